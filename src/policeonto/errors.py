@@ -1,0 +1,43 @@
+"""The one error hierarchy of policeonto.
+
+Every error policeonto raises on purpose is a :class:`PoliceOntoError`. Each subclass also derives from the
+built-in exception that fits, so callers can catch either.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["BuildError", "InstanceDataError", "PoliceOntoError", "SchemaError"]
+
+
+class PoliceOntoError(Exception):
+    """Base class of every error policeonto raises on purpose."""
+
+
+class SchemaError(PoliceOntoError, ValueError):
+    """The LinkML schema breaks a rule of the project (for example an enum value without a meaning)."""
+
+    def __init__(self, message: str, *, element: str | None = None) -> None:
+        super().__init__(message if element is None else f"{element}: {message}")
+        self.element = element
+
+
+class BuildError(PoliceOntoError, RuntimeError):
+    """Generating an artefact from the schema failed or produced something inconsistent."""
+
+
+class InstanceDataError(PoliceOntoError, ValueError):
+    """Instance data (YAML, JSON or RDF) could not be read.
+
+    Carries the file and, where the parser reports them, the line and column.
+    """
+
+    def __init__(
+        self, message: str, *, path: Path | str, line: int | None = None, column: int | None = None
+    ) -> None:
+        where = str(path) + (f":{line}" if line is not None else "") + (f":{column}" if column else "")
+        super().__init__(f"{where}: {message}")
+        self.path = Path(path)
+        self.line = line
+        self.column = column
