@@ -12,7 +12,7 @@ from collections.abc import Callable
 from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 
-from policeonto.build.graphs import prune_orphan_bnodes, remove_tree
+from policeonto.build.graphs import new_list, prune_orphan_bnodes, remove_tree
 
 __all__ = ["MAPPING_PREDICATES", "OWL_FIXES", "container_slots", "mend_owl", "ontology_header"]
 
@@ -85,6 +85,27 @@ def fix_labels(g: Graph, view: SchemaView) -> None:
         if definition.language is None:
             g.remove((term, SKOS.definition, definition))
             g.add((term, SKOS.definition, Literal(str(definition), lang="en")))
+
+
+def fix_type_metadata(g: Graph, view: SchemaView) -> None:
+    """gen-owl declares each LinkML type as an rdfs:Datatype but drops its title and description, and
+    writes code-list annotations (such as a force's country) as undeclared properties. Types get their
+    label and definition; annotations are published in the SKOS code lists instead. No upstream issue found.
+    """
+    for t in view.all_types(imports=True).values():
+        iri = URIRef(view.get_uri(t, native=True, expand=True))
+        if (iri, RDF.type, RDFS.Datatype) in g:
+            g.set((iri, RDFS.label, Literal(t.title or t.name, lang="en")))
+            g.set((iri, SKOS.definition, Literal(t.description or t.name, lang="en")))
+            g.add((iri, RDFS.isDefinedBy, URIRef(view.schema.id)))
+    tags = {
+        tag
+        for enum in view.all_enums().values()
+        for pv in (enum.permissible_values or {}).values()
+        for tag in (pv.annotations or {})
+    }
+    for tag in tags:
+        g.remove((None, _uri(view, f"{view.schema.default_prefix}:{tag}"), None))
 
 
 def fix_xsd_redefinition(g: Graph, view: SchemaView) -> None:
@@ -174,12 +195,38 @@ def fix_code_mappings(g: Graph, view: SchemaView) -> None:
                     g.remove((code, predicate, None))
 
 
+def fix_disjointness(g: Graph, view: SchemaView) -> None:
+    """gen-owl ignores a class's ``disjoint_with`` (it honours only ``children_are_mutually_disjoint``),
+    so nothing stops a node being both a person and a vehicle. Each declared pair becomes
+    owl:disjointWith. No upstream issue found (owlgen.py has no disjoint_with handling in 1.12.1).
+    """
+    for cls in view.all_classes().values():
+        for other in cls.disjoint_with or []:
+            g.add((URIRef(view.get_uri(cls, native=True, expand=True)), OWL.disjointWith,
+                   URIRef(view.get_uri(view.get_class(other), native=True, expand=True))))
+
+
+def fix_code_distinctness(g: Graph, view: SchemaView) -> None:
+    """gen-owl makes codes individuals but does not say they are different, and OWL makes no unique-name
+    assumption: a crime with two crime types would merely make the two codes the same individual. Each
+    code list's codes are declared owl:AllDifferent, so such data is an inconsistency. No upstream issue
+    found.
+    """
+    for enum in sorted(view.all_enums().values(), key=lambda e: e.name):
+        codes = [_uri(view, pv.meaning) for pv in (enum.permissible_values or {}).values()]
+        if len(codes) > 1:
+            axiom = BNode()
+            g.add((axiom, RDF.type, OWL.AllDifferent))
+            g.add((axiom, OWL.distinctMembers, new_list(g, codes)))
+
+
 OwlFix = Callable[[Graph, SchemaView], None]
 
 #: The fixes, in the order they run.
 OWL_FIXES: tuple[OwlFix, ...] = (
     fix_module_schemes,
     fix_labels,
+    fix_type_metadata,
     fix_xsd_redefinition,
     fix_pattern_anchors,
     fix_exactly_one_of,
@@ -187,6 +234,8 @@ OWL_FIXES: tuple[OwlFix, ...] = (
     fix_type_designator,
     fix_container,
     fix_code_mappings,
+    fix_disjointness,
+    fix_code_distinctness,
 )
 
 

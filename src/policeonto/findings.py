@@ -1,0 +1,110 @@
+"""Findings are data: every problem policeonto reports is a :class:`Finding` with a stable code.
+
+Each code is declared once, in :data:`CATALOGUE`, with a title, a description, a message template and a
+severity. A finding locates its problem as precisely as the input allows: file, row, column and value for
+tables; focus node, path, value and constraint for RDF; a term for the ontology itself.
+
+>>> finding = make("missing-label", focus_node="https://w3id.org/policeonto/Person")
+>>> finding.code, finding.severity.value
+('missing-label', 'error')
+>>> finding.message
+'https://w3id.org/policeonto/Person has no rdfs:label'
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import Any
+
+__all__ = ["CATALOGUE", "Finding", "FindingType", "Severity", "make"]
+
+
+class Severity(str, Enum):
+    """How serious a finding is; errors make a result invalid."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class FindingType:
+    """The declaration of one finding code."""
+
+    code: str
+    title: str
+    description: str
+    message: str
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found, with where it is."""
+
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    focus_node: str | None = None
+    path: str | None = None
+    constraint: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The finding as a JSON-ready dictionary."""
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+
+_TYPES = [
+    FindingType(
+        "missing-label", "Term without a label",
+        "A class, property or code of the ontology has no rdfs:label, so stewards cannot read it.",
+        "{focus_node} has no rdfs:label", Severity.ERROR,
+    ),
+    FindingType(
+        "missing-definition", "Term without a definition",
+        "A class, property or code has no skos:definition written for a police data steward.",
+        "{focus_node} has no skos:definition", Severity.ERROR,
+    ),
+    FindingType(
+        "duplicate-label", "Two terms share a label",
+        "Two classes, two properties, or two codes of one code list have the same label, so a reader "
+        "cannot tell them apart.",
+        "{focus_node} shares the label {value!r} with {path}", Severity.ERROR,
+    ),
+    FindingType(
+        "deprecated-term-in-use", "Deprecated term in use",
+        "A term marked owl:deprecated is still used in an axiom of the ontology.",
+        "{focus_node} is deprecated but used by {path}", Severity.WARNING,
+    ),
+    FindingType(
+        "missing-ontology-metadata", "Ontology header incomplete",
+        "The ontology lacks one of versionIRI, versionInfo, license, title or description.",
+        "ontology {focus_node} has no {path}", Severity.ERROR,
+    ),
+    FindingType(
+        "undeclared-term", "Term used but not declared",
+        "An IRI in the policeonto namespace is used but not declared as a class, property or individual.",
+        "{focus_node} is used but not declared", Severity.ERROR,
+    ),
+]
+
+#: Every finding code, declared once.
+CATALOGUE: dict[str, FindingType] = {t.code: t for t in _TYPES}
+
+
+def make(code: str, **where: Any) -> Finding:
+    """Create a finding of a declared *code*; the message is the code's template filled from *where*.
+
+    Raises:
+        KeyError: *code* is not declared in :data:`CATALOGUE`.
+    """
+    kind = CATALOGUE[code]
+    fields = {name: None for name in Finding.__dataclass_fields__} | where
+    return Finding(code=code, severity=kind.severity, message=kind.message.format(**fields), **where)

@@ -1,0 +1,61 @@
+"""Read records written in YAML or JSON (a RecordSet) and turn them into RDF in the shared vocabulary.
+
+The YAML and JSON forms follow the LinkML schema; the RDF form is what linkml-runtime's RDF dumper
+writes, less the RecordSet bundle itself.
+
+>>> from pathlib import Path
+>>> graph = records_to_graph(load_records(Path("tests/data/valid/stop-and-search.yaml")))
+>>> len(graph) > 10
+True
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from linkml_runtime.dumpers import rdflib_dumper
+from linkml_runtime.loaders import json_loader, yaml_loader
+from rdflib import RDF, Graph
+
+from policeonto.datamodel import RecordSet
+from policeonto.errors import InstanceDataError
+from policeonto.vocab import POLE, schema_view
+
+__all__ = ["load_records", "records_to_graph"]
+
+
+def load_records(path: Path) -> RecordSet:
+    """Read a RecordSet from a YAML (.yaml, .yml) or JSON (.json) file.
+
+    Raises:
+        InstanceDataError: the file cannot be read, is not YAML or JSON, or does not fit the schema; the
+            error names the file and, for syntax errors, the line and column.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InstanceDataError(f"cannot read: {exc}", path=path) from exc
+    try:
+        if path.suffix.lower() == ".json":
+            json.loads(text)
+            return json_loader.loads(text, target_class=RecordSet)
+        yaml.safe_load(text)
+        return yaml_loader.loads(text, target_class=RecordSet)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise InstanceDataError(f"not valid YAML: {exc.problem}", path=path, line=line, column=column) from exc
+    except json.JSONDecodeError as exc:
+        raise InstanceDataError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InstanceDataError(f"does not fit the schema: {exc}", path=path) from exc
+
+
+def records_to_graph(records: RecordSet) -> Graph:
+    """Return the records as an RDF graph, without the RecordSet bundle node."""
+    graph = rdflib_dumper.as_rdf_graph(records, schemaview=schema_view())
+    for bundle in list(graph.subjects(RDF.type, POLE.RecordSet)):
+        graph.remove((bundle, None, None))
+    return graph
