@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import yaml
@@ -55,6 +56,8 @@ def load_records(path: Path) -> RecordSet:
 
 def records_to_graph(records: RecordSet) -> Graph:
     """Return the records as an RDF graph, without the RecordSet bundle node."""
+    # The dumper logs a warning for every string format without an XSD datatype; they are plain strings.
+    logging.getLogger("linkml_runtime.dumpers.rdflib_dumper").setLevel(logging.ERROR)
     graph = rdflib_dumper.as_rdf_graph(records, schemaview=schema_view())
     for bundle in list(graph.subjects(RDF.type, POLE.RecordSet)):
         graph.remove((bundle, None, None))

@@ -9,14 +9,37 @@ from pathlib import Path
 from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import Namespace
 
-__all__ = ["POLE", "SCHEMA_PATH", "SH", "schema_view"]
+__all__ = ["ARTEFACTS", "POLE", "SCHEMA_PATH", "SH", "artefact_path", "schema_view"]
 
 #: The main LinkML schema file (it imports every module).
 SCHEMA_PATH: Path = Path(str(files("policeonto") / "schema" / "policeonto.yaml"))
 
+#: Where each generated artefact lives, relative to the project root.
+ARTEFACTS: dict[str, Path] = {
+    "owl": Path("ontology/policeonto.ttl"),
+    "alignments": Path("ontology/policeonto-alignments.ttl"),
+    "codelists": Path("ontology/policeonto-codelists.ttl"),
+    "context": Path("ontology/policeonto.context.jsonld"),
+    "shacl": Path("shapes/policeonto.shacl.ttl"),
+    "python": Path("src/policeonto/datamodel.py"),
+}
+
 #: Namespace of the vocabulary's classes and properties.
 POLE = Namespace("https://w3id.org/policeonto/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+def artefact_path(relative: Path) -> Path:
+    """Where a generated artefact (such as ``shapes/policeonto.shacl.ttl``) is: inside the installed
+    package (wheels carry them under ``_artefacts``) or, in a source checkout, at the project root.
+
+    >>> artefact_path(Path("shapes/policeonto.shacl.ttl")).is_file()
+    True
+    """
+    packaged = Path(str(files("policeonto"))) / "_artefacts" / relative
+    if packaged.is_file():
+        return packaged
+    return Path(str(files("policeonto"))).parents[1] / relative
 
 
 @cache

@@ -1,0 +1,149 @@
+"""The ``policeonto`` command: a thin shell over the library.
+
+Exit codes: 0 success (valid, up to date), 1 the data or artefacts have problems, 2 cannot run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from policeonto import __version__
+from policeonto.errors import PoliceOntoError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
+
+
+def _guarded(command: Callable[..., int]) -> Callable[..., None]:
+    """Turn policeonto errors into a one-line message and exit 2 (a traceback only with --debug)."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            code = command(*args, **kwargs)
+        except (PoliceOntoError, OSError) as exc:
+            if debug:
+                raise
+            click.echo(f"policeonto: error: {exc}", err=True)
+            sys.exit(EXIT_CANNOT_RUN)
+        sys.exit(code)
+
+    return run
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policeonto")
+@click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
+def main(debug: bool) -> None:
+    """policeonto: the common policing ontology and its tools."""
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any artefact would change.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project directory.")
+@_guarded
+def build(check: bool, root: Path | None) -> int:
+    """Regenerate the OWL, SHACL, SKOS code lists, JSON-LD context and Python classes from the schema."""
+    from policeonto.build import build as run_build
+
+    result = run_build(root, check=check)
+    for artefact in result.artefacts:
+        state = "changed" if artefact.path in result.changed else "up to date"
+        verb = "would be " if check and state == "changed" else ""
+        click.echo(f"{artefact.path}: {verb}{state}")
+    click.echo(f"{len(result.artefacts)} artefacts in {result.seconds:.1f} s")
+    if check and result.changed:
+        click.echo("generated artefacts are out of date: run `policeonto build`", err=True)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guarded
+def stats(fmt: str) -> int:
+    """Count the classes, slots, code lists, codes and formats of the vocabulary."""
+    from policeonto.stats import vocabulary_stats
+    from policeonto.vocab import schema_view
+
+    counts = vocabulary_stats(schema_view()).as_dict()
+    if fmt == "json":
+        click.echo(json.dumps(counts, indent=2))
+    else:
+        for name, value in counts.items():
+            click.echo(f"{name.replace('_', ' '):>20}  {value}")
+    return EXIT_OK
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guarded
+def report(fmt: str) -> int:
+    """Check the ontology's quality (labels, definitions, metadata) and its OWL RL consistency."""
+    from rdflib import Graph
+
+    from policeonto.quality import reasoning_problems
+    from policeonto.quality import report as quality_report
+    from policeonto.vocab import ARTEFACTS, artefact_path
+
+    ontology = Graph().parse(artefact_path(ARTEFACTS["owl"]), format="turtle")
+    alignments = Graph().parse(artefact_path(ARTEFACTS["alignments"]), format="turtle")
+    findings = list(quality_report(ontology))
+    problems = reasoning_problems(ontology, alignments)
+    if fmt == "json":
+        click.echo(json.dumps({"valid": not findings and not problems,
+                               "findings": [f.as_dict() for f in findings],
+                               "inconsistencies": problems}, indent=2))
+    else:
+        counts = Counter(f.code for f in findings)
+        for finding in findings:
+            click.echo(f"{finding.severity.value:7} {finding.code:28} {finding.message}")
+        for problem in problems:
+            click.echo(f"error   {'inconsistent':28} {problem}")
+        summary = ", ".join(f"{n} {code}" for code, n in sorted(counts.items())) or "no findings"
+        click.echo(f"{len(ontology)} triples checked: {summary}; "
+                   f"{'consistent' if not problems else f'{len(problems)} inconsistencies'} under OWL RL")
+    return EXIT_PROBLEMS if findings or problems else EXIT_OK
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the RDF here (one input) or into this directory (several).")
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True)
+@click.option("--no-validate", is_flag=True, help="Do not check the RDF against the SHACL shapes.")
+@_guarded
+def convert(inputs: tuple[Path, ...], output: Path | None, fmt: str, no_validate: bool) -> int:
+    """Turn records in YAML or JSON into RDF and check it against the SHACL shapes."""
+    from policeonto.convert import RdfFormat, serialise
+    from policeonto.convert import convert as run_convert
+
+    rdf_format = RdfFormat(fmt)
+    failed = 0
+    for source in inputs:
+        result = run_convert(source, validate=not no_validate)
+        text = serialise(result.graph, rdf_format)
+        if output is None:
+            click.echo(text)
+        else:
+            target = output / f"{source.stem}.{fmt}" if len(inputs) > 1 or output.is_dir() else output
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            click.echo(f"{source}: {result.triples} triples -> {target}", err=True)
+        if not result.conforms:
+            failed += 1
+            for focus, path, component, message in result.violations:
+                click.echo(f"{source}: {focus} {path} {component.rsplit('#', 1)[-1]}: {message}", err=True)
+        elif not no_validate:
+            click.echo(f"{source}: conforms to the SHACL shapes", err=True)
+    return EXIT_PROBLEMS if failed else EXIT_OK

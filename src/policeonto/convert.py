@@ -1,0 +1,103 @@
+"""Turn records written in YAML or JSON into RDF, checked against the SHACL shapes.
+
+>>> from pathlib import Path
+>>> result = convert(Path("tests/data/valid/street-crime.json"))
+>>> result.conforms, result.triples > 0
+(True, True)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import pyshacl
+from rdflib import Graph
+
+from policeonto.errors import PoliceOntoError
+from policeonto.instances import load_records, records_to_graph
+from policeonto.vocab import ARTEFACTS, SH, artefact_path
+
+__all__ = ["ConversionResult", "RdfFormat", "conform", "convert", "serialise", "shapes_graph"]
+
+
+class RdfFormat(str, Enum):
+    """The RDF syntaxes policeonto writes."""
+
+    TURTLE = "ttl"
+    NTRIPLES = "nt"
+    JSONLD = "jsonld"
+
+    @classmethod
+    def from_extension(cls, path: Path) -> RdfFormat:
+        """The format a file name's extension names.
+
+        >>> RdfFormat.from_extension(Path("out.nt"))
+        <RdfFormat.NTRIPLES: 'nt'>
+        """
+        ext = path.suffix.lower().lstrip(".")
+        aliases = {"ttl": cls.TURTLE, "turtle": cls.TURTLE, "nt": cls.NTRIPLES, "jsonld": cls.JSONLD,
+                   "json-ld": cls.JSONLD}
+        if ext not in aliases:
+            raise PoliceOntoError(f"{path}: unknown RDF file extension {path.suffix!r} (use .ttl, .nt or .jsonld)")
+        return aliases[ext]
+
+    @property
+    def rdflib_name(self) -> str:
+        """rdflib's name for the syntax."""
+        return {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[self.value]
+
+
+@dataclass
+class ConversionResult:
+    """The RDF made from one input, and whether it conforms to the shapes."""
+
+    source: Path
+    graph: Graph
+    conforms: bool
+    violations: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    @property
+    def triples(self) -> int:
+        """How many triples were made."""
+        return len(self.graph)
+
+
+def shapes_graph() -> Graph:
+    """The project's SHACL shapes."""
+    return Graph().parse(artefact_path(ARTEFACTS["shacl"]), format="turtle")
+
+
+def conform(graph: Graph, shapes: Graph | None = None) -> tuple[bool, list[tuple[str, str, str, str]]]:
+    """Validate *graph* against the shapes with pySHACL (the reference engine).
+
+    Returns:
+        Whether it conforms, and each top-level result as (focus node, path, constraint component, message).
+    """
+    conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes or shapes_graph(), allow_warnings=True)
+    nested = set(report.objects(None, SH.detail))
+    results = []
+    for result in report.subjects(SH.sourceConstraintComponent, None):
+        if result in nested:
+            continue
+        results.append(tuple(str(report.value(result, p) or "") for p in
+                             (SH.focusNode, SH.resultPath, SH.sourceConstraintComponent, SH.resultMessage)))
+    return bool(conforms), sorted(results)  # type: ignore[arg-type]
+
+
+def convert(source: Path, *, validate: bool = True) -> ConversionResult:
+    """Read a RecordSet from *source* (YAML or JSON) and return its RDF, validated unless told not to."""
+    graph = records_to_graph(load_records(source))
+    conforms, violations = conform(graph) if validate else (True, [])
+    return ConversionResult(source, graph, conforms, violations)
+
+
+def serialise(graph: Graph, fmt: RdfFormat) -> str:
+    """Write *graph* in *fmt*; JSON-LD is compacted with the project's context."""
+    if fmt is RdfFormat.JSONLD:
+        context_text = artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8")
+        context = json.loads(context_text)["@context"]
+        return graph.serialize(format="json-ld", context=context, indent=2)
+    return graph.serialize(format=fmt.rdflib_name)
