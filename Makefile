@@ -27,7 +27,9 @@ demo: $(STAMP)
 	$(BIN)/policeonto build --check
 	$(BIN)/policeonto stats
 	$(BIN)/policeonto report
-	$(BIN)/policeonto check-examples examples
+	$(BIN)/policeonto convert examples/pole-example.yaml -o out/pole-example.ttl
+	$(BIN)/policeonto convert examples/pole-example.yaml -o out/pole-example.jsonld --format jsonld
+	@echo "RDF written to out/pole-example.ttl and out/pole-example.jsonld"
 
 test: $(STAMP)
 	$(BIN)/pytest
@@ -37,4 +39,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests
 
 clean:
-	rm -rf $(VENV) .pytest_cache build dist
+	rm -rf $(VENV) .pytest_cache dist out

@@ -22,8 +22,9 @@ def test_committed_artefacts_are_current() -> None:
 
 
 def test_cli_build_check_is_clean() -> None:
-    run = subprocess.run([sys.executable, "-m", "policeonto", "build", "--check"], cwd=ROOT,
-                         capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "policeonto", "build", "--check"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert run.returncode == 0, run.stderr
     assert "6 artefacts" in run.stdout
 
@@ -49,18 +50,29 @@ def test_check_reports_an_edited_artefact_and_build_restores_it(project_copy: Pa
 
 def test_cli_check_exits_1_on_drift(project_copy: Path) -> None:
     (project_copy / ARTEFACTS["owl"]).unlink()
-    run = subprocess.run([sys.executable, "-m", "policeonto", "build", "--check", "--root",
-                          str(project_copy)], capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "policeonto", "build", "--check", "--root", str(project_copy)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 1
     assert "ontology/policeonto.ttl: would be changed" in run.stdout
 
 
 def test_render_is_deterministic_across_processes(view) -> None:
     # A second interpreter with another hash seed must produce byte-identical artefacts.
-    code = ("import sys; from policeonto.build import render; from policeonto.vocab import schema_view; "
-            "sys.stdout.write(''.join(a.text for a in render(schema_view())))")
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           env={"PYTHONHASHSEED": "12345", "PATH": ""}).stdout
+    code = (
+        "import sys; from policeonto.build import render; from policeonto.vocab import schema_view; "
+        "sys.stdout.write(''.join(a.text for a in render(schema_view())))"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "12345", "PATH": ""},
+    ).stdout
     assert other == "".join(a.text for a in render(view))
 
 

@@ -33,8 +33,7 @@ def _expected(path: Path) -> set[tuple[str, str, str]]:
         if line.startswith("# expect:"):
             focus, result_path, component = line.removeprefix("# expect:").split()
             result_path = result_path.replace("pole:", POLE).strip("<>")
-            expected.add((focus, "" if result_path == "-" else result_path,
-                          "http://www.w3.org/ns/shacl#" + component))
+            expected.add((focus, "" if result_path == "-" else result_path, "http://www.w3.org/ns/shacl#" + component))
     assert expected, f"{path.name} states no expectation"
     return expected
 
@@ -55,8 +54,9 @@ def test_invalid_instance_reports_exactly_the_stated_violation(path: Path, shape
     graph = _graph(path)
     conforms, results = conform(graph, shapes)
     blank = {str(node) for node in graph.all_nodes() if isinstance(node, BNode)}
-    reported = {("_" if focus in blank else focus, result_path, component)
-                for focus, result_path, component, _ in results}
+    reported = {
+        ("_" if focus in blank else focus, result_path, component) for focus, result_path, component, _ in results
+    }
     assert not conforms
     assert reported == _expected(path)
 

@@ -73,7 +73,9 @@ def test_unsupported_slot_condition_fails_the_build(tmp_path: Path) -> None:
         "id: https://example.org/s\nname: s\nprefixes: {linkml: 'https://w3id.org/linkml/', ex: 'https://example.org/'}\n"
         "default_prefix: ex\nimports: [linkml:types]\n"
         "classes:\n  A:\n    slots: [x]\n    any_of:\n      - slot_conditions: {x: {range: integer}}\n"
-        "slots:\n  x: {}\n", encoding="utf-8")
+        "slots:\n  x: {}\n",
+        encoding="utf-8",
+    )
     view = SchemaView(str(schema))
     with pytest.raises(SchemaError, match="range"):
         shacl_fixes.fix_class_expressions(generate_shacl(schema), view)
@@ -84,7 +86,9 @@ def test_enum_without_meaning_fails_the_build(tmp_path: Path) -> None:
     schema.write_text(
         "id: https://example.org/s\nname: s\nprefixes: {linkml: 'https://w3id.org/linkml/', ex: 'https://example.org/'}\n"
         "default_prefix: ex\nimports: [linkml:types]\nclasses:\n  A:\n    slots: [x]\n"
-        "slots:\n  x: {range: E}\nenums:\n  E:\n    permissible_values: {a: {}}\n", encoding="utf-8")
+        "slots:\n  x: {range: E}\nenums:\n  E:\n    permissible_values: {a: {}}\n",
+        encoding="utf-8",
+    )
     view = SchemaView(str(schema))
     with pytest.raises(SchemaError, match="without a meaning"):
         shacl_fixes.check_enum_agreement(generate_shacl(schema), view)
@@ -98,7 +102,8 @@ def test_shapes_conform_to_shacl_for_shacl(shapes: Graph) -> None:
 def test_every_target_class_and_path_is_declared_in_the_ontology(shapes: Graph, ontology: Graph) -> None:
     classes = set(ontology.subjects(RDF.type, OWL.Class))
     properties = set(ontology.subjects(RDF.type, OWL.ObjectProperty)) | set(
-        ontology.subjects(RDF.type, OWL.DatatypeProperty))
+        ontology.subjects(RDF.type, OWL.DatatypeProperty)
+    )
     targets = set(shapes.objects(None, SH.targetClass))
     assert targets and targets <= classes, targets - classes
     paths = {p for p in shapes.objects(None, SH.path) if isinstance(p, URIRef)}

@@ -101,9 +101,16 @@ def report(fmt: str) -> int:
     findings = list(quality_report(ontology))
     problems = reasoning_problems(ontology, alignments)
     if fmt == "json":
-        click.echo(json.dumps({"valid": not findings and not problems,
-                               "findings": [f.as_dict() for f in findings],
-                               "inconsistencies": problems}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "valid": not findings and not problems,
+                    "findings": [f.as_dict() for f in findings],
+                    "inconsistencies": problems,
+                },
+                indent=2,
+            )
+        )
     else:
         counts = Counter(f.code for f in findings)
         for finding in findings:
@@ -111,15 +118,21 @@ def report(fmt: str) -> int:
         for problem in problems:
             click.echo(f"error   {'inconsistent':28} {problem}")
         summary = ", ".join(f"{n} {code}" for code, n in sorted(counts.items())) or "no findings"
-        click.echo(f"{len(ontology)} triples checked: {summary}; "
-                   f"{'consistent' if not problems else f'{len(problems)} inconsistencies'} under OWL RL")
+        click.echo(
+            f"{len(ontology)} triples checked: {summary}; "
+            f"{'consistent' if not problems else f'{len(problems)} inconsistencies'} under OWL RL"
+        )
     return EXIT_PROBLEMS if findings or problems else EXIT_OK
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the RDF here (one input) or into this directory (several).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the RDF here (one input) or into this directory (several).",
+)
 @click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True)
 @click.option("--no-validate", is_flag=True, help="Do not check the RDF against the SHACL shapes.")
 @_guarded

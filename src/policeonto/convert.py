@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import pyshacl
@@ -23,7 +23,7 @@ from policeonto.vocab import ARTEFACTS, SH, artefact_path
 __all__ = ["ConversionResult", "RdfFormat", "conform", "convert", "serialise", "shapes_graph"]
 
 
-class RdfFormat(str, Enum):
+class RdfFormat(StrEnum):
     """The RDF syntaxes policeonto writes."""
 
     TURTLE = "ttl"
@@ -38,8 +38,13 @@ class RdfFormat(str, Enum):
         <RdfFormat.NTRIPLES: 'nt'>
         """
         ext = path.suffix.lower().lstrip(".")
-        aliases = {"ttl": cls.TURTLE, "turtle": cls.TURTLE, "nt": cls.NTRIPLES, "jsonld": cls.JSONLD,
-                   "json-ld": cls.JSONLD}
+        aliases = {
+            "ttl": cls.TURTLE,
+            "turtle": cls.TURTLE,
+            "nt": cls.NTRIPLES,
+            "jsonld": cls.JSONLD,
+            "json-ld": cls.JSONLD,
+        }
         if ext not in aliases:
             raise PoliceOntoError(f"{path}: unknown RDF file extension {path.suffix!r} (use .ttl, .nt or .jsonld)")
         return aliases[ext]
@@ -82,8 +87,12 @@ def conform(graph: Graph, shapes: Graph | None = None) -> tuple[bool, list[tuple
     for result in report.subjects(SH.sourceConstraintComponent, None):
         if result in nested:
             continue
-        results.append(tuple(str(report.value(result, p) or "") for p in
-                             (SH.focusNode, SH.resultPath, SH.sourceConstraintComponent, SH.resultMessage)))
+        results.append(
+            tuple(
+                str(report.value(result, p) or "")
+                for p in (SH.focusNode, SH.resultPath, SH.sourceConstraintComponent, SH.resultMessage)
+            )
+        )
     return bool(conforms), sorted(results)  # type: ignore[arg-type]
 
 

@@ -33,9 +33,7 @@ class InstanceDataError(PoliceOntoError, ValueError):
     Carries the file and, where the parser reports them, the line and column.
     """
 
-    def __init__(
-        self, message: str, *, path: Path | str, line: int | None = None, column: int | None = None
-    ) -> None:
+    def __init__(self, message: str, *, path: Path | str, line: int | None = None, column: int | None = None) -> None:
         where = str(path) + (f":{line}" if line is not None else "") + (f":{column}" if column else "")
         super().__init__(f"{where}: {message}")
         self.path = Path(path)

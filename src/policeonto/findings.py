@@ -14,13 +14,13 @@ tables; focus node, path, value and constraint for RDF; a term for the ontology 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 __all__ = ["CATALOGUE", "Finding", "FindingType", "Severity", "make"]
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How serious a finding is; errors make a result invalid."""
 
     ERROR = "error"
@@ -63,35 +63,47 @@ class Finding:
 
 _TYPES = [
     FindingType(
-        "missing-label", "Term without a label",
+        "missing-label",
+        "Term without a label",
         "A class, property or code of the ontology has no rdfs:label, so stewards cannot read it.",
-        "{focus_node} has no rdfs:label", Severity.ERROR,
+        "{focus_node} has no rdfs:label",
+        Severity.ERROR,
     ),
     FindingType(
-        "missing-definition", "Term without a definition",
+        "missing-definition",
+        "Term without a definition",
         "A class, property or code has no skos:definition written for a police data steward.",
-        "{focus_node} has no skos:definition", Severity.ERROR,
+        "{focus_node} has no skos:definition",
+        Severity.ERROR,
     ),
     FindingType(
-        "duplicate-label", "Two terms share a label",
+        "duplicate-label",
+        "Two terms share a label",
         "Two classes, two properties, or two codes of one code list have the same label, so a reader "
         "cannot tell them apart.",
-        "{focus_node} shares the label {value!r} with {path}", Severity.ERROR,
+        "{focus_node} shares the label {value!r} with {path}",
+        Severity.ERROR,
     ),
     FindingType(
-        "deprecated-term-in-use", "Deprecated term in use",
+        "deprecated-term-in-use",
+        "Deprecated term in use",
         "A term marked owl:deprecated is still used in an axiom of the ontology.",
-        "{focus_node} is deprecated but used by {path}", Severity.WARNING,
+        "{focus_node} is deprecated but used by {path}",
+        Severity.WARNING,
     ),
     FindingType(
-        "missing-ontology-metadata", "Ontology header incomplete",
+        "missing-ontology-metadata",
+        "Ontology header incomplete",
         "The ontology lacks one of versionIRI, versionInfo, license, title or description.",
-        "ontology {focus_node} has no {path}", Severity.ERROR,
+        "ontology {focus_node} has no {path}",
+        Severity.ERROR,
     ),
     FindingType(
-        "undeclared-term", "Term used but not declared",
+        "undeclared-term",
+        "Term used but not declared",
         "An IRI in the policeonto namespace is used but not declared as a class, property or individual.",
-        "{focus_node} is used but not declared", Severity.ERROR,
+        "{focus_node} is used but not declared",
+        Severity.ERROR,
     ),
 ]
 

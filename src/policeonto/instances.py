@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import logging
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 from linkml_runtime.dumpers import rdflib_dumper
 from linkml_runtime.loaders import json_loader, yaml_loader
-from rdflib import RDF, Graph
+from rdflib import RDF, XSD, Graph, Literal
 
 from policeonto.datamodel import RecordSet
 from policeonto.errors import InstanceDataError
@@ -61,4 +62,9 @@ def records_to_graph(records: RecordSet) -> Graph:
     graph = rdflib_dumper.as_rdf_graph(records, schemaview=schema_view())
     for bundle in list(graph.subjects(RDF.type, POLE.RecordSet)):
         graph.remove((bundle, None, None))
+    # YAML and JSON numbers arrive as binary floats; write each decimal as the shortest decimal that
+    # reads back as the same float (51.518207, not 51.518206999999996753...).
+    for s, p, o in list(graph.triples((None, None, None))):
+        if isinstance(o, Literal) and o.datatype == XSD.decimal:
+            graph.set((s, p, Literal(Decimal(repr(float(o.toPython()))), datatype=XSD.decimal)))
     return graph

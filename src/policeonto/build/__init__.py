@@ -71,18 +71,33 @@ def render(view: SchemaView, schema: Path = SCHEMA_PATH) -> list[Artefact]:
     owl = mend_owl(generate_owl(schema), view)
     alignments = split_alignments(owl, view, f"{base}/alignments")
     ontology_header(owl, view, base, title=title, description=description)
-    ontology_header(alignments, view, f"{base}/alignments", title=f"{title}: alignments",
-                    description="Mappings from policeonto terms to schema.org, SEMIC Core Vocabularies, "
-                    "PROV-O, OWL-Time, WGS84, GeoSPARQL, SKOS, W3C ORG, ADMS, DCAT and NIEM.")
+    ontology_header(
+        alignments,
+        view,
+        f"{base}/alignments",
+        title=f"{title}: alignments",
+        description="Mappings from policeonto terms to schema.org, SEMIC Core Vocabularies, "
+        "PROV-O, OWL-Time, WGS84, GeoSPARQL, SKOS, W3C ORG, ADMS, DCAT and NIEM.",
+    )
 
     shapes = mend_shacl(generate_shacl(schema), view)
-    ontology_header(shapes, view, f"{base}/shapes", title=f"{title}: SHACL shapes",
-                    description="SHACL Core shapes (with one SHACL-SPARQL constraint kind, for unique keys) "
-                    "that policeonto data must conform to.")
+    ontology_header(
+        shapes,
+        view,
+        f"{base}/shapes",
+        title=f"{title}: SHACL shapes",
+        description="SHACL Core shapes (with one SHACL-SPARQL constraint kind, for unique keys) "
+        "that policeonto data must conform to.",
+    )
 
     codelists = codelists_graph(view, f"{base}/codelists")
-    ontology_header(codelists, view, f"{base}/codelists", title=f"{title}: code lists",
-                    description="The national and policeonto code lists as SKOS concept schemes.")
+    ontology_header(
+        codelists,
+        view,
+        f"{base}/codelists",
+        title=f"{title}: code lists",
+        description="The national and policeonto code lists as SKOS concept schemes.",
+    )
 
     context = mend_context(generate_context(schema), view)
     return [

@@ -19,9 +19,24 @@ def mend_context(context: dict[str, Any], view: SchemaView) -> dict[str, Any]:
     """
     terms = context["@context"]
     for slot in view.all_slots().values():
+        term = terms.get(slot.name)
+        # Inlined objects (identifiers, names, security markings) are nested node objects, not IRIs: coercing
+        # them with @type: @id makes JSON-LD writers flatten them to a bare blank-node id and lose their
+        # content. No upstream issue found.
+        if isinstance(term, dict) and term.get("@type") == "@id" and _inlined(view, slot.name):
+            del term["@type"]
         if slot.range in view.all_enums() and slot.name in terms:
             term = terms[slot.name]
             if isinstance(term, dict) and "@type" not in term:
                 term["@type"] = "@id"
                 term.pop("@context", None)
     return context
+
+
+def _inlined(view: SchemaView, slot_name: str) -> bool:
+    slot = view.get_slot(slot_name)
+    cls = view.get_class(slot.range) if slot.range else None
+    if cls is None:
+        return False
+    has_identifier = any(view.induced_slot(s, cls.name).identifier for s in view.class_slots(cls.name))
+    return bool(slot.inlined or slot.inlined_as_list or not has_identifier)

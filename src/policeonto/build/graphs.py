@@ -60,9 +60,7 @@ def canonical_bnodes(g: Graph) -> Graph:
             return content[node]
         if node in path:
             return "_:cycle"
-        parts = sorted(
-            f"{p.n3()} {digest(o, path | {node})}" for p, o in g.predicate_objects(node)
-        )
+        parts = sorted(f"{p.n3()} {digest(o, path | {node})}" for p, o in g.predicate_objects(node))
         content[node] = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
         return content[node]
 

@@ -202,8 +202,13 @@ def fix_disjointness(g: Graph, view: SchemaView) -> None:
     """
     for cls in view.all_classes().values():
         for other in cls.disjoint_with or []:
-            g.add((URIRef(view.get_uri(cls, native=True, expand=True)), OWL.disjointWith,
-                   URIRef(view.get_uri(view.get_class(other), native=True, expand=True))))
+            g.add(
+                (
+                    URIRef(view.get_uri(cls, native=True, expand=True)),
+                    OWL.disjointWith,
+                    URIRef(view.get_uri(view.get_class(other), native=True, expand=True)),
+                )
+            )
 
 
 def fix_code_distinctness(g: Graph, view: SchemaView) -> None:

@@ -99,8 +99,7 @@ def _class_name(view: SchemaView, iri: Node) -> str | None:
 
 def _condition_shape(g: Graph, view: SchemaView, slot_name: str, cond: SlotDefinition) -> BNode:
     """Translate one LinkML slot condition into a SHACL property shape. Unsupported keys fail loudly."""
-    supported = {"name", "required", "value_presence", "equals_string", "pattern", "minimum_value",
-                 "maximum_value"}
+    supported = {"name", "required", "value_presence", "equals_string", "pattern", "minimum_value", "maximum_value"}
     used = {k for k, v in cond._as_dict.items() if v not in (None, [], {}, False)}
     unsupported = used - supported
     if unsupported:
@@ -175,8 +174,9 @@ def fix_class_expressions(g: Graph, view: SchemaView) -> None:
 def _rule_shape(g: Graph, view: SchemaView, rule: ClassRule) -> BNode:
     """``if P then Q`` as core SHACL: ``sh:or ( [ sh:not P ] Q )``."""
     if rule.elseconditions or rule.bidirectional or rule.deactivated:
-        raise SchemaError("rules with else-conditions, bidirectional or deactivated are not translated",
-                          element=rule.title)
+        raise SchemaError(
+            "rules with else-conditions, bidirectional or deactivated are not translated", element=rule.title
+        )
     pre = _expression_shape(g, view, rule.preconditions)
     post = _expression_shape(g, view, rule.postconditions)
     negated = BNode()

@@ -38,9 +38,7 @@ def scheme_iri(view: SchemaView, enum: EnumDefinition) -> URIRef:
     >>> str(scheme_iri(view, view.get_enum("Legislation")))
     'https://w3id.org/policeonto/code/legislation'
     """
-    namespaces = {
-        view.expand_curie(pv.meaning).rsplit("/", 1)[0] for pv in (enum.permissible_values or {}).values()
-    }
+    namespaces = {view.expand_curie(pv.meaning).rsplit("/", 1)[0] for pv in (enum.permissible_values or {}).values()}
     if len(namespaces) == 1:
         (namespace,) = namespaces
         if namespace.startswith(CODE_BASE):

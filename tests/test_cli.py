@@ -1,0 +1,71 @@
+"""The command line: output, exit codes (0 ok, 1 problems, 2 cannot run) and no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from rdflib import Graph, URIRef
+
+from policeonto.cli import main
+from tests.conftest import DATA, ROOT
+
+
+def _run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_version() -> None:
+    result = _run("--version")
+    assert result.exit_code == 0
+    assert "0.1.0" in result.output
+
+
+def test_stats_as_json() -> None:
+    result = _run("stats", "--format", "json")
+    counts = json.loads(result.output)
+    assert result.exit_code == 0
+    assert counts["code_lists"] == 30
+    assert counts["classes"] >= 40
+
+
+def test_report_is_clean() -> None:
+    result = _run("report", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.output) == {"valid": True, "findings": [], "inconsistencies": []}
+
+
+def test_convert_writes_conforming_turtle(tmp_path: Path) -> None:
+    out = tmp_path / "example.ttl"
+    result = _run("convert", str(ROOT / "examples" / "pole-example.yaml"), "-o", str(out))
+    assert result.exit_code == 0
+    graph = Graph().parse(out, format="turtle")
+    assert (URIRef("https://example.org/kent/occurrence/OCC-2024-0042"), None, None) in graph
+
+
+def test_convert_jsonld_round_trips(tmp_path: Path) -> None:
+    out = tmp_path / "street.jsonld"
+    source = DATA / "valid" / "street-crime.json"
+    assert _run("convert", str(source), "-o", str(out), "--format", "jsonld").exit_code == 0
+    ttl = tmp_path / "street.ttl"
+    assert _run("convert", str(source), "-o", str(ttl)).exit_code == 0
+    from rdflib.compare import isomorphic
+
+    assert isomorphic(Graph().parse(out, format="json-ld"), Graph().parse(ttl, format="turtle"))
+
+
+def test_convert_reports_violations_and_exits_1(tmp_path: Path) -> None:
+    source = DATA / "invalid" / "stop-and-search-named-operation.yaml"
+    result = _run("convert", str(source), "-o", str(tmp_path / "out.ttl"))
+    assert result.exit_code == 1
+    assert "https://example.org/sas-1" in result.output
+    assert "NodeConstraintComponent" in result.output
+
+
+def test_missing_input_exits_2_naming_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    result = _run("convert", str(missing))
+    assert result.exit_code == 2
+    assert str(missing) in result.output
+    assert "Traceback" not in result.output
