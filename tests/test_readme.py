@@ -18,8 +18,14 @@ from tests.conftest import ROOT
 def test_make_demo_from_a_clean_clone(tmp_path: Path) -> None:
     clone = tmp_path / "policeonto"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-    run = subprocess.run(["make", "demo", f"PYTHON={sys.executable}"], cwd=clone, capture_output=True,
-                         text=True, check=False, timeout=1800)
+    run = subprocess.run(
+        ["make", "demo", f"PYTHON={sys.executable}"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "no findings; consistent under OWL RL" in run.stdout
     assert "conforms to the SHACL shapes" in run.stderr

@@ -67,29 +67,31 @@ def test_class_ranges_accept_subclasses(raw: Graph, shapes: Graph) -> None:
         assert POLE.Location not in options  # abstract: nothing is typed with it
 
 
-def test_unsupported_slot_condition_fails_the_build(tmp_path: Path) -> None:
+def _tiny_schema(tmp_path: Path, body: str) -> tuple[Path, SchemaView]:
     schema = tmp_path / "s.yaml"
     schema.write_text(
         "id: https://example.org/s\nname: s\nprefixes: {linkml: 'https://w3id.org/linkml/', ex: 'https://example.org/'}\n"
-        "default_prefix: ex\nimports: [linkml:types]\n"
-        "classes:\n  A:\n    slots: [x]\n    any_of:\n      - slot_conditions: {x: {range: integer}}\n"
-        "slots:\n  x: {}\n",
+        "default_prefix: ex\nimports: [linkml:types]\n" + body,
         encoding="utf-8",
     )
-    view = SchemaView(str(schema))
+    return schema, SchemaView(str(schema))
+
+
+def test_unsupported_slot_condition_fails_the_build(tmp_path: Path) -> None:
+    schema, view = _tiny_schema(
+        tmp_path,
+        "classes:\n  A:\n    slots: [x]\n    any_of:\n      - slot_conditions: {x: {range: integer}}\n"
+        "slots:\n  x: {}\n",
+    )
     with pytest.raises(SchemaError, match="range"):
         shacl_fixes.fix_class_expressions(generate_shacl(schema), view)
 
 
 def test_enum_without_meaning_fails_the_build(tmp_path: Path) -> None:
-    schema = tmp_path / "s.yaml"
-    schema.write_text(
-        "id: https://example.org/s\nname: s\nprefixes: {linkml: 'https://w3id.org/linkml/', ex: 'https://example.org/'}\n"
-        "default_prefix: ex\nimports: [linkml:types]\nclasses:\n  A:\n    slots: [x]\n"
-        "slots:\n  x: {range: E}\nenums:\n  E:\n    permissible_values: {a: {}}\n",
-        encoding="utf-8",
+    schema, view = _tiny_schema(
+        tmp_path,
+        "classes:\n  A:\n    slots: [x]\nslots:\n  x: {range: E}\nenums:\n  E:\n    permissible_values: {a: {}}\n",
     )
-    view = SchemaView(str(schema))
     with pytest.raises(SchemaError, match="without a meaning"):
         shacl_fixes.check_enum_agreement(generate_shacl(schema), view)
 
