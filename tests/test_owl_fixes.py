@@ -40,10 +40,19 @@ def test_pattern_facets_lose_their_anchors(raw: Graph, view) -> None:
     assert not any(p.startswith("^") or p.endswith("$") for p in patterns)
 
 
-def test_exactly_one_of_is_not_a_disjoint_union(raw: Graph, view) -> None:
-    assert (POLE.Event, OWL.disjointUnionOf, None) in raw
-    fixed = _fixed(raw, view, owl_fixes.fix_exactly_one_of)
+def test_class_expressions_leave_no_wrong_axioms(raw: Graph, view) -> None:
+    def complements(g: Graph) -> list:
+        return [e for e in g.objects(POLE.Event, RDFS.subClassOf) if (e, OWL.complementOf, None) in g]
+
+    assert complements(raw)  # none_of on Event, as the complement of "only xsd:string" restrictions
+    fixed = _fixed(raw, view, owl_fixes.fix_class_expressions)
+    assert complements(fixed) == []
     assert not list(fixed.triples((None, OWL.disjointUnionOf, None)))
+
+
+def test_event_known_only_by_reference_is_consistent(ontology: Graph) -> None:
+    data = Graph().parse(data="<https://x/c> a <https://w3id.org/policeonto/Crime> .", format="turtle")
+    assert reasoning_problems(ontology, data) == []
 
 
 def test_rule_axioms_are_removed(raw: Graph, view) -> None:

@@ -1429,8 +1429,9 @@ class PoliceForceArea(Area):
 @dataclass(repr=False)
 class Event(Entity):
     """
-    Something that happened at a time and usually at a place. Give either the exact start time or, when only the month
-    is known (as in data.police.uk files), the month; not both.
+    Something that happened at a time and usually at a place. Give the exact start time or, when only the month is
+    known (as in data.police.uk files), the month; not both. An event known only by reference (a crime named by an
+    outcome) may have neither.
     """
     _inherited_slots: ClassVar[list[str]] = []
 

@@ -132,15 +132,25 @@ def fix_pattern_anchors(g: Graph, view: SchemaView) -> None:
             g.set((facet, XSD.pattern, Literal(match["body"])))
 
 
-def fix_exactly_one_of(g: Graph, view: SchemaView) -> None:
-    """gen-owl turns a class's ``exactly_one_of`` into ``owl:disjointUnionOf`` of slot restrictions,
-    which says the class is the disjoint union of those restrictions: wrong, and unsound for reasoning.
-
-    The axiom is removed; the constraint is enforced by the SHACL shapes (sh:xone). No upstream issue
-    found (owlgen.py emits OWL.disjointUnionOf for exactly_one_of); related: linkml/linkml#2400.
+def fix_class_expressions(g: Graph, view: SchemaView) -> None:
+    """gen-owl translates a class's ``exactly_one_of`` into ``owl:disjointUnionOf`` of slot restrictions
+    (which says the class *is* their disjoint union), and ``none_of`` / ``any_of`` / ``all_of`` into
+    complements, unions and intersections of ``allValuesFrom xsd:string`` restrictions that ignore the
+    conditions and the slots' ranges. For ``none_of`` this makes an event with neither a month nor a start
+    time inconsistent. These axioms are removed; the SHACL shapes enforce the expressions (sh:xone,
+    sh:not, sh:or, sh:and). No upstream issue found; related: linkml/linkml#2400.
     """
     for cls, _, head in list(g.triples((None, OWL.disjointUnionOf, None))):
         g.remove((cls, OWL.disjointUnionOf, head))
+    for cls in view.all_classes().values():
+        if not (cls.any_of or cls.all_of or cls.none_of or cls.exactly_one_of):
+            continue
+        iri = URIRef(view.get_uri(cls, native=True, expand=True))
+        for expression in list(g.objects(iri, RDFS.subClassOf)):
+            if isinstance(expression, BNode) and any(
+                (expression, p, None) in g for p in (OWL.complementOf, OWL.unionOf, OWL.intersectionOf)
+            ):
+                g.remove((iri, RDFS.subClassOf, expression))
     prune_orphan_bnodes(g)
 
 
@@ -234,7 +244,7 @@ OWL_FIXES: tuple[OwlFix, ...] = (
     fix_type_metadata,
     fix_xsd_redefinition,
     fix_pattern_anchors,
-    fix_exactly_one_of,
+    fix_class_expressions,
     fix_rule_axioms,
     fix_type_designator,
     fix_container,
