@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["BuildError", "InstanceDataError", "PoliceOntoError", "SchemaError"]
+__all__ = [
+    "BuildError",
+    "CrosswalkError",
+    "InstanceDataError",
+    "MappingInputError",
+    "MappingSpecError",
+    "PoliceOntoError",
+    "SchemaError",
+]
 
 
 class PoliceOntoError(Exception):
@@ -39,3 +47,16 @@ class InstanceDataError(PoliceOntoError, ValueError):
         self.path = Path(path)
         self.line = line
         self.column = column
+
+
+class CrosswalkError(InstanceDataError):
+    """An SSSOM crosswalk file is malformed (names the file and line)."""
+
+
+class MappingSpecError(PoliceOntoError, ValueError):
+    """A mapping file (transformation specification or source schema) is wrong."""
+
+
+class MappingInputError(InstanceDataError):
+    """An input file cannot be mapped at all: unreadable, empty, unrecognised, or lacking a required
+    column. Problems with single rows are findings, not errors."""

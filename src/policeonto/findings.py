@@ -107,6 +107,61 @@ _TYPES = [
     ),
 ]
 
+_TYPES += [
+    FindingType(
+        "missing-value", "Required value missing",
+        "A column the source format requires is blank in this row, so the row cannot be mapped.",
+        "row {row}: {column} is blank", Severity.ERROR,
+    ),
+    FindingType(
+        "invalid-value", "Value not in the expected format",
+        "A value does not have the type or pattern the source format declares (for example an impossible "
+        "date or a malformed LSOA code).",
+        "row {row}: {column} {value!r} is not a valid value", Severity.ERROR,
+    ),
+    FindingType(
+        "value-out-of-range", "Value out of range",
+        "A number lies outside the range the source format allows (for example coordinates outside the UK).",
+        "row {row}: {column} {value!r} is out of range", Severity.ERROR,
+    ),
+    FindingType(
+        "unknown-code", "Label with no crosswalk entry",
+        "A coded column holds a label that no crosswalk maps to a national code. Add it to the crosswalk if it "
+        "is a legitimate label, or correct the source.",
+        "row {row}: {column} {value!r} has no crosswalk entry", Severity.ERROR,
+    ),
+    FindingType(
+        "wrong-field-count", "Row with the wrong number of fields",
+        "A row does not split into as many fields as the header has (a truncated or corrupted line).",
+        "row {row}: {value}", Severity.ERROR,
+    ),
+    FindingType(
+        "unexpected-column", "Column the format does not have",
+        "The file has a column the source format does not declare; it is ignored.",
+        "column {column!r} is not part of the format and is ignored", Severity.WARNING,
+    ),
+    FindingType(
+        "missing-optional-column", "Optional column missing",
+        "The file lacks a column the source format declares as optional; its values are treated as blank.",
+        "column {column!r} is missing; its values are treated as blank", Severity.WARNING,
+    ),
+    FindingType(
+        "renamed-column", "Column read under another name",
+        "A header differs from the format's column name only in case, spacing or a known alias.",
+        "column {value!r} is read as {column!r}", Severity.INFO,
+    ),
+    FindingType(
+        "blank-lines", "Blank lines skipped",
+        "The file has blank lines; they are not rows and are skipped.",
+        "{value} blank lines skipped", Severity.INFO,
+    ),
+    FindingType(
+        "legacy-encoding", "File is not UTF-8",
+        "The file is not valid UTF-8 and was read as Windows-1252, as spreadsheet tools save it.",
+        "read as Windows-1252", Severity.INFO,
+    ),
+]
+
 #: Every finding code, declared once.
 CATALOGUE: dict[str, FindingType] = {t.code: t for t in _TYPES}
 

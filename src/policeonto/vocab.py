@@ -9,7 +9,7 @@ from pathlib import Path
 from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import Namespace
 
-__all__ = ["ARTEFACTS", "POLE", "SCHEMA_PATH", "SH", "artefact_path", "schema_view"]
+__all__ = ["ARTEFACTS", "POLE", "SCHEMA_PATH", "SH", "artefact_dir", "artefact_path", "schema_view"]
 
 #: The main LinkML schema file (it imports every module).
 SCHEMA_PATH: Path = Path(str(files("policeonto") / "schema" / "policeonto.yaml"))
@@ -38,6 +38,14 @@ def artefact_path(relative: Path) -> Path:
     """
     packaged = Path(str(files("policeonto"))) / "_artefacts" / relative
     if packaged.is_file():
+        return packaged
+    return Path(str(files("policeonto"))).parents[1] / relative
+
+
+def artefact_dir(relative: Path) -> Path:
+    """Where a folder of shipped files (such as ``mappings``) is, as for :func:`artefact_path`."""
+    packaged = Path(str(files("policeonto"))) / "_artefacts" / relative
+    if packaged.is_dir():
         return packaged
     return Path(str(files("policeonto"))).parents[1] / relative
 

@@ -1,0 +1,134 @@
+"""Check and clean a batch of rows against the source format, vectorised.
+
+Every value is trimmed (blank becomes missing) and checked against its column's declaration in the source
+schema: required, pattern, type (decimal, integer, boolean, date, datetime), range, and, for coded
+columns, the crosswalk, which turns each label into its national code. A failing value in a required
+column rejects the row; in an optional column the value is dropped. Either way there is a finding naming
+the row, column and value. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from policeonto.findings import Finding, make
+from policeonto.mapping.reader import ROW
+from policeonto.mapping.spec import Mapping, SourceColumn
+
+__all__ = ["CheckedBatch", "check_batch", "code_text"]
+
+REASON = "_reason"
+_DECIMAL = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
+_INTEGER = r"^[+-]?[0-9]+$"
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$"
+
+
+@dataclass
+class CheckedBatch:
+    """The rows that passed (cleaned, coded columns as code names) and what was found."""
+
+    frame: pl.DataFrame
+    rejected: int
+    rejected_by_reason: Counter[str] = field(default_factory=Counter)
+    finding_counts: Counter[str] = field(default_factory=Counter)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def code_text(view_codes: dict[str, str], column: SourceColumn) -> dict[str, str]:
+    """Source label -> code name (the enum's permissible value) for a coded column."""
+    assert column.crosswalk is not None
+    return {label: view_codes[iri] for label, iri in column.crosswalk.codes().items() if iri in view_codes}
+
+
+def _problem(column: SourceColumn, value: pl.Expr, decoded: pl.Expr | None) -> pl.Expr:
+    """The finding code for a cell, or null when the value is fine (missing optional values are fine)."""
+    present = value.is_not_null()
+    checks: list[tuple[pl.Expr, str]] = []
+    if column.required:
+        checks.append((~present, "missing-value"))
+    if decoded is not None:
+        checks.append((present & decoded.is_null(), "unknown-code"))
+    if column.pattern:
+        checks.append((present & ~value.str.contains(column.pattern), "invalid-value"))
+    if column.range in {"decimal", "float", "double", "integer"}:
+        lexical = _INTEGER if column.range == "integer" else _DECIMAL
+        checks.append((present & ~value.str.contains(lexical), "invalid-value"))
+        number = value.cast(pl.Float64, strict=False)
+        if column.minimum is not None:
+            checks.append((present & (number < column.minimum), "value-out-of-range"))
+        if column.maximum is not None:
+            checks.append((present & (number > column.maximum), "value-out-of-range"))
+    elif column.range == "boolean":
+        checks.append((present & ~value.str.to_lowercase().is_in(["true", "false"]), "invalid-value"))
+    elif column.range == "date":
+        valid = value.str.contains(_DATE) & value.str.strptime(pl.Date, "%Y-%m-%d", strict=False).is_not_null()
+        checks.append((present & ~valid.fill_null(False), "invalid-value"))
+    elif column.range == "datetime":
+        moment = value.str.slice(0, 19).str.strptime(pl.Datetime, "%Y-%m-%dT%H:%M:%S", strict=False)
+        valid = value.str.contains(_DATETIME) & moment.is_not_null()
+        checks.append((present & ~valid.fill_null(False), "invalid-value"))
+    if not checks:
+        return pl.lit(None, dtype=pl.String)
+    expression = pl.when(checks[0][0]).then(pl.lit(checks[0][1]))
+    for condition, code in checks[1:]:
+        expression = expression.when(condition).then(pl.lit(code))
+    return expression.otherwise(pl.lit(None, dtype=pl.String))
+
+
+def check_batch(
+    frame: pl.DataFrame,
+    mapping: Mapping,
+    codes: dict[str, dict[str, str]],
+    *,
+    file: str,
+    keep_findings: int,
+) -> CheckedBatch:
+    """Check *frame* (columns named by source slot, plus ``_row``) against *mapping*'s source columns.
+
+    Args:
+        codes: for each coded column's slot, source label -> code name.
+        keep_findings: how many findings to keep as objects (all are counted).
+    """
+    problems, cleaned = [], []
+    for column in mapping.columns:
+        raw = pl.col(column.slot).str.strip_chars()
+        value = pl.when(raw != "").then(raw)
+        decoded = value.replace_strict(codes[column.slot], default=None) if column.slot in codes else None
+        problem = _problem(column, value, decoded)
+        problems.append(problem.alias(f"_p_{column.slot}"))
+        clean = decoded if decoded is not None else value
+        if column.range == "boolean":
+            clean = value.str.to_lowercase()
+        cleaned.append(pl.when(pl.col(f"_p_{column.slot}").is_null()).then(clean).alias(column.slot))
+    checked = frame.with_columns(problems)
+    required = [c for c in mapping.columns if c.required]
+    reason = pl.coalesce(
+        [pl.when(pl.col(f"_p_{c.slot}").is_not_null()).then(pl.format("{} ({})", pl.col(f"_p_{c.slot}"), pl.lit(c.title)))
+         for c in required] or [pl.lit(None, dtype=pl.String)]
+    )
+    checked = checked.with_columns(reason.alias(REASON))
+    result = CheckedBatch(pl.DataFrame(), 0)
+    for column in mapping.columns:
+        bad = checked.filter(pl.col(f"_p_{column.slot}").is_not_null())
+        if bad.height == 0:
+            continue
+        counts = bad.get_column(f"_p_{column.slot}").value_counts()
+        for code, count in counts.iter_rows():
+            result.finding_counts[code] += count
+        room = keep_findings - len(result.findings)
+        if room > 0:
+            for row, raw, code in bad.head(room).select(ROW, column.slot, f"_p_{column.slot}").iter_rows():
+                result.findings.append(make(code, file=file, row=row, column=column.title, value=raw))
+    rejected = checked.filter(pl.col(REASON).is_not_null())
+    result.rejected = rejected.height
+    if rejected.height:
+        for reason_text, count in rejected.get_column(REASON).value_counts().iter_rows():
+            result.rejected_by_reason[reason_text] += count
+    result.frame = checked.filter(pl.col(REASON).is_null()).with_columns(cleaned).select(
+        [c.slot for c in mapping.columns] + [ROW]
+    )
+    return result

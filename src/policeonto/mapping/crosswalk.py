@@ -1,0 +1,121 @@
+"""Read and check SSSOM crosswalks: TSV files that map a source system's labels to national codes.
+
+A crosswalk has a YAML metadata block in ``#`` lines (``curie_map``, ``license``, ``mapping_set_id``) and a
+table with at least ``subject_label``, ``predicate_id``, ``object_id`` and ``mapping_justification``. Only
+``skos:exactMatch`` rows are used to translate values; each subject label maps to exactly one code.
+
+>>> from pathlib import Path
+>>> walk = read_crosswalk(Path("mappings/crosswalks/police-uk-search-outcome.sssom.tsv"))
+>>> walk.codes()["Suspect arrested"], walk.codes()["Arrest"]
+('https://w3id.org/policeonto/code/search-outcome/arrest', 'https://w3id.org/policeonto/code/search-outcome/arrest')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from policeonto.errors import CrosswalkError
+
+__all__ = ["JUSTIFICATIONS", "REQUIRED_COLUMNS", "Crosswalk", "read_crosswalk"]
+
+REQUIRED_COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "mapping_justification")
+
+#: The SEMAPV mapping justifications SSSOM allows.
+JUSTIFICATIONS = frozenset(
+    "semapv:" + name
+    for name in (
+        "LexicalMatching LexicalSimilarityThresholdMatching LogicalReasoning CompositeMatching "
+        "UnspecifiedMatching SemanticSimilarityThresholdMatching ManualMappingCuration MappingReview "
+        "MappingChaining MappingInversion StructuralMatching InstanceBasedMatching BackgroundKnowledgeBasedMatching"
+    ).split()
+)
+
+_PREDICATES = frozenset(
+    {"skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch"}
+)
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    """One SSSOM mapping set."""
+
+    path: Path
+    curie_map: dict[str, str]
+    metadata: dict[str, object]
+    rows: tuple[dict[str, str], ...]
+
+    def expand(self, curie: str) -> str:
+        """The IRI a CURIE of this file stands for."""
+        prefix, _, local = curie.partition(":")
+        return self.curie_map[prefix] + local
+
+    def codes(self) -> dict[str, str]:
+        """Source label -> code IRI, from the exact matches."""
+        return {
+            row["subject_label"]: self.expand(row["object_id"])
+            for row in self.rows
+            if row["predicate_id"] == "skos:exactMatch"
+        }
+
+
+def _fail(path: Path, message: str, line: int | None = None) -> CrosswalkError:
+    return CrosswalkError(message, path=path, line=line)
+
+
+@cache
+def read_crosswalk(path: Path) -> Crosswalk:
+    """Read and check the SSSOM TSV file at *path*.
+
+    Raises:
+        CrosswalkError: the file is not a valid crosswalk; the error names the file and line.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(path, f"cannot read: {exc}") from exc
+    lines = text.splitlines()
+    header = [line[1:] for line in lines if line.startswith("#")]
+    try:
+        metadata = yaml.safe_load("\n".join(header)) or {}
+    except yaml.YAMLError as exc:
+        raise _fail(path, f"metadata block is not YAML: {exc}") from exc
+    if not isinstance(metadata, dict):
+        raise _fail(path, "metadata block is not a mapping")
+    for key in ("curie_map", "license", "mapping_set_id"):
+        if not metadata.get(key):
+            raise _fail(path, f"metadata has no {key}")
+    curie_map = {str(k): str(v) for k, v in dict(metadata["curie_map"]).items()}
+    curie_map.setdefault("skos", "http://www.w3.org/2004/02/skos/core#")
+    curie_map.setdefault("semapv", "https://w3id.org/semapv/vocab/")
+    first = len(header) + 1
+    reader = csv.DictReader(io.StringIO("\n".join(lines[len(header) :])), delimiter="\t")
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise _fail(path, f"table lacks columns {missing}", first)
+    rows = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(reader, start=first + 1):
+        for column in REQUIRED_COLUMNS:
+            if not row.get(column):
+                raise _fail(path, f"{column} is empty", number)
+        for column in ("subject_id", "predicate_id", "object_id"):
+            prefix = row[column].partition(":")[0]
+            if prefix not in curie_map:
+                raise _fail(path, f"{column} {row[column]!r}: prefix {prefix!r} is not in the curie_map", number)
+        if row["predicate_id"] not in _PREDICATES:
+            raise _fail(path, f"predicate_id {row['predicate_id']!r} is not a SKOS mapping relation", number)
+        if row["mapping_justification"] not in JUSTIFICATIONS:
+            raise _fail(path, f"mapping_justification {row['mapping_justification']!r} is not a SEMAPV term", number)
+        label = row["subject_label"]
+        if row["predicate_id"] == "skos:exactMatch":
+            if label in seen:
+                raise _fail(path, f"subject_label {label!r} is mapped twice (first on line {seen[label]})", number)
+            seen[label] = number
+        rows.append({k: v or "" for k, v in row.items() if k is not None})
+    return Crosswalk(path, curie_map, metadata, tuple(rows))

@@ -1,0 +1,300 @@
+"""Map source files onto the shared vocabulary: read, check, derive, write N-Triples, in batches.
+
+Memory stays flat whatever the input size: each batch of rows is checked, turned into N-Triples lines by
+vectorised expressions and written before the next is read. Every row read is either mapped or counted as
+rejected with a reason: ``rows_read == rows_mapped + rows_rejected`` always holds, per file and in total.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import polars as pl
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, XSD
+
+from policeonto import __version__
+from policeonto.errors import MappingInputError, PoliceOntoError
+from policeonto.findings import Finding, make
+from policeonto.mapping.checks import check_batch, code_text
+from policeonto.mapping.columns import ColumnMatch, recognise
+from policeonto.mapping.plan import Derivation, compile_plan, enum_codes
+from policeonto.mapping.reader import ROW, ReadAgain, SourceFile, inspect, read_batches
+from policeonto.mapping.spec import Mapping, list_mappings, load_mapping
+from policeonto.vocab import POLE, schema_view
+
+__all__ = ["DEFAULT_BASE", "FileSummary", "MapOptions", "MapResult", "map_file", "map_files", "provenance_graph"]
+
+DEFAULT_BASE = "https://w3id.org/policeonto/data/"
+PROV = Namespace("http://www.w3.org/ns/prov#")
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """How to map: instance IRI base, the publishing force when the file name does not say, batch size,
+    and how many findings to keep as objects (all are counted)."""
+
+    base: str = DEFAULT_BASE
+    force: str | None = None
+    batch_rows: int = 100_000
+    keep_findings: int = 1000
+
+
+@dataclass
+class FileSummary:
+    """What happened to one input file."""
+
+    file: str
+    mapping: str
+    sha256: str
+    rows_read: int = 0
+    rows_mapped: int = 0
+    rows_rejected: int = 0
+    rejected_by_reason: Counter[str] = field(default_factory=Counter)
+    triples: int = 0
+
+
+@dataclass
+class MapResult:
+    """The closing summary of a mapping run."""
+
+    files: list[FileSummary] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    finding_counts: Counter[str] = field(default_factory=Counter)
+    outputs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rows_read(self) -> int:
+        """Rows read, over all files."""
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_mapped(self) -> int:
+        """Rows mapped, over all files."""
+        return sum(f.rows_mapped for f in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        """Rows rejected, over all files."""
+        return sum(f.rows_rejected for f in self.files)
+
+    @property
+    def rejected_by_reason(self) -> Counter[str]:
+        """Rejected rows by reason, over all files."""
+        total: Counter[str] = Counter()
+        for summary in self.files:
+            total.update(summary.rejected_by_reason)
+        return total
+
+    @property
+    def triples(self) -> int:
+        """N-Triples lines written."""
+        return sum(f.triples for f in self.files)
+
+    def as_dict(self) -> dict[str, object]:
+        """The summary as JSON-ready data (the ``--report`` file)."""
+        return {
+            "rows_read": self.rows_read,
+            "rows_mapped": self.rows_mapped,
+            "rows_rejected": self.rows_rejected,
+            "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
+            "triples_written": self.triples,
+            "outputs": self.outputs,
+            "files": [
+                {"file": f.file, "mapping": f.mapping, "sha256": f.sha256, "rows_read": f.rows_read,
+                 "rows_mapped": f.rows_mapped, "rows_rejected": f.rows_rejected,
+                 "rejected_by_reason": dict(sorted(f.rejected_by_reason.items())), "triples": f.triples}
+                for f in self.files
+            ],
+            "finding_counts": dict(sorted(self.finding_counts.items())),
+            "findings": [f.as_dict() for f in self.findings],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _check_base(base: str) -> str:
+    if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*[/#]$", base, re.IGNORECASE):
+        raise PoliceOntoError(f"base IRI {base!r} must be an absolute IRI ending with / or #")
+    return base
+
+
+def _context(source: SourceFile, mapping: Mapping, options: MapOptions, run: str) -> dict[str, str]:
+    force = options.force
+    if force is None and mapping.file_name is not None:
+        match = mapping.file_name.match(source.path.name)
+        force = match.group("force") if match and "force" in match.groupdict() else None
+    key = re.sub(r"[^a-z0-9]+", "-", source.path.stem.lower()).strip("-") or "data"
+    return {"base": options.base, "dataset": f"{options.base}dataset/{source.sha256}", "run": run,
+            "dataset_key": key, "publisher": force}
+
+
+def provenance_graph(source: SourceFile, mapping: Mapping, context: dict[str, str], rows: int,
+                     started: datetime) -> Graph:
+    """The PROV-O description of the source file (a SourceDataset) and of the mapping run."""
+    g = Graph()
+    dataset, run = URIRef(context["dataset"]), URIRef(context["run"])
+    g.add((dataset, RDF.type, POLE.SourceDataset))
+    g.add((dataset, POLE.file_name, Literal(source.path.name)))
+    g.add((dataset, POLE.sha256, Literal(source.sha256)))
+    g.add((dataset, POLE.media_type, Literal("text/csv")))
+    g.add((dataset, POLE.byte_size, Literal(source.size, datatype=XSD.integer)))
+    g.add((dataset, POLE.row_count, Literal(rows, datatype=XSD.integer)))
+    if context["publisher"]:
+        g.add((dataset, POLE.publisher, URIRef(f"https://w3id.org/policeonto/code/police-force/{context['publisher']}")))
+    g.add((run, RDF.type, POLE.MappingRun))
+    g.add((run, POLE.started_at, Literal(started.isoformat(timespec="seconds"), datatype=XSD.dateTime)))
+    g.add((run, POLE.mapping_name, Literal(mapping.name)))
+    g.add((run, POLE.mapping_version, Literal(mapping.version)))
+    g.add((run, POLE.ontology_version, Literal(str(schema_view().schema.version))))
+    g.add((run, POLE.software_version, Literal(__version__)))
+    g.add((run, POLE.used, dataset))
+    return g
+
+
+def _lines(frame: pl.DataFrame, derivations: Sequence[Derivation]) -> tuple[pl.Series, int]:
+    """The N-Triples lines a batch makes, and how many records (subjects) they describe."""
+    parts, records = [], 0
+    for derivation in derivations:
+        subjects = frame.select(derivation.subject.alias("s"), *[obj.alias(f"o{i}") for i, (_, obj) in
+                                                                  enumerate(derivation.triples)])
+        subjects = subjects.filter(pl.col("s").is_not_null())
+        if derivation.shared:
+            subjects = subjects.unique(maintain_order=True)
+        records += subjects.height
+        for i, (predicate, _) in enumerate(derivation.triples):
+            parts.append(
+                subjects.select(pl.concat_str([pl.col("s"), pl.lit(f" {predicate} "), pl.col(f"o{i}"), pl.lit(" .")]))
+                .to_series()
+                .drop_nulls()
+            )
+    return (pl.concat(parts) if parts else pl.Series([], dtype=pl.String)), records
+
+
+def map_file(path: Path, sink: BinaryIO, result: MapResult, *, mapping: str | None = None,
+             options: MapOptions = MapOptions(), progress: Callable[[int], None] | None = None) -> FileSummary:
+    """Map one file, writing N-Triples to *sink* and adding its summary and findings to *result*.
+
+    Raises:
+        MappingInputError: the file cannot be mapped at all (unreadable, empty, unrecognised, a required
+            column missing).
+    """
+    base = _check_base(options.base)
+    source = inspect(path)
+    mappings = [load_mapping(mapping)] if mapping else list_mappings()
+    match: ColumnMatch = recognise(source, mappings, name=mapping)
+    chosen = match.mapping
+    view = schema_view()
+    derivations = compile_plan(chosen, view)
+    by_iri = enum_codes(view)
+    codes = {c.slot: code_text(by_iri, c) for c in chosen.columns if c.crosswalk is not None}
+    started = datetime.now(UTC).replace(microsecond=0)
+    run = f"{base}run/{started.strftime('%Y%m%dT%H%M%SZ')}-{source.sha256[:12]}"
+    context = _context(source, chosen, options, run)
+    summary = FileSummary(str(path), chosen.name, source.sha256)
+    findings = list(match.findings)
+    if source.encoding == "cp1252":
+        findings.append(make("legacy-encoding", file=str(path)))
+    if source.blank_lines:
+        findings.append(make("blank-lines", file=str(path), value=str(source.blank_lines)))
+    start_position = sink.tell() if sink.seekable() else None
+    for careful in (False, True):
+        try:
+            _map_batches(source, chosen, match, derivations, codes, context, options, sink, summary, findings,
+                         result, careful=careful, progress=progress)
+            break
+        except ReadAgain:
+            if start_position is None:
+                raise MappingInputError("has malformed rows and the output cannot be rewound; write to a file",
+                                        path=path) from None
+            sink.seek(start_position)
+            sink.truncate()
+            summary = FileSummary(str(path), chosen.name, source.sha256)
+            findings = [f for f in findings if f.row is None]
+    prov = provenance_graph(source, chosen, context, summary.rows_read, started).serialize(format="nt")
+    sink.write(prov.encode("utf-8"))
+    summary.triples += prov.count("\n")
+    assert summary.rows_read == summary.rows_mapped + summary.rows_rejected
+    result.files.append(summary)
+    for finding in findings:
+        result.finding_counts[finding.code] += 0  # counted where they arise
+    room = options.keep_findings - len(result.findings)
+    result.findings.extend(findings[: max(room, 0)])
+    return summary
+
+
+def _map_batches(source: SourceFile, mapping: Mapping, match: ColumnMatch, derivations: Sequence[Derivation],
+                 codes: dict[str, dict[str, str]], context: dict[str, str], options: MapOptions, sink: BinaryIO,
+                 summary: FileSummary, findings: list[Finding], result: MapResult, *, careful: bool,
+                 progress: Callable[[int], None] | None) -> None:
+    file = str(source.path)
+    counted: Counter[str] = Counter(f.code for f in findings)
+    renames = {header: slot for header, slot in match.slots.items()}
+    missing = [c.slot for c in mapping.columns if c.title in match.missing_optional]
+    for batch in read_batches(source, batch_rows=options.batch_rows, careful=careful):
+        for bad in batch.rejected:
+            summary.rows_read += 1
+            summary.rows_rejected += 1
+            summary.rejected_by_reason["wrong-field-count"] += 1
+            counted["wrong-field-count"] += 1
+            findings.append(make("wrong-field-count", file=file, row=bad.row,
+                                 value=f"{bad.fields} fields, expected {len(source.header)}: {bad.text}"))
+        if batch.blank_lines:
+            counted["blank-lines"] += 0
+        frame = batch.frame
+        if frame.height == 0:
+            continue
+        frame = frame.select([pl.col(h).alias(s) for h, s in renames.items()] + [pl.col(ROW)])
+        frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(slot) for slot in missing])
+        checked = check_batch(frame, mapping, codes, file=file,
+                              keep_findings=max(options.keep_findings - len(findings), 0))
+        findings.extend(checked.findings)
+        counted.update(checked.finding_counts)
+        summary.rows_read += frame.height
+        summary.rows_rejected += checked.rejected
+        summary.rows_mapped += checked.frame.height
+        summary.rejected_by_reason.update(checked.rejected_by_reason)
+        rows = checked.frame.with_columns(
+            pl.col(ROW).cast(pl.String).alias("row"),
+            *[pl.lit(value, dtype=pl.String).alias(name) for name, value in context.items()],
+        )
+        lines, _ = _lines(rows, derivations)
+        buffer = io.BytesIO()
+        pl.DataFrame({"line": lines}).write_csv(buffer, include_header=False, quote_style="never")
+        sink.write(buffer.getvalue())
+        summary.triples += lines.len()
+        if progress is not None:
+            progress(frame.height + len(batch.rejected))
+    result.finding_counts.update(counted)
+
+
+def map_files(inputs: Sequence[Path], sink: BinaryIO, *, mapping: str | None = None,
+              options: MapOptions = MapOptions(), progress: Callable[[int], None] | None = None) -> MapResult:
+    """Map every file in *inputs* onto the shared vocabulary, writing N-Triples to *sink*.
+
+    Args:
+        inputs: source files; each is recognised from its header unless *mapping* names the mapping.
+        sink: a binary stream for the N-Triples (seekable, so a file with malformed rows can be re-read).
+        options: IRI base, publishing force, batch size, findings kept.
+        progress: called with the number of rows after each batch.
+
+    Returns:
+        The summary: rows read, mapped and rejected (by reason), triples written, findings.
+
+    Raises:
+        MappingInputError: a file cannot be mapped at all; files before it have been written.
+    """
+    started = time.perf_counter()
+    result = MapResult()
+    for path in inputs:
+        map_file(Path(path), sink, result, mapping=mapping, options=options, progress=progress)
+    result.seconds = time.perf_counter() - started
+    return result

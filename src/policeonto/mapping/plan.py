@@ -1,0 +1,165 @@
+"""Compile a mapping's class derivations into vectorised N-Triples templates.
+
+For each derived class: an expression for the subject IRI (no subject, no object), the rdf:type (from
+the ``type`` slot or the class), and for each slot an expression for the object term, rendered according
+to the target slot's range: code IRIs for code lists, IRIs for references, typed literals otherwise.
+The target schema (policeonto) decides every predicate, range and datatype, so the output uses exactly
+the IRIs the ontology and shapes use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from linkml_runtime.utils.schemaview import SchemaView
+
+from policeonto.errors import MappingSpecError
+from policeonto.mapping.expressions import compile_expression, names_in
+from policeonto.mapping.spec import CONTEXT_NAMES, Mapping
+
+__all__ = ["Derivation", "compile_plan", "enum_codes", "literal", "iri"]
+
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """One derived class: how to make its subject and each of its triples from a row."""
+
+    target: str
+    subject: pl.Expr
+    triples: tuple[tuple[str, pl.Expr], ...]  # (predicate in <>, object term expression)
+    shared: bool  # the subject does not depend on the row: several rows may make the same node
+
+
+def enum_codes(view: SchemaView) -> dict[str, str]:
+    """Every code IRI of the target schema -> its code name."""
+    return {
+        view.expand_curie(pv.meaning): text
+        for enum in view.all_enums().values()
+        for text, pv in (enum.permissible_values or {}).items()
+        if pv.meaning
+    }
+
+
+def iri(value: pl.Expr) -> pl.Expr:
+    """An N-Triples IRI term."""
+    return pl.concat_str([pl.lit("<"), value, pl.lit(">")])
+
+
+def literal(value: pl.Expr, datatype: str | None) -> pl.Expr:
+    """An N-Triples literal term, escaped; plain (xsd:string) when *datatype* is None."""
+    escaped = (
+        value.str.replace_all("\\", "\\\\", literal=True)
+        .str.replace_all('"', '\\"', literal=True)
+        .str.replace_all("\n", "\\n", literal=True)
+        .str.replace_all("\r", "\\r", literal=True)
+    )
+    quoted = pl.concat_str([pl.lit('"'), escaped, pl.lit('"')])
+    return quoted if datatype is None else pl.concat_str([quoted, pl.lit(f"^^<{datatype}>")])
+
+
+def _datatype(view: SchemaView, range_name: str) -> str | None:
+    """The XSD datatype IRI of a LinkML type, None for strings (written as plain literals)."""
+    if view.get_type(range_name) is None:
+        return None
+    uri = view.expand_curie(view.induced_type(range_name).uri)
+    return None if uri == XSD + "string" else uri
+
+
+def compile_plan(mapping: Mapping, view: SchemaView) -> list[Derivation]:
+    """Compile every class derivation of *mapping* against the target schema *view*.
+
+    Raises:
+        MappingSpecError: a derivation names an unknown class or slot, a slot the class does not have, a
+            code its code list lacks, or an expression outside the allowed subset.
+    """
+    names = {c.slot for c in mapping.columns} | set(CONTEXT_NAMES)
+    codes_by_iri = enum_codes(view)
+    derivations = []
+    for target, spec in mapping.specification["class_derivations"].items():
+        cls = view.get_class(target)
+        if cls is None:
+            raise MappingSpecError(f"{mapping.path}: {target!r} is not a class of the vocabulary")
+        slots = dict(spec.get("slot_derivations") or {})
+        if "id" not in slots:
+            raise MappingSpecError(f"{mapping.path}: {target} has no id derivation")
+        subject_value = _value(mapping, target, "id", slots.pop("id"), names)
+        subject = iri(subject_value)
+        type_spec = slots.pop("type", None)
+        if type_spec is not None:
+            curie = _value(mapping, target, "type", type_spec, names)
+            rdf_type = iri(_expand_curies(curie, view))
+        else:
+            rdf_type = pl.lit(f"<{view.get_uri(cls, expand=True)}>")
+        triples = [(RDF_TYPE, rdf_type)]
+        allowed = set(view.class_slots(target))
+        for slot_name, slot_spec in slots.items():
+            if slot_name not in allowed:
+                raise MappingSpecError(f"{mapping.path}: {target} has no slot {slot_name!r}")
+            slot = view.induced_slot(slot_name, target)
+            value = _value(mapping, target, slot_name, slot_spec, names)
+            predicate = f"<{view.get_uri(slot, expand=True)}>"
+            triples.append((predicate, _term(view, mapping, target, slot_name, slot.range, value, slot_spec,
+                                              codes_by_iri)))
+        expression = spec["slot_derivations"]["id"].get("expr", "")
+        derivations.append(
+            Derivation(target, subject, tuple(triples), shared="row" not in names_in(expression or "''"))
+        )
+    return derivations
+
+
+def _value(mapping: Mapping, target: str, slot: str, spec: dict, names: set[str]) -> pl.Expr:
+    where = f"{mapping.path.name}: {target}.{slot}"
+    if not isinstance(spec, dict):
+        raise MappingSpecError(f"{where}: a slot derivation must be a mapping")
+    if "expr" in spec:
+        try:
+            return compile_expression(str(spec["expr"]), names)
+        except MappingSpecError as exc:
+            raise MappingSpecError(f"{where}: {exc}") from exc
+    if "populated_from" in spec:
+        source = spec["populated_from"]
+        if source not in names:
+            raise MappingSpecError(f"{where}: populated_from {source!r} is not a column of {mapping.row_class}")
+        return pl.col(source).cast(pl.String)
+    if "value" in spec:
+        return pl.lit(str(spec["value"]), dtype=pl.String)
+    raise MappingSpecError(f"{where}: needs expr, populated_from or value")
+
+
+def _expand_curies(value: pl.Expr, view: SchemaView) -> pl.Expr:
+    for prefix, namespace in view.namespaces().items():
+        if namespace.startswith("https://w3id.org/policeonto/"):
+            value = value.str.replace(f"^{prefix}:", namespace)
+    return value
+
+
+def _term(view: SchemaView, mapping: Mapping, target: str, slot_name: str, range_name: str | None,
+          value: pl.Expr, spec: dict, codes_by_iri: dict[str, str]) -> pl.Expr:
+    range_name = range_name or "string"
+    enum = view.get_enum(range_name)
+    if enum is not None:
+        by_text = {text: view.expand_curie(pv.meaning) for text, pv in enum.permissible_values.items()}
+        _check_codes(mapping, target, slot_name, enum.name, by_text, spec, codes_by_iri)
+        return iri(value.replace_strict(by_text, default=None))
+    if view.get_class(range_name) is not None:
+        return iri(value)
+    return literal(value, _datatype(view, range_name))
+
+
+def _check_codes(mapping: Mapping, target: str, slot_name: str, enum: str, by_text: dict[str, str], spec: dict,
+                 codes_by_iri: dict[str, str]) -> None:
+    """A coded slot must only ever receive codes of its own code list."""
+    where = f"{mapping.path.name}: {target}.{slot_name}"
+    if "value" in spec and str(spec["value"]) not in by_text:
+        raise MappingSpecError(f"{where}: {spec['value']!r} is not a code of {enum}")
+    source = spec.get("populated_from")
+    column = next((c for c in mapping.columns if c.slot == source), None)
+    if column is not None and column.crosswalk is not None:
+        foreign = {codes_by_iri.get(i, i) for i in column.crosswalk.codes().values()} - set(by_text)
+        if foreign:
+            raise MappingSpecError(f"{where}: crosswalk {column.crosswalk.path.name} gives codes not in {enum}: "
+                                   f"{sorted(foreign)[:5]}")

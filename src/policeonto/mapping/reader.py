@@ -1,0 +1,212 @@
+"""Read source files safely and fast: one pass to fingerprint and decode-check the bytes, then rows in
+batches with their data-row numbers.
+
+Well-formed files are parsed by Arrow's streaming CSV reader. If it meets a malformed row (wrong number of
+fields, an unterminated quote), the file is read again by Python's csv module, which knows where each
+row starts, so every rejected row is named by number. Blank lines are skipped (the first pass counts them).
+Row 1 is the first data row after the header.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from policeonto.errors import MappingInputError
+
+__all__ = ["ROW", "Batch", "ReadAgain", "RejectedRow", "SourceFile", "inspect", "normalise_header", "read_batches"]
+
+_CHUNK = 8 << 20
+ROW = "_row"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """What the first pass learnt about a file."""
+
+    path: Path
+    sha256: str
+    size: int
+    encoding: str  # a Python codec name: utf-8, utf-8-sig or cp1252
+    crlf: bool
+    lines: int
+    blank_lines: int
+    header: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row the parser could not split into the header's columns."""
+
+    row: int
+    fields: int
+    text: str
+
+
+@dataclass
+class Batch:
+    """Rows of one file, each column a string (missing values null), plus the data-row number ``_row``."""
+
+    frame: pl.DataFrame
+    rejected: list[RejectedRow] = field(default_factory=list)
+    blank_lines: int = 0
+
+
+def normalise_header(name: str) -> str:
+    """A header compared loosely: case, spacing, underscores and a BOM do not matter.
+
+    >>> normalise_header(" Crime_ID\\ufeff")
+    'crime id'
+    """
+    return re.sub(r"[\s_]+", " ", name.replace("\ufeff", "")).strip().casefold()
+
+
+def inspect(path: Path) -> SourceFile:
+    """Fingerprint *path* (SHA-256), find its encoding (UTF-8, UTF-8 with BOM, else Windows-1252) and
+    line endings, count its lines and read its header.
+
+    Raises:
+        MappingInputError: the file cannot be read, is empty, or is neither UTF-8 nor Windows-1252.
+    """
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, size, lines, blank, head, crlf, tail = True, 0, 0, 0, b"", False, b""
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                if not head:
+                    head = chunk[: 1 << 16]
+                    crlf = b"\r\n" in head
+                digest.update(chunk)
+                size += len(chunk)
+                lines += chunk.count(b"\n")
+                joined = tail + chunk
+                blank += joined.count(b"\n\n") + joined.count(b"\n\r\n") - tail.count(b"\n\n")
+                tail = chunk[-2:]
+                if utf8:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        utf8 = False
+            if utf8:
+                decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        utf8 = False
+    except OSError as exc:
+        raise MappingInputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    if size == 0 or not head.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise MappingInputError("the file is empty", path=path)
+    encoding = ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8") if utf8 else "cp1252"
+    if not utf8:
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    chunk.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise MappingInputError("the file is neither UTF-8 nor Windows-1252 text", path=path) from exc
+    text = head.decode(encoding, errors="replace")
+    header = next(csv.reader(text.splitlines()[:1] or [""]), [])
+    if not any(h.strip() for h in header):
+        raise MappingInputError("the first line is not a header", path=path, line=1)
+    return SourceFile(path, digest.hexdigest(), size, encoding, crlf, lines, blank, tuple(header))
+
+
+class ReadAgain(Exception):
+    """The fast reader met a row it could not parse: read the file again with ``careful=True``."""
+
+
+def read_batches(source: SourceFile, *, batch_rows: int = 100_000, careful: bool = False) -> Iterator[Batch]:
+    """Yield the rows of *source* in batches of about *batch_rows*, each column named as in the header.
+
+    The fast reader (Arrow) raises :class:`ReadAgain` when it meets a malformed row, possibly after some
+    batches; the caller then discards what it made of them and reads again with ``careful=True``, which
+    reports malformed rows in ``Batch.rejected`` and counts blank lines.
+    """
+    return _careful(source, batch_rows) if careful else _fast(source, batch_rows)
+
+
+def _fast(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
+    names = list(source.header)
+
+    def malformed(_row: pacsv.InvalidRow) -> str:
+        raise ReadAgain
+
+    block = max(1 << 16, min(1 << 24, source.size // max(source.lines, 1) * batch_rows))
+    try:
+        reader = pacsv.open_csv(
+            source.path,
+            read_options=pacsv.ReadOptions(
+                encoding="utf8" if source.encoding.startswith("utf-8") else "cp1252",
+                block_size=block,
+                use_threads=False,
+                column_names=[f"c{i}" for i in range(len(names))],
+                skip_rows=1,
+            ),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=malformed),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(len(names))},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+        first = 1
+        for record_batch in reader:
+            frame = pl.from_arrow(record_batch)
+            assert isinstance(frame, pl.DataFrame)
+            frame = frame.rename({f"c{i}": name for i, name in enumerate(names)})
+            frame = frame.with_columns(pl.int_range(first, first + frame.height, dtype=pl.Int64).alias(ROW))
+            first += frame.height
+            yield Batch(frame)
+    except pa.ArrowInvalid as exc:  # an unterminated quote, or a malformed row reported as invalid
+        raise ReadAgain from exc
+
+
+def _careful(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
+    names = list(source.header)
+    width = len(names)
+    with source.path.open(encoding=source.encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        row = 0
+        columns: list[list[str | None]] = [[] for _ in range(width)]
+        numbers: list[int] = []
+        batch = Batch(pl.DataFrame())
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:  # an unterminated quote at the end of the file
+                row += 1
+                batch.rejected.append(RejectedRow(row, 0, f"unreadable: {exc}"))
+                break
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                batch.blank_lines += 1
+                continue
+            row += 1
+            if len(fields) != width:
+                batch.rejected.append(RejectedRow(row, len(fields), ",".join(fields)[:200]))
+                continue
+            for column, value in zip(columns, fields, strict=True):
+                column.append(value if value != "" else None)
+            numbers.append(row)
+            if len(numbers) >= batch_rows:
+                yield _careful_batch(names, columns, numbers, batch)
+                columns, numbers, batch = [[] for _ in range(width)], [], Batch(pl.DataFrame())
+        yield _careful_batch(names, columns, numbers, batch)
+
+
+def _careful_batch(names: list[str], columns: list[list[str | None]], numbers: list[int], batch: Batch) -> Batch:
+    data = {name: pl.Series(name, column, dtype=pl.String) for name, column in zip(names, columns, strict=True)}
+    data[ROW] = pl.Series(ROW, numbers, dtype=pl.Int64)
+    batch.frame = pl.DataFrame(data)
+    return batch
