@@ -160,3 +160,67 @@ def convert(inputs: tuple[Path, ...], output: Path | None, fmt: str, no_validate
         elif not no_validate:
             click.echo(f"{source}: conforms to the SHACL shapes", err=True)
     return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+@main.command(name="mappings")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guarded
+def list_mappings_command(fmt: str) -> int:
+    """List the mappings and the columns each recognises."""
+    from policeonto.mapping import list_mappings
+
+    mappings = list_mappings()
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": m.name,
+                        "title": m.title,
+                        "version": m.version,
+                        "columns": [c.title for c in m.columns],
+                        "required": [c.title for c in m.required_columns],
+                    }
+                    for m in mappings
+                ],
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    for m in mappings:
+        click.echo(f"{m.name}  {m.version}  {m.title}")
+        click.echo(f"    columns: {', '.join(c.title + ('*' if c.required else '') for c in m.columns)}")
+    click.echo("* required")
+    return EXIT_OK
+
+
+@main.command(name="map")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--mapping", help="Mapping to use (default: recognised from each file's header).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: stdout).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["nt", "ttl", "jsonld"]), help="Default: from -o's extension, else nt."
+)
+@click.option("--base", default=None, help="Base IRI of instance IRIs.")
+@click.option("--force", "force", help="Publishing force code, when the file name does not say.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write the summary as JSON here.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@_guarded
+def map_command(
+    inputs: tuple[Path, ...],
+    mapping: str | None,
+    output: Path | None,
+    fmt: str | None,
+    base: str | None,
+    force: str | None,
+    report: Path | None,
+    quiet: bool,
+) -> int:
+    """Map force exports onto the shared vocabulary and write RDF.
+
+    Exit 0 when every row mapped cleanly, 1 when rows were rejected or values dropped, 2 when a file
+    cannot be mapped at all.
+    """
+    from policeonto.mapping.cli_support import run_map
+
+    return run_map(inputs, mapping=mapping, output=output, fmt=fmt, base=base, force=force, report=report, quiet=quiet)

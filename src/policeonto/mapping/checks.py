@@ -107,8 +107,13 @@ def check_batch(
     checked = frame.with_columns(problems)
     required = [c for c in mapping.columns if c.required]
     reason = pl.coalesce(
-        [pl.when(pl.col(f"_p_{c.slot}").is_not_null()).then(pl.format("{} ({})", pl.col(f"_p_{c.slot}"), pl.lit(c.title)))
-         for c in required] or [pl.lit(None, dtype=pl.String)]
+        [
+            pl.when(pl.col(f"_p_{c.slot}").is_not_null()).then(
+                pl.format("{} ({})", pl.col(f"_p_{c.slot}"), pl.lit(c.title))
+            )
+            for c in required
+        ]
+        or [pl.lit(None, dtype=pl.String)]
     )
     checked = checked.with_columns(reason.alias(REASON))
     result = CheckedBatch(pl.DataFrame(), 0)
@@ -128,7 +133,7 @@ def check_batch(
     if rejected.height:
         for reason_text, count in rejected.get_column(REASON).value_counts().iter_rows():
             result.rejected_by_reason[reason_text] += count
-    result.frame = checked.filter(pl.col(REASON).is_null()).with_columns(cleaned).select(
-        [c.slot for c in mapping.columns] + [ROW]
+    result.frame = (
+        checked.filter(pl.col(REASON).is_null()).with_columns(cleaned).select([c.slot for c in mapping.columns] + [ROW])
     )
     return result

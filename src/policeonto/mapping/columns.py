@@ -77,8 +77,10 @@ def recognise(source: SourceFile, mappings: Sequence[Mapping], *, name: str | No
         (only,) = matches
         raise MappingInputError(
             f"not a {name} file: missing required columns {only.missing_required}; found columns {found}",
-            path=source.path, line=1,
+            path=source.path,
+            line=1,
         )
     expected = "; ".join(f"{m.mapping.name} lacks {m.missing_required}" for m in matches)
-    raise MappingInputError(f"no mapping recognises this header ({expected}); found columns {found}",
-                            path=source.path, line=1)
+    raise MappingInputError(
+        f"no mapping recognises this header ({expected}); found columns {found}", path=source.path, line=1
+    )

@@ -28,12 +28,22 @@ REQUIRED_COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", 
 
 #: The SEMAPV mapping justifications SSSOM allows.
 JUSTIFICATIONS = frozenset(
-    "semapv:" + name
+    f"semapv:{name}"
     for name in (
-        "LexicalMatching LexicalSimilarityThresholdMatching LogicalReasoning CompositeMatching "
-        "UnspecifiedMatching SemanticSimilarityThresholdMatching ManualMappingCuration MappingReview "
-        "MappingChaining MappingInversion StructuralMatching InstanceBasedMatching BackgroundKnowledgeBasedMatching"
-    ).split()
+        "LexicalMatching",
+        "LexicalSimilarityThresholdMatching",
+        "LogicalReasoning",
+        "CompositeMatching",
+        "UnspecifiedMatching",
+        "SemanticSimilarityThresholdMatching",
+        "ManualMappingCuration",
+        "MappingReview",
+        "MappingChaining",
+        "MappingInversion",
+        "StructuralMatching",
+        "InstanceBasedMatching",
+        "BackgroundKnowledgeBasedMatching",
+    )
 )
 
 _PREDICATES = frozenset(

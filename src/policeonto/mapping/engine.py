@@ -110,9 +110,16 @@ class MapResult:
             "triples_written": self.triples,
             "outputs": self.outputs,
             "files": [
-                {"file": f.file, "mapping": f.mapping, "sha256": f.sha256, "rows_read": f.rows_read,
-                 "rows_mapped": f.rows_mapped, "rows_rejected": f.rows_rejected,
-                 "rejected_by_reason": dict(sorted(f.rejected_by_reason.items())), "triples": f.triples}
+                {
+                    "file": f.file,
+                    "mapping": f.mapping,
+                    "sha256": f.sha256,
+                    "rows_read": f.rows_read,
+                    "rows_mapped": f.rows_mapped,
+                    "rows_rejected": f.rows_rejected,
+                    "rejected_by_reason": dict(sorted(f.rejected_by_reason.items())),
+                    "triples": f.triples,
+                }
                 for f in self.files
             ],
             "finding_counts": dict(sorted(self.finding_counts.items())),
@@ -133,12 +140,18 @@ def _context(source: SourceFile, mapping: Mapping, options: MapOptions, run: str
         match = mapping.file_name.match(source.path.name)
         force = match.group("force") if match and "force" in match.groupdict() else None
     key = re.sub(r"[^a-z0-9]+", "-", source.path.stem.lower()).strip("-") or "data"
-    return {"base": options.base, "dataset": f"{options.base}dataset/{source.sha256}", "run": run,
-            "dataset_key": key, "publisher": force}
+    return {
+        "base": options.base,
+        "dataset": f"{options.base}dataset/{source.sha256}",
+        "run": run,
+        "dataset_key": key,
+        "publisher": force,
+    }
 
 
-def provenance_graph(source: SourceFile, mapping: Mapping, context: dict[str, str], rows: int,
-                     started: datetime) -> Graph:
+def provenance_graph(
+    source: SourceFile, mapping: Mapping, context: dict[str, str], rows: int, started: datetime
+) -> Graph:
     """The PROV-O description of the source file (a SourceDataset) and of the mapping run."""
     g = Graph()
     dataset, run = URIRef(context["dataset"]), URIRef(context["run"])
@@ -149,7 +162,9 @@ def provenance_graph(source: SourceFile, mapping: Mapping, context: dict[str, st
     g.add((dataset, POLE.byte_size, Literal(source.size, datatype=XSD.integer)))
     g.add((dataset, POLE.row_count, Literal(rows, datatype=XSD.integer)))
     if context["publisher"]:
-        g.add((dataset, POLE.publisher, URIRef(f"https://w3id.org/policeonto/code/police-force/{context['publisher']}")))
+        g.add(
+            (dataset, POLE.publisher, URIRef(f"https://w3id.org/policeonto/code/police-force/{context['publisher']}"))
+        )
     g.add((run, RDF.type, POLE.MappingRun))
     g.add((run, POLE.started_at, Literal(started.isoformat(timespec="seconds"), datatype=XSD.dateTime)))
     g.add((run, POLE.mapping_name, Literal(mapping.name)))
@@ -164,8 +179,9 @@ def _lines(frame: pl.DataFrame, derivations: Sequence[Derivation]) -> tuple[pl.S
     """The N-Triples lines a batch makes, and how many records (subjects) they describe."""
     parts, records = [], 0
     for derivation in derivations:
-        subjects = frame.select(derivation.subject.alias("s"), *[obj.alias(f"o{i}") for i, (_, obj) in
-                                                                  enumerate(derivation.triples)])
+        subjects = frame.select(
+            derivation.subject.alias("s"), *[obj.alias(f"o{i}") for i, (_, obj) in enumerate(derivation.triples)]
+        )
         subjects = subjects.filter(pl.col("s").is_not_null())
         if derivation.shared:
             subjects = subjects.unique(maintain_order=True)
@@ -179,8 +195,15 @@ def _lines(frame: pl.DataFrame, derivations: Sequence[Derivation]) -> tuple[pl.S
     return (pl.concat(parts) if parts else pl.Series([], dtype=pl.String)), records
 
 
-def map_file(path: Path, sink: BinaryIO, result: MapResult, *, mapping: str | None = None,
-             options: MapOptions = MapOptions(), progress: Callable[[int], None] | None = None) -> FileSummary:
+def map_file(
+    path: Path,
+    sink: BinaryIO,
+    result: MapResult,
+    *,
+    mapping: str | None = None,
+    options: MapOptions = MapOptions(),
+    progress: Callable[[int], None] | None = None,
+) -> FileSummary:
     """Map one file, writing N-Triples to *sink* and adding its summary and findings to *result*.
 
     Raises:
@@ -208,13 +231,27 @@ def map_file(path: Path, sink: BinaryIO, result: MapResult, *, mapping: str | No
     start_position = sink.tell() if sink.seekable() else None
     for careful in (False, True):
         try:
-            _map_batches(source, chosen, match, derivations, codes, context, options, sink, summary, findings,
-                         result, careful=careful, progress=progress)
+            _map_batches(
+                source,
+                chosen,
+                match,
+                derivations,
+                codes,
+                context,
+                options,
+                sink,
+                summary,
+                findings,
+                result,
+                careful=careful,
+                progress=progress,
+            )
             break
         except ReadAgain:
             if start_position is None:
-                raise MappingInputError("has malformed rows and the output cannot be rewound; write to a file",
-                                        path=path) from None
+                raise MappingInputError(
+                    "has malformed rows and the output cannot be rewound; write to a file", path=path
+                ) from None
             sink.seek(start_position)
             sink.truncate()
             summary = FileSummary(str(path), chosen.name, source.sha256)
@@ -231,10 +268,22 @@ def map_file(path: Path, sink: BinaryIO, result: MapResult, *, mapping: str | No
     return summary
 
 
-def _map_batches(source: SourceFile, mapping: Mapping, match: ColumnMatch, derivations: Sequence[Derivation],
-                 codes: dict[str, dict[str, str]], context: dict[str, str], options: MapOptions, sink: BinaryIO,
-                 summary: FileSummary, findings: list[Finding], result: MapResult, *, careful: bool,
-                 progress: Callable[[int], None] | None) -> None:
+def _map_batches(
+    source: SourceFile,
+    mapping: Mapping,
+    match: ColumnMatch,
+    derivations: Sequence[Derivation],
+    codes: dict[str, dict[str, str]],
+    context: dict[str, str],
+    options: MapOptions,
+    sink: BinaryIO,
+    summary: FileSummary,
+    findings: list[Finding],
+    result: MapResult,
+    *,
+    careful: bool,
+    progress: Callable[[int], None] | None,
+) -> None:
     file = str(source.path)
     counted: Counter[str] = Counter(f.code for f in findings)
     renames = {header: slot for header, slot in match.slots.items()}
@@ -245,8 +294,14 @@ def _map_batches(source: SourceFile, mapping: Mapping, match: ColumnMatch, deriv
             summary.rows_rejected += 1
             summary.rejected_by_reason["wrong-field-count"] += 1
             counted["wrong-field-count"] += 1
-            findings.append(make("wrong-field-count", file=file, row=bad.row,
-                                 value=f"{bad.fields} fields, expected {len(source.header)}: {bad.text}"))
+            findings.append(
+                make(
+                    "wrong-field-count",
+                    file=file,
+                    row=bad.row,
+                    value=f"{bad.fields} fields, expected {len(source.header)}: {bad.text}",
+                )
+            )
         if batch.blank_lines:
             counted["blank-lines"] += 0
         frame = batch.frame
@@ -254,8 +309,9 @@ def _map_batches(source: SourceFile, mapping: Mapping, match: ColumnMatch, deriv
             continue
         frame = frame.select([pl.col(h).alias(s) for h, s in renames.items()] + [pl.col(ROW)])
         frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(slot) for slot in missing])
-        checked = check_batch(frame, mapping, codes, file=file,
-                              keep_findings=max(options.keep_findings - len(findings), 0))
+        checked = check_batch(
+            frame, mapping, codes, file=file, keep_findings=max(options.keep_findings - len(findings), 0)
+        )
         findings.extend(checked.findings)
         counted.update(checked.finding_counts)
         summary.rows_read += frame.height
@@ -276,8 +332,14 @@ def _map_batches(source: SourceFile, mapping: Mapping, match: ColumnMatch, deriv
     result.finding_counts.update(counted)
 
 
-def map_files(inputs: Sequence[Path], sink: BinaryIO, *, mapping: str | None = None,
-              options: MapOptions = MapOptions(), progress: Callable[[int], None] | None = None) -> MapResult:
+def map_files(
+    inputs: Sequence[Path],
+    sink: BinaryIO,
+    *,
+    mapping: str | None = None,
+    options: MapOptions = MapOptions(),
+    progress: Callable[[int], None] | None = None,
+) -> MapResult:
     """Map every file in *inputs* onto the shared vocabulary, writing N-Triples to *sink*.
 
     Args:

@@ -82,7 +82,9 @@ class _Compiler:
             case ast.Name(id=name):
                 column = self.column(node, name).cast(pl.String)
                 return column.is_not_null() & (column != "")
-            case ast.Compare(left=left, ops=[ast.Eq() | ast.NotEq() as op], comparators=[ast.Constant(value=str() as text)]):
+            case ast.Compare(
+                left=left, ops=[ast.Eq() | ast.NotEq() as op], comparators=[ast.Constant(value=str() as text)]
+            ):
                 column = self.value(left)
                 return column.eq_missing(text) if isinstance(op, ast.Eq) else column.ne_missing(text)
             case ast.BoolOp(op=ast.And(), values=values):

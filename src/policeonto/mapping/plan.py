@@ -18,7 +18,7 @@ from policeonto.errors import MappingSpecError
 from policeonto.mapping.expressions import compile_expression, names_in
 from policeonto.mapping.spec import CONTEXT_NAMES, Mapping
 
-__all__ = ["Derivation", "compile_plan", "enum_codes", "literal", "iri"]
+__all__ = ["Derivation", "compile_plan", "enum_codes", "iri", "literal"]
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -102,8 +102,9 @@ def compile_plan(mapping: Mapping, view: SchemaView) -> list[Derivation]:
             slot = view.induced_slot(slot_name, target)
             value = _value(mapping, target, slot_name, slot_spec, names)
             predicate = f"<{view.get_uri(slot, expand=True)}>"
-            triples.append((predicate, _term(view, mapping, target, slot_name, slot.range, value, slot_spec,
-                                              codes_by_iri)))
+            triples.append(
+                (predicate, _term(view, mapping, target, slot_name, slot.range, value, slot_spec, codes_by_iri))
+            )
         expression = spec["slot_derivations"]["id"].get("expr", "")
         derivations.append(
             Derivation(target, subject, tuple(triples), shared="row" not in names_in(expression or "''"))
@@ -137,8 +138,16 @@ def _expand_curies(value: pl.Expr, view: SchemaView) -> pl.Expr:
     return value
 
 
-def _term(view: SchemaView, mapping: Mapping, target: str, slot_name: str, range_name: str | None,
-          value: pl.Expr, spec: dict, codes_by_iri: dict[str, str]) -> pl.Expr:
+def _term(
+    view: SchemaView,
+    mapping: Mapping,
+    target: str,
+    slot_name: str,
+    range_name: str | None,
+    value: pl.Expr,
+    spec: dict,
+    codes_by_iri: dict[str, str],
+) -> pl.Expr:
     range_name = range_name or "string"
     enum = view.get_enum(range_name)
     if enum is not None:
@@ -150,8 +159,15 @@ def _term(view: SchemaView, mapping: Mapping, target: str, slot_name: str, range
     return literal(value, _datatype(view, range_name))
 
 
-def _check_codes(mapping: Mapping, target: str, slot_name: str, enum: str, by_text: dict[str, str], spec: dict,
-                 codes_by_iri: dict[str, str]) -> None:
+def _check_codes(
+    mapping: Mapping,
+    target: str,
+    slot_name: str,
+    enum: str,
+    by_text: dict[str, str],
+    spec: dict,
+    codes_by_iri: dict[str, str],
+) -> None:
     """A coded slot must only ever receive codes of its own code list."""
     where = f"{mapping.path.name}: {target}.{slot_name}"
     if "value" in spec and str(spec["value"]) not in by_text:
@@ -161,5 +177,6 @@ def _check_codes(mapping: Mapping, target: str, slot_name: str, enum: str, by_te
     if column is not None and column.crosswalk is not None:
         foreign = {codes_by_iri.get(i, i) for i in column.crosswalk.codes().values()} - set(by_text)
         if foreign:
-            raise MappingSpecError(f"{where}: crosswalk {column.crosswalk.path.name} gives codes not in {enum}: "
-                                   f"{sorted(foreign)[:5]}")
+            raise MappingSpecError(
+                f"{where}: crosswalk {column.crosswalk.path.name} gives codes not in {enum}: {sorted(foreign)[:5]}"
+            )

@@ -1,0 +1,112 @@
+"""The ``policeonto map`` command's work: output format, atomic writing, progress and the summary."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import BinaryIO
+
+import click
+from rdflib import Graph
+
+from policeonto.convert import RdfFormat
+from policeonto.findings import Severity
+from policeonto.mapping.engine import DEFAULT_BASE, MapOptions, MapResult, map_files
+from policeonto.output import atomic_output
+from policeonto.vocab import ARTEFACTS, artefact_path
+
+__all__ = ["run_map", "summary_lines"]
+
+
+def summary_lines(result: MapResult) -> list[str]:
+    """The closing summary, for people."""
+    lines = [
+        f"rows read {result.rows_read:,}, mapped {result.rows_mapped:,}, rejected {result.rows_rejected:,}; "
+        f"{result.triples:,} triples in {result.seconds:.1f} s"
+    ]
+    for reason, count in sorted(result.rejected_by_reason.items(), key=lambda item: -item[1]):
+        lines.append(f"  rejected {count:,}: {reason}")
+    for code, count in sorted(result.finding_counts.items()):
+        lines.append(f"  finding {code}: {count:,}")
+    for finding in result.findings[:10]:
+        lines.append(f"    {finding.file}: {finding.message}")
+    for summary in result.files:
+        lines.append(f"  {summary.file}: {summary.mapping}, {summary.rows_read:,} rows")
+    return lines
+
+
+def _total_rows(inputs: tuple[Path, ...]) -> int:
+    total = 0
+    for path in inputs:
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(8 << 20):
+                    total += chunk.count(b"\n")
+        except OSError:
+            pass
+    return total
+
+
+def _write(inputs: tuple[Path, ...], sink: BinaryIO, mapping: str | None, options: MapOptions, show: bool) -> MapResult:
+    if not show:
+        return map_files(inputs, sink, mapping=mapping, options=options)
+    with click.progressbar(length=_total_rows(inputs), label="mapping", file=sys.stderr) as bar:
+        return map_files(inputs, sink, mapping=mapping, options=options, progress=bar.update)
+
+
+def run_map(
+    inputs: tuple[Path, ...],
+    *,
+    mapping: str | None,
+    output: Path | None,
+    fmt: str | None,
+    base: str | None,
+    force: str | None,
+    report: Path | None,
+    quiet: bool,
+) -> int:
+    """Map *inputs*, write the RDF and the report, print the summary; return the exit code."""
+    rdf_format = RdfFormat(fmt) if fmt else (RdfFormat.from_extension(output) if output else RdfFormat.NTRIPLES)
+    options = MapOptions(base=base or DEFAULT_BASE, force=force)
+    show = not quiet and sys.stderr.isatty() and sum(p.stat().st_size for p in inputs if p.is_file()) > (16 << 20)
+    if output is None:
+        if rdf_format is RdfFormat.JSONLD:
+            raise click.UsageError("JSON-LD needs an output file (-o)")
+        import tempfile
+
+        with tempfile.TemporaryFile() as sink:  # seekable, so a malformed file can be re-read
+            result = _write(inputs, sink, mapping, options, show)
+            sink.seek(0)
+            while chunk := sink.read(1 << 20):
+                sys.stdout.buffer.write(chunk)
+        result.outputs.append("-")
+    elif rdf_format is RdfFormat.JSONLD:  # JSON-LD is built in memory from the N-Triples
+        import tempfile
+
+        with tempfile.TemporaryFile() as staging:
+            result = _write(inputs, staging, mapping, options, show)
+            staging.seek(0)
+            graph = Graph().parse(staging, format="nt")
+        context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
+        with atomic_output(output) as sink:
+            sink.write(graph.serialize(format="json-ld", context=context, indent=1).encode("utf-8"))
+        result.outputs.append(str(output))
+    else:  # N-Triples is also valid Turtle, so both stream
+        with atomic_output(output) as sink:
+            result = _write(inputs, sink, mapping, options, show)
+        result.outputs.append(str(output))
+    if report is not None:
+        with atomic_output(report) as sink:
+            sink.write(json.dumps(result.as_dict(), indent=2).encode("utf-8"))
+    if not quiet:
+        for line in summary_lines(result):
+            click.echo(line, err=True)
+    errors = any(count for code, count in result.finding_counts.items() if _severity(code) is Severity.ERROR)
+    return 1 if result.rows_rejected or errors else 0
+
+
+def _severity(code: str) -> Severity:
+    from policeonto.findings import CATALOGUE
+
+    return CATALOGUE[code].severity
