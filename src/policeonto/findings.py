@@ -146,6 +146,13 @@ _TYPES += [
         Severity.ERROR,
     ),
     FindingType(
+        "unterminated-quote",
+        "Quoted field never closed",
+        "A quoted field runs to the end of the file (a truncated file); the row it starts cannot be read.",
+        "row {row}: {value}",
+        Severity.ERROR,
+    ),
+    FindingType(
         "unexpected-column",
         "Column the format does not have",
         "The file has a column the source format does not declare; it is ignored.",

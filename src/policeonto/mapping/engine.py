@@ -261,8 +261,6 @@ def map_file(
     summary.triples += prov.count("\n")
     assert summary.rows_read == summary.rows_mapped + summary.rows_rejected
     result.files.append(summary)
-    for finding in findings:
-        result.finding_counts[finding.code] += 0  # counted where they arise
     room = options.keep_findings - len(result.findings)
     result.findings.extend(findings[: max(room, 0)])
     return summary
@@ -290,20 +288,13 @@ def _map_batches(
     missing = [c.slot for c in mapping.columns if c.title in match.missing_optional]
     for batch in read_batches(source, batch_rows=options.batch_rows, careful=careful):
         for bad in batch.rejected:
+            code = "unterminated-quote" if bad.fields == 0 else "wrong-field-count"
             summary.rows_read += 1
             summary.rows_rejected += 1
-            summary.rejected_by_reason["wrong-field-count"] += 1
-            counted["wrong-field-count"] += 1
-            findings.append(
-                make(
-                    "wrong-field-count",
-                    file=file,
-                    row=bad.row,
-                    value=f"{bad.fields} fields, expected {len(source.header)}: {bad.text}",
-                )
-            )
-        if batch.blank_lines:
-            counted["blank-lines"] += 0
+            summary.rejected_by_reason[code] += 1
+            counted[code] += 1
+            detail = bad.text if bad.fields == 0 else f"{bad.fields} fields, expected {len(source.header)}: {bad.text}"
+            findings.append(make(code, file=file, row=bad.row, value=detail))
         frame = batch.frame
         if frame.height == 0:
             continue

@@ -49,6 +49,19 @@ def iri(value: pl.Expr) -> pl.Expr:
     return pl.concat_str([pl.lit("<"), value, pl.lit(">")])
 
 
+def canonical_decimal(value: pl.Expr) -> pl.Expr:
+    """The canonical xsd:decimal form: no plus sign, no needless zeros, a digit either side of the point.
+
+    >>> frame = pl.DataFrame({"x": ["+51.270000", "-0.081620", "7", ".5", "007.50"]})
+    >>> frame.select(canonical_decimal(pl.col("x"))).to_series().to_list()
+    ['51.27', '-0.08162', '7.0', '0.5', '7.5']
+    """
+    text = value.str.strip_prefix("+")
+    text = pl.when(text.str.contains(r"\.")).then(text).otherwise(pl.concat_str([text, pl.lit(".0")]))
+    text = text.str.replace(r"^(-?)\.", "${1}0.").str.replace(r"^(-?)0+([0-9])", "${1}${2}")
+    return text.str.replace(r"0+$", "").str.replace(r"\.$", ".0")
+
+
 def literal(value: pl.Expr, datatype: str | None) -> pl.Expr:
     """An N-Triples literal term, escaped; plain (xsd:string) when *datatype* is None."""
     escaped = (
@@ -57,6 +70,8 @@ def literal(value: pl.Expr, datatype: str | None) -> pl.Expr:
         .str.replace_all("\n", "\\n", literal=True)
         .str.replace_all("\r", "\\r", literal=True)
     )
+    if datatype == XSD + "decimal":
+        escaped = canonical_decimal(value)
     quoted = pl.concat_str([pl.lit('"'), escaped, pl.lit('"')])
     return quoted if datatype is None else pl.concat_str([quoted, pl.lit(f"^^<{datatype}>")])
 

@@ -26,6 +26,7 @@ from policeonto.errors import MappingInputError
 __all__ = ["ROW", "Batch", "ReadAgain", "RejectedRow", "SourceFile", "inspect", "normalise_header", "read_batches"]
 
 _CHUNK = 8 << 20
+_BLANK = re.compile(rb"\n(?=\r?\n)")
 ROW = "_row"
 
 
@@ -40,6 +41,7 @@ class SourceFile:
     crlf: bool
     lines: int
     blank_lines: int
+    quotes_balanced: bool
     header: tuple[str, ...]
 
 
@@ -79,7 +81,7 @@ def inspect(path: Path) -> SourceFile:
     """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8, size, lines, blank, head, crlf, tail = True, 0, 0, 0, b"", False, b""
+    utf8, size, lines, blank, quotes, head, crlf, tail = True, 0, 0, 0, 0, b"", False, b""
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(_CHUNK):
@@ -89,9 +91,9 @@ def inspect(path: Path) -> SourceFile:
                 digest.update(chunk)
                 size += len(chunk)
                 lines += chunk.count(b"\n")
-                joined = tail + chunk
-                blank += joined.count(b"\n\n") + joined.count(b"\n\r\n") - tail.count(b"\n\n")
-                tail = chunk[-2:]
+                quotes += chunk.count(b'"')
+                blank += len(_BLANK.findall(tail + chunk))  # tail: the byte before, for a blank line at the seam
+                tail = chunk[-1:]
                 if utf8:
                     try:
                         decoder.decode(chunk)
@@ -117,7 +119,7 @@ def inspect(path: Path) -> SourceFile:
     header = next(csv.reader(text.splitlines()[:1] or [""]), [])
     if not any(h.strip() for h in header):
         raise MappingInputError("the first line is not a header", path=path, line=1)
-    return SourceFile(path, digest.hexdigest(), size, encoding, crlf, lines, blank, tuple(header))
+    return SourceFile(path, digest.hexdigest(), size, encoding, crlf, lines, blank, quotes % 2 == 0, tuple(header))
 
 
 class ReadAgain(Exception):
@@ -131,14 +133,19 @@ def read_batches(source: SourceFile, *, batch_rows: int = 100_000, careful: bool
     batches; the caller then discards what it made of them and reads again with ``careful=True``, which
     reports malformed rows in ``Batch.rejected`` and counts blank lines.
     """
+    if not source.quotes_balanced:  # an odd number of quotes: a field is never closed; Arrow would accept it
+        careful = True
     return _careful(source, batch_rows) if careful else _fast(source, batch_rows)
 
 
 def _fast(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
     names = list(source.header)
 
+    malformed_rows: list[int] = []
+
     def malformed(_row: pacsv.InvalidRow) -> str:
-        raise ReadAgain
+        malformed_rows.append(1)  # raising here would be swallowed by Arrow; note it and stop after the block
+        return "skip"
 
     block = max(1 << 16, min(1 << 24, source.size // max(source.lines, 1) * batch_rows))
     try:
@@ -160,12 +167,16 @@ def _fast(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
         )
         first = 1
         for record_batch in reader:
+            if malformed_rows:
+                raise ReadAgain
             frame = pl.from_arrow(record_batch)
             assert isinstance(frame, pl.DataFrame)
             frame = frame.rename({f"c{i}": name for i, name in enumerate(names)})
             frame = frame.with_columns(pl.int_range(first, first + frame.height, dtype=pl.Int64).alias(ROW))
             first += frame.height
             yield Batch(frame)
+        if malformed_rows:
+            raise ReadAgain
     except pa.ArrowInvalid as exc:  # an unterminated quote, or a malformed row reported as invalid
         raise ReadAgain from exc
 
@@ -174,7 +185,7 @@ def _careful(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
     names = list(source.header)
     width = len(names)
     with source.path.open(encoding=source.encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, strict=not source.quotes_balanced)
         next(reader, None)
         row = 0
         columns: list[list[str | None]] = [[] for _ in range(width)]
@@ -185,9 +196,9 @@ def _careful(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
                 fields = next(reader)
             except StopIteration:
                 break
-            except csv.Error as exc:  # an unterminated quote at the end of the file
+            except csv.Error as exc:  # an unterminated quote: the rest of the file is one broken field
                 row += 1
-                batch.rejected.append(RejectedRow(row, 0, f"unreadable: {exc}"))
+                batch.rejected.append(RejectedRow(row, 0, f"unterminated quote ({exc})"))
                 break
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 batch.blank_lines += 1
