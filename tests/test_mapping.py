@@ -255,6 +255,7 @@ def test_iris_are_stable_and_based_where_asked(tmp_path: Path) -> None:
 
 def test_outcomes_link_to_crimes_by_crime_id_and_keep_duplicates() -> None:
     result, graph = _map(SOURCES / "outcomes-sample.csv")
+    assert result.rows_mapped == 3
     outcomes = set(graph.subjects(POLE.outcome_of, CRIME))
     assert len(outcomes) == 2  # two suspects charged: two outcomes, not one
     assert (CRIME, None, POLE.Crime) in graph

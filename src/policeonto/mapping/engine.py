@@ -7,7 +7,6 @@ rejected with a reason: ``rows_read == rows_mapped + rows_rejected`` always hold
 
 from __future__ import annotations
 
-import io
 import re
 import time
 from collections import Counter
@@ -44,7 +43,7 @@ class MapOptions:
 
     base: str = DEFAULT_BASE
     force: str | None = None
-    batch_rows: int = 100_000
+    batch_rows: int = 20_000
     keep_findings: int = 1000
 
 
@@ -175,24 +174,25 @@ def provenance_graph(
     return g
 
 
-def _lines(frame: pl.DataFrame, derivations: Sequence[Derivation]) -> tuple[pl.Series, int]:
-    """The N-Triples lines a batch makes, and how many records (subjects) they describe."""
-    parts, records = [], 0
+def _write_lines(frame: pl.DataFrame, derivations: Sequence[Derivation], sink: BinaryIO) -> int:
+    """Write the N-Triples lines a batch makes to *sink*, one derived class at a time; return the count."""
+    written = 0
     for derivation in derivations:
-        subjects = frame.select(
-            derivation.subject.alias("s"), *[obj.alias(f"o{i}") for i, (_, obj) in enumerate(derivation.triples)]
-        )
-        subjects = subjects.filter(pl.col("s").is_not_null())
+        objects = [obj.alias(f"o{i}") for i, (_, obj) in enumerate(derivation.triples)]
+        made = frame.lazy().select(derivation.subject.alias("s"), *objects).filter(pl.col("s").is_not_null()).collect()
         if derivation.shared:
-            subjects = subjects.unique(maintain_order=True)
-        records += subjects.height
-        for i, (predicate, _) in enumerate(derivation.triples):
-            parts.append(
-                subjects.select(pl.concat_str([pl.col("s"), pl.lit(f" {predicate} "), pl.col(f"o{i}"), pl.lit(" .")]))
+            made = made.unique(maintain_order=True)
+        lines = pl.concat(
+            [
+                made.select(pl.concat_str([pl.col("s"), pl.lit(f" {predicate} "), pl.col(f"o{i}"), pl.lit(" .")]))
                 .to_series()
                 .drop_nulls()
-            )
-    return (pl.concat(parts) if parts else pl.Series([], dtype=pl.String)), records
+                for i, (predicate, _) in enumerate(derivation.triples)
+            ]
+        )
+        lines.to_frame("line").write_csv(sink, include_header=False, quote_style="never")
+        written += lines.len()
+    return written
 
 
 def map_file(
@@ -313,11 +313,7 @@ def _map_batches(
             pl.col(ROW).cast(pl.String).alias("row"),
             *[pl.lit(value, dtype=pl.String).alias(name) for name, value in context.items()],
         )
-        lines, _ = _lines(rows, derivations)
-        buffer = io.BytesIO()
-        pl.DataFrame({"line": lines}).write_csv(buffer, include_header=False, quote_style="never")
-        sink.write(buffer.getvalue())
-        summary.triples += lines.len()
+        summary.triples += _write_lines(rows, derivations, sink)
         if progress is not None:
             progress(frame.height + len(batch.rejected))
     result.finding_counts.update(counted)

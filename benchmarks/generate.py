@@ -1,0 +1,91 @@
+"""Write N rows of a valid-format data.police.uk file (street or stop-and-search), seeded, from the
+documented value lists (the labels of the project's SSSOM crosswalks).
+
+    python benchmarks/generate.py street 1000000 out/2024-01-kent-street.csv --seed 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+from pathlib import Path
+
+from policeonto.mapping.spec import load_mapping
+
+
+def _labels(mapping: str, title: str) -> list[str]:
+    column = next(c for c in load_mapping(mapping).columns if c.title == title)
+    assert column.crosswalk is not None
+    return sorted(column.crosswalk.codes())
+
+
+def street_rows(count: int, rng: random.Random):
+    crime_types = [t for t in _labels("police-uk-street", "Crime type") if t != "Anti-social behaviour"]
+    outcomes = _labels("police-uk-street", "Last outcome category")
+    for _ in range(count):
+        lat, lon = rng.uniform(50.5, 55.5), rng.uniform(-3.5, 1.5)
+        lsoa = rng.randrange(0, 35000)
+        located = rng.random() > 0.02
+        yield [
+            rng.getrandbits(256).to_bytes(32, "big").hex(),
+            f"2024-{rng.randint(1, 12):02d}",
+            "Kent Police",
+            "Kent Police",
+            f"{lon:.6f}" if located else "",
+            f"{lat:.6f}" if located else "",
+            f"On or near Street {rng.randrange(5000)}" if located else "No Location",
+            f"E01{lsoa:06d}" if located else "",
+            f"Area {lsoa // 5:04d}{'ABCDE'[lsoa % 5]}" if located else "",
+            rng.choice(crime_types),
+            rng.choice(outcomes),
+            "",
+        ]
+
+
+def stop_and_search_rows(count: int, rng: random.Random):
+    sas = "police-uk-stop-and-search"
+    lists = {t: _labels(sas, t) for t in ("Type", "Gender", "Age range", "Self-defined ethnicity",
+                                          "Officer-defined ethnicity", "Legislation", "Object of search", "Outcome")}
+    for _ in range(count):
+        kind = rng.choice(lists["Type"])
+        person = kind != "Vehicle search"
+        yield [
+            kind,
+            f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00+00:00",
+            rng.choice(["True", "False"]),
+            "",
+            f"{rng.uniform(50.5, 55.5):.6f}",
+            f"{rng.uniform(-3.5, 1.5):.6f}",
+            rng.choice(lists["Gender"]) if person else "",
+            rng.choice(lists["Age range"]) if person else "",
+            rng.choice(lists["Self-defined ethnicity"]) if person else "",
+            rng.choice(lists["Officer-defined ethnicity"]) if person else "",
+            rng.choice(lists["Legislation"]),
+            rng.choice(lists["Object of search"]),
+            rng.choice(lists["Outcome"]),
+            rng.choice(["True", "False", ""]),
+            rng.choice(["True", "False"]),
+        ]
+
+
+def generate(kind: str, count: int, path: Path, *, seed: int = 1) -> Path:
+    """Write *count* rows of a *kind* ('street' or 'stop-and-search') file to *path*."""
+    mapping = {"street": "police-uk-street", "stop-and-search": "police-uk-stop-and-search"}[kind]
+    rows = street_rows if kind == "street" else stop_and_search_rows
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([c.title for c in load_mapping(mapping).columns])
+        writer.writerows(rows(count, random.Random(seed)))
+    return path
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kind", choices=["street", "stop-and-search"])
+    parser.add_argument("rows", type=int)
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--seed", type=int, default=1)
+    arguments = parser.parse_args()
+    generate(arguments.kind, arguments.rows, arguments.output, seed=arguments.seed)
