@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install build check demo test lint clean
+.PHONY: install build check demo test lint clean examples bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,19 @@ demo: $(STAMP)
 	$(BIN)/policeonto report
 	$(BIN)/policeonto convert examples/pole-example.yaml -o out/pole-example.ttl
 	$(BIN)/policeonto convert examples/pole-example.yaml -o out/pole-example.jsonld --format jsonld
-	@echo "RDF written to out/pole-example.ttl and out/pole-example.jsonld"
+	$(BIN)/policeonto mappings
+	$(BIN)/policeonto map examples/police-uk/*.csv -o out/police-uk.nt --report out/police-uk-report.json
+	@echo "RDF written to out/pole-example.ttl, out/pole-example.jsonld and out/police-uk.nt;" \
+	      "mapping report in out/police-uk-report.json"
+
+## Regenerate the bundled data.police.uk-format examples (seeded)
+examples: $(STAMP)
+	$(BIN)/python benchmarks/generate.py street 1000 examples/police-uk/2024-01-kent-street.csv --seed 7
+	$(BIN)/python benchmarks/generate.py stop-and-search 1000 examples/police-uk/2024-01-kent-stop-and-search.csv --seed 7
+
+## Mapping benchmark: 1M rows side by side with morph-kgc and linkml-map (not part of the tests)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/map_benchmark.py --rows 1000000
 
 test: $(STAMP)
 	$(BIN)/pytest

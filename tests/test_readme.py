@@ -31,3 +31,6 @@ def test_make_demo_from_a_clean_clone(tmp_path: Path) -> None:
     assert "conforms to the SHACL shapes" in run.stderr
     assert len(Graph().parse(clone / "out" / "pole-example.ttl", format="turtle")) > 100
     assert len(Graph().parse(clone / "out" / "pole-example.jsonld", format="json-ld")) > 100
+    report = __import__("json").loads((clone / "out" / "police-uk-report.json").read_text())
+    assert report["rows_read"] == report["rows_mapped"] == 2000
+    assert 0 < len(Graph().parse(clone / "out" / "police-uk.nt", format="nt")) <= report["triples_written"]
