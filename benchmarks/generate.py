@@ -45,14 +45,26 @@ def street_rows(count: int, rng: random.Random):
 
 def stop_and_search_rows(count: int, rng: random.Random):
     sas = "police-uk-stop-and-search"
-    lists = {t: _labels(sas, t) for t in ("Type", "Gender", "Age range", "Self-defined ethnicity",
-                                          "Officer-defined ethnicity", "Legislation", "Object of search", "Outcome")}
+    lists = {
+        t: _labels(sas, t)
+        for t in (
+            "Type",
+            "Gender",
+            "Age range",
+            "Self-defined ethnicity",
+            "Officer-defined ethnicity",
+            "Legislation",
+            "Object of search",
+            "Outcome",
+        )
+    }
     for _ in range(count):
         kind = rng.choice(lists["Type"])
         person = kind != "Vehicle search"
         yield [
             kind,
-            f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00+00:00",
+            f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            f"T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00+00:00",
             rng.choice(["True", "False"]),
             "",
             f"{rng.uniform(50.5, 55.5):.6f}",

@@ -25,8 +25,13 @@ ONE_CORE = ["taskset", "-c", "0"] if subprocess.run(["which", "taskset"], captur
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (MB) of a command, pinned to one core."""
-    run = subprocess.run(["/usr/bin/time", "-f", "%e %M", *ONE_CORE, *command], capture_output=True, text=True,
-                         env={**os.environ, **(env or {})}, check=False)
+    run = subprocess.run(
+        ["/usr/bin/time", "-f", "%e %M", *ONE_CORE, *command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
     if run.returncode != 0:
         raise SystemExit(f"{command[0]} failed:\n{run.stderr[-3000:]}")
     seconds, kilobytes = run.stderr.strip().splitlines()[-1].split()
@@ -57,23 +62,34 @@ def morph_kgc(source: Path, folder: Path) -> tuple[float, int, int]:
         subprocess.run([sys.executable, "-m", "venv", str(MORPH_VENV)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"morph-kgc=={MORPH_VERSION}"], check=True)
     mapping = (HERE / "street.rml.ttl").read_text(encoding="utf-8")
-    for token, path in {"STREET": source, "CRIME_TYPES": crosswalk_csv("crime-type", folder),
-                        "OUTCOMES": crosswalk_csv("crime-outcome", folder),
-                        "FORCES": crosswalk_csv("police-force", folder)}.items():
+    for token, path in {
+        "STREET": source,
+        "CRIME_TYPES": crosswalk_csv("crime-type", folder),
+        "OUTCOMES": crosswalk_csv("crime-outcome", folder),
+        "FORCES": crosswalk_csv("police-force", folder),
+    }.items():
         mapping = mapping.replace(f'"{token}"', f'"{path}"')
     (folder / "street.rml.ttl").write_text(mapping, encoding="utf-8")
     output = folder / "morph-kgc.nt"
     (folder / "config.ini").write_text(
         f"[CONFIGURATION]\noutput_file={output}\noutput_format=N-TRIPLES\nna_values=\nnumber_of_processes=1\n"
-        f"[DataSource1]\nmappings={folder / 'street.rml.ttl'}\n", encoding="utf-8")
+        f"[DataSource1]\nmappings={folder / 'street.rml.ttl'}\n",
+        encoding="utf-8",
+    )
     seconds, rss = timed([str(python), "-m", "morph_kgc", str(folder / "config.ini")])
     return seconds, rss, count_lines(output)
 
 
-def policeonto(source: Path, folder: Path) -> tuple[float, int, int]:
+def policeonto(source: Path, folder: Path, *, synced: bool) -> tuple[float, int, int]:
+    """-o writes atomically and fsyncs before renaming; stdout redirected to a file, like morph-kgc's
+    output, is left to the page cache."""
     output = folder / "policeonto.nt"
-    seconds, rss = timed([str(ROOT / ".venv" / "bin" / "policeonto"), "map", str(source), "-o", str(output), "-q"],
-                         env={"POLARS_MAX_THREADS": "1"})
+    command = [str(ROOT / ".venv" / "bin" / "policeonto"), "map", str(source), "-q"]
+    if synced:
+        seconds, rss = timed([*command, "-o", str(output)], env={"POLARS_MAX_THREADS": "1"})
+    else:
+        shell = " ".join(command) + f" > {output}"
+        seconds, rss = timed(["sh", "-c", shell], env={"POLARS_MAX_THREADS": "1"})
     return seconds, rss, count_lines(output)
 
 
@@ -89,7 +105,7 @@ def reference(source: Path, rows: int, folder: Path) -> tuple[float, int]:
         for _, line in zip(range(rows + 1), handle, strict=False):
             out.write(line)
     info = inspect(sample)
-    context = _context(info, recognise(info, list_mappings()).mapping, MapOptions(), "urn:run")
+    context = _context(info, recognise(info, list_mappings()).mapping, MapOptions(), MapOptions().base + "run/bench")
     started = time.perf_counter()
     graph, _ = reference_graph(sample, context=context)
     return time.perf_counter() - started, len(graph)
@@ -107,26 +123,47 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="policeonto-bench-") as scratch:
         folder = Path(scratch)
         source = generate("street", arguments.rows, folder / "2024-01-kent-street.csv")
-        print(f"input: {arguments.rows:,} street rows, {source.stat().st_size / 1e6:.0f} MB; one core "
-              f"({'taskset -c 0' if ONE_CORE else 'not pinned'}), POLARS_MAX_THREADS=1")
-        results = {"policeonto": policeonto(source, folder)}
-        if not arguments.skip_morph:
-            results[f"morph-kgc {MORPH_VERSION}"] = morph_kgc(source, folder)
-        ref_seconds, ref_triples = reference(source, arguments.reference_rows, folder)
+        print(
+            f"input: {arguments.rows:,} street rows, {source.stat().st_size / 1e6:.0f} MB; one core "
+            f"({'taskset -c 0' if ONE_CORE else 'not pinned'}), POLARS_MAX_THREADS=1"
+        )
         print(f"{'engine':24} {'rows':>10} {'seconds':>9} {'triples':>12} {'triples/s':>12} {'peak RSS MB':>12}")
-        for name, (seconds, rss, triples) in results.items():
-            print(f"{name:24} {arguments.rows:>10,} {seconds:>9.2f} {triples:>12,} {triples / seconds:>12,.0f} {rss:>12,}")
-        print(f"{'linkml-map + dumper':24} {arguments.reference_rows:>10,} {ref_seconds:>9.2f} {ref_triples:>12,} "
-              f"{ref_triples / ref_seconds:>12,.0f} {'(in process)':>12}")
+
+        def show(name: str, rows: int, seconds: float, triples: int, rss: str) -> None:
+            print(
+                f"{name:24} {rows:>10,} {seconds:>9.2f} {triples:>12,} {triples / seconds:>12,.0f} {rss:>12}",
+                flush=True,
+            )
+
+        results = {"policeonto": policeonto(source, folder, synced=False)}
+        show(
+            "policeonto",
+            arguments.rows,
+            results["policeonto"][0],
+            results["policeonto"][2],
+            f"{results['policeonto'][1]:,}",
+        )
+        synced = policeonto(source, folder, synced=True)
+        show("policeonto -o (fsync)", arguments.rows, synced[0], synced[2], f"{synced[1]:,}")
+        if not arguments.skip_morph:
+            name = f"morph-kgc {MORPH_VERSION}"
+            results[name] = morph_kgc(source, folder)
+            show(name, arguments.rows, results[name][0], results[name][2], f"{results[name][1]:,}")
+        ref_seconds, ref_triples = reference(source, arguments.reference_rows, folder)
+        show("linkml-map + dumper", arguments.reference_rows, ref_seconds, ref_triples, "(in process)")
         fast_seconds, _, fast_triples = results["policeonto"]
         for name, (seconds, _, triples) in results.items():
             if name != "policeonto":
-                print(f"policeonto vs {name}: {seconds / fast_seconds:.1f}x faster wall time, "
-                      f"{(fast_triples / fast_seconds) / (triples / seconds):.1f}x triples/s")
+                print(
+                    f"policeonto vs {name}: {seconds / fast_seconds:.1f}x faster wall time, "
+                    f"{(fast_triples / fast_seconds) / (triples / seconds):.1f}x triples/s"
+                )
         per_row_reference = ref_seconds / arguments.reference_rows
         per_row_fast = fast_seconds / arguments.rows
-        print(f"policeonto vs linkml-map reference: {per_row_reference / per_row_fast:.0f}x faster per row "
-              f"(reference extrapolated to {arguments.rows:,} rows: {per_row_reference * arguments.rows / 60:.0f} min)")
+        print(
+            f"policeonto vs linkml-map reference: {per_row_reference / per_row_fast:.0f}x faster per row "
+            f"(reference extrapolated to {arguments.rows:,} rows: {per_row_reference * arguments.rows / 60:.0f} min)"
+        )
 
 
 if __name__ == "__main__":

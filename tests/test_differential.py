@@ -130,7 +130,7 @@ def _street_row() -> st.SearchStrategy[list[str]]:
 def _write(tmp_path: Path, name: str, mapping: str, rows: list[list[str]]) -> Path:
     path = tmp_path / name
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csv.writer(handle, lineterminator="\r\n")  # so a value with a carriage return is quoted
         writer.writerow([c.title for c in load_mapping(mapping).columns])
         writer.writerows(rows)
     return path

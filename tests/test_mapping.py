@@ -325,3 +325,22 @@ def test_failed_run_leaves_no_output(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_malformed_row_deep_in_a_large_file_is_rejected_once(tmp_path: Path) -> None:
+    """Arrow streams the first blocks; at the malformed row the careful reader carries on after them."""
+    good = ROWS[0]
+    lines = [HEADER] + [good.replace("4f1c2b8e", f"{i:08x}", 1) for i in range(1, 30001)]
+    lines[20000] = good[:60]  # data row 20000 is truncated
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    result, graph = _map(path, batch_rows=1000)
+    assert (result.rows_read, result.rows_mapped, result.rows_rejected) == (30000, 29999, 1)
+    assert [f.row for f in result.findings if f.code == "wrong-field-count"] == [20000]
+    rows = sorted(int(o) for o in graph.objects(None, POLE.source_row))
+    assert rows == [n for n in range(1, 30001) if n != 20000]
+
+
+def test_stdout_streams(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["map", str(SOURCES / "street-sample.csv"), "-q"])
+    assert result.exit_code == 0
+    assert len(Graph().parse(data=result.stdout, format="nt")) > 50

@@ -73,13 +73,8 @@ def run_map(
     if output is None:
         if rdf_format is RdfFormat.JSONLD:
             raise click.UsageError("JSON-LD needs an output file (-o)")
-        import tempfile
-
-        with tempfile.TemporaryFile() as sink:  # seekable, so a malformed file can be re-read
-            result = _write(inputs, sink, mapping, options, show)
-            sink.seek(0)
-            while chunk := sink.read(1 << 20):
-                sys.stdout.buffer.write(chunk)
+        result = _write(inputs, sys.stdout.buffer, mapping, options, show)
+        sys.stdout.buffer.flush()
         result.outputs.append("-")
     elif rdf_format is RdfFormat.JSONLD:  # JSON-LD is built in memory from the N-Triples
         import tempfile

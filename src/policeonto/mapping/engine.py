@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,12 +21,12 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
 from policeonto import __version__
-from policeonto.errors import MappingInputError, PoliceOntoError
+from policeonto.errors import PoliceOntoError
 from policeonto.findings import Finding, make
 from policeonto.mapping.checks import check_batch, code_text
 from policeonto.mapping.columns import ColumnMatch, recognise
 from policeonto.mapping.plan import Derivation, compile_plan, enum_codes
-from policeonto.mapping.reader import ROW, ReadAgain, SourceFile, inspect, read_batches
+from policeonto.mapping.reader import ROW, Batch, ReadAgain, SourceFile, inspect, read_batches
 from policeonto.mapping.spec import Mapping, list_mappings, load_mapping
 from policeonto.vocab import POLE, schema_view
 
@@ -228,34 +228,12 @@ def map_file(
         findings.append(make("legacy-encoding", file=str(path)))
     if source.blank_lines:
         findings.append(make("blank-lines", file=str(path), value=str(source.blank_lines)))
-    start_position = sink.tell() if sink.seekable() else None
-    for careful in (False, True):
-        try:
-            _map_batches(
-                source,
-                chosen,
-                match,
-                derivations,
-                codes,
-                context,
-                options,
-                sink,
-                summary,
-                findings,
-                result,
-                careful=careful,
-                progress=progress,
-            )
-            break
-        except ReadAgain:
-            if start_position is None:
-                raise MappingInputError(
-                    "has malformed rows and the output cannot be rewound; write to a file", path=path
-                ) from None
-            sink.seek(start_position)
-            sink.truncate()
-            summary = FileSummary(str(path), chosen.name, source.sha256)
-            findings = [f for f in findings if f.row is None]
+    result.finding_counts.update(f.code for f in findings)
+    batches = _Batches(source, chosen, match, derivations, codes, context, options, sink, summary, findings, result)
+    try:
+        batches.run(read_batches(source, batch_rows=options.batch_rows), progress)
+    except ReadAgain as again:  # rows before the malformed block are written and right; carry on after them
+        batches.run(read_batches(source, batch_rows=options.batch_rows, careful=True, skip=again.rows), progress)
     prov = provenance_graph(source, chosen, context, summary.rows_read, started).serialize(format="nt")
     sink.write(prov.encode("utf-8"))
     summary.triples += prov.count("\n")
@@ -266,57 +244,60 @@ def map_file(
     return summary
 
 
-def _map_batches(
-    source: SourceFile,
-    mapping: Mapping,
-    match: ColumnMatch,
-    derivations: Sequence[Derivation],
-    codes: dict[str, dict[str, str]],
-    context: dict[str, str],
-    options: MapOptions,
-    sink: BinaryIO,
-    summary: FileSummary,
-    findings: list[Finding],
-    result: MapResult,
-    *,
-    careful: bool,
-    progress: Callable[[int], None] | None,
-) -> None:
-    file = str(source.path)
-    counted: Counter[str] = Counter(f.code for f in findings)
-    renames = {header: slot for header, slot in match.slots.items()}
-    missing = [c.slot for c in mapping.columns if c.title in match.missing_optional]
-    for batch in read_batches(source, batch_rows=options.batch_rows, careful=careful):
+@dataclass
+class _Batches:
+    """Checks, derives and writes batches of one file, adding to its summary and findings."""
+
+    source: SourceFile
+    mapping: Mapping
+    match: ColumnMatch
+    derivations: Sequence[Derivation]
+    codes: dict[str, dict[str, str]]
+    context: dict[str, str]
+    options: MapOptions
+    sink: BinaryIO
+    summary: FileSummary
+    findings: list[Finding]
+    result: MapResult
+
+    def run(self, batches: Iterable[Batch], progress: Callable[[int], None] | None) -> None:
+        """Process every batch."""
+        file = str(self.source.path)
+        missing = [c.slot for c in self.mapping.columns if c.title in self.match.missing_optional]
+        for batch in batches:
+            self.reject_malformed(batch, file)
+            frame = batch.frame
+            if frame.height == 0:
+                continue
+            frame = frame.select([pl.col(h).alias(s) for h, s in self.match.slots.items()] + [pl.col(ROW)])
+            frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(slot) for slot in missing])
+            room = max(self.options.keep_findings - len(self.findings), 0)
+            checked = check_batch(frame, self.mapping, self.codes, file=file, keep_findings=room)
+            self.findings.extend(checked.findings)
+            self.result.finding_counts.update(checked.finding_counts)
+            self.summary.rows_read += frame.height
+            self.summary.rows_rejected += checked.rejected
+            self.summary.rows_mapped += checked.frame.height
+            self.summary.rejected_by_reason.update(checked.rejected_by_reason)
+            rows = checked.frame.with_columns(
+                pl.col(ROW).cast(pl.String).alias("row"),
+                *[pl.lit(value, dtype=pl.String).alias(name) for name, value in self.context.items()],
+            )
+            self.summary.triples += _write_lines(rows, self.derivations, self.sink)
+            if progress is not None:
+                progress(frame.height + len(batch.rejected))
+
+    def reject_malformed(self, batch: Batch, file: str) -> None:
+        """Count the rows the parser could not split as rejected, each with a finding."""
         for bad in batch.rejected:
             code = "unterminated-quote" if bad.fields == 0 else "wrong-field-count"
-            summary.rows_read += 1
-            summary.rows_rejected += 1
-            summary.rejected_by_reason[code] += 1
-            counted[code] += 1
-            detail = bad.text if bad.fields == 0 else f"{bad.fields} fields, expected {len(source.header)}: {bad.text}"
-            findings.append(make(code, file=file, row=bad.row, value=detail))
-        frame = batch.frame
-        if frame.height == 0:
-            continue
-        frame = frame.select([pl.col(h).alias(s) for h, s in renames.items()] + [pl.col(ROW)])
-        frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(slot) for slot in missing])
-        checked = check_batch(
-            frame, mapping, codes, file=file, keep_findings=max(options.keep_findings - len(findings), 0)
-        )
-        findings.extend(checked.findings)
-        counted.update(checked.finding_counts)
-        summary.rows_read += frame.height
-        summary.rows_rejected += checked.rejected
-        summary.rows_mapped += checked.frame.height
-        summary.rejected_by_reason.update(checked.rejected_by_reason)
-        rows = checked.frame.with_columns(
-            pl.col(ROW).cast(pl.String).alias("row"),
-            *[pl.lit(value, dtype=pl.String).alias(name) for name, value in context.items()],
-        )
-        summary.triples += _write_lines(rows, derivations, sink)
-        if progress is not None:
-            progress(frame.height + len(batch.rejected))
-    result.finding_counts.update(counted)
+            self.summary.rows_read += 1
+            self.summary.rows_rejected += 1
+            self.summary.rejected_by_reason[code] += 1
+            self.result.finding_counts[code] += 1
+            width = len(self.source.header)
+            detail = bad.text if bad.fields == 0 else f"{bad.fields} fields, expected {width}: {bad.text}"
+            self.findings.append(make(code, file=file, row=bad.row, value=detail))
 
 
 def map_files(
@@ -331,7 +312,7 @@ def map_files(
 
     Args:
         inputs: source files; each is recognised from its header unless *mapping* names the mapping.
-        sink: a binary stream for the N-Triples (seekable, so a file with malformed rows can be re-read).
+        sink: a binary stream for the N-Triples.
         options: IRI base, publishing force, batch size, findings kept.
         progress: called with the number of rows after each batch.
 

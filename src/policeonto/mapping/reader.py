@@ -123,19 +123,26 @@ def inspect(path: Path) -> SourceFile:
 
 
 class ReadAgain(Exception):
-    """The fast reader met a row it could not parse: read the file again with ``careful=True``."""
+    """The fast reader met a row it could not parse. The *rows* data rows it yielded before are complete
+    and right: read on with ``careful=True, skip=rows``."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(rows)
+        self.rows = rows
 
 
-def read_batches(source: SourceFile, *, batch_rows: int = 100_000, careful: bool = False) -> Iterator[Batch]:
+def read_batches(
+    source: SourceFile, *, batch_rows: int = 100_000, careful: bool = False, skip: int = 0
+) -> Iterator[Batch]:
     """Yield the rows of *source* in batches of about *batch_rows*, each column named as in the header.
 
     The fast reader (Arrow) raises :class:`ReadAgain` when it meets a malformed row, possibly after some
-    batches; the caller then discards what it made of them and reads again with ``careful=True``, which
-    reports malformed rows in ``Batch.rejected`` and counts blank lines.
+    batches; those were complete, and the caller reads on with ``careful=True, skip=<rows so far>``: the
+    careful reader skips the first *skip* data rows and reports malformed rows in ``Batch.rejected``.
     """
     if not source.quotes_balanced:  # an odd number of quotes: a field is never closed; Arrow would accept it
         careful = True
-    return _careful(source, batch_rows) if careful else _fast(source, batch_rows)
+    return _careful(source, batch_rows, skip) if careful else _fast(source, batch_rows)
 
 
 def _fast(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
@@ -148,6 +155,7 @@ def _fast(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
         return "skip"
 
     block = max(1 << 16, min(1 << 24, source.size // max(source.lines, 1) * batch_rows))
+    first = 1
     try:
         reader = pacsv.open_csv(
             source.path,
@@ -165,10 +173,9 @@ def _fast(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
                 quoted_strings_can_be_null=True,
             ),
         )
-        first = 1
         for record_batch in reader:
             if malformed_rows:
-                raise ReadAgain
+                raise ReadAgain(first - 1)
             frame = pl.from_arrow(record_batch)
             assert isinstance(frame, pl.DataFrame)
             frame = frame.rename({f"c{i}": name for i, name in enumerate(names)})
@@ -176,12 +183,12 @@ def _fast(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
             first += frame.height
             yield Batch(frame)
         if malformed_rows:
-            raise ReadAgain
+            raise ReadAgain(first - 1)
     except pa.ArrowInvalid as exc:  # an unterminated quote, or a malformed row reported as invalid
-        raise ReadAgain from exc
+        raise ReadAgain(first - 1) from exc
 
 
-def _careful(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
+def _careful(source: SourceFile, batch_rows: int, skip: int) -> Iterator[Batch]:
     names = list(source.header)
     width = len(names)
     with source.path.open(encoding=source.encoding, errors="replace", newline="") as handle:
@@ -204,6 +211,8 @@ def _careful(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
                 batch.blank_lines += 1
                 continue
             row += 1
+            if row <= skip:
+                continue
             if len(fields) != width:
                 batch.rejected.append(RejectedRow(row, len(fields), ",".join(fields)[:200]))
                 continue
