@@ -224,3 +224,44 @@ def map_command(
     from policeonto.mapping.cli_support import run_map
 
     return run_map(inputs, mapping=mapping, output=output, fmt=fmt, base=base, force=force, report=report, quiet=quiet)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--mapping", help="Mapping for tabular inputs (default: recognised from the header).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "shacl"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--engine", type=click.Choice(["pyshacl"]), default="pyshacl", show_default=True)
+@click.option("--max-issues", type=click.IntRange(min=0), help="Keep at most this many findings.")
+@click.option("--select", multiple=True, help="Only findings whose code starts with this (repeatable).")
+@click.option("--ignore", multiple=True, help="Drop findings whose code starts with this (repeatable).")
+@_guarded
+def validate(
+    inputs: tuple[Path, ...],
+    mapping: str | None,
+    fmt: str,
+    output: Path | None,
+    engine: str,
+    max_issues: int | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+) -> int:
+    """Validate exports (through their mapping) and RDF against the shared vocabulary.
+
+    Exit 0 valid, 1 invalid, 2 cannot run.
+    """
+    from policeonto.output import atomic_output
+    from policeonto.validation import Engine
+    from policeonto.validation import validate as run_validate
+    from policeonto.validation.render import render
+
+    report = run_validate(
+        inputs, mapping=mapping, engine=Engine(engine), max_issues=max_issues, select=select, ignore=ignore
+    )
+    text = render(report, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        with atomic_output(output) as sink:
+            sink.write(text.encode("utf-8"))
+    return EXIT_OK if report.valid else EXIT_PROBLEMS

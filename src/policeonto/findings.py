@@ -13,11 +13,12 @@ tables; focus node, path, value and constraint for RDF; a term for the ontology 
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["CATALOGUE", "Finding", "FindingType", "Severity", "make"]
+__all__ = ["CATALOGUE", "SHAPE_COMPONENTS", "Finding", "FindingType", "Severity", "make", "shape_code"]
 
 
 class Severity(StrEnum):
@@ -187,6 +188,77 @@ _TYPES += [
         "read as Windows-1252",
         Severity.INFO,
     ),
+]
+
+#: SHACL Core constraint component -> (title, what it means and how to fix it); each is a ``shape-*`` code.
+SHAPE_COMPONENTS = {
+    "Class": (
+        "Value of the wrong class",
+        "The value must be a node of the stated class; link to a record of that kind.",
+    ),
+    "Datatype": (
+        "Value of the wrong datatype",
+        "Write the value with the stated XSD datatype (for example xsd:gYearMonth).",
+    ),
+    "NodeKind": ("Value of the wrong kind of node", "Use an IRI, a blank node or a literal as the shape requires."),
+    "MinCount": ("Required value missing", "Give the property at least the stated number of values."),
+    "MaxCount": ("Too many values", "Give the property at most the stated number of values."),
+    "MinExclusive": ("Value too small", "The value must be greater than the stated limit."),
+    "MinInclusive": ("Value too small", "The value must be at least the stated limit."),
+    "MaxExclusive": ("Value too large", "The value must be less than the stated limit."),
+    "MaxInclusive": ("Value too large", "The value must be at most the stated limit."),
+    "MinLength": ("Value too short", "Write a longer value."),
+    "MaxLength": ("Value too long", "Write a shorter value."),
+    "Pattern": ("Value not in the required format", "Write the value in the format the pattern describes."),
+    "LanguageIn": ("Value in an unexpected language", "Tag the literal with an allowed language."),
+    "UniqueLang": ("Two values in one language", "Give at most one value per language."),
+    "Equals": ("Values differ where they must be equal", "Make the two properties' values the same."),
+    "Disjoint": ("Values shared where they must differ", "Make the two properties' values different."),
+    "LessThan": ("Value not less than another", "Make the value less than the other property's."),
+    "LessThanOrEquals": ("Value greater than another", "Make the value at most the other property's."),
+    "Not": (
+        "Value matches a forbidden shape",
+        "Remove what the shape forbids (for example both a start time and a month).",
+    ),
+    "And": ("Value fails one of several shapes", "Make the node conform to every listed shape."),
+    "Or": (
+        "Value fits none of the allowed shapes",
+        "Make the node conform to one of the listed shapes (for example link to a record of an allowed class).",
+    ),
+    "Xone": ("Value fits not exactly one shape", "Make the node conform to exactly one of the listed shapes."),
+    "Node": ("Value breaks a rule", "Correct the value so that the rule holds; the message says which rule."),
+    "QualifiedValueShape": (
+        "Wrong number of qualified values",
+        "Give the stated number of values of the stated shape.",
+    ),
+    "Closed": (
+        "Property the vocabulary does not define here",
+        "Remove the property or use the vocabulary's property for it.",
+    ),
+    "HasValue": ("Required value missing", "Give the property the stated value."),
+    "In": ("Value not in the code list", "Use one of the code list's codes."),
+    "SPARQL": ("Constraint breached", "Correct the data as the message says (for example a duplicate key)."),
+}
+
+
+def shape_code(component: str) -> str:
+    """The finding code of a SHACL constraint component's local name.
+
+    >>> shape_code("MinCount"), shape_code("SPARQL"), shape_code("LessThanOrEquals")
+    ('shape-min-count', 'shape-sparql', 'shape-less-than-or-equals')
+    """
+    return "shape-" + re.sub(r"(?<=[a-z])(?=[A-Z])", "-", component).lower()
+
+
+_TYPES += [
+    FindingType(
+        shape_code(name),
+        title,
+        description,
+        "{focus_node}: {value}",
+        Severity.ERROR,
+    )
+    for name, (title, description) in SHAPE_COMPONENTS.items()
 ]
 
 #: Every finding code, declared once.

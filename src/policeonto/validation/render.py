@@ -1,0 +1,48 @@
+"""Render a validation report: a terminal table grouped by code, JSON, or a SHACL ValidationReport."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from policeonto.findings import CATALOGUE
+from policeonto.validation.core import ValidationReport
+
+__all__ = ["render"]
+
+
+def _text(report: ValidationReport) -> str:
+    lines = [
+        f"{'valid' if report.valid else 'INVALID'}: {report.rows:,} rows, {report.records:,} records, "
+        f"{report.triples:,} triples, {sum(report.finding_counts.values()):,} findings in {report.seconds:.1f} s"
+    ]
+    if report.finding_counts:
+        lines.append(f"{'count':>8}  {'severity':8}  {'code':28}  title")
+        for code, count in sorted(report.finding_counts.items(), key=lambda item: (-item[1], item[0])):
+            kind = CATALOGUE.get(code)
+            lines.append(
+                f"{count:>8,}  {kind.severity.value if kind else '':8}  {code:28}  {kind.title if kind else ''}"
+            )
+    by_code = defaultdict(list)
+    for finding in report.findings:
+        by_code[finding.code].append(finding)
+    for code, findings in sorted(by_code.items()):
+        lines.append(f"{code}:")
+        for f in findings[:20]:
+            where = ":".join(str(x) for x in (f.file, f.row) if x is not None)
+            column = f" [{f.column}]" if f.column else ""
+            node = f" <{f.focus_node}>" if f.focus_node else ""
+            path = f" {f.path}" if f.path else ""
+            lines.append(f"  {where}{column}{node}{path}: {f.message}")
+        if len(findings) > 20:
+            lines.append(f"  ... {len(findings) - 20} more")
+    return "\n".join(lines) + "\n"
+
+
+def render(report: ValidationReport, fmt: str) -> str:
+    """The report as ``text``, ``json`` or ``shacl`` (Turtle ``sh:ValidationReport``)."""
+    if fmt == "json":
+        return json.dumps(report.as_dict(), indent=2) + "\n"
+    if fmt == "shacl":
+        return report.shacl.serialize(format="turtle")
+    return _text(report)

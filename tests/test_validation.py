@@ -1,0 +1,202 @@
+"""Validation: findings located in the source and the graph, report formats, filters, exit codes, and
+untrusted RDF that must never make policeonto reach outside (a loopback listener must receive nothing)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal
+from rdflib.namespace import RDF
+
+from policeonto.cli import main
+from policeonto.errors import InstanceDataError
+from policeonto.validation import validate
+from policeonto.validation.rdf_input import CONTEXT_IRI, read_rdf
+from policeonto.vocab import SH
+from tests.conftest import DATA
+from tests.test_conformance import _expected
+
+INVALID_TTL = sorted((DATA / "invalid").glob("*.ttl"))
+PREFIXES = "@prefix pole: <https://w3id.org/policeonto/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+
+
+@pytest.mark.parametrize("path", INVALID_TTL, ids=lambda p: p.name)
+def test_invalid_rdf_gives_the_expected_shape_findings(path: Path) -> None:
+    report = validate([path])
+    assert not report.valid
+    expected = {component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent") for _, _, component in _expected(path)}
+    assert {f.constraint.rsplit("#", 1)[-1].removesuffix("ConstraintComponent") for f in report.findings} == expected
+    assert all(f.code.startswith("shape-") and f.file == str(path) for f in report.findings)
+
+
+def test_valid_inputs_of_every_kind() -> None:
+    report = validate([DATA / "valid" / "records-system.ttl", DATA / "sources" / "street-sample.csv"])
+    assert report.valid and report.findings == []
+    assert report.rows == 4 and report.triples > 100
+
+
+def test_shape_finding_names_the_source_row(tmp_path: Path) -> None:
+    path = tmp_path / "records.ttl"
+    path.write_text(
+        PREFIXES + "<https://x/c> a pole:Crime ; pole:source_row 7 ; "
+        "pole:crime_type <https://w3id.org/policeonto/code/crime-type/jaywalking> .",
+        encoding="utf-8",
+    )
+    (finding,) = validate([path]).findings
+    assert (finding.code, finding.row, finding.focus_node, finding.path) == (
+        "shape-in",
+        7,
+        "https://x/c",
+        "https://w3id.org/policeonto/crime_type",
+    )
+    assert finding.value == "https://w3id.org/policeonto/code/crime-type/jaywalking"
+
+
+def test_table_findings_name_file_row_column_value(tmp_path: Path) -> None:
+    text = (DATA / "sources" / "street-sample.csv").read_text().replace("Other theft", "Jaywalking")
+    path = tmp_path / "street.csv"
+    path.write_text(text, encoding="utf-8")
+    report = validate([path])
+    assert not report.valid
+    assert [(f.code, f.row, f.column, f.value) for f in report.findings] == [
+        ("unknown-code", 1, "Crime type", "Jaywalking")
+    ]
+
+
+def test_select_ignore_and_max_issues() -> None:
+    path = DATA / "invalid" / "point-missing-longitude.ttl"
+    assert {f.code for f in validate([path]).findings} == {"shape-min-count", "shape-node"}
+    assert {f.code for f in validate([path], select=["shape-min"]).findings} == {"shape-min-count"}
+    assert {f.code for f in validate([path], ignore=["shape-min"]).findings} == {"shape-node"}
+    assert len(validate([path], max_issues=1).findings) == 1
+
+
+def test_cli_formats_and_exit_codes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bad = str(DATA / "invalid" / "duplicate-police-force.ttl")
+    text = runner.invoke(main, ["validate", bad])
+    assert text.exit_code == 1 and "shape-sparql" in text.output
+    as_json = json.loads(runner.invoke(main, ["validate", bad, "--format", "json"]).output)
+    assert as_json["valid"] is False and as_json["stats"]["findings"] == 2
+    assert {"code", "severity", "message", "file", "row", "column", "value", "focus_node", "path", "constraint"} <= set(
+        as_json["findings"][0]
+    )
+    out = tmp_path / "report.ttl"
+    assert runner.invoke(main, ["validate", bad, "--format", "shacl", "-o", str(out)]).exit_code == 1
+    shacl = Graph().parse(out, format="turtle")
+    (report,) = shacl.subjects(RDF.type, SH.ValidationReport)
+    assert shacl.value(report, SH.conforms) == Literal(False)
+    assert runner.invoke(main, ["validate", str(DATA / "valid" / "records-system.ttl")]).exit_code == 0
+    missing = runner.invoke(main, ["validate", str(tmp_path / "nope.ttl")])
+    assert missing.exit_code == 2 and "nope.ttl" in missing.output
+
+
+@pytest.fixture()
+def listener() -> Iterator[tuple[str, list[bytes]]]:
+    """A TCP listener on loopback that records every connection it receives."""
+    received: list[bytes] = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(0.5)
+                try:
+                    received.append(connection.recv(4096))
+                except OSError:
+                    received.append(b"")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}", received
+    time.sleep(0.3)
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def test_remote_jsonld_context_is_refused(tmp_path: Path, listener) -> None:
+    url, received = listener
+    path = tmp_path / "remote.jsonld"
+    path.write_text(json.dumps({"@context": f"{url}/context.jsonld", "@id": "https://x/p", "@type": "Person"}))
+    with pytest.raises(InstanceDataError, match="refused to fetch"):
+        read_rdf(path)
+    nested = tmp_path / "nested.jsonld"
+    nested.write_text(
+        json.dumps(
+            {
+                "@context": {"@vocab": "https://w3id.org/policeonto/"},
+                "@graph": [{"@context": "file:///etc/passwd", "@id": "https://x/p"}],
+            }
+        )
+    )
+    with pytest.raises(InstanceDataError, match="refused to fetch"):
+        read_rdf(nested)
+    assert received == []
+
+
+def test_policeonto_context_is_resolved_locally(tmp_path: Path, listener) -> None:
+    _, received = listener
+    path = tmp_path / "local.jsonld"
+    path.write_text(json.dumps({"@context": CONTEXT_IRI, "@id": "https://x/p", "@type": "Person", "gender": "male"}))
+    graph = read_rdf(path)
+    assert len(graph) == 2
+    assert received == []
+
+
+def test_owl_imports_are_not_followed(tmp_path: Path, listener) -> None:
+    url, received = listener
+    path = tmp_path / "imports.ttl"
+    path.write_text(
+        PREFIXES + f"<https://x/o> a <http://www.w3.org/2002/07/owl#Ontology> ; "
+        f"<http://www.w3.org/2002/07/owl#imports> <{url}/ontology.ttl> .\n"
+        "<https://x/p> a pole:Person .",
+        encoding="utf-8",
+    )
+    assert validate([path]).valid
+    assert received == []
+
+
+def test_entity_expansion_is_refused_fast(tmp_path: Path, listener) -> None:
+    url, received = listener
+    laughs = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    path = tmp_path / "laughs.rdf"
+    path.write_text(
+        f'<?xml version="1.0"?><!DOCTYPE r [{laughs}<!ENTITY ext SYSTEM "{url}/x">]>'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">&l9;&ext;</rdf:RDF>'
+    )
+    started = time.perf_counter()
+    with pytest.raises(InstanceDataError, match="DOCTYPE"):
+        read_rdf(path)
+    assert time.perf_counter() - started < 1.0
+    assert received == []
+
+
+def test_oversized_input_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.nt"
+    path.write_text("<https://x/a> <https://x/b> <https://x/c> .\n" * 100)
+    with pytest.raises(InstanceDataError, match="over the limit"):
+        read_rdf(path, max_bytes=1000)
+
+
+def test_syntax_errors_name_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.ttl"
+    path.write_text("<https://x/a> <https://x/b> .\n")
+    with pytest.raises(InstanceDataError) as caught:
+        read_rdf(path)
+    assert caught.value.path == path and "not valid turtle" in str(caught.value)
