@@ -31,6 +31,7 @@ demo: $(STAMP)
 	$(BIN)/policeonto convert examples/pole-example.yaml -o out/pole-example.jsonld --format jsonld
 	$(BIN)/policeonto mappings
 	$(BIN)/policeonto map examples/police-uk/*.csv -o out/police-uk.nt --report out/police-uk-report.json
+	$(BIN)/policeonto validate examples/police-uk/*.csv out/pole-example.ttl
 	@echo "RDF written to out/pole-example.ttl, out/pole-example.jsonld and out/police-uk.nt;" \
 	      "mapping report in out/police-uk-report.json"
 

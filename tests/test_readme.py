@@ -29,6 +29,7 @@ def test_make_demo_from_a_clean_clone(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "no findings; consistent under OWL RL" in run.stdout
     assert "conforms to the SHACL shapes" in run.stderr
+    assert "valid: 2,000 rows" in run.stdout
     assert len(Graph().parse(clone / "out" / "pole-example.ttl", format="turtle")) > 100
     assert len(Graph().parse(clone / "out" / "pole-example.jsonld", format="json-ld")) > 100
     report = __import__("json").loads((clone / "out" / "police-uk-report.json").read_text())
