@@ -15,9 +15,7 @@ from policeonto.mapping.spec import load_mapping
 
 
 def _labels(mapping: str, title: str) -> list[str]:
-    column = next(c for c in load_mapping(mapping).columns if c.title == title)
-    assert column.crosswalk is not None
-    return sorted(column.crosswalk.codes())
+    return load_mapping(mapping).labels(title)
 
 
 def street_rows(count: int, rng: random.Random):

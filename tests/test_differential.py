@@ -57,9 +57,7 @@ def test_real_file_sample(path: Path, tmp_path: Path) -> None:
 
 
 def _labels(mapping: str, title: str) -> list[str]:
-    column = next(c for c in load_mapping(mapping).columns if c.title == title)
-    assert column.crosswalk is not None
-    return sorted(column.crosswalk.codes())
+    return load_mapping(mapping).labels(title)
 
 
 def _decimal(low: float, high: float) -> st.SearchStrategy[str]:

@@ -64,6 +64,17 @@ class Mapping:
         """The columns a file must have."""
         return tuple(c for c in self.columns if c.required)
 
+    def labels(self, title: str) -> list[str]:
+        """The source labels a coded column accepts (its crosswalk's subject labels), sorted.
+
+        Raises:
+            MappingSpecError: no such column, or it is not coded.
+        """
+        column = next((c for c in self.columns if c.title == title), None)
+        if column is None or column.crosswalk is None:
+            raise MappingSpecError(f"{self.name} has no coded column {title!r}")
+        return sorted(column.crosswalk.codes())
+
 
 def mappings_dir() -> Path:
     """The folder of the bundled mappings."""
