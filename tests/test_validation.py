@@ -200,3 +200,42 @@ def test_syntax_errors_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(InstanceDataError) as caught:
         read_rdf(path)
     assert caught.value.path == path and "not valid turtle" in str(caught.value)
+
+
+def test_html_report_is_self_contained_with_charts(tmp_path: Path) -> None:
+    from html.parser import HTMLParser
+
+    out = tmp_path / "report.html"
+    inputs = [str(DATA / "invalid" / "point-missing-longitude.ttl"), str(DATA / "invalid" / "lsoa-bad-code.ttl")]
+    assert CliRunner().invoke(main, ["validate", *inputs, "--format", "html", "-o", str(out)]).exit_code == 1
+    page = out.read_text(encoding="utf-8")
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[tuple[str, dict]] = []
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            self.tags.append((tag, dict(attrs)))
+
+    parser = Tags()
+    parser.feed(page)
+    names = [tag for tag, _ in parser.tags]
+    assert names.count("svg") == 2 and names.count("rect") >= 3  # by code (3 codes) and by column
+    assert not [attrs for tag, attrs in parser.tags if tag in {"script", "link", "img"} or "src" in attrs]
+    assert "shape-pattern" in page and "shape-min-count" in page and "Invalid: 3 findings" in page
+    assert oct(out.stat().st_mode & 0o777) != "0o600"
+
+
+def test_csv_report_is_spreadsheet_safe(tmp_path: Path) -> None:
+    path = tmp_path / "street.csv"
+    text = (DATA / "sources" / "street-sample.csv").read_text().replace("Other theft", "=HYPERLINK(1)")
+    path.write_text(text, encoding="utf-8")
+    import csv as csv_module
+    import io as io_module
+
+    result = CliRunner().invoke(main, ["validate", str(path), "--format", "csv"])
+    rows = list(csv_module.DictReader(io_module.StringIO(result.output)))
+    assert [(r["code"], r["row"], r["column"], r["value"]) for r in rows] == [
+        ("unknown-code", "1", "Crime type", "'=HYPERLINK(1)")
+    ]

@@ -229,7 +229,9 @@ def map_command(
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--mapping", help="Mapping for tabular inputs (default: recognised from the header).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "shacl"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "html", "csv", "shacl"]), default="text", show_default=True
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option("--engine", type=click.Choice(["pyshacl"]), default="pyshacl", show_default=True)
 @click.option("--max-issues", type=click.IntRange(min=0), help="Keep at most this many findings.")

@@ -26,6 +26,9 @@ def atomic_output(target: Path) -> Iterator[BinaryIO]:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; give it an ordinary file's mode
     try:
         with os.fdopen(handle, "w+b") as sink:
             yield sink

@@ -1,4 +1,4 @@
-"""Render a validation report: a terminal table grouped by code, JSON, or a SHACL ValidationReport."""
+"""Render a validation report: a terminal table grouped by code, JSON, HTML, CSV or a SHACL report."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from policeonto.findings import CATALOGUE
 from policeonto.validation.core import ValidationReport
+from policeonto.validation.html import render_csv, render_html
 
 __all__ = ["render"]
 
@@ -40,7 +41,11 @@ def _text(report: ValidationReport) -> str:
 
 
 def render(report: ValidationReport, fmt: str) -> str:
-    """The report as ``text``, ``json`` or ``shacl`` (Turtle ``sh:ValidationReport``)."""
+    """The report as ``text``, ``json``, ``html``, ``csv`` or ``shacl`` (Turtle ``sh:ValidationReport``)."""
+    if fmt == "html":
+        return render_html(report)
+    if fmt == "csv":
+        return render_csv(report)
     if fmt == "json":
         return json.dumps(report.as_dict(), indent=2) + "\n"
     if fmt == "shacl":
