@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-import pyshacl
 from rdflib import Graph
 
 from policeonto.errors import PoliceOntoError
 from policeonto.instances import load_records, records_to_graph
+from policeonto.shacl import run_pyshacl
 from policeonto.vocab import ARTEFACTS, SH, artefact_path
 
-__all__ = ["ConversionResult", "RdfFormat", "conform", "convert", "serialise", "shapes_graph"]
+__all__ = ["ConversionResult", "RdfFormat", "conform", "convert", "serialise"]
 
 
 class RdfFormat(StrEnum):
@@ -70,30 +70,15 @@ class ConversionResult:
         return len(self.graph)
 
 
-def shapes_graph() -> Graph:
-    """The project's SHACL shapes."""
-    return Graph().parse(artefact_path(ARTEFACTS["shacl"]), format="turtle")
-
-
 def conform(graph: Graph, shapes: Graph | None = None) -> tuple[bool, list[tuple[str, str, str, str]]]:
     """Validate *graph* against the shapes with pySHACL (the reference engine).
 
     Returns:
         Whether it conforms, and each top-level result as (focus node, path, constraint component, message).
     """
-    conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes or shapes_graph(), allow_warnings=True)
-    nested = set(report.objects(None, SH.detail))
-    results = []
-    for result in report.subjects(SH.sourceConstraintComponent, None):
-        if result in nested:
-            continue
-        results.append(
-            tuple(
-                str(report.value(result, p) or "")
-                for p in (SH.focusNode, SH.resultPath, SH.sourceConstraintComponent, SH.resultMessage)
-            )
-        )
-    return bool(conforms), sorted(results)  # type: ignore[arg-type]
+    conforms, report, results = run_pyshacl(graph, shapes)
+    fields = (SH.focusNode, SH.resultPath, SH.sourceConstraintComponent, SH.resultMessage)
+    return conforms, sorted(tuple(str(report.value(r, p) or "") for p in fields) for r in results)  # type: ignore[misc]
 
 
 def convert(source: Path, *, validate: bool = True) -> ConversionResult:

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-import pyshacl
 from rdflib import Graph, Literal, Node, URIRef
 
-from policeonto.convert import shapes_graph
 from policeonto.findings import CATALOGUE, Finding, Severity
 from policeonto.mapping import map_files
+from policeonto.shacl import run_pyshacl
 from policeonto.validation.rdf_input import _FORMATS, read_rdf
 from policeonto.validation.shape_findings import code_for
 from policeonto.vocab import POLE, SH
@@ -70,10 +69,9 @@ def _text(node: Node | None) -> str | None:
 
 def shacl_findings(graph: Graph, *, file: str, shapes: Graph | None = None) -> tuple[list[Finding], Graph]:
     """Validate *graph* with pySHACL; each top-level result becomes a finding (row from ``source_row``)."""
-    _, report, _ = pyshacl.validate(graph, shacl_graph=shapes or shapes_graph(), allow_warnings=True)
-    nested = set(report.objects(None, SH.detail))
+    _, report, results = run_pyshacl(graph, shapes)
     findings = []
-    for result in sorted(set(report.subjects(SH.sourceConstraintComponent, None)) - nested, key=str):
+    for result in results:
         focus = report.value(result, SH.focusNode)
         row = graph.value(focus, POLE.source_row) if focus is not None else None
         component = str(report.value(result, SH.sourceConstraintComponent))
