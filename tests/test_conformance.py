@@ -90,3 +90,15 @@ def test_record_that_does_not_fit_the_schema_is_an_error(tmp_path: Path) -> None
     bad.write_text("persons:\n  - id: https://example.org/p\n    gender: sometimes\n", encoding="utf-8")
     with pytest.raises(InstanceDataError, match="does not fit the schema"):
         load_records(bad)
+
+
+def test_decimals_from_numbers_are_shortest_and_from_text_exact(tmp_path: Path) -> None:
+    path = tmp_path / "point.yaml"
+    path.write_text(
+        "locations:\n  - id: https://example.org/p\n    type: pole:Point\n    latitude: 51.518207\n"
+        "    longitude: '-0.123456789012345678'\n",
+        encoding="utf-8",
+    )
+    graph = records_to_graph(load_records(path))
+    values = {str(p).rsplit("/", 1)[-1]: str(o) for _, p, o in graph if "itude" in str(p)}
+    assert values == {"latitude": "51.518207", "longitude": "-0.123456789012345678"}

@@ -344,3 +344,17 @@ def test_stdout_streams(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["map", str(SOURCES / "street-sample.csv"), "-q"])
     assert result.exit_code == 0
     assert len(Graph().parse(data=result.stdout, format="nt")) > 50
+
+
+def test_publishing_force_from_file_name_or_option(tmp_path: Path) -> None:
+    text = (SOURCES / "2016-05-kent-stop-and-search.csv").read_text()
+    unknown = _write(tmp_path, text, name="2016-05-atlantis-stop-and-search.csv")
+    result, graph = _map(unknown)
+    assert result.rows_mapped == 3
+    assert [(f.code, f.value) for f in result.findings] == [("unknown-publisher", "atlantis")]
+    assert not list(graph.objects(None, POLE.source_force)) and not list(graph.objects(None, POLE.publisher))
+    _, given = _map(unknown, force="kent")
+    kent = URIRef("https://w3id.org/policeonto/code/police-force/kent")
+    assert set(given.objects(None, POLE.source_force)) == {kent}
+    with pytest.raises(PoliceOntoError, match="not a police force code"):
+        _map(unknown, force="atlantis")

@@ -14,11 +14,12 @@ tables; focus node, path, value and constraint for RDF; a term for the ontology 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["CATALOGUE", "SHAPE_COMPONENTS", "Finding", "FindingType", "Severity", "make", "shape_code"]
+__all__ = ["CATALOGUE", "SHAPE_COMPONENTS", "Finding", "FindingType", "Severity", "has_errors", "make", "shape_code"]
 
 
 class Severity(StrEnum):
@@ -182,6 +183,13 @@ _TYPES += [
         Severity.INFO,
     ),
     FindingType(
+        "unknown-publisher",
+        "File name names an unknown force",
+        "The file name's force is not a police force code, so the publishing force is left out; give it with --force.",
+        "the file name names force {value!r}, which is not a police force code",
+        Severity.WARNING,
+    ),
+    FindingType(
         "legacy-encoding",
         "File is not UTF-8",
         "The file is not valid UTF-8 and was read as Windows-1252, as spreadsheet tools save it.",
@@ -263,6 +271,15 @@ _TYPES += [
 
 #: Every finding code, declared once.
 CATALOGUE: dict[str, FindingType] = {t.code: t for t in _TYPES}
+
+
+def has_errors(counts: Mapping[str, int]) -> bool:
+    """Whether finding counts by code include any error-level finding.
+
+    >>> has_errors({"renamed-column": 2}), has_errors({"unknown-code": 1, "blank-lines": 0})
+    (False, True)
+    """
+    return any(count and CATALOGUE[code].severity is Severity.ERROR for code, count in counts.items())
 
 
 def make(code: str, **where: Any) -> Finding:

@@ -62,9 +62,12 @@ def records_to_graph(records: RecordSet) -> Graph:
     graph = rdflib_dumper.as_rdf_graph(records, schemaview=schema_view())
     for bundle in list(graph.subjects(RDF.type, POLE.RecordSet)):
         graph.remove((bundle, None, None))
-    # YAML and JSON numbers arrive as binary floats; write each decimal as the shortest decimal that
-    # reads back as the same float (51.518207, not 51.518206999999996753...).
+    # YAML and JSON numbers arrive as binary floats, which become decimals of 40-odd digits; write those as
+    # the shortest decimal that reads back as the same float (51.518207, not 51.518206999999996753...).
+    # Decimals given as text keep their digits.
     for s, p, o in list(graph.triples((None, None, None))):
         if isinstance(o, Literal) and o.datatype == XSD.decimal:
-            graph.set((s, p, Literal(Decimal(repr(float(o.toPython()))), datatype=XSD.decimal)))
+            value = Decimal(str(o))
+            if len(value.as_tuple().digits) > 25:
+                graph.set((s, p, Literal(Decimal(repr(float(value))), datatype=XSD.decimal)))
     return graph

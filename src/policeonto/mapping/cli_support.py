@@ -11,7 +11,7 @@ import click
 from rdflib import Graph
 
 from policeonto.convert import RdfFormat
-from policeonto.findings import Severity
+from policeonto.findings import has_errors
 from policeonto.mapping.engine import DEFAULT_BASE, MapOptions, MapResult, map_files
 from policeonto.output import atomic_output
 from policeonto.vocab import ARTEFACTS, artefact_path
@@ -97,11 +97,4 @@ def run_map(
     if not quiet:
         for line in summary_lines(result):
             click.echo(line, err=True)
-    errors = any(count for code, count in result.finding_counts.items() if _severity(code) is Severity.ERROR)
-    return 1 if result.rows_rejected or errors else 0
-
-
-def _severity(code: str) -> Severity:
-    from policeonto.findings import CATALOGUE
-
-    return CATALOGUE[code].severity
+    return 1 if result.rows_rejected or has_errors(result.finding_counts) else 0

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from policeonto import __version__
@@ -33,7 +33,6 @@ from policeonto.vocab import POLE, schema_view
 __all__ = ["DEFAULT_BASE", "FileSummary", "MapOptions", "MapResult", "map_file", "map_files", "provenance_graph"]
 
 DEFAULT_BASE = "https://w3id.org/policeonto/data/"
-PROV = Namespace("http://www.w3.org/ns/prov#")
 
 
 @dataclass(frozen=True)
@@ -133,18 +132,36 @@ def _check_base(base: str) -> str:
     return base
 
 
+def _file_force(mapping: Mapping, path: Path) -> str | None:
+    """The force a file's name gives, if the mapping's file-name pattern has a ``force`` group."""
+    match = mapping.file_name.match(path.name) if mapping.file_name is not None else None
+    return match.groupdict().get("force") if match else None
+
+
+def _force_codes() -> dict[str, str]:
+    """Police force code -> its IRI."""
+    enum = schema_view().get_enum("PoliceForceCode")
+    return {text: schema_view().expand_curie(pv.meaning) for text, pv in enum.permissible_values.items()}
+
+
 def _context(source: SourceFile, mapping: Mapping, options: MapOptions, run: str) -> dict[str, str]:
-    force = options.force
-    if force is None and mapping.file_name is not None:
-        match = mapping.file_name.match(source.path.name)
-        force = match.group("force") if match and "force" in match.groupdict() else None
+    """The values every row of *source* shares: base, dataset and run IRIs, file key, publishing force.
+
+    Raises:
+        PoliceOntoError: ``options.force`` is not a police force code. A force named by the file name that is
+            not a code is left out (``map_file`` reports it).
+    """
+    forces = _force_codes()
+    if options.force is not None and options.force not in forces:
+        raise PoliceOntoError(f"--force {options.force!r} is not a police force code (such as kent, metropolitan)")
+    force = options.force or _file_force(mapping, source.path)
     key = re.sub(r"[^a-z0-9]+", "-", source.path.stem.lower()).strip("-") or "data"
     return {
         "base": options.base,
         "dataset": f"{options.base}dataset/{source.sha256}",
         "run": run,
         "dataset_key": key,
-        "publisher": force,
+        "publisher": force if force in forces else None,
     }
 
 
@@ -161,9 +178,7 @@ def provenance_graph(
     g.add((dataset, POLE.byte_size, Literal(source.size, datatype=XSD.integer)))
     g.add((dataset, POLE.row_count, Literal(rows, datatype=XSD.integer)))
     if context["publisher"]:
-        g.add(
-            (dataset, POLE.publisher, URIRef(f"https://w3id.org/policeonto/code/police-force/{context['publisher']}"))
-        )
+        g.add((dataset, POLE.publisher, URIRef(_force_codes()[context["publisher"]])))
     g.add((run, RDF.type, POLE.MappingRun))
     g.add((run, POLE.started_at, Literal(started.isoformat(timespec="seconds"), datatype=XSD.dateTime)))
     g.add((run, POLE.mapping_name, Literal(mapping.name)))
@@ -228,6 +243,9 @@ def map_file(
         findings.append(make("legacy-encoding", file=str(path)))
     if source.blank_lines:
         findings.append(make("blank-lines", file=str(path), value=str(source.blank_lines)))
+    named = _file_force(chosen, path)
+    if named and context["publisher"] is None:
+        findings.append(make("unknown-publisher", file=str(path), value=named))
     result.finding_counts.update(f.code for f in findings)
     batches = _Batches(source, chosen, match, derivations, codes, context, options, sink, summary, findings, result)
     try:

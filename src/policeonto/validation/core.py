@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, Node, URIRef
 
-from policeonto.findings import CATALOGUE, Finding, Severity
+from policeonto.findings import Finding, Severity, has_errors
 from policeonto.mapping import map_files
 from policeonto.shacl import run_pyshacl
 from policeonto.validation.rdf_input import _FORMATS, read_rdf
@@ -43,9 +43,7 @@ class ValidationReport:
     @property
     def valid(self) -> bool:
         """No error-level finding (counted, whether or not kept)."""
-        return not any(
-            count and CATALOGUE[code].severity is Severity.ERROR for code, count in self.finding_counts.items()
-        )
+        return not has_errors(self.finding_counts)
 
     def as_dict(self) -> dict[str, object]:
         """The report as JSON-ready data."""
