@@ -102,3 +102,6 @@ def test_decimals_from_numbers_are_shortest_and_from_text_exact(tmp_path: Path) 
     graph = records_to_graph(load_records(path))
     values = {str(p).rsplit("/", 1)[-1]: str(o) for _, p, o in graph if "itude" in str(p)}
     assert values == {"latitude": "51.518207", "longitude": "-0.123456789012345678"}
+    path.write_text(path.read_text().replace("'-0.123456789012345678'", "'-0.120'"), encoding="utf-8")
+    graph = records_to_graph(load_records(path))
+    assert {str(o) for _, p, o in graph if "longitude" in str(p)} == {"-0.12"}

@@ -25,7 +25,7 @@ from policeonto.datamodel import RecordSet
 from policeonto.errors import InstanceDataError
 from policeonto.vocab import POLE, schema_view
 
-__all__ = ["load_records", "records_to_graph"]
+__all__ = ["canonical_decimal", "load_records", "records_to_graph"]
 
 
 def load_records(path: Path) -> RecordSet:
@@ -55,6 +55,16 @@ def load_records(path: Path) -> RecordSet:
         raise InstanceDataError(f"does not fit the schema: {exc}", path=path) from exc
 
 
+def canonical_decimal(value: Decimal) -> str:
+    """The canonical xsd:decimal form: no needless zeros, a digit either side of the point.
+
+    >>> canonical_decimal(Decimal("-0.133520")), canonical_decimal(Decimal("100")), canonical_decimal(Decimal("1E-5"))
+    ('-0.13352', '100.0', '0.00001')
+    """
+    text = format(value.normalize(), "f")
+    return text if "." in text else text + ".0"
+
+
 def records_to_graph(records: RecordSet) -> Graph:
     """Return the records as an RDF graph, without the RecordSet bundle node."""
     # The dumper logs a warning for every string format without an XSD datatype; they are plain strings.
@@ -62,12 +72,13 @@ def records_to_graph(records: RecordSet) -> Graph:
     graph = rdflib_dumper.as_rdf_graph(records, schemaview=schema_view())
     for bundle in list(graph.subjects(RDF.type, POLE.RecordSet)):
         graph.remove((bundle, None, None))
-    # YAML and JSON numbers arrive as binary floats, which become decimals of 40-odd digits; write those as
-    # the shortest decimal that reads back as the same float (51.518207, not 51.518206999999996753...).
-    # Decimals given as text keep their digits.
+    # YAML and JSON numbers arrive as binary floats, which become decimals of 40-odd digits: those are read
+    # back as the shortest decimal giving the same float (51.518207, not 51.518206999999996753...). Decimals
+    # given as text keep their digits. Every decimal is written in its canonical form.
     for s, p, o in list(graph.triples((None, None, None))):
         if isinstance(o, Literal) and o.datatype == XSD.decimal:
             value = Decimal(str(o))
             if len(value.as_tuple().digits) > 25:
-                graph.set((s, p, Literal(Decimal(repr(float(value))), datatype=XSD.decimal)))
+                value = Decimal(repr(float(value)))
+            graph.set((s, p, Literal(canonical_decimal(value), datatype=XSD.decimal)))
     return graph
