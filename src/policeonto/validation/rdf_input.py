@@ -13,7 +13,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+import rdflib
 from xml.sax import SAXParseException
 
 from rdflib import Graph
@@ -23,7 +27,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from policeonto.errors import InstanceDataError
 from policeonto.vocab import ARTEFACTS, artefact_path
 
-__all__ = ["CONTEXT_IRI", "MAX_BYTES", "rdf_format_of", "read_rdf"]
+__all__ = ["CONTEXT_IRI", "MAX_BYTES", "raw_literals", "rdf_format_of", "read_rdf"]
 
 MAX_BYTES = 2 << 30
 CONTEXT_IRI = "https://w3id.org/policeonto/context.jsonld"
@@ -85,6 +89,18 @@ def _context(value: Any, path: Path) -> Any:
             raise InstanceDataError("refused a JSON-LD context with @import", path=path)
         return value
     return value
+
+
+@contextmanager
+def raw_literals() -> Iterator[None]:
+    """Parse literals as written: rdflib otherwise rewrites lexical forms (``"1"^^xsd:boolean`` becomes
+    ``"true"``, an ill-typed ``"none"`` becomes ``"false"``), which hides what a validator must see."""
+    before = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = False
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS = before
 
 
 def read_rdf(path: Path, *, max_bytes: int = MAX_BYTES) -> Graph:

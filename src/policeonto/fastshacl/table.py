@@ -1,0 +1,128 @@
+"""A graph as a table of N-Triples terms, split by predicate for the engine's joins.
+
+>>> table = TripleTable.from_frame(pl.DataFrame({
+...     "s": ["<a>", "<a>", "<b>"], "p": [RDF_TYPE, "<name>", RDF_TYPE], "o": ["<C>", '"x"', "<D>"]}))
+>>> table.pairs("<name>").rows(), len(table)
+([('<a>', '"x"')], 3)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cached_property
+
+import polars as pl
+from rdflib import Graph
+
+from policeonto.fastshacl.terms import RDF_TYPE, RDFS_SUBCLASS_OF, term
+
+__all__ = ["TripleTable", "parse_ntriples"]
+
+_EMPTY = pl.DataFrame({"s": [], "o": []}, schema={"s": pl.String, "o": pl.String})
+_IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
+_TERM = (
+    rf'({_IRI}|_:[A-Za-z0-9_][A-Za-z0-9_.-]*|"(?:[^"\\\n\r]|\\["\\nrt])*"(?:\^\^{_IRI}|@[A-Za-z]+(?:-[A-Za-z0-9]+)*)?)'
+)
+_LINE = rf"^({_IRI}|_:[A-Za-z0-9_][A-Za-z0-9_.-]*)[ \t]+({_IRI})[ \t]+{_TERM}[ \t]*\.[ \t]*$"
+
+
+class TripleTable:
+    """The triples of one graph, by predicate: ``pairs(p)`` is a frame of subjects ``s`` and objects ``o``."""
+
+    def __init__(self, by_predicate: dict[str, pl.DataFrame]) -> None:
+        self.by_predicate = by_predicate
+
+    @classmethod
+    def from_frame(cls, frame: pl.DataFrame) -> TripleTable:
+        """From a frame of ``s``, ``p``, ``o`` term strings (duplicates allowed)."""
+        parts = frame.partition_by("p", as_dict=True, include_key=False) if frame.height else {}
+        return cls({key[0]: part.unique() for key, part in parts.items()})
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> TripleTable:
+        """From an rdflib graph."""
+        s, p, o = [], [], []
+        for subject, predicate, obj in graph:
+            s.append(term(subject))
+            p.append(term(predicate))
+            o.append(term(obj))
+        return cls.from_frame(pl.DataFrame({"s": s, "p": p, "o": o}, schema=dict.fromkeys("spo", pl.String)))
+
+    @classmethod
+    def concat(cls, tables: Iterable[TripleTable]) -> TripleTable:
+        """The union of several tables."""
+        parts: dict[str, list[pl.DataFrame]] = {}
+        for table in tables:
+            for predicate, pairs in table.by_predicate.items():
+                parts.setdefault(predicate, []).append(pairs)
+        return cls({p: pl.concat(frames).unique() for p, frames in parts.items()})
+
+    def __len__(self) -> int:
+        return sum(f.height for f in self.by_predicate.values())
+
+    def pairs(self, predicate: str) -> pl.DataFrame:
+        """Subjects and objects of *predicate*."""
+        return self.by_predicate.get(predicate, _EMPTY)
+
+    @cached_property
+    def types(self) -> pl.DataFrame:
+        """``rdf:type`` pairs."""
+        return self.pairs(RDF_TYPE)
+
+    def subclasses(self, cls_term: str) -> set[str]:
+        """*cls_term* and every class below it through ``rdfs:subClassOf`` in this graph."""
+        edges = self._subclass_edges
+        found, todo = {cls_term}, [cls_term]
+        while todo:
+            for sub in edges.get(todo.pop(), ()):
+                if sub not in found:
+                    found.add(sub)
+                    todo.append(sub)
+        return found
+
+    @cached_property
+    def _subclass_edges(self) -> dict[str, list[str]]:
+        edges: dict[str, list[str]] = {}
+        for sub, sup in self.pairs(RDFS_SUBCLASS_OF).iter_rows():
+            edges.setdefault(sup, []).append(sub)
+        return edges
+
+    def instances(self, cls_term: str) -> pl.Series:
+        """Every node typed *cls_term* or one of its subclasses."""
+        classes = self.subclasses(cls_term)
+        types = self.types
+        return types.filter(pl.col("o").is_in(list(classes)))["s"].unique()
+
+    def ntriples(self, predicates: Iterable[str] | None = None, *, skolem: str | None = None) -> bytes:
+        """The triples (of *predicates*, or all) as N-Triples; with *skolem*, blank nodes ``_:x`` become
+        IRIs ``<{skolem}x>`` (stores rename blank nodes on loading)."""
+        chosen = self.by_predicate if predicates is None else {p: self.pairs(p) for p in predicates}
+
+        def named(column: str) -> pl.Expr:
+            if skolem is None:
+                return pl.col(column)
+            return pl.col(column).str.replace(r"^_:(.*)$", f"<{skolem}${{1}}>")
+
+        lines = [
+            pairs.select(pl.concat_str([named("s"), pl.lit(f" {p} "), named("o"), pl.lit(" .\n")])).to_series()
+            for p, pairs in chosen.items()
+            if pairs.height
+        ]
+        return b"".join(s.str.join("").item().encode("utf-8") for s in lines)
+
+
+def parse_ntriples(data: bytes) -> pl.DataFrame | None:
+    """Split N-Triples into ``s``, ``p``, ``o`` vectorised; None if any line needs a full parser (escapes
+    beyond the canonical ones, a syntax error) or the data is not UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = pl.Series("line", [text], dtype=pl.String).str.split("\n").explode().str.strip_suffix("\r")
+    lines = lines.filter(~lines.str.contains(r"^[ \t]*(#.*)?$"))
+    parts = lines.str.extract_groups(_LINE)
+    frame = parts.struct.unnest().rename({"1": "s", "2": "p", "3": "o"})
+    if frame["s"].null_count() or re.search(r"\\[uU]", text):
+        return None
+    return frame
