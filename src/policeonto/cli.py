@@ -233,7 +233,13 @@ def map_command(
     "--format", "fmt", type=click.Choice(["text", "json", "html", "csv", "shacl"]), default="text", show_default=True
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
-@click.option("--engine", type=click.Choice(["pyshacl"]), default="pyshacl", show_default=True)
+@click.option(
+    "--engine",
+    type=click.Choice(["fast", "pyshacl"]),
+    default="fast",
+    show_default=True,
+    help="The columnar SHACL engine, or pySHACL (the reference).",
+)
 @click.option("--max-issues", type=click.IntRange(min=0), help="Keep at most this many findings.")
 @click.option("--select", multiple=True, help="Only findings whose code starts with this (repeatable).")
 @click.option("--ignore", multiple=True, help="Drop findings whose code starts with this (repeatable).")

@@ -61,6 +61,10 @@ class TripleTable:
     def __len__(self) -> int:
         return sum(f.height for f in self.by_predicate.values())
 
+    def subjects(self) -> pl.Series:
+        """Every distinct subject."""
+        return pl.concat([f["s"] for f in self.by_predicate.values()] + [_EMPTY["s"]]).unique()
+
     def pairs(self, predicate: str) -> pl.DataFrame:
         """Subjects and objects of *predicate*."""
         return self.by_predicate.get(predicate, _EMPTY)

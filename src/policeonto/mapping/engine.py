@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import polars as pl
 from rdflib import Graph, Literal, URIRef
@@ -30,7 +30,18 @@ from policeonto.mapping.reader import ROW, Batch, ReadAgain, SourceFile, inspect
 from policeonto.mapping.spec import Mapping, list_mappings, load_mapping
 from policeonto.vocab import POLE, schema_view
 
-__all__ = ["DEFAULT_BASE", "FileSummary", "MapOptions", "MapResult", "map_file", "map_files", "provenance_graph"]
+__all__ = [
+    "DEFAULT_BASE",
+    "BatchSink",
+    "FileSummary",
+    "MapOptions",
+    "MapResult",
+    "NTriplesSink",
+    "map_file",
+    "map_files",
+    "provenance_graph",
+    "triple_frames",
+]
 
 DEFAULT_BASE = "https://w3id.org/policeonto/data/"
 
@@ -189,37 +200,77 @@ def provenance_graph(
     return g
 
 
-def _write_lines(frame: pl.DataFrame, derivations: Sequence[Derivation], sink: BinaryIO) -> int:
-    """Write the N-Triples lines a batch makes to *sink*, one derived class at a time; return the count."""
-    written = 0
-    for derivation in derivations:
-        objects = [obj.alias(f"o{i}") for i, (_, obj) in enumerate(derivation.triples)]
-        made = frame.lazy().select(derivation.subject.alias("s"), *objects).filter(pl.col("s").is_not_null()).collect()
-        if derivation.shared:
-            made = made.unique(maintain_order=True)
-        lines = pl.concat(
-            [
-                made.select(pl.concat_str([pl.col("s"), pl.lit(f" {predicate} "), pl.col(f"o{i}"), pl.lit(" .")]))
-                .to_series()
-                .drop_nulls()
-                for i, (predicate, _) in enumerate(derivation.triples)
-            ]
-        )
-        lines.to_frame("line").write_csv(sink, include_header=False, quote_style="never")
-        written += lines.len()
-    return written
+def triple_frames(frame: pl.DataFrame, derivation: Derivation) -> tuple[pl.DataFrame, list[tuple[str, pl.Series]]]:
+    """What one derived class makes from a batch: its subjects with their source rows (unique for classes
+    several rows share), and for each predicate the object terms aligned with the subjects."""
+    objects = [obj.alias(f"o{i}") for i, (_, obj) in enumerate(derivation.triples)]
+    made = (
+        frame.lazy()
+        .select(derivation.subject.alias("s"), pl.col(ROW), *objects)
+        .filter(pl.col("s").is_not_null())
+        .collect()
+    )
+    if derivation.shared:
+        made = made.unique(subset=["s", *(f"o{i}" for i in range(len(objects)))], keep="first", maintain_order=True)
+    return made.select("s", ROW), [(p, made[f"o{i}"]) for i, (p, _) in enumerate(derivation.triples)]
+
+
+class BatchSink(Protocol):
+    """Where mapped batches go: an N-Triples stream, or a validator."""
+
+    def begin(self, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
+        """A file starts, mapped by *mapping*; *provenance* describes its dataset and run (row counts still
+        open)."""
+
+    def batch(self, frame: pl.DataFrame, derivations: Sequence[Derivation]) -> int:
+        """Take the triples one batch of checked rows makes; return how many."""
+
+    def end(self, provenance: Graph) -> int:
+        """The file is done; take its final provenance; return how many triples that added."""
+
+
+@dataclass
+class NTriplesSink:
+    """Writes every triple as N-Triples to a binary stream."""
+
+    stream: BinaryIO
+
+    def begin(self, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
+        pass
+
+    def batch(self, frame: pl.DataFrame, derivations: Sequence[Derivation]) -> int:
+        written = 0
+        for derivation in derivations:
+            subjects, columns = triple_frames(frame, derivation)
+            lines = pl.concat(
+                [
+                    subjects.select(pl.concat_str([pl.col("s"), pl.lit(f" {predicate} "), objects, pl.lit(" .")]))
+                    .to_series()
+                    .drop_nulls()
+                    for predicate, objects in columns
+                ]
+            )
+            lines.to_frame("line").write_csv(self.stream, include_header=False, quote_style="never")
+            written += lines.len()
+        return written
+
+    def end(self, provenance: Graph) -> int:
+        text = provenance.serialize(format="nt")
+        self.stream.write(text.encode("utf-8"))
+        return text.count("\n")
 
 
 def map_file(
     path: Path,
-    sink: BinaryIO,
+    sink: BinaryIO | BatchSink,
     result: MapResult,
     *,
     mapping: str | None = None,
     options: MapOptions = MapOptions(),
     progress: Callable[[int], None] | None = None,
 ) -> FileSummary:
-    """Map one file, writing N-Triples to *sink* and adding its summary and findings to *result*.
+    """Map one file, writing N-Triples to *sink* (a binary stream or a :class:`BatchSink`) and adding its
+    summary and findings to *result*.
 
     Raises:
         MappingInputError: the file cannot be mapped at all (unreadable, empty, unrecognised, a required
@@ -247,14 +298,15 @@ def map_file(
     if named and context["publisher"] is None:
         findings.append(make("unknown-publisher", file=str(path), value=named))
     result.finding_counts.update(f.code for f in findings)
+    if not hasattr(sink, "batch"):
+        sink = NTriplesSink(sink)
+    sink.begin(chosen, derivations, provenance_graph(source, chosen, context, 0, started))
     batches = _Batches(source, chosen, match, derivations, codes, context, options, sink, summary, findings, result)
     try:
         batches.run(read_batches(source, batch_rows=options.batch_rows), progress)
     except ReadAgain as again:  # rows before the malformed block are written and right; carry on after them
         batches.run(read_batches(source, batch_rows=options.batch_rows, careful=True, skip=again.rows), progress)
-    prov = provenance_graph(source, chosen, context, summary.rows_read, started).serialize(format="nt")
-    sink.write(prov.encode("utf-8"))
-    summary.triples += prov.count("\n")
+    summary.triples += sink.end(provenance_graph(source, chosen, context, summary.rows_read, started))
     assert summary.rows_read == summary.rows_mapped + summary.rows_rejected
     result.files.append(summary)
     room = options.keep_findings - len(result.findings)
@@ -273,7 +325,7 @@ class _Batches:
     codes: dict[str, dict[str, str]]
     context: dict[str, str]
     options: MapOptions
-    sink: BinaryIO
+    sink: BatchSink
     summary: FileSummary
     findings: list[Finding]
     result: MapResult
@@ -301,7 +353,7 @@ class _Batches:
                 pl.col(ROW).cast(pl.String).alias("row"),
                 *[pl.lit(value, dtype=pl.String).alias(name) for name, value in self.context.items()],
             )
-            self.summary.triples += _write_lines(rows, self.derivations, self.sink)
+            self.summary.triples += self.sink.batch(rows, self.derivations)
             if progress is not None:
                 progress(frame.height + len(batch.rejected))
 
@@ -320,7 +372,7 @@ class _Batches:
 
 def map_files(
     inputs: Sequence[Path],
-    sink: BinaryIO,
+    sink: BinaryIO | BatchSink,
     *,
     mapping: str | None = None,
     options: MapOptions = MapOptions(),
@@ -330,7 +382,7 @@ def map_files(
 
     Args:
         inputs: source files; each is recognised from its header unless *mapping* names the mapping.
-        sink: a binary stream for the N-Triples.
+        sink: a binary stream for the N-Triples, or a :class:`BatchSink`.
         options: IRI base, publishing force, batch size, findings kept.
         progress: called with the number of rows after each batch.
 

@@ -32,6 +32,7 @@ class Derivation:
     subject: pl.Expr
     triples: tuple[tuple[str, pl.Expr], ...]  # (predicate in <>, object term expression)
     shared: bool  # the subject does not depend on the row: several rows may make the same node
+    sources: tuple[tuple[str, ...], ...] = ()  # per triple: the source columns (row-class slots) it is made from
 
 
 def enum_codes(view: SchemaView) -> dict[str, str]:
@@ -110,6 +111,7 @@ def compile_plan(mapping: Mapping, view: SchemaView) -> list[Derivation]:
         else:
             rdf_type = pl.lit(f"<{view.get_uri(cls, expand=True)}>")
         triples = [(RDF_TYPE, rdf_type)]
+        sources: list[tuple[str, ...]] = [()]
         allowed = set(view.class_slots(target))
         for slot_name, slot_spec in slots.items():
             if slot_name not in allowed:
@@ -120,11 +122,27 @@ def compile_plan(mapping: Mapping, view: SchemaView) -> list[Derivation]:
             triples.append(
                 (predicate, _term(view, mapping, target, slot_name, slot.range, value, slot_spec, codes_by_iri))
             )
+            sources.append(_sources(slot_spec, names - set(CONTEXT_NAMES)))
         expression = spec["slot_derivations"]["id"].get("expr", "")
         derivations.append(
-            Derivation(target, subject, tuple(triples), shared="row" not in names_in(expression or "''"))
+            Derivation(
+                target,
+                subject,
+                tuple(triples),
+                shared="row" not in names_in(expression or "''"),
+                sources=tuple(sources),
+            )
         )
     return derivations
+
+
+def _sources(spec: dict, columns: set[str]) -> tuple[str, ...]:
+    """The source columns a slot derivation reads."""
+    if "populated_from" in spec:
+        return (spec["populated_from"],) if spec["populated_from"] in columns else ()
+    if "expr" in spec:
+        return tuple(sorted(names_in(str(spec["expr"])) & columns))
+    return ()
 
 
 def _value(mapping: Mapping, target: str, slot: str, spec: dict, names: set[str]) -> pl.Expr:

@@ -10,11 +10,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+import polars as pl
 from rdflib import Graph, Literal, Node, URIRef
 
+from policeonto.fastshacl import RESULT_SCHEMA
+from policeonto.fastshacl.report import report_graph
+from policeonto.fastshacl.terms import text
 from policeonto.findings import Finding, Severity, has_errors
 from policeonto.mapping import map_files
 from policeonto.shacl import run_pyshacl
+from policeonto.validation.fast import MappedValidator, read_table, violations_of
 from policeonto.validation.rdf_input import _FORMATS, read_rdf
 from policeonto.validation.shape_findings import code_for
 from policeonto.vocab import POLE, SH
@@ -23,8 +28,9 @@ __all__ = ["Engine", "ValidationReport", "validate"]
 
 
 class Engine(StrEnum):
-    """The SHACL engine: pySHACL, the reference."""
+    """The SHACL engine: the columnar fast path, or pySHACL, the reference."""
 
+    FAST = "fast"
     PYSHACL = "pyshacl"
 
 
@@ -38,7 +44,15 @@ class ValidationReport:
     records: int = 0
     triples: int = 0
     seconds: float = 0.0
-    shacl: Graph = field(default_factory=Graph)
+    shacl: Graph = field(default_factory=Graph)  # pySHACL's report
+    violations: list[pl.DataFrame] = field(default_factory=list)  # the fast engine's results
+
+    def shacl_report(self) -> Graph:
+        """The shape results as a SHACL ``sh:ValidationReport``, from whichever engine ran."""
+        if len(self.shacl):
+            return self.shacl
+        frames = [v.select(RESULT_SCHEMA) for v in self.violations]
+        return report_graph(pl.concat(frames) if frames else pl.DataFrame(schema=RESULT_SCHEMA))
 
     @property
     def valid(self) -> bool:
@@ -94,11 +108,85 @@ def _keep(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
     return (not select or any(code.startswith(s) for s in select)) and not any(code.startswith(i) for i in ignore)
 
 
+def _shown(column: str) -> pl.Expr:
+    """A term as a finding shows it: an IRI's text, a literal's lexical form, a blank node's label."""
+    term = pl.col(column)
+    return pl.when(term.str.starts_with("_:")).then(term).otherwise(text(term))
+
+
+def fast_findings(violations: pl.DataFrame, *, file: str) -> list[Finding]:
+    """Findings from the fast engine's violations (rows and columns where the frame has them)."""
+    frame = violations.select(
+        "component",
+        "severity",
+        "message",
+        focus_node=_shown("focus"),
+        path=pl.col("path"),
+        value=_shown("value"),
+        shape="shape",
+        row=pl.col("row") if "row" in violations.columns else pl.lit(None, pl.Int64),
+        column=pl.col("column") if "column" in violations.columns else pl.lit(None, pl.String),
+    ).sort("row", "focus_node", "path", "component", "value", nulls_last=True)
+    violation = str(SH.Violation)
+    return [
+        Finding(
+            code=code_for(f"{SH}{r['component']}ConstraintComponent"),
+            severity=Severity.ERROR if r["severity"] == violation else Severity.WARNING,
+            message=r["message"],
+            file=file,
+            row=r["row"],
+            column=r["column"],
+            value=r["value"],
+            focus_node=r["focus_node"],
+            path=r["path"],
+            constraint=f"{SH}{r['component']}ConstraintComponent",
+        )
+        for r in frame.iter_rows(named=True)
+    ]
+
+
+def _validate_fast(path: Path, mapping: str | None, report: ValidationReport) -> list[Finding]:
+    if path.suffix.lower() in _FORMATS:
+        table = read_table(path)
+        report.triples += len(table)
+        report.records += table.subjects().str.starts_with("<").sum()
+        violations = violations_of(table)
+        report.violations.append(violations)
+        return fast_findings(violations, file=str(path))
+    validator = MappedValidator()
+    mapped = map_files([path], validator, mapping=mapping)
+    report.rows += mapped.rows_read
+    report.records += validator.records
+    report.triples += validator.triples
+    report.finding_counts.update(mapped.finding_counts)
+    violations = pl.concat(validator.found) if validator.found else pl.DataFrame(schema=RESULT_SCHEMA)
+    report.violations.append(violations)
+    return mapped.findings + fast_findings(violations, file=str(path))
+
+
+def _validate_pyshacl(path: Path, mapping: str | None, report: ValidationReport) -> list[Finding]:
+    found: list[Finding] = []
+    if path.suffix.lower() in _FORMATS:
+        graph = read_rdf(path)
+    else:
+        sink = io.BytesIO()
+        mapped = map_files([path], sink, mapping=mapping)
+        report.rows += mapped.rows_read
+        found += mapped.findings
+        report.finding_counts.update(mapped.finding_counts)
+        graph = Graph().parse(data=sink.getvalue().decode("utf-8"), format="nt")
+    report.triples += len(graph)
+    report.records += len({s for s in graph.subjects() if isinstance(s, URIRef)})
+    shape_findings, shacl = shacl_findings(graph, file=str(path))
+    report.shacl += shacl
+    return found + shape_findings
+
+
 def validate(
     inputs: Iterable[Path],
     *,
     mapping: str | None = None,
-    engine: Engine = Engine.PYSHACL,
+    engine: Engine = Engine.FAST,
     max_issues: int | None = None,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
@@ -107,6 +195,7 @@ def validate(
     through their mapping and then against the shapes.
 
     Args:
+        engine: the fast columnar engine (the default) or pySHACL, the reference.
         select, ignore: finding-code prefixes to keep or drop.
         max_issues: keep at most this many findings (all are counted).
 
@@ -114,28 +203,20 @@ def validate(
         InstanceDataError: an input cannot be read at all (a mapping error for tables, a parse error or a
             refused reference for RDF).
     """
-    if engine is not Engine.PYSHACL:
-        raise ValueError(f"unknown engine {engine!r}")
+    engine = Engine(engine)
     started = time.perf_counter()
     report = ValidationReport()
     found: list[Finding] = []
     for path in inputs:
         path = Path(path)
-        if path.suffix.lower() in _FORMATS:
-            graph = read_rdf(path)
+        if engine is Engine.FAST:
+            file_findings = _validate_fast(path, mapping, report)
+            shape_codes = [f.code for f in file_findings if f.constraint is not None]
         else:
-            sink = io.BytesIO()
-            mapped = map_files([path], sink, mapping=mapping)
-            report.rows += mapped.rows_read
-            found += mapped.findings
-            report.finding_counts.update(mapped.finding_counts)
-            graph = Graph().parse(data=sink.getvalue().decode("utf-8"), format="nt")
-        report.triples += len(graph)
-        report.records += len({s for s in graph.subjects() if isinstance(s, URIRef)})
-        shape_findings, shacl = shacl_findings(graph, file=str(path))
-        report.shacl += shacl
-        report.finding_counts.update(f.code for f in shape_findings)
-        found += shape_findings
+            file_findings = _validate_pyshacl(path, mapping, report)
+            shape_codes = [f.code for f in file_findings if f.constraint is not None]
+        report.finding_counts.update(shape_codes)
+        found += file_findings
     kept = [f for f in found if _keep(f.code, select, ignore)]
     report.finding_counts = Counter({c: n for c, n in report.finding_counts.items() if _keep(c, select, ignore)})
     report.findings = kept[:max_issues] if max_issues is not None else kept

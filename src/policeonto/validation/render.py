@@ -49,5 +49,5 @@ def render(report: ValidationReport, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(report.as_dict(), indent=2) + "\n"
     if fmt == "shacl":
-        return report.shacl.serialize(format="turtle")
+        return report.shacl_report().serialize(format="turtle")
     return _text(report)
