@@ -41,6 +41,12 @@ def street_rows(count: int, rng: random.Random):
         ]
 
 
+def _points(rng: random.Random, size: int = 50_000) -> list[tuple[str, str]]:
+    """A force's anonymised map points: data.police.uk snaps every search to one of a fixed set of points
+    (the real Metropolitan July 2018 file has 3,744 points for 9,588 searches)."""
+    return [(f"{rng.uniform(50.5, 55.5):.6f}", f"{rng.uniform(-3.5, 1.5):.6f}") for _ in range(size)]
+
+
 def stop_and_search_rows(count: int, rng: random.Random):
     sas = "police-uk-stop-and-search"
     lists = {
@@ -56,6 +62,7 @@ def stop_and_search_rows(count: int, rng: random.Random):
             "Outcome",
         )
     }
+    points = _points(rng)
     for _ in range(count):
         kind = rng.choice(lists["Type"])
         person = kind != "Vehicle search"
@@ -65,8 +72,7 @@ def stop_and_search_rows(count: int, rng: random.Random):
             f"T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00+00:00",
             rng.choice(["True", "False"]),
             "",
-            f"{rng.uniform(50.5, 55.5):.6f}",
-            f"{rng.uniform(-3.5, 1.5):.6f}",
+            *rng.choice(points),
             rng.choice(lists["Gender"]) if person else "",
             rng.choice(lists["Age range"]) if person else "",
             rng.choice(lists["Self-defined ethnicity"]) if person else "",

@@ -9,8 +9,8 @@ result is one frame of violations: focus node, path, value, component, shape, se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import reduce
+from dataclasses import dataclass, field
+from functools import cached_property, reduce
 
 import polars as pl
 
@@ -27,6 +27,7 @@ from policeonto.fastshacl.terms import (
     language,
     lexical,
     text,
+    unescape,
 )
 
 __all__ = ["RESULT_SCHEMA", "evaluate"]
@@ -57,6 +58,7 @@ class _Context:
     table: TripleTable
     shapes: Shapes
     depth: int = 0
+    bad: dict[tuple[object, Constraint], pl.Series] = field(default_factory=dict)
 
 
 def evaluate(shapes: Shapes, table: TripleTable, *, focus_filter: pl.Series | None = None) -> pl.DataFrame:
@@ -65,7 +67,7 @@ def evaluate(shapes: Shapes, table: TripleTable, *, focus_filter: pl.Series | No
     frames = []
     for shape in shapes.targeted:
         focus = _targets(shape, table)
-        if focus_filter is not None:
+        if focus_filter is not None and focus.height:
             focus = focus.filter(pl.col("f").is_in(focus_filter))
         if focus.height:
             frames.append(_violations(shape, focus, context))
@@ -77,15 +79,50 @@ def _targets(shape: Shape, table: TripleTable) -> pl.DataFrame:
     parts += [table.instances(c).alias("f") for c in shape.target_classes]
     parts += [table.pairs(p)["s"].alias("f") for p in shape.target_subjects_of]
     parts += [table.pairs(p)["o"].alias("f") for p in shape.target_objects_of]
-    return pl.concat(parts).unique().to_frame()
+    parts = [p for p in parts if p.len()]
+    if len(parts) == 1 and not shape.target_subjects_of and not shape.target_objects_of:
+        return parts[0].to_frame()  # one class's instances or the target nodes: already distinct
+    return (pl.concat(parts) if parts else pl.Series("f", [], dtype=pl.String)).unique().to_frame()
 
 
-def _value_nodes(shape: Shape, focus: pl.DataFrame, table: TripleTable) -> pl.DataFrame:
-    if shape.path is None:
-        return focus.select("f", v=pl.col("f"))
-    pairs = table.pairs(shape.path.predicate)
-    pairs = pairs.rename({"o": "f", "s": "v"} if shape.path.inverse else {"s": "f", "o": "v"})
-    return focus.join(pairs.select("f", "v"), on="f", how="inner")
+class _Values:
+    """A shape's value nodes for a set of focus nodes, each part computed when a check first needs it.
+
+    Checks that depend only on a value node run once over the distinct objects of the path in the whole
+    table (``candidates``); only when some fail are they joined back to the focus nodes (``failing``).
+    """
+
+    def __init__(self, shape: Shape, focus: pl.DataFrame, table: TripleTable) -> None:
+        self.shape, self.focus, self.table = shape, focus, table
+
+    @cached_property
+    def every_pair(self) -> pl.DataFrame:
+        path = self.shape.path
+        if path is None:
+            return self.focus.select("f", v=pl.col("f"))
+        pairs = self.table.pairs(path.predicate)
+        return (
+            pairs.select(f=pl.col("o"), v=pl.col("s")) if path.inverse else pairs.select(f=pl.col("s"), v=pl.col("o"))
+        )
+
+    @cached_property
+    def pairs(self) -> pl.DataFrame:
+        if self.shape.path is None:
+            return self.every_pair
+        return self.every_pair.join(self.focus, on="f", how="semi")
+
+    @cached_property
+    def candidates(self) -> pl.Series:
+        path = self.shape.path
+        if path is None:
+            return self.focus["f"].alias("v")
+        return self.table.distinct(path.predicate, "s" if path.inverse else "o").alias("v")
+
+    def failing(self, bad: pl.Series) -> pl.DataFrame:
+        if bad.is_empty():
+            return pl.DataFrame(schema=_PAIRS)
+        found = self.every_pair.filter(pl.col("v").is_in(bad))
+        return found if self.shape.path is None else found.join(self.focus, on="f", how="semi")
 
 
 def _violations(shape: Shape, focus: pl.DataFrame, context: _Context) -> pl.DataFrame:
@@ -93,11 +130,14 @@ def _violations(shape: Shape, focus: pl.DataFrame, context: _Context) -> pl.Data
         return pl.DataFrame(schema=RESULT_SCHEMA)
     if context.depth > _MAX_DEPTH:
         raise RecursionError(f"shape {shape.id} refers to itself through sh:node or a logical constraint")
-    values = _value_nodes(shape, focus, context.table)
+    values = _Values(shape, focus, context.table)
     path = shape.path.text if shape.path is not None else None
     frames = []
     for constraint in shape.constraints:
-        failed = _check(constraint, shape, focus, values, context)
+        if constraint.component in _VALUE_ONLY:
+            failed = values.failing(_bad(constraint, values, context))
+        else:
+            failed = _check(constraint, shape, focus, values, context)
         if failed.height:
             message = constraint.message or (shape.messages[0] if shape.messages else _MESSAGES[constraint.component])
             frames.append(
@@ -116,7 +156,7 @@ def _violations(shape: Shape, focus: pl.DataFrame, context: _Context) -> pl.Data
                 )
             )
     if shape.properties:
-        nested_focus = focus if shape.path is None else values.select(f=pl.col("v")).unique()
+        nested_focus = focus if shape.path is None else values.pairs.select(f=pl.col("v")).unique()
         for prop in shape.properties:
             frames.append(_violations(prop, nested_focus, context))
     return pl.concat(frames) if frames else pl.DataFrame(schema=RESULT_SCHEMA)
@@ -133,84 +173,133 @@ def _conforming(shape_id: str, nodes: pl.Series, context: _Context) -> pl.Series
     return focus.filter(~pl.col("f").is_in(failed))["f"]
 
 
-def _fail(values: pl.DataFrame, ok: pl.Expr) -> pl.DataFrame:
-    return values.filter(~ok.fill_null(False))
+def _conforms(shape_id: str, nodes: pl.Series, context: _Context) -> pl.Expr:
+    """Whether each value node conforms to a shape: for a node shape whose constraints are all about the
+    value node alone (an ``sh:class`` alternative, say), one expression; otherwise by evaluating it."""
+    shape = context.shapes.by_id[shape_id]
+    if shape.deactivated:
+        return pl.lit(True)
+    if shape.path is None and not shape.properties and all(c.component in _VALUE_ONLY for c in shape.constraints):
+        if any(c.component.endswith(("Inclusive", "Exclusive")) for c in shape.constraints):
+            frame = nodes.to_frame("v")
+            return reduce(
+                lambda a, b: a & b,
+                [
+                    ~pl.col("v").is_in(_range(c, frame))
+                    if c.component.endswith(("Inclusive", "Exclusive"))
+                    else _ok(c, nodes, context)
+                    for c in shape.constraints
+                ],
+                pl.lit(True),
+            )
+        context.depth += 1
+        try:
+            return reduce(lambda a, b: a & b, [_ok(c, nodes, context) for c in shape.constraints], pl.lit(True))
+        finally:
+            context.depth -= 1
+    return pl.col("v").is_in(_conforming(shape_id, nodes, context))
 
 
-def _per_focus(focus: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
-    counts = values.unique().group_by("f").len()
-    return focus.join(counts, on="f", how="left").with_columns(pl.col("len").fill_null(0))
+_VALUE_ONLY = frozenset(
+    {"Class", "Datatype", "NodeKind", "MinInclusive", "MaxInclusive", "MinExclusive", "MaxExclusive",
+     "MinLength", "MaxLength", "Pattern", "In", "LanguageIn", "Not", "Node", "And", "Or", "Xone"}
+)  # fmt: skip
 
 
-def _check(c: Constraint, shape: Shape, focus: pl.DataFrame, values: pl.DataFrame, context: _Context) -> pl.DataFrame:
+def _bad(c: Constraint, values: _Values, context: _Context) -> pl.Series:
+    """The candidate value nodes that fail a constraint about the value node alone (cached per path)."""
+    key = (values.shape.path, c)
+    if values.shape.path is not None and key in context.bad:
+        return context.bad[key]
+    candidates = values.candidates.to_frame("v")
+    if c.component in ("MinInclusive", "MaxInclusive", "MinExclusive", "MaxExclusive"):
+        bad = _range(c, candidates)
+    else:
+        bad = candidates.filter(~_ok(c, candidates["v"], context).fill_null(False))["v"]
+    if values.shape.path is not None:
+        context.bad[key] = bad
+    return bad
+
+
+def _ok(c: Constraint, nodes: pl.Series, context: _Context) -> pl.Expr:
+    """Whether each value node passes a constraint about the value node alone."""
     v = pl.col("v")
-    table = context.table
     match c.component:
         case "Class":
-            typed = table.instances(c.value)
-            return _fail(values, v.is_in(typed))
+            return v.is_in(context.table.instances(c.value))
         case "Datatype":
             dt = c.value[1:-1]
             if dt == XSD_STRING:
-                ok = is_literal(v) & v.str.ends_with('"')
-            elif dt == RDF_LANG_STRING:
-                ok = is_literal(v) & language(v).is_not_null()
-            else:
-                suffix = f'"^^<{dt}>'
-                inner = v.str.slice(1, v.str.len_chars() - len(suffix) - 1)
-                ok = is_literal(v) & v.str.ends_with(suffix) & xsd.valid(_unescaped(inner), dt)
-            return _fail(values, ok)
+                return is_literal(v) & v.str.ends_with('"')
+            if dt == RDF_LANG_STRING:
+                return is_literal(v) & language(v).is_not_null()
+            suffix = f'"^^<{dt}>'
+            inner = v.str.slice(1, v.str.len_chars() - len(suffix) - 1)
+            return is_literal(v) & v.str.ends_with(suffix) & xsd.valid(unescape(inner), dt)
         case "NodeKind":
-            return _fail(values, _NODE_KINDS[c.value.rsplit("#", 1)[-1][:-1]](v))
-        case "MinCount":
-            return _per_focus(focus, values).filter(pl.col("len") < c.value).select("f", v=pl.lit(None, pl.String))
-        case "MaxCount":
-            return _per_focus(focus, values).filter(pl.col("len") > c.value).select("f", v=pl.lit(None, pl.String))
-        case "MinInclusive" | "MaxInclusive" | "MinExclusive" | "MaxExclusive":
-            return _range(c, values)
+            return _NODE_KINDS[c.value.rsplit("#", 1)[-1][:-1]](v)
         case "MinLength" | "MaxLength":
             length = text(v).str.len_chars()
-            ok = ~is_blank(v) & (length >= c.value if c.component == "MinLength" else length <= c.value)
-            return _fail(values, ok)
+            return ~is_blank(v) & (length >= c.value if c.component == "MinLength" else length <= c.value)
         case "Pattern":
             flags = "".join(f for f in c.flags if f in "imsx")
             regex = f"(?{flags}){c.value}" if flags else c.value
-            return _fail(values, ~is_blank(v) & text(v).str.contains(regex))
+            return ~is_blank(v) & text(v).str.contains(regex)
         case "In":
-            return _fail(values, v.is_in(list(c.value)))
-        case "HasValue":
-            present = values.filter(v == c.value)["f"]
-            return focus.filter(~pl.col("f").is_in(present)).select("f", v=pl.lit(None, pl.String))
+            return v.is_in(list(c.value))
         case "LanguageIn":
             tag = language(v).str.to_lowercase()
-            ok = reduce(
-                lambda a, b: a | b,
-                [(tag == r.lower()) | tag.str.starts_with(r.lower() + "-") for r in c.value],
-                pl.lit(False),
-            )
-            return _fail(values, ok)
-        case "UniqueLang":
-            tagged = values.with_columns(lang=language(v).str.to_lowercase()).filter(pl.col("lang").is_not_null())
-            dup = tagged.group_by("f", "lang").len().filter(pl.col("len") > 1)
-            return dup.select("f", v=pl.lit(None, pl.String)).unique()
-        case "Equals" | "Disjoint" | "LessThan" | "LessThanOrEquals":
-            return _pairwise(c, focus, values, table)
+            ranges = [(tag == r.lower()) | tag.str.starts_with(r.lower() + "-") for r in c.value]
+            return reduce(lambda a, b: a | b, ranges, pl.lit(False))
         case "Not":
-            ok = _conforming(c.value, values["v"], context)
-            return values.filter(v.is_in(ok))
+            return ~_conforms(c.value, nodes, context)
         case "Node":
-            return _fail(values, v.is_in(_conforming(c.value, values["v"], context)))
+            return _conforms(c.value, nodes, context)
         case "And" | "Or" | "Xone":
-            nodes = values["v"]
-            hits = [v.is_in(_conforming(s, nodes, context)).cast(pl.Int32) for s in c.value]
+            hits = [_conforms(s, nodes, context).cast(pl.Int32) for s in c.value]
             count = pl.sum_horizontal(hits) if hits else pl.lit(0)
-            need = {"And": count == len(c.value), "Or": count >= 1, "Xone": count == 1}[c.component]
-            return _fail(values, need)
+            return {"And": count == len(c.value), "Or": count >= 1, "Xone": count == 1}[c.component]
+    raise AssertionError(c.component)
+
+
+def _check(c: Constraint, shape: Shape, focus: pl.DataFrame, values: _Values, context: _Context) -> pl.DataFrame:
+    """Constraints about a focus node's set of values."""
+    v = pl.col("v")
+    table = context.table
+    none = pl.lit(None, pl.String)
+    match c.component:
+        case "MinCount":
+            if shape.path is None:
+                return pl.DataFrame(schema=_PAIRS) if c.value <= 1 else focus.select("f", v=none)
+            counts = table.counts(shape.path.predicate, "o" if shape.path.inverse else "s")
+            if c.value == 1:
+                return focus.join(counts, on="f", how="anti").select("f", v=none)
+            counted = focus.join(counts, on="f", how="left").with_columns(pl.col("len").fill_null(0))
+            return counted.filter(pl.col("len") < c.value).select("f", v=none)
+        case "MaxCount":
+            if shape.path is None:
+                return focus.select("f", v=none) if c.value < 1 else pl.DataFrame(schema=_PAIRS)
+            over = table.over(shape.path.predicate, "o" if shape.path.inverse else "s", c.value)
+            if over.is_empty():
+                return pl.DataFrame(schema=_PAIRS)
+            return focus.join(over, on="f", how="semi").select("f", v=none)
+        case "HasValue":
+            present = values.pairs.filter(v == c.value)["f"]
+            return focus.filter(~pl.col("f").is_in(present)).select("f", v=none)
+        case "UniqueLang":
+            tagged = values.pairs.with_columns(lang=language(v).str.to_lowercase()).filter(pl.col("lang").is_not_null())
+            dup = tagged.group_by("f", "lang").len().filter(pl.col("len") > 1)
+            return dup.select("f", v=none).unique()
+        case "Equals" | "Disjoint" | "LessThan" | "LessThanOrEquals":
+            return _pairwise(c, focus, values.pairs, table)
         case "Closed":
+            used = table.subject_predicates.join(focus, left_on="s", right_on="f", how="semi")
+            extra = set(used["p"].unique().cast(pl.String).to_list()) - c.value
             frames = [
-                focus.join(pairs, left_on="f", right_on="s").select("f", v=pl.col("o"), path=pl.lit(p[1:-1]))
-                for p, pairs in table.by_predicate.items()
-                if p not in c.value
+                table.pairs(p)
+                .join(focus, left_on="s", right_on="f", how="semi")
+                .select(f=pl.col("s"), v=pl.col("o"), path=pl.lit(p[1:-1]))
+                for p in sorted(extra)
             ]
             return pl.concat(frames) if frames else pl.DataFrame(schema=_PAIRS)
         case "SPARQL":
@@ -218,18 +307,31 @@ def _check(c: Constraint, shape: Shape, focus: pl.DataFrame, values: pl.DataFram
     raise AssertionError(c.component)
 
 
-def _unescaped(inner: pl.Expr) -> pl.Expr:
-    return lexical(pl.concat_str([pl.lit('"'), inner, pl.lit('"')]))
+def _literal_parts(candidates: pl.DataFrame) -> pl.DataFrame:
+    """The literals among *candidates* with their lexical form ``lex`` and datatype ``dt``, cheaply for
+    typed and plain literals (the common case) and through the full pattern for language-tagged ones."""
+    v = pl.col("v")
+    literals = candidates.filter(is_literal(v))
+    typed = literals.filter(v.str.ends_with(">")).with_columns(dt=v.str.extract(r"\^\^<([^<>]*)>$", 1))
+    typed = typed.with_columns(lex=v.str.slice(1, v.str.len_chars() - pl.col("dt").str.len_chars() - 6))
+    plain = literals.filter(v.str.ends_with('"')).with_columns(
+        lex=v.str.slice(1, v.str.len_chars() - 2), dt=pl.lit(XSD_STRING)
+    )
+    tagged = literals.filter(~v.str.ends_with(">") & ~v.str.ends_with('"')).with_columns(
+        lex=lexical(v), dt=pl.lit(RDF_LANG_STRING)
+    )
+    parts = pl.concat([typed.select("v", "lex", "dt"), plain.select("v", "lex", "dt"), tagged.select("v", "lex", "dt")])
+    return parts.with_columns(lex=unescape(pl.col("lex")))
 
 
-def _range(c: Constraint, values: pl.DataFrame) -> pl.DataFrame:
+def _range(c: Constraint, candidates: pl.DataFrame) -> pl.Series:
+    """The candidates outside a range (including every value that does not compare with the bound)."""
     bound_lexical, bound_datatype = _split_literal(c.value)
-    literals = values.filter(is_literal(pl.col("v"))).with_columns(lex=lexical(pl.col("v")), dt=datatype(pl.col("v")))
+    literals = _literal_parts(candidates)
     if bound_datatype in xsd.NUMERIC:
-        numeric = pl.col("dt").is_in(list(xsd.NUMERIC))
+        present = [d for d in literals["dt"].unique().to_list() if d in xsd.NUMERIC]
         ok_lexical = reduce(
-            lambda a, b: a | b,
-            [(pl.col("dt") == d) & xsd.valid(pl.col("lex"), d) for d in xsd.NUMERIC],
+            lambda a, b: a | b, [(pl.col("dt") == d) & xsd.valid(pl.col("lex"), d) for d in present], pl.lit(False)
         )
         number = pl.col("lex").str.replace(r"^\+", "").cast(pl.Float64, strict=False)
         bound = float(bound_lexical)
@@ -239,10 +341,10 @@ def _range(c: Constraint, values: pl.DataFrame) -> pl.DataFrame:
             "MinExclusive": number > bound,
             "MaxExclusive": number < bound,
         }[c.component]
-        passed = literals.filter((numeric & ok_lexical & compare).fill_null(False))
+        passed = literals.filter((ok_lexical & compare).fill_null(False))["v"]
     else:
-        rows = []
-        for f, val, lex, dt in literals.iter_rows():
+        passed_values = []
+        for val, lex, dt in literals.iter_rows():
             diff = xsd.comparable(lex, dt, bound_lexical, bound_datatype)
             if (
                 diff is not None
@@ -253,9 +355,9 @@ def _range(c: Constraint, values: pl.DataFrame) -> pl.DataFrame:
                     "MaxExclusive": diff < 0,
                 }[c.component]
             ):
-                rows.append((f, val))
-        passed = pl.DataFrame(rows, schema=_PAIRS, orient="row")
-    return values.join(passed.select("f", "v"), on=["f", "v"], how="anti")
+                passed_values.append(val)
+        passed = pl.Series(passed_values, dtype=pl.String)
+    return candidates.filter(~pl.col("v").is_in(passed))["v"]
 
 
 def _split_literal(value: str) -> tuple[str, str]:

@@ -32,6 +32,10 @@ class TripleTable:
 
     def __init__(self, by_predicate: dict[str, pl.DataFrame]) -> None:
         self.by_predicate = by_predicate
+        self._distinct: dict[tuple[str, str], pl.Series] = {}
+        self._counts: dict[tuple[str, str], pl.DataFrame] = {}
+        self._instances: dict[str, pl.Series] = {}
+        self._over: dict[tuple[str, str, int], pl.DataFrame] = {}
 
     @classmethod
     def from_frame(cls, frame: pl.DataFrame) -> TripleTable:
@@ -50,13 +54,18 @@ class TripleTable:
         return cls.from_frame(pl.DataFrame({"s": s, "p": p, "o": o}, schema=dict.fromkeys("spo", pl.String)))
 
     @classmethod
-    def concat(cls, tables: Iterable[TripleTable]) -> TripleTable:
-        """The union of several tables."""
+    def concat(cls, tables: Iterable[TripleTable], *, disjoint: bool = False) -> TripleTable:
+        """The union of several tables; *disjoint* says no triple is in two of them (no need to look)."""
         parts: dict[str, list[pl.DataFrame]] = {}
         for table in tables:
             for predicate, pairs in table.by_predicate.items():
                 parts.setdefault(predicate, []).append(pairs)
-        return cls({p: pl.concat(frames).unique() for p, frames in parts.items()})
+        return cls(
+            {
+                p: frames[0] if len(frames) == 1 else pl.concat(frames) if disjoint else pl.concat(frames).unique()
+                for p, frames in parts.items()
+            }
+        )
 
     def __len__(self) -> int:
         return sum(f.height for f in self.by_predicate.values())
@@ -92,11 +101,48 @@ class TripleTable:
             edges.setdefault(sup, []).append(sub)
         return edges
 
+    @cached_property
+    def _typed(self) -> dict[str, pl.Series]:
+        parts = self.types.partition_by("o", as_dict=True, include_key=False) if self.types.height else {}
+        return {key[0]: part["s"] for key, part in parts.items()}
+
     def instances(self, cls_term: str) -> pl.Series:
-        """Every node typed *cls_term* or one of its subclasses."""
-        classes = self.subclasses(cls_term)
-        types = self.types
-        return types.filter(pl.col("o").is_in(list(classes)))["s"].unique()
+        """Every node typed *cls_term* or one of its subclasses (distinct)."""
+        if cls_term not in self._instances:
+            parts = [self._typed[c] for c in sorted(self.subclasses(cls_term)) if c in self._typed]
+            found = pl.concat(parts) if parts else pl.Series("s", [], dtype=pl.String)
+            self._instances[cls_term] = found.unique() if len(parts) > 1 else found
+        return self._instances[cls_term]
+
+    @cached_property
+    def subject_predicates(self) -> pl.DataFrame:
+        """Each subject with each predicate it has (once per value): ``s``, ``p`` (categorical)."""
+        parts = [f.select("s", p=pl.lit(p, dtype=pl.Categorical)) for p, f in self.by_predicate.items()]
+        return pl.concat(parts) if parts else pl.DataFrame(schema={"s": pl.String, "p": pl.Categorical})
+
+    def distinct(self, predicate: str, column: str) -> pl.Series:
+        """The distinct subjects (``s``) or objects (``o``) of *predicate*."""
+        key = (predicate, column)
+        if key not in self._distinct:
+            self._distinct[key] = self.pairs(predicate)[column].unique()
+        return self._distinct[key]
+
+    def over(self, predicate: str, column: str, limit: int) -> pl.DataFrame:
+        """The subjects (or objects) with more than *limit* values of *predicate*: ``f``, ``len``."""
+        key = (predicate, column, limit)
+        if key not in self._over:
+            if limit >= 1 and self.distinct(predicate, column).len() == self.pairs(predicate).height:
+                self._over[key] = pl.DataFrame(schema={"f": pl.String, "len": pl.UInt32})  # one value each
+            else:
+                self._over[key] = self.counts(predicate, column).filter(pl.col("len") > limit)
+        return self._over[key]
+
+    def counts(self, predicate: str, column: str) -> pl.DataFrame:
+        """How many values each subject (``column="s"``) or object (``"o"``) has for *predicate*: ``f``, ``len``."""
+        key = (predicate, column)
+        if key not in self._counts:
+            self._counts[key] = self.pairs(predicate).group_by(column).len().rename({column: "f"})
+        return self._counts[key]
 
     def ntriples(self, predicates: Iterable[str] | None = None, *, skolem: str | None = None) -> bytes:
         """The triples (of *predicates*, or all) as N-Triples; with *skolem*, blank nodes ``_:x`` become

@@ -31,6 +31,7 @@ __all__ = [
     "node",
     "term",
     "text",
+    "unescape",
 ]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -81,7 +82,8 @@ def is_literal(column: pl.Expr) -> pl.Expr:
     return column.str.starts_with('"')
 
 
-def _unescape(column: pl.Expr) -> pl.Expr:
+def unescape(column: pl.Expr) -> pl.Expr:
+    """Undo N-Triples escapes in lexical forms (only where there is a backslash)."""
     undone = (
         column.str.replace_all("\\\\", "\x00", literal=True)
         .str.replace_all('\\"', '"', literal=True)
@@ -95,7 +97,7 @@ def _unescape(column: pl.Expr) -> pl.Expr:
 
 def lexical(column: pl.Expr) -> pl.Expr:
     """The lexical form of a literal term (null for other terms)."""
-    return _unescape(column.str.extract(LITERAL, 1))
+    return unescape(column.str.extract(LITERAL, 1))
 
 
 def datatype(column: pl.Expr) -> pl.Expr:

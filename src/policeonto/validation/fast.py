@@ -10,6 +10,7 @@ with the file's provenance, so a clash between two batches is still seen.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -93,11 +94,14 @@ class MappedValidator:
     _provenance: TripleTable | None = None
     _shared: list[pl.DataFrame] = field(default_factory=list)
     _shared_at: list[pl.DataFrame] = field(default_factory=list)
+    _worker: ThreadPoolExecutor | None = None
+    _pending: Future[None] | None = None
 
     def begin(self, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
         self.columns = source_columns(mapping, derivations)
         self._provenance = TripleTable.from_graph(provenance)
         self._shared, self._shared_at = [], []
+        self._worker = ThreadPoolExecutor(1, "policeonto-validate")
 
     def batch(self, frame: pl.DataFrame, derivations: Sequence[Derivation]) -> int:
         triples, located, made = [], [], 0
@@ -116,13 +120,27 @@ class MappedValidator:
                 self.records += where.height
             triples.extend(parts)
         self.triples += made
+        if self._shared:  # nodes rows share: keep each once, so memory grows with them, not with rows
+            self._shared = [pl.concat(self._shared).unique()]
+            self._shared_at = [pl.concat(self._shared_at).unique(subset="s", keep="first", maintain_order=True)]
         if located:
-            table = TripleTable.concat([TripleTable.from_frame(pl.concat(triples)), self._provenance])
-            here = pl.concat(located)
-            self._keep(evaluate(self.shapes, table, focus_filter=here["s"]), here)
+            self._wait()  # one batch validates while the next is mapped, no more: memory stays flat
+            self._pending = self._worker.submit(self._validate, triples, pl.concat(located))
         return made
 
+    def _validate(self, triples: list[pl.DataFrame], here: pl.DataFrame) -> None:
+        # the provenance describes other nodes than the rows make: no triple is in both
+        table = TripleTable.concat([TripleTable.from_frame(pl.concat(triples)), self._provenance], disjoint=True)
+        self._keep(evaluate(self.shapes, table, focus_filter=here["s"]), here)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
     def end(self, provenance: Graph) -> int:
+        self._wait()
+        self._worker.shutdown()
         final = TripleTable.from_graph(provenance)
         shared = pl.concat(self._shared) if self._shared else pl.DataFrame(schema=dict.fromkeys("spo", pl.String))
         table = TripleTable.concat([TripleTable.from_frame(shared), final])
