@@ -36,6 +36,11 @@ def _guarded(command: Callable[..., int]) -> Callable[..., None]:
                 raise
             click.echo(f"policeonto: error: {exc}", err=True)
             sys.exit(EXIT_CANNOT_RUN)
+        except Exception as exc:  # a bug: never exit 1, which would read as "invalid"
+            if debug:
+                raise
+            click.echo(f"policeonto: internal error: {type(exc).__name__}: {exc} (--debug shows where)", err=True)
+            sys.exit(EXIT_CANNOT_RUN)
         sys.exit(code)
 
     return run

@@ -51,7 +51,7 @@ class ValidationReport:
         """The shape results as a SHACL ``sh:ValidationReport``, from whichever engine ran."""
         if len(self.shacl):
             return self.shacl
-        frames = [v.select(RESULT_SCHEMA) for v in self.violations]
+        frames = [v.select(list(RESULT_SCHEMA)) for v in self.violations]
         return report_graph(pl.concat(frames) if frames else pl.DataFrame(schema=RESULT_SCHEMA))
 
     @property

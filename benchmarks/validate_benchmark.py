@@ -1,0 +1,136 @@
+"""Benchmark: validate N generated stop-and-search rows against the shapes, from the CSV export and from
+the same records as N-Triples, side by side with pySHACL and Apache Jena SHACL (Debian's
+libapache-jena-java). Prints wall time, peak RSS, records per second and ratios; checks that every engine
+finds the data valid.
+
+    .venv/bin/python benchmarks/validate_benchmark.py --sizes 10000 100000 1000000 --pyshacl-max 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+SHAPES = ROOT / "shapes" / "policeonto.shacl.ttl"
+JAVA = Path("/usr/share/java")
+# Jena 4.5.0 and what it needs, as Debian packages them; one SLF4J binding (nop) so logging stays quiet.
+JENA_JARS = [
+    *(f"jena-{m}" for m in ("arq", "base", "cmds", "core", "iri", "rdfconnection", "shacl", "shex", "tdb", "tdb2")),
+    *(f"jena-dboe-{m}" for m in ("base", "index", "storage", "trans-data", "transaction")),
+    *("commons-cli", "commons-codec", "commons-compress", "commons-csv", "commons-io", "commons-lang3"),
+    *("dexx.collection", "gson", "guava", "httpclient", "httpcore", "jackson-annotations", "jackson-core"),
+    *("jackson-databind", "jakarta.json-api", "jsonld-java", "protobuf", "thrift", "titanium-json-ld"),
+    *("slf4j-api", "slf4j-nop"),
+]
+
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+
+def timed(command: list[str], *, ok: tuple[int, ...] = (0,), out: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MB) of a command; its standard output goes to *out*."""
+    with (out.open("wb") if out else open(os.devnull, "wb")) as sink:
+        run = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command], stdout=sink, stderr=subprocess.PIPE)
+    stderr = run.stderr.decode("utf-8", "replace")
+    if run.returncode not in ok:
+        raise SystemExit(f"{command[0]} failed ({run.returncode}):\n{stderr[-3000:]}")
+    seconds, kilobytes = stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(kilobytes) // 1024
+
+
+def jena_classpath(folder: Path) -> str | None:
+    """Jena's classpath, or None when it is not installed.
+
+    Debian's jena-core 4.5.0 relocates Xerces to the package ``xerces`` but leaves its message files
+    under ``org/apache/jena/ext/xerces``; Jena cannot start until they are where the classes look, so
+    they are copied to a folder put first on the classpath.
+    """
+    jars = [JAVA / f"{name}.jar" for name in JENA_JARS]
+    if not all(j.exists() for j in jars):
+        return None
+    fix = folder / "jena-xerces-messages"
+    prefix = "org/apache/jena/ext/xerces/"
+    with zipfile.ZipFile(JAVA / "jena-core.jar") as jar:
+        for name in jar.namelist():
+            if name.startswith(prefix) and name.endswith(".properties"):
+                target = fix / "xerces" / name.removeprefix(prefix)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(jar.read(name))
+    return ":".join([str(fix), *map(str, jars)])
+
+
+def count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b""))
+
+
+def run_size(rows: int, folder: Path, *, pyshacl_max: int, classpath: str | None) -> list[tuple[str, float, int]]:
+    here = folder / str(rows)
+    here.mkdir()
+    source = generate("stop-and-search", rows, here / "2024-01-kent-stop-and-search.csv", seed=1)
+    triples = here / "records.nt"
+    subprocess.run([str(BIN / "policeonto"), "map", str(source), "-o", str(triples), "-q"], check=True)
+    print(f"\n{rows:,} searches: {count_lines(triples):,} triples", flush=True)
+    results = []
+
+    def record(name: str, seconds: float, rss: int) -> None:
+        results.append((name, seconds, rss))
+        print(f"  {name:<26} {seconds:8.2f} s {rss:7,} MB {rows / seconds:12,.0f} searches/s", flush=True)
+
+    validate = [str(BIN / "policeonto"), "validate", "--format", "json"]
+    for name, data in (("policeonto fast, CSV", source), ("policeonto fast, N-Triples", triples)):
+        report = here / f"{data.suffix[1:]}.json"
+        record(name, *timed([*validate, str(data)], out=report))
+        assert '"valid": true' in report.read_text(encoding="utf-8")[:200], f"{name}: not valid"
+    if classpath is not None:
+        out = here / "jena.ttl"
+        jena = ["java", "-Xmx20g", "-cp", classpath, "shacl.shacl", "validate", "--shapes", str(SHAPES)]
+        record("Jena SHACL 4.5.0, N-Triples", *timed([*jena, "--data", str(triples)], out=out))
+        assert "sh:conforms  true" in out.read_text(encoding="utf-8"), "Jena: not conforming"
+    if rows <= pyshacl_max:
+        out = here / "pyshacl.txt"
+        pyshacl = [str(BIN / "pyshacl"), "-s", str(SHAPES), "-df", "nt", str(triples)]
+        record("pySHACL, N-Triples", *timed(pyshacl, out=out))
+        assert "Conforms: True" in out.read_text(encoding="utf-8"), "pySHACL: not conforming"
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--pyshacl-max", type=int, default=100_000, help="largest size pySHACL is run on")
+    parser.add_argument("--no-jena", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="policeonto-validate-bench-") as tmp:
+        folder = Path(tmp)
+        classpath = None if args.no_jena else jena_classpath(folder)
+        if classpath is None and not args.no_jena:
+            print("Jena is not installed (apt-get install libapache-jena-java): left out")
+        table = {rows: run_size(rows, folder, pyshacl_max=args.pyshacl_max, classpath=classpath) for rows in args.sizes}
+    print("\nratios (wall time of the peer / policeonto fast on the same input)")
+    for rows, results in table.items():
+        times = {name: seconds for name, seconds, _ in results}
+        fast_nt = times["policeonto fast, N-Triples"]
+        fast_csv = times["policeonto fast, CSV"]
+        for peer in ("Jena SHACL 4.5.0, N-Triples", "pySHACL, N-Triples"):
+            if peer in times:
+                print(
+                    f"  {rows:>9,}  {peer:<28} {times[peer] / fast_nt:7.1f}x vs N-Triples"
+                    f"  {times[peer] / fast_csv:7.1f}x vs CSV"
+                )
+    print("\nseconds per 100,000 searches (linearity)")
+    for rows, results in table.items():
+        shown = "  ".join(f"{name}: {seconds / rows * 100_000:.2f}" for name, seconds, _ in results)
+        print(f"  {rows:>9,}  {shown}")
+
+
+if __name__ == "__main__":
+    main()
