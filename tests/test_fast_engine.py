@@ -172,3 +172,28 @@ def test_mapped_findings_name_file_row_and_column(tmp_path: Path) -> None:
     assert len(clash) == 1
     assert (clash[0].file, clash[0].row, clash[0].column) == (str(sample), 1, "LSOA name")
     assert clash[0].path == POLE + "name"
+
+
+def test_findings_catalogue_page_is_current() -> None:
+    from policeonto.findings import CATALOGUE, catalogue_markdown
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "findings.md").read_text(encoding="utf-8")
+    assert page == catalogue_markdown(), "regenerate with: python -m policeonto.findings > docs/findings.md"
+    assert all(f"## {code}\n" in page for code in CATALOGUE)
+
+
+def test_validation_benchmark_runs(tmp_path: Path) -> None:
+    """The benchmark script itself (at a tiny size): every engine it runs must find the data valid."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "validate_benchmark.py"
+    run = subprocess.run(
+        [sys.executable, str(script), "--sizes", "300", "--pyshacl-max", "300"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "policeonto fast, CSV" in run.stdout and "pySHACL, N-Triples" in run.stdout
+    assert "x vs CSV" in run.stdout

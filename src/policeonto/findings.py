@@ -19,7 +19,18 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["CATALOGUE", "SHAPE_COMPONENTS", "Finding", "FindingType", "Severity", "has_errors", "make", "shape_code"]
+__all__ = [
+    "CATALOGUE",
+    "FIXES",
+    "SHAPE_COMPONENTS",
+    "Finding",
+    "FindingType",
+    "Severity",
+    "catalogue_markdown",
+    "has_errors",
+    "make",
+    "shape_code",
+]
 
 
 class Severity(StrEnum):
@@ -272,6 +283,68 @@ _TYPES += [
 #: Every finding code, declared once.
 CATALOGUE: dict[str, FindingType] = {t.code: t for t in _TYPES}
 
+#: How to fix each code's problem (for shape codes, the component's text above).
+FIXES = {
+    "missing-label": "Add an rdfs:label (a `title` in the LinkML schema) and rebuild.",
+    "missing-definition": "Add a skos:definition (a `description` in the LinkML schema) and rebuild.",
+    "duplicate-label": "Give one of the two terms a label that says how it differs.",
+    "deprecated-term-in-use": "Point the axiom at the term that replaces the deprecated one.",
+    "missing-ontology-metadata": "Fill the schema header (version, license, title, description) and rebuild.",
+    "undeclared-term": "Declare the term in the schema, or correct the IRI where it is used.",
+    "missing-value": "Fill the column in the source system's export, or mark the row as not for sharing.",
+    "invalid-value": "Correct the value in the source to the format the column declares.",
+    "value-out-of-range": "Correct the value; coordinates must lie in the UK, numbers within the stated range.",
+    "unknown-code": "Use a label from the code list, or add the label to the crosswalk (SSSOM) with a reviewer.",
+    "wrong-field-count": "Re-export the file; quote fields that contain commas.",
+    "unterminated-quote": "Re-export the file: it was cut off inside a quoted field.",
+    "unexpected-column": "None needed; drop the column from the export if it should not be shared.",
+    "missing-optional-column": "Add the column to the export if the source system records it.",
+    "renamed-column": "None needed; use the format's column name to silence it.",
+    "blank-lines": "None needed.",
+    "unknown-publisher": "Name the file `YYYY-MM-<force>-...csv` with the force's code, or pass --force.",
+    "legacy-encoding": "Save the export as UTF-8.",
+} | {shape_code(name): fix for name, (_, fix) in SHAPE_COMPONENTS.items()}
+
+_EXAMPLE = {
+    "file": "2024-01-kent-stop-and-search.csv",
+    "row": 17,
+    "column": "Legislation",
+    "value": "Misuse of Drugs Act 1971 (section 32)",
+    "focus_node": "https://w3id.org/policeonto/stop-and-search/2024-01-kent/row-17",
+    "path": "https://w3id.org/policeonto/legislation",
+}
+
+
+def catalogue_markdown() -> str:
+    """The findings catalogue as a Markdown page: every code with its severity, meaning, an example and how
+    to fix it (``docs/findings.md`` is this, checked by the tests)."""
+    lines = [
+        "# Findings catalogue",
+        "",
+        "Every problem policeonto reports is a finding with one of these stable codes. Errors make a result",
+        "invalid (exit 1); warnings and information do not. Select or ignore codes by prefix with `--select`",
+        "and `--ignore` (for example `--ignore shape-closed`, or `--select shape-` for the SHACL results).",
+        "This page is generated from `policeonto.findings.CATALOGUE`.",
+        "",
+        "| code | severity | title |",
+        "|---|---|---|",
+        *(f"| [`{t.code}`](#{t.code}) | {t.severity.value} | {t.title} |" for t in CATALOGUE.values()),
+        "",
+    ]
+    for kind in CATALOGUE.values():
+        example = make(kind.code, **_EXAMPLE)
+        lines += [
+            f"## {kind.code}",
+            "",
+            f"**{kind.title}** ({kind.severity.value}). {kind.description}",
+            "",
+            f"Example: `{example.message}`",
+            "",
+            f"How to fix: {FIXES[kind.code]}",
+            "",
+        ]
+    return "\n".join(lines)
+
 
 def has_errors(counts: Mapping[str, int]) -> bool:
     """Whether finding counts by code include any error-level finding.
@@ -291,3 +364,7 @@ def make(code: str, **where: Any) -> Finding:
     kind = CATALOGUE[code]
     fields = {name: None for name in Finding.__dataclass_fields__} | where
     return Finding(code=code, severity=kind.severity, message=kind.message.format(**fields), **where)
+
+
+if __name__ == "__main__":
+    print(catalogue_markdown(), end="")
