@@ -163,16 +163,37 @@ class TripleTable:
 
 
 def parse_ntriples(data: bytes) -> pl.DataFrame | None:
-    """Split N-Triples into ``s``, ``p``, ``o`` vectorised; None if any line needs a full parser (escapes
-    beyond the canonical ones, a syntax error) or the data is not UTF-8."""
+    """Split N-Triples into ``s``, ``p``, ``o`` vectorised; None if any line needs a full parser (other
+    whitespace than single spaces, escapes beyond the canonical ones, comments, a syntax error) or the data
+    is not UTF-8."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    lines = pl.Series("line", [text], dtype=pl.String).str.split("\n").explode().str.strip_suffix("\r")
-    lines = lines.filter(~lines.str.contains(r"^[ \t]*(#.*)?$"))
-    parts = lines.str.extract_groups(_LINE)
-    frame = parts.struct.unnest().rename({"1": "s", "2": "p", "3": "o"})
-    if frame["s"].null_count() or re.search(r"\\[uU]", text):
+    if re.search(r"\\[uUtbf']", text):
         return None
-    return frame
+    lines = pl.Series("line", [text], dtype=pl.String).str.split("\n").explode().str.strip_suffix("\r")
+    lines = lines.filter(lines.str.len_bytes() > 0)
+    frame = (
+        lines.to_frame()
+        .select(pl.col("line").str.strip_suffix(" .").alias("body"), pl.col("line").str.ends_with(" .").alias("end"))
+        .select(pl.col("body").str.splitn(" ", 3).alias("parts"), "end")
+        .select(
+            pl.col("parts").struct.field("field_0").alias("s"),
+            pl.col("parts").struct.field("field_1").alias("p"),
+            pl.col("parts").struct.field("field_2").alias("o"),
+            "end",
+        )
+    )
+    s, p, o = pl.col("s"), pl.col("p"), pl.col("o")
+    iri = lambda c: c.str.starts_with("<") & c.str.ends_with(">") & ~c.str.contains(_NOT_IN_IRI)  # noqa: E731
+    blank = lambda c: c.str.starts_with("_:") & ~c.str.contains(" ", literal=True)  # noqa: E731
+    literal = o.str.starts_with('"') & (o.str.ends_with('"') | o.str.contains(_LITERAL_END))
+    well_formed = pl.col("end") & (iri(s) | blank(s)) & iri(p) & (iri(o) | blank(o) | literal)
+    if frame.is_empty() or not frame.select(well_formed.all()).item():
+        return None if not frame.is_empty() else frame.drop("end")
+    return frame.drop("end")
+
+
+_NOT_IN_IRI = r'.[<>"{}|^`\\\x00-\x20].'
+_LITERAL_END = r'"(\^\^<[^<>"{}|^`\\\x00-\x20]*>|@[A-Za-z]+(-[A-Za-z0-9]+)*)$'
