@@ -197,3 +197,31 @@ def test_validation_benchmark_runs(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr[-2000:]
     assert "policeonto fast, CSV" in run.stdout and "pySHACL, N-Triples" in run.stdout
     assert "x vs CSV" in run.stdout
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lexicals=st.lists(st.text(max_size=20), min_size=1, max_size=8),
+    language=st.sampled_from([None, "en", "en-GB", "cy"]),
+)
+def test_ntriples_split_agrees_with_the_full_reader(lexicals: list[str], language: str | None) -> None:
+    """Whatever the vectorised split accepts, it reads as rdflib does; what it cannot, it hands over."""
+    from policeonto.fastshacl import parse_ntriples
+
+    graph = Graph()
+    for i, text in enumerate(lexicals):
+        subject = URIRef(f"{POLE}thing/{i}")
+        graph.add((subject, URIRef(POLE + "name"), Literal(text, lang=language)))
+        graph.add((subject, URIRef(POLE + "source_row"), Literal(i, datatype=XSD.integer)))
+        graph.add((subject, URIRef(POLE + "occurred_at"), BNode(f"b{i}")))
+    data = graph.serialize(format="nt", encoding="utf-8")
+    frame = parse_ntriples(data)
+    if frame is None:
+        assert b"\\u" in data or b"\\t" in data or b"\\b" in data or b"\\f" in data
+        return
+    expected = TripleTable.from_graph(Graph().parse(data=data, format="nt"))
+    got = TripleTable.from_frame(frame)
+    assert {p: sorted(f.rows()) for p, f in got.by_predicate.items() if not p.endswith("occurred_at>")} == {
+        p: sorted(f.rows()) for p, f in expected.by_predicate.items() if not p.endswith("occurred_at>")
+    }
+    assert got.pairs(f"<{POLE}occurred_at>").height == len(lexicals)
