@@ -18,14 +18,13 @@ from pathlib import Path
 import polars as pl
 from rdflib import Graph
 
-from policeonto.errors import InstanceDataError
 from policeonto.fastshacl import Shapes, TripleTable, compile_shapes, evaluate, parse_ntriples
 from policeonto.mapping.engine import triple_frames
 from policeonto.mapping.plan import Derivation
 from policeonto.mapping.reader import ROW
 from policeonto.mapping.spec import Mapping
 from policeonto.shacl import shapes_graph
-from policeonto.validation.rdf_input import MAX_BYTES, raw_literals, read_rdf
+from policeonto.validation.rdf_input import MAX_BYTES, raw_literals, read_bounded, read_rdf
 
 __all__ = ["MappedValidator", "project_shapes", "read_table", "source_columns", "violations_of"]
 
@@ -46,13 +45,7 @@ def read_table(path: Path, *, max_bytes: int = MAX_BYTES) -> TripleTable:
         InstanceDataError: as :func:`~policeonto.validation.rdf_input.read_rdf`.
     """
     if path.suffix.lower() == ".nt":
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise InstanceDataError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-        if size > max_bytes:
-            raise InstanceDataError(f"is {size:,} bytes, over the limit of {max_bytes:,}", path=path)
-        frame = parse_ntriples(path.read_bytes())
+        frame = parse_ntriples(read_bounded(path, max_bytes=max_bytes))
         if frame is not None:
             return TripleTable.from_frame(frame)
     with raw_literals():

@@ -26,7 +26,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from policeonto.errors import InstanceDataError
 from policeonto.vocab import ARTEFACTS, artefact_path
 
-__all__ = ["CONTEXT_IRI", "MAX_BYTES", "raw_literals", "rdf_format_of", "read_rdf"]
+__all__ = ["CONTEXT_IRI", "MAX_BYTES", "raw_literals", "rdf_format_of", "read_bounded", "read_rdf"]
 
 MAX_BYTES = 2 << 30
 CONTEXT_IRI = "https://w3id.org/policeonto/context.jsonld"
@@ -102,6 +102,21 @@ def raw_literals() -> Iterator[None]:
         rdflib.NORMALIZE_LITERALS = before
 
 
+def read_bounded(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of *path*, if it is no larger than *max_bytes*.
+
+    Raises:
+        InstanceDataError: the file is unreadable or too large.
+    """
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InstanceDataError(f"is {size:,} bytes, over the limit of {max_bytes:,}", path=path)
+        return path.read_bytes()
+    except OSError as exc:
+        raise InstanceDataError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+
+
 def read_rdf(path: Path, *, max_bytes: int = MAX_BYTES) -> Graph:
     """Parse the RDF file at *path* without fetching anything.
 
@@ -110,13 +125,7 @@ def read_rdf(path: Path, *, max_bytes: int = MAX_BYTES) -> Graph:
             DOCTYPE or entities, or is not valid in its syntax (with the parser's line where it gives one).
     """
     fmt = rdf_format_of(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InstanceDataError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    if size > max_bytes:
-        raise InstanceDataError(f"is {size:,} bytes, over the limit of {max_bytes:,}", path=path)
-    data = path.read_bytes()
+    data = read_bounded(path, max_bytes=max_bytes)
     graph = Graph(bind_namespaces="none")
     try:
         if fmt == "xml":
