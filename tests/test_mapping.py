@@ -358,3 +358,16 @@ def test_publishing_force_from_file_name_or_option(tmp_path: Path) -> None:
     assert set(given.objects(None, POLE.source_force)) == {kent}
     with pytest.raises(PoliceOntoError, match="not a police force code"):
         _map(unknown, force="atlantis")
+
+
+@pytest.mark.parametrize("kind", ["street", "stop-and-search"])
+def test_bundled_examples_are_what_the_generator_writes(kind: str, tmp_path: Path) -> None:
+    """`make examples` output is committed; it must not drift from the generator."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / f"2024-01-kent-{kind}.csv"
+    generator = root / "benchmarks" / "generate.py"
+    subprocess.run([sys.executable, str(generator), kind, "1000", str(out), "--seed", "7"], check=True)
+    assert out.read_bytes() == (root / "examples" / "police-uk" / out.name).read_bytes()
