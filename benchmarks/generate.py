@@ -48,20 +48,8 @@ def _points(rng: random.Random, size: int = 50_000) -> list[tuple[str, str]]:
 
 
 def stop_and_search_rows(count: int, rng: random.Random):
-    sas = "police-uk-stop-and-search"
-    lists = {
-        t: _labels(sas, t)
-        for t in (
-            "Type",
-            "Gender",
-            "Age range",
-            "Self-defined ethnicity",
-            "Officer-defined ethnicity",
-            "Legislation",
-            "Object of search",
-            "Outcome",
-        )
-    }
+    sas = load_mapping("police-uk-stop-and-search")
+    lists = {c.title: sas.labels(c.title) for c in sas.columns if c.crosswalk is not None}
     points = _points(rng)
     for _ in range(count):
         kind = rng.choice(lists["Type"])

@@ -180,18 +180,6 @@ def _conforms(shape_id: str, nodes: pl.Series, context: _Context) -> pl.Expr:
     if shape.deactivated:
         return pl.lit(True)
     if shape.path is None and not shape.properties and all(c.component in _VALUE_ONLY for c in shape.constraints):
-        if any(c.component.endswith(("Inclusive", "Exclusive")) for c in shape.constraints):
-            frame = nodes.to_frame("v")
-            return reduce(
-                lambda a, b: a & b,
-                [
-                    ~pl.col("v").is_in(_range(c, frame))
-                    if c.component.endswith(("Inclusive", "Exclusive"))
-                    else _ok(c, nodes, context)
-                    for c in shape.constraints
-                ],
-                pl.lit(True),
-            )
         context.depth += 1
         try:
             return reduce(lambda a, b: a & b, [_ok(c, nodes, context) for c in shape.constraints], pl.lit(True))
@@ -212,10 +200,7 @@ def _bad(c: Constraint, values: _Values, context: _Context) -> pl.Series:
     if values.shape.path is not None and key in context.bad:
         return context.bad[key]
     candidates = values.candidates.to_frame("v")
-    if c.component in ("MinInclusive", "MaxInclusive", "MinExclusive", "MaxExclusive"):
-        bad = _range(c, candidates)
-    else:
-        bad = candidates.filter(~_ok(c, candidates["v"], context).fill_null(False))["v"]
+    bad = candidates.filter(~_ok(c, candidates["v"], context).fill_null(False))["v"]
     if values.shape.path is not None:
         context.bad[key] = bad
     return bad
@@ -238,6 +223,8 @@ def _ok(c: Constraint, nodes: pl.Series, context: _Context) -> pl.Expr:
             return is_literal(v) & v.str.ends_with(suffix) & xsd.valid(unescape(inner), dt)
         case "NodeKind":
             return _NODE_KINDS[c.value.rsplit("#", 1)[-1][:-1]](v)
+        case "MinInclusive" | "MaxInclusive" | "MinExclusive" | "MaxExclusive":
+            return ~v.is_in(_range(c, nodes.to_frame("v")))
         case "MinLength" | "MaxLength":
             length = text(v).str.len_chars()
             return ~is_blank(v) & (length >= c.value if c.component == "MinLength" else length <= c.value)

@@ -188,7 +188,7 @@ class _Compiler:
                     yield Constraint(component, str(value), flags=str(g.value(node, SH.flags) or ""))
                 elif parameter == "sparql":
                     yield self.sparql(value, shape)
-                elif parameter in ("languageIn",):
+                elif parameter == "languageIn":
                     yield Constraint(component, tuple(str(v) for v in _items(g, value)))
                 elif parameter in ("minCount", "maxCount", "minLength", "maxLength"):
                     yield Constraint(component, int(value))

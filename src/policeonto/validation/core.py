@@ -209,13 +209,9 @@ def validate(
     found: list[Finding] = []
     for path in inputs:
         path = Path(path)
-        if engine is Engine.FAST:
-            file_findings = _validate_fast(path, mapping, report)
-            shape_codes = [f.code for f in file_findings if f.constraint is not None]
-        else:
-            file_findings = _validate_pyshacl(path, mapping, report)
-            shape_codes = [f.code for f in file_findings if f.constraint is not None]
-        report.finding_counts.update(shape_codes)
+        run = _validate_fast if engine is Engine.FAST else _validate_pyshacl
+        file_findings = run(path, mapping, report)
+        report.finding_counts.update(f.code for f in file_findings if f.constraint is not None)
         found += file_findings
     kept = [f for f in found if _keep(f.code, select, ignore)]
     report.finding_counts = Counter({c: n for c, n in report.finding_counts.items() if _keep(c, select, ignore)})
