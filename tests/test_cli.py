@@ -69,3 +69,15 @@ def test_missing_input_exits_2_naming_the_file(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert str(missing) in result.output
     assert "Traceback" not in result.output
+
+
+def test_build_is_the_function_and_loads_only_when_asked_for() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, policeonto; assert 'linkml.generators' not in sys.modules; "
+        "from policeonto import build, BuildResult; assert callable(build) and policeonto.build is build; "
+        "assert BuildResult.__name__ == 'BuildResult'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -239,3 +239,25 @@ def test_csv_report_is_spreadsheet_safe(tmp_path: Path) -> None:
     assert [(r["code"], r["row"], r["column"], r["value"]) for r in rows] == [
         ("unknown-code", "1", "Crime type", "'=HYPERLINK(1)")
     ]
+
+
+@pytest.mark.parametrize("name", ["person-two-genders.ttl", "lsoa-bad-code.ttl", "duplicate-police-force.ttl"])
+def test_both_engines_give_the_same_findings(name: str) -> None:
+    def located(engine: str) -> set[tuple]:
+        report = validate([DATA / "invalid" / name], engine=engine)
+        assert not report.valid
+        return {(f.code, f.severity, f.focus_node, f.path, f.value, f.constraint) for f in report.findings}
+
+    assert located("fast") == located("pyshacl")
+
+
+def test_internal_error_exits_2_not_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug must never read as "invalid" (exit 1)."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("policeonto.validation.validate", broken)
+    run = CliRunner().invoke(main, ["validate", str(DATA / "valid" / "records-system.ttl")])
+    assert run.exit_code == 2
+    assert "internal error: RuntimeError: boom" in run.output

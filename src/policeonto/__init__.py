@@ -27,6 +27,7 @@ def __getattr__(name: str) -> Any:
         return globals()[name]
     raise AttributeError(f"module 'policeonto' has no attribute {name!r}")
 
+
 __all__ = [
     "POLE",
     "SCHEMA_PATH",
