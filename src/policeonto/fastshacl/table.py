@@ -20,13 +20,6 @@ from policeonto.fastshacl.terms import RDF_TYPE, RDFS_SUBCLASS_OF, term
 __all__ = ["TripleTable", "parse_ntriples"]
 
 _EMPTY = pl.DataFrame({"s": [], "o": []}, schema={"s": pl.String, "o": pl.String})
-_IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
-_TERM = (
-    rf'({_IRI}|_:[A-Za-z0-9_][A-Za-z0-9_.-]*|"(?:[^"\\\n\r]|\\["\\nrt])*"(?:\^\^{_IRI}|@[A-Za-z]+(?:-[A-Za-z0-9]+)*)?)'
-)
-_LINE = rf"^({_IRI}|_:[A-Za-z0-9_][A-Za-z0-9_.-]*)[ \t]+({_IRI})[ \t]+{_TERM}[ \t]*\.[ \t]*$"
-
-
 class TripleTable:
     """The triples of one graph, by predicate: ``pairs(p)`` is a frame of subjects ``s`` and objects ``o``."""
 
