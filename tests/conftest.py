@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import Graph
 
 from policeonto.vocab import ARTEFACTS, schema_view
+
+# `make test` replays the same examples on every run, so a red run is reproducible; `make fuzz`
+# (HYPOTHESIS_PROFILE=fuzz) explores new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("fuzz", max_examples=1000, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

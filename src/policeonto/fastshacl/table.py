@@ -20,6 +20,8 @@ from policeonto.fastshacl.terms import RDF_TYPE, RDFS_SUBCLASS_OF, term
 __all__ = ["TripleTable", "parse_ntriples"]
 
 _EMPTY = pl.DataFrame({"s": [], "o": []}, schema={"s": pl.String, "o": pl.String})
+
+
 class TripleTable:
     """The triples of one graph, by predicate: ``pairs(p)`` is a frame of subjects ``s`` and objects ``o``."""
 

@@ -27,6 +27,10 @@ from policeonto.vocab import schema_view
 
 __all__ = ["reference_graph", "without_string_datatype"]
 
+# Unicode White_Space, which the fast path's polars strip_chars() trims. Python's str.strip() also
+# trims the separators U+001C to U+001F, which are data, not space.
+_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace() and not 0x1C <= c <= 0x1F)
+
 _LISTS = {
     "Event": "events",
     "Location": "locations",
@@ -39,7 +43,7 @@ _LISTS = {
 
 def _clean(column: SourceColumn, raw: str | None, codes: dict[str, str]) -> tuple[Any, bool]:
     """(value, ok): the cleaned value, and whether it passed the column's checks."""
-    value = (raw or "").strip() or None
+    value = (raw or "").strip(_WHITESPACE) or None
     if value is None:
         return None, not column.required
     if column.crosswalk is not None:
