@@ -258,9 +258,12 @@ def _check(c: Constraint, shape: Shape, focus: pl.DataFrame, values: _Values, co
         case "MinCount":
             if shape.path is None:
                 return pl.DataFrame(schema=_PAIRS) if c.value <= 1 else focus.select("f", v=none)
-            counts = table.counts(shape.path.predicate, "o" if shape.path.inverse else "s")
+            side = "o" if shape.path.inverse else "s"
             if c.value == 1:
-                return focus.join(counts, on="f", how="anti").select("f", v=none)
+                return focus.join(table.pairs(shape.path.predicate), left_on="f", right_on=side, how="anti").select(
+                    "f", v=none
+                )
+            counts = table.counts(shape.path.predicate, side)
             counted = focus.join(counts, on="f", how="left").with_columns(pl.col("len").fill_null(0))
             return counted.filter(pl.col("len") < c.value).select("f", v=none)
         case "MaxCount":
@@ -280,8 +283,7 @@ def _check(c: Constraint, shape: Shape, focus: pl.DataFrame, values: _Values, co
         case "Equals" | "Disjoint" | "LessThan" | "LessThanOrEquals":
             return _pairwise(c, focus, values.pairs, table)
         case "Closed":
-            used = table.subject_predicates.join(focus, left_on="s", right_on="f", how="semi")
-            extra = set(used["p"].unique().cast(pl.String).to_list()) - c.value
+            extra = table.predicates_of(focus["f"], besides=c.value)
             frames = [
                 table.pairs(p)
                 .join(focus, left_on="s", right_on="f", how="semi")

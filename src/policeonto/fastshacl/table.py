@@ -36,7 +36,12 @@ class TripleTable:
     def from_frame(cls, frame: pl.DataFrame) -> TripleTable:
         """From a frame of ``s``, ``p``, ``o`` term strings (duplicates allowed)."""
         parts = frame.partition_by("p", as_dict=True, include_key=False) if frame.height else {}
-        return cls({key[0]: part.unique() for key, part in parts.items()})
+        return cls({key[0]: _distinct_pairs(part) for key, part in parts.items()})
+
+    @classmethod
+    def from_parts(cls, parts: dict[str, list[pl.DataFrame]]) -> TripleTable:
+        """From frames of ``s``, ``o`` term strings by predicate (duplicates allowed)."""
+        return cls({p: _distinct_pairs(pl.concat(frames)) for p, frames in parts.items() if frames})
 
     @classmethod
     def from_graph(cls, graph: Graph) -> TripleTable:
@@ -56,10 +61,7 @@ class TripleTable:
             for predicate, pairs in table.by_predicate.items():
                 parts.setdefault(predicate, []).append(pairs)
         return cls(
-            {
-                p: frames[0] if len(frames) == 1 else pl.concat(frames) if disjoint else pl.concat(frames).unique()
-                for p, frames in parts.items()
-            }
+            {p: frames[0] if len(frames) == 1 else _union(frames, disjoint=disjoint) for p, frames in parts.items()}
         )
 
     def __len__(self) -> int:
@@ -109,11 +111,32 @@ class TripleTable:
             self._instances[cls_term] = found.unique() if len(parts) > 1 else found
         return self._instances[cls_term]
 
+    def predicates_of(self, nodes: pl.Series, *, besides: frozenset[str] = frozenset()) -> set[str]:
+        """Every predicate, other than those in *besides*, that some node among *nodes* (distinct) is the
+        subject of."""
+        if nodes.is_empty():
+            return set()
+        predicates = [p for p in self.by_predicate if p not in besides]
+        if len(self.by_predicate) > 64:  # more than one mask holds: look predicate by predicate
+            return {p for p in predicates if self.by_predicate[p]["s"].is_in(nodes.implode()).any()}
+        # Each subject's predicates as a bit mask, keyed by the subject's 64-bit hash. Two subjects whose
+        # hashes collide share a mask, which can only add predicates: the few found are then confirmed.
+        bits = {p: 1 << i for i, p in enumerate(self.by_predicate)}
+        wanted = sum(bits[p] for p in predicates)
+        masks = self._subject_masks.filter((pl.col("mask") & wanted) != 0)
+        hits = nodes.hash().alias("h").to_frame().join(masks, on="h").select(pl.col("mask").bitwise_or()).item()
+        suspects = [p for p in predicates if (hits or 0) & bits[p]]
+        wanted = nodes.to_frame("s")
+        return {p for p in suspects if not self.by_predicate[p].join(wanted, on="s", how="semi").is_empty()}
+
     @cached_property
-    def subject_predicates(self) -> pl.DataFrame:
-        """Each subject with each predicate it has (once per value): ``s``, ``p`` (categorical)."""
-        parts = [f.select("s", p=pl.lit(p, dtype=pl.Categorical)) for p, f in self.by_predicate.items()]
-        return pl.concat(parts) if parts else pl.DataFrame(schema={"s": pl.String, "p": pl.Categorical})
+    def _subject_masks(self) -> pl.DataFrame:
+        parts = [
+            f.select(h=pl.col("s").hash(), mask=pl.lit(1 << i, dtype=pl.UInt64))
+            for i, f in enumerate(self.by_predicate.values())
+        ]
+        frame = pl.concat(parts) if parts else pl.DataFrame(schema={"h": pl.UInt64, "mask": pl.UInt64})
+        return frame.group_by("h").agg(pl.col("mask").bitwise_or())
 
     def distinct(self, predicate: str, column: str) -> pl.Series:
         """The distinct subjects (``s``) or objects (``o``) of *predicate*."""
@@ -126,7 +149,7 @@ class TripleTable:
         """The subjects (or objects) with more than *limit* values of *predicate*: ``f``, ``len``."""
         key = (predicate, column, limit)
         if key not in self._over:
-            if limit >= 1 and self.distinct(predicate, column).len() == self.pairs(predicate).height:
+            if limit >= 1 and self.pairs(predicate)[column].n_unique() == self.pairs(predicate).height:
                 self._over[key] = pl.DataFrame(schema={"f": pl.String, "len": pl.UInt32})  # one value each
             else:
                 self._over[key] = self.counts(predicate, column).filter(pl.col("len") > limit)
@@ -155,6 +178,13 @@ class TripleTable:
             if pairs.height
         ]
         return b"".join(s.str.join("").item().encode("utf-8") for s in lines)
+
+
+def _distinct_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """*pairs* without repeated rows (hashing first: most tables have none to drop)."""
+    if pairs.hash_rows().n_unique() == pairs.height:
+        return pairs
+    return pairs.unique()
 
 
 def parse_ntriples(data: bytes) -> pl.DataFrame | None:
@@ -192,3 +222,7 @@ def parse_ntriples(data: bytes) -> pl.DataFrame | None:
 
 _NOT_IN_IRI = r'.[<>"{}|^`\\\x00-\x20].'
 _LITERAL_END = r'"(\^\^<[^<>"{}|^`\\\x00-\x20]*>|@[A-Za-z]+(-[A-Za-z0-9]+)*)$'
+
+
+def _union(frames: list[pl.DataFrame], *, disjoint: bool) -> pl.DataFrame:
+    return pl.concat(frames) if disjoint else _distinct_pairs(pl.concat(frames))

@@ -9,6 +9,7 @@ with the file's provenance, so a clash between two batches is still seen.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from policeonto.validation.rdf_input import MAX_BYTES, raw_literals, read_bounde
 __all__ = ["MappedValidator", "project_shapes", "read_table", "source_columns", "violations_of"]
 
 _SOURCE_ROW = "<https://w3id.org/policeonto/source_row>"
+_IN_FLIGHT = 2  # batches validated at once, each on its own thread, while the next is mapped
 _LOCATED = {"s": pl.String, "row": pl.Int64, "target": pl.String}
 
 
@@ -87,52 +89,58 @@ class MappedValidator:
     _provenance: TripleTable | None = None
     _shared: list[pl.DataFrame] = field(default_factory=list)
     _shared_at: list[pl.DataFrame] = field(default_factory=list)
+    _shared_kept: int = 0
     _worker: ThreadPoolExecutor | None = None
-    _pending: Future[None] | None = None
+    _pending: deque[Future[pl.DataFrame | None]] = field(default_factory=deque)
 
     def begin(self, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
         self.columns = source_columns(mapping, derivations)
         self._provenance = TripleTable.from_graph(provenance)
-        self._shared, self._shared_at = [], []
-        self._worker = ThreadPoolExecutor(1, "policeonto-validate")
+        self._shared, self._shared_at, self._shared_kept = [], [], 0
+        self._worker = ThreadPoolExecutor(_IN_FLIGHT, "policeonto-validate")
 
     def batch(self, frame: pl.DataFrame, derivations: Sequence[Derivation]) -> int:
-        triples, located, made = [], [], 0
+        triples: dict[str, list[pl.DataFrame]] = {}
+        located, made = [], 0
         for derivation in derivations:
             subjects, columns = triple_frames(frame, derivation)
-            parts = [
-                subjects.select("s", p=pl.lit(predicate), o=objects).drop_nulls("o") for predicate, objects in columns
-            ]
-            made += sum(p.height for p in parts)
+            parts = {predicate: subjects.select("s", o=objects).drop_nulls("o") for predicate, objects in columns}
+            made += sum(p.height for p in parts.values())
             where = subjects.select("s", row=pl.col(ROW), target=pl.lit(derivation.target))
             if derivation.shared:
-                self._shared.extend(parts)
+                self._shared.extend(f.with_columns(p=pl.lit(p)) for p, f in parts.items())
                 self._shared_at.append(where)
             else:
                 located.append(where)
                 self.records += where.height
-            triples.extend(parts)
+            for predicate, pairs in parts.items():
+                triples.setdefault(predicate, []).append(pairs)
         self.triples += made
-        if self._shared:  # nodes rows share: keep each once, so memory grows with them, not with rows
+        # nodes rows share: kept once each, so memory grows with them, not with rows; repeats are dropped
+        # whenever the kept frames have doubled, so each is looked at a bounded number of times
+        if sum(f.height for f in self._shared) > 2 * self._shared_kept + 100_000:
             self._shared = [pl.concat(self._shared).unique()]
             self._shared_at = [pl.concat(self._shared_at).unique(subset="s", keep="first", maintain_order=True)]
+            self._shared_kept = self._shared[0].height
         if located:
-            self._wait()  # one batch validates while the next is mapped, no more: memory stays flat
-            self._pending = self._worker.submit(self._validate, triples, pl.concat(located))
+            self._collect(_IN_FLIGHT - 1)  # a bounded number of batches in flight: memory stays flat
+            self._pending.append(self._worker.submit(self._validate, triples, pl.concat(located)))
         return made
 
-    def _validate(self, triples: list[pl.DataFrame], here: pl.DataFrame) -> None:
+    def _validate(self, triples: dict[str, list[pl.DataFrame]], here: pl.DataFrame) -> pl.DataFrame | None:
         # the provenance describes other nodes than the rows make: no triple is in both
-        table = TripleTable.concat([TripleTable.from_frame(pl.concat(triples)), self._provenance], disjoint=True)
-        self._keep(evaluate(self.shapes, table, focus_filter=here["s"]), here)
+        table = TripleTable.concat([TripleTable.from_parts(triples), self._provenance], disjoint=True)
+        return self._located(evaluate(self.shapes, table, focus_filter=here["s"]), here)
 
-    def _wait(self) -> None:
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            pending.result()
+    def _collect(self, keep: int) -> None:
+        """Wait for the oldest batches until at most *keep* are in flight, keeping findings in file order."""
+        while len(self._pending) > keep:
+            found = self._pending.popleft().result()
+            if found is not None:
+                return found
 
     def end(self, provenance: Graph) -> int:
-        self._wait()
+        self._collect(0)
         self._worker.shutdown()
         final = TripleTable.from_graph(provenance)
         shared = pl.concat(self._shared) if self._shared else pl.DataFrame(schema=dict.fromkeys("spo", pl.String))
@@ -141,13 +149,16 @@ class MappedValidator:
         at = at.unique(subset="s", keep="first", maintain_order=True)
         focus = pl.concat([at["s"], pl.concat(final.by_predicate.values())["s"]]).unique()
         self.records += focus.len()
-        self._keep(evaluate(self.shapes, table, focus_filter=focus), at)
+        found = self._located(evaluate(self.shapes, table, focus_filter=focus), at)
+        if found is not None:
+            self.found.append(found)
         self._shared, self._shared_at = [], []
         return len(final)
 
-    def _keep(self, found: pl.DataFrame, located: pl.DataFrame) -> None:
+    def _located(self, found: pl.DataFrame, located: pl.DataFrame) -> pl.DataFrame | None:
+        """*found* with each focus node's row and each path's source column; None when there are none."""
         if found.is_empty():
-            return
+            return None
         sources = pl.DataFrame(
             [(cls, p, column) for (cls, p), column in self.columns.items()],
             schema={"target": pl.String, "path": pl.String, "column": pl.String},
@@ -155,4 +166,4 @@ class MappedValidator:
         )
         found = found.join(located.rename({"s": "focus"}), on="focus", how="left")
         found = found.join(sources, on=["target", "path"], how="left").drop("target")
-        self.found.append(found)
+        return found
