@@ -278,3 +278,68 @@ def validate(
         with atomic_output(output) as sink:
             sink.write(text.encode("utf-8"))
     return EXIT_OK if report.valid else EXIT_PROBLEMS
+
+
+_STORE_HELP = "Store: a directory for the embedded Oxigraph store, or a SPARQL 1.1 server's URL."
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--store", "location", default=None, help=_STORE_HELP + "  [default: out/store]")
+@click.option("--graph", help="Named graph for a single input (default: the input's dataset IRI).")
+@click.option("--mapping", help="Mapping for tabular inputs (default: recognised from the header).")
+@click.option("--no-validate", is_flag=True, help="Load without validating first.")
+@click.option("--load-invalid", is_flag=True, help="Load inputs even when validation finds errors.")
+@_guarded
+def load(
+    inputs: tuple[Path, ...],
+    location: str | None,
+    graph: str | None,
+    mapping: str | None,
+    no_validate: bool,
+    load_invalid: bool,
+) -> int:
+    """Validate, map and load exports and RDF into a store, one named graph per input.
+
+    Exit 0 all loaded, 1 some input was invalid (and not loaded unless --load-invalid), 2 cannot run.
+    """
+    from policeonto.store import open_store
+    from policeonto.store.jobs import load_inputs
+
+    store = open_store(location)
+    try:
+        done = load_inputs(
+            store, inputs, graph=graph, mapping=mapping, check=not no_validate, load_invalid=load_invalid
+        )
+    finally:
+        store.close()
+    for item in done:
+        state = "invalid, " if item.valid is False else ""
+        if item.loaded:
+            click.echo(f"{item.source}: {state}{item.triples:,} triples in <{item.graph}>")
+        else:
+            click.echo(f"{item.source}: invalid ({item.findings} findings; policeonto validate shows them), not loaded")
+    click.echo(f"store: {store.location}")
+    return EXIT_PROBLEMS if any(item.valid is False for item in done) else EXIT_OK
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--query", "text", help="The query itself, instead of a .rq file.")
+@click.option("--store", "location", default=None, help=_STORE_HELP + "  [default: out/store]")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@_guarded
+def query(file: Path | None, text: str | None, location: str | None, fmt: str) -> int:
+    """Run a SPARQL query (a .rq FILE or --query TEXT) over every graph in a store."""
+    from policeonto.store import open_store, render
+
+    if (file is None) == (text is None):
+        raise click.UsageError("give a query file or --query, not both")
+    sparql = text if text is not None else file.read_text(encoding="utf-8")
+    store = open_store(location)
+    try:
+        result = store.query(sparql)
+    finally:
+        store.close()
+    click.echo(render(result, fmt), nl=False)
+    return EXIT_OK

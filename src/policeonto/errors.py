@@ -16,6 +16,7 @@ __all__ = [
     "MappingSpecError",
     "PoliceOntoError",
     "SchemaError",
+    "StoreError",
 ]
 
 
@@ -60,3 +61,12 @@ class MappingSpecError(PoliceOntoError, ValueError):
 class MappingInputError(InstanceDataError):
     """An input file cannot be mapped at all: unreadable, empty, unrecognised, or lacking a required
     column. Problems with single rows are findings, not errors."""
+
+
+class StoreError(PoliceOntoError, RuntimeError):
+    """The triple store cannot be opened, loaded or queried (names the store and what went wrong)."""
+
+    def __init__(self, message: str, *, store: str) -> None:
+        super().__init__(f"{store}: {message}")
+        self.store = store
+        self.reason = message

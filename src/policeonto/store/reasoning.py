@@ -1,0 +1,67 @@
+"""What the ontology entails, so queries over superclasses and super-properties answer correctly.
+
+owlrl computes the OWL 2 RL closure of the ontology (with its code lists) once; the store keeps it in the
+ontology graph. Each loaded dataset then gets, in a companion graph ``<dataset>/entailed`` written in the
+same transaction as the dataset itself, every ``rdf:type`` its nodes' classes entail (a stop and search is
+an Event, a Record, an Entity) and every triple its properties' super-properties entail. Queries simply
+ask for the superclass: ``?e a pole:Event`` finds crimes, searches and arrests from every force.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import owlrl
+from rdflib import Graph, Literal, URIRef
+
+from policeonto.store.base import Store
+from policeonto.vocab import ARTEFACTS, POLE, artefact_path, schema_view
+
+__all__ = ["ONTOLOGY_GRAPH", "ensure_ontology", "entailed_ontology", "entailment_update"]
+
+ONTOLOGY_GRAPH = "https://w3id.org/policeonto/graph/ontology"
+_NAMESPACE = "https://w3id.org/policeonto/"
+
+
+@cache
+def entailed_ontology() -> Graph:
+    """The ontology, its code lists and alignments, closed under the OWL 2 RL rules (owlrl)."""
+    graph = Graph()
+    for name in ("owl", "codelists", "alignments"):
+        graph.parse(artefact_path(ARTEFACTS[name]), format="turtle")
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+    for triple in [t for t in graph if isinstance(t[0], Literal)]:  # OWL RL's generalised triples are not RDF
+        graph.remove(triple)
+    graph.add((URIRef(ONTOLOGY_GRAPH), POLE.ontology_version, Literal(_version())))
+    return graph
+
+
+def ensure_ontology(store: Store) -> bool:
+    """Load the entailed ontology into *store* unless this version is there already; True if loaded."""
+    version = f"<{ONTOLOGY_GRAPH}> <{POLE.ontology_version}> {Literal(_version()).n3()}"
+    present = store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ {version} }} }}")
+    if present.boolean:
+        return False
+    with tempfile.TemporaryDirectory(prefix="policeonto-ontology-") as folder:
+        path = Path(folder) / "ontology.nt"
+        entailed_ontology().serialize(path, format="nt", encoding="utf-8")
+        store.load(path, graph=ONTOLOGY_GRAPH, syntax="nt")
+    return True
+
+
+def entailment_update(graph: str) -> str:
+    """SPARQL Update that writes what the staged graph ``?staged`` entails to ``<graph>/entailed``."""
+    entailed = f"{graph}/entailed"
+    within = f'FILTER(isIRI(?super) && ?super != ?sub && STRSTARTS(STR(?super), "{_NAMESPACE}"))'
+    return f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+DROP SILENT GRAPH <{entailed}> ;
+INSERT {{ GRAPH <{entailed}> {{ ?s a ?super }} }}
+WHERE {{ GRAPH ?staged {{ ?s a ?sub }} GRAPH <{ONTOLOGY_GRAPH}> {{ ?sub rdfs:subClassOf ?super {within} }} }} ;
+INSERT {{ GRAPH <{entailed}> {{ ?s ?super ?o }} }}
+WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?sub rdfs:subPropertyOf ?super {within} }} GRAPH ?staged {{ ?s ?sub ?o }} }}"""
+
+
+def _version() -> str:
+    return str(schema_view().schema.version)

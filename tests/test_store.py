@@ -1,0 +1,192 @@
+"""The store API against the embedded Oxigraph store and a real `oxigraph serve` on loopback: the same
+suite runs on both."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policeonto.cli import main
+from policeonto.errors import StoreError
+from policeonto.mapping import map_files
+from policeonto.store import EmbeddedStore, RemoteStore, Store, render
+from policeonto.store.jobs import load_inputs
+from policeonto.store.reasoning import ONTOLOGY_GRAPH
+from tests.conftest import ROOT
+
+EXAMPLES = sorted((ROOT / "examples" / "police-uk").glob("*.csv"))
+POLE = "https://w3id.org/policeonto/"
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real Oxigraph server on loopback, with its data on disk."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(OXIGRAPH), "serve", "--location", str(tmp_path / "server"), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"oxigraph serve did not start: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.1)
+    yield url, process
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "embedded":
+        opened: Store = EmbeddedStore(tmp_path / "store")
+    else:
+        url, _ = request.getfixturevalue("server")
+        opened = RemoteStore(url, timeout=60)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def mapped() -> dict[str, int]:
+    """Ground truth from the files themselves: rows per example, and the triples mapping makes of each."""
+    truth = {}
+    for path in EXAMPLES:
+        with path.open(encoding="utf-8", newline="") as handle:
+            truth[f"rows:{path.name}"] = sum(1 for _ in csv.DictReader(handle))
+        truth[f"triples:{path.name}"] = map_files([path], io.BytesIO()).files[0].triples
+    return truth
+
+
+def _count(store: Store, where: str) -> int:
+    return int(store.query(f"PREFIX pole: <{POLE}> SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}").values("n").pop())
+
+
+def test_each_export_lands_in_its_dataset_graph(store: Store, mapped: dict[str, int]) -> None:
+    done = load_inputs(store, EXAMPLES)
+    assert [d.loaded for d in done] == [True, True]
+    for item in done:
+        name = Path(item.source).name
+        assert item.graph.startswith(f"{POLE}data/dataset/")
+        # the graph is the dataset: its provenance is inside it, its triples are what mapping made
+        assert item.triples == mapped[f"triples:{name}"]
+        assert _count(store, f"GRAPH <{item.graph}> {{ <{item.graph}> a pole:SourceDataset }}") == 1
+    graphs = store.graphs()
+    assert ONTOLOGY_GRAPH in graphs
+    assert {d.graph for d in done} | {f"{d.graph}/entailed" for d in done} <= set(graphs)
+
+
+def test_superclasses_answer_through_entailment(store: Store, mapped: dict[str, int]) -> None:
+    load_inputs(store, EXAMPLES)
+    searches = mapped["rows:2024-01-kent-stop-and-search.csv"]
+    crimes = mapped["rows:2024-01-kent-street.csv"]
+    assert _count(store, "?e a pole:StopAndSearch") == searches
+    assert _count(store, "?e a pole:Crime") == crimes
+    # no file says a search or a crime is an Event: the ontology does
+    assert _count(store, "GRAPH ?g { ?e a pole:Event } FILTER(!STRENDS(STR(?g), '/entailed'))") == 0
+    assert _count(store, "?e a pole:Event") == searches + crimes
+
+
+def test_reloading_replaces_the_graph(store: Store) -> None:
+    first = load_inputs(store, EXAMPLES[:1])
+    before = _count(store, "?s ?p ?o")
+    again = load_inputs(store, EXAMPLES[:1])
+    assert again[0].graph == first[0].graph and again[0].triples == first[0].triples
+    assert _count(store, "?s ?p ?o") == before
+
+
+def test_a_failed_load_leaves_the_store_as_it_was(store: Store, tmp_path: Path) -> None:
+    load_inputs(store, EXAMPLES[:1])
+    graphs, before = store.graphs(), _count(store, "?s ?p ?o")
+    broken = tmp_path / "broken.nt"
+    lines = [f'<{POLE}x/{i}> <{POLE}name> "n{i}" .\n' for i in range(5000)]
+    broken.write_text("".join(lines) + "<unterminated\n", encoding="utf-8")
+    with pytest.raises(StoreError, match=r"broken\.nt"):
+        store.load(broken, graph=f"{POLE}graph/broken", syntax="nt")
+    assert store.graphs() == graphs
+    assert _count(store, "?s ?p ?o") == before
+
+
+def test_query_forms_and_renderings(store: Store) -> None:
+    load_inputs(store, EXAMPLES[:1], check=False)
+    assert store.query(f"ASK {{ ?s a <{POLE}StopAndSearch> }}").boolean is True
+    built = store.query(f"CONSTRUCT {{ ?s a <{POLE}Thing> }} WHERE {{ ?s a <{POLE}StopAndSearch> }} LIMIT 3")
+    assert len(built.triples) == 3 and all(t.endswith(f"<{POLE}Thing> .") for t in built.triples)
+    result = store.query(f"SELECT DISTINCT ?n WHERE {{ ?s <{POLE}source_row> ?n }} ORDER BY ?n LIMIT 2")
+    assert result.variables == ("n",)
+    assert [r[0] for r in result.rows] == [
+        '"1"^^<http://www.w3.org/2001/XMLSchema#integer>',
+        '"2"^^<http://www.w3.org/2001/XMLSchema#integer>',
+    ]
+    as_json = json.loads(render(result, "json"))
+    assert as_json["head"]["vars"] == ["n"]
+    assert as_json["results"]["bindings"][0]["n"] == {
+        "type": "literal",
+        "value": "1",
+        "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+    }
+    assert render(result, "csv").splitlines() == ["n", "1", "2"]
+    assert render(result, "table").splitlines()[-1] == "(2 rows)"
+
+
+def test_a_server_that_goes_away_is_a_clear_error(tmp_path: Path, server: tuple[str, subprocess.Popen[bytes]]) -> None:
+    url, process = server
+    store = RemoteStore(url, timeout=5)
+    assert store.query("ASK { }").boolean is True
+    process.terminate()
+    process.wait(10)
+    with pytest.raises(StoreError, match=r"127\.0\.0\.1.*(refused|Connection)"):
+        store.query("ASK { }")
+
+
+def test_cli_loads_and_queries(tmp_path: Path) -> None:
+    runner = CliRunner()
+    location = str(tmp_path / "store")
+    loaded = runner.invoke(main, ["load", *map(str, EXAMPLES), "--store", location])
+    assert loaded.exit_code == 0, loaded.output
+    assert "triples in <https://w3id.org/policeonto/data/dataset/" in loaded.output
+    query = tmp_path / "events.rq"
+    query.write_text(f"SELECT (COUNT(?e) AS ?events) WHERE {{ ?e a <{POLE}Event> }}", encoding="utf-8")
+    answered = runner.invoke(main, ["query", str(query), "--store", location, "--format", "csv"])
+    assert answered.exit_code == 0, answered.output
+    assert answered.output.splitlines() == ["events", "2000"]
+
+
+def test_cli_does_not_load_an_invalid_export(tmp_path: Path) -> None:
+    lines = EXAMPLES[0].read_text(encoding="utf-8").splitlines(keepends=True)[:4]
+    header = lines[0].rstrip("\r\n").split(",")
+    row = lines[1].rstrip("\r\n").split(",")
+    row[header.index("Type")] = "Not a search type"
+    bad = tmp_path / EXAMPLES[0].name
+    bad.write_text(lines[0] + ",".join(row) + "\n" + "".join(lines[2:]), encoding="utf-8")
+    location = str(tmp_path / "store")
+    refused = CliRunner().invoke(main, ["load", str(bad), "--store", location])
+    assert refused.exit_code == 1, refused.output
+    assert "not loaded" in refused.output
+    forced = CliRunner().invoke(main, ["load", str(bad), "--store", location, "--load-invalid"])
+    assert forced.exit_code == 1 and "invalid, " in forced.output and "triples in" in forced.output
