@@ -32,8 +32,11 @@ demo: $(STAMP)
 	$(BIN)/policeonto mappings
 	$(BIN)/policeonto map examples/police-uk/*.csv -o out/police-uk.nt --report out/police-uk-report.json
 	$(BIN)/policeonto validate examples/police-uk/*.csv out/pole-example.ttl
+	$(BIN)/policeonto load examples/police-uk/*.csv --store out/store
+	$(BIN)/policeonto query examples/queries/events-by-class.rq --store out/store
+	$(BIN)/policeonto query examples/queries/searches-by-legislation.rq --store out/store
 	@echo "RDF written to out/pole-example.ttl, out/pole-example.jsonld and out/police-uk.nt;" \
-	      "mapping report in out/police-uk-report.json"
+	      "mapping report in out/police-uk-report.json; the store is in out/store"
 
 ## Regenerate the bundled data.police.uk-format examples (seeded)
 examples: $(STAMP)

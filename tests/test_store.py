@@ -190,3 +190,26 @@ def test_cli_does_not_load_an_invalid_export(tmp_path: Path) -> None:
     assert "not loaded" in refused.output
     forced = CliRunner().invoke(main, ["load", str(bad), "--store", location, "--load-invalid"])
     assert forced.exit_code == 1 and "invalid, " in forced.output and "triples in" in forced.output
+
+
+def test_example_queries_answer_from_the_files(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    load_inputs(store, EXAMPLES)
+    queries = ROOT / "examples" / "queries"
+    by_class = store.query((queries / "events-by-class.rq").read_text(encoding="utf-8"))
+    rows = {
+        f"{POLE}StopAndSearch": sum(1 for _ in csv.DictReader(EXAMPLES[0].open(encoding="utf-8"))),
+        f"{POLE}Crime": sum(1 for _ in csv.DictReader(EXAMPLES[1].open(encoding="utf-8"))),
+    }
+    assert {c[1:-1]: int(n.split('"')[1]) for c, n in by_class.rows} == rows
+    by_law = store.query((queries / "searches-by-legislation.rq").read_text(encoding="utf-8"))
+    expected: dict[str, int] = {}
+    with EXAMPLES[0].open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["Legislation"]:
+                expected[row["Legislation"]] = expected.get(row["Legislation"], 0) + 1
+    got: dict[str, int] = {}
+    for law, _, searches in by_law.rows:
+        got[law.split('"')[1]] = got.get(law.split('"')[1], 0) + int(searches.split('"')[1])
+    assert got == expected
+    store.close()
