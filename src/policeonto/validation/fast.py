@@ -137,7 +137,7 @@ class MappedValidator:
         while len(self._pending) > keep:
             found = self._pending.popleft().result()
             if found is not None:
-                return found
+                self.found.append(found)
 
     def end(self, provenance: Graph) -> int:
         self._collect(0)
