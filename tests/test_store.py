@@ -130,6 +130,13 @@ def test_a_failed_load_leaves_the_store_as_it_was(store: Store, tmp_path: Path) 
         store.load(broken, graph=f"{POLE}graph/broken", syntax="nt")
     assert store.graphs() == graphs
     assert _count(store, "?s ?p ?o") == before
+    # a file that parses, with an update that fails before it is published: nothing stays staged either
+    fine = tmp_path / "fine.nt"
+    fine.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(StoreError, match=r"fine\.nt"):
+        store.load(fine, graph=f"{POLE}graph/fine", syntax="nt", update="INSERT DATA { not sparql }")
+    assert store.graphs() == graphs
+    assert _count(store, "?s ?p ?o") == before
 
 
 def test_query_forms_and_renderings(store: Store) -> None:

@@ -49,9 +49,10 @@ class EmbeddedStore:
             self._store.bulk_load(path=str(path), format=_FORMATS[syntax], to_graph=ox.NamedNode(staged))
             publish = f"{update.replace('?staged', f'<{staged}>')} ;\n" if update else ""
             self.update(f"{publish}MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>")
-        except (OSError, SyntaxError, ValueError) as exc:
+        except (OSError, SyntaxError, ValueError, StoreError) as exc:
             self._store.remove_graph(ox.NamedNode(staged))
-            raise StoreError(f"cannot load {path} into <{graph}>: {exc}", store=self.location) from exc
+            reason = exc.reason if isinstance(exc, StoreError) else exc
+            raise StoreError(f"cannot load {path} into <{graph}>: {reason}", store=self.location) from exc
         self._store.flush()
         count = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         return int(count.values("n").pop())
