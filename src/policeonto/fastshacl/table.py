@@ -122,12 +122,12 @@ class TripleTable:
         # Each subject's predicates as a bit mask, keyed by the subject's 64-bit hash. Two subjects whose
         # hashes collide share a mask, which can only add predicates: the few found are then confirmed.
         bits = {p: 1 << i for i, p in enumerate(self.by_predicate)}
-        wanted = sum(bits[p] for p in predicates)
-        masks = self._subject_masks.filter((pl.col("mask") & wanted) != 0)
+        asked = sum(bits[p] for p in predicates)
+        masks = self._subject_masks.filter((pl.col("mask") & asked) != 0)
         hits = nodes.hash().alias("h").to_frame().join(masks, on="h").select(pl.col("mask").bitwise_or()).item()
         suspects = [p for p in predicates if (hits or 0) & bits[p]]
-        wanted = nodes.to_frame("s")
-        return {p for p in suspects if not self.by_predicate[p].join(wanted, on="s", how="semi").is_empty()}
+        subjects = nodes.to_frame("s")
+        return {p for p in suspects if not self.by_predicate[p].join(subjects, on="s", how="semi").is_empty()}
 
     @cached_property
     def _subject_masks(self) -> pl.DataFrame:
@@ -187,6 +187,10 @@ def _distinct_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     return pairs.unique()
 
 
+def _union(frames: list[pl.DataFrame], *, disjoint: bool) -> pl.DataFrame:
+    return pl.concat(frames) if disjoint else _distinct_pairs(pl.concat(frames))
+
+
 def parse_ntriples(data: bytes) -> pl.DataFrame | None:
     """Split N-Triples into ``s``, ``p``, ``o`` vectorised; None if any line needs a full parser (other
     whitespace than single spaces, escapes beyond the canonical ones, comments, a syntax error) or the data
@@ -222,7 +226,3 @@ def parse_ntriples(data: bytes) -> pl.DataFrame | None:
 
 _NOT_IN_IRI = r'.[<>"{}|^`\\\x00-\x20].'
 _LITERAL_END = r'"(\^\^<[^<>"{}|^`\\\x00-\x20]*>|@[A-Za-z]+(-[A-Za-z0-9]+)*)$'
-
-
-def _union(frames: list[pl.DataFrame], *, disjoint: bool) -> pl.DataFrame:
-    return pl.concat(frames) if disjoint else _distinct_pairs(pl.concat(frames))
