@@ -21,8 +21,11 @@ def test_crosswalk_is_valid_and_maps_to_known_codes(path: Path, view, codelists:
     walk = read_crosswalk(path)
     assert walk.metadata["license"].startswith("http")
     codes = enum_codes(view)
+    assert walk.codes()
     for label, code in walk.codes().items():
         assert code in codes, (label, code)
+        if not path.name.startswith("police-uk-"):
+            continue  # a force's own codes are its own, not labels of the national code lists
         labels = {str(o) for p in (SKOS.prefLabel, SKOS.altLabel) for o in codelists.objects(URIRef(code), p)}
         assert label in labels, f"{label!r} is not a label of {code} in the SKOS code lists"
 

@@ -137,6 +137,37 @@ _TYPES += [
         Severity.ERROR,
     ),
     FindingType(
+        "missing-recommended-value",
+        "Recommended value missing",
+        "A column the source format recommends is blank in this row; the row is mapped without it, but "
+        "other forces may not be able to match the record (for example a person without a date of birth).",
+        "row {row}: {column} is blank",
+        Severity.WARNING,
+    ),
+    FindingType(
+        "dangling-reference",
+        "Reference to a record that is not there",
+        "A column that refers to a record of another table of the export (a foreign key, or a JSON:API "
+        "relationship) names a record the export does not have, so the link cannot be made.",
+        "row {row}: {column} {value!r} names no record of the export",
+        Severity.ERROR,
+    ),
+    FindingType(
+        "references-not-checked",
+        "References not checked",
+        "A column refers to records of another table of the export, but that table was not given in this "
+        "run, so the references could not be checked. Give all the export's files together.",
+        "{column} refers to {value} records, but no file of them was given",
+        Severity.WARNING,
+    ),
+    FindingType(
+        "unknown-record-type",
+        "Records of a type the format does not declare",
+        "A JSON export holds records of a type that none of its format's mappings reads; they are counted as rejected.",
+        "{value}",
+        Severity.ERROR,
+    ),
+    FindingType(
         "value-out-of-range",
         "Value out of range",
         "A number lies outside the range the source format allows (for example coordinates outside the UK).",
@@ -294,6 +325,10 @@ FIXES = {
     "missing-value": "Fill the column in the source system's export, or mark the row as not for sharing.",
     "invalid-value": "Correct the value in the source to the format the column declares.",
     "value-out-of-range": "Correct the value; coordinates must lie in the UK, numbers within the stated range.",
+    "missing-recommended-value": "Fill the column in the source system where it is known.",
+    "dangling-reference": "Export the record the link names, or correct the reference.",
+    "references-not-checked": "Give every file of the export in one run.",
+    "unknown-record-type": "Map the record type (a mapping for it), or leave it out of the export.",
     "unknown-code": "Use a label from the code list, or add the label to the crosswalk (SSSOM) with a reviewer.",
     "wrong-field-count": "Re-export the file; quote fields that contain commas.",
     "unterminated-quote": "Re-export the file: it was cut off inside a quoted field.",

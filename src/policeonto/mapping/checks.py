@@ -1,16 +1,21 @@
 """Check and clean a batch of rows against the source format, vectorised.
 
 Every value is trimmed (blank becomes missing) and checked against its column's declaration in the source
-schema: required, pattern, type (decimal, integer, boolean, date, datetime), range, and, for coded
-columns, the crosswalk, which turns each label into its national code. A failing value in a required
-column rejects the row; in an optional column the value is dropped. Either way there is a finding naming
-the row, column and value. Nothing is dropped silently.
+schema: required (and recommended), pattern, type (decimal, integer, boolean, date in ISO form or the
+column's ``date_format``, datetime), range, foreign keys (the value must be the key of a row of the table
+it refers to), and, for coded columns, the crosswalk, which turns each label into its national code (the
+label stays available as ``<column>_label``, for a slot that keeps the force's own code). A failing value
+in a required column rejects the row; in an optional column the value is dropped. Either way there is a
+finding naming the row, column and value. Nothing is dropped silently.
 """
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
+from collections.abc import Mapping as Lookup
 from dataclasses import dataclass, field
+from functools import reduce
 
 import polars as pl
 
@@ -21,6 +26,8 @@ from policeonto.mapping.spec import Mapping, SourceColumn
 __all__ = ["CheckedBatch", "check_batch", "code_text"]
 
 REASON = "_reason"
+#: A coded column's code name is under its own name; the label as the source wrote it under this suffix.
+LABEL = "_label"
 _DECIMAL = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 _INTEGER = r"^[+-]?[0-9]+$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -44,12 +51,28 @@ def code_text(view_codes: dict[str, str], column: SourceColumn) -> dict[str, str
     return {label: view_codes[iri] for label, iri in column.crosswalk.codes().items() if iri in view_codes}
 
 
-def _problem(column: SourceColumn, value: pl.Expr, decoded: pl.Expr | None) -> pl.Expr:
+def _dangling(column: SourceColumn, value: pl.Expr, keys: Lookup[str, pl.Series]) -> pl.Expr | None:
+    """Whether a foreign key names no row of the table it refers to (None: nothing to check)."""
+    conditions = []
+    for by_value, target in column.references:
+        if target not in keys:
+            continue
+        missing = ~value.is_in(keys[target].implode())
+        if by_value is not None:
+            assert column.references_by is not None
+            missing = missing & pl.col(column.references_by).str.strip_chars().eq_missing(by_value)
+        conditions.append(missing)
+    return reduce(operator.or_, conditions) if conditions else None
+
+
+def _problem(column: SourceColumn, value: pl.Expr, decoded: pl.Expr | None, dangling: pl.Expr | None = None) -> pl.Expr:
     """The finding code for a cell, or null when the value is fine (missing optional values are fine)."""
     present = value.is_not_null()
     checks: list[tuple[pl.Expr, str]] = []
     if column.required:
         checks.append((~present, "missing-value"))
+    elif column.recommended:
+        checks.append((~present, "missing-recommended-value"))
     if decoded is not None:
         checks.append((present & decoded.is_null(), "unknown-code"))
     if column.pattern:
@@ -64,6 +87,9 @@ def _problem(column: SourceColumn, value: pl.Expr, decoded: pl.Expr | None) -> p
             checks.append((present & (number > column.maximum), "value-out-of-range"))
     elif column.range == "boolean":
         checks.append((present & ~value.str.to_lowercase().is_in(["true", "false"]), "invalid-value"))
+    elif column.range == "date" and column.date_format:
+        valid = value.str.strptime(pl.Date, column.date_format, strict=False).is_not_null()
+        checks.append((present & ~valid.fill_null(False), "invalid-value"))
     elif column.range == "date":
         valid = value.str.contains(_DATE) & value.str.strptime(pl.Date, "%Y-%m-%d", strict=False).is_not_null()
         checks.append((present & ~valid.fill_null(False), "invalid-value"))
@@ -71,6 +97,8 @@ def _problem(column: SourceColumn, value: pl.Expr, decoded: pl.Expr | None) -> p
         moment = value.str.slice(0, 19).str.strptime(pl.Datetime, "%Y-%m-%dT%H:%M:%S", strict=False)
         valid = value.str.contains(_DATETIME) & moment.is_not_null()
         checks.append((present & ~valid.fill_null(False), "invalid-value"))
+    if dangling is not None:
+        checks.append((present & dangling, "dangling-reference"))
     if not checks:
         return pl.lit(None, dtype=pl.String)
     expression = pl.when(checks[0][0]).then(pl.lit(checks[0][1]))
@@ -86,23 +114,28 @@ def check_batch(
     *,
     file: str,
     keep_findings: int,
+    keys: Lookup[str, pl.Series] | None = None,
 ) -> CheckedBatch:
     """Check *frame* (columns named by source slot, plus ``_row``) against *mapping*'s source columns.
 
     Args:
         codes: for each coded column's slot, source label -> code name.
         keep_findings: how many findings to keep as objects (all are counted).
+        keys: for each row class other tables refer to, the keys of its rows mapped so far; foreign keys to
+            a row class not in it are not checked.
     """
     problems, cleaned = [], []
     for column in mapping.columns:
         raw = pl.col(column.slot).str.strip_chars()
         value = pl.when(raw != "").then(raw)
         decoded = value.replace_strict(codes[column.slot], default=None) if column.slot in codes else None
-        problem = _problem(column, value, decoded)
+        problem = _problem(column, value, decoded, _dangling(column, value, keys or {}))
         problems.append(problem.alias(f"_p_{column.slot}"))
         clean = decoded if decoded is not None else value
         if column.range == "boolean":
             clean = value.str.to_lowercase()
+        elif column.range == "date" and column.date_format:
+            clean = value.str.strptime(pl.Date, column.date_format, strict=False).dt.strftime("%Y-%m-%d")
         cleaned.append(pl.when(pl.col(f"_p_{column.slot}").is_null()).then(clean).alias(column.slot))
     checked = frame.with_columns(problems)
     required = [c for c in mapping.columns if c.required]
@@ -133,7 +166,12 @@ def check_batch(
     if rejected.height:
         for reason_text, count in rejected.get_column(REASON).value_counts().iter_rows():
             result.rejected_by_reason[reason_text] += count
+    labels = [pl.col(c.slot).str.strip_chars().alias(f"{c.slot}{LABEL}") for c in mapping.columns if c.slot in codes]
     result.frame = (
-        checked.filter(pl.col(REASON).is_null()).with_columns(cleaned).select([c.slot for c in mapping.columns] + [ROW])
+        checked.filter(pl.col(REASON).is_null())
+        .with_columns(*labels, *cleaned)
+        .select(
+            [c.slot for c in mapping.columns] + [f"{c.slot}{LABEL}" for c in mapping.columns if c.slot in codes] + [ROW]
+        )
     )
     return result

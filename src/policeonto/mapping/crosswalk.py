@@ -2,7 +2,9 @@
 
 A crosswalk has a YAML metadata block in ``#`` lines (``curie_map``, ``license``, ``mapping_set_id``) and a
 table with at least ``subject_label``, ``predicate_id``, ``object_id`` and ``mapping_justification``. Only
-``skos:exactMatch`` rows are used to translate values; each subject label maps to exactly one code.
+``skos:exactMatch`` and ``skos:broadMatch`` rows translate values: a force's own code that is narrower
+than a national code (its "residential burglary" under the national "burglary") is recorded as that
+national code, and the SSSOM file says the match is broad. Each subject label maps to exactly one code.
 
 >>> from pathlib import Path
 >>> walk = read_crosswalk(Path("mappings/crosswalks/police-uk-search-outcome.sssom.tsv"))
@@ -46,6 +48,9 @@ JUSTIFICATIONS = frozenset(
     )
 )
 
+#: The match predicates whose rows translate a source label into a code.
+TRANSLATING = frozenset({"skos:exactMatch", "skos:broadMatch"})
+
 _PREDICATES = frozenset(
     {"skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch"}
 )
@@ -66,11 +71,11 @@ class Crosswalk:
         return self.curie_map[prefix] + local
 
     def codes(self) -> dict[str, str]:
-        """Source label -> code IRI, from the exact matches."""
+        """Source label -> code IRI, from the exact and broad matches."""
         return {
             row["subject_label"]: self.expand(row["object_id"])
             for row in self.rows
-            if row["predicate_id"] == "skos:exactMatch"
+            if row["predicate_id"] in TRANSLATING
         }
 
 
@@ -123,7 +128,7 @@ def read_crosswalk(path: Path) -> Crosswalk:
         if row["mapping_justification"] not in JUSTIFICATIONS:
             raise _fail(path, f"mapping_justification {row['mapping_justification']!r} is not a SEMAPV term", number)
         label = row["subject_label"]
-        if row["predicate_id"] == "skos:exactMatch":
+        if row["predicate_id"] in TRANSLATING:
             if label in seen:
                 raise _fail(path, f"subject_label {label!r} is mapped twice (first on line {seen[label]})", number)
             seen[label] = number

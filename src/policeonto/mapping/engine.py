@@ -7,6 +7,7 @@ rejected with a reason: ``rows_read == rows_mapped + rows_rejected`` always hold
 
 from __future__ import annotations
 
+import csv
 import re
 import time
 from collections import Counter
@@ -21,10 +22,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from policeonto import __version__
-from policeonto.errors import PoliceOntoError
+from policeonto.errors import MappingInputError, PoliceOntoError
 from policeonto.findings import Finding, make
 from policeonto.mapping.checks import check_batch, code_text
 from policeonto.mapping.columns import ColumnMatch, recognise
+from policeonto.mapping.jsonsource import JsonDocument, is_json
 from policeonto.mapping.plan import Derivation, compile_plan, enum_codes
 from policeonto.mapping.reader import ROW, Batch, ReadAgain, SourceFile, inspect, read_batches
 from policeonto.mapping.spec import Mapping, list_mappings, load_mapping
@@ -34,9 +36,11 @@ __all__ = [
     "DEFAULT_BASE",
     "BatchSink",
     "FileSummary",
+    "KeyIndex",
     "MapOptions",
     "MapResult",
     "NTriplesSink",
+    "TeeSink",
     "map_file",
     "map_files",
     "provenance_graph",
@@ -185,7 +189,7 @@ def provenance_graph(
     g.add((dataset, RDF.type, POLE.SourceDataset))
     g.add((dataset, POLE.file_name, Literal(source.path.name)))
     g.add((dataset, POLE.sha256, Literal(source.sha256)))
-    g.add((dataset, POLE.media_type, Literal("text/csv")))
+    g.add((dataset, POLE.media_type, Literal(context.get("media_type", "text/csv"))))
     g.add((dataset, POLE.byte_size, Literal(source.size, datatype=XSD.integer)))
     g.add((dataset, POLE.row_count, Literal(rows, datatype=XSD.integer)))
     if context["publisher"]:
@@ -218,8 +222,8 @@ def triple_frames(frame: pl.DataFrame, derivation: Derivation) -> tuple[pl.DataF
 class BatchSink(Protocol):
     """Where mapped batches go: an N-Triples stream, or a validator."""
 
-    def begin(self, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
-        """A file starts, mapped by *mapping*; *provenance* describes its dataset and run (row counts still
+    def begin(self, file: str, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
+        """*file* starts, mapped by *mapping*; *provenance* describes its dataset and run (row counts still
         open)."""
 
     def batch(self, frame: pl.DataFrame, derivations: Sequence[Derivation]) -> int:
@@ -235,7 +239,7 @@ class NTriplesSink:
 
     stream: BinaryIO
 
-    def begin(self, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
+    def begin(self, file: str, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
         pass
 
     def batch(self, frame: pl.DataFrame, derivations: Sequence[Derivation]) -> int:
@@ -260,6 +264,26 @@ class NTriplesSink:
         return text.count("\n")
 
 
+@dataclass
+class TeeSink:
+    """Sends every batch to two sinks (validate and write in one pass); counts are the first's."""
+
+    first: BatchSink
+    second: BatchSink
+
+    def begin(self, file: str, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
+        self.first.begin(file, mapping, derivations, provenance)
+        self.second.begin(file, mapping, derivations, provenance)
+
+    def batch(self, frame: pl.DataFrame, derivations: Sequence[Derivation]) -> int:
+        self.second.batch(frame, derivations)
+        return self.first.batch(frame, derivations)
+
+    def end(self, provenance: Graph) -> int:
+        self.second.end(provenance)
+        return self.first.end(provenance)
+
+
 def map_file(
     path: Path,
     sink: BinaryIO | BatchSink,
@@ -268,50 +292,130 @@ def map_file(
     mapping: str | None = None,
     options: MapOptions = MapOptions(),
     progress: Callable[[int], None] | None = None,
-) -> FileSummary:
+    keys: KeyIndex | None = None,
+) -> list[FileSummary]:
     """Map one file, writing N-Triples to *sink* (a binary stream or a :class:`BatchSink`) and adding its
-    summary and findings to *result*.
+    summaries and findings to *result*: one summary for a CSV file, one per table for a JSON export.
+
+    Args:
+        keys: the keys of the rows mapped so far by tables other tables refer to, for checking foreign keys
+            across the files of one export; this file's keys are added to it.
 
     Raises:
         MappingInputError: the file cannot be mapped at all (unreadable, empty, unrecognised, a required
             column missing).
     """
-    base = _check_base(options.base)
+    _check_base(options.base)
+    keys = keys if keys is not None else KeyIndex()
+    sink = sink if hasattr(sink, "batch") else NTriplesSink(sink)  # type: ignore[assignment]
+    if is_json(path):
+        return _map_json(path, sink, result, mapping, options, progress, keys)  # type: ignore[arg-type]
     source = inspect(path)
-    mappings = [load_mapping(mapping)] if mapping else list_mappings()
+    mappings = [load_mapping(mapping)] if mapping else [m for m in list_mappings() if m.json is None]
     match: ColumnMatch = recognise(source, mappings, name=mapping)
-    chosen = match.mapping
-    view = schema_view()
-    derivations = compile_plan(chosen, view)
-    by_iri = enum_codes(view)
-    codes = {c.slot: code_text(by_iri, c) for c in chosen.columns if c.crosswalk is not None}
-    started = datetime.now(UTC).replace(microsecond=0)
-    run = f"{base}run/{started.strftime('%Y%m%dT%H%M%SZ')}-{source.sha256[:12]}"
-    context = _context(source, chosen, options, run)
-    summary = FileSummary(str(path), chosen.name, source.sha256)
-    findings = list(match.findings)
-    if source.encoding == "cp1252":
-        findings.append(make("legacy-encoding", file=str(path)))
-    if source.blank_lines:
-        findings.append(make("blank-lines", file=str(path), value=str(source.blank_lines)))
-    named = _file_force(chosen, path)
-    if named and context["publisher"] is None:
-        findings.append(make("unknown-publisher", file=str(path), value=named))
-    result.finding_counts.update(f.code for f in findings)
-    if not hasattr(sink, "batch"):
-        sink = NTriplesSink(sink)
-    sink.begin(chosen, derivations, provenance_graph(source, chosen, context, 0, started))
-    batches = _Batches(source, chosen, match, derivations, codes, context, options, sink, summary, findings, result)
+    batches = _Batches.start(source, match, sink, result, options, keys, media_type="text/csv")  # type: ignore[arg-type]
     try:
         batches.run(read_batches(source, batch_rows=options.batch_rows), progress)
     except ReadAgain as again:  # rows before the malformed block are written and right; carry on after them
         batches.run(read_batches(source, batch_rows=options.batch_rows, careful=True, skip=again.rows), progress)
-    summary.triples += sink.end(provenance_graph(source, chosen, context, summary.rows_read, started))
-    assert summary.rows_read == summary.rows_mapped + summary.rows_rejected
+    return [batches.finish()]
+
+
+def _map_json(
+    path: Path,
+    sink: BatchSink,
+    result: MapResult,
+    mapping: str | None,
+    options: MapOptions,
+    progress: Callable[[int], None] | None,
+    keys: KeyIndex,
+) -> list[FileSummary]:
+    """Map a JSON export: each of its format's tables in turn, tables others refer to first."""
+    document = JsonDocument.read(path)
+    tables = [load_mapping(mapping)] if mapping else _json_package(document)
+    if any(t.json is None for t in tables):
+        raise MappingInputError(f"{tables[0].name} reads CSV files, not JSON", path=path)
+    members = {t.json.records for t in tables if t.json is not None}
+    counts = {k: n for k, n in document.types().items() if k[0] in members}
+    media_type = "application/vnd.api+json" if "jsonapi" in document.members else "application/json"
+    summaries = []
+    for table in _in_dependency_order(tables):
+        assert table.json is not None
+        header, frame = document.table(table.json)
+        if frame.height == 0 and mapping is None:
+            continue
+        source = document.source(header, frame.height)
+        match = recognise(source, [table], name=table.name)
+        batches = _Batches.start(
+            source, match, sink, result, options, keys, media_type=media_type, rows_total=sum(counts.values())
+        )
+        batches.run((Batch(part) for part in frame.iter_slices(options.batch_rows)), progress)
+        summaries.append(batches.finish())
+    if mapping is None:
+        read = {(t.json.records, t.json.type) for t in tables if t.json is not None and t.json.each is None}
+        unread = {k: n for k, n in counts.items() if k not in read and (k[0], None) not in read}
+        if unread:
+            summaries.append(_unread(path, document, tables[0], unread, result, options))
+    return summaries
+
+
+def _unread(
+    path: Path,
+    document: JsonDocument,
+    table: Mapping,
+    unread: dict[tuple[str, str], int],
+    result: MapResult,
+    options: MapOptions,
+) -> FileSummary:
+    """Records of types no mapping of the format reads: counted as rejected, each type with a finding."""
+    summary = FileSummary(str(path), f"{table.source_schema.name} (records of no mapped type)", document.sha256)
+    for (member, kind), count in sorted(unread.items()):
+        summary.rows_read += count
+        summary.rows_rejected += count
+        summary.rejected_by_reason[f"unknown-record-type ({member}: {kind or 'no type'})"] += count
+        result.finding_counts["unknown-record-type"] += 1
+        if len(result.findings) < options.keep_findings:
+            value = f"{count} {member} records of type {kind!r}, which no mapping of this format reads"
+            result.findings.append(make("unknown-record-type", file=str(path), column=member, value=value))
     result.files.append(summary)
-    room = options.keep_findings - len(result.findings)
-    result.findings.extend(findings[: max(room, 0)])
     return summary
+
+
+def _json_package(document: JsonDocument) -> list[Mapping]:
+    """The JSON mappings of the format whose tables read most of *document*'s records.
+
+    Raises:
+        MappingInputError: no JSON mapping reads any of its records.
+    """
+    counts = document.types()
+    packages: dict[Path, list[Mapping]] = {}
+    for candidate in list_mappings():
+        if candidate.json is not None:
+            packages.setdefault(candidate.source_schema, []).append(candidate)
+
+    def covered(tables: list[Mapping]) -> int:
+        return sum(n for (member, kind), n in counts.items() if any(_reads(t, member, kind) for t in tables))
+
+    best = max(packages.values(), key=covered, default=[])
+    if not best or covered(best) == 0:
+        found = ", ".join(f"{member}: {kind!r} x{n}" for (member, kind), n in sorted(counts.items())) or "none"
+        raise MappingInputError(f"no mapping reads this JSON file's records (found {found})", path=document.path)
+    return best
+
+
+def _reads(table: Mapping, member: str, kind: str) -> bool:
+    return table.json is not None and table.json.records == member and table.json.type in {None, kind}
+
+
+def _in_dependency_order(tables: Sequence[Mapping]) -> list[Mapping]:
+    """Tables ordered so that every table comes after the tables its foreign keys refer to."""
+    by_class = {t.row_class: t for t in tables}
+
+    def depth(table: Mapping, seen: frozenset[str] = frozenset()) -> int:
+        deps = [by_class[c] for c in table.depends_on if c in by_class and c not in seen | {table.row_class}]
+        return 1 + max((depth(d, seen | {table.row_class}) for d in deps), default=-1)
+
+    return sorted(tables, key=depth)
 
 
 @dataclass
@@ -329,6 +433,77 @@ class _Batches:
     summary: FileSummary
     findings: list[Finding]
     result: MapResult
+    keys: KeyIndex
+    started: datetime
+    rows_total: int | None = None
+
+    @classmethod
+    def start(
+        cls,
+        source: SourceFile,
+        match: ColumnMatch,
+        sink: BatchSink,
+        result: MapResult,
+        options: MapOptions,
+        keys: KeyIndex,
+        *,
+        media_type: str,
+        rows_total: int | None = None,
+    ) -> _Batches:
+        """Compile the mapping, note what the file itself is found to be, and open the sink."""
+        chosen, path = match.mapping, source.path
+        view = schema_view()
+        derivations = compile_plan(chosen, view)
+        by_iri = enum_codes(view)
+        codes = {c.slot: code_text(by_iri, c) for c in chosen.columns if c.crosswalk is not None}
+        started = datetime.now(UTC).replace(microsecond=0)
+        run = f"{options.base}run/{started.strftime('%Y%m%dT%H%M%SZ')}-{source.sha256[:12]}"
+        if media_type != "text/csv":
+            run += f"-{chosen.name}"  # one run per table of the file
+        context = _context(source, chosen, options, run)
+        context["media_type"] = media_type
+        summary = FileSummary(str(path), chosen.name, source.sha256)
+        findings = list(match.findings)
+        if source.encoding == "cp1252":
+            findings.append(make("legacy-encoding", file=str(path)))
+        if source.blank_lines:
+            findings.append(make("blank-lines", file=str(path), value=str(source.blank_lines)))
+        named = _file_force(chosen, path)
+        if named and context["publisher"] is None:
+            findings.append(make("unknown-publisher", file=str(path), value=named))
+        known = keys.of(chosen)
+        for column in chosen.columns:
+            for target in sorted({t for _, t in column.references} - known.keys()):
+                findings.append(make("references-not-checked", file=str(path), column=column.title, value=target))
+        result.finding_counts.update(f.code for f in findings)
+        sink.begin(str(path), chosen, derivations, provenance_graph(source, chosen, context, rows_total or 0, started))
+        return cls(
+            source,
+            chosen,
+            match,
+            derivations,
+            codes,
+            context,
+            options,
+            sink,
+            summary,
+            findings,
+            result,
+            keys,
+            started,
+            rows_total,
+        )
+
+    def finish(self) -> FileSummary:
+        """Close the file: its final provenance, summary and findings."""
+        rows = self.rows_total if self.rows_total is not None else self.summary.rows_read
+        final = provenance_graph(self.source, self.mapping, self.context, rows, self.started)
+        self.summary.triples += self.sink.end(final)
+        assert self.summary.rows_read == self.summary.rows_mapped + self.summary.rows_rejected
+        self.result.files.append(self.summary)
+        room = self.options.keep_findings - len(self.result.findings)
+        self.result.findings.extend(self.findings[: max(room, 0)])
+        return self.summary
 
     def run(self, batches: Iterable[Batch], progress: Callable[[int], None] | None) -> None:
         """Process every batch."""
@@ -342,7 +517,10 @@ class _Batches:
             frame = frame.select([pl.col(h).alias(s) for h, s in self.match.slots.items()] + [pl.col(ROW)])
             frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(slot) for slot in missing])
             room = max(self.options.keep_findings - len(self.findings), 0)
-            checked = check_batch(frame, self.mapping, self.codes, file=file, keep_findings=room)
+            checked = check_batch(
+                frame, self.mapping, self.codes, file=file, keep_findings=room, keys=self.keys.of(self.mapping)
+            )
+            self.keys.add(self.mapping, checked.frame)
             self.findings.extend(checked.findings)
             self.result.finding_counts.update(checked.finding_counts)
             self.summary.rows_read += frame.height
@@ -381,7 +559,9 @@ def map_files(
     """Map every file in *inputs* onto the shared vocabulary, writing N-Triples to *sink*.
 
     Args:
-        inputs: source files; each is recognised from its header unless *mapping* names the mapping.
+        inputs: source files; each is recognised from its header (a JSON export from its record types)
+            unless *mapping* names the mapping. The files of one export are mapped so that a table comes
+            after the tables it refers to, and their foreign keys are checked across the files.
         sink: a binary stream for the N-Triples, or a :class:`BatchSink`.
         options: IRI base, publishing force, batch size, findings kept.
         progress: called with the number of rows after each batch.
@@ -394,7 +574,61 @@ def map_files(
     """
     started = time.perf_counter()
     result = MapResult()
-    for path in inputs:
-        map_file(Path(path), sink, result, mapping=mapping, options=options, progress=progress)
+    keys = KeyIndex()
+    for path in _files_in_order([Path(p) for p in inputs], mapping):
+        map_file(path, sink, result, mapping=mapping, options=options, progress=progress, keys=keys)
     result.seconds = time.perf_counter() - started
     return result
+
+
+class KeyIndex:
+    """The keys of the rows mapped so far, for each table that other tables of its export refer to."""
+
+    def __init__(self) -> None:
+        self._parts: dict[tuple[Path, str], list[pl.Series]] = {}
+
+    def add(self, mapping: Mapping, frame: pl.DataFrame) -> None:
+        """Note the keys of *frame*'s rows (mapped rows of *mapping*'s table), if other tables refer to it."""
+        if mapping.referenced and mapping.key is not None:
+            parts = self._parts.setdefault((mapping.source_schema, mapping.row_class), [])
+            parts.append(frame.get_column(mapping.key).drop_nulls())
+            if len(parts) > 1:
+                parts[:] = [pl.concat(parts)]
+
+    def of(self, mapping: Mapping) -> dict[str, pl.Series]:
+        """Row class -> keys, for the tables of *mapping*'s export mapped so far."""
+        return {
+            row_class: parts[0]
+            for (schema, row_class), parts in self._parts.items()
+            if schema == mapping.source_schema and parts
+        }
+
+
+def _files_in_order(paths: list[Path], mapping: str | None) -> list[Path]:
+    """*paths*, with every CSV file after the files of the tables it refers to (recognised by header)."""
+    if len(paths) < 2 or mapping is not None:
+        return paths
+    tables = [m for m in list_mappings() if m.json is None]
+    depth = {m.name: i for i, m in enumerate(_in_dependency_order(tables))}
+    ranks = {}
+    for path in paths:
+        header = _header(path)
+        if header is None:
+            ranks[path] = -1
+            continue
+        source = SourceFile(path, "", 0, "utf-8", False, 0, 0, True, header)
+        try:
+            ranks[path] = depth[recognise(source, tables).mapping.name]
+        except MappingInputError:
+            ranks[path] = -1  # mapping the file reports the problem
+    return sorted(paths, key=lambda p: ranks[p])
+
+
+def _header(path: Path) -> tuple[str, ...] | None:
+    if is_json(path):
+        return None
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            return tuple(next(csv.reader([handle.readline()]), []))
+    except OSError:
+        return None

@@ -31,7 +31,7 @@ class Derivation:
     target: str
     subject: pl.Expr
     triples: tuple[tuple[str, pl.Expr], ...]  # (predicate in <>, object term expression)
-    shared: bool  # the subject does not depend on the row: several rows may make the same node
+    shared: bool  # the subject depends on neither the row nor its key: several rows may make the same node
     sources: tuple[tuple[str, ...], ...] = ()  # per triple: the source columns (row-class slots) it is made from
 
 
@@ -93,7 +93,9 @@ def compile_plan(mapping: Mapping, view: SchemaView) -> list[Derivation]:
             code its code list lacks, or an expression outside the allowed subset.
     """
     names = {c.slot for c in mapping.columns} | set(CONTEXT_NAMES)
+    names |= {f"{c.slot}_label" for c in mapping.columns if c.crosswalk is not None}
     codes_by_iri = enum_codes(view)
+    column_codes = _column_codes(mapping, view)
     derivations = []
     for target, spec in mapping.specification["class_derivations"].items():
         cls = view.get_class(target)
@@ -120,16 +122,19 @@ def compile_plan(mapping: Mapping, view: SchemaView) -> list[Derivation]:
             value = _value(mapping, target, slot_name, slot_spec, names)
             predicate = f"<{view.get_uri(slot, expand=True)}>"
             triples.append(
-                (predicate, _term(view, mapping, target, slot_name, slot.range, value, slot_spec, codes_by_iri))
+                (
+                    predicate,
+                    _term(view, mapping, target, slot_name, slot.range, value, slot_spec, (column_codes, codes_by_iri)),
+                )
             )
-            sources.append(_sources(slot_spec, names - set(CONTEXT_NAMES)))
+            sources.append(_sources(slot_spec, {c.slot for c in mapping.columns}))
         expression = spec["slot_derivations"]["id"].get("expr", "")
         derivations.append(
             Derivation(
                 target,
                 subject,
                 tuple(triples),
-                shared="row" not in names_in(expression or "''"),
+                shared=not {"row", mapping.key} & names_in(expression or "''"),
                 sources=tuple(sources),
             )
         )
@@ -137,12 +142,14 @@ def compile_plan(mapping: Mapping, view: SchemaView) -> list[Derivation]:
 
 
 def _sources(spec: dict, columns: set[str]) -> tuple[str, ...]:
-    """The source columns a slot derivation reads."""
+    """The source columns a slot derivation reads (a coded column's label counts as the column)."""
     if "populated_from" in spec:
-        return (spec["populated_from"],) if spec["populated_from"] in columns else ()
-    if "expr" in spec:
-        return tuple(sorted(names_in(str(spec["expr"])) & columns))
-    return ()
+        read = {spec["populated_from"]}
+    elif "expr" in spec:
+        read = names_in(str(spec["expr"]))
+    else:
+        return ()
+    return tuple(sorted({name.removesuffix("_label") for name in read} & columns))
 
 
 def _value(mapping: Mapping, target: str, slot: str, spec: dict, names: set[str]) -> pl.Expr:
@@ -179,17 +186,35 @@ def _term(
     range_name: str | None,
     value: pl.Expr,
     spec: dict,
-    codes_by_iri: dict[str, str],
+    codes: tuple[dict[str, set[str]], dict[str, str]],
 ) -> pl.Expr:
     range_name = range_name or "string"
     enum = view.get_enum(range_name)
     if enum is not None:
         by_text = {text: view.expand_curie(pv.meaning) for text, pv in enum.permissible_values.items()}
-        _check_codes(mapping, target, slot_name, enum.name, by_text, spec, codes_by_iri)
+        _check_codes(mapping, target, slot_name, enum.name, by_text, spec, codes)
         return iri(value.replace_strict(by_text, default=None))
     if view.get_class(range_name) is not None:
         return iri(value)
     return literal(value, _datatype(view, range_name))
+
+
+def _column_codes(mapping: Mapping, view: SchemaView) -> dict[str, set[str]]:
+    """Coded source column -> the code names of every code list the mapping fills from it. A column can
+    fill two code lists (a link table's role code: a person's role on one row, a vehicle's on another)."""
+    found: dict[str, set[str]] = {}
+    for target, spec in mapping.specification["class_derivations"].items():
+        if view.get_class(target) is None:
+            continue
+        for slot_name, slot_spec in (spec.get("slot_derivations") or {}).items():
+            if not isinstance(slot_spec, dict) or "populated_from" not in slot_spec:
+                continue
+            if slot_name not in view.class_slots(target):
+                continue
+            enum = view.get_enum(view.induced_slot(slot_name, target).range or "")
+            if enum is not None:
+                found.setdefault(slot_spec["populated_from"], set()).update(enum.permissible_values)
+    return found
 
 
 def _check_codes(
@@ -199,17 +224,19 @@ def _check_codes(
     enum: str,
     by_text: dict[str, str],
     spec: dict,
-    codes_by_iri: dict[str, str],
+    codes: tuple[dict[str, set[str]], dict[str, str]],
 ) -> None:
-    """A coded slot must only ever receive codes of its own code list."""
+    """A coded slot must only ever receive codes of the code lists its column fills."""
     where = f"{mapping.path.name}: {target}.{slot_name}"
     if "value" in spec and str(spec["value"]) not in by_text:
         raise MappingSpecError(f"{where}: {spec['value']!r} is not a code of {enum}")
     source = spec.get("populated_from")
     column = next((c for c in mapping.columns if c.slot == source), None)
     if column is not None and column.crosswalk is not None:
-        foreign = {codes_by_iri.get(i, i) for i in column.crosswalk.codes().values()} - set(by_text)
-        if foreign:
+        column_codes, codes_by_iri = codes
+        given = {codes_by_iri.get(i, i) for i in column.crosswalk.codes().values()}
+        foreign = given - column_codes.get(column.slot, set(by_text))
+        if foreign or not given & set(by_text):
             raise MappingSpecError(
                 f"{where}: crosswalk {column.crosswalk.path.name} gives codes not in {enum}: {sorted(foreign)[:5]}"
             )

@@ -2,11 +2,22 @@
 format it reads, and the SSSOM crosswalks its coded columns name.
 
 A mapping lives in ``mappings/<name>.transform.yaml``. Besides the standard TransformationSpecification
-keys it has one ``policeonto`` block (the source row class and the file-name pattern that gives the month
-and publishing force), which policeonto reads and removes before linkml-map sees the specification.
+keys it has one ``policeonto`` block, which policeonto reads and removes before linkml-map sees the
+specification:
 
->>> [m.name for m in list_mappings()]
-['police-uk-outcomes', 'police-uk-stop-and-search', 'police-uk-street']
+- ``row_class``: the class of the source schema that describes one row (or one JSON record);
+- ``file_name``: a pattern of file names, whose ``force`` group gives the publishing force;
+- ``json``: for JSON sources, which records make the rows: ``records`` (the top-level member holding
+  them, such as ``data`` or ``included`` in a JSON:API document), ``type`` (keep records of this type)
+  and ``each`` (one row per item of the list at this path, with the record's ``id`` and ``type``).
+
+Mappings that share a source schema read one export made of several tables (files, or record types of a
+JSON file). The source schema says how the tables join: the row class's ``identifier`` slot is its key,
+and a column whose ``references`` annotation names another row class is a foreign key. A reference can
+depend on another column: ``references: "entity_type: NOM=NominalRow VEH=ObjectRow"``.
+
+>>> [m.name for m in list_mappings()][:3]
+['force-a-links', 'force-a-locations', 'force-a-nominals']
 """
 
 from __future__ import annotations
@@ -24,7 +35,7 @@ from policeonto.errors import MappingSpecError
 from policeonto.mapping.crosswalk import Crosswalk, read_crosswalk
 from policeonto.vocab import artefact_dir
 
-__all__ = ["CONTEXT_NAMES", "Mapping", "SourceColumn", "list_mappings", "load_mapping", "mappings_dir"]
+__all__ = ["CONTEXT_NAMES", "JsonRecords", "Mapping", "SourceColumn", "list_mappings", "load_mapping", "mappings_dir"]
 
 #: Values the engine supplies for every row (declared in mappings/context.yaml).
 CONTEXT_NAMES = ("row", "base", "dataset", "run", "dataset_key", "publisher")
@@ -43,6 +54,19 @@ class SourceColumn:
     minimum: float | None
     maximum: float | None
     crosswalk: Crosswalk | None
+    recommended: bool = False
+    date_format: str | None = None  # a strptime format for a date column not written YYYY-MM-DD
+    references: tuple[tuple[str | None, str], ...] = ()  # (value of the `by` column or None, row class)
+    references_by: str | None = None  # the column whose value picks the referenced row class
+
+
+@dataclass(frozen=True)
+class JsonRecords:
+    """Which records of a JSON document make a mapping's rows."""
+
+    records: str
+    type: str | None = None
+    each: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +82,14 @@ class Mapping:
     columns: tuple[SourceColumn, ...]
     file_name: re.Pattern[str] | None
     specification: dict[str, Any]
+    json: JsonRecords | None = None
+    key: str | None = None  # the row class's identifier slot
+    referenced: bool = False  # another table of the export refers to this one's rows
+
+    @property
+    def depends_on(self) -> frozenset[str]:
+        """The row classes this mapping's foreign keys refer to."""
+        return frozenset(target for c in self.columns for _, target in c.references)
 
     @property
     def required_columns(self) -> tuple[SourceColumn, ...]:
@@ -115,7 +147,11 @@ def _load(path: Path) -> Mapping:
         raise MappingSpecError(f"{path}: the policeonto block must name the source row_class")
     source_schema = (path.parent / spec["source_schema"]).resolve()
     columns = _columns(source_schema, ours["row_class"], path.parent)
+    key, referenced = _keys(source_schema, ours["row_class"])
     pattern = ours.get("file_name")
+    json = ours.get("json")
+    if json is not None and (not isinstance(json, dict) or not isinstance(json.get("records"), str)):
+        raise MappingSpecError(f"{path}: policeonto.json must name the member holding the records (records: data)")
     return Mapping(
         name=path.name.removesuffix(".transform.yaml"),
         title=str(spec.get("title", path.stem)),
@@ -126,13 +162,57 @@ def _load(path: Path) -> Mapping:
         columns=columns,
         file_name=re.compile(pattern) if pattern else None,
         specification=spec,
+        json=JsonRecords(json["records"], json.get("type"), json.get("each")) if json else None,
+        key=key,
+        referenced=referenced,
     )
+
+
+def _keys(schema_path: Path, row_class: str) -> tuple[str | None, bool]:
+    """The row class's identifier slot, and whether another row class's column refers to it."""
+    view = _view(schema_path)
+    key = next((s for s in view.class_slots(row_class) if view.induced_slot(s, row_class).identifier), None)
+    referenced = any(
+        target == row_class
+        for cls in view.all_classes()
+        for name in view.class_slots(cls)
+        for _, target in _references(view.induced_slot(name, cls), schema_path)[0]
+    )
+    return key, referenced
+
+
+def _references(slot: Any, schema_path: Path) -> tuple[tuple[tuple[str | None, str], ...], str | None]:
+    """A column's ``references`` annotation: ((by-value or None, row class), ...) and the by column.
+
+    >>> from types import SimpleNamespace as Slot
+    >>> note = Slot(value="entity_type: NOM=NominalRow VEH=ObjectRow")
+    >>> _references(Slot(name="entity_ref", annotations={"references": note}), Path("s.yaml"))
+    ((('NOM', 'NominalRow'), ('VEH', 'ObjectRow')), 'entity_type')
+    """
+    annotations = slot.annotations or {}
+    if "references" not in annotations:
+        return (), None
+    text = str(annotations["references"].value).strip()
+    by, colon, choices = text.partition(":")
+    if not colon:
+        return ((None, text),), None
+    pairs = [choice.partition("=") for choice in choices.split()]
+    if not pairs or any(not value or not eq or not target for value, eq, target in pairs):
+        raise MappingSpecError(
+            f"{schema_path}: {slot.name}: references must be a row class, or 'column: VALUE=RowClass ...' ({text!r})"
+        )
+    return tuple((value, target) for value, _, target in pairs), by.strip()
+
+
+@cache
+def _view(schema_path: Path) -> SchemaView:
+    return SchemaView(str(schema_path))
 
 
 def _columns(schema_path: Path, row_class: str, folder: Path) -> tuple[SourceColumn, ...]:
     if not schema_path.is_file():
         raise MappingSpecError(f"source schema {schema_path} does not exist")
-    view = SchemaView(str(schema_path))
+    view = _view(schema_path)
     if view.get_class(row_class) is None:
         raise MappingSpecError(f"{schema_path}: no class {row_class!r}")
     columns = []
@@ -144,6 +224,10 @@ def _columns(schema_path: Path, row_class: str, folder: Path) -> tuple[SourceCol
         crosswalk = None
         if "crosswalk" in annotations:
             crosswalk = read_crosswalk((folder / annotations["crosswalk"].value).resolve())
+        references, by = _references(slot, schema_path)
+        for _, target in references:
+            if view.get_class(target) is None:
+                raise MappingSpecError(f"{schema_path}: {name} references {target!r}, which is not a class")
         columns.append(
             SourceColumn(
                 slot=name,
@@ -155,6 +239,10 @@ def _columns(schema_path: Path, row_class: str, folder: Path) -> tuple[SourceCol
                 minimum=float(slot.minimum_value) if slot.minimum_value is not None else None,
                 maximum=float(slot.maximum_value) if slot.maximum_value is not None else None,
                 crosswalk=crosswalk,
+                recommended=bool(slot.recommended),
+                date_format=annotations["date_format"].value if "date_format" in annotations else None,
+                references=references,
+                references_by=by,
             )
         )
     return tuple(columns)

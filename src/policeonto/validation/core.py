@@ -18,6 +18,7 @@ from policeonto.fastshacl.report import report_graph
 from policeonto.fastshacl.terms import text
 from policeonto.findings import Finding, Severity, has_errors
 from policeonto.mapping import map_files
+from policeonto.mapping.engine import BatchSink, TeeSink
 from policeonto.shacl import run_pyshacl
 from policeonto.validation.fast import MappedValidator, read_table, violations_of
 from policeonto.validation.rdf_input import _FORMATS, read_rdf
@@ -145,8 +146,11 @@ def fast_findings(violations: pl.DataFrame, *, file: str) -> list[Finding]:
     ]
 
 
-def _validate_fast(path: Path, mapping: str | None, report: ValidationReport) -> list[Finding]:
-    if path.suffix.lower() in _FORMATS:
+def _validate_fast(
+    paths: list[Path], mapping: str | None, report: ValidationReport, also: BatchSink | None
+) -> list[Finding]:
+    if paths[0].suffix.lower() in _FORMATS:
+        (path,) = paths
         table = read_table(path)
         report.triples += len(table)
         report.records += table.subjects().str.starts_with("<").sum()
@@ -154,30 +158,37 @@ def _validate_fast(path: Path, mapping: str | None, report: ValidationReport) ->
         report.violations.append(violations)
         return fast_findings(violations, file=str(path))
     validator = MappedValidator()
-    mapped = map_files([path], validator, mapping=mapping)
+    mapped = map_files(paths, validator if also is None else TeeSink(validator, also), mapping=mapping)
     report.rows += mapped.rows_read
     report.records += validator.records
     report.triples += validator.triples
     report.finding_counts.update(mapped.finding_counts)
-    violations = pl.concat(validator.found) if validator.found else pl.DataFrame(schema=RESULT_SCHEMA)
-    report.violations.append(violations)
-    return mapped.findings + fast_findings(violations, file=str(path))
+    found = []
+    for violations in validator.found:  # each frame comes from one file, in the order the files were mapped
+        report.violations.append(violations)
+        found += fast_findings(violations, file=str(violations["file"][0]))
+    return mapped.findings + found
 
 
-def _validate_pyshacl(path: Path, mapping: str | None, report: ValidationReport) -> list[Finding]:
+def _validate_pyshacl(
+    paths: list[Path], mapping: str | None, report: ValidationReport, also: BatchSink | None
+) -> list[Finding]:
+    if also is not None:
+        raise ValueError("only the fast engine writes while it validates")
     found: list[Finding] = []
-    if path.suffix.lower() in _FORMATS:
+    if paths[0].suffix.lower() in _FORMATS:
+        (path,) = paths
         graph = read_rdf(path)
     else:
         sink = io.BytesIO()
-        mapped = map_files([path], sink, mapping=mapping)
+        mapped = map_files(paths, sink, mapping=mapping)
         report.rows += mapped.rows_read
         found += mapped.findings
         report.finding_counts.update(mapped.finding_counts)
         graph = Graph().parse(data=sink.getvalue().decode("utf-8"), format="nt")
     report.triples += len(graph)
     report.records += len({s for s in graph.subjects() if isinstance(s, URIRef)})
-    shape_findings, shacl = shacl_findings(graph, file=str(path))
+    shape_findings, shacl = shacl_findings(graph, file=", ".join(str(p) for p in paths))
     report.shacl += shacl
     return found + shape_findings
 
@@ -190,11 +201,15 @@ def validate(
     max_issues: int | None = None,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    also: BatchSink | None = None,
 ) -> ValidationReport:
-    """Validate every input: RDF files (by extension) against the shapes, other files as tabular exports
-    through their mapping and then against the shapes.
+    """Validate every input: RDF files (by extension) against the shapes, one by one; the other files as
+    tabular exports, all together (the files of one export refer to each other), through their mapping and
+    then against the shapes.
 
     Args:
+        also: a sink that also receives everything the tabular exports map to (the fast engine only), so
+            an export is validated and written in one pass.
         engine: the fast columnar engine (the default) or pySHACL, the reference.
         select, ignore: finding-code prefixes to keep or drop.
         max_issues: keep at most this many findings (all are counted).
@@ -207,10 +222,12 @@ def validate(
     started = time.perf_counter()
     report = ValidationReport()
     found: list[Finding] = []
-    for path in inputs:
-        path = Path(path)
+    paths = [Path(p) for p in inputs]
+    tables = [p for p in paths if p.suffix.lower() not in _FORMATS]
+    groups = ([tables] if tables else []) + [[p] for p in paths if p.suffix.lower() in _FORMATS]
+    for group in groups:
         run = _validate_fast if engine is Engine.FAST else _validate_pyshacl
-        file_findings = run(path, mapping, report)
+        file_findings = run(group, mapping, report, also)
         report.finding_counts.update(f.code for f in file_findings if f.constraint is not None)
         found += file_findings
     kept = [f for f in found if _keep(f.code, select, ignore)]

@@ -4,7 +4,9 @@ RDF is read into one triple table (N-Triples split vectorised; other syntaxes th
 A tabular export is validated as it is mapped, one batch at a time, so memory stays flat: the nodes each
 row makes are validated with that batch (their values, and any node several rows share, are all in it);
 nodes several rows share (a point, an area) are gathered across the file and validated once at the end,
-with the file's provenance, so a clash between two batches is still seen.
+with the file's provenance, so a clash between two batches is still seen. A table that other tables of its
+export refer to (nominals, referred to by a link table) leaves the types of its nodes behind, so a link
+made in a later file is checked against the class of the node it names.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from rdflib import Graph
 
 from policeonto.fastshacl import Shapes, TripleTable, compile_shapes, evaluate, parse_ntriples
 from policeonto.mapping.engine import triple_frames
-from policeonto.mapping.plan import Derivation
+from policeonto.mapping.plan import RDF_TYPE, Derivation
 from policeonto.mapping.reader import ROW
 from policeonto.mapping.spec import Mapping
 from policeonto.shacl import shapes_graph
@@ -92,8 +94,17 @@ class MappedValidator:
     _shared_kept: int = 0
     _worker: ThreadPoolExecutor | None = None
     _pending: deque[Future[pl.DataFrame | None]] = field(default_factory=deque)
+    _known: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={"s": pl.String, "o": pl.String}))
+    _adding: list[pl.DataFrame] = field(default_factory=list)
+    _referenced: bool = False
+    _file: str = ""
 
-    def begin(self, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
+    def begin(self, file: str, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
+        if self._adding:  # the types the files before left behind, fixed while this file is validated
+            self._known = pl.concat([self._known, *self._adding]).unique(maintain_order=True)
+            self._adding = []
+        self._referenced = mapping.referenced
+        self._file = file
         self.columns = source_columns(mapping, derivations)
         self._provenance = TripleTable.from_graph(provenance)
         self._shared, self._shared_at, self._shared_kept = [], [], 0
@@ -113,9 +124,12 @@ class MappedValidator:
             else:
                 located.append(where)
                 self.records += where.height
+                if self._referenced:
+                    self._adding.append(parts[RDF_TYPE])
             for predicate, pairs in parts.items():
                 triples.setdefault(predicate, []).append(pairs)
         self.triples += made
+        self._add_known(triples)
         # nodes rows share: kept once each, so memory grows with them, not with rows; repeats are dropped
         # whenever the kept frames have doubled, so each is looked at a bounded number of times
         if sum(f.height for f in self._shared) > 2 * self._shared_kept + 100_000:
@@ -126,6 +140,20 @@ class MappedValidator:
             self._collect(_IN_FLIGHT - 1)  # a bounded number of batches in flight: memory stays flat
             self._pending.append(self._worker.submit(self._validate, triples, pl.concat(located)))
         return made
+
+    def _add_known(self, triples: dict[str, list[pl.DataFrame]]) -> None:
+        """Add the types, left by earlier files, of the nodes *triples* refer to but do not describe."""
+        if self._known.is_empty():
+            return
+        parts = [p for group in triples.values() for p in group]
+        if not parts:
+            return
+        described = pl.concat([p.get_column("s") for p in parts]).unique()
+        named = pl.concat([p.get_column("o") for p in parts]).unique()
+        named = named.filter(named.str.starts_with("<") & ~named.is_in(described.implode()))
+        found = self._known.filter(pl.col("s").is_in(named.implode()))
+        if found.height:
+            triples.setdefault(RDF_TYPE, []).append(found)
 
     def _validate(self, triples: dict[str, list[pl.DataFrame]], here: pl.DataFrame) -> pl.DataFrame | None:
         # the provenance describes other nodes than the rows make: no triple is in both
@@ -144,7 +172,9 @@ class MappedValidator:
         self._worker.shutdown()
         final = TripleTable.from_graph(provenance)
         shared = pl.concat(self._shared) if self._shared else pl.DataFrame(schema=dict.fromkeys("spo", pl.String))
-        table = TripleTable.concat([TripleTable.from_frame(shared), final])
+        parts = {p: [f.select("s", "o")] for (p,), f in shared.partition_by("p", as_dict=True).items()}
+        self._add_known(parts)
+        table = TripleTable.concat([TripleTable.from_parts(parts), final]) if parts else final
         at = pl.concat(self._shared_at) if self._shared_at else pl.DataFrame(schema=_LOCATED)
         at = at.unique(subset="s", keep="first", maintain_order=True)
         focus = pl.concat([at["s"], pl.concat(final.by_predicate.values())["s"]]).unique()
@@ -166,4 +196,4 @@ class MappedValidator:
         )
         found = found.join(located.rename({"s": "focus"}), on="focus", how="left")
         found = found.join(sources, on=["target", "path"], how="left").drop("target")
-        return found
+        return found.with_columns(file=pl.lit(self._file))

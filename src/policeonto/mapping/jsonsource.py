@@ -1,0 +1,168 @@
+"""Read the records of a JSON export (such as a JSON:API document) as rows of named columns.
+
+A mapping's ``json`` block says which records make its rows: the top-level member that holds them
+(``data`` or ``included``), the record ``type`` to keep, and optionally ``each``, the path of a list inside
+each record (such as ``relationships.involvedPersons.data``) that makes one row per item. Nested objects
+are flattened into dotted column names (``attributes.name.given``); an item's fields are named under the
+``each`` path and keep the record's ``id`` and ``type`` beside them. Numbers and booleans become their JSON
+text, other lists their JSON; nulls are missing values.
+
+A row's number is the record's 1-based position in its member array, so a finding about
+``included`` row 12 names the twelfth record of ``included``; the rows an ``each`` list makes share their
+record's number.
+
+>>> text = b'{"data": [{"type": "people", "id": "p1", "attributes": {"name": {"given": "Ann"}}}]}'
+>>> document = JsonDocument.parse(text)
+>>> header, frame = document.table(JsonRecords("data", "people"))
+>>> header, frame.row(0)
+(('type', 'id', 'attributes.name.given'), ('people', 'p1', 'Ann', 1))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from policeonto.errors import MappingInputError
+from policeonto.mapping.reader import ROW, SourceFile
+from policeonto.mapping.spec import JsonRecords
+
+__all__ = ["MAX_JSON_BYTES", "JsonDocument", "is_json"]
+
+MAX_JSON_BYTES = 1 << 30  # a JSON export is parsed whole; larger files are refused
+
+
+def is_json(path: Path) -> bool:
+    """Whether *path* is read as a JSON export (by its extension)."""
+    return path.suffix.lower() in {".json", ".jsonapi"}
+
+
+@dataclass(frozen=True)
+class JsonDocument:
+    """A parsed JSON export: its top-level members and what is known about the file."""
+
+    members: dict[str, Any]
+    path: Path | None = None
+    sha256: str = ""
+    size: int = 0
+
+    @classmethod
+    def read(cls, path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> JsonDocument:
+        """Read and parse *path*.
+
+        Raises:
+            MappingInputError: the file cannot be read, is too large, is not UTF-8 JSON, or is not an object.
+        """
+        try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise MappingInputError(f"the file is {size:,} bytes, over the {max_bytes:,}-byte limit", path=path)
+            data = path.read_bytes()
+        except OSError as exc:
+            raise MappingInputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+        return cls.parse(data, path=path)
+
+    @classmethod
+    def parse(cls, data: bytes, *, path: Path | None = None) -> JsonDocument:
+        """Parse JSON bytes.
+
+        Raises:
+            MappingInputError: not UTF-8 JSON, nested too deeply, or not a JSON object.
+        """
+        try:
+            members = json.loads(data.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            raise MappingInputError(f"not UTF-8 (byte {exc.start})", path=path) from exc
+        except json.JSONDecodeError as exc:
+            raise MappingInputError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+        except RecursionError as exc:
+            raise MappingInputError("JSON nested too deeply", path=path) from exc
+        if not isinstance(members, dict):
+            raise MappingInputError("the document is not a JSON object", path=path)
+        return cls(members, path, hashlib.sha256(data).hexdigest(), len(data))
+
+    def records(self, member: str) -> list[Any]:
+        """The records of a top-level member (an object alone counts as a list of one)."""
+        found = self.members.get(member)
+        if found is None:
+            return []
+        return found if isinstance(found, list) else [found]
+
+    def types(self) -> Counter[tuple[str, str]]:
+        """How many records of each (member, type) the document holds, for every list-valued member."""
+        counts: Counter[tuple[str, str]] = Counter()
+        for member, value in self.members.items():
+            if isinstance(value, list | dict) and member not in {"meta", "jsonapi", "links", "errors"}:
+                for record in self.records(member):
+                    kind = record.get("type") if isinstance(record, dict) else None
+                    counts[(member, kind if isinstance(kind, str) else "")] += 1
+        return counts
+
+    def source(self, header: tuple[str, ...], rows: int) -> SourceFile:
+        """The file as the mapping engine knows a source file."""
+        assert self.path is not None
+        return SourceFile(self.path, self.sha256, self.size, "utf-8", False, rows, 0, True, header)
+
+    def table(self, selection: JsonRecords) -> tuple[tuple[str, ...], pl.DataFrame]:
+        """The rows *selection* makes: the header (every column seen, in order) and a frame of strings
+        with the row numbers in ``_row``."""
+        columns: dict[str, list[str | None]] = {}
+        numbers: list[int] = []
+        for number, row in self._rows(selection):
+            for name in row:
+                if name not in columns:
+                    columns[name] = [None] * len(numbers)
+            for name, values in columns.items():
+                values.append(row.get(name))
+            numbers.append(number)
+        header = tuple(columns)
+        data = {name: pl.Series(name, values, dtype=pl.String) for name, values in columns.items()}
+        data[ROW] = pl.Series(ROW, numbers, dtype=pl.Int64)
+        return header, pl.DataFrame(data)
+
+    def _rows(self, selection: JsonRecords) -> Iterator[tuple[int, dict[str, str]]]:
+        for number, record in enumerate(self.records(selection.records), start=1):
+            if not isinstance(record, dict) or (selection.type is not None and record.get("type") != selection.type):
+                continue
+            if selection.each is None:
+                yield number, _flatten(record)
+                continue
+            items = _at(record, selection.each)
+            for item in items if isinstance(items, list) else [items] if items is not None else []:
+                row = {k: v for k, v in _flatten(record).items() if k in {"id", "type"}}
+                row.update(_flatten(item, selection.each) if isinstance(item, dict) else {selection.each: _text(item)})
+                yield number, row
+
+
+def _at(record: dict[str, Any], path: str) -> Any:
+    value: Any = record
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _flatten(value: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Nested objects as dotted names; nulls left out."""
+    flat: dict[str, str] = {}
+    for key, item in value.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(item, dict):
+            flat.update(_flatten(item, name))
+        elif item is not None:
+            flat[name] = _text(item)
+    return flat
