@@ -30,18 +30,27 @@ demo: $(STAMP)
 	$(BIN)/policeonto convert examples/pole-example.yaml -o out/pole-example.ttl
 	$(BIN)/policeonto convert examples/pole-example.yaml -o out/pole-example.jsonld --format jsonld
 	$(BIN)/policeonto mappings
+	$(BIN)/python examples/generate_forces.py --seed 7 --out out/examples
 	$(BIN)/policeonto map examples/police-uk/*.csv -o out/police-uk.nt --report out/police-uk-report.json
 	$(BIN)/policeonto validate examples/police-uk/*.csv out/pole-example.ttl
+	@echo "Force A and Force B exports carry deliberate faults; validation must find each one (exit 1):"
+	$(BIN)/policeonto validate out/examples/force-a/*.csv out/examples/force-b/export.json \
+	    --format html -o out/forces-report.html; test $$? -eq 1
+	$(BIN)/policeonto validate out/examples/force-a/*.csv out/examples/force-b/export.json; test $$? -eq 1
+	rm -rf out/store
+	$(BIN)/policeonto load out/examples/force-a/*.csv out/examples/force-b/export.json --store out/store --load-invalid
 	$(BIN)/policeonto load examples/police-uk/*.csv --store out/store
-	$(BIN)/policeonto query examples/queries/events-by-class.rq --store out/store
-	$(BIN)/policeonto query examples/queries/searches-by-legislation.rq --store out/store
-	@echo "RDF written to out/pole-example.ttl, out/pole-example.jsonld and out/police-uk.nt;" \
-	      "mapping report in out/police-uk-report.json; the store is in out/store"
+	@for query in examples/queries/*.rq; do \
+	    echo; echo "== $$query"; $(BIN)/policeonto query $$query --store out/store || exit 1; done
+	@echo; echo "RDF written to out/pole-example.ttl, out/pole-example.jsonld and out/police-uk.nt;" \
+	      "mapping report in out/police-uk-report.json; the two forces' validation report in" \
+	      "out/forces-report.html; the generated exports in out/examples; the store is in out/store"
 
 ## Regenerate the bundled data.police.uk-format examples (seeded)
 examples: $(STAMP)
 	$(BIN)/python benchmarks/generate.py street 1000 examples/police-uk/2024-01-kent-street.csv --seed 7
 	$(BIN)/python benchmarks/generate.py stop-and-search 1000 examples/police-uk/2024-01-kent-stop-and-search.csv --seed 7
+	$(BIN)/python examples/generate_forces.py --seed 7 --out examples
 
 ## Mapping benchmark: 1M rows side by side with morph-kgc and linkml-map (not part of the tests)
 bench: $(STAMP)

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +16,7 @@ from hypothesis import settings
 from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import Graph
 
+from policeonto.store import EmbeddedStore, RemoteStore, Store
 from policeonto.vocab import ARTEFACTS, schema_view
 
 # `make test` replays the same examples on every run, so a red run is reproducible; `make fuzz`
@@ -47,3 +54,48 @@ def shapes() -> Graph:
 @pytest.fixture(scope="session")
 def codelists() -> Graph:
     return Graph().parse(ROOT / ARTEFACTS["codelists"], format="turtle")
+
+
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real Oxigraph server on loopback, with its data on disk."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(OXIGRAPH), "serve", "--location", str(tmp_path / "server"), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"oxigraph serve did not start: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.1)
+    yield url, process
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "embedded":
+        opened: Store = EmbeddedStore(tmp_path / "store")
+    else:
+        url, _ = request.getfixturevalue("server")
+        opened = RemoteStore(url, timeout=60)
+    yield opened
+    opened.close()

@@ -6,12 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,49 +22,6 @@ from tests.conftest import ROOT
 
 EXAMPLES = sorted((ROOT / "examples" / "police-uk").glob("*.csv"))
 POLE = "https://w3id.org/policeonto/"
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """A real Oxigraph server on loopback, with its data on disk."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(OXIGRAPH), "serve", "--location", str(tmp_path / "server"), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"oxigraph serve did not start: {process.stderr.read().decode()[-2000:]}")
-            time.sleep(0.1)
-    yield url, process
-    process.terminate()
-    process.wait(10)
-
-
-@pytest.fixture(params=["embedded", "server"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "embedded":
-        opened: Store = EmbeddedStore(tmp_path / "store")
-    else:
-        url, _ = request.getfixturevalue("server")
-        opened = RemoteStore(url, timeout=60)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +168,8 @@ def test_example_queries_answer_from_the_files(tmp_path: Path) -> None:
             if row["Legislation"]:
                 expected[row["Legislation"]] = expected.get(row["Legislation"], 0) + 1
     got: dict[str, int] = {}
-    for law, _, searches in by_law.rows:
+    for source, law, _, searches, *_ in by_law.rows:
+        assert source.split('"')[1] == "Kent Police"
         got[law.split('"')[1]] = got.get(law.split('"')[1], 0) + int(searches.split('"')[1])
     assert got == expected
     store.close()

@@ -1,20 +1,28 @@
-"""Load inputs into a store: source exports are validated and mapped first, RDF files validated; each
-lands in its own named graph (a source export's graph is its dataset, described by its provenance), with
-what the ontology entails beside it."""
+"""Load inputs into a store: source exports are validated and mapped first (in one pass), RDF files
+validated; each lands in its own named graph (a source export's graph is its dataset, described by its
+provenance), with what the ontology entails beside it."""
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
+
+import polars as pl
+from rdflib import RDF, Graph
 
 from policeonto.errors import StoreError
-from policeonto.mapping import MapOptions, map_files
+from policeonto.mapping import MapOptions, Mapping, map_files
+from policeonto.mapping.engine import NTriplesSink
+from policeonto.mapping.plan import Derivation
 from policeonto.store.base import Store, syntax_of
 from policeonto.store.reasoning import ensure_ontology, entailment_update
 from policeonto.validation import validate
+from policeonto.validation.rdf_input import is_rdf
+from policeonto.vocab import POLE
 
 __all__ = ["LoadedGraph", "load_inputs"]
 
@@ -41,39 +49,92 @@ def load_inputs(
     load_invalid: bool = False,
     options: MapOptions | None = None,
 ) -> list[LoadedGraph]:
-    """Validate (unless *check* is False), map and load each input into *store*, one named graph each.
+    """Validate (unless *check* is False), map and load the inputs into *store*, one named graph per
+    dataset: each RDF file, each source file (a JSON export's tables share its graph).
 
-    An input with errors is not loaded unless *load_invalid*. *graph* names the graph of a single input.
+    The source exports are validated and mapped together, in one pass (the files of one export refer to
+    each other); if they have errors none of them is loaded, unless *load_invalid*. Each RDF file is
+    validated and loaded on its own. *graph* names the graph when there is a single dataset.
 
     Raises:
         StoreError: *graph* given for several inputs, or the store fails.
         InstanceDataError: an input cannot be read at all.
     """
-    inputs, options = list(inputs), options or MapOptions()
+    inputs, options = [Path(p) for p in inputs], options or MapOptions()
     if graph is not None and len(inputs) != 1:
         raise StoreError("--graph names the graph of one input; give one input, or leave it out", store=store.location)
     ensure_ontology(store)
     done = []
-    for path in inputs:
-        report = validate([path], mapping=mapping) if check else None
+    tables = [p for p in inputs if not is_rdf(p)]
+    if tables:
+        done += _load_tables(store, tables, graph, mapping, check, load_invalid, options)
+    for path in (p for p in inputs if is_rdf(p)):
+        report = validate([path]) if check else None
         valid = None if report is None else report.valid
         findings = 0 if report is None else len(report.findings)
         if valid is False and not load_invalid:
             done.append(LoadedGraph(str(path), graph or "", 0, valid, findings, loaded=False))
             continue
+        name = graph or f"{options.base}dataset/{_sha256(path)}"
         syntax = syntax_of(path)
-        if syntax is not None:
-            name = graph or f"{options.base}dataset/{_sha256(path)}"
-            triples = store.load(path, graph=name, syntax=syntax, update=entailment_update(name))
-        else:
-            with tempfile.TemporaryDirectory(prefix="policeonto-load-") as folder:
-                mapped = Path(folder) / "mapped.nt"
-                with mapped.open("wb") as sink:
-                    result = map_files([path], sink, mapping=mapping, options=options)
-                name = graph or f"{options.base}dataset/{result.files[0].sha256}"
-                triples = store.load(mapped, graph=name, syntax="nt", update=entailment_update(name))
+        assert syntax is not None
+        triples = store.load(path, graph=name, syntax=syntax, update=entailment_update(name))
         done.append(LoadedGraph(str(path), name, triples, valid, findings, loaded=True))
     return done
+
+
+def _load_tables(
+    store: Store,
+    tables: list[Path],
+    graph: str | None,
+    mapping: str | None,
+    check: bool,
+    load_invalid: bool,
+    options: MapOptions,
+) -> list[LoadedGraph]:
+    with tempfile.TemporaryDirectory(prefix="policeonto-load-") as folder:
+        written = _PerDataset(Path(folder))
+        if check:
+            report = validate(tables, mapping=mapping, also=written)
+            valid, findings = report.valid, len(report.findings)
+        else:
+            map_files(tables, written, mapping=mapping, options=options)
+            valid, findings = None, 0
+        by_name = {p.name: p for p in tables}
+        if valid is False and not load_invalid:
+            return [LoadedGraph(str(p), "", 0, valid, findings, loaded=False) for p in tables]
+        done = []
+        for dataset, (file_name, path) in written.files.items():
+            name = graph or dataset
+            triples = store.load(path, graph=name, syntax="nt", update=entailment_update(name))
+            done.append(LoadedGraph(str(by_name.get(file_name, file_name)), name, triples, valid, findings, True))
+        return done
+
+
+@dataclass
+class _PerDataset:
+    """A batch sink that writes each dataset's N-Triples to a file of its own in *folder*."""
+
+    folder: Path
+    files: dict[str, tuple[str, Path]] = field(default_factory=dict)  # dataset IRI -> (file name, N-Triples)
+    _stream: BinaryIO | None = None
+    _sink: NTriplesSink | None = None
+
+    def begin(self, file: str, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
+        dataset = str(next(provenance.subjects(RDF.type, POLE.SourceDataset)))
+        _, path = self.files.setdefault(dataset, (Path(file).name, self.folder / f"{len(self.files)}.nt"))
+        self._stream = path.open("ab")
+        self._sink = NTriplesSink(self._stream)
+
+    def batch(self, frame: pl.DataFrame, derivations: Sequence[Derivation]) -> int:
+        assert self._sink is not None
+        return self._sink.batch(frame, derivations)
+
+    def end(self, provenance: Graph) -> int:
+        assert self._sink is not None and self._stream is not None
+        written = self._sink.end(provenance)
+        self._stream.close()
+        return written
 
 
 def _sha256(path: Path) -> str:

@@ -21,7 +21,7 @@ from policeonto.mapping import map_files
 from policeonto.mapping.engine import BatchSink, TeeSink
 from policeonto.shacl import run_pyshacl
 from policeonto.validation.fast import MappedValidator, read_table, violations_of
-from policeonto.validation.rdf_input import _FORMATS, read_rdf
+from policeonto.validation.rdf_input import is_rdf, read_rdf
 from policeonto.validation.shape_findings import code_for
 from policeonto.vocab import POLE, SH
 
@@ -149,7 +149,7 @@ def fast_findings(violations: pl.DataFrame, *, file: str) -> list[Finding]:
 def _validate_fast(
     paths: list[Path], mapping: str | None, report: ValidationReport, also: BatchSink | None
 ) -> list[Finding]:
-    if paths[0].suffix.lower() in _FORMATS:
+    if is_rdf(paths[0]):
         (path,) = paths
         table = read_table(path)
         report.triples += len(table)
@@ -176,7 +176,7 @@ def _validate_pyshacl(
     if also is not None:
         raise ValueError("only the fast engine writes while it validates")
     found: list[Finding] = []
-    if paths[0].suffix.lower() in _FORMATS:
+    if is_rdf(paths[0]):
         (path,) = paths
         graph = read_rdf(path)
     else:
@@ -223,8 +223,8 @@ def validate(
     report = ValidationReport()
     found: list[Finding] = []
     paths = [Path(p) for p in inputs]
-    tables = [p for p in paths if p.suffix.lower() not in _FORMATS]
-    groups = ([tables] if tables else []) + [[p] for p in paths if p.suffix.lower() in _FORMATS]
+    tables = [p for p in paths if not is_rdf(p)]
+    groups = ([tables] if tables else []) + [[p] for p in paths if is_rdf(p)]
     for group in groups:
         run = _validate_fast if engine is Engine.FAST else _validate_pyshacl
         file_findings = run(group, mapping, report, also)

@@ -26,7 +26,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from policeonto.errors import InstanceDataError
 from policeonto.vocab import ARTEFACTS, artefact_path
 
-__all__ = ["CONTEXT_IRI", "MAX_BYTES", "raw_literals", "rdf_format_of", "read_bounded", "read_rdf"]
+__all__ = ["CONTEXT_IRI", "MAX_BYTES", "is_rdf", "raw_literals", "rdf_format_of", "read_bounded", "read_rdf"]
 
 MAX_BYTES = 2 << 30
 CONTEXT_IRI = "https://w3id.org/policeonto/context.jsonld"
@@ -41,6 +41,29 @@ _FORMATS = {
     ".nq": "nquads",
     ".trig": "trig",
 }
+_JSONLD_KEYWORDS = (b'"@context"', b'"@id"', b'"@graph"', b'"@type"')
+
+
+def is_rdf(path: Path) -> bool:
+    """Whether *path* is read as RDF: by its extension, and for ``.json`` only when it is JSON-LD (a
+    keyword such as ``@context`` near the start); other JSON files are source exports.
+
+    >>> is_rdf(Path("export.ttl")), is_rdf(Path("export.csv"))
+    (True, False)
+    """
+    suffix = path.suffix.lower()
+    if suffix not in _FORMATS:
+        return False
+    if suffix != ".json":
+        return True
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError:
+        return True  # reading it as RDF reports the error
+    return any(keyword in head for keyword in _JSONLD_KEYWORDS)
+
+
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 # What rdflib's parsers raise for bad input: notation3's BadSyntax, SAX errors, and plain value errors.
 _PARSE_ERRORS = (BadSyntax, SAXParseException, ParserError, ValueError, KeyError, TypeError, AttributeError)
