@@ -38,7 +38,8 @@ demo: $(STAMP)
 	    --format html -o out/forces-report.html; test $$? -eq 1
 	$(BIN)/policeonto validate out/examples/force-a/*.csv out/examples/force-b/export.json; test $$? -eq 1
 	rm -rf out/store
-	$(BIN)/policeonto load out/examples/force-a/*.csv out/examples/force-b/export.json --store out/store --load-invalid
+	$(BIN)/policeonto load out/examples/force-a/*.csv out/examples/force-b/export.json --store out/store \
+	    --load-invalid; test $$? -eq 1
 	$(BIN)/policeonto load examples/police-uk/*.csv --store out/store
 	@for query in examples/queries/*.rq; do \
 	    echo; echo "== $$query"; $(BIN)/policeonto query $$query --store out/store || exit 1; done
