@@ -16,6 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from policeonto.cli import main
 from policeonto.errors import MappingInputError, PoliceOntoError
 from policeonto.mapping import MapOptions, MapResult, map_files
+from policeonto.mapping.spec import mappings_dir
 from policeonto.vocab import POLE
 from tests.conftest import DATA
 
@@ -315,7 +316,8 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
 def test_cli_lists_mappings() -> None:
     result = CliRunner().invoke(main, ["mappings", "--format", "json"])
     names = [m["name"] for m in json.loads(result.output)]
-    assert names == ["police-uk-outcomes", "police-uk-stop-and-search", "police-uk-street"]
+    assert names == sorted(p.name.removesuffix(".transform.yaml") for p in mappings_dir().glob("*.transform.yaml"))
+    assert {"police-uk-street", "force-a-links", "force-b-person-links"} <= set(names)
 
 
 def test_failed_run_leaves_no_output(tmp_path: Path) -> None:

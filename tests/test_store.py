@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -80,6 +82,10 @@ def test_a_failed_load_leaves_the_store_as_it_was(store: Store, tmp_path: Path) 
     broken.write_text("".join(lines) + "<unterminated\n", encoding="utf-8")
     with pytest.raises(StoreError, match=r"broken\.nt"):
         store.load(broken, graph=f"{POLE}graph/broken", syntax="nt")
+    assert store.graphs() == graphs
+    assert _count(store, "?s ?p ?o") == before
+    with pytest.raises(StoreError, match=r"broken\.nt"):  # replacing a graph that is there: it stays as it was
+        store.load(broken, graph=graphs[-1], syntax="nt")
     assert store.graphs() == graphs
     assert _count(store, "?s ?p ?o") == before
     # a file that parses, with an update that fails before it is published: nothing stays staged either
@@ -172,4 +178,23 @@ def test_example_queries_answer_from_the_files(tmp_path: Path) -> None:
         assert source.split('"')[1] == "Kent Police"
         got[law.split('"')[1]] = got.get(law.split('"')[1], 0) + int(searches.split('"')[1])
     assert got == expected
+    store.close()
+
+
+def test_a_load_killed_midway_is_undone_when_the_store_is_next_opened(tmp_path: Path) -> None:
+    data = tmp_path / "data.nt"
+    data.write_text("".join(f'<{POLE}x/{i}> <{POLE}name> "n{i}" .\n' for i in range(200_000)), encoding="utf-8")
+    script = (
+        "import sys; from pathlib import Path; from policeonto.store import EmbeddedStore;"
+        f"s = EmbeddedStore(Path({str(tmp_path / 'store')!r})); print('open', flush=True);"
+        f"s.load(Path({str(data)!r}), graph='{POLE}graph/killed', syntax='nt')"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    assert process.stdout is not None and process.stdout.readline().strip() == b"open"
+    time.sleep(0.5)  # inside the bulk load of a new graph
+    process.kill()
+    process.wait(10)
+    store = EmbeddedStore(tmp_path / "store")
+    assert store.graphs() == []
+    assert _count(store, "?s ?p ?o") == 0
     store.close()

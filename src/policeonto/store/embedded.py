@@ -13,6 +13,9 @@ from policeonto.store.results import QueryResult
 
 __all__ = ["EmbeddedStore"]
 
+_JOURNAL = ox.NamedNode(f"{STAGING}journal")  # graphs being loaded for the first time
+_LOADING = ox.NamedNode("https://w3id.org/policeonto/loading")
+
 _FORMATS = {
     "nt": ox.RdfFormat.N_TRIPLES,
     "nq": ox.RdfFormat.N_QUADS,
@@ -36,13 +39,45 @@ class EmbeddedStore:
             self._store = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as exc:
             raise StoreError(f"cannot open the store: {exc}", store=self.location) from exc
-        # one process at a time opens a store for writing: staging graphs still here are from a load that
-        # was killed, and never became visible
+        # one process at a time opens a store for writing: a graph the journal names, and staging graphs, are
+        # from a load that was killed; a new graph is removed whole, a replaced one was never touched
+        for quad in list(self._store.quads_for_pattern(None, _LOADING, None, _JOURNAL)):
+            if isinstance(quad.subject, ox.NamedNode):
+                self._store.remove_graph(quad.subject)
+                self._store.remove_graph(ox.NamedNode(f"{quad.subject.value}/entailed"))
         for name in list(self._store.named_graphs()):
             if isinstance(name, ox.NamedNode) and name.value.startswith(STAGING):
                 self._store.remove_graph(name)
 
     def load(self, path: Path, *, graph: str, syntax: RdfSyntax, update: str | None = None) -> int:
+        target = ox.NamedNode(graph)
+        if self._store.contains_named_graph(target):
+            self._replace(path, graph, syntax, update)
+        else:
+            self._add(path, target, syntax, update)
+        self._store.flush()
+        count = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(count.values("n").pop())
+
+    def _add(self, path: Path, target: ox.NamedNode, syntax: RdfSyntax, update: str | None) -> None:
+        """A new graph: bulk-loaded straight under its name, with a journal entry while it is incomplete, so a
+        failed load removes it here and a killed one when the store is next opened."""
+        entry = ox.Quad(target, _LOADING, ox.Literal("true"), _JOURNAL)
+        self._store.add(entry)
+        try:
+            self._store.bulk_load(path=str(path), format=_FORMATS[syntax], to_graph=target)
+            if update:
+                self.update(update.replace("?staged", f"<{target.value}>"))
+        except (OSError, SyntaxError, ValueError, StoreError) as exc:
+            self._store.remove_graph(target)
+            self._store.remove_graph(ox.NamedNode(f"{target.value}/entailed"))
+            self._store.remove(entry)
+            reason = exc.reason if isinstance(exc, StoreError) else exc
+            raise StoreError(f"cannot load {path} into <{target.value}>: {reason}", store=self.location) from exc
+        self._store.remove(entry)
+
+    def _replace(self, path: Path, graph: str, syntax: RdfSyntax, update: str | None) -> None:
+        """An existing graph: bulk-loaded under a staging name, then swapped in by one transaction."""
         staged = f"{STAGING}{uuid.uuid4()}"
         try:
             # the bulk loader is fast and not atomic; what it writes stays invisible under the staging name
@@ -53,9 +88,6 @@ class EmbeddedStore:
             self._store.remove_graph(ox.NamedNode(staged))
             reason = exc.reason if isinstance(exc, StoreError) else exc
             raise StoreError(f"cannot load {path} into <{graph}>: {reason}", store=self.location) from exc
-        self._store.flush()
-        count = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-        return int(count.values("n").pop())
 
     def query(self, sparql: str) -> QueryResult:
         try:
