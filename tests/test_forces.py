@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from policeonto.mapping import map_files
+from policeonto.mapping import MapOptions, map_files
 from policeonto.mapping.plan import enum_codes
-from policeonto.store import Store
+from policeonto.store import EmbeddedStore, Store
 from policeonto.store.jobs import load_inputs
 from policeonto.validation import validate
 from policeonto.vocab import schema_view
@@ -159,3 +159,18 @@ def test_cross_force_questions_answer_what_the_generator_knows(store: Store, tru
     with POLICE_UK[1].open(encoding="utf-8") as handle:
         kent = sum(1 for row in csv.DictReader(handle) if row["Crime type"] == "Burglary")
     assert burglary == {**truth["crimes_by_type"]["burglary"], "Kent Police": kent}
+
+
+def test_a_load_with_another_base_writes_every_iri_under_it() -> None:
+    store = EmbeddedStore()
+    base = "https://data.example.org/force-a/"
+    done = load_inputs(store, FORCE_A, load_invalid=True, options=MapOptions(base=base))
+    assert {d.graph.startswith(f"{base}dataset/") for d in done} == {True}
+    people = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/policeonto/Person> }")
+    assert int(people.values("n").pop()) == 300
+    outside = store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        'FILTER(STRSTARTS(STR(?s), "https://w3id.org/policeonto/data/")) }'
+    )
+    assert int(outside.values("n").pop()) == 0
+    store.close()

@@ -95,7 +95,7 @@ def _load_tables(
     with tempfile.TemporaryDirectory(prefix="policeonto-load-") as folder:
         written = _PerDataset(Path(folder))
         if check:
-            report = validate(tables, mapping=mapping, also=written)
+            report = validate(tables, mapping=mapping, also=written, options=options)
             valid, findings = report.valid, len(report.findings)
         else:
             map_files(tables, written, mapping=mapping, options=options)

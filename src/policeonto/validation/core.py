@@ -17,7 +17,7 @@ from policeonto.fastshacl import RESULT_SCHEMA
 from policeonto.fastshacl.report import report_graph
 from policeonto.fastshacl.terms import text
 from policeonto.findings import Finding, Severity, has_errors
-from policeonto.mapping import map_files
+from policeonto.mapping import MapOptions, map_files
 from policeonto.mapping.engine import BatchSink, TeeSink
 from policeonto.shacl import run_pyshacl
 from policeonto.validation.fast import MappedValidator, read_table, violations_of
@@ -147,7 +147,7 @@ def fast_findings(violations: pl.DataFrame, *, file: str) -> list[Finding]:
 
 
 def _validate_fast(
-    paths: list[Path], mapping: str | None, report: ValidationReport, also: BatchSink | None
+    paths: list[Path], mapping: str | None, report: ValidationReport, also: BatchSink | None, options: MapOptions
 ) -> list[Finding]:
     if is_rdf(paths[0]):
         (path,) = paths
@@ -158,7 +158,8 @@ def _validate_fast(
         report.violations.append(violations)
         return fast_findings(violations, file=str(path))
     validator = MappedValidator()
-    mapped = map_files(paths, validator if also is None else TeeSink(validator, also), mapping=mapping)
+    sink = validator if also is None else TeeSink(validator, also)
+    mapped = map_files(paths, sink, mapping=mapping, options=options)
     report.rows += mapped.rows_read
     report.records += validator.records
     report.triples += validator.triples
@@ -171,7 +172,7 @@ def _validate_fast(
 
 
 def _validate_pyshacl(
-    paths: list[Path], mapping: str | None, report: ValidationReport, also: BatchSink | None
+    paths: list[Path], mapping: str | None, report: ValidationReport, also: BatchSink | None, options: MapOptions
 ) -> list[Finding]:
     if also is not None:
         raise ValueError("only the fast engine writes while it validates")
@@ -181,7 +182,7 @@ def _validate_pyshacl(
         graph = read_rdf(path)
     else:
         sink = io.BytesIO()
-        mapped = map_files(paths, sink, mapping=mapping)
+        mapped = map_files(paths, sink, mapping=mapping, options=options)
         report.rows += mapped.rows_read
         found += mapped.findings
         report.finding_counts.update(mapped.finding_counts)
@@ -202,6 +203,7 @@ def validate(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     also: BatchSink | None = None,
+    options: MapOptions | None = None,
 ) -> ValidationReport:
     """Validate every input: RDF files (by extension) against the shapes, one by one; the other files as
     tabular exports, all together (the files of one export refer to each other), through their mapping and
@@ -210,6 +212,7 @@ def validate(
     Args:
         also: a sink that also receives everything the tabular exports map to (the fast engine only), so
             an export is validated and written in one pass.
+        options: how tabular exports are mapped (instance IRI base, publishing force).
         engine: the fast columnar engine (the default) or pySHACL, the reference.
         select, ignore: finding-code prefixes to keep or drop.
         max_issues: keep at most this many findings (all are counted).
@@ -227,7 +230,7 @@ def validate(
     groups = ([tables] if tables else []) + [[p] for p in paths if is_rdf(p)]
     for group in groups:
         run = _validate_fast if engine is Engine.FAST else _validate_pyshacl
-        file_findings = run(group, mapping, report, also)
+        file_findings = run(group, mapping, report, also, options or MapOptions())
         report.finding_counts.update(f.code for f in file_findings if f.constraint is not None)
         found += file_findings
     kept = [f for f in found if _keep(f.code, select, ignore)]
