@@ -261,3 +261,16 @@ def test_internal_error_exits_2_not_1(monkeypatch: pytest.MonkeyPatch) -> None:
     run = CliRunner().invoke(main, ["validate", str(DATA / "valid" / "records-system.ttl")])
     assert run.exit_code == 2
     assert "internal error: RuntimeError: boom" in run.output
+
+
+def test_a_json_file_is_rdf_when_it_is_json_ld_and_a_source_export_otherwise(tmp_path: Path) -> None:
+    jsonld = tmp_path / "point.json"
+    point = {"@id": "https://example.org/p", "@type": "https://w3id.org/policeonto/Point"}
+    jsonld.write_text(json.dumps({"@context": {}, **point}), encoding="utf-8")
+    report = validate([jsonld])
+    assert report.triples == 1 and report.rows == 0
+    assert {(f.code, f.focus_node) for f in report.findings} == {("shape-min-count", "https://example.org/p")}
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps({"data": [{"type": "parcels", "id": "1"}]}), encoding="utf-8")
+    with pytest.raises(InstanceDataError, match=r"export\.json.*no mapping reads this JSON file's records"):
+        validate([export])

@@ -393,8 +393,9 @@ def _json_package(document: JsonDocument) -> list[Mapping]:
         if candidate.json is not None:
             packages.setdefault(candidate.source_schema, []).append(candidate)
 
-    def covered(tables: list[Mapping]) -> int:
-        return sum(n for (member, kind), n in counts.items() if any(_reads(t, member, kind) for t in tables))
+    def covered(tables: list[Mapping]) -> int:  # records read as rows, not through a list inside them
+        rows = [t for t in tables if t.json is not None and t.json.each is None]
+        return sum(n for (member, kind), n in counts.items() if any(_reads(t, member, kind) for t in rows))
 
     best = max(packages.values(), key=covered, default=[])
     if not best or covered(best) == 0:
