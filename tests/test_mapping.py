@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
 from policeonto.cli import main
-from policeonto.errors import MappingInputError, PoliceOntoError
-from policeonto.mapping import MapOptions, MapResult, map_files
+from policeonto.errors import MappingInputError, MappingSpecError, PoliceOntoError
+from policeonto.mapping import MapOptions, MapResult, load_mapping, map_files
+from policeonto.mapping.plan import compile_plan
 from policeonto.mapping.spec import mappings_dir
-from policeonto.vocab import POLE
+from policeonto.vocab import POLE, schema_view
 from tests.conftest import DATA
 
 SOURCES = DATA / "sources"
@@ -373,3 +376,18 @@ def test_bundled_examples_are_what_the_generator_writes(kind: str, tmp_path: Pat
     generator = root / "benchmarks" / "generate.py"
     subprocess.run([sys.executable, str(generator), kind, "1000", str(out), "--seed", "7"], check=True)
     assert out.read_bytes() == (root / "examples" / "police-uk" / out.name).read_bytes()
+
+
+def test_a_crosswalk_giving_codes_of_a_code_list_its_column_does_not_fill_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "mappings"
+    shutil.copytree(mappings_dir(), folder)
+    links = folder / "force-a-links.transform.yaml"
+    assert compile_plan(load_mapping(links), schema_view())  # ROLE_CODE fills person and vehicle roles
+    spec = yaml.safe_load(links.read_text(encoding="utf-8"))
+    del spec["class_derivations"]["ObjectInvolvement"]  # now it fills person roles only
+    persons = folder / "force-a-person-links.transform.yaml"
+    persons.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    with pytest.raises(MappingSpecError) as refused:
+        compile_plan(load_mapping(persons), schema_view())
+    assert "column ROLE_CODE: crosswalk force-a-role.sssom.tsv" in str(refused.value)
+    assert "['involved', 'stolen', 'used']" in str(refused.value)

@@ -170,8 +170,6 @@ def check_batch(
     result.frame = (
         checked.filter(pl.col(REASON).is_null())
         .with_columns(*labels, *cleaned)
-        .select(
-            [c.slot for c in mapping.columns] + [f"{c.slot}{LABEL}" for c in mapping.columns if c.slot in codes] + [ROW]
-        )
+        .select([c.slot for c in mapping.columns] + [label.meta.output_name() for label in labels] + [ROW])
     )
     return result

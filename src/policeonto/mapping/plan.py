@@ -15,6 +15,7 @@ import polars as pl
 from linkml_runtime.utils.schemaview import SchemaView
 
 from policeonto.errors import MappingSpecError
+from policeonto.mapping.checks import LABEL
 from policeonto.mapping.expressions import compile_expression, names_in
 from policeonto.mapping.spec import CONTEXT_NAMES, Mapping
 
@@ -93,9 +94,8 @@ def compile_plan(mapping: Mapping, view: SchemaView) -> list[Derivation]:
             code its code list lacks, or an expression outside the allowed subset.
     """
     names = {c.slot for c in mapping.columns} | set(CONTEXT_NAMES)
-    names |= {f"{c.slot}_label" for c in mapping.columns if c.crosswalk is not None}
-    codes_by_iri = enum_codes(view)
-    column_codes = _column_codes(mapping, view)
+    names |= {f"{c.slot}{LABEL}" for c in mapping.columns if c.crosswalk is not None}
+    _check_crosswalks(mapping, view)
     derivations = []
     for target, spec in mapping.specification["class_derivations"].items():
         cls = view.get_class(target)
@@ -121,12 +121,7 @@ def compile_plan(mapping: Mapping, view: SchemaView) -> list[Derivation]:
             slot = view.induced_slot(slot_name, target)
             value = _value(mapping, target, slot_name, slot_spec, names)
             predicate = f"<{view.get_uri(slot, expand=True)}>"
-            triples.append(
-                (
-                    predicate,
-                    _term(view, mapping, target, slot_name, slot.range, value, slot_spec, (column_codes, codes_by_iri)),
-                )
-            )
+            triples.append((predicate, _term(view, mapping, target, slot_name, slot.range, value, slot_spec)))
             sources.append(_sources(slot_spec, {c.slot for c in mapping.columns}))
         expression = spec["slot_derivations"]["id"].get("expr", "")
         derivations.append(
@@ -149,7 +144,7 @@ def _sources(spec: dict, columns: set[str]) -> tuple[str, ...]:
         read = names_in(str(spec["expr"]))
     else:
         return ()
-    return tuple(sorted({name.removesuffix("_label") for name in read} & columns))
+    return tuple(sorted({name.removesuffix(LABEL) for name in read} & columns))
 
 
 def _value(mapping: Mapping, target: str, slot: str, spec: dict, names: set[str]) -> pl.Expr:
@@ -186,57 +181,47 @@ def _term(
     range_name: str | None,
     value: pl.Expr,
     spec: dict,
-    codes: tuple[dict[str, set[str]], dict[str, str]],
 ) -> pl.Expr:
     range_name = range_name or "string"
     enum = view.get_enum(range_name)
     if enum is not None:
         by_text = {text: view.expand_curie(pv.meaning) for text, pv in enum.permissible_values.items()}
-        _check_codes(mapping, target, slot_name, enum.name, by_text, spec, codes)
+        if "value" in spec and str(spec["value"]) not in by_text:
+            raise MappingSpecError(
+                f"{mapping.path.name}: {target}.{slot_name}: {spec['value']!r} is not a code of {enum.name}"
+            )
         return iri(value.replace_strict(by_text, default=None))
     if view.get_class(range_name) is not None:
         return iri(value)
     return literal(value, _datatype(view, range_name))
 
 
-def _column_codes(mapping: Mapping, view: SchemaView) -> dict[str, set[str]]:
-    """Coded source column -> the code names of every code list the mapping fills from it. A column can
-    fill two code lists (a link table's role code: a person's role on one row, a vehicle's on another)."""
-    found: dict[str, set[str]] = {}
+def _check_crosswalks(mapping: Mapping, view: SchemaView) -> None:
+    """A coded column's crosswalk must give only codes of the code lists the mapping fills from the column, and
+    some codes of each. A column can fill two (a link table's role: a person's on one row, a vehicle's on
+    another).
+
+    Raises:
+        MappingSpecError: a crosswalk gives a code of another code list, or none of one the column fills.
+    """
+    fills: dict[str, dict[str, set[str]]] = {}  # column slot -> code list -> its code names
     for target, spec in mapping.specification["class_derivations"].items():
         if view.get_class(target) is None:
-            continue
+            continue  # compile_plan names the unknown class
         for slot_name, slot_spec in (spec.get("slot_derivations") or {}).items():
-            if not isinstance(slot_spec, dict) or "populated_from" not in slot_spec:
-                continue
-            if slot_name not in view.class_slots(target):
+            if not isinstance(slot_spec, dict) or slot_name not in view.class_slots(target):
                 continue
             enum = view.get_enum(view.induced_slot(slot_name, target).range or "")
-            if enum is not None:
-                found.setdefault(slot_spec["populated_from"], set()).update(enum.permissible_values)
-    return found
-
-
-def _check_codes(
-    mapping: Mapping,
-    target: str,
-    slot_name: str,
-    enum: str,
-    by_text: dict[str, str],
-    spec: dict,
-    codes: tuple[dict[str, set[str]], dict[str, str]],
-) -> None:
-    """A coded slot must only ever receive codes of the code lists its column fills."""
-    where = f"{mapping.path.name}: {target}.{slot_name}"
-    if "value" in spec and str(spec["value"]) not in by_text:
-        raise MappingSpecError(f"{where}: {spec['value']!r} is not a code of {enum}")
-    source = spec.get("populated_from")
-    column = next((c for c in mapping.columns if c.slot == source), None)
-    if column is not None and column.crosswalk is not None:
-        column_codes, codes_by_iri = codes
+            if enum is not None and "populated_from" in slot_spec:
+                fills.setdefault(slot_spec["populated_from"], {})[enum.name] = set(enum.permissible_values)
+    codes_by_iri = enum_codes(view)
+    for column in mapping.columns:
+        if column.crosswalk is None or column.slot not in fills:
+            continue
         given = {codes_by_iri.get(i, i) for i in column.crosswalk.codes().values()}
-        foreign = given - column_codes.get(column.slot, set(by_text))
-        if foreign or not given & set(by_text):
+        foreign = given - set().union(*fills[column.slot].values())
+        if foreign or any(not given & codes for codes in fills[column.slot].values()):
             raise MappingSpecError(
-                f"{where}: crosswalk {column.crosswalk.path.name} gives codes not in {enum}: {sorted(foreign)[:5]}"
+                f"{mapping.path.name}: column {column.title}: crosswalk {column.crosswalk.path.name} gives codes "
+                f"not in {' or '.join(sorted(fills[column.slot]))}: {sorted(foreign)[:5]}"
             )
