@@ -132,6 +132,10 @@ def _answers(store: Store, name: str) -> list[list[str]]:
 def test_cross_force_questions_answer_what_the_generator_knows(store: Store, truth: dict[str, Any]) -> None:
     load_inputs(store, FORCE_A + FORCE_B, load_invalid=True)  # the planted faults are errors
     load_inputs(store, POLICE_UK)
+    media = (
+        "PREFIX pole: <https://w3id.org/policeonto/> SELECT ?t WHERE { ?d a pole:SourceDataset ; pole:media_type ?t }"
+    )
+    assert Counter(_text(t) for (t,) in store.query(media).rows) == {"text/csv": 7, "application/vnd.api+json": 1}
 
     assert [row[0] for row in _answers(store, "people-in-both-forces.rq")] == truth["shared_people"]
     assert [row[0] for row in _answers(store, "vehicles-in-both-forces.rq")] == truth["shared_vehicles"]
@@ -154,8 +158,15 @@ def test_cross_force_questions_answer_what_the_generator_knows(store: Store, tru
     assert sum(n for k, n in searches.items() if k[0] == "Kent Police") == kent
 
     burglary: Counter[str] = Counter()
-    for source, _, count in _answers(store, "offences-of-a-class.rq"):
+    recorded_as: dict[str, set[str]] = {}
+    for source, local, count in _answers(store, "offences-of-a-class.rq"):
         burglary[SYSTEMS.get(source, source)] += int(count)
+        recorded_as.setdefault(SYSTEMS.get(source, source), set()).add(local)
+    assert recorded_as == {  # each force's own code kept beside the national crime type
+        "A": {"BURG-RES", "BURG-BUS"},
+        "B": {"RESIDENTIAL BURGLARY", "NON-RESIDENTIAL BURGLARY"},
+        "Kent Police": {"(national crime type)"},
+    }
     with POLICE_UK[1].open(encoding="utf-8") as handle:
         kent = sum(1 for row in csv.DictReader(handle) if row["Crime type"] == "Burglary")
     assert burglary == {**truth["crimes_by_type"]["burglary"], "Kent Police": kent}
