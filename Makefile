@@ -3,14 +3,29 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Debian's Chromium, for the browser tests of the documentation site (installed by `make test`).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install build check demo test lint clean examples bench
+.PHONY: install build check demo docs mermaid test lint clean examples bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium > /dev/null
+
+## The pinned Mermaid release the site draws diagrams with (fetched once, integrity-checked)
+mermaid: $(STAMP)
+	$(BIN)/python -m policeonto.docs.mermaid > /dev/null
+
+## The documentation site: static HTML in site/ (open site/index.html through any web server)
+docs: mermaid
+	$(BIN)/policeonto docs -o site
 
 install: $(STAMP)
 
@@ -57,7 +72,7 @@ examples: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/map_benchmark.py --rows 1000000
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM) mermaid
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -65,4 +80,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests
 
 clean:
-	rm -rf $(VENV) .pytest_cache dist out
+	rm -rf $(VENV) .pytest_cache dist out site

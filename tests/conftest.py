@@ -99,3 +99,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         opened = RemoteStore(url, timeout=60)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """The documentation site, built once per session."""
+    from policeonto.docs.site import build_site
+
+    return build_site(tmp_path_factory.mktemp("docs") / "site")

@@ -343,3 +343,21 @@ def query(file: Path | None, text: str | None, location: str | None, fmt: str) -
         store.close()
     click.echo(render(result, fmt), nl=False)
     return EXIT_OK
+
+
+@main.command()
+@click.option(
+    "-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True
+)
+@click.option("--mermaid", type=click.Path(dir_okay=False, path_type=Path), help="The Mermaid script to ship.")
+@_guarded
+def docs(output: Path, mermaid: Path | None) -> int:
+    """Build the documentation site (static HTML) from the schema, shapes and mappings."""
+    try:
+        from policeonto.docs.site import build_site
+    except ImportError as exc:  # the docs extra is not installed
+        raise click.ClickException(f"{exc}; install policeonto[docs]") from exc
+
+    summary = build_site(output, mermaid=mermaid)
+    click.echo(f"{summary.pages} pages written to {summary.output} in {summary.seconds:.1f} s")
+    return EXIT_OK

@@ -1,0 +1,248 @@
+"""The Markdown pages of the documentation site, from the LinkML schema, the shapes and the mappings.
+
+LinkML's documentation generator writes a page per class, slot, enum and type; the templates in
+``templates/`` extend its own with what architects ask of a vocabulary: the shape in plain English, an
+example in Turtle and JSON-LD, the mappings that fill each term, the codes with their source values, and
+diagrams. Pages about mappings, IRIs and downloads are written here too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader
+from linkml.generators.docgen import DocGenerator
+from linkml_runtime.linkml_model.meta import ClassDefinition, EnumDefinition, SlotDefinition
+from rdflib import Graph
+from rdflib.term import Node
+
+from policeonto.docs.constraints import Constraint, constraints
+from policeonto.docs.coverage import CodeSource, Coverage, SlotSource
+from policeonto.docs.examples import Example
+
+__all__ = ["TEMPLATES", "CodeRow", "PageGenerator", "enum_page_of_codes", "term_pages"]
+
+#: The templates the site is written with.
+TEMPLATES = Path(__file__).parent / "templates"
+_POLE = ("Person", "Object", "Location", "Event", "Organisation")
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    """One code of a code list, as its page lists it."""
+
+    notation: str
+    iri: str
+    curie: str
+    label: str
+    aliases: tuple[str, ...]
+    description: str
+    sources: tuple[CodeSource, ...]
+
+
+@dataclass
+class PageGenerator(DocGenerator):
+    """LinkML's documentation generator, told about the shapes, examples and mappings."""
+
+    shapes: Graph = field(default_factory=Graph)
+    class_examples: dict[str, Example] = field(default_factory=dict)
+    mapping_coverage: list[Coverage] = field(default_factory=list)
+    sources_of_codes: dict[str, list[CodeSource]] = field(default_factory=dict)
+
+    # ---- pages' names --------------------------------------------------------------------------------
+    def page(self, name: str) -> str:
+        """The page (file name without ``.md``) of the schema element called *name*."""
+        return self.name(self.schemaview.get_element(name))
+
+    def code_list_link(self, codes: list[Node]) -> str | None:
+        """A Markdown link to the code list all *codes* belong to, if there is one."""
+        owners = {enum_page_of_codes(self.schemaview).get(str(code)) for code in codes}
+        if len(owners) == 1 and None not in owners:
+            (page,) = owners
+            return f"[{page}]({page}.md)"
+        return None
+
+    # ---- classes -------------------------------------------------------------------------------------
+    def rules(self, element: ClassDefinition) -> list[Constraint]:
+        """The class's SHACL shape in plain English."""
+        iri = self.schemaview.get_uri(element, expand=True)
+        return constraints(self.shapes, iri, code_list=self.code_list_link)
+
+    def example(self, element: ClassDefinition) -> Example | None:
+        """The record the class's page shows, if the examples have one."""
+        return self.class_examples.get(element.name)
+
+    def populated_by(self, element: ClassDefinition) -> list[tuple[Coverage, list[SlotSource]]]:
+        """The mappings that make records of the class, each with the slots it fills."""
+        return [(c, c.classes[element.name]) for c in self.mapping_coverage if element.name in c.classes]
+
+    def slot_populated_by(self, element: SlotDefinition) -> list[tuple[Coverage, str, SlotSource]]:
+        """The mappings that fill the slot, with the class and the source."""
+        return [
+            (c, cls, source)
+            for c in self.mapping_coverage
+            for cls, sources in sorted(c.classes.items())
+            for source in sources
+            if source.slot == element.name
+        ]
+
+    def mappings_of_class(self, element: ClassDefinition) -> list[tuple[str, str]]:
+        """(kind, CURIE) of each mapping to an external vocabulary declared on the element."""
+        found = []
+        for kind in ("exact", "close", "broad", "narrow", "related"):
+            for target in getattr(element, f"{kind}_mappings") or []:
+                found.append((kind, target))
+        return found
+
+    def expand(self, curie: str) -> str:
+        """The IRI a CURIE of the schema stands for."""
+        return self.schemaview.expand_curie(curie)
+
+    # ---- diagrams ------------------------------------------------------------------------------------
+    def _object_slots(self, cls: str, *, direct: bool) -> list[SlotDefinition]:
+        view = self.schemaview
+        names = view.class_slots(cls, direct=direct)
+        slots = [view.induced_slot(name, cls) for name in names]
+        return [s for s in slots if s.range in view.all_classes()]
+
+    def neighbourhood_diagram(self, element: ClassDefinition) -> str:
+        """A Mermaid class diagram of the class, its parents and children, and the classes it refers to and
+        that refer to it."""
+        view = self.schemaview
+        me = element.name
+        lines = ["classDiagram", "    direction LR"]
+        shown = {me}
+        attributes = [s for s in (view.induced_slot(n, me) for n in view.class_slots(me, direct=True))]
+        lines.append(f"    class {me} {{")
+        for slot in attributes:
+            if slot.range not in view.all_classes():
+                lines.append(f"        +{slot.name} {slot.range}")
+        lines.append("    }")
+        for parent in view.class_parents(me):
+            lines.append(f"    {parent} <|-- {me}")
+            shown.add(parent)
+        for child in sorted(view.class_children(me, mixins=False)):
+            lines.append(f"    {me} <|-- {child}")
+            shown.add(child)
+        for slot in self._object_slots(me, direct=False):
+            lines.append(f'    {me} --> "{self.cardinality(slot)}" {slot.range} : {slot.name}')
+            shown.add(slot.range)
+        for other in sorted(view.all_classes()):
+            if other == me or other in view.class_ancestors(me) or view.get_class(other).abstract:
+                continue
+            for slot in self._object_slots(other, direct=True):
+                if slot.range == me:
+                    lines.append(f"    {other} --> {me} : {slot.name}")
+                    shown.add(other)
+        for name in sorted(shown):
+            lines.append(f'    click {name} href "{self.page(name)}.html"')
+        return "\n".join(lines)
+
+    def model_diagram(self) -> str:
+        """The whole model at a glance: one box per POLE kind (and organisations) listing its subclasses, one
+        rounded box per kind of link, and the relations between them."""
+        view = self.schemaview
+        group = {cls: top for top in _POLE for cls in view.class_descendants(top)}
+        lines = ["flowchart LR"]
+        for top in _POLE:
+            kinds = sorted(c for c, g in group.items() if g == top and c != top and not view.get_class(c).abstract)
+            rows = [" · ".join(kinds[i : i + 3]) for i in range(0, len(kinds), 3)]
+            label = "<br>".join([f"<b>{top}</b>", *rows])
+            lines.append(f'    {top}["{label}"]')
+        links = sorted(view.class_descendants("Link", reflexive=False))
+        for link in links:
+            lines.append(f"    {link}([{link}])")
+        edges: dict[tuple[str, str], set[str]] = {}
+        for link in links:
+            for slot in self._object_slots(link, direct=False):
+                if slot.range in group:
+                    edges.setdefault((link, group[slot.range]), set()).add(slot.name)
+        for cls in sorted(group):
+            for slot in self._object_slots(cls, direct=True):
+                if slot.range in group:
+                    edges.setdefault((group[cls], group[slot.range]), set()).add(slot.name)
+        for (source, target), labels in sorted(edges.items()):
+            lines.append(f"    {source} -- {', '.join(sorted(labels))} --> {target}")
+        for cls in [*_POLE, *links]:
+            lines.append(f'    click {cls} href "{self.page(cls)}.html"')
+        return "\n".join(lines)
+
+    # ---- code lists ----------------------------------------------------------------------------------
+    def codes(self, element: EnumDefinition) -> list[CodeRow]:
+        """Every code of the code list, with the source values that crosswalk to it."""
+        rows = []
+        for notation, value in (element.permissible_values or {}).items():
+            iri = self.schemaview.expand_curie(value.meaning) if value.meaning else ""
+            rows.append(
+                CodeRow(
+                    notation=notation,
+                    iri=iri,
+                    curie=value.meaning or "",
+                    label=value.title or notation,
+                    aliases=tuple(value.aliases or ()),
+                    description=" ".join((value.description or "").split()),
+                    sources=tuple(self.sources_of_codes.get(iri, ())),
+                )
+            )
+        return rows
+
+    def anchor(self, notation: str) -> str:
+        """The anchor of a code on its code list's page."""
+        return anchor(notation)
+
+
+def anchor(notation: str) -> str:
+    """The anchor of a code on its code list's page: its notation, lower case, other characters as ``-``.
+
+    >>> anchor("IC1"), anchor("misuse-of-drugs-act-1971-s23"), anchor("A1 / A2")
+    ('code-ic1', 'code-misuse-of-drugs-act-1971-s23', 'code-a1-a2')
+    """
+    return "code-" + re.sub(r"[^a-z0-9]+", "-", notation.lower()).strip("-")
+
+
+_CODE_PAGES: dict[int, dict[str, str]] = {}
+
+
+def enum_page_of_codes(view: Any) -> dict[str, str]:
+    """Code IRI -> the page of its code list."""
+    key = id(view)
+    if key not in _CODE_PAGES:
+        _CODE_PAGES[key] = {
+            view.expand_curie(value.meaning): enum.name
+            for enum in view.all_enums().values()
+            for value in (enum.permissible_values or {}).values()
+            if value.meaning
+        }
+    return _CODE_PAGES[key]
+
+
+def term_pages(generator: PageGenerator) -> list[tuple[str, str, str]]:
+    """(kind, IRI, page with anchor) of every term the vocabulary defines: classes, slots, code lists,
+    types and codes. This is the table behind the IRI convention."""
+    view = generator.schemaview
+    found = []
+    for kind, elements in (
+        ("class", view.all_classes()),
+        ("slot", view.all_slots()),
+        ("code list", view.all_enums()),
+        ("type", {n: t for n, t in view.all_types().items() if not generator._exclude_type(t)}),
+    ):
+        for element in elements.values():
+            if generator._is_external(element):
+                continue
+            found.append((kind, view.get_uri(element, expand=True), f"{generator.name(element)}.md"))
+    for enum in view.all_enums().values():
+        for notation, value in (enum.permissible_values or {}).items():
+            if value.meaning:
+                iri = view.expand_curie(value.meaning)
+                found.append(("code", iri, f"{generator.name(enum)}.md#{anchor(notation)}"))
+    return sorted(found, key=lambda row: (row[1], row[0]))
+
+
+def render(template: str, **values: Any) -> str:
+    """Render one of the site's own templates (not an element page)."""
+    environment = Environment(loader=FileSystemLoader(TEMPLATES), keep_trailing_newline=True)
+    return environment.get_template(template).render(**values)

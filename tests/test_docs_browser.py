@@ -1,0 +1,146 @@
+"""The documentation site in a real browser: Debian's Chromium, headless, driven by Playwright, over pages
+served on loopback. The diagrams must be drawn, links in them followed, and search must work with nothing
+fetched from anywhere but the site. Screenshots are kept in out/screenshots."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from policeonto.docs.mermaid import default_path
+from tests.conftest import ROOT
+
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not default_path().is_file(), reason="Mermaid not fetched (make test fetches it)")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "out" / "screenshots"
+# The flags keep Chromium from reaching for Google's services, which a closed network refuses.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(site: Any) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site.output)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    assert Path(CHROMIUM).is_file(), "Chromium is not installed (Debian's chromium package; make test installs it)"
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, served: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    opened.requests = []
+    opened.on("request", lambda request: opened.requests.append(request.url))
+    opened.errors = []
+    opened.on("pageerror", lambda error: opened.errors.append(str(error)))
+    yield opened
+    context.close()
+    assert [url for url in opened.requests if not url.startswith(served)] == []
+    assert opened.errors == []
+
+
+def _diagram(page: Any) -> Any:
+    svg = page.locator("div.diagram svg").first
+    svg.wait_for(state="visible", timeout=20_000)
+    return svg
+
+
+def _screenshot(page: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def test_home_page_draws_the_whole_model(page: Any, served: str) -> None:
+    page.goto(f"{served}/index.html")
+    svg = _diagram(page)
+    box = svg.bounding_box()
+    assert box["width"] > 400 and box["height"] > 200
+    labels = svg.locator("g.node").all_text_contents()
+    for kind in ("Person", "Object", "Location", "Event", "Organisation", "PersonInvolvement", "EventLocation"):
+        assert any(kind in label for label in labels), kind
+    assert svg.locator("g.edgeLabel").count() >= 10
+    _screenshot(page, "home.png")
+
+
+def test_a_box_in_the_model_diagram_opens_its_class_page(page: Any, served: str) -> None:
+    page.goto(f"{served}/index.html")
+    svg = _diagram(page)
+    svg.locator("g.node", has_text="PersonInvolvement").first.click()
+    page.wait_for_url(f"{served}/PersonInvolvement.html")
+    assert page.locator("h1").first.inner_text().startswith("PersonInvolvement")
+
+
+def test_a_class_page_draws_its_neighbourhood(page: Any, served: str) -> None:
+    page.goto(f"{served}/Person.html")
+    svg = _diagram(page)
+    box = svg.bounding_box()
+    assert box["width"] > 200 and box["height"] > 100
+    text = svg.text_content() or ""
+    for neighbour in ("Person", "Entity", "Officer", "PersonName", "Identifier"):
+        assert neighbour in text, neighbour
+    _screenshot(page, "person.png")
+
+
+def test_the_example_tabs_switch_between_turtle_and_json_ld(page: Any, served: str) -> None:
+    page.goto(f"{served}/Vehicle.html")
+    turtle = page.locator(".tabbed-block").nth(0)
+    jsonld = page.locator(".tabbed-block").nth(1)
+    assert turtle.is_visible() and "pole:Vehicle" in turtle.inner_text()
+    assert not jsonld.is_visible()
+    page.locator(".tabbed-labels label", has_text="JSON-LD").first.click()
+    assert jsonld.is_visible() and '"@context"' in jsonld.inner_text()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("PersonInvolvement", "PersonInvolvement.html"),
+        ("BURG-RES", "CrimeType.html"),
+        ("date of birth", "date_of_birth.html"),
+    ],
+)
+def test_search_finds_terms_and_source_values_offline(page: Any, served: str, query: str, expected: str) -> None:
+    page.goto(f"{served}/index.html")
+    page.locator("input.md-search__input").click()
+    page.keyboard.type(query)
+    results = page.locator(".md-search-result__item a")
+    results.first.wait_for(timeout=20_000)
+    hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
+    assert any(urlsplit(href).path == f"/{expected}" for href in hrefs), hrefs

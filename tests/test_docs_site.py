@@ -1,0 +1,237 @@
+"""The documentation site, checked as a link checker and a reader would: every link resolves, every term
+has its page, every IRI leads to one, the pages say what the schema and shapes say, and the build is
+deterministic."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from rdflib import OWL, RDF, SKOS, Graph
+
+from policeonto.convert import convert
+from policeonto.docs.mermaid import default_path
+from policeonto.docs.pages import anchor
+from policeonto.docs.site import SiteSummary, build_site
+from policeonto.errors import BuildError
+from policeonto.mapping.spec import list_mappings
+from policeonto.vocab import ARTEFACTS, artefact_path, schema_view
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.skipif(not default_path().is_file(), reason="Mermaid not fetched (make test fetches it)")
+
+
+class _Page(HTMLParser):
+    """The links and anchors of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(str(values["id"]))
+        if tag == "a" and values.get("name"):
+            self.ids.add(str(values["name"]))
+        for attribute in ("href", "src"):
+            if values.get(attribute) and tag in ("a", "link", "script", "img"):
+                self.links.append(str(values[attribute]))
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+@pytest.fixture(scope="module")
+def pages(site: SiteSummary) -> dict[Path, _Page]:
+    return {path: _parse(path) for path in sorted(site.output.rglob("*.html"))}
+
+
+def test_no_internal_link_is_broken(site: SiteSummary, pages: dict[Path, _Page]) -> None:
+    broken = []
+    checked = 0
+    for path, page in pages.items():
+        for link in page.links:
+            parts = urlsplit(html.unescape(link))
+            if parts.scheme or parts.netloc:
+                continue  # an external link (checked below to be a link, never a loaded resource)
+            base = site.output if parts.path.startswith("/") else path.parent  # 404.html links from the root
+            target = (base / unquote(parts.path).lstrip("/")).resolve() if parts.path else path
+            if target.is_dir():
+                target = target / "index.html"
+            checked += 1
+            if not target.is_file() or not target.resolve().is_relative_to(site.output):
+                broken.append(f"{path.relative_to(site.output)}: {link}")
+            elif parts.fragment and target.suffix == ".html" and parts.fragment not in pages[target].ids:
+                broken.append(f"{path.relative_to(site.output)}: {link} (no such anchor)")
+    assert checked > 10_000
+    assert not broken, broken[:20]
+
+
+def test_pages_load_nothing_from_the_network(pages: dict[Path, _Page]) -> None:
+    """Scripts, styles and images all come from the site itself, so it works offline."""
+    remote = set()
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<(?:script|link|img)\b[^>]*>", text):
+            for url in re.findall(r'(?:src|href)="(https?:[^"]+)"', tag):
+                if 'rel="canonical"' not in tag:
+                    remote.add(url)
+    assert not remote
+
+
+def test_every_class_slot_code_list_type_and_mapping_has_its_page(site: SiteSummary) -> None:
+    view = schema_view()
+    expected = {f"{name}.html" for name in view.all_classes()}
+    expected |= {f"{name}.html" for name in view.all_slots()}
+    expected |= {f"{name}.html" for name in view.all_enums()}
+    expected |= {f"mappings/{m.name}.html" for m in list_mappings()}
+    missing = [name for name in sorted(expected) if not (site.output / name).is_file()]
+    assert not missing
+    assert {"index.html", "terms.html", "iris.html", "downloads.html", "changelog.html"} <= {
+        p.name for p in site.output.iterdir()
+    }
+    assert {"architect.html", "data-steward.html", "developer.html"} == {
+        p.name for p in (site.output / "guides").iterdir()
+    }
+    assert (site.output / "reference" / "findings.html").is_file()
+    assert site.pages == len(list(site.output.rglob("*.html")))
+
+
+def test_every_term_iri_leads_to_its_page(site: SiteSummary) -> None:
+    """Every class, property and code the ontology publishes is listed on the IRI page with a link to the page
+    (and anchor) that describes it; the link checker above follows each link."""
+    published = Graph()
+    for key in ("owl", "codelists"):
+        published.parse(artefact_path(ARTEFACTS[key]))
+    iris = {
+        str(s)
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, SKOS.Concept)
+        for s in published.subjects(RDF.type, kind)
+        if str(s).startswith("https://w3id.org/policeonto/")
+    }
+    page = (site.output / "iris.html").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"<code>(https://w3id\.org/policeonto/[^<]+)</code></td>\s*<td><a href=\"([^\"]+)\"", page))
+    assert len(iris) > 400
+    assert iris <= set(rows), sorted(iris - set(rows))[:10]
+    assert rows["https://w3id.org/policeonto/Person"] == "Person.html"
+    assert rows["https://w3id.org/policeonto/code/crime-type/burglary"] == f"CrimeType.html#{anchor('burglary')}"
+
+
+def test_a_class_page_says_what_schema_shapes_examples_and_mappings_say(site: SiteSummary) -> None:
+    text = (site.output / "Vehicle.html").read_text(encoding="utf-8")
+    assert "https://w3id.org/policeonto/Vehicle" in text
+    # slots, own and inherited, with cardinality and range
+    assert 'href="vehicle_type.html"' in text and 'href="VehicleType.html"' in text
+    assert 'href="security_marking.html"' in text and "0..1" in text
+    # the shape in plain English, from the generated shapes
+    assert "The shape is closed" in text and "is optional and may be given at most once" in text
+    # the neighbourhood diagram's source, drawn in the browser
+    assert re.search(r'<div class="diagram">classDiagram', text)
+    # the example, in both syntaxes
+    assert "AB12CDE" in text and "Turtle" in text and "JSON-LD" in text
+    assert "https://w3id.org/policeonto/context.jsonld" in text
+    # the mappings that make vehicles
+    assert 'href="mappings/force-a-objects.html"' in text and 'href="mappings/force-b-vehicles.html"' in text
+    # mappings to other vocabularies
+    person = (site.output / "Person.html").read_text(encoding="utf-8")
+    assert "schema:Person" in person
+
+
+def test_every_class_page_has_an_example_except_the_container(site: SiteSummary) -> None:
+    without = [
+        name
+        for name in schema_view().all_classes()
+        if "from the bundled examples" not in (site.output / f"{name}.html").read_text(encoding="utf-8")
+    ]
+    assert without == ["RecordSet"]
+
+
+def test_the_examples_behind_the_pages_conform_to_the_shapes() -> None:
+    for name in ("pole-example.yaml", "every-class.yaml"):
+        result = convert(ROOT / "examples" / name)
+        assert result.conforms, result.violations[:5]
+
+
+def test_a_code_list_page_lists_codes_labels_and_source_values(site: SiteSummary) -> None:
+    text = (site.output / "CrimeType.html").read_text(encoding="utf-8")
+    assert f'id="{anchor("burglary")}"' in text
+    assert "https://w3id.org/policeonto/code/crime-type/burglary" in text
+    # Force A's narrower local codes and data.police.uk's label crosswalk to it
+    assert "BURG-RES" in text and "BURG-BUS" in text and 'href="mappings/force-a-occurrences.html"' in text
+    # legacy labels
+    ethnicity = (site.output / "SelfDefinedEthnicity.html").read_text(encoding="utf-8")
+    assert "W1" in ethnicity
+
+
+def test_the_coverage_matrix_ticks_what_each_mapping_makes(site: SiteSummary) -> None:
+    text = (site.output / "mappings" / "index.html").read_text(encoding="utf-8")
+    rows = {
+        re.sub(r"<[^>]+>", "", cells[0]): cells[1:]
+        for cells in (re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", text, re.S))
+        if cells
+    }
+    order = [m.name for m in list_mappings()]
+    vehicle = rows["Vehicle"]
+    assert vehicle[order.index("force-a-objects")] == "✓"
+    assert vehicle[order.index("police-uk-street")] == ""
+    assert rows["StopAndSearch"][order.index("police-uk-stop-and-search")] == "✓"
+
+
+def test_downloads_are_the_artefacts(site: SiteSummary) -> None:
+    for key, name in (
+        ("owl", "policeonto.ttl"),
+        ("shacl", "policeonto.shacl.ttl"),
+        ("context", "policeonto.context.jsonld"),
+    ):
+        assert (site.output / "downloads" / name).read_bytes() == artefact_path(ARTEFACTS[key]).read_bytes()
+
+
+def test_search_index_holds_terms_and_source_values(site: SiteSummary) -> None:
+    index = (site.output / "search" / "search_index.json").read_text(encoding="utf-8")
+    for term in ("PersonInvolvement", "date_of_birth", "BURG-RES", "misuse-of-drugs-act-1971-s23"):
+        assert term in index
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_the_build_is_deterministic(site: SiteSummary, tmp_path: Path) -> None:
+    again = build_site(tmp_path / "again")
+    first, second = _digest(site.output), _digest(again.output)
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_missing_mermaid_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match=r"python -m policeonto\.docs\.mermaid"):
+        build_site(tmp_path / "site", mermaid=tmp_path / "absent.js")
+    assert not (tmp_path / "site").exists()
+
+
+def test_the_cli_builds_the_site(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "policeonto", "docs", "-o", str(tmp_path / "site")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert re.fullmatch(r"\d+ pages written to .* in [0-9.]+ s\n", run.stdout)
+    assert (tmp_path / "site" / "index.html").is_file()
