@@ -122,7 +122,7 @@ def _element_page(generator: PageGenerator, template: str) -> str:
     )
 
 
-def _config(work: Path, docs: Path, output: Path, title: str) -> Path:
+def _config(work: Path, docs: Path, output: Path, title: str, mappings: list[str]) -> Path:
     config = {
         "site_name": title,
         "site_description": "The policeonto vocabulary: classes, slots, code lists, shapes and source mappings",
@@ -165,7 +165,7 @@ def _config(work: Path, docs: Path, output: Path, title: str) -> Path:
             {"Home": "index.md"},
             {"Guides": [{title: f"guides/{name}.md"} for name, title in _GUIDES.items()]},
             {"Vocabulary": [{"All terms": "terms.md"}, {"IRIs and pages": "iris.md"}, {"Downloads": "downloads.md"}]},
-            {"Mappings": [{"Coverage": "mappings/index.md"}]},
+            {"Mappings": [{"Coverage": "mappings/index.md"}, *({name: f"mappings/{name}.md"} for name in mappings)]},
             {"Reference": [{title: f"reference/{name}.md"} for name, title in _REFERENCE.items()]},
             {"Changelog": "changelog.md"},
         ],
@@ -221,7 +221,8 @@ def build_site(output: Path, *, mermaid: Path | None = None, root: Path | None =
         markdown_pages = sum(1 for _ in docs.rglob("*.md"))
         staging = output.with_name(f".{output.name}.part")
         shutil.rmtree(staging, ignore_errors=True)
-        config_file = _config(work, docs, staging, view_title())
+        names = sorted(path.stem for path in (docs / "mappings").glob("*.md") if path.stem != "index")
+        config_file = _config(work, docs, staging, view_title(), names)
         os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
         try:
             config = load_config(config_file=str(config_file))
