@@ -314,7 +314,7 @@ def map_file(
         return _map_json(path, sink, result, mapping, options, progress, keys)  # type: ignore[arg-type]
     source = inspect(path, limits=options.limits)
     mappings = [load_mapping(mapping)] if mapping else [m for m in list_mappings() if m.json is None]
-    match: ColumnMatch = recognise(source, mappings, name=mapping)
+    match: ColumnMatch = recognise(source, mappings, name=mappings[0].name if mapping else None)
     batches = _Batches.start(source, match, sink, result, options, keys, media_type="text/csv")  # type: ignore[arg-type]
     try:
         batches.run(read_batches(source, batch_rows=options.batch_rows, limits=options.limits), progress)

@@ -105,6 +105,8 @@ class _Compiler:
         raise self.fail(node, "not allowed in a mapping expression")
 
     def column(self, node: ast.AST, name: str) -> pl.Expr:
+        if name.startswith("__"):
+            raise self.fail(node, "names starting with __ are not allowed")
         if self.names is not None and name not in self.names:
             raise self.fail(node, f"{name!r} is neither a column nor a context value")
         return pl.col(name)
