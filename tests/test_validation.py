@@ -17,6 +17,7 @@ from rdflib.namespace import RDF
 
 from policeonto.cli import main
 from policeonto.errors import InstanceDataError
+from policeonto.limits import Limits
 from policeonto.validation import validate
 from policeonto.validation.rdf_input import CONTEXT_IRI, read_rdf
 from policeonto.vocab import SH
@@ -191,7 +192,7 @@ def test_oversized_input_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "big.nt"
     path.write_text("<https://x/a> <https://x/b> <https://x/c> .\n" * 100)
     with pytest.raises(InstanceDataError, match="over the limit"):
-        read_rdf(path, max_bytes=1000)
+        read_rdf(path, limits=Limits(file_size=1000))
 
 
 def test_syntax_errors_name_the_file(tmp_path: Path) -> None:

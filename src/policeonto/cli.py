@@ -46,6 +46,26 @@ def _guarded(command: Callable[..., int]) -> Callable[..., None]:
     return run
 
 
+def _parse_limits(_ctx: click.Context, _param: click.Parameter, settings: tuple[str, ...]) -> Any:
+    from policeonto.limits import LimitError, Limits
+
+    try:
+        return Limits.parse(settings)
+    except LimitError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+_limit_option = click.option(
+    "--limit",
+    "limits",
+    multiple=True,
+    metavar="NAME=SIZE",
+    callback=_parse_limits,
+    help="Raise or lower a size limit on the inputs (repeatable): file-size (default 2G), "
+    "line-size (16M), field-size (4M).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policeonto")
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
@@ -140,8 +160,9 @@ def report(fmt: str) -> int:
 )
 @click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True)
 @click.option("--no-validate", is_flag=True, help="Do not check the RDF against the SHACL shapes.")
+@_limit_option
 @_guarded
-def convert(inputs: tuple[Path, ...], output: Path | None, fmt: str, no_validate: bool) -> int:
+def convert(inputs: tuple[Path, ...], output: Path | None, fmt: str, no_validate: bool, limits: Any) -> int:
     """Turn records in YAML or JSON into RDF and check it against the SHACL shapes."""
     from policeonto.convert import RdfFormat, serialise
     from policeonto.convert import convert as run_convert
@@ -149,7 +170,7 @@ def convert(inputs: tuple[Path, ...], output: Path | None, fmt: str, no_validate
     rdf_format = RdfFormat(fmt)
     failed = 0
     for source in inputs:
-        result = run_convert(source, validate=not no_validate)
+        result = run_convert(source, validate=not no_validate, limits=limits)
         text = serialise(result.graph, rdf_format)
         if output is None:
             click.echo(text)
@@ -210,6 +231,7 @@ def list_mappings_command(fmt: str) -> int:
 @click.option("--force", "force", help="Publishing force code, when the file name does not say.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write the summary as JSON here.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@_limit_option
 @_guarded
 def map_command(
     inputs: tuple[Path, ...],
@@ -220,6 +242,7 @@ def map_command(
     force: str | None,
     report: Path | None,
     quiet: bool,
+    limits: Any,
 ) -> int:
     """Map force exports onto the shared vocabulary and write RDF.
 
@@ -228,7 +251,17 @@ def map_command(
     """
     from policeonto.mapping.cli_support import run_map
 
-    return run_map(inputs, mapping=mapping, output=output, fmt=fmt, base=base, force=force, report=report, quiet=quiet)
+    return run_map(
+        inputs,
+        mapping=mapping,
+        output=output,
+        fmt=fmt,
+        base=base,
+        force=force,
+        report=report,
+        quiet=quiet,
+        limits=limits,
+    )
 
 
 @main.command()
@@ -248,6 +281,7 @@ def map_command(
 @click.option("--max-issues", type=click.IntRange(min=0), help="Keep at most this many findings.")
 @click.option("--select", multiple=True, help="Only findings whose code starts with this (repeatable).")
 @click.option("--ignore", multiple=True, help="Drop findings whose code starts with this (repeatable).")
+@_limit_option
 @_guarded
 def validate(
     inputs: tuple[Path, ...],
@@ -258,18 +292,26 @@ def validate(
     max_issues: int | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
+    limits: Any,
 ) -> int:
     """Validate exports (through their mapping) and RDF against the shared vocabulary.
 
     Exit 0 valid, 1 invalid, 2 cannot run.
     """
+    from policeonto.mapping import MapOptions
     from policeonto.output import atomic_output
     from policeonto.validation import Engine
     from policeonto.validation import validate as run_validate
     from policeonto.validation.render import render
 
     report = run_validate(
-        inputs, mapping=mapping, engine=Engine(engine), max_issues=max_issues, select=select, ignore=ignore
+        inputs,
+        mapping=mapping,
+        engine=Engine(engine),
+        max_issues=max_issues,
+        select=select,
+        ignore=ignore,
+        options=MapOptions(limits=limits),
     )
     text = render(report, fmt)
     if output is None:
@@ -290,6 +332,7 @@ _STORE_HELP = "Store: a directory for the embedded Oxigraph store, or a SPARQL 1
 @click.option("--mapping", help="Mapping for tabular inputs (default: recognised from the header).")
 @click.option("--no-validate", is_flag=True, help="Load without validating first.")
 @click.option("--load-invalid", is_flag=True, help="Load inputs even when validation finds errors.")
+@_limit_option
 @_guarded
 def load(
     inputs: tuple[Path, ...],
@@ -298,18 +341,26 @@ def load(
     mapping: str | None,
     no_validate: bool,
     load_invalid: bool,
+    limits: Any,
 ) -> int:
     """Validate, map and load exports and RDF into a store, one named graph per input.
 
     Exit 0 all loaded, 1 some input was invalid (and not loaded unless --load-invalid), 2 cannot run.
     """
+    from policeonto.mapping import MapOptions
     from policeonto.store import open_store
     from policeonto.store.jobs import load_inputs
 
     store = open_store(location)
     try:
         done = load_inputs(
-            store, inputs, graph=graph, mapping=mapping, check=not no_validate, load_invalid=load_invalid
+            store,
+            inputs,
+            graph=graph,
+            mapping=mapping,
+            check=not no_validate,
+            load_invalid=load_invalid,
+            options=MapOptions(limits=limits),
         )
     finally:
         store.close()

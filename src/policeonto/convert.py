@@ -17,6 +17,7 @@ from rdflib import Graph
 
 from policeonto.errors import PoliceOntoError
 from policeonto.instances import load_records, records_to_graph
+from policeonto.limits import Limits
 from policeonto.shacl import run_pyshacl
 from policeonto.vocab import ARTEFACTS, SH, artefact_path
 
@@ -81,9 +82,14 @@ def conform(graph: Graph, shapes: Graph | None = None) -> tuple[bool, list[tuple
     return conforms, sorted(tuple(str(report.value(r, p) or "") for p in fields) for r in results)  # type: ignore[misc]
 
 
-def convert(source: Path, *, validate: bool = True) -> ConversionResult:
-    """Read a RecordSet from *source* (YAML or JSON) and return its RDF, validated unless told not to."""
-    graph = records_to_graph(load_records(source))
+def convert(source: Path, *, validate: bool = True, limits: Limits = Limits()) -> ConversionResult:
+    """Read a RecordSet from *source* (YAML or JSON) and return its RDF, validated unless told not to.
+
+    Raises:
+        InstanceDataError: *source* cannot be read (over ``limits.file_size``, not YAML or JSON, refused
+            YAML tags, not fitting the schema).
+    """
+    graph = records_to_graph(load_records(source, limits=limits))
     conforms, violations = conform(graph) if validate else (True, [])
     return ConversionResult(source, graph, conforms, violations)
 

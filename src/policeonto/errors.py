@@ -17,6 +17,7 @@ __all__ = [
     "PoliceOntoError",
     "SchemaError",
     "StoreError",
+    "UnsafeInputError",
 ]
 
 
@@ -70,3 +71,11 @@ class StoreError(PoliceOntoError, RuntimeError):
         super().__init__(f"{store}: {message}")
         self.store = store
         self.reason = message
+
+
+class UnsafeInputError(PoliceOntoError, ValueError):
+    """An input uses a construct policeonto refuses to follow or expand: a DTD or entity, a YAML alias bomb.
+
+    Readers re-raise it as their own error naming the file (:class:`InstanceDataError`,
+    :class:`MappingSpecError`), so callers rarely meet it alone.
+    """

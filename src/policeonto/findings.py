@@ -197,6 +197,22 @@ _TYPES += [
         Severity.ERROR,
     ),
     FindingType(
+        "line-too-long",
+        "Row over the line-size limit",
+        "A row's fields together are larger than the line-size limit, so the row is rejected unread; the "
+        "rest of the file is read. Raise the limit with --limit line-size=SIZE if the row is genuine.",
+        "row {row}: {value}",
+        Severity.ERROR,
+    ),
+    FindingType(
+        "field-too-large",
+        "Field over the field-size limit",
+        "A field (a CSV cell or a JSON value) is larger than the field-size limit, so its row is rejected; "
+        "the rest of the file is read. Raise the limit with --limit field-size=SIZE if the value is genuine.",
+        "row {row}: {value}",
+        Severity.ERROR,
+    ),
+    FindingType(
         "unexpected-column",
         "Column the format does not have",
         "The file has a column the source format does not declare; it is ignored.",
@@ -332,6 +348,8 @@ FIXES = {
     "unknown-code": "Use a label from the code list, or add the label to the crosswalk (SSSOM) with a reviewer.",
     "wrong-field-count": "Re-export the file; quote fields that contain commas.",
     "unterminated-quote": "Re-export the file: it was cut off inside a quoted field.",
+    "line-too-long": "Check the row (often a broken export); if it is genuine, raise --limit line-size.",
+    "field-too-large": "Check the value (often a broken export); if it is genuine, raise --limit field-size.",
     "unexpected-column": "None needed; drop the column from the export if it should not be shared.",
     "missing-optional-column": "Add the column to the export if the source system records it.",
     "renamed-column": "None needed; use the format's column name to silence it.",

@@ -22,19 +22,23 @@ from linkml_runtime.loaders import json_loader, yaml_loader
 from rdflib import RDF, XSD, Graph, Literal
 
 from policeonto.datamodel import RecordSet
-from policeonto.errors import InstanceDataError
+from policeonto.errors import InstanceDataError, UnsafeInputError
+from policeonto.limits import Limits, check_file_size
+from policeonto.safety import load_yaml
 from policeonto.vocab import POLE, schema_view
 
 __all__ = ["canonical_decimal", "load_records", "records_to_graph"]
 
 
-def load_records(path: Path) -> RecordSet:
-    """Read a RecordSet from a YAML (.yaml, .yml) or JSON (.json) file.
+def load_records(path: Path, *, limits: Limits = Limits()) -> RecordSet:
+    """Read a RecordSet from a YAML (.yaml, .yml) or JSON (.json) file, with the safe YAML loader.
 
     Raises:
-        InstanceDataError: the file cannot be read, is not YAML or JSON, or does not fit the schema; the
+        InstanceDataError: the file is larger than ``limits.file_size``, cannot be read, is not YAML or
+            JSON, uses a YAML tag or alias bomb the safe loader refuses, or does not fit the schema; the
             error names the file and, for syntax errors, the line and column.
     """
+    check_file_size(path, limits)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -43,14 +47,20 @@ def load_records(path: Path) -> RecordSet:
         if path.suffix.lower() == ".json":
             json.loads(text)
             return json_loader.loads(text, target_class=RecordSet)
-        yaml.safe_load(text)
+        load_yaml(text)
         return yaml_loader.loads(text, target_class=RecordSet)
-    except yaml.MarkedYAMLError as exc:
+    except UnsafeInputError as exc:
+        raise InstanceDataError(f"refused: {exc}", path=path) from exc
+    except yaml.YAMLError as exc:
+        if not isinstance(exc, yaml.MarkedYAMLError):
+            raise InstanceDataError(f"not valid YAML: {exc}", path=path) from exc
         mark = exc.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise InstanceDataError(f"not valid YAML: {exc.problem}", path=path, line=line, column=column) from exc
     except json.JSONDecodeError as exc:
         raise InstanceDataError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
+    except RecursionError as exc:
+        raise InstanceDataError("nested too deeply", path=path) from exc
     except (ValueError, TypeError, KeyError) as exc:
         raise InstanceDataError(f"does not fit the schema: {exc}", path=path) from exc
 

@@ -12,6 +12,7 @@ from rdflib import Graph
 
 from policeonto.convert import RdfFormat
 from policeonto.findings import has_errors
+from policeonto.limits import Limits
 from policeonto.mapping.engine import DEFAULT_BASE, MapOptions, MapResult, map_files
 from policeonto.output import atomic_output
 from policeonto.vocab import ARTEFACTS, artefact_path
@@ -65,10 +66,11 @@ def run_map(
     force: str | None,
     report: Path | None,
     quiet: bool,
+    limits: Limits = Limits(),
 ) -> int:
     """Map *inputs*, write the RDF and the report, print the summary; return the exit code."""
     rdf_format = RdfFormat(fmt) if fmt else (RdfFormat.from_extension(output) if output else RdfFormat.NTRIPLES)
-    options = MapOptions(base=base or DEFAULT_BASE, force=force)
+    options = MapOptions(base=base or DEFAULT_BASE, force=force, limits=limits)
     show = not quiet and sys.stderr.isatty() and sum(p.stat().st_size for p in inputs if p.is_file()) > (16 << 20)
     if output is None:
         if rdf_format is RdfFormat.JSONLD:

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from policeonto.errors import CrosswalkError
+from policeonto.errors import CrosswalkError, UnsafeInputError
+from policeonto.safety import load_yaml
 
 __all__ = ["JUSTIFICATIONS", "REQUIRED_COLUMNS", "Crosswalk", "read_crosswalk"]
 
@@ -97,9 +98,11 @@ def read_crosswalk(path: Path) -> Crosswalk:
     lines = text.splitlines()
     header = [line[1:] for line in lines if line.startswith("#")]
     try:
-        metadata = yaml.safe_load("\n".join(header)) or {}
+        metadata = load_yaml("\n".join(header)) or {}
     except yaml.YAMLError as exc:
         raise _fail(path, f"metadata block is not YAML: {exc}") from exc
+    except UnsafeInputError as exc:
+        raise _fail(path, f"metadata block refused: {exc}") from exc
     if not isinstance(metadata, dict):
         raise _fail(path, "metadata block is not a mapping")
     for key in ("curie_map", "license", "mapping_set_id"):

@@ -24,11 +24,12 @@ from rdflib.namespace import RDF, XSD
 from policeonto import __version__
 from policeonto.errors import MappingInputError, PoliceOntoError
 from policeonto.findings import Finding, make
+from policeonto.limits import Limits
 from policeonto.mapping.checks import check_batch, code_text
 from policeonto.mapping.columns import ColumnMatch, recognise
 from policeonto.mapping.jsonsource import JsonDocument, is_json
 from policeonto.mapping.plan import Derivation, compile_plan, enum_codes
-from policeonto.mapping.reader import ROW, Batch, ReadAgain, SourceFile, inspect, read_batches
+from policeonto.mapping.reader import ROW, Batch, ReadAgain, SourceFile, bounded, inspect, read_batches
 from policeonto.mapping.spec import Mapping, list_mappings, load_mapping
 from policeonto.vocab import POLE, schema_view
 
@@ -53,12 +54,13 @@ DEFAULT_BASE = "https://w3id.org/policeonto/data/"
 @dataclass(frozen=True)
 class MapOptions:
     """How to map: instance IRI base, the publishing force when the file name does not say, batch size,
-    and how many findings to keep as objects (all are counted)."""
+    how many findings to keep as objects (all are counted), and the size limits on the inputs."""
 
     base: str = DEFAULT_BASE
     force: str | None = None
     batch_rows: int = 20_000
     keep_findings: int = 1000
+    limits: Limits = Limits()
 
 
 @dataclass
@@ -310,14 +312,15 @@ def map_file(
     sink = sink if hasattr(sink, "batch") else NTriplesSink(sink)  # type: ignore[assignment]
     if is_json(path):
         return _map_json(path, sink, result, mapping, options, progress, keys)  # type: ignore[arg-type]
-    source = inspect(path)
+    source = inspect(path, limits=options.limits)
     mappings = [load_mapping(mapping)] if mapping else [m for m in list_mappings() if m.json is None]
-    match: ColumnMatch = recognise(source, mappings, name=mapping)
+    match: ColumnMatch = recognise(source, mappings, name=mappings[0].name if mapping else None)
     batches = _Batches.start(source, match, sink, result, options, keys, media_type="text/csv")  # type: ignore[arg-type]
     try:
-        batches.run(read_batches(source, batch_rows=options.batch_rows), progress)
+        batches.run(read_batches(source, batch_rows=options.batch_rows, limits=options.limits), progress)
     except ReadAgain as again:  # rows before the malformed block are written and right; carry on after them
-        batches.run(read_batches(source, batch_rows=options.batch_rows, careful=True, skip=again.rows), progress)
+        rest = read_batches(source, batch_rows=options.batch_rows, careful=True, skip=again.rows, limits=options.limits)
+        batches.run(rest, progress)
     return [batches.finish()]
 
 
@@ -331,7 +334,7 @@ def _map_json(
     keys: KeyIndex,
 ) -> list[FileSummary]:
     """Map a JSON export: each of its format's tables in turn, tables others refer to first."""
-    document = JsonDocument.read(path)
+    document = JsonDocument.read(path, limits=options.limits)
     tables = [load_mapping(mapping)] if mapping else _json_package(document)
     if any(t.json is None for t in tables):
         raise MappingInputError(f"{tables[0].name} reads CSV files, not JSON", path=path)
@@ -349,7 +352,8 @@ def _map_json(
         batches = _Batches.start(
             source, match, sink, result, options, keys, media_type=media_type, rows_total=sum(counts.values())
         )
-        batches.run((Batch(part) for part in frame.iter_slices(options.batch_rows)), progress)
+        parts = frame.iter_slices(options.batch_rows)
+        batches.run((bounded(part, header, options.limits) for part in parts), progress)
         summaries.append(batches.finish())
     if mapping is None:
         read = {(t.json.records, t.json.type) for t in tables if t.json is not None and t.json.each is None}
@@ -539,14 +543,14 @@ class _Batches:
     def reject_malformed(self, batch: Batch, file: str) -> None:
         """Count the rows the parser could not split as rejected, each with a finding."""
         for bad in batch.rejected:
-            code = "unterminated-quote" if bad.fields == 0 else "wrong-field-count"
+            code = bad.code or ("unterminated-quote" if bad.fields == 0 else "wrong-field-count")
             self.summary.rows_read += 1
             self.summary.rows_rejected += 1
             self.summary.rejected_by_reason[code] += 1
             self.result.finding_counts[code] += 1
             width = len(self.source.header)
-            detail = bad.text if bad.fields == 0 else f"{bad.fields} fields, expected {width}: {bad.text}"
-            self.findings.append(make(code, file=file, row=bad.row, value=detail))
+            detail = bad.text if bad.fields == 0 or bad.code else f"{bad.fields} fields, expected {width}: {bad.text}"
+            self.findings.append(make(code, file=file, row=bad.row, column=bad.column, value=detail))
 
 
 def map_files(
@@ -630,6 +634,6 @@ def _header(path: Path) -> tuple[str, ...] | None:
         return None
     try:
         with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-            return tuple(next(csv.reader([handle.readline()]), []))
+            return tuple(next(csv.reader([handle.readline(1 << 16)]), []))
     except OSError:
         return None

@@ -24,7 +24,10 @@ import polars as pl
 
 from policeonto.errors import MappingSpecError
 
-__all__ = ["compile_expression", "names_in"]
+__all__ = ["MAX_EXPRESSION_LENGTH", "check_expression", "compile_expression", "names_in"]
+
+#: The longest expression accepted, in characters: an IRI template needs a few dozen.
+MAX_EXPRESSION_LENGTH = 2000
 
 
 def names_in(expression: str) -> set[str]:
@@ -33,10 +36,32 @@ def names_in(expression: str) -> set[str]:
 
 
 def _parse(expression: str) -> ast.expr:
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        raise MappingSpecError(
+            f"expression {expression[:60]!r}... is {len(expression):,} characters, over {MAX_EXPRESSION_LENGTH:,}"
+        )
     try:
         return ast.parse(expression, mode="eval").body
     except SyntaxError as exc:
         raise MappingSpecError(f"expression {expression!r} is not valid: {exc.msg}") from exc
+    except (RecursionError, MemoryError) as exc:
+        raise MappingSpecError(f"expression {expression[:60]!r} is nested too deeply") from exc
+
+
+def check_expression(expression: str) -> None:
+    """Check that *expression* uses only the safe subset, whatever names it reads (names are checked
+    against the columns when the mapping is compiled).
+
+    >>> check_expression("base + 'crime/' + crime_id")
+    >>> check_expression("__import__('os').system('id')")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    policeonto.errors.MappingSpecError: expression "__import__('os').system('id')": not allowed ...
+
+    Raises:
+        MappingSpecError: the expression is too long, not valid Python syntax, or outside the subset.
+    """
+    _run(_Compiler(expression, None), _parse(expression))
 
 
 def compile_expression(expression: str, names: Collection[str]) -> pl.Expr:
@@ -45,11 +70,18 @@ def compile_expression(expression: str, names: Collection[str]) -> pl.Expr:
     Raises:
         MappingSpecError: the expression uses a name that is not a column, or a construct outside the subset.
     """
-    return _Compiler(expression, set(names)).value(_parse(expression))
+    return _run(_Compiler(expression, set(names)), _parse(expression))
+
+
+def _run(compiler: _Compiler, node: ast.expr) -> pl.Expr:
+    try:
+        return compiler.value(node)
+    except RecursionError as exc:
+        raise MappingSpecError(f"expression {compiler.expression[:60]!r} is nested too deeply") from exc
 
 
 class _Compiler:
-    def __init__(self, expression: str, names: set[str]) -> None:
+    def __init__(self, expression: str, names: set[str] | None) -> None:
         self.expression = expression
         self.names = names
 
@@ -73,7 +105,9 @@ class _Compiler:
         raise self.fail(node, "not allowed in a mapping expression")
 
     def column(self, node: ast.AST, name: str) -> pl.Expr:
-        if name not in self.names:
+        if name.startswith("__"):
+            raise self.fail(node, "names starting with __ are not allowed")
+        if self.names is not None and name not in self.names:
             raise self.fail(node, f"{name!r} is neither a column nor a context value")
         return pl.col(name)
 

@@ -31,12 +31,11 @@ from typing import Any
 import polars as pl
 
 from policeonto.errors import MappingInputError
+from policeonto.limits import Limits, check_file_size
 from policeonto.mapping.reader import ROW, SourceFile
 from policeonto.mapping.spec import JsonRecords
 
-__all__ = ["MAX_JSON_BYTES", "JsonDocument", "is_json"]
-
-MAX_JSON_BYTES = 1 << 30  # a JSON export is parsed whole; larger files are refused
+__all__ = ["JsonDocument", "is_json"]
 
 
 def is_json(path: Path) -> bool:
@@ -54,16 +53,14 @@ class JsonDocument:
     size: int = 0
 
     @classmethod
-    def read(cls, path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> JsonDocument:
-        """Read and parse *path*.
+    def read(cls, path: Path, *, limits: Limits = Limits()) -> JsonDocument:
+        """Read and parse *path* (parsed whole, so refused when larger than ``limits.file_size``).
 
         Raises:
             MappingInputError: the file cannot be read, is too large, is not UTF-8 JSON, or is not an object.
         """
+        check_file_size(path, limits, error=MappingInputError)
         try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                raise MappingInputError(f"the file is {size:,} bytes, over the {max_bytes:,}-byte limit", path=path)
             data = path.read_bytes()
         except OSError as exc:
             raise MappingInputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
@@ -112,10 +109,18 @@ class JsonDocument:
 
     def table(self, selection: JsonRecords) -> tuple[tuple[str, ...], pl.DataFrame]:
         """The rows *selection* makes: the header (every column seen, in order) and a frame of strings
-        with the row numbers in ``_row``."""
+        with the row numbers in ``_row``.
+
+        Raises:
+            MappingInputError: a record is nested too deeply to flatten.
+        """
+        try:
+            rows = list(self._rows(selection))
+        except RecursionError as exc:
+            raise MappingInputError("a record is nested too deeply", path=self.path) from exc
         columns: dict[str, list[str | None]] = {}
         numbers: list[int] = []
-        for number, row in self._rows(selection):
+        for number, row in rows:
             for name in row:
                 if name not in columns:
                     columns[name] = [None] * len(numbers)

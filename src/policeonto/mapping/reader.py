@@ -5,6 +5,9 @@ Well-formed files are parsed by Arrow's streaming CSV reader. If it meets a malf
 fields, an unterminated quote), the file is read again by Python's csv module, which knows where each
 row starts, so every rejected row is named by number. Blank lines are skipped (the first pass counts them).
 Row 1 is the first data row after the header.
+
+A file larger than ``Limits.file_size`` is refused. A row longer than ``Limits.line_size`` (its fields
+together) or with a field larger than ``Limits.field_size`` is rejected on its own, as a malformed row is.
 """
 
 from __future__ import annotations
@@ -22,8 +25,19 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from policeonto.errors import MappingInputError
+from policeonto.limits import Limits, check_file_size
 
-__all__ = ["ROW", "Batch", "ReadAgain", "RejectedRow", "SourceFile", "inspect", "normalise_header", "read_batches"]
+__all__ = [
+    "ROW",
+    "Batch",
+    "ReadAgain",
+    "RejectedRow",
+    "SourceFile",
+    "bounded",
+    "inspect",
+    "normalise_header",
+    "read_batches",
+]
 
 _CHUNK = 8 << 20
 _BLANK = re.compile(rb"\n(?=\r?\n)")
@@ -47,11 +61,14 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class RejectedRow:
-    """A row the parser could not split into the header's columns."""
+    """A row the parser could not split into the header's columns, or one over a size limit (then *code*
+    says which: ``line-too-long`` or ``field-too-large``, and *column* names the field)."""
 
     row: int
     fields: int
     text: str
+    code: str | None = None
+    column: str | None = None
 
 
 @dataclass
@@ -72,13 +89,15 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[\s_]+", " ", name.replace("\ufeff", "")).strip().casefold()
 
 
-def inspect(path: Path) -> SourceFile:
+def inspect(path: Path, *, limits: Limits = Limits()) -> SourceFile:
     """Fingerprint *path* (SHA-256), find its encoding (UTF-8, UTF-8 with BOM, else Windows-1252) and
     line endings, count its lines and read its header.
 
     Raises:
-        MappingInputError: the file cannot be read, is empty, or is neither UTF-8 nor Windows-1252.
+        MappingInputError: the file cannot be read, is larger than ``limits.file_size``, is empty, or is
+            neither UTF-8 nor Windows-1252.
     """
+    check_file_size(path, limits, error=MappingInputError)
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8, size, lines, blank, quotes, head, crlf, tail = True, 0, 0, 0, 0, b"", False, b""
@@ -132,20 +151,54 @@ class ReadAgain(Exception):
 
 
 def read_batches(
-    source: SourceFile, *, batch_rows: int = 100_000, careful: bool = False, skip: int = 0
+    source: SourceFile, *, batch_rows: int = 100_000, careful: bool = False, skip: int = 0, limits: Limits = Limits()
 ) -> Iterator[Batch]:
     """Yield the rows of *source* in batches of about *batch_rows*, each column named as in the header.
 
     The fast reader (Arrow) raises :class:`ReadAgain` when it meets a malformed row, possibly after some
     batches; those were complete, and the caller reads on with ``careful=True, skip=<rows so far>``: the
     careful reader skips the first *skip* data rows and reports malformed rows in ``Batch.rejected``.
+    Either reader rejects the rows over *limits* (line or field size) in ``Batch.rejected``.
     """
     if not source.quotes_balanced:  # an odd number of quotes: a field is never closed; Arrow would accept it
         careful = True
-    return _careful(source, batch_rows, skip) if careful else _fast(source, batch_rows)
+    return _careful(source, batch_rows, skip, limits) if careful else _fast(source, batch_rows, limits)
 
 
-def _fast(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
+def bounded(frame: pl.DataFrame, names: list[str] | tuple[str, ...], limits: Limits) -> Batch:
+    """The rows of *frame* within *limits*, and the others as rejected rows: a row whose fields (columns
+    *names*) come to more than ``limits.line_size`` bytes, or with a field over ``limits.field_size``.
+
+    >>> frame = pl.DataFrame({"a": ["x", "y" * 50], "b": ["1", "2"], ROW: [1, 2]})
+    >>> batch = bounded(frame, ["a", "b"], Limits(field_size=10))
+    >>> batch.frame[ROW].to_list(), [(r.row, r.code, r.column) for r in batch.rejected]
+    ([1], [(2, 'field-too-large', 'a')])
+    """
+    if frame.height == 0 or not names:
+        return Batch(frame)
+    sizes = [pl.col(name).str.len_bytes().fill_null(0) for name in names]
+    line = pl.sum_horizontal(sizes) + (len(names) - 1)
+    over = (line > limits.line_size) | (pl.max_horizontal(sizes) > limits.field_size)
+    if not frame.select(over.any()).item():
+        return Batch(frame)
+    rejected = []
+    for row in frame.filter(over).iter_rows(named=True):
+        values = {name: row[name] or "" for name in names}
+        length = sum(len(v.encode()) for v in values.values()) + len(names) - 1
+        if length > limits.line_size:
+            start = ",".join(values.values())[:80]
+            text = f"{length:,} bytes, over the limit ({limits.hint('line_size')}); starts {start!r}"
+            rejected.append(RejectedRow(row[ROW], len(names), text, "line-too-long"))
+            continue
+        column = next(name for name, value in values.items() if len(value.encode()) > limits.field_size)
+        size = len(values[column].encode())
+        start = values[column][:80]
+        text = f"{column} is {size:,} bytes, over the limit ({limits.hint('field_size')}); starts {start!r}"
+        rejected.append(RejectedRow(row[ROW], len(names), text, "field-too-large", column))
+    return Batch(frame.filter(~over), rejected)
+
+
+def _fast(source: SourceFile, batch_rows: int, limits: Limits) -> Iterator[Batch]:
     names = list(source.header)
 
     malformed_rows: list[int] = []
@@ -181,16 +234,27 @@ def _fast(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
             frame = frame.rename({f"c{i}": name for i, name in enumerate(names)})
             frame = frame.with_columns(pl.int_range(first, first + frame.height, dtype=pl.Int64).alias(ROW))
             first += frame.height
-            yield Batch(frame)
+            yield bounded(frame, names, limits)
         if malformed_rows:
             raise ReadAgain(first - 1)
     except pa.ArrowInvalid as exc:  # an unterminated quote, or a malformed row reported as invalid
         raise ReadAgain(first - 1) from exc
 
 
-def _careful(source: SourceFile, batch_rows: int, skip: int) -> Iterator[Batch]:
+def _careful(source: SourceFile, batch_rows: int, skip: int, limits: Limits) -> Iterator[Batch]:
     names = list(source.header)
     width = len(names)
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, limits.field_size + 1))  # larger fields: a row rejected, not the file
+    try:
+        yield from _careful_rows(source, batch_rows, skip, limits, names, width)
+    finally:
+        csv.field_size_limit(before)
+
+
+def _careful_rows(
+    source: SourceFile, batch_rows: int, skip: int, limits: Limits, names: list[str], width: int
+) -> Iterator[Batch]:
     with source.path.open(encoding=source.encoding, errors="replace", newline="") as handle:
         reader = csv.reader(handle, strict=not source.quotes_balanced)
         next(reader, None)
@@ -203,8 +267,13 @@ def _careful(source: SourceFile, batch_rows: int, skip: int) -> Iterator[Batch]:
                 fields = next(reader)
             except StopIteration:
                 break
-            except csv.Error as exc:  # an unterminated quote: the rest of the file is one broken field
+            except csv.Error as exc:
                 row += 1
+                if "field limit" in str(exc):  # the rest of the line is dropped; the reader goes on after it
+                    text = f"a field is over the limit ({limits.hint('field_size')})"
+                    batch.rejected.append(RejectedRow(row, 0, text, "field-too-large"))
+                    continue
+                # an unterminated quote: the rest of the file is one broken field
                 batch.rejected.append(RejectedRow(row, 0, f"unterminated quote ({exc})"))
                 break
             if not fields or (len(fields) == 1 and not fields[0].strip()):
@@ -220,13 +289,17 @@ def _careful(source: SourceFile, batch_rows: int, skip: int) -> Iterator[Batch]:
                 column.append(value if value != "" else None)
             numbers.append(row)
             if len(numbers) >= batch_rows:
-                yield _careful_batch(names, columns, numbers, batch)
+                yield _careful_batch(names, columns, numbers, batch, limits)
                 columns, numbers, batch = [[] for _ in range(width)], [], Batch(pl.DataFrame())
-        yield _careful_batch(names, columns, numbers, batch)
+        yield _careful_batch(names, columns, numbers, batch, limits)
 
 
-def _careful_batch(names: list[str], columns: list[list[str | None]], numbers: list[int], batch: Batch) -> Batch:
+def _careful_batch(
+    names: list[str], columns: list[list[str | None]], numbers: list[int], batch: Batch, limits: Limits
+) -> Batch:
     data = {name: pl.Series(name, column, dtype=pl.String) for name, column in zip(names, columns, strict=True)}
     data[ROW] = pl.Series(ROW, numbers, dtype=pl.Int64)
-    batch.frame = pl.DataFrame(data)
+    checked = bounded(pl.DataFrame(data), names, limits)
+    batch.frame = checked.frame
+    batch.rejected.extend(checked.rejected)
     return batch

@@ -107,7 +107,7 @@ def reference_graph(path: Path, *, context: dict[str, str], mapping: Mapping | N
         for c in mapping.columns
         if c.crosswalk is not None
     }
-    transformer = ObjectTransformer()
+    transformer = ObjectTransformer(unrestricted_eval=False)  # linkml-map's own safe evaluator, never eval()
     transformer.source_schemaview = SchemaView(str(mapping.source_schema))
     transformer.target_schemaview = view
     transformer.create_transformer_specification(dict(mapping.specification))

@@ -16,6 +16,11 @@ JSON file). The source schema says how the tables join: the row class's ``identi
 and a column whose ``references`` annotation names another row class is a foreign key. A reference can
 depend on another column: ``references: "entity_type: NOM=NominalRow VEH=ObjectRow"``.
 
+A mapping reads only files inside its own folder: its source schema, the schemas those import (besides
+LinkML's own ``linkml:`` schemas) and its crosswalks. A reference to a URL, an absolute path or a file
+outside the folder is refused, and so is an expression outside the safe subset
+(:mod:`policeonto.mapping.expressions`); YAML is read with the safe loader.
+
 >>> [m.name for m in list_mappings()][:3]
 ['force-a-links', 'force-a-locations', 'force-a-nominals']
 """
@@ -31,8 +36,10 @@ from typing import Any
 import yaml
 from linkml_runtime.utils.schemaview import SchemaView
 
-from policeonto.errors import MappingSpecError
+from policeonto.errors import MappingSpecError, UnsafeInputError
 from policeonto.mapping.crosswalk import Crosswalk, read_crosswalk
+from policeonto.mapping.expressions import check_expression
+from policeonto.safety import inside, load_yaml
 from policeonto.vocab import artefact_dir
 
 __all__ = ["CONTEXT_NAMES", "JsonRecords", "Mapping", "SourceColumn", "list_mappings", "load_mapping", "mappings_dir"]
@@ -136,17 +143,20 @@ def _load(path: Path) -> Mapping:
     if not path.is_file():
         known = ", ".join(p.name.removesuffix(".transform.yaml") for p in mappings_dir().glob("*.transform.yaml"))
         raise MappingSpecError(f"no mapping {path.name.removesuffix('.transform.yaml')!r} (known: {known})")
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise MappingSpecError(f"{path}: not valid YAML: {exc}") from exc
+    spec = _read_yaml(path)
     if not isinstance(spec, dict) or "class_derivations" not in spec:
         raise MappingSpecError(f"{path}: not a transformation specification (no class_derivations)")
     ours = spec.pop("policeonto", None) or {}
     if "row_class" not in ours:
         raise MappingSpecError(f"{path}: the policeonto block must name the source row_class")
-    source_schema = (path.parent / spec["source_schema"]).resolve()
-    columns = _columns(source_schema, ours["row_class"], path.parent)
+    for expression in _expressions(spec):
+        try:
+            check_expression(expression)
+        except MappingSpecError as exc:
+            raise MappingSpecError(f"{path}: {exc}") from exc
+    source_schema = _confined(spec.get("source_schema"), path.parent, path, "source_schema")
+    _check_imports(source_schema, path.parent, path, set())
+    columns = _columns(source_schema, ours["row_class"], path.parent, path)
     key, referenced = _keys(source_schema, ours["row_class"])
     pattern = ours.get("file_name")
     json = ours.get("json")
@@ -166,6 +176,82 @@ def _load(path: Path) -> Mapping:
         key=key,
         referenced=referenced,
     )
+
+
+def _read_yaml(path: Path) -> Any:
+    """A mapping folder's YAML file, read with the safe loader.
+
+    Raises:
+        MappingSpecError: unreadable, not valid YAML (a ``!!python`` tag included), or an alias bomb.
+    """
+    try:
+        return load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MappingSpecError(f"{path}: cannot read: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise MappingSpecError(f"{path}: not valid YAML: {exc}") from exc
+    except UnsafeInputError as exc:
+        raise MappingSpecError(f"{path}: {exc}") from exc
+
+
+def _expressions(node: Any) -> list[str]:
+    """Every ``expr`` of a specification, wherever it is."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key == "expr" and value is not None:
+                    found.append(str(value))
+                else:
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _confined(reference: Any, folder: Path, mapping: Path, what: str, *, base: Path | None = None) -> Path:
+    """The file a mapping names by a path relative to *base* (default: *folder*), which must lie inside
+    *folder*.
+
+    Raises:
+        MappingSpecError: *reference* is not a relative path, is a URL, or leads outside *folder*.
+    """
+    text = str(reference) if isinstance(reference, str | Path) else ""
+    if not text or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text) or Path(text).is_absolute():
+        raise MappingSpecError(
+            f"{mapping}: {what} {reference!r} must be a path relative to the mapping's folder (no URL or absolute path)"
+        )
+    target = ((base or folder) / text).resolve()
+    if not inside(target, folder):
+        raise MappingSpecError(f"{mapping}: {what} {text!r} is outside the mapping's folder {folder}; refused")
+    return target
+
+
+def _check_imports(schema_path: Path, folder: Path, mapping: Path, seen: set[Path]) -> None:
+    """Refuse a source schema whose imports lead outside *folder* or to the network (``linkml:`` schemas,
+    which LinkML ships, are allowed).
+
+    Raises:
+        MappingSpecError: an import is a URL, a CURIE other than ``linkml:name``, or a file outside *folder*.
+    """
+    if schema_path in seen or not schema_path.is_file():
+        return
+    seen.add(schema_path)
+    schema = _read_yaml(schema_path)
+    imports = schema.get("imports") or [] if isinstance(schema, dict) else []
+    for item in imports if isinstance(imports, list) else [imports]:
+        text = str(item)
+        if text.startswith("linkml:") and re.fullmatch(r"[a-z_]+", text.removeprefix("linkml:")):
+            continue
+        if ":" in text:
+            raise MappingSpecError(
+                f"{mapping}: source schema {schema_path.name} imports {text!r}: only linkml: schemas and files "
+                "in the mapping's folder may be imported"
+            )
+        target = _confined(text + ".yaml", folder, mapping, f"{schema_path.name} import", base=schema_path.parent)
+        _check_imports(target, folder, mapping, seen)
 
 
 def _keys(schema_path: Path, row_class: str) -> tuple[str | None, bool]:
@@ -209,7 +295,7 @@ def _view(schema_path: Path) -> SchemaView:
     return SchemaView(str(schema_path))
 
 
-def _columns(schema_path: Path, row_class: str, folder: Path) -> tuple[SourceColumn, ...]:
+def _columns(schema_path: Path, row_class: str, folder: Path, mapping: Path) -> tuple[SourceColumn, ...]:
     if not schema_path.is_file():
         raise MappingSpecError(f"source schema {schema_path} does not exist")
     view = _view(schema_path)
@@ -223,7 +309,7 @@ def _columns(schema_path: Path, row_class: str, folder: Path) -> tuple[SourceCol
         annotations = slot.annotations or {}
         crosswalk = None
         if "crosswalk" in annotations:
-            crosswalk = read_crosswalk((folder / annotations["crosswalk"].value).resolve())
+            crosswalk = read_crosswalk(_confined(annotations["crosswalk"].value, folder, mapping, f"{name} crosswalk"))
         references, by = _references(slot, schema_path)
         for _, target in references:
             if view.get_class(target) is None:

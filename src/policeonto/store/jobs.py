@@ -15,13 +15,14 @@ import polars as pl
 from rdflib import RDF, Graph
 
 from policeonto.errors import StoreError
+from policeonto.limits import check_file_size
 from policeonto.mapping import MapOptions, Mapping, map_files
 from policeonto.mapping.engine import NTriplesSink
 from policeonto.mapping.plan import Derivation
 from policeonto.store.base import Store, syntax_of
 from policeonto.store.reasoning import ensure_ontology, entailment_update
 from policeonto.validation import validate
-from policeonto.validation.rdf_input import is_rdf
+from policeonto.validation.rdf_input import is_rdf, rdf_format_of, safe_rdf_bytes
 from policeonto.vocab import POLE
 
 __all__ = ["LoadedGraph", "load_inputs"]
@@ -69,16 +70,28 @@ def load_inputs(
     if tables:
         done += _load_tables(store, tables, graph, mapping, check, load_invalid, options)
     for path in (p for p in inputs if is_rdf(p)):
-        report = validate([path]) if check else None
+        # refused before any parser sees it; RDF/XML and JSON-LD are screened for what they could fetch
+        fmt, data = rdf_format_of(path), b""
+        if fmt in {"xml", "json-ld"}:
+            fmt, data = safe_rdf_bytes(path, limits=options.limits)
+        else:
+            check_file_size(path, options.limits)
+        report = validate([path], options=options) if check else None
         valid = None if report is None else report.valid
         findings = 0 if report is None else len(report.findings)
         if valid is False and not load_invalid:
             done.append(LoadedGraph(str(path), graph or "", 0, valid, findings, loaded=False))
             continue
         name = graph or f"{options.base}dataset/{_sha256(path)}"
-        syntax = syntax_of(path)
-        assert syntax is not None
-        triples = store.load(path, graph=name, syntax=syntax, update=entailment_update(name))
+        if fmt == "json-ld":  # the screened copy: the policeonto context inlined, nothing left to fetch
+            with tempfile.TemporaryDirectory(prefix="policeonto-load-") as folder:
+                screened = Path(folder) / "input.jsonld"
+                screened.write_bytes(data)
+                triples = store.load(screened, graph=name, syntax="jsonld", update=entailment_update(name))
+        else:
+            syntax = syntax_of(path)
+            assert syntax is not None
+            triples = store.load(path, graph=name, syntax=syntax, update=entailment_update(name))
         done.append(LoadedGraph(str(path), name, triples, valid, findings, loaded=True))
     return done
 

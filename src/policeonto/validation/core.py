@@ -151,7 +151,7 @@ def _validate_fast(
 ) -> list[Finding]:
     if is_rdf(paths[0]):
         (path,) = paths
-        table = read_table(path)
+        table = read_table(path, limits=options.limits)
         report.triples += len(table)
         report.records += table.subjects().str.starts_with("<").sum()
         violations = violations_of(table)
@@ -179,7 +179,7 @@ def _validate_pyshacl(
     found: list[Finding] = []
     if is_rdf(paths[0]):
         (path,) = paths
-        graph = read_rdf(path)
+        graph = read_rdf(path, limits=options.limits)
     else:
         sink = io.BytesIO()
         mapped = map_files(paths, sink, mapping=mapping, options=options)
@@ -212,7 +212,8 @@ def validate(
     Args:
         also: a sink that also receives everything the tabular exports map to (the fast engine only), so
             an export is validated and written in one pass.
-        options: how tabular exports are mapped (instance IRI base, publishing force).
+        options: how tabular exports are mapped (instance IRI base, publishing force), and the size limits
+            on every input (``options.limits``).
         engine: the fast columnar engine (the default) or pySHACL, the reference.
         select, ignore: finding-code prefixes to keep or drop.
         max_issues: keep at most this many findings (all are counted).

@@ -21,13 +21,15 @@ from pathlib import Path
 import polars as pl
 from rdflib import Graph
 
+from policeonto.errors import InstanceDataError
 from policeonto.fastshacl import Shapes, TripleTable, compile_shapes, evaluate, parse_ntriples
+from policeonto.limits import Limits
 from policeonto.mapping.engine import triple_frames
 from policeonto.mapping.plan import RDF_TYPE, Derivation
 from policeonto.mapping.reader import ROW
 from policeonto.mapping.spec import Mapping
 from policeonto.shacl import shapes_graph
-from policeonto.validation.rdf_input import MAX_BYTES, raw_literals, read_bounded, read_rdf
+from policeonto.validation.rdf_input import raw_literals, read_rdf, safe_rdf_bytes
 
 __all__ = ["MappedValidator", "project_shapes", "read_table", "source_columns", "violations_of"]
 
@@ -42,18 +44,29 @@ def project_shapes() -> Shapes:
     return compile_shapes(shapes_graph())
 
 
-def read_table(path: Path, *, max_bytes: int = MAX_BYTES) -> TripleTable:
+def read_table(path: Path, *, limits: Limits = Limits()) -> TripleTable:
     """An RDF file as a triple table, read without fetching anything.
 
     Raises:
         InstanceDataError: as :func:`~policeonto.validation.rdf_input.read_rdf`.
     """
     if path.suffix.lower() == ".nt":
-        frame = parse_ntriples(read_bounded(path, max_bytes=max_bytes))
+        frame = parse_ntriples(safe_rdf_bytes(path, limits=limits)[1])
         if frame is not None:
+            _check_literals(frame, path, limits)
             return TripleTable.from_frame(frame)
     with raw_literals():
-        return TripleTable.from_graph(read_rdf(path, max_bytes=max_bytes))
+        return TripleTable.from_graph(read_rdf(path, limits=limits))
+
+
+def _check_literals(frame: pl.DataFrame, path: Path, limits: Limits) -> None:
+    """Refuse a literal whose lexical form is larger than ``limits.field_size`` bytes."""
+    size = pl.col("o").str.extract(r'^"(.*)"', 1).str.len_bytes()
+    big = frame.with_columns(size=size).filter(pl.col("size") > limits.field_size).head(1)
+    for s, p, _, n in big.iter_rows():
+        raise InstanceDataError(
+            f"the literal of {s} {p} is {n:,} bytes, over the limit ({limits.hint('field_size')})", path=path
+        )
 
 
 def violations_of(table: TripleTable, shapes: Shapes | None = None) -> pl.DataFrame:

@@ -1,17 +1,18 @@
 """Read RDF from outside safely: nothing is fetched, nothing is expanded, size is bounded.
 
 - JSON-LD: a ``@context`` may only be an inline object or the policeonto context's IRI (resolved to the
-  packaged copy); any other remote or ``file:`` context is refused before parsing.
+  packaged copy); any other remote or ``file:`` context is refused before parsing, wherever it appears
+  (in a node, in ``@graph``, or scoped inside a term definition), and so is ``@import``.
 - RDF/XML: a document with a DOCTYPE or entity declaration is refused before parsing (no billion laughs,
-  no external entities).
+  no external entities), whatever encoding it declares.
 - ``owl:imports`` are data like any other triple: never followed.
-- Inputs larger than a bound (default 2 GiB) are refused.
+- Inputs larger than ``Limits.file_size`` (default 2 GiB) are refused, and so are literals larger than
+  ``Limits.field_size`` and N-Triples or N-Quads lines longer than ``Limits.line_size``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,12 +24,23 @@ from rdflib import Graph
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from policeonto.errors import InstanceDataError
+from policeonto.errors import InstanceDataError, UnsafeInputError
+from policeonto.limits import Limits, check_file_size
+from policeonto.safety import screen_xml
 from policeonto.vocab import ARTEFACTS, artefact_path
 
-__all__ = ["CONTEXT_IRI", "MAX_BYTES", "is_rdf", "raw_literals", "rdf_format_of", "read_bounded", "read_rdf"]
+__all__ = [
+    "CONTEXT_IRI",
+    "MAX_BYTES",
+    "is_rdf",
+    "raw_literals",
+    "rdf_format_of",
+    "read_bounded",
+    "read_rdf",
+    "safe_rdf_bytes",
+]
 
-MAX_BYTES = 2 << 30
+MAX_BYTES = Limits().file_size
 CONTEXT_IRI = "https://w3id.org/policeonto/context.jsonld"
 _FORMATS = {
     ".ttl": "turtle",
@@ -64,9 +76,17 @@ def is_rdf(path: Path) -> bool:
     return any(keyword in head for keyword in _JSONLD_KEYWORDS)
 
 
-_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 # What rdflib's parsers raise for bad input: notation3's BadSyntax, SAX errors, and plain value errors.
-_PARSE_ERRORS = (BadSyntax, SAXParseException, ParserError, ValueError, KeyError, TypeError, AttributeError)
+_PARSE_ERRORS = (
+    BadSyntax,
+    SAXParseException,
+    ParserError,
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    RecursionError,
+)
 
 
 def rdf_format_of(path: Path) -> str:
@@ -109,7 +129,25 @@ def _context(value: Any, path: Path) -> Any:
     if isinstance(value, dict):
         if "@import" in value:
             raise InstanceDataError("refused a JSON-LD context with @import", path=path)
-        return value
+        # a term definition may carry a scoped context of its own, which a JSON-LD 1.1 processor fetches
+        return {
+            key: _context(item, path) if key == "@context" else _context_member(item, path)
+            for key, item in value.items()
+        }
+    return value
+
+
+def _context_member(value: Any, path: Path) -> Any:
+    """A term definition (or anything inside a context): its scoped ``@context`` members are screened."""
+    if isinstance(value, dict):
+        if "@import" in value:
+            raise InstanceDataError("refused a JSON-LD context with @import", path=path)
+        return {
+            key: _context(item, path) if key == "@context" else _context_member(item, path)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_context_member(item, path) for item in value]
     return value
 
 
@@ -125,44 +163,91 @@ def raw_literals() -> Iterator[None]:
         rdflib.NORMALIZE_LITERALS = before
 
 
-def read_bounded(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of *path*, if it is no larger than *max_bytes*.
+def read_bounded(path: Path, *, limits: Limits = Limits()) -> bytes:
+    """The bytes of *path*, if it is no larger than ``limits.file_size``.
 
     Raises:
         InstanceDataError: the file is unreadable or too large.
     """
+    check_file_size(path, limits)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InstanceDataError(f"is {size:,} bytes, over the limit of {max_bytes:,}", path=path)
         return path.read_bytes()
     except OSError as exc:
         raise InstanceDataError(f"cannot read: {exc.strerror or exc}", path=path) from exc
 
 
-def read_rdf(path: Path, *, max_bytes: int = MAX_BYTES) -> Graph:
+def _long_line(data: bytes, limit: int) -> int | None:
+    """The number of the first line of *data* longer than *limit* bytes, or None."""
+    start, number = 0, 1
+    while (end := data.find(b"\n", start)) != -1 or start < len(data):
+        end = len(data) if end == -1 else end
+        if end - start > limit:
+            return number
+        start, number = end + 1, number + 1
+    return None
+
+
+def safe_rdf_bytes(path: Path, *, limits: Limits = Limits()) -> tuple[str, bytes]:
+    """The rdflib format and the bytes of the RDF file at *path*, once they are known safe to hand to a
+    parser: within the size limits, RDF/XML without a DTD, JSON-LD with no context from outside (the
+    policeonto context is replaced by its packaged copy).
+
+    Raises:
+        InstanceDataError: the file is too large, has a line over the limit (N-Triples, N-Quads), declares
+            a DOCTYPE or entities, or names a context outside.
+    """
+    fmt = rdf_format_of(path)
+    data = read_bounded(path, limits=limits)
+    if fmt in {"nt", "nquads"} and len(data) > limits.line_size and (line := _long_line(data, limits.line_size)):
+        raise InstanceDataError(f"the line is over the limit ({limits.hint('line_size')})", path=path, line=line)
+    if fmt == "xml":
+        try:
+            screen_xml(data)
+        except UnsafeInputError as exc:
+            raise InstanceDataError(f"RDF/XML refused: {exc}", path=path) from exc
+    elif fmt == "json-ld":
+        try:
+            document = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise InstanceDataError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
+        except (UnicodeDecodeError, RecursionError) as exc:
+            raise InstanceDataError(f"not valid JSON: {exc}", path=path) from exc
+        try:
+            data = json.dumps(_local_contexts(document, path)).encode("utf-8")
+        except RecursionError as exc:
+            raise InstanceDataError("JSON-LD nested too deeply", path=path) from exc
+    return fmt, data
+
+
+def _check_literals(graph: Graph, path: Path, limits: Limits) -> None:
+    """Refuse a literal larger than ``limits.field_size`` (naming its subject and predicate)."""
+    cheap = limits.field_size // 4  # a character is at most four bytes of UTF-8
+    for subject, predicate, obj in graph:
+        if (
+            isinstance(obj, rdflib.Literal)
+            and len(obj) > cheap
+            and (size := len(str(obj).encode())) > limits.field_size
+        ):
+            raise InstanceDataError(
+                f"the literal of <{subject}> <{predicate}> is {size:,} bytes, over the limit "
+                f"({limits.hint('field_size')})",
+                path=path,
+            )
+
+
+def read_rdf(path: Path, *, limits: Limits = Limits()) -> Graph:
     """Parse the RDF file at *path* without fetching anything.
 
     Raises:
         InstanceDataError: the file is too large, unreadable, refers to something outside, declares a
-            DOCTYPE or entities, or is not valid in its syntax (with the parser's line where it gives one).
+            DOCTYPE or entities, has a literal over the field limit, or is not valid in its syntax (with the
+            parser's line where it gives one).
     """
-    fmt = rdf_format_of(path)
-    data = read_bounded(path, max_bytes=max_bytes)
+    fmt, data = safe_rdf_bytes(path, limits=limits)
     graph = Graph(bind_namespaces="none")
     try:
-        if fmt == "xml":
-            if _DOCTYPE.search(data):
-                raise InstanceDataError("RDF/XML with a DOCTYPE or entity declaration is refused", path=path)
-            graph.parse(data=data, format="xml")
-        elif fmt == "json-ld":
-            try:
-                document = json.loads(data)
-            except json.JSONDecodeError as exc:
-                raise InstanceDataError(
-                    f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno
-                ) from exc
-            graph.parse(data=json.dumps(_local_contexts(document, path)), format="json-ld")
+        if fmt in {"xml", "json-ld"}:
+            graph.parse(data=data, format=fmt)
         else:
             graph.parse(data=data.decode("utf-8"), format=fmt)
     except InstanceDataError:
@@ -176,4 +261,5 @@ def read_rdf(path: Path, *, max_bytes: int = MAX_BYTES) -> Graph:
             path=path,
             line=line if isinstance(line, int) else None,
         ) from exc
+    _check_literals(graph, path, limits)
     return graph

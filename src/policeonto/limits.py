@@ -1,0 +1,122 @@
+"""Bounds on what policeonto reads from outside: bytes per file, bytes per line, bytes per field.
+
+A whole file over a bound cannot be read at all and is refused with an error naming the file, the bound and
+how to raise it. A single line or field over its bound in a table (a CSV row, a JSON record) is a finding:
+the row is rejected and counted, the rest of the file is read. Sizes are bytes of UTF-8 text.
+
+>>> limits = Limits.parse(["file-size=10M", "field-size=64K"])
+>>> limits.file_size, limits.field_size, limits.line_size == Limits().line_size
+(10485760, 65536, True)
+>>> format_size(limits.file_size)
+'10M'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from policeonto.errors import InstanceDataError, PoliceOntoError
+
+__all__ = ["LIMIT_NAMES", "LimitError", "Limits", "check_file_size", "format_size", "parse_size"]
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+class LimitError(PoliceOntoError, ValueError):
+    """A ``--limit`` setting is malformed or names no limit."""
+
+
+def parse_size(text: str) -> int:
+    """A byte count written with an optional binary suffix (K, M, G, T; a trailing B or iB is allowed).
+
+    >>> parse_size("2G"), parse_size("512k"), parse_size("1000"), parse_size("1.5MiB")
+    (2147483648, 524288, 1000, 1572864)
+
+    Raises:
+        LimitError: not a positive size.
+    """
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?)(?:i?b)?\s*", text, re.IGNORECASE)
+    if not match:
+        raise LimitError(f"{text!r} is not a size (such as 4096, 64K, 16M or 2G)")
+    value = int(float(match.group(1)) * _UNITS[match.group(2).upper()])
+    if value < 1:
+        raise LimitError(f"{text!r}: a limit must be at least one byte")
+    return value
+
+
+def format_size(value: int) -> str:
+    """A byte count in the largest binary unit that writes it exactly.
+
+    >>> format_size(2 << 30), format_size(1536), format_size(1000)
+    ('2G', '1536', '1000')
+    """
+    for unit in ("T", "G", "M", "K"):
+        if value % _UNITS[unit] == 0:
+            return f"{value // _UNITS[unit]}{unit}"
+    return str(value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    """How large an input, a line of it and a field of it may be, in bytes.
+
+    Attributes:
+        file_size: bytes per input file (CSV, JSON, YAML, RDF); larger files are refused whole.
+        line_size: bytes per line: a CSV or JSON row (its fields together) and a line of N-Triples or
+            N-Quads; a longer row is rejected with a ``line-too-long`` finding.
+        field_size: bytes per field: a CSV cell, a JSON string (a flattened record value) and an RDF
+            literal; a row with a larger field is rejected with a ``field-too-large`` finding, an RDF
+            file with a larger literal is refused.
+    """
+
+    file_size: int = 2 << 30
+    line_size: int = 16 << 20
+    field_size: int = 4 << 20
+
+    @classmethod
+    def parse(cls, settings: Iterable[str], *, base: Limits | None = None) -> Limits:
+        """Limits from ``NAME=SIZE`` settings (``file-size=2G``), others as in *base* (default: the defaults).
+
+        Raises:
+            LimitError: a setting is not ``NAME=SIZE`` or names no limit.
+        """
+        limits = base or cls()
+        for setting in settings:
+            name, equals, value = setting.partition("=")
+            key = name.strip().lower().replace("-", "_")
+            if not equals or key not in LIMIT_NAMES.values():
+                known = ", ".join(f"{n}=SIZE" for n in LIMIT_NAMES)
+                raise LimitError(f"--limit {setting!r}: give one of {known}")
+            limits = replace(limits, **{key: parse_size(value)})
+        return limits
+
+    def hint(self, attribute: str) -> str:
+        """How to raise a limit, for messages.
+
+        >>> Limits().hint("file_size")
+        'the file-size limit is 2G; raise it with --limit file-size=SIZE'
+        """
+        name = attribute.replace("_", "-")
+        return f"the {name} limit is {format_size(getattr(self, attribute))}; raise it with --limit {name}=SIZE"
+
+
+#: The limit names the CLI accepts -> the :class:`Limits` attribute.
+LIMIT_NAMES = {f.name.replace("_", "-"): f.name for f in fields(Limits)}
+
+
+def check_file_size(path: Path, limits: Limits, *, error: type[InstanceDataError] = InstanceDataError) -> int:
+    """The size of *path* in bytes, if it is within ``limits.file_size``.
+
+    Raises:
+        InstanceDataError (or the subclass *error*): the file is larger than the limit, or cannot be read.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    if size > limits.file_size:
+        raise error(f"the file is {size:,} bytes, over the limit ({limits.hint('file_size')})", path=path)
+    return size

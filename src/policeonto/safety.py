@@ -1,0 +1,123 @@
+"""Read what comes from outside without following it anywhere: bounded YAML, XML without a DTD, and files
+confined to the folder they were given in.
+
+- YAML is read with the safe loader (no ``!!python/...`` tags) and refused if its aliases would expand it
+  into a far larger document (the YAML form of "billion laughs") or make it refer to itself.
+- XML is refused if it has a document type declaration: no entities, internal or external, are expanded
+  and nothing is fetched. The check parses with expat, so it holds whatever encoding the document
+  declares.
+- A file that a mapping names (its source schema, a crosswalk, a schema import) must lie inside the
+  mapping's folder.
+
+>>> load_yaml("a: &x [1, 2]\\nb: *x")
+{'a': [1, 2], 'b': [1, 2]}
+>>> inside(Path("/srv/mappings/x.yaml"), Path("/srv/mappings"))
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import xml.parsers.expat
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policeonto.errors import UnsafeInputError
+
+__all__ = ["MAX_ALIAS_EXPANSION", "inside", "load_yaml", "screen_xml"]
+
+#: How many nodes the aliases of a YAML document may add when expanded.
+MAX_ALIAS_EXPANSION = 100_000
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML *text* with the safe loader, refusing alias bombs and self-reference.
+
+    Raises:
+        yaml.YAMLError: not valid YAML, or a tag the safe loader does not know (``!!python/object``).
+        UnsafeInputError: aliases expand the document by more than :data:`MAX_ALIAS_EXPANSION` nodes, or a node
+            contains itself.
+    """
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Count the nodes the document has once aliases are expanded; refuse cycles and large expansions."""
+    sizes: dict[int, int] = {}
+    distinct = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] - distinct > MAX_ALIAS_EXPANSION:
+                raise UnsafeInputError(
+                    f"its aliases expand it to over {MAX_ALIAS_EXPANSION:,} more nodes than it has; "
+                    "write the values out instead of repeating them through aliases"
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            raise UnsafeInputError("a node refers to itself through an alias")
+        open_nodes.add(key)
+        distinct += 1
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def screen_xml(data: bytes) -> None:
+    """Refuse an XML document with a document type declaration (and so any entity declaration).
+
+    Raises:
+        UnsafeInputError: the document declares a DOCTYPE or entities; the message gives the line.
+    """
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_: object) -> None:
+        raise UnsafeInputError(
+            f"line {parser.CurrentLineNumber}: a document type declaration (DOCTYPE or ENTITY) is refused: "
+            "entities are never expanded or fetched"
+        )
+
+    def root(*_: object) -> None:  # past the prolog: no declaration can follow
+        raise _Prolog
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.StartElementHandler = root
+    # past the prolog it was clean; not well-formed, the RDF/XML parser says where
+    with contextlib.suppress(_Prolog, xml.parsers.expat.ExpatError):
+        parser.Parse(data, True)
+
+
+class _Prolog(Exception):
+    """The first element began."""
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether *path*, with links and ``..`` resolved, lies inside *folder*."""
+    return path.resolve().is_relative_to(folder.resolve())
