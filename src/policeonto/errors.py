@@ -14,6 +14,7 @@ __all__ = [
     "InstanceDataError",
     "MappingInputError",
     "MappingSpecError",
+    "OutputPathError",
     "PoliceOntoError",
     "SchemaError",
     "StoreError",
@@ -70,3 +71,16 @@ class StoreError(PoliceOntoError, RuntimeError):
         super().__init__(f"{store}: {message}")
         self.store = store
         self.reason = message
+
+
+class OutputPathError(PoliceOntoError, ValueError):
+    """An output file name (derived from input) would put the file outside the directory chosen for it.
+
+    Carries the directory, the refused name and the reason.
+    """
+
+    def __init__(self, reason: str, *, folder: Path | str, name: str) -> None:
+        super().__init__(f"{folder}: refusing to write {name!r}: {reason}")
+        self.folder = Path(folder)
+        self.name = name
+        self.reason = reason

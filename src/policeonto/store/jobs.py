@@ -5,7 +5,6 @@ provenance), with what the ontology entails beside it."""
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from policeonto.errors import StoreError
 from policeonto.mapping import MapOptions, Mapping, map_files
 from policeonto.mapping.engine import NTriplesSink
 from policeonto.mapping.plan import Derivation
+from policeonto.output import scratch_directory
 from policeonto.store.base import Store, syntax_of
 from policeonto.store.reasoning import ensure_ontology, entailment_update
 from policeonto.validation import validate
@@ -92,8 +92,8 @@ def _load_tables(
     load_invalid: bool,
     options: MapOptions,
 ) -> list[LoadedGraph]:
-    with tempfile.TemporaryDirectory(prefix="policeonto-load-") as folder:
-        written = _PerDataset(Path(folder))
+    with scratch_directory("policeonto-load-") as folder:
+        written = _PerDataset(folder)
         if check:
             report = validate(tables, mapping=mapping, also=written, options=options)
             valid, findings = report.valid, len(report.findings)
