@@ -9,6 +9,7 @@ import json
 import signal
 import sys
 import threading
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from functools import wraps
@@ -60,20 +61,24 @@ class _Interruptible(click.Group):
     """The command group: SIGTERM unwinds like Ctrl-C, and either ends with one line and exit 128 + signal."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        in_main_thread = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
+        # only where SIGTERM has its default action (not ignored, not handled by an embedding program)
+        ours = (
+            threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+        )
+        if ours:
+            signal.signal(signal.SIGTERM, _on_sigterm)
         try:
             return super().main(*args, **kwargs)
         finally:
-            if in_main_thread:
-                signal.signal(signal.SIGTERM, previous)
+            if ours:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
             if ctx.params.get("debug", False):
-                raise
+                click.echo(traceback.format_exc(), err=True, nl=False)
             signum = signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT
             what = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted (SIGINT)"
             click.echo(f"policeonto: {what}; unfinished output files were discarded", err=True)
