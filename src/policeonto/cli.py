@@ -6,7 +6,10 @@ Exit codes: 0 success (valid, up to date), 1 the data or artefacts have problems
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from functools import wraps
@@ -66,7 +69,43 @@ _limit_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that it unwinds and removes its temporary files."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+class _Interruptible(click.Group):
+    """The command group: SIGTERM unwinds like Ctrl-C, and either ends with one line and exit 128 + signal."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # only where SIGTERM has its default action (not ignored, not handled by an embedding program)
+        ours = (
+            threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+        )
+        if ours:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            if ours:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            if ctx.params.get("debug", False):
+                click.echo(traceback.format_exc(), err=True, nl=False)
+            signum = signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT
+            what = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted (SIGINT)"
+            click.echo(f"policeonto: {what}; unfinished output files were discarded", err=True)
+            ctx.exit(128 + signum)
+
+
+@click.group(cls=_Interruptible, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policeonto")
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
 def main(debug: bool) -> None:
@@ -164,20 +203,20 @@ def report(fmt: str) -> int:
 @_guarded
 def convert(inputs: tuple[Path, ...], output: Path | None, fmt: str, no_validate: bool, limits: Any) -> int:
     """Turn records in YAML or JSON into RDF and check it against the SHACL shapes."""
-    from policeonto.convert import RdfFormat, serialise
+    from policeonto.convert import RdfFormat, output_targets, serialise
     from policeonto.convert import convert as run_convert
+    from policeonto.output import atomic_output
 
     rdf_format = RdfFormat(fmt)
     failed = 0
-    for source in inputs:
-        result = run_convert(source, validate=not no_validate, limits=limits)
-        text = serialise(result.graph, rdf_format)
-        if output is None:
-            click.echo(text)
+    for source, target in zip(inputs, output_targets(inputs, output, rdf_format), strict=True):
+        if target is None:
+            result = run_convert(source, validate=not no_validate, limits=limits)
+            click.echo(serialise(result.graph, rdf_format))
         else:
-            target = output / f"{source.stem}.{fmt}" if len(inputs) > 1 or output.is_dir() else output
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            with atomic_output(target) as sink:  # opened first: an unwritable target fails before the work
+                result = run_convert(source, validate=not no_validate, limits=limits)
+                sink.write(serialise(result.graph, rdf_format).encode("utf-8"))
             click.echo(f"{source}: {result.triples} triples -> {target}", err=True)
         if not result.conforms:
             failed += 1
@@ -304,22 +343,26 @@ def validate(
     from policeonto.validation import validate as run_validate
     from policeonto.validation.render import render
 
-    report = run_validate(
-        inputs,
-        mapping=mapping,
-        engine=Engine(engine),
-        max_issues=max_issues,
-        select=select,
-        ignore=ignore,
-        options=MapOptions(limits=limits),
-    )
-    text = render(report, fmt)
+    def run() -> tuple[bool, str]:
+        report = run_validate(
+            inputs,
+            mapping=mapping,
+            engine=Engine(engine),
+            max_issues=max_issues,
+            select=select,
+            ignore=ignore,
+            options=MapOptions(limits=limits),
+        )
+        return report.valid, render(report, fmt)
+
     if output is None:
+        valid, text = run()
         click.echo(text, nl=False)
     else:
-        with atomic_output(output) as sink:
+        with atomic_output(output) as sink:  # opened first: an unwritable target fails before the work
+            valid, text = run()
             sink.write(text.encode("utf-8"))
-    return EXIT_OK if report.valid else EXIT_PROBLEMS
+    return EXIT_OK if valid else EXIT_PROBLEMS
 
 
 _STORE_HELP = "Store: a directory for the embedded Oxigraph store, or a SPARQL 1.1 server's URL."

@@ -9,19 +9,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from rdflib import Graph
 
-from policeonto.errors import PoliceOntoError
+from policeonto.errors import OutputPathError, PoliceOntoError
 from policeonto.instances import load_records, records_to_graph
 from policeonto.limits import Limits
+from policeonto.output import contained_path
 from policeonto.shacl import run_pyshacl
 from policeonto.vocab import ARTEFACTS, SH, artefact_path
 
-__all__ = ["ConversionResult", "RdfFormat", "conform", "convert", "serialise"]
+__all__ = ["ConversionResult", "RdfFormat", "conform", "convert", "output_targets", "serialise"]
 
 
 class RdfFormat(StrEnum):
@@ -101,3 +103,33 @@ def serialise(graph: Graph, fmt: RdfFormat) -> str:
         context = json.loads(context_text)["@context"]
         return graph.serialize(format="json-ld", context=context, indent=2)
     return graph.serialize(format=fmt.rdflib_name)
+
+
+def output_targets(sources: Sequence[Path], output: Path | None, fmt: RdfFormat) -> list[Path | None]:
+    """Where each source's RDF goes: nowhere (``None``, standard output) without *output*; *output* itself
+    for one source unless it is a directory; else ``<output>/<source stem>.<fmt>``.
+
+    Every name is checked before anything is written: each stays inside *output*, and no two sources
+    share a target.
+
+    Raises:
+        OutputPathError: a derived name would leave *output*, or two sources would write the same file.
+
+    >>> [t.as_posix() for t in output_targets([Path("a/kent.yaml"), Path("b.json")], Path("out"), RdfFormat.NTRIPLES)]
+    ['out/kent.nt', 'out/b.nt']
+    """
+    if output is None:
+        return [None] * len(sources)
+    if len(sources) == 1 and not output.is_dir():
+        return [output]
+    targets: list[Path | None] = []
+    claimed: dict[Path, Path] = {}
+    for source in sources:
+        target = contained_path(output, f"{source.stem}.{fmt.value}")
+        if target in claimed:
+            raise OutputPathError(
+                f"{claimed[target]} and {source} would both write it", folder=output, name=target.name
+            )
+        claimed[target] = source
+        targets.append(target)
+    return targets

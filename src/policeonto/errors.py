@@ -14,6 +14,7 @@ __all__ = [
     "InstanceDataError",
     "MappingInputError",
     "MappingSpecError",
+    "OutputPathError",
     "PoliceOntoError",
     "SchemaError",
     "StoreError",
@@ -79,3 +80,16 @@ class UnsafeInputError(PoliceOntoError, ValueError):
     Readers re-raise it as their own error naming the file (:class:`InstanceDataError`,
     :class:`MappingSpecError`), so callers rarely meet it alone.
     """
+
+
+class OutputPathError(PoliceOntoError, ValueError):
+    """An output file name (derived from input) would put the file outside the directory chosen for it.
+
+    Carries the directory, the refused name and the reason.
+    """
+
+    def __init__(self, reason: str, *, folder: Path | str, name: str) -> None:
+        super().__init__(f"{folder}: refusing to write {name!r}: {reason}")
+        self.folder = Path(folder)
+        self.name = name
+        self.reason = reason

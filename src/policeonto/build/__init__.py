@@ -21,6 +21,7 @@ from policeonto.build.owl_fixes import mend_owl, ontology_header, split_alignmen
 from policeonto.build.shacl_fixes import mend_shacl
 from policeonto.build.skos import codelists_graph
 from policeonto.errors import BuildError
+from policeonto.output import contained_path, write_atomically
 from policeonto.vocab import ARTEFACTS, SCHEMA_PATH, schema_view
 
 __all__ = ["ARTEFACTS", "Artefact", "BuildResult", "build", "project_root", "render"]
@@ -125,11 +126,10 @@ def build(root: Path | None = None, *, check: bool = False) -> BuildResult:
     artefacts = render(schema_view())
     changed = []
     for artefact in artefacts:
-        target = root / artefact.path
+        target = contained_path(root, artefact.path.as_posix())
         current = target.read_text(encoding="utf-8") if target.is_file() else None
         if current != artefact.text:
             changed.append(artefact.path)
             if not check:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(artefact.text, encoding="utf-8")
+                write_atomically(target, artefact.text)
     return BuildResult(artefacts, changed, time.perf_counter() - started)

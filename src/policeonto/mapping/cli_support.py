@@ -14,7 +14,7 @@ from policeonto.convert import RdfFormat
 from policeonto.findings import has_errors
 from policeonto.limits import Limits
 from policeonto.mapping.engine import DEFAULT_BASE, MapOptions, MapResult, map_files
-from policeonto.output import atomic_output
+from policeonto.output import atomic_output, write_atomically
 from policeonto.vocab import ARTEFACTS, artefact_path
 
 __all__ = ["run_map", "summary_lines"]
@@ -81,12 +81,11 @@ def run_map(
     elif rdf_format is RdfFormat.JSONLD:  # JSON-LD is built in memory from the N-Triples
         import tempfile
 
-        with tempfile.TemporaryFile() as staging:
+        with atomic_output(output) as sink, tempfile.TemporaryFile() as staging:  # an unnamed file: nothing left
             result = _write(inputs, staging, mapping, options, show)
             staging.seek(0)
             graph = Graph().parse(staging, format="nt")
-        context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
-        with atomic_output(output) as sink:
+            context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
             sink.write(graph.serialize(format="json-ld", context=context, indent=1).encode("utf-8"))
         result.outputs.append(str(output))
     else:  # N-Triples is also valid Turtle, so both stream
@@ -94,8 +93,7 @@ def run_map(
             result = _write(inputs, sink, mapping, options, show)
         result.outputs.append(str(output))
     if report is not None:
-        with atomic_output(report) as sink:
-            sink.write(json.dumps(result.as_dict(), indent=2).encode("utf-8"))
+        write_atomically(report, json.dumps(result.as_dict(), indent=2))
     if not quiet:
         for line in summary_lines(result):
             click.echo(line, err=True)

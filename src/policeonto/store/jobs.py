@@ -5,7 +5,6 @@ provenance), with what the ontology entails beside it."""
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from policeonto.limits import check_file_size
 from policeonto.mapping import MapOptions, Mapping, map_files
 from policeonto.mapping.engine import NTriplesSink
 from policeonto.mapping.plan import Derivation
+from policeonto.output import scratch_directory
 from policeonto.store.base import Store, syntax_of
 from policeonto.store.reasoning import ensure_ontology, entailment_update
 from policeonto.validation import validate
@@ -84,8 +84,8 @@ def load_inputs(
             continue
         name = graph or f"{options.base}dataset/{_sha256(path)}"
         if fmt == "json-ld":  # the screened copy: the policeonto context inlined, nothing left to fetch
-            with tempfile.TemporaryDirectory(prefix="policeonto-load-") as folder:
-                screened = Path(folder) / "input.jsonld"
+            with scratch_directory("policeonto-load-") as folder:
+                screened = folder / "input.jsonld"
                 screened.write_bytes(data)
                 triples = store.load(screened, graph=name, syntax="jsonld", update=entailment_update(name))
         else:
@@ -105,8 +105,8 @@ def _load_tables(
     load_invalid: bool,
     options: MapOptions,
 ) -> list[LoadedGraph]:
-    with tempfile.TemporaryDirectory(prefix="policeonto-load-") as folder:
-        written = _PerDataset(Path(folder))
+    with scratch_directory("policeonto-load-") as folder:
+        written = _PerDataset(folder)
         if check:
             report = validate(tables, mapping=mapping, also=written, options=options)
             valid, findings = report.valid, len(report.findings)

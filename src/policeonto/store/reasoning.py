@@ -9,13 +9,12 @@ ask for the superclass: ``?e a pole:Event`` finds crimes, searches and arrests f
 
 from __future__ import annotations
 
-import tempfile
 from functools import cache
-from pathlib import Path
 
 import owlrl
 from rdflib import Graph, Literal, URIRef
 
+from policeonto.output import scratch_directory
 from policeonto.store.base import Store
 from policeonto.vocab import ARTEFACTS, POLE, artefact_path, schema_view
 
@@ -44,8 +43,8 @@ def ensure_ontology(store: Store) -> bool:
     present = store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ {version} }} }}")
     if present.boolean:
         return False
-    with tempfile.TemporaryDirectory(prefix="policeonto-ontology-") as folder:
-        path = Path(folder) / "ontology.nt"
+    with scratch_directory("policeonto-ontology-") as folder:
+        path = folder / "ontology.nt"
         entailed_ontology().serialize(path, format="nt", encoding="utf-8")
         store.load(path, graph=ONTOLOGY_GRAPH, syntax="nt")
     return True
