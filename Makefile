@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install build check demo test lint clean examples bench
+.PHONY: install build check demo test lint clean examples bench fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ bench: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+## Fuzz every reader: the property tests with new examples, then each atheris target for FUZZ_SECONDS
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_properties.py -p no:cacheprovider
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m fuzz.run
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -10,9 +10,11 @@ the IRIs the ontology and shapes use.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import polars as pl
 from linkml_runtime.utils.schemaview import SchemaView
+from pyoxigraph import NamedNode
 
 from policeonto.errors import MappingSpecError
 from policeonto.mapping.checks import LABEL
@@ -46,9 +48,32 @@ def enum_codes(view: SchemaView) -> dict[str, str]:
     }
 
 
+#: Text that may need escaping to be an IRI: anything outside printable ASCII's IRI characters, a bad
+#: percent escape, or a second ``#``. Matching rows only are checked one by one (the rest pass untouched).
+_MAYBE_NOT_IRI = r"[^A-Za-z0-9._~:/?#@!$&'()*+,;=%-]|%([^0-9A-Fa-f]|.[^0-9A-Fa-f]|.?$)|#.*#"
+_IRI_SAFE = ":/?@!$&'()*+,;=~"
+
+
+def safe_iri(text: str) -> str:
+    """*text* if it is a valid IRI, else *text* with every character an IRI cannot hold percent-encoded
+    (as UTF-8), the first ``#`` kept as the fragment mark. Source values become parts of instance IRIs, and
+    may hold spaces, control characters or brackets.
+
+    >>> safe_iri("https://example.org/occurrence/OCC/24/1"), safe_iri("https://example.org/ref/A 1#2#3")
+    ('https://example.org/occurrence/OCC/24/1', 'https://example.org/ref/A%201#2%233')
+    """
+    try:
+        NamedNode(text)
+        return text
+    except ValueError:
+        head, mark, fragment = text.partition("#")
+        return quote(head, safe=_IRI_SAFE) + mark + quote(fragment, safe=_IRI_SAFE)
+
+
 def iri(value: pl.Expr) -> pl.Expr:
-    """An N-Triples IRI term."""
-    return pl.concat_str([pl.lit("<"), value, pl.lit(">")])
+    """An N-Triples IRI term; a value that is not a valid IRI is escaped by :func:`safe_iri`."""
+    escaped = pl.when(value.str.contains(_MAYBE_NOT_IRI)).then(value.map_elements(safe_iri, return_dtype=pl.String))
+    return pl.concat_str([pl.lit("<"), escaped.otherwise(value), pl.lit(">")])
 
 
 def canonical_decimal(value: pl.Expr) -> pl.Expr:

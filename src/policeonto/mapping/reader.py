@@ -193,11 +193,16 @@ def _careful(source: SourceFile, batch_rows: int, skip: int) -> Iterator[Batch]:
     width = len(names)
     with source.path.open(encoding=source.encoding, errors="replace", newline="") as handle:
         reader = csv.reader(handle, strict=not source.quotes_balanced)
-        next(reader, None)
         row = 0
         columns: list[list[str | None]] = [[] for _ in range(width)]
         numbers: list[int] = []
         batch = Batch(pl.DataFrame())
+        try:
+            next(reader, None)
+        except csv.Error as exc:  # a quote in the header is never closed: the rest of the file is in it
+            batch.rejected.append(RejectedRow(1, 0, f"unterminated quote in the header ({exc})"))
+            yield _careful_batch(names, columns, numbers, batch)
+            return
         while True:
             try:
                 fields = next(reader)

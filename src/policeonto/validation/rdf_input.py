@@ -65,8 +65,9 @@ def is_rdf(path: Path) -> bool:
 
 
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-# What rdflib's parsers raise for bad input: notation3's BadSyntax, SAX errors, and plain value errors.
-_PARSE_ERRORS = (BadSyntax, SAXParseException, ParserError, ValueError, KeyError, TypeError, AttributeError)
+# What rdflib's parsers raise for bad input: notation3's BadSyntax, SAX errors, and plain value, key and index
+# errors (a Turtle literal with ^^ and no datatype).
+_PARSE_ERRORS = (BadSyntax, SAXParseException, ParserError, ValueError, KeyError, IndexError, TypeError, AttributeError)
 
 
 def rdf_format_of(path: Path) -> str:
