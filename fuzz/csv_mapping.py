@@ -22,4 +22,4 @@ def seeds() -> Seeds:
 
 
 if __name__ == "__main__":
-    main(check)
+    main(check, imports=("policeonto.mapping",))

@@ -27,7 +27,7 @@ def map_checked(path: Path) -> object:
     except Exception as exc:
         if expected(exc, path):
             return exc
-        raise Bug(f"{type(exc).__name__} mapping {path.name}: {exc}") from exc
+        raise Bug.unexpected(exc, f"mapping {path.name}") from exc
     for summary in result.files:
         if summary.rows_read != summary.rows_mapped + summary.rows_rejected:
             raise Bug(

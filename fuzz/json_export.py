@@ -29,4 +29,4 @@ def seeds() -> Seeds:
 
 
 if __name__ == "__main__":
-    main(check)
+    main(check, imports=("policeonto.mapping",), packages=("json",))

@@ -36,7 +36,7 @@ def check(data: bytes) -> None:
         compile_plan(spec.load_mapping(path), schema_view())
     except Exception as exc:
         if not expected(exc, path):
-            raise Bug(f"{type(exc).__name__} loading {path.name}: {exc}") from exc
+            raise Bug.unexpected(exc, f"loading {path.name}") from exc
 
 
 def seeds() -> Seeds:
@@ -46,4 +46,4 @@ def seeds() -> Seeds:
 
 
 if __name__ == "__main__":
-    main(check)
+    main(check, imports=("policeonto.mapping.plan",), packages=("yaml",))

@@ -30,7 +30,7 @@ def check(data: bytes) -> None:
                 outcomes.append(len(read(path)))
         except Exception as exc:
             if not expected(exc, path):
-                raise Bug(f"{type(exc).__name__} from {read.__name__} on {path.name}: {exc}") from exc
+                raise Bug.unexpected(exc, f"from {read.__name__} on {path.name}") from exc
             outcomes.append(None)
     graph, table = outcomes
     if graph is not None and table is not None and graph != table:
@@ -58,4 +58,4 @@ def seeds() -> Seeds:
 
 
 if __name__ == "__main__":
-    main(check)
+    main(check, imports=("policeonto.validation.fast",), packages=("rdflib.plugins.parsers", "rdflib.term"))

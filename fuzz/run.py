@@ -58,10 +58,12 @@ def run_target(
     runs: int | None = None,
     seed: int | None = None,
     keep_corpus: bool = True,
+    crashes: Path | None = None,
     extra: tuple[str, ...] = (),
 ) -> Outcome:
-    """Fuzz *target* for *seconds* or *runs* inputs (libFuzzer's ``-max_total_time`` / ``-runs``)."""
-    crashes = FUZZ / "crashes" / target
+    """Fuzz *target* for *seconds* or *runs* inputs (libFuzzer's ``-max_total_time`` / ``-runs``), saving
+    crashing inputs in *crashes* (default ``fuzz/crashes/<target>``)."""
+    crashes = crashes or FUZZ / "crashes" / target
     crashes.mkdir(parents=True, exist_ok=True)
     before = set(crashes.iterdir())
     with tempfile.TemporaryDirectory(prefix=f"fuzz-{target}-") as tmp:

@@ -18,7 +18,7 @@ def check(data: bytes) -> None:
         walk = read_crosswalk(path)
     except Exception as exc:
         if not expected(exc, path):
-            raise Bug(f"{type(exc).__name__} reading {path.name}: {exc}") from exc
+            raise Bug.unexpected(exc, f"reading {path.name}") from exc
         return
     codes = walk.codes()
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in codes.items()):
@@ -32,4 +32,4 @@ def seeds() -> Seeds:
 
 
 if __name__ == "__main__":
-    main(check)
+    main(check, imports=("policeonto.mapping.crosswalk",), packages=("yaml", "csv"))

@@ -101,3 +101,39 @@ def test_crosswalk_curie_map_that_is_no_mapping_is_a_crosswalk_error(tmp_path: P
     path.write_text("\n".join([*lines[:at], f"#curie_map: {curie_map}", *lines[end:]]) + "\n", encoding="utf-8")
     with pytest.raises(CrosswalkError, match=r"broken.sssom.tsv: metadata curie_map is not a mapping"):
         read_crosswalk(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("quads.nq", '<http://a/s> <http://a/p> "x" <http://a/g> .\n<http://a/s> <http://a/p> "y" .\n'),
+        ("quads.trig", '<http://a/g> { <http://a/s> <http://a/p> "x" . }\n<http://a/s> <http://a/p> "y" .\n'),
+    ],
+)
+def test_named_graph_triples_are_read_for_validation(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert sorted(str(o) for o in read_rdf(path).objects()) == ["x", "y"]
+
+
+def test_turtle_string_without_its_quote_is_a_read_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.ttl"
+    path.write_bytes(b'<http://a> <http://b> "x')
+    with pytest.raises(InstanceDataError, match=r"broken.ttl: not valid turtle"):
+        read_rdf(path)
+
+
+@pytest.mark.parametrize("extra", [["Extra", "Extra"], ["Month"], ["Crime ID", "crime id", "Crime ID"]])
+def test_repeated_column_names_are_unexpected_columns(tmp_path: Path, extra: list[str]) -> None:
+    path = tmp_path / "2024-01-kent-street.csv"
+    lines = (ROOT / "examples" / "police-uk" / "2024-01-kent-street.csv").read_text(encoding="utf-8").splitlines()[:3]
+    path.write_text(
+        "\n".join([",".join([lines[0], *extra]), *(",".join([line, *["x"] * len(extra)]) for line in lines[1:])])
+        + "\n",
+        encoding="utf-8",
+    )
+    sink = io.BytesIO()
+    result = map_files([path], sink)
+    assert (result.rows_read, result.rows_mapped, result.rows_rejected) == (2, 2, 0)
+    assert result.finding_counts["unexpected-column"] == len(extra)
+    assert len(list(pyoxigraph.parse(sink.getvalue(), format=pyoxigraph.RdfFormat.N_TRIPLES))) == result.triples

@@ -120,6 +120,9 @@ def compile_plan(mapping: Mapping, view: SchemaView) -> list[Derivation]:
     """
     names = {c.slot for c in mapping.columns} | set(CONTEXT_NAMES)
     names |= {f"{c.slot}{LABEL}" for c in mapping.columns if c.crosswalk is not None}
+    for target, spec in mapping.specification["class_derivations"].items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("slot_derivations") or {}, dict):
+            raise MappingSpecError(f"{mapping.path}: {target}: slot_derivations must map slots to derivations")
     _check_crosswalks(mapping, view)
     derivations = []
     for target, spec in mapping.specification["class_derivations"].items():
@@ -183,7 +186,7 @@ def _value(mapping: Mapping, target: str, slot: str, spec: dict, names: set[str]
             raise MappingSpecError(f"{where}: {exc}") from exc
     if "populated_from" in spec:
         source = spec["populated_from"]
-        if source not in names:
+        if not isinstance(source, str) or source not in names:
             raise MappingSpecError(f"{where}: populated_from {source!r} is not a column of {mapping.row_class}")
         return pl.col(source).cast(pl.String)
     if "value" in spec:
@@ -237,7 +240,7 @@ def _check_crosswalks(mapping: Mapping, view: SchemaView) -> None:
             if not isinstance(slot_spec, dict) or slot_name not in view.class_slots(target):
                 continue
             enum = view.get_enum(view.induced_slot(slot_name, target).range or "")
-            if enum is not None and "populated_from" in slot_spec:
+            if enum is not None and isinstance(slot_spec.get("populated_from"), str):
                 fills.setdefault(slot_spec["populated_from"], {})[enum.name] = set(enum.permissible_values)
     codes_by_iri = enum_codes(view)
     for column in mapping.columns:

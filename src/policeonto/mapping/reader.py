@@ -23,7 +23,17 @@ import pyarrow.csv as pacsv
 
 from policeonto.errors import MappingInputError
 
-__all__ = ["ROW", "Batch", "ReadAgain", "RejectedRow", "SourceFile", "inspect", "normalise_header", "read_batches"]
+__all__ = [
+    "ROW",
+    "Batch",
+    "ReadAgain",
+    "RejectedRow",
+    "SourceFile",
+    "column_names",
+    "inspect",
+    "normalise_header",
+    "read_batches",
+]
 
 _CHUNK = 8 << 20
 _BLANK = re.compile(rb"\n(?=\r?\n)")
@@ -122,6 +132,21 @@ def inspect(path: Path) -> SourceFile:
     return SourceFile(path, digest.hexdigest(), size, encoding, crlf, lines, blank, quotes % 2 == 0, tuple(header))
 
 
+def column_names(header: tuple[str, ...]) -> list[str]:
+    """The frame's column names: the header's, a repeated name given its position after a NUL (the first
+    of the name is the column matched; the others are unexpected columns).
+
+    >>> column_names(("Extra", "Month", "Extra"))
+    ['Extra', 'Month', 'Extra\x002']
+    """
+    seen: set[str] = set()
+    names = []
+    for position, name in enumerate(header):
+        names.append(name if name not in seen else f"{name}\x00{position}")
+        seen.add(name)
+    return names
+
+
 class ReadAgain(Exception):
     """The fast reader met a row it could not parse. The *rows* data rows it yielded before are complete
     and right: read on with ``careful=True, skip=rows``."""
@@ -146,7 +171,7 @@ def read_batches(
 
 
 def _fast(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
-    names = list(source.header)
+    names = column_names(source.header)
 
     malformed_rows: list[int] = []
 
@@ -189,7 +214,7 @@ def _fast(source: SourceFile, batch_rows: int) -> Iterator[Batch]:
 
 
 def _careful(source: SourceFile, batch_rows: int, skip: int) -> Iterator[Batch]:
-    names = list(source.header)
+    names = column_names(source.header)
     width = len(names)
     with source.path.open(encoding=source.encoding, errors="replace", newline="") as handle:
         reader = csv.reader(handle, strict=not source.quotes_balanced)

@@ -19,7 +19,7 @@ from typing import Any
 from xml.sax import SAXParseException
 
 import rdflib
-from rdflib import Graph
+from rdflib import Dataset, Graph
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -65,9 +65,19 @@ def is_rdf(path: Path) -> bool:
 
 
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-# What rdflib's parsers raise for bad input: notation3's BadSyntax, SAX errors, and plain value, key and index
-# errors (a Turtle literal with ^^ and no datatype).
-_PARSE_ERRORS = (BadSyntax, SAXParseException, ParserError, ValueError, KeyError, IndexError, TypeError, AttributeError)
+# What rdflib's parsers raise for bad input: notation3's BadSyntax, SAX errors, plain value, key and index
+# errors (a Turtle literal with ^^ and no datatype), and assertions (a Turtle string without its quote).
+_PARSE_ERRORS = (
+    BadSyntax,
+    SAXParseException,
+    ParserError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    AssertionError,
+)
 
 
 def rdf_format_of(path: Path) -> str:
@@ -142,7 +152,8 @@ def read_bounded(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
 
 
 def read_rdf(path: Path, *, max_bytes: int = MAX_BYTES) -> Graph:
-    """Parse the RDF file at *path* without fetching anything.
+    """Parse the RDF file at *path* without fetching anything; the triples of every graph of an N-Quads or
+    TriG file are read into the one graph returned.
 
     Raises:
         InstanceDataError: the file is too large, unreadable, refers to something outside, declares a
@@ -164,6 +175,11 @@ def read_rdf(path: Path, *, max_bytes: int = MAX_BYTES) -> Graph:
                     f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno
                 ) from exc
             graph.parse(data=json.dumps(_local_contexts(document, path)), format="json-ld")
+        elif fmt in {"nquads", "trig"}:  # the triples of every graph, named or default, are validated
+            dataset = Dataset()
+            dataset.parse(data=data.decode("utf-8"), format=fmt)
+            for subject, predicate, obj, _ in dataset.quads((None, None, None, None)):
+                graph.add((subject, predicate, obj))
         else:
             graph.parse(data=data.decode("utf-8"), format=fmt)
     except InstanceDataError:
