@@ -137,7 +137,7 @@ def column_names(header: tuple[str, ...]) -> list[str]:
     of the name is the column matched; the others are unexpected columns).
 
     >>> column_names(("Extra", "Month", "Extra"))
-    ['Extra', 'Month', 'Extra\x002']
+    ['Extra', 'Month', 'Extra\\x002']
     """
     seen: set[str] = set()
     names = []
