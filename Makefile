@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install build check demo docs mermaid test lint clean examples bench
+.PHONY: install build check demo docs mermaid test lint clean examples bench fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,12 @@ bench: $(STAMP)
 
 test: $(STAMP) $(CHROMIUM) mermaid
 	$(BIN)/pytest
+
+## Fuzz every reader: the property tests with new examples, then each atheris target for FUZZ_SECONDS
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_properties.py -p no:cacheprovider
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m fuzz.run
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

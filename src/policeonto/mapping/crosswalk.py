@@ -108,7 +108,9 @@ def read_crosswalk(path: Path) -> Crosswalk:
     for key in ("curie_map", "license", "mapping_set_id"):
         if not metadata.get(key):
             raise _fail(path, f"metadata has no {key}")
-    curie_map = {str(k): str(v) for k, v in dict(metadata["curie_map"]).items()}
+    if not isinstance(metadata["curie_map"], dict):
+        raise _fail(path, "metadata curie_map is not a mapping of prefixes to IRIs")
+    curie_map = {str(k): str(v) for k, v in metadata["curie_map"].items()}
     curie_map.setdefault("skos", "http://www.w3.org/2004/02/skos/core#")
     curie_map.setdefault("semapv", "https://w3id.org/semapv/vocab/")
     first = len(header) + 1

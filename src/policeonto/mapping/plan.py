@@ -10,9 +10,11 @@ the IRIs the ontology and shapes use.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import polars as pl
 from linkml_runtime.utils.schemaview import SchemaView
+from pyoxigraph import NamedNode
 
 from policeonto.errors import MappingSpecError
 from policeonto.mapping.checks import LABEL
@@ -46,9 +48,32 @@ def enum_codes(view: SchemaView) -> dict[str, str]:
     }
 
 
+#: Text that may need escaping to be an IRI: anything outside printable ASCII's IRI characters, a bad
+#: percent escape, or a second ``#``. Matching rows only are checked one by one (the rest pass untouched).
+_MAYBE_NOT_IRI = r"[^A-Za-z0-9._~:/?#@!$&'()*+,;=%-]|%([^0-9A-Fa-f]|.[^0-9A-Fa-f]|.?$)|#.*#"
+_IRI_SAFE = ":/?@!$&'()*+,;=~"
+
+
+def safe_iri(text: str) -> str:
+    """*text* if it is a valid IRI, else *text* with every character an IRI cannot hold percent-encoded
+    (as UTF-8), the first ``#`` kept as the fragment mark. Source values become parts of instance IRIs, and
+    may hold spaces, control characters or brackets.
+
+    >>> safe_iri("https://example.org/occurrence/OCC/24/1"), safe_iri("https://example.org/ref/A 1#2#3")
+    ('https://example.org/occurrence/OCC/24/1', 'https://example.org/ref/A%201#2%233')
+    """
+    try:
+        NamedNode(text)
+        return text
+    except ValueError:
+        head, mark, fragment = text.partition("#")
+        return quote(head, safe=_IRI_SAFE) + mark + quote(fragment, safe=_IRI_SAFE)
+
+
 def iri(value: pl.Expr) -> pl.Expr:
-    """An N-Triples IRI term."""
-    return pl.concat_str([pl.lit("<"), value, pl.lit(">")])
+    """An N-Triples IRI term; a value that is not a valid IRI is escaped by :func:`safe_iri`."""
+    escaped = pl.when(value.str.contains(_MAYBE_NOT_IRI)).then(value.map_elements(safe_iri, return_dtype=pl.String))
+    return pl.concat_str([pl.lit("<"), escaped.otherwise(value), pl.lit(">")])
 
 
 def canonical_decimal(value: pl.Expr) -> pl.Expr:
@@ -95,6 +120,9 @@ def compile_plan(mapping: Mapping, view: SchemaView) -> list[Derivation]:
     """
     names = {c.slot for c in mapping.columns} | set(CONTEXT_NAMES)
     names |= {f"{c.slot}{LABEL}" for c in mapping.columns if c.crosswalk is not None}
+    for target, spec in mapping.specification["class_derivations"].items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("slot_derivations") or {}, dict):
+            raise MappingSpecError(f"{mapping.path}: {target}: slot_derivations must map slots to derivations")
     _check_crosswalks(mapping, view)
     derivations = []
     for target, spec in mapping.specification["class_derivations"].items():
@@ -158,7 +186,7 @@ def _value(mapping: Mapping, target: str, slot: str, spec: dict, names: set[str]
             raise MappingSpecError(f"{where}: {exc}") from exc
     if "populated_from" in spec:
         source = spec["populated_from"]
-        if source not in names:
+        if not isinstance(source, str) or source not in names:
             raise MappingSpecError(f"{where}: populated_from {source!r} is not a column of {mapping.row_class}")
         return pl.col(source).cast(pl.String)
     if "value" in spec:
@@ -212,7 +240,7 @@ def _check_crosswalks(mapping: Mapping, view: SchemaView) -> None:
             if not isinstance(slot_spec, dict) or slot_name not in view.class_slots(target):
                 continue
             enum = view.get_enum(view.induced_slot(slot_name, target).range or "")
-            if enum is not None and "populated_from" in slot_spec:
+            if enum is not None and isinstance(slot_spec.get("populated_from"), str):
                 fills.setdefault(slot_spec["populated_from"], {})[enum.name] = set(enum.permissible_values)
     codes_by_iri = enum_codes(view)
     for column in mapping.columns:

@@ -34,6 +34,7 @@ __all__ = [
     "RejectedRow",
     "SourceFile",
     "bounded",
+    "column_names",
     "inspect",
     "normalise_header",
     "read_batches",
@@ -141,6 +142,21 @@ def inspect(path: Path, *, limits: Limits = Limits()) -> SourceFile:
     return SourceFile(path, digest.hexdigest(), size, encoding, crlf, lines, blank, quotes % 2 == 0, tuple(header))
 
 
+def column_names(header: tuple[str, ...]) -> list[str]:
+    """The frame's column names: the header's, a repeated name given its position after a NUL (the first
+    of the name is the column matched; the others are unexpected columns).
+
+    >>> column_names(("Extra", "Month", "Extra"))
+    ['Extra', 'Month', 'Extra\\x002']
+    """
+    seen: set[str] = set()
+    names = []
+    for position, name in enumerate(header):
+        names.append(name if name not in seen else f"{name}\x00{position}")
+        seen.add(name)
+    return names
+
+
 class ReadAgain(Exception):
     """The fast reader met a row it could not parse. The *rows* data rows it yielded before are complete
     and right: read on with ``careful=True, skip=rows``."""
@@ -199,7 +215,7 @@ def bounded(frame: pl.DataFrame, names: list[str] | tuple[str, ...], limits: Lim
 
 
 def _fast(source: SourceFile, batch_rows: int, limits: Limits) -> Iterator[Batch]:
-    names = list(source.header)
+    names = column_names(source.header)
 
     malformed_rows: list[int] = []
 
@@ -242,7 +258,7 @@ def _fast(source: SourceFile, batch_rows: int, limits: Limits) -> Iterator[Batch
 
 
 def _careful(source: SourceFile, batch_rows: int, skip: int, limits: Limits) -> Iterator[Batch]:
-    names = list(source.header)
+    names = column_names(source.header)
     width = len(names)
     before = csv.field_size_limit()
     csv.field_size_limit(max(before, limits.field_size + 1))  # larger fields: a row rejected, not the file
@@ -257,11 +273,16 @@ def _careful_rows(
 ) -> Iterator[Batch]:
     with source.path.open(encoding=source.encoding, errors="replace", newline="") as handle:
         reader = csv.reader(handle, strict=not source.quotes_balanced)
-        next(reader, None)
         row = 0
         columns: list[list[str | None]] = [[] for _ in range(width)]
         numbers: list[int] = []
         batch = Batch(pl.DataFrame())
+        try:
+            next(reader, None)
+        except csv.Error as exc:  # a quote in the header is never closed: the rest of the file is in it
+            batch.rejected.append(RejectedRow(1, 0, f"unterminated quote in the header ({exc})"))
+            yield _careful_batch(names, columns, numbers, batch)
+            return
         while True:
             try:
                 fields = next(reader)

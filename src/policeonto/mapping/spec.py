@@ -147,8 +147,10 @@ def _load(path: Path) -> Mapping:
     if not isinstance(spec, dict) or "class_derivations" not in spec:
         raise MappingSpecError(f"{path}: not a transformation specification (no class_derivations)")
     ours = spec.pop("policeonto", None) or {}
-    if "row_class" not in ours:
+    if not isinstance(ours, dict) or not isinstance(ours.get("row_class"), str):
         raise MappingSpecError(f"{path}: the policeonto block must name the source row_class")
+    if not isinstance(spec.get("source_schema"), str) or not isinstance(spec["class_derivations"], dict):
+        raise MappingSpecError(f"{path}: needs a source_schema file name and class_derivations by class")
     for expression in _expressions(spec):
         try:
             check_expression(expression)
@@ -156,9 +158,17 @@ def _load(path: Path) -> Mapping:
             raise MappingSpecError(f"{path}: {exc}") from exc
     source_schema = _confined(spec.get("source_schema"), path.parent, path, "source_schema")
     _check_imports(source_schema, path.parent, path, set())
-    columns = _columns(source_schema, ours["row_class"], path.parent, path)
-    key, referenced = _keys(source_schema, ours["row_class"])
+    try:
+        columns = _columns(source_schema, ours["row_class"], path.parent, path)
+        key, referenced = _keys(source_schema, ours["row_class"])
+    except MappingSpecError as exc:  # about the source schema: say which mapping uses it
+        message = str(exc)
+        raise (exc if message.startswith(str(path)) else MappingSpecError(f"{path}: {message}")) from exc
     pattern = ours.get("file_name")
+    try:
+        file_name = re.compile(pattern) if pattern else None
+    except (re.error, TypeError) as exc:
+        raise MappingSpecError(f"{path}: policeonto.file_name {pattern!r} is not a regular expression") from exc
     json = ours.get("json")
     if json is not None and (not isinstance(json, dict) or not isinstance(json.get("records"), str)):
         raise MappingSpecError(f"{path}: policeonto.json must name the member holding the records (records: data)")
@@ -170,7 +180,7 @@ def _load(path: Path) -> Mapping:
         source_schema=source_schema,
         row_class=ours["row_class"],
         columns=columns,
-        file_name=re.compile(pattern) if pattern else None,
+        file_name=file_name,
         specification=spec,
         json=JsonRecords(json["records"], json.get("type"), json.get("each")) if json else None,
         key=key,

@@ -20,7 +20,7 @@ from typing import Any
 from xml.sax import SAXParseException
 
 import rdflib
-from rdflib import Graph
+from rdflib import Dataset, Graph
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -76,15 +76,18 @@ def is_rdf(path: Path) -> bool:
     return any(keyword in head for keyword in _JSONLD_KEYWORDS)
 
 
-# What rdflib's parsers raise for bad input: notation3's BadSyntax, SAX errors, and plain value errors.
+# What rdflib's parsers raise for bad input: notation3's BadSyntax, SAX errors, plain value, key and index
+# errors (a Turtle literal with ^^ and no datatype), and assertions (a Turtle string without its quote).
 _PARSE_ERRORS = (
     BadSyntax,
     SAXParseException,
     ParserError,
     ValueError,
     KeyError,
+    IndexError,
     TypeError,
     AttributeError,
+    AssertionError,
     RecursionError,
 )
 
@@ -236,7 +239,8 @@ def _check_literals(graph: Graph, path: Path, limits: Limits) -> None:
 
 
 def read_rdf(path: Path, *, limits: Limits = Limits()) -> Graph:
-    """Parse the RDF file at *path* without fetching anything.
+    """Parse the RDF file at *path* without fetching anything; the triples of every graph of an N-Quads or
+    TriG file are read into the one graph returned.
 
     Raises:
         InstanceDataError: the file is too large, unreadable, refers to something outside, declares a
@@ -248,6 +252,11 @@ def read_rdf(path: Path, *, limits: Limits = Limits()) -> Graph:
     try:
         if fmt in {"xml", "json-ld"}:
             graph.parse(data=data, format=fmt)
+        elif fmt in {"nquads", "trig"}:  # the triples of every graph, named or default, are validated
+            dataset = Dataset()
+            dataset.parse(data=data.decode("utf-8"), format=fmt)
+            for subject, predicate, obj, _ in dataset.quads((None, None, None, None)):
+                graph.add((subject, predicate, obj))
         else:
             graph.parse(data=data.decode("utf-8"), format=fmt)
     except InstanceDataError:
