@@ -58,7 +58,7 @@ def test_mapping_file_that_is_not_utf8_is_a_mapping_error(tmp_path: Path) -> Non
     shutil.copytree(mappings_dir(), folder)
     path = folder / "latin.transform.yaml"
     path.write_bytes((mappings_dir() / "police-uk-street.transform.yaml").read_bytes() + b"# caf\xe9 \xff\n")
-    with pytest.raises(MappingSpecError, match=r"latin.transform.yaml: cannot read as UTF-8"):
+    with pytest.raises(MappingSpecError, match=r"latin\.transform\.yaml: cannot read"):
         load_mapping(path)
 
 

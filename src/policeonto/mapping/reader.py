@@ -281,7 +281,7 @@ def _careful_rows(
             next(reader, None)
         except csv.Error as exc:  # a quote in the header is never closed: the rest of the file is in it
             batch.rejected.append(RejectedRow(1, 0, f"unterminated quote in the header ({exc})"))
-            yield _careful_batch(names, columns, numbers, batch)
+            yield _careful_batch(names, columns, numbers, batch, limits)
             return
         while True:
             try:
