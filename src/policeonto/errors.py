@@ -16,6 +16,7 @@ __all__ = [
     "MappingSpecError",
     "PoliceOntoError",
     "SchemaError",
+    "StoreBusyError",
     "StoreError",
 ]
 
@@ -66,7 +67,16 @@ class MappingInputError(InstanceDataError):
 class StoreError(PoliceOntoError, RuntimeError):
     """The triple store cannot be opened, loaded or queried (names the store and what went wrong)."""
 
-    def __init__(self, message: str, *, store: str) -> None:
+    def __init__(self, message: str, *, store: str, graph: str | None = None) -> None:
         super().__init__(f"{store}: {message}")
         self.store = store
         self.reason = message
+        self.graph = graph
+
+
+class StoreBusyError(StoreError):
+    """Another process has the embedded store open (carries its process id, when known)."""
+
+    def __init__(self, message: str, *, store: str, pid: int | None = None) -> None:
+        super().__init__(message, store=store)
+        self.pid = pid
