@@ -64,7 +64,7 @@ class EmbeddedStore:
             if isinstance(quad.subject, ox.NamedNode):
                 self._store.remove_graph(quad.subject)
                 self._store.remove_graph(ox.NamedNode(f"{quad.subject.value}/entailed"))
-                self._store.remove(quad)
+        self._store.remove_graph(_JOURNAL)
         self.clean_staging()
 
     def clean_staging(self, *, older_than: float | None = None) -> list[str]:
