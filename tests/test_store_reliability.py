@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -289,6 +290,60 @@ def test_http_errors_that_will_not_pass_fail_at_once(scripted: tuple[str, type[_
         RemoteStore(url, retries=3, backoff=0.01, on_retry=retried.append).query("ASK { }")
     assert retried == [] and len(handler.seen) == 1
     assert "s3cr" not in str(caught.value) and "steward" not in str(caught.value)
+
+
+class _LosesOneAnswer(http.server.BaseHTTPRequestHandler):
+    """Passes requests on to a server, but hangs up without answering once the update that publishes a load
+    has been carried out: the client cannot tell whether it took effect."""
+
+    upstream = ""
+    lost: ClassVar[list[str]] = []
+
+    def _forward(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        keep = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept", "content-length")}
+        request = urllib.request.Request(self.upstream + self.path, data=body, headers=keep, method=self.command)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                status, media, content = answer.status, answer.headers["Content-Type"], answer.read()
+        except urllib.error.HTTPError as exc:
+            status, media, content = exc.code, "text/plain", exc.read()
+        if body is not None and b"MOVE+" in body and not self.lost:
+            type(self).lost.append(self.path)
+            self.close_connection = True
+            return  # done upstream; the answer never comes back
+        self.send_response(status)
+        self.send_header("Content-Type", media or "text/plain")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    do_POST = do_PUT = do_GET = _forward
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_publish_whose_answer_is_lost_is_not_repeated_blindly(
+    tmp_path: Path, servers: list[subprocess.Popen[bytes]]
+) -> None:
+    port = _free_port()
+    servers.append(_serve(tmp_path / "server", port))
+    handler = type("Handler", (_LosesOneAnswer,), {"upstream": f"http://127.0.0.1:{port}", "lost": []})
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        retried: list[RetryNotice] = []
+        store = RemoteStore(
+            f"http://127.0.0.1:{proxy.server_address[1]}", retries=2, backoff=0.05, on_retry=retried.append
+        )
+        assert store.load(_triples(tmp_path / "old.nt", 100, tag="old"), graph=TARGET, syntax="nt") == 100
+        assert handler.lost == ["/update"] and len(retried) == 1  # the first publish lost its answer
+        assert store.load(_triples(tmp_path / "new.nt", 200, tag="new"), graph=TARGET, syntax="nt") == 200
+        assert _count(store, TARGET) == 200
+    finally:
+        proxy.shutdown()
 
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.Popen[str]:
