@@ -324,7 +324,7 @@ def load(
     """Validate, map and load exports and RDF into a store, one named graph per input.
 
     Exit 0 all loaded, 1 some input was invalid (and not loaded unless --load-invalid), 2 cannot run,
-    130 interrupted (the store is left as it was).
+    130 interrupted (no graph is left half-loaded).
     """
     from policeonto.store import open_store
     from policeonto.store.jobs import load_inputs

@@ -96,6 +96,15 @@ class RemoteStore:
         self.clean_staging(older_than=self.stale_after)
         staged = staging_graph()
         try:
+            self._stage_and_publish(path, staged, graph, syntax, update)
+        except KeyboardInterrupt:  # what was staged goes; the graph is as it was, or published whole
+            self._drop_quietly(staged)
+            raise
+        count = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(count.values("n").pop())
+
+    def _stage_and_publish(self, path: Path, staged: str, graph: str, syntax: RdfSyntax, update: str | None) -> None:
+        try:
             self._http.send("PUT", self._graph_url(staged), body=path, headers={"Content-Type": _MEDIA[syntax]})
         except StoreError as exc:
             self._drop_quietly(staged)
@@ -120,8 +129,6 @@ class RemoteStore:
                 store=self.location,
                 graph=graph,
             ) from exc
-        count = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-        return int(count.values("n").pop())
 
     def query(self, sparql: str) -> QueryResult:
         graphs = self.graphs()

@@ -118,7 +118,7 @@ class Transport:
             StoreError: an HTTP error that is not transient, or a transient failure on every attempt.
         """
         retries = self.retries if retries is None else retries
-        shown = f"{method} {redacted(url)}"
+        shown = f"{method} {redacted(url).partition('?')[0]}"  # a staging graph's name in the query says nothing
         attempts, first = retries + 1, None
         for attempt in range(1, attempts + 1):
             try:
