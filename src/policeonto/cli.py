@@ -366,6 +366,12 @@ def validate(
 
 
 _STORE_HELP = "Store: a directory for the embedded Oxigraph store, or a SPARQL 1.1 server's URL."
+_RETRIES_HELP = "Retry a server's transient failures this many times, backing off exponentially."
+_WAIT_HELP = "Wait up to this many seconds for another process to release the embedded store."
+
+
+def _say_retry(notice: object) -> None:
+    click.echo(f"policeonto: {notice}", err=True)
 
 
 @main.command()
@@ -376,6 +382,13 @@ _STORE_HELP = "Store: a directory for the embedded Oxigraph store, or a SPARQL 1
 @click.option("--no-validate", is_flag=True, help="Load without validating first.")
 @click.option("--load-invalid", is_flag=True, help="Load inputs even when validation finds errors.")
 @_limit_option
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Finish a load that failed: drop staging graphs left behind, keep datasets already loaded.",
+)
+@click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True, help=_RETRIES_HELP)
+@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, help=_WAIT_HELP)
 @_guarded
 def load(
     inputs: tuple[Path, ...],
@@ -385,16 +398,20 @@ def load(
     no_validate: bool,
     load_invalid: bool,
     limits: Any,
+    resume: bool,
+    retries: int,
+    wait: float,
 ) -> int:
     """Validate, map and load exports and RDF into a store, one named graph per input.
 
-    Exit 0 all loaded, 1 some input was invalid (and not loaded unless --load-invalid), 2 cannot run.
+    Exit 0 all loaded, 1 some input was invalid (and not loaded unless --load-invalid), 2 cannot run,
+    130 interrupted (no graph is left half-loaded).
     """
     from policeonto.mapping import MapOptions
     from policeonto.store import open_store
     from policeonto.store.jobs import load_inputs
 
-    store = open_store(location)
+    store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry)
     try:
         done = load_inputs(
             store,
@@ -404,12 +421,15 @@ def load(
             check=not no_validate,
             load_invalid=load_invalid,
             options=MapOptions(limits=limits),
+            resume=resume,
         )
     finally:
         store.close()
     for item in done:
         state = "invalid, " if item.valid is False else ""
-        if item.loaded:
+        if item.kept:
+            click.echo(f"{item.source}: {state}already loaded, {item.triples:,} triples in <{item.graph}>")
+        elif item.loaded:
             click.echo(f"{item.source}: {state}{item.triples:,} triples in <{item.graph}>")
         else:
             click.echo(f"{item.source}: invalid ({item.findings} findings; policeonto validate shows them), not loaded")
@@ -422,15 +442,17 @@ def load(
 @click.option("--query", "text", help="The query itself, instead of a .rq file.")
 @click.option("--store", "location", default=None, help=_STORE_HELP + "  [default: out/store]")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True, help=_RETRIES_HELP)
+@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, help=_WAIT_HELP)
 @_guarded
-def query(file: Path | None, text: str | None, location: str | None, fmt: str) -> int:
+def query(file: Path | None, text: str | None, location: str | None, fmt: str, retries: int, wait: float) -> int:
     """Run a SPARQL query (a .rq FILE or --query TEXT) over every graph in a store."""
     from policeonto.store import open_store, render
 
     if (file is None) == (text is None):
         raise click.UsageError("give a query file or --query, not both")
     sparql = text if text is not None else file.read_text(encoding="utf-8")
-    store = open_store(location)
+    store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry)
     try:
         result = store.query(sparql)
     finally:

@@ -17,6 +17,7 @@ __all__ = [
     "OutputPathError",
     "PoliceOntoError",
     "SchemaError",
+    "StoreBusyError",
     "StoreError",
     "UnsafeInputError",
 ]
@@ -68,10 +69,19 @@ class MappingInputError(InstanceDataError):
 class StoreError(PoliceOntoError, RuntimeError):
     """The triple store cannot be opened, loaded or queried (names the store and what went wrong)."""
 
-    def __init__(self, message: str, *, store: str) -> None:
+    def __init__(self, message: str, *, store: str, graph: str | None = None) -> None:
         super().__init__(f"{store}: {message}")
         self.store = store
         self.reason = message
+        self.graph = graph
+
+
+class StoreBusyError(StoreError):
+    """Another process has the embedded store open (carries its process id, when known)."""
+
+    def __init__(self, message: str, *, store: str, pid: int | None = None) -> None:
+        super().__init__(message, store=store)
+        self.pid = pid
 
 
 class UnsafeInputError(PoliceOntoError, ValueError):

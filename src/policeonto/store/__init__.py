@@ -2,26 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from policeonto.store.base import Store, syntax_of
 from policeonto.store.embedded import EmbeddedStore
 from policeonto.store.remote import RemoteStore
 from policeonto.store.results import QueryResult, render
+from policeonto.store.transport import RetryNotice
 
-__all__ = ["DEFAULT_STORE", "EmbeddedStore", "QueryResult", "RemoteStore", "Store", "open_store", "render", "syntax_of"]
+__all__ = [
+    "DEFAULT_STORE",
+    "EmbeddedStore",
+    "QueryResult",
+    "RemoteStore",
+    "RetryNotice",
+    "Store",
+    "open_store",
+    "render",
+    "syntax_of",
+]
 
 DEFAULT_STORE = Path("out/store")
 
 
-def open_store(location: str | Path | None = None) -> Store:
+def open_store(
+    location: str | Path | None = None,
+    *,
+    retries: int | None = None,
+    wait: float = 0.0,
+    on_retry: Callable[[RetryNotice], None] | None = None,
+) -> Store:
     """The store at *location*: an ``http(s)://`` URL is a SPARQL 1.1 server, anything else a directory
     for the embedded store (``out/store`` when not given).
 
+    A server's transient failures are retried *retries* times (the :class:`RemoteStore` default when
+    None), each retry told to *on_retry*; an embedded store another process has open is waited for up to
+    *wait* seconds.
+
     Raises:
         StoreError: the embedded store cannot be opened.
+        StoreBusyError: another process has the embedded store open.
     """
     text = str(location) if location is not None else str(DEFAULT_STORE)
     if text.startswith(("http://", "https://")):
-        return RemoteStore(text)
-    return EmbeddedStore(Path(text))
+        return (
+            RemoteStore(text, on_retry=on_retry)
+            if retries is None
+            else RemoteStore(text, retries=retries, on_retry=on_retry)
+        )
+    return EmbeddedStore(Path(text), wait=wait)

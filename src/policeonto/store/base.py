@@ -3,15 +3,20 @@ list the graphs. The embedded Oxigraph store and any SPARQL 1.1 server implement
 
 from __future__ import annotations
 
+import re
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from policeonto.store.results import QueryResult
 
-__all__ = ["STAGING", "RdfSyntax", "Store", "syntax_of"]
+__all__ = ["STAGING", "RdfSyntax", "Store", "staged_at", "staging_graph", "syntax_of"]
 
 # A graph is loaded under a staging name first, then moved over its real name in one transaction.
 STAGING = "https://w3id.org/policeonto/graph/staging/"
+_STAMP = "%Y%m%dT%H%M%SZ"
+_STAGED = re.compile(re.escape(STAGING) + r"(\d{8}T\d{6}Z)-")
 
 _SYNTAXES = {
     ".nt": "nt",
@@ -28,6 +33,23 @@ RdfSyntax = str  # one of the values of _SYNTAXES
 def syntax_of(path: Path) -> RdfSyntax | None:
     """The RDF syntax a file name says, or None."""
     return _SYNTAXES.get(path.suffix.lower())
+
+
+def staging_graph(now: datetime | None = None) -> str:
+    """A new staging graph name, which says when it was made (UTC), so a load can tell a graph left by a
+    client that died long ago from one another client is loading now.
+
+    >>> staged_at(staging_graph(datetime(2025, 3, 1, 12, 0, tzinfo=UTC)))
+    datetime.datetime(2025, 3, 1, 12, 0, tzinfo=datetime.timezone.utc)
+    """
+    made = (now or datetime.now(UTC)).strftime(_STAMP)
+    return f"{STAGING}{made}-{uuid.uuid4()}"
+
+
+def staged_at(graph: str) -> datetime | None:
+    """When staging graph *graph* was made, or None if its name does not say."""
+    found = _STAGED.match(graph)
+    return datetime.strptime(found.group(1), _STAMP).replace(tzinfo=UTC) if found else None
 
 
 class Store(Protocol):
@@ -48,6 +70,10 @@ class Store(Protocol):
 
     def graphs(self) -> list[str]:
         """The named graphs, sorted (staging graphs excluded)."""
+
+    def clean_staging(self, *, older_than: float | None = None) -> list[str]:
+        """Drop the staging graphs that loads which never finished left behind (those made more than
+        *older_than* seconds ago, or all of them); return their names."""
 
     def close(self) -> None:
         """Release the store."""

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import time
 import uuid
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from policeonto.errors import StoreError
+from policeonto.errors import StoreBusyError, StoreError
 from policeonto.store.base import STAGING, RdfSyntax
 from policeonto.store.results import QueryResult
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: RocksDB's own lock still keeps a second process out
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["EmbeddedStore"]
 
 _JOURNAL = ox.NamedNode(f"{STAGING}journal")  # graphs being loaded for the first time
 _LOADING = ox.NamedNode("https://w3id.org/policeonto/loading")
+LOCK_FILE = "policeonto.lock"  # in the store's directory: held while a process has the store open
 
 _FORMATS = {
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -29,25 +39,43 @@ _FORMATS = {
 class EmbeddedStore:
     """An Oxigraph store in a directory (created if missing), or in memory when *path* is None.
 
+    One process at a time has a store open: the others wait up to *wait* seconds for it (0: not at all)
+    and then fail, naming the process that has it.
+
     Raises:
-        StoreError: the directory cannot be opened (another process holds it, say).
+        StoreBusyError: another process has the store open, and kept it for *wait* seconds.
+        StoreError: the directory cannot be opened.
     """
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, wait: float = 0.0) -> None:
         self.location = str(path) if path is not None else "memory"
+        self._lock = _lock(path, wait=wait, location=self.location) if path is not None else None
         try:
             self._store = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as exc:
-            raise StoreError(f"cannot open the store: {exc}", store=self.location) from exc
-        # one process at a time opens a store for writing: a graph the journal names, and staging graphs, are
-        # from a load that was killed; a new graph is removed whole, a replaced one was never touched
+            self._unlock()
+            raise StoreError(
+                f"cannot open the store: {exc} (is another program, such as oxigraph serve, using it?)",
+                store=self.location,
+            ) from exc
+        # one process at a time opens a store: a graph the journal names, and staging graphs, are from a load
+        # that was killed; a new graph is removed whole, a replaced one was never touched
         for quad in list(self._store.quads_for_pattern(None, _LOADING, None, _JOURNAL)):
             if isinstance(quad.subject, ox.NamedNode):
                 self._store.remove_graph(quad.subject)
                 self._store.remove_graph(ox.NamedNode(f"{quad.subject.value}/entailed"))
+        self._store.remove_graph(_JOURNAL)
+        self.clean_staging()
+
+    def clean_staging(self, *, older_than: float | None = None) -> list[str]:
+        """Drop every staging graph: no other process can be loading while this one has the store open
+        (*older_than* is accepted for the :class:`Store` protocol and changes nothing)."""
+        dropped = []
         for name in list(self._store.named_graphs()):
-            if isinstance(name, ox.NamedNode) and name.value.startswith(STAGING):
+            if isinstance(name, ox.NamedNode) and name.value.startswith(STAGING) and name != _JOURNAL:
                 self._store.remove_graph(name)
+                dropped.append(name.value)
+        return sorted(dropped)
 
     def load(self, path: Path, *, graph: str, syntax: RdfSyntax, update: str | None = None) -> int:
         target = ox.NamedNode(graph)
@@ -64,17 +92,22 @@ class EmbeddedStore:
         failed load removes it here and a killed one when the store is next opened."""
         entry = ox.Quad(target, _LOADING, ox.Literal("true"), _JOURNAL)
         self._store.add(entry)
+        complete = False
         try:
             self._store.bulk_load(path=str(path), format=_FORMATS[syntax], to_graph=target)
             if update:
                 self.update(update.replace("?staged", f"<{target.value}>"))
+            complete = True
         except (OSError, SyntaxError, ValueError, StoreError) as exc:
-            self._store.remove_graph(target)
-            self._store.remove_graph(ox.NamedNode(f"{target.value}/entailed"))
-            self._store.remove(entry)
             reason = exc.reason if isinstance(exc, StoreError) else exc
-            raise StoreError(f"cannot load {path} into <{target.value}>: {reason}", store=self.location) from exc
-        self._store.remove(entry)
+            raise StoreError(
+                f"cannot load {path} into <{target.value}>: {reason}", store=self.location, graph=target.value
+            ) from exc
+        finally:  # also when interrupted (Ctrl-C): the graph is removed, not left half-loaded
+            if not complete:
+                self._store.remove_graph(target)
+                self._store.remove_graph(ox.NamedNode(f"{target.value}/entailed"))
+            self._store.remove(entry)
 
     def _replace(self, path: Path, graph: str, syntax: RdfSyntax, update: str | None) -> None:
         """An existing graph: bulk-loaded under a staging name, then swapped in by one transaction."""
@@ -83,11 +116,13 @@ class EmbeddedStore:
             # the bulk loader is fast and not atomic; what it writes stays invisible under the staging name
             self._store.bulk_load(path=str(path), format=_FORMATS[syntax], to_graph=ox.NamedNode(staged))
             publish = f"{update.replace('?staged', f'<{staged}>')} ;\n" if update else ""
+            # SILENT: an empty file stages no graph, and then empties the target, as it should
             self.update(f"{publish}MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>")
         except (OSError, SyntaxError, ValueError, StoreError) as exc:
-            self._store.remove_graph(ox.NamedNode(staged))
             reason = exc.reason if isinstance(exc, StoreError) else exc
-            raise StoreError(f"cannot load {path} into <{graph}>: {reason}", store=self.location) from exc
+            raise StoreError(f"cannot load {path} into <{graph}>: {reason}", store=self.location, graph=graph) from exc
+        finally:  # moved already if the update ran; else what was staged goes, also when interrupted
+            self._store.remove_graph(ox.NamedNode(staged))
 
     def query(self, sparql: str) -> QueryResult:
         try:
@@ -115,3 +150,48 @@ class EmbeddedStore:
     def close(self) -> None:
         self._store.flush()
         del self._store
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+            self._lock = None
+
+
+def _lock(path: Path, *, wait: float, location: str) -> BinaryIO | None:
+    """Hold the store's lock file, waiting up to *wait* seconds for another process to let it go.
+
+    Raises:
+        StoreBusyError: another process holds it still.
+    """
+    if fcntl is None:
+        return None
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        handle = (path / LOCK_FILE).open("a+b")
+    except OSError as exc:
+        raise StoreError(f"cannot open the store: {exc}", store=location) from exc
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            left = deadline - time.monotonic()
+            if left > 0:
+                time.sleep(min(0.2, left))
+                continue
+            handle.seek(0)
+            holder = handle.read(200).decode("utf-8", "replace").split()
+            handle.close()
+            pid = int(holder[0]) if holder and holder[0].isdigit() else None
+            who = f"pid {pid}" + (f" on {holder[1]}" if len(holder) > 1 else "") if pid else "pid unknown"
+            waited = f"; waited {wait:g} s" if wait > 0 else "; `--wait SECONDS` waits for it"
+            raise StoreBusyError(
+                f"the store is in use by another process ({who}){waited}", store=location, pid=pid
+            ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()} {socket.gethostname()}\n".encode())
+    handle.flush()
+    return handle

@@ -38,6 +38,7 @@ class LoadedGraph:
     valid: bool | None
     findings: int
     loaded: bool
+    kept: bool = False  # in the store already from an earlier load (resumed), so not loaded again
 
 
 def load_inputs(
@@ -49,9 +50,15 @@ def load_inputs(
     check: bool = True,
     load_invalid: bool = False,
     options: MapOptions | None = None,
+    resume: bool = False,
 ) -> list[LoadedGraph]:
     """Validate (unless *check* is False), map and load the inputs into *store*, one named graph per
     dataset: each RDF file, each source file (a JSON export's tables share its graph).
+
+    *resume* finishes a load that failed or was killed: every staging graph left behind is dropped, and
+    a dataset whose graph is in the store already is kept, not loaded again (a dataset graph is named
+    after its content and published whole, so if it is there it is complete). A graph named with *graph*
+    is always loaded again.
 
     The source exports are validated and mapped together, in one pass (the files of one export refer to
     each other); if they have errors none of them is loaded, unless *load_invalid*. Each RDF file is
@@ -64,11 +71,14 @@ def load_inputs(
     inputs, options = [Path(p) for p in inputs], options or MapOptions()
     if graph is not None and len(inputs) != 1:
         raise StoreError("--graph names the graph of one input; give one input, or leave it out", store=store.location)
+    publish = _Publisher(store, kept=set(store.graphs()) if resume and graph is None else set())
+    if resume:
+        store.clean_staging()
     ensure_ontology(store)
     done = []
     tables = [p for p in inputs if not is_rdf(p)]
     if tables:
-        done += _load_tables(store, tables, graph, mapping, check, load_invalid, options)
+        done += _load_tables(publish, tables, graph, mapping, check, load_invalid, options)
     for path in (p for p in inputs if is_rdf(p)):
         # refused before any parser sees it; RDF/XML and JSON-LD are screened for what they could fetch
         fmt, data = rdf_format_of(path), b""
@@ -87,17 +97,31 @@ def load_inputs(
             with scratch_directory("policeonto-load-") as folder:
                 screened = folder / "input.jsonld"
                 screened.write_bytes(data)
-                triples = store.load(screened, graph=name, syntax="jsonld", update=entailment_update(name))
+                triples, kept = publish(screened, name, "jsonld")
         else:
             syntax = syntax_of(path)
             assert syntax is not None
-            triples = store.load(path, graph=name, syntax=syntax, update=entailment_update(name))
-        done.append(LoadedGraph(str(path), name, triples, valid, findings, loaded=True))
+            triples, kept = publish(path, name, syntax)
+        done.append(LoadedGraph(str(path), name, triples, valid, findings, loaded=True, kept=kept))
     return done
 
 
+@dataclass
+class _Publisher:
+    """Loads a dataset's file into its graph with its entailments, unless the graph is one to keep."""
+
+    store: Store
+    kept: set[str]
+
+    def __call__(self, path: Path, graph: str, syntax: str) -> tuple[int, bool]:
+        if graph in self.kept:
+            count = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+            return int(count.values("n").pop()), True
+        return self.store.load(path, graph=graph, syntax=syntax, update=entailment_update(graph)), False
+
+
 def _load_tables(
-    store: Store,
+    publish: _Publisher,
     tables: list[Path],
     graph: str | None,
     mapping: str | None,
@@ -119,8 +143,9 @@ def _load_tables(
         done = []
         for dataset, (file_name, path) in written.files.items():
             name = graph or dataset
-            triples = store.load(path, graph=name, syntax="nt", update=entailment_update(name))
-            done.append(LoadedGraph(str(by_name.get(file_name, file_name)), name, triples, valid, findings, True))
+            triples, kept = publish(path, name, "nt")
+            source = str(by_name.get(file_name, file_name))
+            done.append(LoadedGraph(source, name, triples, valid, findings, loaded=True, kept=kept))
         return done
 
 

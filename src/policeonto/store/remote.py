@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
-import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from policeonto.errors import StoreError
 from policeonto.fastshacl.terms import escape
-from policeonto.store.base import STAGING, RdfSyntax
+from policeonto.store.base import STAGING, RdfSyntax, staged_at, staging_graph
 from policeonto.store.results import QueryResult
+from policeonto.store.transport import RetryNotice, Transport, split_credentials
 
 __all__ = ["RemoteStore"]
 
@@ -32,10 +32,23 @@ _MEDIA = {
     "jsonld": "application/ld+json",
 }
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+STALE_AFTER = 24 * 3600.0  # a staging graph older than this is from a client that died
 
 
 class RemoteStore:
-    """A SPARQL 1.1 server at *url* (the base of Oxigraph-style endpoints), with a *timeout* in seconds."""
+    """A SPARQL 1.1 server at *url* (the base of Oxigraph-style endpoints).
+
+    A user name and password in the URL (``http://user:secret@host:7878``) are sent as HTTP basic
+    authentication and never shown: :attr:`location` is the URL without them. Every request has a
+    timeout: *connect_timeout* seconds to connect, *timeout* seconds for each read. Transient failures
+    (refused or reset connections, timeouts, HTTP 429, 502, 503, 504) are retried up to *retries* times,
+    waiting about ``backoff * 2**n`` seconds, or as long as ``Retry-After`` says; *on_retry* hears of
+    each retry. Each load first drops the staging graphs older than *stale_after* seconds.
+
+    >>> RemoteStore("http://steward:secret@127.0.0.1:7878", retries=2).location
+    'http://127.0.0.1:7878'
+    """
 
     def __init__(
         self,
@@ -45,30 +58,77 @@ class RemoteStore:
         update_url: str | None = None,
         store_url: str | None = None,
         timeout: float = 300.0,
+        connect_timeout: float = 10.0,
+        retries: int = 5,
+        backoff: float = 1.0,
+        stale_after: float = STALE_AFTER,
+        on_retry: Callable[[RetryNotice], None] | None = None,
     ) -> None:
-        base = url.rstrip("/")
-        self.location = _redacted(base)
-        self.query_url = query_url or f"{base}/query"
-        self.update_url = update_url or f"{base}/update"
-        self.store_url = store_url or f"{base}/store"
+        base, credentials = split_credentials(url.rstrip("/"))
+        self.location = base
+        endpoints = []
+        for given, default in ((query_url, "query"), (update_url, "update"), (store_url, "store")):
+            endpoint, also = split_credentials(given or f"{base}/{default}")
+            endpoints.append(endpoint)
+            credentials = credentials or also
+        self.query_url, self.update_url, self.store_url = endpoints
         self.timeout = timeout
+        self.stale_after = stale_after
+        self._http = Transport(
+            self.location,
+            credentials=credentials,
+            connect_timeout=connect_timeout,
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            on_retry=on_retry,
+        )
 
     def load(self, path: Path, *, graph: str, syntax: RdfSyntax, update: str | None = None) -> int:
-        staged = f"{STAGING}{uuid.uuid4()}"
-        target = f"{self.store_url}?{urllib.parse.urlencode({'graph': staged})}"
+        """Stage *path* in a graph of its own (HTTP PUT), then publish it over *graph* with one update
+        (the entailments of *update*, then ``MOVE``). A failure at any point leaves *graph* as it was
+        or fully loaded, never partial.
+
+        Raises:
+            StoreError: the server refused or failed, or went away and did not come back within the
+                retries; names the store, the graph and what happened.
+        """
+        self.clean_staging(older_than=self.stale_after)
+        staged = staging_graph()
         try:
-            with path.open("rb") as body:
-                request = urllib.request.Request(target, data=body, method="PUT")
-                request.add_header("Content-Type", _MEDIA[syntax])
-                request.add_header("Content-Length", str(path.stat().st_size))
-                self._send(request)
-            publish = f"{update.replace('?staged', f'<{staged}>')} ;\n" if update else ""
-            self.update(f"{publish}MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>")
-        except StoreError as exc:
+            self._stage_and_publish(path, staged, graph, syntax, update)
+        except KeyboardInterrupt:  # what was staged goes; the graph is as it was, or published whole
             self._drop_quietly(staged)
-            raise StoreError(f"cannot load {path} into <{graph}>: {exc.reason}", store=self.location) from exc
+            raise
         count = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         return int(count.values("n").pop())
+
+    def _stage_and_publish(self, path: Path, staged: str, graph: str, syntax: RdfSyntax, update: str | None) -> None:
+        try:
+            self._http.send("PUT", self._graph_url(staged), body=path, headers={"Content-Type": _MEDIA[syntax]})
+        except StoreError as exc:
+            self._drop_quietly(staged)
+            raise StoreError(
+                f"cannot load {path} into <{graph}>: {exc.reason}; the graph was not changed",
+                store=self.location,
+                graph=graph,
+            ) from exc
+        publish = f"{update.replace('?staged', f'<{staged}>')} ;\n" if update else ""
+        # not MOVE SILENT: moving a graph that is not there would empty the target
+        sparql = f"{publish}MOVE GRAPH <{staged}> TO GRAPH <{graph}>"
+        try:
+            # the update is one transaction; if its answer is lost, it took effect when the staged graph is gone
+            self._http.send(
+                "POST", self.update_url, body=_form(update=sparql), headers=_FORM, settled=lambda: self._gone(staged)
+            )
+        except StoreError as exc:
+            self._drop_quietly(staged)
+            raise StoreError(
+                f"cannot load {path} into <{graph}>: {exc.reason}; the graph is as it was or fully loaded, never "
+                "partial (`policeonto load --resume` finishes the load)",
+                store=self.location,
+                graph=graph,
+            ) from exc
 
     def query(self, sparql: str) -> QueryResult:
         graphs = self.graphs()
@@ -78,23 +138,57 @@ class RemoteStore:
         return self._query(form)
 
     def update(self, sparql: str) -> None:
-        data = urllib.parse.urlencode({"update": sparql}).encode("utf-8")
-        request = urllib.request.Request(self.update_url, data=data, method="POST")
-        request.add_header("Content-Type", "application/x-www-form-urlencoded")
-        self._send(request)
+        """Run a SPARQL 1.1 update, all or nothing. An update need not be safe to repeat, so it is retried
+        only when the server certainly did not act on it (a refused connection, HTTP 429 or 503).
+
+        Raises:
+            StoreError: the server refused or failed the update.
+        """
+        self._http.send("POST", self.update_url, body=_form(update=sparql), headers=_FORM, repeatable=False)
 
     def graphs(self) -> list[str]:
         found = self._query([("query", "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")])
         return sorted(g for g in found.values("g") if not g.startswith(STAGING))
 
+    def clean_staging(self, *, older_than: float | None = None) -> list[str]:
+        found = self._query(
+            [("query", f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}')]
+        )
+        now, dropped = datetime.now(UTC), []
+        for name in sorted(found.values("g")):
+            made = staged_at(name)
+            if older_than is None or (made is not None and (now - made).total_seconds() > older_than):
+                self._http.send(
+                    "POST", self.update_url, body=_form(update=f"DROP SILENT GRAPH <{name}>"), headers=_FORM
+                )
+                dropped.append(name)
+        return dropped
+
     def close(self) -> None:
         pass
 
+    def _graph_url(self, graph: str) -> str:
+        return f"{self.store_url}?{urllib.parse.urlencode({'graph': graph})}"
+
+    def _gone(self, staged: str) -> bool:
+        """Whether the staged graph is no longer there (False when the server cannot tell us)."""
+        try:
+            body, _ = self._http.send(
+                "POST",
+                self.query_url,
+                body=_form(query=f"ASK {{ GRAPH <{staged}> {{ }} }}"),
+                headers={**_FORM, "Accept": "application/sparql-results+json"},
+                retries=0,
+            )
+            return json.loads(body).get("boolean") is False
+        except (StoreError, ValueError, AttributeError):
+            return False
+
     def _query(self, form: list[tuple[str, str]]) -> QueryResult:
-        request = urllib.request.Request(self.query_url, data=urllib.parse.urlencode(form).encode("utf-8"))
-        request.add_header("Content-Type", "application/x-www-form-urlencoded")
-        request.add_header("Accept", "application/sparql-results+json, application/n-triples;q=0.9")
-        body, media = self._send(request)
+        headers = {**_FORM, "Accept": "application/sparql-results+json, application/n-triples;q=0.9"}
+        body, media = self._http.send(
+            "POST", self.query_url, body=urllib.parse.urlencode(form).encode("utf-8"), headers=headers
+        )
         if media == "application/n-triples":
             return QueryResult(triples=tuple(line for line in body.decode("utf-8").splitlines() if line.strip()))
         try:
@@ -107,24 +201,15 @@ class RemoteStore:
         rows = tuple(tuple(_term(b[v]) if v in b else None for v in variables) for b in answer["results"]["bindings"])
         return QueryResult(variables=variables, rows=rows)
 
-    def _send(self, request: urllib.request.Request) -> tuple[bytes, str]:
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.read(), response.headers.get_content_type()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace").strip()[:500]
-            raise StoreError(
-                f"{request.get_method()} {_redacted(request.full_url)}: HTTP {exc.code}: {detail}", store=self.location
-            ) from exc
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise StoreError(
-                f"{request.get_method()} {_redacted(request.full_url)}: {reason}", store=self.location
-            ) from exc
-
     def _drop_quietly(self, graph: str) -> None:
         with contextlib.suppress(StoreError):  # the server is gone; queries never name a staging graph
-            self.update(f"DROP SILENT GRAPH <{graph}>")
+            self._http.send(
+                "POST", self.update_url, body=_form(update=f"DROP SILENT GRAPH <{graph}>"), headers=_FORM, retries=0
+            )
+
+
+def _form(**fields: str) -> bytes:
+    return urllib.parse.urlencode(fields).encode("utf-8")
 
 
 def _term(binding: dict[str, str]) -> str:
@@ -138,13 +223,3 @@ def _term(binding: dict[str, str]) -> str:
         return f"{literal}@{binding['xml:lang']}"
     datatype = binding.get("datatype")
     return literal if datatype in (None, _XSD_STRING) else f"{literal}^^<{datatype}>"
-
-
-def _redacted(url: str) -> str:
-    """*url* without any user name or password in it."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
