@@ -121,7 +121,7 @@ def test_query_forms_and_renderings(store: Store) -> None:
 
 def test_a_server_that_goes_away_is_a_clear_error(tmp_path: Path, server: tuple[str, subprocess.Popen[bytes]]) -> None:
     url, process = server
-    store = RemoteStore(url, timeout=5)
+    store = RemoteStore(url, timeout=5, retries=0)
     assert store.query("ASK { }").boolean is True
     process.terminate()
     process.wait(10)
