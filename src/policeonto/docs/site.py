@@ -35,6 +35,7 @@ _REFERENCE = {
     "validation": "Validation",
     "findings": "Findings catalogue",
     "store": "Triple store and queries",
+    "reliability": "Reliability and untrusted input",
     "build": "Building the artefacts",
 }
 _DOWNLOADS = [
