@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -235,3 +236,22 @@ def test_the_cli_builds_the_site(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert re.fullmatch(r"\d+ pages written to .* in [0-9.]+ s\n", run.stdout)
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_a_folder_that_is_no_earlier_site_is_never_replaced(tmp_path: Path) -> None:
+    precious = tmp_path / "docs"
+    precious.mkdir()
+    (precious / "notes.md").write_text("mine")
+    with pytest.raises(BuildError, match="no earlier `policeonto docs` wrote"):
+        build_site(precious)
+    assert (precious / "notes.md").read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["docs"]  # nothing staged is left beside it
+
+
+def test_an_earlier_site_is_replaced_whole(site: SiteSummary, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    shutil.copytree(site.output, target)
+    (target / "stale.html").write_text("<html></html>")
+    build_site(target)
+    assert not (target / "stale.html").exists() and (target / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

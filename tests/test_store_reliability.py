@@ -465,3 +465,36 @@ def test_resume_keeps_what_was_loaded_and_loads_the_rest(tmp_path: Path, templat
     assert f"{previous}: already loaded, {PREVIOUS} triples in <" in out
     assert f"{rest}: 300 triples in <" in out
     assert len(_graphs(location)) == len(template[1]) + 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://steward:se#cret@127.0.0.1:{port}",
+        "http://steward:se/c?ret@127.0.0.1:{port}/x",
+        "http://steward:secret@h:port",
+    ],
+)
+def test_credentials_with_unencoded_characters_are_never_shown(url: str) -> None:
+    port = _free_port()
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "policeonto",
+            "query",
+            "--query",
+            "ASK {}",
+            "--store",
+            url.format(port=port),
+            "--retries",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert "secret" not in run.stdout + run.stderr and "cret" not in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr

@@ -469,10 +469,7 @@ def query(file: Path | None, text: str | None, location: str | None, fmt: str, r
 @_guarded
 def docs(output: Path, mermaid: Path | None) -> int:
     """Build the documentation site (static HTML) from the schema, shapes and mappings."""
-    try:
-        from policeonto.docs.site import build_site
-    except ImportError as exc:  # the docs extra is not installed
-        raise click.ClickException(f"{exc}; install policeonto[docs]") from exc
+    from policeonto.docs.site import build_site
 
     summary = build_site(output, mermaid=mermaid)
     click.echo(f"{summary.pages} pages written to {summary.output} in {summary.seconds:.1f} s")

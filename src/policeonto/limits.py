@@ -41,7 +41,10 @@ def parse_size(text: str) -> int:
     match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?)(?:i?b)?\s*", text, re.IGNORECASE)
     if not match:
         raise LimitError(f"{text!r} is not a size (such as 4096, 64K, 16M or 2G)")
-    value = int(float(match.group(1)) * _UNITS[match.group(2).upper()])
+    try:
+        value = int(float(match.group(1)) * _UNITS[match.group(2).upper()])
+    except OverflowError as exc:
+        raise LimitError(f"{text[:40]!r}: too large a size") from exc
     if value < 1:
         raise LimitError(f"{text!r}: a limit must be at least one byte")
     return value

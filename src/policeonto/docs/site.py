@@ -26,7 +26,10 @@ from policeonto.errors import BuildError
 from policeonto.mapping.spec import list_mappings
 from policeonto.vocab import ARTEFACTS, SCHEMA_PATH, artefact_path, schema_view
 
-__all__ = ["SiteSummary", "build_site", "project_root"]
+__all__ = ["MARKER", "SiteSummary", "build_site", "project_root"]
+
+#: The file that marks a folder as a built site, which the next build may replace.
+MARKER = ".policeonto-site"
 
 _GUIDES = {"architect": "Architect", "data-steward": "Data steward", "developer": "Developer"}
 _REFERENCE = {
@@ -197,9 +200,12 @@ def build_site(output: Path, *, mermaid: Path | None = None, root: Path | None =
         BuildError: Mermaid has not been fetched, a source is missing, or MkDocs reported a problem (a broken
             link, a missing page).
     """
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
+    try:
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+        from mkdocs.exceptions import MkDocsException
+    except ImportError as exc:
+        raise BuildError(f"MkDocs is not installed ({exc}); install policeonto[docs]") from exc
 
     started = time.perf_counter()
     root = root or project_root()
@@ -212,6 +218,7 @@ def build_site(output: Path, *, mermaid: Path | None = None, root: Path | None =
         if not needed.exists():
             raise BuildError(f"{needed}: missing; the site is built from a project checkout")
     output = output.resolve()
+    _check_replaceable(output)
     with tempfile.TemporaryDirectory(prefix="policeonto-docs-") as temporary:
         work = Path(temporary)
         docs = work / "docs"
@@ -226,16 +233,39 @@ def build_site(output: Path, *, mermaid: Path | None = None, root: Path | None =
         config_file = _config(work, docs, staging, view_title(), names)
         os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
         try:
-            config = load_config(config_file=str(config_file))
-            build(config)
-        except (MkDocsException, SystemExit) as exc:
+            try:
+                config = load_config(config_file=str(config_file))
+                build(config)
+            except (MkDocsException, SystemExit) as exc:
+                raise BuildError(f"MkDocs could not build the site: {exc}") from exc
+            (staging / "sitemap.xml.gz").unlink(missing_ok=True)
+            (staging / MARKER).write_text("built by policeonto docs; the folder is replaced on each build\n")
+            _swap(staging, output)
+        finally:  # however the build ends, nothing half-built is left beside the output
             shutil.rmtree(staging, ignore_errors=True)
-            raise BuildError(f"MkDocs could not build the site: {exc}") from exc
-        (staging / "sitemap.xml.gz").unlink(missing_ok=True)
-        shutil.rmtree(output, ignore_errors=True)
-        staging.rename(output)
     pages = sum(1 for _ in output.rglob("*.html"))
     return SiteSummary(output, pages, markdown_pages, time.perf_counter() - started)
+
+
+def _check_replaceable(output: Path) -> None:
+    """Refuse to build over a folder that is not a site an earlier build made (it is replaced whole)."""
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise BuildError(f"{output}: not a folder; give the folder the site goes to")
+    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+        raise BuildError(
+            f"{output}: the folder holds files that no earlier `policeonto docs` wrote; the site replaces "
+            "its folder whole, so give an empty or new folder"
+        )
+
+
+def _swap(staging: Path, output: Path) -> None:
+    """Put the built site in place of the old one: the old one is moved aside first, then removed."""
+    old = output.with_name(f".{output.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if output.exists():
+        output.rename(old)
+    staging.rename(output)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def view_title() -> str:

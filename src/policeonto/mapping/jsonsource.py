@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,6 +84,8 @@ class JsonDocument:
             raise MappingInputError("JSON nested too deeply", path=path) from exc
         if not isinstance(members, dict):
             raise MappingInputError("the document is not a JSON object", path=path)
+        if _SURROGATE_ESCAPE.search(data):
+            members = _scrub(members)
         return cls(members, path, hashlib.sha256(data).hexdigest(), len(data))
 
     def records(self, member: str) -> list[Any]:
@@ -152,6 +155,25 @@ def _at(record: dict[str, Any], path: str) -> Any:
         if not isinstance(value, dict):
             return None
         value = value.get(part)
+    return value
+
+
+#: A \\u escape of a UTF-16 surrogate; one without its pair stands for no character.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _scrub(value: Any) -> Any:
+    """*value* with every unpaired surrogate replaced by U+FFFD, as invalid bytes are when a CSV is decoded.
+
+    >>> _scrub({"a\\ud800": ["x\\udfff", 1]})
+    {'a\ufffd': ['x\ufffd', 1]}
+    """
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    if isinstance(value, dict):
+        return {_scrub(key): _scrub(item) for key, item in value.items()}
     return value
 
 

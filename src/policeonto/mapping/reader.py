@@ -146,10 +146,14 @@ def column_names(header: tuple[str, ...]) -> list[str]:
     """The frame's column names: the header's, a repeated name given its position after a NUL (the first
     of the name is the column matched; the others are unexpected columns).
 
+    A column named like the row-number column is renamed the same way, so it never overwrites the numbers.
+
     >>> column_names(("Extra", "Month", "Extra"))
     ['Extra', 'Month', 'Extra\\x002']
+    >>> column_names(("_row", "Month"))
+    ['_row\\x000', 'Month']
     """
-    seen: set[str] = set()
+    seen: set[str] = {ROW}
     names = []
     for position, name in enumerate(header):
         names.append(name if name not in seen else f"{name}\x00{position}")
@@ -190,6 +194,7 @@ def bounded(frame: pl.DataFrame, names: list[str] | tuple[str, ...], limits: Lim
     >>> batch.frame[ROW].to_list(), [(r.row, r.code, r.column) for r in batch.rejected]
     ([1], [(2, 'field-too-large', 'a')])
     """
+    names = [name for name in names if name != ROW]  # the row numbers, not a field
     if frame.height == 0 or not names:
         return Batch(frame)
     sizes = [pl.col(name).str.len_bytes().fill_null(0) for name in names]
@@ -291,8 +296,9 @@ def _careful_rows(
             except csv.Error as exc:
                 row += 1
                 if "field limit" in str(exc):  # the rest of the line is dropped; the reader goes on after it
-                    text = f"a field is over the limit ({limits.hint('field_size')})"
-                    batch.rejected.append(RejectedRow(row, 0, text, "field-too-large"))
+                    if row > skip:  # rows up to *skip* were read, and reported, by the fast reader
+                        text = f"a field is over the limit ({limits.hint('field_size')})"
+                        batch.rejected.append(RejectedRow(row, 0, text, "field-too-large"))
                     continue
                 # an unterminated quote: the rest of the file is one broken field
                 batch.rejected.append(RejectedRow(row, 0, f"unterminated quote ({exc})"))

@@ -164,6 +164,10 @@ def _load(path: Path) -> Mapping:
     except MappingSpecError as exc:  # about the source schema: say which mapping uses it
         message = str(exc)
         raise (exc if message.startswith(str(path)) else MappingSpecError(f"{path}: {message}")) from exc
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # LinkML's own, on a malformed schema
+        raise MappingSpecError(
+            f"{path}: source schema {source_schema.name} is not a valid LinkML schema: {exc}"
+        ) from exc
     pattern = ours.get("file_name")
     try:
         file_name = re.compile(pattern) if pattern else None

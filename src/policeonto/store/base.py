@@ -25,6 +25,7 @@ _SYNTAXES = {
     ".trig": "trig",
     ".rdf": "xml",
     ".owl": "xml",
+    ".xml": "xml",
     ".jsonld": "jsonld",
 }
 RdfSyntax = str  # one of the values of _SYNTAXES

@@ -148,9 +148,11 @@ class EmbeddedStore:
         return sorted(n for n in names if not n.startswith(STAGING))
 
     def close(self) -> None:
-        self._store.flush()
-        del self._store
-        self._unlock()
+        try:
+            self._store.flush()
+        finally:
+            del self._store
+            self._unlock()
 
     def _unlock(self) -> None:
         if self._lock is not None:

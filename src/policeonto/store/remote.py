@@ -19,7 +19,7 @@ from policeonto.errors import StoreError
 from policeonto.fastshacl.terms import escape
 from policeonto.store.base import STAGING, RdfSyntax, staged_at, staging_graph
 from policeonto.store.results import QueryResult
-from policeonto.store.transport import RetryNotice, Transport, split_credentials
+from policeonto.store.transport import RetryNotice, Transport, redacted, split_credentials
 
 __all__ = ["RemoteStore"]
 
@@ -64,13 +64,16 @@ class RemoteStore:
         stale_after: float = STALE_AFTER,
         on_retry: Callable[[RetryNotice], None] | None = None,
     ) -> None:
-        base, credentials = split_credentials(url.rstrip("/"))
+        try:
+            base, credentials = split_credentials(url.rstrip("/"))
+            endpoints = []
+            for given, default in ((query_url, "query"), (update_url, "update"), (store_url, "store")):
+                endpoint, also = split_credentials(given or f"{base}/{default}")
+                endpoints.append(endpoint)
+                credentials = credentials or also
+        except ValueError as exc:
+            raise StoreError(str(exc), store=redacted(url)) from exc
         self.location = base
-        endpoints = []
-        for given, default in ((query_url, "query"), (update_url, "update"), (store_url, "store")):
-            endpoint, also = split_credentials(given or f"{base}/{default}")
-            endpoints.append(endpoint)
-            credentials = credentials or also
         self.query_url, self.update_url, self.store_url = endpoints
         self.timeout = timeout
         self.stale_after = stale_after
@@ -195,10 +198,14 @@ class RemoteStore:
             answer = json.loads(body)
         except ValueError as exc:
             raise StoreError(f"the server's answer is not SPARQL JSON results: {exc}", store=self.location) from exc
-        if "boolean" in answer:
-            return QueryResult(boolean=bool(answer["boolean"]))
-        variables = tuple(answer["head"]["vars"])
-        rows = tuple(tuple(_term(b[v]) if v in b else None for v in variables) for b in answer["results"]["bindings"])
+        try:
+            if "boolean" in answer:
+                return QueryResult(boolean=bool(answer["boolean"]))
+            variables = tuple(answer["head"]["vars"])
+            bindings = answer["results"]["bindings"]
+            rows = tuple(tuple(_term(b[v]) if v in b else None for v in variables) for b in bindings)
+        except (KeyError, IndexError, TypeError, AttributeError) as exc:
+            raise StoreError(f"the server's answer is not SPARQL JSON results (no {exc})", store=self.location) from exc
         return QueryResult(variables=variables, rows=rows)
 
     def _drop_quietly(self, graph: str) -> None:

@@ -13,6 +13,7 @@ import email.utils
 import functools
 import http.client
 import random
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -176,6 +177,8 @@ class Transport:
 
 
 def _is_transient(cause: object) -> bool:
+    if isinstance(cause, http.client.InvalidURL):  # the URL itself is wrong: asking again will not help
+        return False
     return isinstance(cause, (ConnectionError, TimeoutError, http.client.HTTPException))
 
 
@@ -217,20 +220,40 @@ def _retry_after(exc: urllib.error.HTTPError) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+#: A URL with a user name (and password) before its host. The user part runs to the last ``@`` that a host
+#: (and port) follows, so a password holding ``#``, ``/``, ``?`` or ``@`` unencoded is still taken out.
+_USERINFO = re.compile(
+    r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>.*)@"
+    r"(?P<host>[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?P<port>:[0-9]*)?(?P<rest>[/?#].*)?$",
+    re.DOTALL,
+)
+
+
 def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     """*url* without a user name and password, and them (percent-decoded) if it had any.
 
     >>> split_credentials("http://steward:s%40cret@127.0.0.1:7878/base")
     ('http://127.0.0.1:7878/base', ('steward', 's@cret'))
+    >>> split_credentials("http://steward:se#cr/et@127.0.0.1:7878")
+    ('http://127.0.0.1:7878', ('steward', 'se#cr/et'))
     >>> split_credentials("https://example.org/sparql")
     ('https://example.org/sparql', None)
+
+    Raises:
+        ValueError: the URL's port is not a number (the message does not repeat the URL).
     """
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url, None
-    user = urllib.parse.unquote(parts.username or "")
-    password = urllib.parse.unquote(parts.password or "")
-    return redacted(url), (user, password)
+    match = _USERINFO.match(url)
+    if match is None:
+        clean, credentials = url, None
+    else:
+        user, _, password = match["userinfo"].partition(":")
+        clean = match["scheme"] + match["host"] + (match["port"] or "") + (match["rest"] or "")
+        credentials = (urllib.parse.unquote(user), urllib.parse.unquote(password))
+    try:
+        urllib.parse.urlsplit(clean).port  # noqa: B018 (raises on a port that is no number)
+    except ValueError as exc:
+        raise ValueError("the URL's port is not a number") from exc
+    return clean, credentials
 
 
 def redacted(url: str) -> str:
@@ -239,14 +262,10 @@ def redacted(url: str) -> str:
     >>> redacted("http://user:secret@127.0.0.1:7878/store?graph=x")
     'http://127.0.0.1:7878/store?graph=x'
     """
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:  # an IPv6 literal
-        host = f"[{host}]"
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    match = _USERINFO.match(url)
+    if match is None:  # not a URL a store could be at; still, say nothing that stood before an @
+        return re.sub(r"://.*@", "://", url, count=1, flags=re.DOTALL)
+    return match["scheme"] + match["host"] + (match["port"] or "") + (match["rest"] or "")
 
 
 class _Connection(http.client.HTTPConnection):

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -259,8 +260,6 @@ def read_rdf(path: Path, *, limits: Limits = Limits()) -> Graph:
                 graph.add((subject, predicate, obj))
         else:
             graph.parse(data=data.decode("utf-8"), format=fmt)
-    except InstanceDataError:
-        raise
     except UnicodeDecodeError as exc:
         raise InstanceDataError("not UTF-8 text", path=path) from exc
     except _PARSE_ERRORS as exc:
@@ -270,5 +269,24 @@ def read_rdf(path: Path, *, limits: Limits = Limits()) -> Graph:
             path=path,
             line=line if isinstance(line, int) else None,
         ) from exc
+    if _SURROGATE_ESCAPE.search(data):
+        _check_surrogates(graph, path)
     _check_literals(graph, path, limits)
     return graph
+
+
+#: A \\u escape of a UTF-16 surrogate, which stands for no character (as in "\\uD800").
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_surrogates(graph: Graph, path: Path) -> None:
+    """Refuse a term holding a UTF-16 surrogate escape: it is no character, and cannot be written out."""
+    for triple in graph:
+        for term in triple:
+            if _SURROGATE.search(str(term)):
+                raise InstanceDataError(
+                    f"{str(term).encode('utf-8', 'backslashreplace').decode()[:120]!r} holds a \\u escape of "
+                    "a UTF-16 surrogate (D800 to DFFF), which is not a character",
+                    path=path,
+                )
