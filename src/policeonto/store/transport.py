@@ -268,26 +268,24 @@ def redacted(url: str) -> str:
     return match["scheme"] + match["host"] + (match["port"] or "") + (match["rest"] or "")
 
 
-class _Connection(http.client.HTTPConnection):
-    """Connects within the connect timeout, then waits at most *read_timeout* for each read."""
+class _ReadTimeout:
+    """A connection that connects within the connect timeout, then waits at most *read_timeout* per read."""
 
     def __init__(self, *args: object, read_timeout: float, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         self.read_timeout = read_timeout
 
     def connect(self) -> None:
-        super().connect()
-        self.sock.settimeout(self.read_timeout)
+        super().connect()  # type: ignore[misc]
+        self.sock.settimeout(self.read_timeout)  # type: ignore[attr-defined]
 
 
-class _SecureConnection(http.client.HTTPSConnection):
-    def __init__(self, *args: object, read_timeout: float, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.read_timeout = read_timeout
+class _Connection(_ReadTimeout, http.client.HTTPConnection):
+    """HTTP with a read timeout."""
 
-    def connect(self) -> None:
-        super().connect()
-        self.sock.settimeout(self.read_timeout)
+
+class _SecureConnection(_ReadTimeout, http.client.HTTPSConnection):
+    """HTTPS with a read timeout."""
 
 
 class _HttpHandler(urllib.request.HTTPHandler):

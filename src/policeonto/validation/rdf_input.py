@@ -131,13 +131,8 @@ def _context(value: Any, path: Path) -> Any:
             path=path,
         )
     if isinstance(value, dict):
-        if "@import" in value:
-            raise InstanceDataError("refused a JSON-LD context with @import", path=path)
         # a term definition may carry a scoped context of its own, which a JSON-LD 1.1 processor fetches
-        return {
-            key: _context(item, path) if key == "@context" else _context_member(item, path)
-            for key, item in value.items()
-        }
+        return _context_member(value, path)
     return value
 
 
