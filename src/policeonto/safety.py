@@ -109,8 +109,9 @@ def screen_xml(data: bytes) -> None:
     parser.EntityDeclHandler = refuse
     parser.ExternalEntityRefHandler = refuse
     parser.StartElementHandler = root
-    # past the prolog it was clean; not well-formed, the RDF/XML parser says where
-    with contextlib.suppress(_Prolog, xml.parsers.expat.ExpatError):
+    # past the prolog it was clean; not well-formed (or in an encoding expat does not know), the RDF/XML
+    # parser, expat too, says so
+    with contextlib.suppress(_Prolog, xml.parsers.expat.ExpatError, LookupError):
         parser.Parse(data, True)
 
 

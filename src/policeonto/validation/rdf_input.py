@@ -90,6 +90,7 @@ _PARSE_ERRORS = (
     AttributeError,
     AssertionError,
     RecursionError,
+    LookupError,  # an XML declaration naming an encoding that does not exist
 )
 
 
