@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from policeonto.docs.constraints import Constraint, constraints
 from policeonto.docs.coverage import CodeSource, Coverage, SlotSource
 from policeonto.docs.examples import Example
 
-__all__ = ["TEMPLATES", "CodeRow", "PageGenerator", "enum_page_of_codes", "term_pages"]
+__all__ = ["TEMPLATES", "CodeRow", "PageGenerator", "anchor", "render", "term_pages"]
 
 #: The templates the site is written with.
 TEMPLATES = Path(__file__).parent / "templates"
@@ -57,9 +58,20 @@ class PageGenerator(DocGenerator):
         """The page (file name without ``.md``) of the schema element called *name*."""
         return self.name(self.schemaview.get_element(name))
 
+    @cached_property
+    def code_pages(self) -> dict[str, tuple[str, str]]:
+        """Code IRI -> the page of its code list and its notation."""
+        view = self.schemaview
+        return {
+            view.expand_curie(value.meaning): (self.name(enum), notation)
+            for enum in view.all_enums().values()
+            for notation, value in (enum.permissible_values or {}).items()
+            if value.meaning
+        }
+
     def code_list_link(self, codes: list[Node]) -> str | None:
         """A Markdown link to the code list all *codes* belong to, if there is one."""
-        owners = {enum_page_of_codes(self.schemaview).get(str(code)) for code in codes}
+        owners = {self.code_pages.get(str(code), (None,))[0] for code in codes}
         if len(owners) == 1 and None not in owners:
             (page,) = owners
             return f"[{page}]({page}.md)"
@@ -108,6 +120,17 @@ class PageGenerator(DocGenerator):
         slots = [view.induced_slot(name, cls) for name in names]
         return [s for s in slots if s.range in view.all_classes()]
 
+    @cached_property
+    def _referred_by(self) -> dict[str, list[tuple[str, str]]]:
+        """Class -> (class, slot) of each concrete class's own slot that refers to it."""
+        view = self.schemaview
+        found: dict[str, list[tuple[str, str]]] = {}
+        for other in sorted(view.all_classes()):
+            if not view.get_class(other).abstract:
+                for slot in self._object_slots(other, direct=True):
+                    found.setdefault(slot.range, []).append((other, slot.name))
+        return found
+
     def neighbourhood_diagram(self, element: ClassDefinition) -> str:
         """A Mermaid class diagram of the class, its parents and children, and the classes it refers to and
         that refer to it."""
@@ -115,9 +138,8 @@ class PageGenerator(DocGenerator):
         me = element.name
         lines = ["classDiagram", "    direction LR"]
         shown = {me}
-        attributes = [s for s in (view.induced_slot(n, me) for n in view.class_slots(me, direct=True))]
         lines.append(f"    class {me} {{")
-        for slot in attributes:
+        for slot in (view.induced_slot(name, me) for name in view.class_slots(me, direct=True)):
             if slot.range not in view.all_classes():
                 lines.append(f"        +{slot.name} {slot.range}")
         lines.append("    }")
@@ -130,13 +152,10 @@ class PageGenerator(DocGenerator):
         for slot in self._object_slots(me, direct=False):
             lines.append(f'    {me} --> "{self.cardinality(slot)}" {slot.range} : {slot.name}')
             shown.add(slot.range)
-        for other in sorted(view.all_classes()):
-            if other == me or other in view.class_ancestors(me) or view.get_class(other).abstract:
-                continue
-            for slot in self._object_slots(other, direct=True):
-                if slot.range == me:
-                    lines.append(f"    {other} --> {me} : {slot.name}")
-                    shown.add(other)
+        for other, slot_name in self._referred_by.get(me, []):
+            if other != me and other not in view.class_ancestors(me):
+                lines.append(f"    {other} --> {me} : {slot_name}")
+                shown.add(other)
         for name in sorted(shown):
             lines.append(f'    click {name} href "{self.page(name)}.html"')
         return "\n".join(lines)
@@ -203,22 +222,6 @@ def anchor(notation: str) -> str:
     return "code-" + re.sub(r"[^a-z0-9]+", "-", notation.lower()).strip("-")
 
 
-_CODE_PAGES: dict[int, dict[str, str]] = {}
-
-
-def enum_page_of_codes(view: Any) -> dict[str, str]:
-    """Code IRI -> the page of its code list."""
-    key = id(view)
-    if key not in _CODE_PAGES:
-        _CODE_PAGES[key] = {
-            view.expand_curie(value.meaning): enum.name
-            for enum in view.all_enums().values()
-            for value in (enum.permissible_values or {}).values()
-            if value.meaning
-        }
-    return _CODE_PAGES[key]
-
-
 def term_pages(generator: PageGenerator) -> list[tuple[str, str, str]]:
     """(kind, IRI, page with anchor) of every term the vocabulary defines: classes, slots, code lists,
     types and codes. This is the table behind the IRI convention."""
@@ -234,11 +237,8 @@ def term_pages(generator: PageGenerator) -> list[tuple[str, str, str]]:
             if generator._is_external(element):
                 continue
             found.append((kind, view.get_uri(element, expand=True), f"{generator.name(element)}.md"))
-    for enum in view.all_enums().values():
-        for notation, value in (enum.permissible_values or {}).items():
-            if value.meaning:
-                iri = view.expand_curie(value.meaning)
-                found.append(("code", iri, f"{generator.name(enum)}.md#{anchor(notation)}"))
+    for iri, (page, notation) in generator.code_pages.items():
+        found.append(("code", iri, f"{page}.md#{anchor(notation)}"))
     return sorted(found, key=lambda row: (row[1], row[0]))
 
 

@@ -93,8 +93,7 @@ def _markdown(root: Path, docs: Path) -> None:
         sources_of_codes=code_sources(mappings),
     )
     generator.serialize(directory=str(docs))
-    environment = generator
-    _write(docs / "terms.md", _element_page(environment, "terms.md.jinja2"))
+    _write(docs / "terms.md", _element_page(generator, "terms.md.jinja2"))
     classes = sorted({cls for c in covered for cls in c.classes})
     all_slots = sorted(view.all_slots())
     filled = [(slot, [c.mapping.name for c in covered if slot in c.slots]) for slot in all_slots]
