@@ -8,7 +8,6 @@ search runs on an index shipped with the pages, so the site works offline, even 
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
@@ -230,7 +229,6 @@ def build_site(output: Path, *, mermaid: Path | None = None, root: Path | None =
         shutil.rmtree(staging, ignore_errors=True)
         names = sorted(path.stem for path in (docs / "mappings").glob("*.md") if path.stem != "index")
         config_file = _config(work, docs, staging, view_title(), names)
-        os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
         try:
             try:
                 config = load_config(config_file=str(config_file))
