@@ -20,7 +20,7 @@ from pathlib import Path
 
 from policeonto.errors import InstanceDataError, PoliceOntoError
 
-__all__ = ["LIMIT_NAMES", "LimitError", "Limits", "check_file_size", "format_size", "parse_size"]
+__all__ = ["LIMIT_NAMES", "LimitError", "Limits", "check_file_size", "format_size", "parse_size", "read_bounded"]
 
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
@@ -123,3 +123,16 @@ def check_file_size(path: Path, limits: Limits, *, error: type[InstanceDataError
     if size > limits.file_size:
         raise error(f"the file is {size:,} bytes, over the limit ({limits.hint('file_size')})", path=path)
     return size
+
+
+def read_bounded(path: Path, limits: Limits, *, error: type[InstanceDataError] = InstanceDataError) -> bytes:
+    """The bytes of *path*, if it is no larger than ``limits.file_size``.
+
+    Raises:
+        InstanceDataError (or the subclass *error*): the file is larger than the limit, or cannot be read.
+    """
+    check_file_size(path, limits, error=error)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror or exc}", path=path) from exc

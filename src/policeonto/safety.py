@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import re
 import xml.parsers.expat
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,11 @@ import yaml
 
 from policeonto.errors import UnsafeInputError
 
-__all__ = ["MAX_ALIAS_EXPANSION", "inside", "load_yaml", "screen_xml"]
+__all__ = ["MAX_ALIAS_EXPANSION", "SURROGATE_ESCAPE", "inside", "load_yaml", "screen_xml"]
+
+#: A ``\\u`` escape of a UTF-16 surrogate (D800 to DFFF) in JSON or Turtle text. Unpaired, or in Turtle at
+#: all, it stands for no character, and the text it makes cannot be written out as UTF-8.
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 #: How many nodes the aliases of a YAML document may add when expanded.
 MAX_ALIAS_EXPANSION = 100_000

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,9 +31,10 @@ from typing import Any
 import polars as pl
 
 from policeonto.errors import MappingInputError
-from policeonto.limits import Limits, check_file_size
+from policeonto.limits import Limits, read_bounded
 from policeonto.mapping.reader import ROW, SourceFile
 from policeonto.mapping.spec import JsonRecords
+from policeonto.safety import SURROGATE_ESCAPE
 
 __all__ = ["JsonDocument", "is_json"]
 
@@ -60,12 +60,7 @@ class JsonDocument:
         Raises:
             MappingInputError: the file cannot be read, is too large, is not UTF-8 JSON, or is not an object.
         """
-        check_file_size(path, limits, error=MappingInputError)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise MappingInputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-        return cls.parse(data, path=path)
+        return cls.parse(read_bounded(path, limits, error=MappingInputError), path=path)
 
     @classmethod
     def parse(cls, data: bytes, *, path: Path | None = None) -> JsonDocument:
@@ -84,7 +79,7 @@ class JsonDocument:
             raise MappingInputError("JSON nested too deeply", path=path) from exc
         if not isinstance(members, dict):
             raise MappingInputError("the document is not a JSON object", path=path)
-        if _SURROGATE_ESCAPE.search(data):
+        if SURROGATE_ESCAPE.search(data):
             members = _scrub(members)
         return cls(members, path, hashlib.sha256(data).hexdigest(), len(data))
 
@@ -156,10 +151,6 @@ def _at(record: dict[str, Any], path: str) -> Any:
             return None
         value = value.get(part)
     return value
-
-
-#: A \\u escape of a UTF-16 surrogate; one without its pair stands for no character.
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def _scrub(value: Any) -> Any:

@@ -26,8 +26,8 @@ from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from policeonto.errors import InstanceDataError, UnsafeInputError
-from policeonto.limits import Limits, check_file_size
-from policeonto.safety import screen_xml
+from policeonto.limits import Limits, read_bounded
+from policeonto.safety import SURROGATE_ESCAPE, screen_xml
 from policeonto.vocab import ARTEFACTS, artefact_path
 
 __all__ = [
@@ -36,7 +36,6 @@ __all__ = [
     "is_rdf",
     "raw_literals",
     "rdf_format_of",
-    "read_bounded",
     "read_rdf",
     "safe_rdf_bytes",
 ]
@@ -163,19 +162,6 @@ def raw_literals() -> Iterator[None]:
         rdflib.NORMALIZE_LITERALS = before
 
 
-def read_bounded(path: Path, *, limits: Limits = Limits()) -> bytes:
-    """The bytes of *path*, if it is no larger than ``limits.file_size``.
-
-    Raises:
-        InstanceDataError: the file is unreadable or too large.
-    """
-    check_file_size(path, limits)
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InstanceDataError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-
-
 def _long_line(data: bytes, limit: int) -> int | None:
     """The number of the first line of *data* longer than *limit* bytes, or None."""
     start, number = 0, 1
@@ -197,7 +183,7 @@ def safe_rdf_bytes(path: Path, *, limits: Limits = Limits()) -> tuple[str, bytes
             a DOCTYPE or entities, or names a context outside.
     """
     fmt = rdf_format_of(path)
-    data = read_bounded(path, limits=limits)
+    data = read_bounded(path, limits)
     if fmt in {"nt", "nquads"} and len(data) > limits.line_size and (line := _long_line(data, limits.line_size)):
         raise InstanceDataError(f"the line is over the limit ({limits.hint('line_size')})", path=path, line=line)
     if fmt == "xml":
@@ -265,14 +251,12 @@ def read_rdf(path: Path, *, limits: Limits = Limits()) -> Graph:
             path=path,
             line=line if isinstance(line, int) else None,
         ) from exc
-    if _SURROGATE_ESCAPE.search(data):
+    if SURROGATE_ESCAPE.search(data):
         _check_surrogates(graph, path)
     _check_literals(graph, path, limits)
     return graph
 
 
-#: A \\u escape of a UTF-16 surrogate, which stands for no character (as in "\\uD800").
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
