@@ -148,6 +148,13 @@ def test_a_class_page_says_what_schema_shapes_examples_and_mappings_say(site: Si
     # mappings to other vocabularies
     person = (site.output / "Person.html").read_text(encoding="utf-8")
     assert "schema:Person" in person
+    # the neighbourhood: what a person refers to, and the links that refer to a person
+    assert 'Person --&gt; "*" PersonName : names' in person
+    assert "PersonInvolvement --&gt; Person : person" in person and "PersonAddress --&gt; Person : person" in person
+    # the shape's rules link to the code list of coded values
+    assert re.search(r'a code from <a href="Gender.html">Gender</a> \(\d+ codes\)', person)
+    force = (site.output / "PoliceForce.html").read_text(encoding="utf-8")
+    assert "Unique key <code>force_code_key</code>: no two <code>PoliceForce</code> records may share" in force
 
 
 def test_every_class_page_has_an_example_except_the_container(site: SiteSummary) -> None:

@@ -498,3 +498,15 @@ def test_credentials_with_unencoded_characters_are_never_shown(url: str) -> None
     assert run.returncode == 2
     assert "secret" not in run.stdout + run.stderr and "cret" not in run.stderr, run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_url_the_http_client_refuses_is_not_retried() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "policeonto", "query", "--query", "ASK {}", "--store", "http://127.0.0.1:1/a b"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert run.returncode == 2 and "control characters" in run.stderr
+    assert "retry" not in run.stderr.lower() and "Traceback" not in run.stderr
