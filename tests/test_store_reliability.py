@@ -510,3 +510,32 @@ def test_a_url_the_http_client_refuses_is_not_retried() -> None:
     )
     assert run.returncode == 2 and "control characters" in run.stderr
     assert "retry" not in run.stderr.lower() and "Traceback" not in run.stderr
+
+
+class _Malformed(http.server.BaseHTTPRequestHandler):
+    """Answers every query with JSON that is no SPARQL result."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        answer = b'{"head": {"vars": ["s"]}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_an_answer_that_is_no_sparql_result_is_a_store_error() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Malformed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with pytest.raises(StoreError, match="not SPARQL JSON results") as caught:
+            RemoteStore(url, retries=0).query("SELECT ?s WHERE { ?s ?p ?o }")
+        assert caught.value.store == url
+    finally:
+        server.shutdown()
+        server.server_close()
