@@ -10,7 +10,10 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+from functools import partial
 from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,6 +21,7 @@ import pytest
 from rdflib import OWL, RDF, SKOS, Graph
 
 from policeonto.convert import convert
+from policeonto.docs import mermaid
 from policeonto.docs.mermaid import default_path
 from policeonto.docs.pages import anchor
 from policeonto.docs.site import SiteSummary, build_site
@@ -262,3 +266,21 @@ def test_an_earlier_site_is_replaced_whole(site: SiteSummary, tmp_path: Path) ->
     build_site(target)
     assert not (target / "stale.html").exists() and (target / "index.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_mermaid_download_that_fails_its_integrity_check_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "served").mkdir()
+    (tmp_path / "served" / "mermaid.tgz").write_bytes(b"not the release")
+    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path / "served"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setattr(mermaid, "URL", f"http://127.0.0.1:{server.server_address[1]}/mermaid.tgz")
+        with pytest.raises(BuildError, match="integrity check failed"):
+            mermaid.fetch(tmp_path / "mermaid.min.js")
+        assert not (tmp_path / "mermaid.min.js").exists()
+    finally:
+        server.shutdown()
+        server.server_close()
