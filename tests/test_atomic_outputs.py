@@ -19,13 +19,16 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
+from policeonto import interrupts
 from policeonto.cli import main
 from policeonto.errors import OutputPathError, PoliceOntoError
 from policeonto.output import atomic_output, contained_path, remove_stale_parts, scratch_directory
@@ -293,6 +296,56 @@ def test_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
         raise KeyboardInterrupt
     assert target.read_bytes() == b"previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nt"]
+
+
+class _InterruptedFinaliser:
+    """An object whose finaliser receives Ctrl-C: Python prints the KeyboardInterrupt and ignores it."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(10_000):  # the handler runs between these steps, inside the finaliser
+            pass
+
+
+def _swallowed_interrupt() -> None:
+    _InterruptedFinaliser()  # collected at once
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_interruption_python_swallowed_still_keeps_the_output_out(tmp_path: Path) -> None:
+    target = tmp_path / "out.nt"
+    target.write_bytes(b"previous\n")
+    carried_on = False
+    with interrupts.handling(), pytest.raises(KeyboardInterrupt), atomic_output(target) as sink:
+        sink.write(b"half")
+        _swallowed_interrupt()
+        carried_on = True  # the run went on, as if never interrupted
+        sink.write(b" and the rest\n")
+    assert carried_on
+    assert target.read_bytes() == b"previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nt"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_command_whose_interruption_was_swallowed_exits_130(tmp_path: Path, monkeypatch) -> None:
+    import policeonto.mapping.cli_support as cli_support
+
+    real = cli_support.atomic_output
+
+    @contextmanager
+    def interrupted_while_writing(target: Path) -> Iterator[Any]:
+        with real(target) as sink:
+            yield sink
+            _swallowed_interrupt()
+
+    monkeypatch.setattr(cli_support, "atomic_output", interrupted_while_writing)
+    source = _street(tmp_path / "2024-01-kent-street.csv", 20, seed=3)
+    target = tmp_path / "out.nt"
+    outcome = CliRunner().invoke(main, ["map", str(source), "-o", str(target)])
+    assert outcome.exit_code == 130, outcome.output
+    assert "interrupted (SIGINT)" in outcome.output
+    assert not target.exists()
 
 
 def test_stale_parts_are_removed_unless_their_writer_lives(tmp_path: Path) -> None:

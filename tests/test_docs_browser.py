@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import suppress
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -140,7 +141,11 @@ def test_search_finds_terms_and_source_values_offline(page: Any, served: str, qu
     page.goto(f"{served}/index.html")
     page.locator("input.md-search__input").click()
     page.keyboard.type(query)
-    results = page.locator(".md-search-result__item a")
-    results.first.wait_for(timeout=20_000)
-    hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
-    assert any(urlsplit(href).path == f"/{expected}" for href in hrefs), hrefs
+    # the results are redrawn at each keystroke, so they are read in one step, once the expected one is there
+    found = """([selector, path]) => [...document.querySelectorAll(selector)]
+        .some(a => new URL(a.href).pathname === path)"""
+    selector = ".md-search-result__item a"
+    with suppress(playwright.TimeoutError):  # the assertion below names what was found instead
+        page.wait_for_function(found, arg=[selector, f"/{expected}"], timeout=20_000)
+    hrefs = page.locator(selector).evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert any(urlsplit(href or "").path == f"/{expected}" for href in hrefs), hrefs

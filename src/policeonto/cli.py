@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import signal
 import sys
-import threading
 import traceback
 from collections import Counter
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from typing import Any
 
 import click
 
-from policeonto import __version__
+from policeonto import __version__, interrupts
 from policeonto.errors import PoliceOntoError
 
 __all__ = ["main"]
@@ -69,37 +68,23 @@ _limit_option = click.option(
 )
 
 
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the program is, so that it unwinds and removes its temporary files."""
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise _Terminated
-
-
 class _Interruptible(click.Group):
     """The command group: SIGTERM unwinds like Ctrl-C, and either ends with one line and exit 128 + signal."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        # only where SIGTERM has its default action (not ignored, not handled by an embedding program)
-        ours = (
-            threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
-        )
-        if ours:
-            signal.signal(signal.SIGTERM, _on_sigterm)
-        try:
+        with interrupts.handling():
             return super().main(*args, **kwargs)
-        finally:
-            if ours:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                interrupts.check()  # a signal Python swallowed (raised in a finaliser) still ends the run
         except KeyboardInterrupt as exc:
             if ctx.params.get("debug", False):
                 click.echo(traceback.format_exc(), err=True, nl=False)
-            signum = signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT
+            signum = signal.SIGTERM if isinstance(exc, interrupts.Terminated) else signal.SIGINT
             what = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted (SIGINT)"
             click.echo(f"policeonto: {what}; unfinished output files were discarded", err=True)
             ctx.exit(128 + signum)

@@ -30,6 +30,7 @@ from pathlib import Path, PurePath
 from types import FrameType
 from typing import BinaryIO
 
+from policeonto import interrupts
 from policeonto.errors import OutputPathError
 
 try:
@@ -195,6 +196,7 @@ def atomic_output(target: Path) -> Iterator[BinaryIO]:
             yield sink
             sink.flush()
             os.fsync(sink.fileno())
+            interrupts.check()  # an interruption Python swallowed still keeps the output from being committed
             os.replace(temporary, target)  # still locked, so no other run takes it for a leftover
         _fsync_directory(target.parent)
     except BaseException:

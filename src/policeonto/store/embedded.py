@@ -11,6 +11,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from policeonto import interrupts
 from policeonto.errors import StoreBusyError, StoreError
 from policeonto.store.base import STAGING, RdfSyntax
 from policeonto.store.results import QueryResult
@@ -97,6 +98,7 @@ class EmbeddedStore:
             self._store.bulk_load(path=str(path), format=_FORMATS[syntax], to_graph=target)
             if update:
                 self.update(update.replace("?staged", f"<{target.value}>"))
+            interrupts.check()  # a swallowed Ctrl-C still keeps the graph out
             complete = True
         except (OSError, SyntaxError, ValueError, StoreError) as exc:
             reason = exc.reason if isinstance(exc, StoreError) else exc
@@ -116,6 +118,7 @@ class EmbeddedStore:
             # the bulk loader is fast and not atomic; what it writes stays invisible under the staging name
             self._store.bulk_load(path=str(path), format=_FORMATS[syntax], to_graph=ox.NamedNode(staged))
             publish = f"{update.replace('?staged', f'<{staged}>')} ;\n" if update else ""
+            interrupts.check()  # a swallowed Ctrl-C still keeps the graph as it was
             # SILENT: an empty file stages no graph, and then empties the target, as it should
             self.update(f"{publish}MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>")
         except (OSError, SyntaxError, ValueError, StoreError) as exc:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from policeonto import interrupts
 from policeonto.errors import StoreError
 from policeonto.fastshacl.terms import escape
 from policeonto.store.base import STAGING, RdfSyntax, staged_at, staging_graph
@@ -117,6 +118,7 @@ class RemoteStore:
                 graph=graph,
             ) from exc
         publish = f"{update.replace('?staged', f'<{staged}>')} ;\n" if update else ""
+        interrupts.check()  # a swallowed Ctrl-C still keeps the graph as it was
         # not MOVE SILENT: moving a graph that is not there would empty the target
         sparql = f"{publish}MOVE GRAPH <{staged}> TO GRAPH <{graph}>"
         try:
