@@ -135,6 +135,7 @@ def test_the_example_tabs_switch_between_turtle_and_json_ld(page: Any, served: s
         ("PersonInvolvement", "PersonInvolvement.html"),
         ("BURG-RES", "CrimeType.html"),
         ("date of birth", "date_of_birth.html"),
+        ("date_of_birth", "date_of_birth.html"),
     ],
 )
 def test_search_finds_terms_and_source_values_offline(page: Any, served: str, query: str, expected: str) -> None:

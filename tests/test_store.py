@@ -183,7 +183,7 @@ def test_example_queries_answer_from_the_files(tmp_path: Path) -> None:
 
 def test_a_load_killed_midway_is_undone_when_the_store_is_next_opened(tmp_path: Path) -> None:
     data = tmp_path / "data.nt"
-    data.write_text("".join(f'<{POLE}x/{i}> <{POLE}name> "n{i}" .\n' for i in range(200_000)), encoding="utf-8")
+    data.write_text("".join(f'<{POLE}x/{i}> <{POLE}name> "n{i}" .\n' for i in range(400_000)), encoding="utf-8")
     script = (
         "import sys; from pathlib import Path; from policeonto.store import EmbeddedStore;"
         f"s = EmbeddedStore(Path({str(tmp_path / 'store')!r})); print('open', flush=True);"
@@ -191,7 +191,7 @@ def test_a_load_killed_midway_is_undone_when_the_store_is_next_opened(tmp_path: 
     )
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
     assert process.stdout is not None and process.stdout.readline().strip() == b"open"
-    time.sleep(0.5)  # inside the bulk load of a new graph
+    time.sleep(0.3)  # inside the bulk load of a new graph (which takes seconds)
     process.kill()
     process.wait(10)
     store = EmbeddedStore(tmp_path / "store")
