@@ -25,6 +25,7 @@ from policeonto.convert import convert
 from policeonto.errors import InstanceDataError, MappingInputError, MappingSpecError, PoliceOntoError
 from policeonto.limits import LimitError, Limits, parse_size
 from policeonto.mapping import MapOptions, load_mapping, map_files
+from policeonto.mapping.reader import inspect
 from policeonto.mapping.spec import mappings_dir
 from policeonto.store import EmbeddedStore, render
 from policeonto.store.jobs import load_inputs
@@ -620,3 +621,16 @@ def test_rdf_literal_and_line_limits_refuse_the_file(tmp_path: Path) -> None:
     with pytest.raises(InstanceDataError) as caught:
         validate([lines], options=MapOptions(limits=Limits(line_size=200)))
     assert caught.value.path == lines and caught.value.line == 4 and "--limit line-size=" in str(caught.value)
+
+
+def test_a_header_longer_than_the_first_read_is_read_whole_or_refused(tmp_path: Path) -> None:
+    header, *body = STREET.splitlines()
+    long_name = "Note " + "N" * 70_000  # the header runs past the first 64 KiB read
+    path = tmp_path / "2018-04-city-of-london-street.csv"
+    path.write_text("\n".join([f"{header},{long_name}", *(f"{row},n" for row in body)]) + "\n", encoding="utf-8")
+    assert inspect(path).header[-1] == long_name
+    result = _map_rows(path, Limits())
+    assert result.rows_mapped == len(body)
+    with pytest.raises(MappingInputError) as caught:
+        inspect(path, limits=Limits(line_size=50_000))
+    assert caught.value.path == path and caught.value.line == 1 and "--limit line-size=" in str(caught.value)

@@ -135,11 +135,31 @@ def inspect(path: Path, *, limits: Limits = Limits()) -> SourceFile:
                     chunk.decode("cp1252")
         except UnicodeDecodeError as exc:
             raise MappingInputError("the file is neither UTF-8 nor Windows-1252 text", path=path) from exc
+    if b"\n" not in head and size > len(head):  # a header line longer than the first chunk read
+        head = _first_line(path, limits)
     text = head.decode(encoding, errors="replace")
     header = next(csv.reader(text.splitlines()[:1] or [""]), [])
     if not any(h.strip() for h in header):
         raise MappingInputError("the first line is not a header", path=path, line=1)
     return SourceFile(path, digest.hexdigest(), size, encoding, crlf, lines, blank, quotes % 2 == 0, tuple(header))
+
+
+def _first_line(path: Path, limits: Limits) -> bytes:
+    """The first line of *path*, if it is within ``limits.line_size``.
+
+    Raises:
+        MappingInputError: the line is longer than the limit, or the file cannot be read.
+    """
+    try:
+        with path.open("rb") as handle:
+            line = handle.readline(limits.line_size + 1)
+    except OSError as exc:
+        raise MappingInputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    if len(line.rstrip(b"\r\n")) > limits.line_size:
+        raise MappingInputError(
+            f"the header is longer than the line limit ({limits.hint('line_size')})", path=path, line=1
+        )
+    return line
 
 
 def column_names(header: tuple[str, ...]) -> list[str]:
