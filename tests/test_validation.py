@@ -21,7 +21,7 @@ from policeonto.limits import Limits
 from policeonto.validation import validate
 from policeonto.validation.rdf_input import CONTEXT_IRI, read_rdf
 from policeonto.vocab import SH
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 from tests.test_conformance import _expected
 
 INVALID_TTL = sorted((DATA / "invalid").glob("*.ttl"))
@@ -275,3 +275,25 @@ def test_a_json_file_is_rdf_when_it_is_json_ld_and_a_source_export_otherwise(tmp
     export.write_text(json.dumps({"data": [{"type": "parcels", "id": "1"}]}), encoding="utf-8")
     with pytest.raises(InstanceDataError, match=r"export\.json.*no mapping reads this JSON file's records"):
         validate([export])
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_records_in_yaml_are_validated_against_the_shapes(tmp_path: Path, engine: str) -> None:
+    examples = [ROOT / "examples" / "pole-example.yaml", ROOT / "examples" / "every-class.yaml"]
+    report = validate(examples, engine=engine)
+    assert report.valid and report.rows == 0 and report.records > 30 and report.findings == []
+    text = examples[0].read_text(encoding="utf-8")
+    assert "postcode: ME14 1XX" in text
+    faulty = tmp_path / "records.yml"
+    faulty.write_text(text.replace("postcode: ME14 1XX", "postcode: NOT A POSTCODE"), encoding="utf-8")
+    (finding,) = validate([faulty], engine=engine).findings
+    assert finding.code == "shape-pattern" and finding.file == str(faulty)
+    assert finding.value == "NOT A POSTCODE" and (finding.path or "").endswith("postcode")
+    assert finding.focus_node == "https://example.org/kent/address/ADR-5"
+    unfit = tmp_path / "unfit.yaml"
+    unfit.write_text(text.replace("gender: male", "gender: 42x"), encoding="utf-8")
+    with pytest.raises(InstanceDataError, match="does not fit the schema") as caught:
+        validate([unfit], engine=engine)
+    assert caught.value.path == unfit
+    outcome = CliRunner().invoke(main, ["validate", str(examples[0]), str(faulty)])
+    assert outcome.exit_code == 1 and "shape-pattern" in outcome.output and "no mapping" not in outcome.output

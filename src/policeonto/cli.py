@@ -318,7 +318,7 @@ def validate(
     ignore: tuple[str, ...],
     limits: Any,
 ) -> int:
-    """Validate exports (through their mapping) and RDF against the shared vocabulary.
+    """Validate exports (through their mapping), RDF and records in YAML against the shared vocabulary.
 
     Exit 0 valid, 1 invalid, 2 cannot run.
     """

@@ -27,7 +27,19 @@ from policeonto.limits import Limits, check_file_size
 from policeonto.safety import load_yaml
 from policeonto.vocab import POLE, schema_view
 
-__all__ = ["canonical_decimal", "load_records", "records_to_graph"]
+__all__ = ["canonical_decimal", "is_records", "load_records", "records_to_graph"]
+
+
+def is_records(path: Path) -> bool:
+    """Whether *path* holds records in the shared vocabulary (a RecordSet), by its extension: YAML.
+
+    (A RecordSet in JSON is read by :func:`load_records` too, but a ``.json`` file is taken for a source
+    export or JSON-LD wherever files are told apart by name.)
+
+    >>> is_records(Path("examples/pole-example.yaml")), is_records(Path("export.csv"))
+    (True, False)
+    """
+    return path.suffix.lower() in {".yaml", ".yml"}
 
 
 def load_records(path: Path, *, limits: Limits = Limits()) -> RecordSet:

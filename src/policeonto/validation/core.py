@@ -15,8 +15,10 @@ from rdflib import Graph, Literal, Node, URIRef
 
 from policeonto.fastshacl import RESULT_SCHEMA
 from policeonto.fastshacl.report import report_graph
+from policeonto.fastshacl.table import TripleTable
 from policeonto.fastshacl.terms import text
 from policeonto.findings import Finding, Severity, has_errors
+from policeonto.instances import is_records, load_records, records_to_graph
 from policeonto.mapping import MapOptions, map_files
 from policeonto.mapping.engine import BatchSink, TeeSink
 from policeonto.shacl import run_pyshacl
@@ -149,9 +151,12 @@ def fast_findings(violations: pl.DataFrame, *, file: str) -> list[Finding]:
 def _validate_fast(
     paths: list[Path], mapping: str | None, report: ValidationReport, also: BatchSink | None, options: MapOptions
 ) -> list[Finding]:
-    if is_rdf(paths[0]):
+    if is_rdf(paths[0]) or is_records(paths[0]):
         (path,) = paths
-        table = read_table(path, limits=options.limits)
+        if is_rdf(path):
+            table = read_table(path, limits=options.limits)
+        else:
+            table = TripleTable.from_graph(records_to_graph(load_records(path, limits=options.limits)))
         report.triples += len(table)
         report.records += table.subjects().str.starts_with("<").sum()
         violations = violations_of(table)
@@ -180,6 +185,9 @@ def _validate_pyshacl(
     if is_rdf(paths[0]):
         (path,) = paths
         graph = read_rdf(path, limits=options.limits)
+    elif is_records(paths[0]):
+        (path,) = paths
+        graph = records_to_graph(load_records(path, limits=options.limits))
     else:
         sink = io.BytesIO()
         mapped = map_files(paths, sink, mapping=mapping, options=options)
@@ -205,9 +213,10 @@ def validate(
     also: BatchSink | None = None,
     options: MapOptions | None = None,
 ) -> ValidationReport:
-    """Validate every input: RDF files (by extension) against the shapes, one by one; the other files as
-    tabular exports, all together (the files of one export refer to each other), through their mapping and
-    then against the shapes.
+    """Validate every input: RDF files (by extension) and records in the shared vocabulary (a RecordSet in
+    YAML, as ``policeonto convert`` reads) against the shapes, one by one; the other files as tabular
+    exports, all together (the files of one export refer to each other), through their mapping and then
+    against the shapes.
 
     Args:
         also: a sink that also receives everything the tabular exports map to (the fast engine only), so
@@ -220,15 +229,15 @@ def validate(
 
     Raises:
         InstanceDataError: an input cannot be read at all (a mapping error for tables, a parse error or a
-            refused reference for RDF).
+            refused reference for RDF, YAML that does not fit the schema for records).
     """
     engine = Engine(engine)
     started = time.perf_counter()
     report = ValidationReport()
     found: list[Finding] = []
     paths = [Path(p) for p in inputs]
-    tables = [p for p in paths if not is_rdf(p)]
-    groups = ([tables] if tables else []) + [[p] for p in paths if is_rdf(p)]
+    tables = [p for p in paths if not is_rdf(p) and not is_records(p)]
+    groups = ([tables] if tables else []) + [[p] for p in paths if is_rdf(p) or is_records(p)]
     for group in groups:
         run = _validate_fast if engine is Engine.FAST else _validate_pyshacl
         file_findings = run(group, mapping, report, also, options or MapOptions())
