@@ -117,6 +117,10 @@ def test_a_class_page_draws_its_neighbourhood(page: Any, served: str) -> None:
     for neighbour in ("Person", "Entity", "Officer", "PersonName", "Identifier"):
         assert neighbour in text, neighbour
     _screenshot(page, "person.png")
+    page.goto(f"{served}/Vehicle.html")  # what refers to its superclass, drawn up the inheritance line
+    text = _diagram(page).text_content() or ""
+    for neighbour in ("Vehicle", "Object", "ObjectInvolvement", "VehicleType"):
+        assert neighbour in text, neighbour
 
 
 def test_the_example_tabs_switch_between_turtle_and_json_ld(page: Any, served: str) -> None:

@@ -155,6 +155,10 @@ def test_a_class_page_says_what_schema_shapes_examples_and_mappings_say(site: Si
     # the neighbourhood: what a person refers to, and the links that refer to a person
     assert 'Person --&gt; "*" PersonName : names' in person
     assert "PersonInvolvement --&gt; Person : person" in person and "PersonAddress --&gt; Person : person" in person
+    # ... and what refers to a superclass, drawn to it: a vehicle is an object an event involves
+    assert "ObjectInvolvement --&gt; Object : object" in text and "Object &lt;|-- Vehicle" in text
+    officer = (site.output / "Officer.html").read_text(encoding="utf-8")
+    assert "PersonInvolvement --&gt; Person : person" in officer
     # the shape's rules link to the code list of coded values
     assert re.search(r'a code from <a href="Gender.html">Gender</a> \(\d+ codes\)', person)
     force = (site.output / "PoliceForce.html").read_text(encoding="utf-8")

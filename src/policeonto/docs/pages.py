@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -152,9 +153,18 @@ class PageGenerator(DocGenerator):
         for slot in self._object_slots(me, direct=False):
             lines.append(f'    {me} --> "{self.cardinality(slot)}" {slot.range} : {slot.name}')
             shown.add(slot.range)
-        for other, slot_name in self._referred_by.get(me, []):
-            if other != me and other not in view.class_ancestors(me):
-                lines.append(f"    {other} --> {me} : {slot_name}")
+        # what refers to a superclass refers to this class too: drawn to the superclass, with the line up to it
+        chain = view.class_ancestors(me, mixins=False)
+        for depth, ancestor in enumerate(chain):
+            referrers = [(o, s) for o, s in self._referred_by.get(ancestor, []) if o != me and o not in chain]
+            if not referrers:
+                continue
+            for below, above in pairwise(chain[: depth + 1]):
+                if above not in shown:
+                    lines.append(f"    {above} <|-- {below}")
+                    shown.add(above)
+            for other, slot_name in referrers:
+                lines.append(f"    {other} --> {ancestor} : {slot_name}")
                 shown.add(other)
         for name in sorted(shown):
             lines.append(f'    click {name} href "{self.page(name)}.html"')
