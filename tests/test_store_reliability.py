@@ -370,6 +370,39 @@ def test_credentials_never_reach_the_cli_output(tmp_path: Path, servers: list[su
     assert "HTTP 400" in said[1][1]
 
 
+@pytest.mark.parametrize("phase", ["upload", "publish"])
+def test_ctrl_c_mid_load_into_a_server_leaves_no_partial_graph(
+    tmp_path: Path, servers: list[subprocess.Popen[bytes]], phase: str
+) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    servers.append(_serve(tmp_path / "server", port))
+    store = RemoteStore(url)
+    assert store.load(_triples(tmp_path / "previous.nt", 500, tag="old"), graph=TARGET, syntax="nt") == 500
+    big = _triples(tmp_path / "big.nt", 30_000).resolve()
+    run = _cli("load", str(big), "--graph", TARGET, "--no-validate", "--store", url)
+
+    def running() -> bool:
+        return run.poll() is None
+
+    _wait_for(lambda: _open_position(run.pid, big) is not None, "the upload began", alive=running)
+    if phase == "publish":  # the file sent whole and staged: the client publishes it
+        _wait_for(lambda: _open_position(run.pid, big) is None and bool(_staging(url)), "it was staged", alive=running)
+    run.send_signal(signal.SIGINT)
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 130, err
+    assert "triples in" not in out
+    assert err.strip().endswith("unfinished output files were discarded") and "Traceback" not in err
+    # the graph is as it was or, once the publish was sent, complete; never partial
+    assert _count(store, TARGET) in ((500,) if phase == "upload" else (500, 30_000))
+    # what was staged is dropped; an upload the server commits after that drop stays staged, unseen, until
+    # `load --resume` (or the next load once it is stale) removes it
+    resumed = _cli("load", str(big), "--graph", TARGET, "--no-validate", "--store", url, "--resume")
+    out, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err
+    assert _staging(url) == set() and _count(store, TARGET) == 30_000
+
+
 # --- the embedded store: two processes, Ctrl-C ------------------------------------------------------------
 
 PREVIOUS = 500
