@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -19,9 +20,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from rdflib import OWL, RDF, SKOS, Graph
+from rdflib.compare import isomorphic
 
 from policeonto.convert import convert
 from policeonto.docs import mermaid
+from policeonto.docs.examples import CONTEXT_IRI, example_graph, examples
 from policeonto.docs.mermaid import default_path
 from policeonto.docs.pages import anchor
 from policeonto.docs.site import SiteSummary, build_site
@@ -178,6 +181,25 @@ def test_the_examples_behind_the_pages_conform_to_the_shapes() -> None:
     for name in ("pole-example.yaml", "every-class.yaml"):
         result = convert(ROOT / "examples" / name)
         assert result.conforms, result.violations[:5]
+
+
+def test_each_example_says_the_same_in_json_ld_as_in_turtle() -> None:
+    """The two tabs of a class's example are one record: a record that is a blank node (a name, an identifier,
+    a marking) is shown in JSON-LD too, not as an empty graph."""
+    context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
+    records = example_graph([ROOT / "examples" / "pole-example.yaml", ROOT / "examples" / "every-class.yaml"])
+    found = examples(records, schema_view())
+    assert {"PersonName", "Identifier", "SecurityMarking", "Person"} <= set(found)
+    differ = []
+    for name, example in sorted(found.items()):
+        document = json.loads(example.jsonld)
+        assert document["@context"] == CONTEXT_IRI
+        document["@context"] = context  # the published context, read locally
+        jsonld = Graph().parse(data=json.dumps(document), format="json-ld")
+        turtle = Graph().parse(data=example.turtle, format="turtle")
+        if len(turtle) == 0 or not isomorphic(jsonld, turtle):
+            differ.append((name, len(turtle), len(jsonld)))
+    assert differ == []
 
 
 def test_a_code_list_page_lists_codes_labels_and_source_values(site: SiteSummary) -> None:
