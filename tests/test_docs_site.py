@@ -137,6 +137,29 @@ def test_every_term_iri_leads_to_its_page(site: SiteSummary) -> None:
     assert rows["https://w3id.org/policeonto/code/crime-type/burglary"] == f"CrimeType.html#{anchor('burglary')}"
 
 
+def test_the_published_redirect_sends_every_term_iri_to_its_page(site: SiteSummary) -> None:
+    """The Apache rules the IRI page gives, applied in order to each IRI of the table, lead to the page the
+    table names (a code to the IRI page), names with digits (SelfDefinedEthnicity16, sha256) included."""
+    page = (site.output / "iris.html").read_text(encoding="utf-8")
+    lines = [html.unescape(re.sub(r"<[^>]+>", "", line)) for line in page.splitlines() if "RewriteRule" in line]
+    rules = [re.fullmatch(r"RewriteRule (\S+) (.+) \[R=303,L\]", line.strip()).groups() for line in lines]
+    assert len(rules) == 2
+    rows = re.findall(
+        r"<td>([a-z ]+)</td>\s*<td><code>https://w3id\.org/(policeonto/[^<]+)</code></td>\s*<td><a href=\"([^\"]+)\"",
+        page,
+    )
+    assert len(rows) > 400
+    wrong = []
+    for kind, path, target in rows:
+        redirect = next(
+            (re.sub(rule, to.replace("$", "\\"), path) for rule, to in rules if re.search(rule, path)), None
+        )
+        expected = "https://<docs host>/" + ("iris.html" if kind == "code" else target)
+        if redirect != expected:
+            wrong.append((path, redirect))
+    assert wrong == []
+
+
 def test_a_class_page_says_what_schema_shapes_examples_and_mappings_say(site: SiteSummary) -> None:
     text = (site.output / "Vehicle.html").read_text(encoding="utf-8")
     assert "https://w3id.org/policeonto/Vehicle" in text
