@@ -250,6 +250,26 @@ def test_the_coverage_matrix_ticks_what_each_mapping_makes(site: SiteSummary) ->
     assert rows["StopAndSearch"][order.index("police-uk-stop-and-search")] == "✓"
 
 
+def test_a_slot_said_to_come_from_a_column_comes_from_a_column_of_the_format(site: SiteSummary) -> None:
+    """A mapping page names as a column only a column of its source format; what the engine supplies for every
+    row (the row number, dataset, run, publishing force) is named as context, on slot pages too."""
+    not_columns = {}
+    for mapping in list_mappings():
+        text = (site.output / "mappings" / f"{mapping.name}.html").read_text(encoding="utf-8")
+        titles = {html.unescape(column.title) for column in mapping.columns}
+        named = {html.unescape(name) for name in re.findall(r"<td>column <code>([^<]+)</code></td>", text)}
+        assert named, mapping.name
+        if named - titles:
+            not_columns[mapping.name] = sorted(named - titles)
+    assert not_columns == {}
+    street = (site.output / "mappings" / "police-uk-stop-and-search.html").read_text(encoding="utf-8")
+    assert re.search(r'href="../source_force.html">source_force</a></td>\s*<td>context <code>publisher</code>', street)
+    occurrences = (site.output / "mappings" / "force-a-occurrences.html").read_text(encoding="utf-8")
+    assert "column <code>LOCAL_OFFENCE_CODE</code> (as written, not crosswalked)" in occurrences
+    run = (site.output / "generated_by.html").read_text(encoding="utf-8")
+    assert "context <code>run</code>" in run and "column <code>run</code>" not in run
+
+
 def test_downloads_are_the_artefacts(site: SiteSummary) -> None:
     for key, name in (
         ("owl", "policeonto.ttl"),
