@@ -87,6 +87,25 @@ def test_no_internal_link_is_broken(site: SiteSummary, pages: dict[Path, _Page])
     assert not broken, broken[:20]
 
 
+def test_no_table_is_left_empty(pages: dict[Path, _Page]) -> None:
+    """A table with nothing to list is not drawn: a class a mapping makes with no slot but its IRI says so
+    (Person in the stop and search mapping, Crime in the outcomes mapping)."""
+    empty = []
+    for path in pages:
+        for table in re.findall(r"<table>(.*?)</table>", path.read_text(encoding="utf-8"), re.S):
+            rows = re.findall(r"<tr>(.*?)</tr>", table.split("</thead>")[-1], re.S)
+            cells = [
+                [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)] for r in rows
+            ]
+            if not rows or not all(any(row) for row in cells):
+                empty.append(path.name)
+    assert empty == []
+    stop_and_search = next(p for p in pages if p.name == "police-uk-stop-and-search.html").read_text(encoding="utf-8")
+    assert "It fills no slot: each record has its IRI and type only." in stop_and_search
+    person = next(p for p in pages if p.name == "Person.html").read_text(encoding="utf-8")
+    assert re.search(r"police-uk-stop-and-search</a></td>\s*<td>none: the IRI and type only</td>", person)
+
+
 def test_pages_load_nothing_from_the_network(pages: dict[Path, _Page]) -> None:
     """Scripts, styles and images all come from the site itself, so it works offline."""
     remote = set()
