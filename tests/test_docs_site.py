@@ -255,6 +255,32 @@ def test_a_code_list_page_lists_codes_labels_and_source_values(site: SiteSummary
     assert "W1" in ethnicity
 
 
+def test_a_code_list_page_links_each_code_to_the_codes_it_matches(site: SiteSummary) -> None:
+    """Every SKOS mapping relation between codes in the published code lists is on the code's row of its code
+    list's page, linked to the matched code (the superseded 16+1 ethnicity codes to the 18+1 ones)."""
+    codes = Graph().parse(artefact_path(ARTEFACTS["codelists"]))
+    said = {SKOS.exactMatch: "exact", SKOS.closeMatch: "close", SKOS.broadMatch: "broader"}
+    said |= {SKOS.narrowMatch: "narrower", SKOS.relatedMatch: "related"}
+    pages = {}
+    for name in schema_view().all_enums():
+        text = (site.output / f"{name}.html").read_text(encoding="utf-8")
+        for row in re.findall(r"<tr>(.*?)</tr>", text, re.S):
+            found = re.search(r'<span id="(code-[^"]+)"></span><code>([^<]+)</code>', row)
+            iri = re.search(r"<code>(http[^<]+)</code>", row)
+            if found and iri:
+                pages[iri[1]] = (name, row)
+    missing = []
+    for subject, predicate, target in sorted(codes.triples((None, None, None))):
+        if predicate in said and str(target) in pages:
+            page, notation = pages[str(target)][0], codes.value(target, SKOS.notation)
+            link = f'{said[predicate]}: <a href="{page}.html#{anchor(str(notation))}"><code>{notation}</code></a>'
+            if link not in pages[str(subject)][1]:
+                missing.append((str(subject), link))
+    assert missing == []
+    row = pages["https://w3id.org/policeonto/code/self-defined-ethnicity-16/O1"][1]
+    assert 'exact: <a href="SelfDefinedEthnicity.html#code-a4"><code>A4</code></a> in SelfDefinedEthnicity' in row
+
+
 def test_the_coverage_matrix_ticks_what_each_mapping_makes(site: SiteSummary) -> None:
     text = (site.output / "mappings" / "index.html").read_text(encoding="utf-8")
     rows = {
