@@ -4,6 +4,8 @@ fetched from anywhere but the site. Screenshots are kept in out/screenshots."""
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -17,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from policeonto.docs.mermaid import default_path
-from policeonto.vocab import ARTEFACTS, artefact_path
+from policeonto.vocab import ARTEFACTS, artefact_path, schema_view
 from tests.conftest import ROOT
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -183,3 +185,32 @@ def test_the_downloads_download_the_artefacts(browser: Any, served: str) -> None
             assert page.url == f"{served}/downloads.html"
     finally:
         context.close()
+
+
+def test_every_class_diagram_is_drawn_without_an_error(page: Any, served: str, site: Any) -> None:
+    """Mermaid draws the neighbourhood diagram of every class page, each as the page ships it; a source it
+    cannot parse would show its "Syntax error in text" picture instead."""
+    sources = {}
+    for name in sorted(schema_view().all_classes()):
+        text = (site.output / f"{name}.html").read_text(encoding="utf-8")
+        (source,) = re.findall(r'<div class="diagram">(.*?)</div>', text, re.S)
+        sources[name] = html.unescape(source)
+    page.goto(f"{served}/index.html")
+    _diagram(page)
+    drawn = page.evaluate(
+        """async (sources) => {
+            const found = {};
+            for (const [i, [name, source]] of Object.entries(Object.entries(sources))) {
+                try {
+                    const { svg } = await mermaid.render(`check-${i}`, source);
+                    found[name] = svg.includes("Syntax error") ? "error picture" : svg.includes("<g") ? "" : "empty";
+                } catch (error) {
+                    found[name] = String(error).slice(0, 200);
+                }
+            }
+            return found;
+        }""",
+        sources,
+    )
+    assert len(drawn) == len(sources) > 40
+    assert {name: problem for name, problem in drawn.items() if problem} == {}
