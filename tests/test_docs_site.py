@@ -30,7 +30,7 @@ from policeonto.docs.pages import anchor
 from policeonto.docs.site import SiteSummary, build_site
 from policeonto.errors import BuildError
 from policeonto.mapping.spec import list_mappings
-from policeonto.vocab import ARTEFACTS, artefact_path, schema_view
+from policeonto.vocab import ARTEFACTS, SH, artefact_path, schema_view
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(not default_path().is_file(), reason="Mermaid not fetched (make test fetches it)")
@@ -208,6 +208,25 @@ def test_a_class_page_says_what_schema_shapes_examples_and_mappings_say(site: Si
     assert re.search(r'a code from <a href="Gender.html">Gender</a> \(\d+ codes\)', person)
     force = (site.output / "PoliceForce.html").read_text(encoding="utf-8")
     assert "Unique key <code>force_code_key</code>: no two <code>PoliceForce</code> records may share" in force
+
+
+def test_a_class_page_says_which_properties_go_together(site: SiteSummary) -> None:
+    """The shape's rules over several properties are on the page too: a name needs a given or a family name,
+    an event has a start time or a month but not both."""
+    shapes = Graph().parse(artefact_path(ARTEFACTS["shacl"]))
+    said = {"or": "A record must give ", "not": "A record may not give "}
+    unsaid = []
+    for kind, sentence in said.items():
+        for shape in shapes.subjects(SH[kind], None):
+            for target in shapes.objects(shape, SH.targetClass):
+                name = str(target).rsplit("/", 1)[-1]
+                if sentence not in (site.output / f"{name}.html").read_text(encoding="utf-8"):
+                    unsaid.append((kind, name))
+    assert unsaid == []
+    name = (site.output / "PersonName.html").read_text(encoding="utf-8")
+    assert "A record must give <code>pole:given_name</code> or <code>pole:family_name</code> (at least one)." in name
+    crime = (site.output / "Crime.html").read_text(encoding="utf-8")
+    assert "A record may not give both <code>pole:month</code> and <code>pole:start_time</code>." in crime
 
 
 def test_every_class_page_has_an_example_except_the_container(site: SiteSummary) -> None:
