@@ -4,6 +4,8 @@ fetched from anywhere but the site. Screenshots are kept in out/screenshots."""
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from policeonto.docs.mermaid import default_path
+from policeonto.vocab import ARTEFACTS, artefact_path, schema_view
 from tests.conftest import ROOT
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -33,6 +36,16 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+]
+
+
+# The artefacts the downloads page offers, by their key in ARTEFACTS.
+ARTEFACT_FILES = [
+    ("owl", "policeonto.ttl"),
+    ("alignments", "policeonto-alignments.ttl"),
+    ("codelists", "policeonto-codelists.ttl"),
+    ("shacl", "policeonto.shacl.ttl"),
+    ("context", "policeonto.context.jsonld"),
 ]
 
 
@@ -154,3 +167,50 @@ def test_search_finds_terms_and_source_values_offline(page: Any, served: str, qu
         page.wait_for_function(found, arg=[selector, f"/{expected}"], timeout=20_000)
     hrefs = page.locator(selector).evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert any(urlsplit(href or "").path == f"/{expected}" for href in hrefs), hrefs
+
+
+def test_the_downloads_download_the_artefacts(browser: Any, served: str) -> None:
+    """Each link of the downloads page saves its file, byte for byte the artefact, rather than opening it."""
+    context = browser.new_context(accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{served}/downloads.html")
+        links = page.locator("article a[href^='downloads/']")
+        assert links.count() == len(ARTEFACT_FILES)
+        for key, name in ARTEFACT_FILES:
+            with page.expect_download(timeout=10_000) as download:
+                page.locator(f"article a[href='downloads/{name}']").click()
+            assert download.value.suggested_filename == name
+            assert Path(download.value.path()).read_bytes() == artefact_path(ARTEFACTS[key]).read_bytes()
+            assert page.url == f"{served}/downloads.html"
+    finally:
+        context.close()
+
+
+def test_every_class_diagram_is_drawn_without_an_error(page: Any, served: str, site: Any) -> None:
+    """Mermaid draws the neighbourhood diagram of every class page, each as the page ships it; a source it
+    cannot parse would show its "Syntax error in text" picture instead."""
+    sources = {}
+    for name in sorted(schema_view().all_classes()):
+        text = (site.output / f"{name}.html").read_text(encoding="utf-8")
+        (source,) = re.findall(r'<div class="diagram">(.*?)</div>', text, re.S)
+        sources[name] = html.unescape(source)
+    page.goto(f"{served}/index.html")
+    _diagram(page)
+    drawn = page.evaluate(
+        """async (sources) => {
+            const found = {};
+            for (const [i, [name, source]] of Object.entries(Object.entries(sources))) {
+                try {
+                    const { svg } = await mermaid.render(`check-${i}`, source);
+                    found[name] = svg.includes("Syntax error") ? "error picture" : svg.includes("<g") ? "" : "empty";
+                } catch (error) {
+                    found[name] = String(error).slice(0, 200);
+                }
+            }
+            return found;
+        }""",
+        sources,
+    )
+    assert len(drawn) == len(sources) > 40
+    assert {name: problem for name, problem in drawn.items() if problem} == {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -19,15 +20,17 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from rdflib import OWL, RDF, SKOS, Graph
+from rdflib.compare import isomorphic
 
 from policeonto.convert import convert
 from policeonto.docs import mermaid
+from policeonto.docs.examples import CONTEXT_IRI, example_graph, examples
 from policeonto.docs.mermaid import default_path
 from policeonto.docs.pages import anchor
 from policeonto.docs.site import SiteSummary, build_site
 from policeonto.errors import BuildError
 from policeonto.mapping.spec import list_mappings
-from policeonto.vocab import ARTEFACTS, artefact_path, schema_view
+from policeonto.vocab import ARTEFACTS, SH, artefact_path, schema_view
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(not default_path().is_file(), reason="Mermaid not fetched (make test fetches it)")
@@ -84,6 +87,25 @@ def test_no_internal_link_is_broken(site: SiteSummary, pages: dict[Path, _Page])
     assert not broken, broken[:20]
 
 
+def test_no_table_is_left_empty(pages: dict[Path, _Page]) -> None:
+    """A table with nothing to list is not drawn: a class a mapping makes with no slot but its IRI says so
+    (Person in the stop and search mapping, Crime in the outcomes mapping)."""
+    empty = []
+    for path in pages:
+        for table in re.findall(r"<table>(.*?)</table>", path.read_text(encoding="utf-8"), re.S):
+            rows = re.findall(r"<tr>(.*?)</tr>", table.split("</thead>")[-1], re.S)
+            cells = [
+                [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)] for r in rows
+            ]
+            if not rows or not all(any(row) for row in cells):
+                empty.append(path.name)
+    assert empty == []
+    stop_and_search = next(p for p in pages if p.name == "police-uk-stop-and-search.html").read_text(encoding="utf-8")
+    assert "It fills no slot: each record has its IRI and type only." in stop_and_search
+    person = next(p for p in pages if p.name == "Person.html").read_text(encoding="utf-8")
+    assert re.search(r"police-uk-stop-and-search</a></td>\s*<td>none: the IRI and type only</td>", person)
+
+
 def test_pages_load_nothing_from_the_network(pages: dict[Path, _Page]) -> None:
     """Scripts, styles and images all come from the site itself, so it works offline."""
     remote = set()
@@ -134,6 +156,29 @@ def test_every_term_iri_leads_to_its_page(site: SiteSummary) -> None:
     assert rows["https://w3id.org/policeonto/code/crime-type/burglary"] == f"CrimeType.html#{anchor('burglary')}"
 
 
+def test_the_published_redirect_sends_every_term_iri_to_its_page(site: SiteSummary) -> None:
+    """The Apache rules the IRI page gives, applied in order to each IRI of the table, lead to the page the
+    table names (a code to the IRI page), names with digits (SelfDefinedEthnicity16, sha256) included."""
+    page = (site.output / "iris.html").read_text(encoding="utf-8")
+    lines = [html.unescape(re.sub(r"<[^>]+>", "", line)) for line in page.splitlines() if "RewriteRule" in line]
+    rules = [re.fullmatch(r"RewriteRule (\S+) (.+) \[R=303,L\]", line.strip()).groups() for line in lines]
+    assert len(rules) == 2
+    rows = re.findall(
+        r"<td>([a-z ]+)</td>\s*<td><code>https://w3id\.org/(policeonto/[^<]+)</code></td>\s*<td><a href=\"([^\"]+)\"",
+        page,
+    )
+    assert len(rows) > 400
+    wrong = []
+    for kind, path, target in rows:
+        redirect = next(
+            (re.sub(rule, to.replace("$", "\\"), path) for rule, to in rules if re.search(rule, path)), None
+        )
+        expected = "https://<docs host>/" + ("iris.html" if kind == "code" else target)
+        if redirect != expected:
+            wrong.append((path, redirect))
+    assert wrong == []
+
+
 def test_a_class_page_says_what_schema_shapes_examples_and_mappings_say(site: SiteSummary) -> None:
     text = (site.output / "Vehicle.html").read_text(encoding="utf-8")
     assert "https://w3id.org/policeonto/Vehicle" in text
@@ -165,6 +210,25 @@ def test_a_class_page_says_what_schema_shapes_examples_and_mappings_say(site: Si
     assert "Unique key <code>force_code_key</code>: no two <code>PoliceForce</code> records may share" in force
 
 
+def test_a_class_page_says_which_properties_go_together(site: SiteSummary) -> None:
+    """The shape's rules over several properties are on the page too: a name needs a given or a family name,
+    an event has a start time or a month but not both."""
+    shapes = Graph().parse(artefact_path(ARTEFACTS["shacl"]))
+    said = {"or": "A record must give ", "not": "A record may not give "}
+    unsaid = []
+    for kind, sentence in said.items():
+        for shape in shapes.subjects(SH[kind], None):
+            for target in shapes.objects(shape, SH.targetClass):
+                name = str(target).rsplit("/", 1)[-1]
+                if sentence not in (site.output / f"{name}.html").read_text(encoding="utf-8"):
+                    unsaid.append((kind, name))
+    assert unsaid == []
+    name = (site.output / "PersonName.html").read_text(encoding="utf-8")
+    assert "A record must give <code>pole:given_name</code> or <code>pole:family_name</code> (at least one)." in name
+    crime = (site.output / "Crime.html").read_text(encoding="utf-8")
+    assert "A record may not give both <code>pole:month</code> and <code>pole:start_time</code>." in crime
+
+
 def test_every_class_page_has_an_example_except_the_container(site: SiteSummary) -> None:
     without = [
         name
@@ -180,6 +244,25 @@ def test_the_examples_behind_the_pages_conform_to_the_shapes() -> None:
         assert result.conforms, result.violations[:5]
 
 
+def test_each_example_says_the_same_in_json_ld_as_in_turtle() -> None:
+    """The two tabs of a class's example are one record: a record that is a blank node (a name, an identifier,
+    a marking) is shown in JSON-LD too, not as an empty graph."""
+    context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
+    records = example_graph([ROOT / "examples" / "pole-example.yaml", ROOT / "examples" / "every-class.yaml"])
+    found = examples(records, schema_view())
+    assert {"PersonName", "Identifier", "SecurityMarking", "Person"} <= set(found)
+    differ = []
+    for name, example in sorted(found.items()):
+        document = json.loads(example.jsonld)
+        assert document["@context"] == CONTEXT_IRI
+        document["@context"] = context  # the published context, read locally
+        jsonld = Graph().parse(data=json.dumps(document), format="json-ld")
+        turtle = Graph().parse(data=example.turtle, format="turtle")
+        if len(turtle) == 0 or not isomorphic(jsonld, turtle):
+            differ.append((name, len(turtle), len(jsonld)))
+    assert differ == []
+
+
 def test_a_code_list_page_lists_codes_labels_and_source_values(site: SiteSummary) -> None:
     text = (site.output / "CrimeType.html").read_text(encoding="utf-8")
     assert f'id="{anchor("burglary")}"' in text
@@ -189,6 +272,32 @@ def test_a_code_list_page_lists_codes_labels_and_source_values(site: SiteSummary
     # legacy labels
     ethnicity = (site.output / "SelfDefinedEthnicity.html").read_text(encoding="utf-8")
     assert "W1" in ethnicity
+
+
+def test_a_code_list_page_links_each_code_to_the_codes_it_matches(site: SiteSummary) -> None:
+    """Every SKOS mapping relation between codes in the published code lists is on the code's row of its code
+    list's page, linked to the matched code (the superseded 16+1 ethnicity codes to the 18+1 ones)."""
+    codes = Graph().parse(artefact_path(ARTEFACTS["codelists"]))
+    said = {SKOS.exactMatch: "exact", SKOS.closeMatch: "close", SKOS.broadMatch: "broader"}
+    said |= {SKOS.narrowMatch: "narrower", SKOS.relatedMatch: "related"}
+    pages = {}
+    for name in schema_view().all_enums():
+        text = (site.output / f"{name}.html").read_text(encoding="utf-8")
+        for row in re.findall(r"<tr>(.*?)</tr>", text, re.S):
+            found = re.search(r'<span id="(code-[^"]+)"></span><code>([^<]+)</code>', row)
+            iri = re.search(r"<code>(http[^<]+)</code>", row)
+            if found and iri:
+                pages[iri[1]] = (name, row)
+    missing = []
+    for subject, predicate, target in sorted(codes.triples((None, None, None))):
+        if predicate in said and str(target) in pages:
+            page, notation = pages[str(target)][0], codes.value(target, SKOS.notation)
+            link = f'{said[predicate]}: <a href="{page}.html#{anchor(str(notation))}"><code>{notation}</code></a>'
+            if link not in pages[str(subject)][1]:
+                missing.append((str(subject), link))
+    assert missing == []
+    row = pages["https://w3id.org/policeonto/code/self-defined-ethnicity-16/O1"][1]
+    assert 'exact: <a href="SelfDefinedEthnicity.html#code-a4"><code>A4</code></a> in SelfDefinedEthnicity' in row
 
 
 def test_the_coverage_matrix_ticks_what_each_mapping_makes(site: SiteSummary) -> None:
@@ -203,6 +312,26 @@ def test_the_coverage_matrix_ticks_what_each_mapping_makes(site: SiteSummary) ->
     assert vehicle[order.index("force-a-objects")] == "✓"
     assert vehicle[order.index("police-uk-street")] == ""
     assert rows["StopAndSearch"][order.index("police-uk-stop-and-search")] == "✓"
+
+
+def test_a_slot_said_to_come_from_a_column_comes_from_a_column_of_the_format(site: SiteSummary) -> None:
+    """A mapping page names as a column only a column of its source format; what the engine supplies for every
+    row (the row number, dataset, run, publishing force) is named as context, on slot pages too."""
+    not_columns = {}
+    for mapping in list_mappings():
+        text = (site.output / "mappings" / f"{mapping.name}.html").read_text(encoding="utf-8")
+        titles = {html.unescape(column.title) for column in mapping.columns}
+        named = {html.unescape(name) for name in re.findall(r"<td>column <code>([^<]+)</code></td>", text)}
+        assert named, mapping.name
+        if named - titles:
+            not_columns[mapping.name] = sorted(named - titles)
+    assert not_columns == {}
+    street = (site.output / "mappings" / "police-uk-stop-and-search.html").read_text(encoding="utf-8")
+    assert re.search(r'href="../source_force.html">source_force</a></td>\s*<td>context <code>publisher</code>', street)
+    occurrences = (site.output / "mappings" / "force-a-occurrences.html").read_text(encoding="utf-8")
+    assert "column <code>LOCAL_OFFENCE_CODE</code> (as written, not crosswalked)" in occurrences
+    run = (site.output / "generated_by.html").read_text(encoding="utf-8")
+    assert "context <code>run</code>" in run and "column <code>run</code>" not in run
 
 
 def test_downloads_are_the_artefacts(site: SiteSummary) -> None:

@@ -118,6 +118,34 @@ def _property(graph: Graph, shape: Node, code_list: CodeListNamer) -> Constraint
     return Constraint(name, "; ".join(parts[:2]) + (", " + ", ".join(parts[2:]) if parts[2:] else "") + ".")
 
 
+def _given(graph: Graph, shape: Node) -> str | None:
+    """The properties a shape requires, as ``a`` and ``b``, if that is all it says (as the generated shapes'
+    node-level ``sh:or`` and ``sh:not`` members do)."""
+    paths = []
+    for member in graph.objects(shape, SH.property):
+        path = graph.value(member, SH.path)
+        if path is None or (_int(graph, member, SH.minCount) or 0) < 1:
+            return None
+        paths.append(f"`{_curie(graph, path)}`")
+    return " and ".join(sorted(paths)) if paths else None
+
+
+def _combinations(graph: Graph, shape: Node) -> list[Constraint]:
+    """The shape's node-level ``sh:or`` (one of several sets of properties is required) and ``sh:not`` (a set
+    of properties may not be given together), in plain English."""
+    found = []
+    for alternatives in graph.objects(shape, SH["or"]):
+        options = [_given(graph, member) for member in _list(graph, alternatives)]
+        if options and all(options):
+            found.append(Constraint(None, f"A record must give {' or '.join(str(o) for o in options)} (at least one)."))
+    for excluded in graph.objects(shape, SH["not"]):
+        given = _given(graph, excluded)
+        if given is not None:
+            both = "both " if " and " in given else ""
+            found.append(Constraint(None, f"A record may not give {both}{given}."))
+    return found
+
+
 def _rule(message: str) -> str:
     key = re.fullmatch(r"(\w+): (\w+) is not unique", message)
     if key:
@@ -134,6 +162,8 @@ def constraints(shapes: Graph, class_iri: str, *, code_list: CodeListNamer = lam
     >>> rules = constraints(shapes, "https://w3id.org/policeonto/Weapon")
     >>> [rule.text for rule in rules if rule.path == "pole:weapon_type"]  # doctest: +ELLIPSIS
     ['`pole:weapon_type` is required, exactly once; one of `weapontype:firearm`, ...']
+    >>> [rule.text for rule in constraints(shapes, "https://w3id.org/policeonto/PersonName") if rule.path is None][0]
+    'A record must give `pole:given_name` or `pole:family_name` (at least one).'
     """
     cls = URIRef(class_iri)
     found: list[Constraint] = []
@@ -143,6 +173,7 @@ def constraints(shapes: Graph, class_iri: str, *, code_list: CodeListNamer = lam
             key=lambda p: (_int(shapes, p, SH.order) or 0, str(shapes.value(p, SH.path))),
         )
         found.extend(_property(shapes, p, code_list) for p in properties)
+        found.extend(_combinations(shapes, shape))
         for rule in sorted(list(shapes.objects(shape, SH.node)) + list(shapes.objects(shape, SH.sparql)), key=str):
             message = shapes.value(rule, SH.message)
             if message is not None:

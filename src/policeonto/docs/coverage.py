@@ -10,8 +10,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from policeonto.mapping.checks import LABEL
 from policeonto.mapping.crosswalk import TRANSLATING
-from policeonto.mapping.spec import Mapping
+from policeonto.mapping.spec import CONTEXT_NAMES, Mapping
 
 __all__ = ["CodeSource", "Coverage", "SlotSource", "code_sources", "coverage"]
 
@@ -20,11 +21,13 @@ _CLASS_IN_EXPRESSION = re.compile(r"'pole:([A-Z][A-Za-z]+)'")
 
 @dataclass(frozen=True)
 class SlotSource:
-    """How one mapping fills one slot: from a column, an expression or a constant."""
+    """How one mapping fills one slot: from a column, a value the engine supplies for every row (the row's
+    number, the file's dataset, the run, the publishing force), an expression or a constant."""
 
     slot: str
-    kind: str  # "column", "expression" or "constant"
-    source: str  # the column's title, the expression, or the constant
+    kind: str  # "column", "context", "expression" or "constant"
+    source: str  # the column's title, the context value's name, the expression, or the constant
+    note: str = ""  # how the column's value is taken, when not as its crosswalk gives it
 
 
 @dataclass
@@ -56,6 +59,10 @@ def _slot_source(mapping: Mapping, slot: str, derivation: dict[str, object] | No
     derivation = derivation or {}
     if "populated_from" in derivation:
         column = str(derivation["populated_from"])
+        if column not in titles and column in CONTEXT_NAMES:
+            return SlotSource(slot, "context", column)
+        if column not in titles and column.endswith(LABEL) and column.removesuffix(LABEL) in titles:
+            return SlotSource(slot, "column", titles[column.removesuffix(LABEL)], "as written, not crosswalked")
         return SlotSource(slot, "column", titles.get(column, column))
     if "expr" in derivation:
         return SlotSource(slot, "expression", str(derivation["expr"]))
@@ -74,6 +81,8 @@ def coverage(mappings: Iterable[Mapping]) -> list[Coverage]:
     >>> (street,) = coverage([load_mapping("police-uk-street")])
     >>> sorted(street.classes)[:3], [s.source for s in street.classes["Crime"] if s.slot == "month"]
     (['AntiSocialBehaviour', 'Crime', 'LowerLayerSuperOutputArea'], ['Month'])
+    >>> [(s.kind, s.source) for s in street.classes["Crime"] if s.slot in ("source_force", "generated_by")]
+    [('column', 'Reported by'), ('context', 'run')]
     """
     found = []
     for mapping in mappings:

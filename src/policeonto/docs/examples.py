@@ -84,9 +84,28 @@ def _key(graph: Graph, term: Node) -> str:
 
 
 def _embed(document: dict[str, Any]) -> dict[str, Any]:
-    """Nest each blank node in the one node that refers to it, as JSON-LD writers usually do."""
+    """Nest each blank node in the one node that refers to it, as JSON-LD writers usually do. A blank node
+    nothing refers to (the record itself, when it has no IRI) stays at the top, without its label.
+
+    >>> _embed({"id": "_:b0", "type": "pole:PersonName", "given_name": "Mary"})
+    {'type': 'pole:PersonName', 'given_name': 'Mary'}
+    """
     nodes = document.get("@graph", [document])
     blank = {n["id"]: n for n in nodes if str(n.get("id", "")).startswith("_:")}
+    referred: set[str] = set()
+
+    def refer(value: Any) -> None:
+        if isinstance(value, list):
+            for v in value:
+                refer(v)
+        elif isinstance(value, dict):
+            if set(value) == {"id"} and value["id"] in blank:
+                referred.add(value["id"])
+            for v in value.values():
+                refer(v)
+
+    for n in nodes:
+        refer({k: v for k, v in n.items() if k != "id"})
 
     def nest(value: Any) -> Any:
         if isinstance(value, list):
@@ -99,7 +118,11 @@ def _embed(document: dict[str, Any]) -> dict[str, Any]:
             return {k: nest(v) for k, v in value.items()}
         return value
 
-    roots = [nest(n) for n in nodes if n.get("id") not in blank]
+    roots = [
+        nest({k: v for k, v in n.items() if not (k == "id" and v in blank)})
+        for n in nodes
+        if n.get("id") not in referred
+    ]
     return roots[0] if len(roots) == 1 else {"@graph": roots}
 
 

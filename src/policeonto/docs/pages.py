@@ -43,6 +43,7 @@ class CodeRow:
     aliases: tuple[str, ...]
     description: str
     sources: tuple[CodeSource, ...]
+    matches: tuple[str, ...] = ()  # the codes of other code lists it matches, as Markdown ("exact: [W1](...)")
 
 
 @dataclass
@@ -214,9 +215,30 @@ class PageGenerator(DocGenerator):
                     aliases=tuple(value.aliases or ()),
                     description=" ".join((value.description or "").split()),
                     sources=tuple(self.sources_of_codes.get(iri, ())),
+                    matches=tuple(self._matches(value)),
                 )
             )
         return rows
+
+    def _matches(self, value: Any) -> list[str]:
+        """The codes of other code lists a code is declared to match (its SKOS mapping relations), each
+        linked to its place on its code list's page."""
+        found = []
+        for kind, said in (
+            ("exact", "exact"),
+            ("close", "close"),
+            ("broad", "broader"),
+            ("narrow", "narrower"),
+            ("related", "related"),
+        ):
+            for curie in getattr(value, f"{kind}_mappings", None) or []:
+                target = self.code_pages.get(self.schemaview.expand_curie(curie))
+                if target is None:
+                    found.append(f"{said}: `{curie}`")
+                else:
+                    page, notation = target
+                    found.append(f"{said}: [`{notation}`]({page}.md#{anchor(notation)}) in {page}")
+        return found
 
     def anchor(self, notation: str) -> str:
         """The anchor of a code on its code list's page."""
