@@ -263,6 +263,7 @@ def _fast(source: SourceFile, batch_rows: int, limits: Limits) -> Iterator[Batch
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=malformed),
             convert_options=pacsv.ConvertOptions(
                 column_types={f"c{i}": pa.string() for i in range(len(names))},
+                null_values=[""],  # only a blank field is missing: "NA", "NULL", "NaN" are values to check
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
             ),

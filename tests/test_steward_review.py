@@ -1,0 +1,56 @@
+"""A data steward's checks of the command line: every bad value is named, nothing is dropped silently."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from policeonto.cli import main
+from tests.conftest import POLICE_UK
+
+STREET = POLICE_UK / "street" / "2018-04-city-of-london-street.csv"
+CRIME_ID = "839ba596457ef1a68ad091e7c4f7ece39ad3ea1389617d2b3a57b9b28fa53612"
+
+
+def _policeonto(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "policeonto", *map(str, args)], capture_output=True, text=True, check=False
+    )
+
+
+def _street_file(tmp_path: Path, *rows: str, name: str = "street.csv") -> Path:
+    """A street file: the real export's header and the given data rows."""
+    header = STREET.read_text(encoding="utf-8").splitlines()[0]
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def _street_row(
+    *, longitude: str = "-0.1", latitude: str = "51.5", crime_type: str = "Other theft", crime_id: str = CRIME_ID
+) -> str:
+    return (
+        f"{crime_id},2018-04,City of London Police,City of London Police,{longitude},{latitude},"
+        f"On or near X,E01000916,Camden 027B,{crime_type},,"
+    )
+
+
+def _findings(path: Path) -> list[tuple[str, int | None, str | None, str | None]]:
+    result = CliRunner().invoke(main, ["validate", str(path), "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads(result.stdout)
+    return [(f["code"], f.get("row"), f.get("column"), f.get("value")) for f in report["findings"]]
+
+
+def test_words_that_look_like_null_are_values_to_check_not_blanks(tmp_path: Path) -> None:
+    words = ["NA", "NaN", "nan", "NULL", "N/A", "null"]
+    rows = [_street_row(longitude=word, crime_type=word, crime_id=f"{n:064x}") for n, word in enumerate(words, 1)]
+    findings = _findings(_street_file(tmp_path, *rows))
+    for row, word in enumerate(words, 1):
+        assert ("invalid-value", row, "Longitude", word) in findings
+        assert ("unknown-code", row, "Crime type", word) in findings
+    assert not any(code == "missing-value" for code, *_ in findings)
