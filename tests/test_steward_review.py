@@ -54,3 +54,23 @@ def test_words_that_look_like_null_are_values_to_check_not_blanks(tmp_path: Path
         assert ("invalid-value", row, "Longitude", word) in findings
         assert ("unknown-code", row, "Crime type", word) in findings
     assert not any(code == "missing-value" for code, *_ in findings)
+
+
+def test_a_usage_error_inside_a_command_is_a_usage_error_not_an_internal_error(tmp_path: Path) -> None:
+    no_query = _policeonto("query", "--store", tmp_path)
+    assert no_query.returncode == 2
+    assert "internal error" not in no_query.stderr
+    assert "Error: give a query file or --query" in no_query.stderr
+    assert "not both" not in no_query.stderr
+    jsonld = _policeonto("map", STREET, "--format", "jsonld")
+    assert jsonld.returncode == 2
+    assert "internal error" not in jsonld.stderr
+    assert "Error: JSON-LD needs an output file (-o)" in jsonld.stderr
+
+
+def test_query_on_a_store_that_does_not_exist_is_an_error_and_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-store"
+    result = _policeonto("query", "--query", "ASK {}", "--store", missing)
+    assert result.returncode == 2
+    assert f"policeonto: error: {missing}: no store here" in result.stderr
+    assert not missing.exists()
