@@ -59,6 +59,21 @@ def _parse_limits(_ctx: click.Context, _param: click.Parameter, settings: tuple[
         raise click.BadParameter(str(exc)) from exc
 
 
+def _code_prefixes(_ctx: click.Context, param: click.Parameter, prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """The finding-code prefixes of --select / --ignore, each a prefix of some declared code (a typo would
+    otherwise select nothing, or ignore nothing, without a word)."""
+    from difflib import get_close_matches
+
+    from policeonto.findings import CATALOGUE
+
+    for prefix in prefixes:
+        if not any(code.startswith(prefix) for code in CATALOGUE) and not prefix.startswith("shape-"):
+            near = get_close_matches(prefix, list(CATALOGUE), n=3)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise click.BadParameter(f"no finding code starts with {prefix!r}{hint}", param=param)
+    return prefixes
+
+
 _limit_option = click.option(
     "--limit",
     "limits",
@@ -305,8 +320,12 @@ def map_command(
     help="The columnar SHACL engine, or pySHACL (the reference).",
 )
 @click.option("--max-issues", type=click.IntRange(min=0), help="Keep at most this many findings.")
-@click.option("--select", multiple=True, help="Only findings whose code starts with this (repeatable).")
-@click.option("--ignore", multiple=True, help="Drop findings whose code starts with this (repeatable).")
+@click.option(
+    "--select", multiple=True, callback=_code_prefixes, help="Only findings whose code starts with this (repeatable)."
+)
+@click.option(
+    "--ignore", multiple=True, callback=_code_prefixes, help="Drop findings whose code starts with this (repeatable)."
+)
 @_limit_option
 @_guarded
 def validate(
