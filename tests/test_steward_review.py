@@ -87,3 +87,23 @@ def test_a_utf16_export_is_named_as_such_not_as_an_unrecognised_header(tmp_path:
     assert result.exit_code == 2
     assert f"{source}: the file is UTF-16 or UTF-32 text" in result.stderr
     assert "no mapping recognises" not in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--select", "--ignore"])
+def test_a_misspelt_finding_code_is_a_usage_error_not_a_clean_report(tmp_path: Path, option: str) -> None:
+    source = _street_file(tmp_path, _street_row(crime_type="Space piracy"))
+    result = CliRunner().invoke(main, ["validate", str(source), option, "unknwon-code"])
+    assert result.exit_code == 2
+    assert "no finding code starts with 'unknwon-code'; did you mean unknown-code" in result.stderr
+    kept = CliRunner().invoke(main, ["validate", str(source), option, "unknown-", option, "shape-"])
+    assert kept.exit_code == (1 if option == "--select" else 0), kept.output
+
+
+def test_findings_cut_by_max_issues_are_still_said_in_the_text_report(tmp_path: Path) -> None:
+    rows = [_street_row(crime_type="Space piracy", longitude="x", crime_id=f"{n:064x}") for n in range(1, 4)]
+    result = CliRunner().invoke(main, ["validate", str(_street_file(tmp_path, *rows)), "--max-issues", "1"])
+    assert result.exit_code == 1
+    sections = result.stdout.split("\n")
+    first = sections.index("invalid-value:")
+    assert sections[first + 2] == "  ... 2 more"
+    assert sections[sections.index("unknown-code:") + 1] == "  ... 3 more"
