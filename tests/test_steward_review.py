@@ -107,3 +107,14 @@ def test_findings_cut_by_max_issues_are_still_said_in_the_text_report(tmp_path: 
     first = sections.index("invalid-value:")
     assert sections[first + 2] == "  ... 2 more"
     assert sections[sections.index("unknown-code:") + 1] == "  ... 3 more"
+
+
+def test_map_quiet_still_names_the_rejected_rows(tmp_path: Path) -> None:
+    source = _street_file(tmp_path, _street_row(), _street_row(crime_type="Space piracy", crime_id="f" * 64))
+    result = CliRunner().invoke(main, ["map", str(source), "-q", "-o", str(tmp_path / "out.nt")])
+    assert result.exit_code == 1
+    assert "rows read 2, mapped 1, rejected 1" in result.stderr
+    assert "rejected 1: unknown-code (Crime type)" in result.stderr
+    clean = CliRunner().invoke(main, ["map", str(_street_file(tmp_path, _street_row(), name="ok.csv")), "-q"])
+    assert clean.exit_code == 0
+    assert clean.stderr == ""
