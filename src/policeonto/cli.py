@@ -33,6 +33,8 @@ def _guarded(command: Callable[..., int]) -> Callable[..., None]:
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
             code = command(*args, **kwargs)
+        except click.ClickException:  # a usage error found inside the command: click's message and exit 2
+            raise
         except (PoliceOntoError, OSError) as exc:
             if debug:
                 raise
@@ -55,6 +57,21 @@ def _parse_limits(_ctx: click.Context, _param: click.Parameter, settings: tuple[
         return Limits.parse(settings)
     except LimitError as exc:
         raise click.BadParameter(str(exc)) from exc
+
+
+def _code_prefixes(_ctx: click.Context, param: click.Parameter, prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """The finding-code prefixes of --select / --ignore, each a prefix of some declared code (a typo would
+    otherwise select nothing, or ignore nothing, without a word)."""
+    from difflib import get_close_matches
+
+    from policeonto.findings import CATALOGUE
+
+    for prefix in prefixes:
+        if not any(code.startswith(prefix) for code in CATALOGUE) and not prefix.startswith("shape-"):
+            near = get_close_matches(prefix, list(CATALOGUE), n=3)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise click.BadParameter(f"no finding code starts with {prefix!r}{hint}", param=param)
+    return prefixes
 
 
 _limit_option = click.option(
@@ -303,8 +320,12 @@ def map_command(
     help="The columnar SHACL engine, or pySHACL (the reference).",
 )
 @click.option("--max-issues", type=click.IntRange(min=0), help="Keep at most this many findings.")
-@click.option("--select", multiple=True, help="Only findings whose code starts with this (repeatable).")
-@click.option("--ignore", multiple=True, help="Drop findings whose code starts with this (repeatable).")
+@click.option(
+    "--select", multiple=True, callback=_code_prefixes, help="Only findings whose code starts with this (repeatable)."
+)
+@click.option(
+    "--ignore", multiple=True, callback=_code_prefixes, help="Drop findings whose code starts with this (repeatable)."
+)
 @_limit_option
 @_guarded
 def validate(
@@ -432,11 +453,15 @@ def load(
 @_guarded
 def query(file: Path | None, text: str | None, location: str | None, fmt: str, retries: int, wait: float) -> int:
     """Run a SPARQL query (a .rq FILE or --query TEXT) over every graph in a store."""
-    from policeonto.store import open_store, render
+    from policeonto.errors import StoreError
+    from policeonto.store import DEFAULT_STORE, open_store, render
 
     if (file is None) == (text is None):
-        raise click.UsageError("give a query file or --query, not both")
+        raise click.UsageError("give a query file or --query, not both" if file else "give a query file or --query")
     sparql = text if text is not None else file.read_text(encoding="utf-8")
+    where = location or str(DEFAULT_STORE)
+    if not where.startswith(("http://", "https://")) and not Path(where).is_dir():  # a query never creates one
+        raise StoreError("no store here (policeonto load creates one)", store=where)
     store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry)
     try:
         result = store.query(sparql)

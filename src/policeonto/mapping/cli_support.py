@@ -94,7 +94,8 @@ def run_map(
         result.outputs.append(str(output))
     if report is not None:
         write_atomically(report, json.dumps(result.as_dict(), indent=2))
-    if not quiet:
+    failed = bool(result.rows_rejected) or has_errors(result.finding_counts)
+    if not quiet or failed:  # -q keeps the errors: rejected rows and error findings are always said
         for line in summary_lines(result):
             click.echo(line, err=True)
-    return 1 if result.rows_rejected or has_errors(result.finding_counts) else 0
+    return 1 if failed else 0

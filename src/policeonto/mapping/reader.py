@@ -128,6 +128,10 @@ def inspect(path: Path, *, limits: Limits = Limits()) -> SourceFile:
     if size == 0 or not head.strip(b"\xef\xbb\xbf \t\r\n"):
         raise MappingInputError("the file is empty", path=path)
     encoding = ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8") if utf8 else "cp1252"
+    if not utf8 and head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # also the UTF-32 marks
+        raise MappingInputError(
+            "the file is UTF-16 or UTF-32 text (a byte-order mark says so); save it as UTF-8", path=path
+        )
     if not utf8:
         try:
             with path.open("rb") as handle:
@@ -263,6 +267,7 @@ def _fast(source: SourceFile, batch_rows: int, limits: Limits) -> Iterator[Batch
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=malformed),
             convert_options=pacsv.ConvertOptions(
                 column_types={f"c{i}": pa.string() for i in range(len(names))},
+                null_values=[""],  # only a blank field is missing: "NA", "NULL", "NaN" are values to check
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
             ),

@@ -27,7 +27,8 @@ def _text(report: ValidationReport) -> str:
     by_code = defaultdict(list)
     for finding in report.findings:
         by_code[finding.code].append(finding)
-    for code, findings in sorted(by_code.items()):
+    for code in sorted(set(by_code) | set(report.finding_counts)):
+        findings = by_code.get(code, [])
         lines.append(f"{code}:")
         for f in findings[:20]:
             where = ":".join(str(x) for x in (f.file, f.row) if x is not None)
@@ -35,8 +36,9 @@ def _text(report: ValidationReport) -> str:
             node = f" <{f.focus_node}>" if f.focus_node else ""
             path = f" {f.path}" if f.path else ""
             lines.append(f"  {where}{column}{node}{path}: {f.message}")
-        if len(findings) > 20:
-            lines.append(f"  ... {len(findings) - 20} more")
+        more = max(report.finding_counts.get(code, 0), len(findings)) - min(len(findings), 20)
+        if more > 0:  # beyond the 20 shown, or not kept (--max-issues): counted, so said
+            lines.append(f"  ... {more:,} more")
     return "\n".join(lines) + "\n"
 
 
