@@ -123,8 +123,17 @@ def test_turtle_string_without_its_quote_is_a_read_error(tmp_path: Path) -> None
         read_rdf(path)
 
 
-@pytest.mark.parametrize("extra", [["Extra", "Extra"], ["Month"], ["Crime ID", "crime id", "Crime ID"]])
-def test_repeated_column_names_are_unexpected_columns(tmp_path: Path, extra: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["Extra", "Extra"], {"unexpected-column": 2}),
+        (["Month"], {"duplicate-column": 1}),
+        (["Crime ID", "crime id", "Crime ID"], {"duplicate-column": 3}),
+    ],
+)
+def test_repeated_column_names_are_unexpected_or_duplicate_columns(
+    tmp_path: Path, extra: list[str], expected: dict[str, int]
+) -> None:
     path = tmp_path / "2024-01-kent-street.csv"
     lines = (ROOT / "examples" / "police-uk" / "2024-01-kent-street.csv").read_text(encoding="utf-8").splitlines()[:3]
     path.write_text(
@@ -135,5 +144,8 @@ def test_repeated_column_names_are_unexpected_columns(tmp_path: Path, extra: lis
     sink = io.BytesIO()
     result = map_files([path], sink)
     assert (result.rows_read, result.rows_mapped, result.rows_rejected) == (2, 2, 0)
-    assert result.finding_counts["unexpected-column"] == len(extra)
+    assert {code: result.finding_counts[code] for code in ("unexpected-column", "duplicate-column")} == {
+        "unexpected-column": 0,
+        "duplicate-column": 0,
+    } | expected
     assert len(list(pyoxigraph.parse(sink.getvalue(), format=pyoxigraph.RdfFormat.N_TRIPLES))) == result.triples

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from policeonto.cli import main
+from policeonto.validation import validate
 from tests.conftest import POLICE_UK
 
 STREET = POLICE_UK / "street" / "2018-04-city-of-london-street.csv"
@@ -118,3 +119,15 @@ def test_map_quiet_still_names_the_rejected_rows(tmp_path: Path) -> None:
     clean = CliRunner().invoke(main, ["map", str(_street_file(tmp_path, _street_row(), name="ok.csv")), "-q"])
     assert clean.exit_code == 0
     assert clean.stderr == ""
+
+
+def test_a_column_given_twice_is_a_duplicate_column_naming_its_position(tmp_path: Path) -> None:
+    lines = STREET.read_text(encoding="utf-8").splitlines()[:4]
+    path = tmp_path / STREET.name
+    path.write_text("\n".join([lines[0] + ",Crime type"] + [line + ",Burglary" for line in lines[1:]]) + "\n")
+    report = validate([path])
+    (finding,) = [f for f in report.findings if f.code == "duplicate-column"]
+    position = len(lines[0].split(",")) + 1
+    assert finding.file == str(path) and finding.column == "Crime type" and finding.value == str(position)
+    assert f"appears again as column {position}" in finding.message
+    assert not report.valid and "unexpected-column" not in report.finding_counts

@@ -220,6 +220,14 @@ _TYPES += [
         Severity.WARNING,
     ),
     FindingType(
+        "duplicate-column",
+        "Column given twice",
+        "The header names a column of the format more than once (the same name, or two of its aliases). Only "
+        "the first is read; the values of the later one are not, so which is right cannot be told.",
+        "column {column!r} appears again as column {value}; only its first appearance is read",
+        Severity.ERROR,
+    ),
+    FindingType(
         "missing-optional-column",
         "Optional column missing",
         "The file lacks a column the source format declares as optional; its values are treated as blank.",
@@ -351,6 +359,7 @@ FIXES = {
     "line-too-long": "Check the row (often a broken export); if it is genuine, raise --limit line-size.",
     "field-too-large": "Check the value (often a broken export); if it is genuine, raise --limit field-size.",
     "unexpected-column": "None needed; drop the column from the export if it should not be shared.",
+    "duplicate-column": "Re-export the file with each column once, or rename the extra column.",
     "missing-optional-column": "Add the column to the export if the source system records it.",
     "renamed-column": "None needed; use the format's column name to silence it.",
     "blank-lines": "None needed.",

@@ -43,11 +43,14 @@ def match_columns(mapping: Mapping, source: SourceFile) -> ColumnMatch:
     loose = {normalise_header(name): c for c in mapping.columns for name in (c.title, *c.aliases)}
     match = ColumnMatch(mapping, {})
     taken: set[str] = set()
-    for header in source.header:
+    for position, header in enumerate(source.header, start=1):
         column = exact.get(header.replace("\ufeff", "")) or loose.get(normalise_header(header))
         if column is None or column.slot in taken:
             match.unexpected.append(header)
-            match.findings.append(make("unexpected-column", file=file, column=header))
+            if column is None:
+                match.findings.append(make("unexpected-column", file=file, column=header))
+            else:
+                match.findings.append(make("duplicate-column", file=file, column=header, value=str(position)))
             continue
         taken.add(column.slot)
         match.slots[header] = column.slot
