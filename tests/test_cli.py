@@ -81,3 +81,38 @@ def test_build_is_the_function_and_loads_only_when_asked_for() -> None:
         "assert BuildResult.__name__ == 'BuildResult'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_records_in_yaml_are_converted_validated_and_loaded_but_not_mapped(tmp_path: Path) -> None:
+    example = ROOT / "examples" / "pole-example.yaml"
+    runner = CliRunner()
+    mapped = runner.invoke(main, ["map", str(example), "-o", str(tmp_path / "out.nt")])
+    assert mapped.exit_code == 2 and f"{example}: records in the shared vocabulary (YAML) are no" in mapped.output
+    assert "policeonto convert" in mapped.output and not (tmp_path / "out.nt").exists()
+    store = tmp_path / "store"
+    loaded = runner.invoke(main, ["load", str(example), "--store", str(store)])
+    assert loaded.exit_code == 0, loaded.output
+    converted = tmp_path / "example.ttl"
+    assert runner.invoke(main, ["convert", str(example), "-o", str(converted)]).exit_code == 0
+    expected = len(Graph().parse(converted))
+    assert f"{example}: {expected} triples in <" in loaded.output
+    faulty = tmp_path / "faulty.yaml"
+    faulty.write_text(example.read_text(encoding="utf-8").replace("postcode: ME14 1XX", "postcode: NOWHERE"))
+    refused = runner.invoke(main, ["load", str(faulty), "--store", str(store)])
+    assert refused.exit_code == 1 and f"{faulty}: invalid (1 findings" in refused.output
+
+
+def test_records_that_do_not_fit_the_schema_are_told_in_its_words(tmp_path: Path) -> None:
+    cases = {
+        "persons:\n  - id: https://example.org/p/1\n    shoe_size: 9\n": "Person has no slot 'shoe_size'",
+        "persons:\n  - id: https://example.org/p/1\n  - gender: male\n": "record 2 of persons has no id",
+    }
+    for number, (text, said) in enumerate(cases.items()):
+        path = tmp_path / f"records-{number}.yaml"
+        path.write_text(text, encoding="utf-8")
+        outcome = CliRunner().invoke(main, ["convert", str(path)])
+        assert outcome.exit_code == 2 and f"{path}: does not fit the schema: {said}" in outcome.output
+    folder = tmp_path / "folder.yaml"
+    folder.mkdir()
+    outcome = CliRunner().invoke(main, ["convert", str(folder)])
+    assert outcome.exit_code == 2 and f"{folder}: cannot read: Is a directory" in outcome.output

@@ -408,7 +408,7 @@ def load(
     retries: int,
     wait: float,
 ) -> int:
-    """Validate, map and load exports and RDF into a store, one named graph per input.
+    """Validate, map and load exports, RDF and records in YAML into a store, one named graph per input.
 
     Exit 0 all loaded, 1 some input was invalid (and not loaded unless --load-invalid), 2 cannot run,
     130 interrupted (no graph is left half-loaded).

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -53,13 +54,15 @@ def load_records(path: Path, *, limits: Limits = Limits()) -> RecordSet:
     check_file_size(path, limits)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InstanceDataError(f"cannot read: {exc}", path=path) from exc
+    except OSError as exc:
+        raise InstanceDataError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    except UnicodeDecodeError as exc:
+        raise InstanceDataError(f"cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from exc
     try:
         if path.suffix.lower() == ".json":
-            json.loads(text)
+            _check_identifiers(json.loads(text))
             return json_loader.loads(text, target_class=RecordSet)
-        load_yaml(text)
+        _check_identifiers(load_yaml(text))
         return yaml_loader.loads(text, target_class=RecordSet)
     except UnsafeInputError as exc:
         raise InstanceDataError(f"refused: {exc}", path=path) from exc
@@ -74,7 +77,52 @@ def load_records(path: Path, *, limits: Limits = Limits()) -> RecordSet:
     except RecursionError as exc:
         raise InstanceDataError("nested too deeply", path=path) from exc
     except (ValueError, TypeError, KeyError) as exc:
-        raise InstanceDataError(f"does not fit the schema: {exc}", path=path) from exc
+        raise InstanceDataError(f"does not fit the schema: {_misfit(exc)}", path=path) from exc
+
+
+def _check_identifiers(data: object) -> None:
+    """Every record in a RecordSet's lists has its identifier (LinkML's loader says something obscure when one
+    is missing).
+
+    Raises:
+        ValueError: a record lacks its identifier; names the list and the record's position.
+
+    >>> _check_identifiers({"persons": [{"id": "https://example.org/p/1"}, {"gender": "male"}]})
+    Traceback (most recent call last):
+    ...
+    ValueError: record 2 of persons has no id
+    """
+    if not isinstance(data, dict):
+        return
+    view = schema_view()
+    for slot_name, records in data.items():
+        slot = view.get_slot(str(slot_name)) if isinstance(slot_name, str) else None
+        key = view.get_identifier_slot(slot.range) if slot is not None and slot.range in view.all_classes() else None
+        if key is None or not isinstance(records, list):
+            continue
+        for position, record in enumerate(records, start=1):
+            if isinstance(record, dict) and record.get(key.name) in (None, ""):
+                raise ValueError(f"record {position} of {slot_name} has no {key.name}")
+
+
+_UNKNOWN_KEY = re.compile(r"(\w+)\.__init__\(\) got an unexpected keyword argument '([^']*)'")
+_MISSING_KEY = re.compile(r"(\w+)\.__init__\(\) missing \d+ required (?:positional|keyword-only) arguments?: (.+)")
+
+
+def _misfit(exc: Exception) -> str:
+    """What the generated classes said, in the schema's words rather than Python's.
+
+    >>> _misfit(TypeError("Person.__init__() got an unexpected keyword argument 'shoe_size'"))
+    "Person has no slot 'shoe_size'"
+    >>> _misfit(TypeError("PersonName.__init__() missing 1 required positional argument: 'id'"))
+    "PersonName needs 'id'"
+    """
+    text = str(exc)
+    if found := _UNKNOWN_KEY.search(text):
+        return f"{found[1]} has no slot {found[2]!r}"
+    if found := _MISSING_KEY.search(text):
+        return f"{found[1]} needs {found[2]}"
+    return text
 
 
 def canonical_decimal(value: Decimal) -> str:

@@ -24,6 +24,7 @@ from rdflib.namespace import RDF, XSD
 from policeonto import __version__
 from policeonto.errors import MappingInputError, PoliceOntoError
 from policeonto.findings import Finding, make
+from policeonto.instances import is_records
 from policeonto.limits import Limits
 from policeonto.mapping.checks import check_batch, code_text
 from policeonto.mapping.columns import ColumnMatch, recognise
@@ -312,6 +313,12 @@ def map_file(
     sink = sink if hasattr(sink, "batch") else NTriplesSink(sink)  # type: ignore[assignment]
     if is_json(path):
         return _map_json(path, sink, result, mapping, options, progress, keys)  # type: ignore[arg-type]
+    if is_records(path):
+        raise MappingInputError(
+            "records in the shared vocabulary (YAML) are no export to map: "
+            "policeonto convert turns them into RDF, policeonto validate checks them",
+            path=path,
+        )
     source = inspect(path, limits=options.limits)
     mappings = [load_mapping(mapping)] if mapping else [m for m in list_mappings() if m.json is None]
     match: ColumnMatch = recognise(source, mappings, name=mappings[0].name if mapping else None)

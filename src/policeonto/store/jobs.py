@@ -14,6 +14,7 @@ import polars as pl
 from rdflib import RDF, Graph
 
 from policeonto.errors import StoreError
+from policeonto.instances import is_records, load_records, records_to_graph
 from policeonto.limits import check_file_size
 from policeonto.mapping import MapOptions, Mapping, map_files
 from policeonto.mapping.engine import NTriplesSink
@@ -76,34 +77,46 @@ def load_inputs(
         store.clean_staging()
     ensure_ontology(store)
     done = []
-    tables = [p for p in inputs if not is_rdf(p)]
+    tables = [p for p in inputs if not is_rdf(p) and not is_records(p)]
     if tables:
         done += _load_tables(publish, tables, graph, mapping, check, load_invalid, options)
-    for path in (p for p in inputs if is_rdf(p)):
-        # refused before any parser sees it; RDF/XML and JSON-LD are screened for what they could fetch
-        fmt, data = rdf_format_of(path), b""
-        if fmt in {"xml", "json-ld"}:
-            fmt, data = safe_rdf_bytes(path, limits=options.limits)
-        else:
-            check_file_size(path, options.limits)
-        report = validate([path], options=options) if check else None
-        valid = None if report is None else report.valid
-        findings = 0 if report is None else len(report.findings)
-        if valid is False and not load_invalid:
-            done.append(LoadedGraph(str(path), graph or "", 0, valid, findings, loaded=False))
-            continue
-        name = graph or f"{options.base}dataset/{_sha256(path)}"
-        if fmt == "json-ld":  # the screened copy: the policeonto context inlined, nothing left to fetch
-            with scratch_directory("policeonto-load-") as folder:
-                screened = folder / "input.jsonld"
-                screened.write_bytes(data)
-                triples, kept = publish(screened, name, "jsonld")
-        else:
-            syntax = syntax_of(path)
-            assert syntax is not None
-            triples, kept = publish(path, name, syntax)
+    for path in (p for p in inputs if is_rdf(p) or is_records(p)):
+        with scratch_directory("policeonto-load-") as folder:
+            readable, syntax = _prepared(path, folder, options)
+            report = validate([path], options=options) if check else None
+            valid = None if report is None else report.valid
+            findings = 0 if report is None else len(report.findings)
+            if valid is False and not load_invalid:
+                done.append(LoadedGraph(str(path), graph or "", 0, valid, findings, loaded=False))
+                continue
+            name = graph or f"{options.base}dataset/{_sha256(path)}"
+            triples, kept = publish(readable, name, syntax)
         done.append(LoadedGraph(str(path), name, triples, valid, findings, loaded=True, kept=kept))
     return done
+
+
+def _prepared(path: Path, folder: Path, options: MapOptions) -> tuple[Path, str]:
+    """The file the store reads for *path*, and its syntax: refused before any parser sees it if too large;
+    RDF/XML and JSON-LD screened for what they could fetch (JSON-LD as a screened copy in *folder*, the
+    policeonto context inlined); records in YAML as N-Triples in *folder*."""
+    if is_records(path):
+        converted = folder / "records.nt"
+        converted.write_bytes(
+            records_to_graph(load_records(path, limits=options.limits)).serialize(format="nt", encoding="utf-8")
+        )
+        return converted, "nt"
+    fmt = rdf_format_of(path)
+    if fmt in {"xml", "json-ld"}:
+        fmt, data = safe_rdf_bytes(path, limits=options.limits)
+        if fmt == "json-ld":
+            screened = folder / "input.jsonld"
+            screened.write_bytes(data)
+            return screened, "jsonld"
+    else:
+        check_file_size(path, options.limits)
+    syntax = syntax_of(path)
+    assert syntax is not None
+    return path, syntax
 
 
 @dataclass
