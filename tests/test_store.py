@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import time
@@ -155,6 +156,24 @@ def test_cli_does_not_load_an_invalid_export(tmp_path: Path) -> None:
     assert "not loaded" in refused.output
     forced = CliRunner().invoke(main, ["load", str(bad), "--store", location, "--load-invalid"])
     assert forced.exit_code == 1 and "invalid, " in forced.output and "triples in" in forced.output
+
+
+def test_a_clean_file_is_not_blamed_for_another_files_errors(tmp_path: Path) -> None:
+    lines = EXAMPLES[0].read_text(encoding="utf-8").splitlines(keepends=True)[:4]
+    header = lines[0].rstrip("\r\n").split(",")
+    row = lines[1].rstrip("\r\n").split(",")
+    row[header.index("Type")] = "Not a search type"
+    bad = tmp_path / EXAMPLES[0].name
+    bad.write_text(lines[0] + ",".join(row) + "\n" + "".join(lines[2:]), encoding="utf-8")
+    location = str(tmp_path / "store")
+    refused = CliRunner().invoke(main, ["load", str(bad), str(EXAMPLES[1]), "--store", location])
+    assert refused.exit_code == 1, refused.output
+    assert re.search(rf"{re.escape(str(bad))}: invalid \([1-9]\d* findings", refused.output)
+    assert f"{EXAMPLES[1]}: not loaded, as other files of its export are invalid" in refused.output
+    forced = CliRunner().invoke(main, ["load", str(bad), str(EXAMPLES[1]), "--store", location, "--load-invalid"])
+    assert forced.exit_code == 1, forced.output
+    assert f"{bad}: invalid, " in forced.output
+    assert re.search(rf"{re.escape(str(EXAMPLES[1]))}: [\d,]+ triples", forced.output)
 
 
 def test_example_queries_answer_from_the_files(tmp_path: Path) -> None:

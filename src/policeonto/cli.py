@@ -437,8 +437,10 @@ def load(
             click.echo(f"{item.source}: {state}already loaded, {item.triples:,} triples in <{item.graph}>")
         elif item.loaded:
             click.echo(f"{item.source}: {state}{item.triples:,} triples in <{item.graph}>")
-        else:
+        elif item.valid is False:
             click.echo(f"{item.source}: invalid ({item.findings} findings; policeonto validate shows them), not loaded")
+        else:
+            click.echo(f"{item.source}: not loaded, as other files of its export are invalid")
     click.echo(f"store: {store.location}")
     return EXIT_PROBLEMS if any(item.valid is False for item in done) else EXIT_OK
 

@@ -5,6 +5,7 @@ provenance), with what the ontology entails beside it."""
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ import polars as pl
 from rdflib import RDF, Graph
 
 from policeonto.errors import StoreError
+from policeonto.findings import CATALOGUE, Severity
 from policeonto.instances import is_records, load_records, records_to_graph
 from policeonto.limits import check_file_size
 from policeonto.mapping import MapOptions, Mapping, map_files
@@ -22,7 +24,7 @@ from policeonto.mapping.plan import Derivation
 from policeonto.output import scratch_directory
 from policeonto.store.base import Store, syntax_of
 from policeonto.store.reasoning import ensure_ontology, entailment_update
-from policeonto.validation import validate
+from policeonto.validation import ValidationReport, validate
 from policeonto.validation.rdf_input import is_rdf, rdf_format_of, safe_rdf_bytes
 from policeonto.vocab import POLE
 
@@ -146,20 +148,34 @@ def _load_tables(
         written = _PerDataset(folder)
         if check:
             report = validate(tables, mapping=mapping, also=written, options=options)
-            valid, findings = report.valid, len(report.findings)
+            valid, findings = _by_file(report, tables)
         else:
             map_files(tables, written, mapping=mapping, options=options)
-            valid, findings = None, 0
+            valid, findings = dict.fromkeys(map(str, tables)), dict.fromkeys(map(str, tables), 0)
         by_name = {p.name: p for p in tables}
-        if valid is False and not load_invalid:
-            return [LoadedGraph(str(p), "", 0, valid, findings, loaded=False) for p in tables]
+        if False in valid.values() and not load_invalid:  # one export: none of its files without the others
+            return [LoadedGraph(str(p), "", 0, valid[str(p)], findings[str(p)], loaded=False) for p in tables]
         done = []
         for dataset, (file_name, path) in written.files.items():
             name = graph or dataset
             triples, kept = publish(path, name, "nt")
             source = str(by_name.get(file_name, file_name))
-            done.append(LoadedGraph(source, name, triples, valid, findings, loaded=True, kept=kept))
+            state = valid.get(source), findings.get(source, 0)
+            done.append(LoadedGraph(source, name, triples, *state, loaded=True, kept=kept))
         return done
+
+
+def _by_file(report: ValidationReport, tables: list[Path]) -> tuple[dict[str, bool], dict[str, int]]:
+    """Whether each of *tables* is valid, and its findings, from the report on all of them together. When
+    some error is not listed against one of them (a finding on no file, or more than were kept), all of
+    them are as invalid as the report."""
+    files = [str(p) for p in tables]
+    findings = Counter(f.file for f in report.findings)
+    errors = Counter(f.file for f in report.findings if f.severity is Severity.ERROR)
+    counted = sum(n for code, n in report.finding_counts.items() if CATALOGUE[code].severity is Severity.ERROR)
+    if sum(errors[file] for file in files) == counted:
+        return {file: not errors[file] for file in files}, {file: findings[file] for file in files}
+    return dict.fromkeys(files, report.valid), dict.fromkeys(files, len(report.findings))
 
 
 @dataclass
