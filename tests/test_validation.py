@@ -3,6 +3,7 @@ untrusted RDF that must never make policeonto reach outside (a loopback listener
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import threading
@@ -18,10 +19,11 @@ from rdflib.namespace import RDF
 from policeonto.cli import main
 from policeonto.errors import InstanceDataError
 from policeonto.limits import Limits
+from policeonto.mapping import map_files
 from policeonto.validation import validate
 from policeonto.validation.rdf_input import CONTEXT_IRI, read_rdf
 from policeonto.vocab import SH
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, POLICE_UK, ROOT
 from tests.test_conformance import _expected
 
 INVALID_TTL = sorted((DATA / "invalid").glob("*.ttl"))
@@ -297,3 +299,14 @@ def test_records_in_yaml_are_validated_against_the_shapes(tmp_path: Path, engine
     assert caught.value.path == unfit
     outcome = CliRunner().invoke(main, ["validate", str(examples[0]), str(faulty)])
     assert outcome.exit_code == 1 and "shape-pattern" in outcome.output and "no mapping" not in outcome.output
+
+
+def test_validate_counts_the_triples_map_writes(tmp_path: Path) -> None:
+    """The provenance of each file is counted too, as the writer counts it."""
+    exports = [
+        [POLICE_UK / "street" / "2018-04-city-of-london-street.csv"],
+        [*sorted((ROOT / "examples" / "force-a").glob("*.csv")), ROOT / "examples" / "force-b" / "export.json"],
+    ]
+    for paths in exports:
+        written = map_files(paths, io.BytesIO())
+        assert validate(paths).triples == written.triples > 0

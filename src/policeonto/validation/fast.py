@@ -196,6 +196,7 @@ class MappedValidator:
         if found is not None:
             self.found.append(found)
         self._shared, self._shared_at = [], []
+        self.triples += len(final)  # the provenance, counted as the writer counts it
         return len(final)
 
     def _located(self, found: pl.DataFrame, located: pl.DataFrame) -> pl.DataFrame | None:
