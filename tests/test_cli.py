@@ -106,12 +106,21 @@ def test_records_that_do_not_fit_the_schema_are_told_in_its_words(tmp_path: Path
     cases = {
         "persons:\n  - id: https://example.org/p/1\n    shoe_size: 9\n": "Person has no slot 'shoe_size'",
         "persons:\n  - id: https://example.org/p/1\n  - gender: male\n": "record 2 of persons has no id",
+        "persons:\n  - W1\n": "record 1 of persons is 'W1', not a mapping of slots to values",
+        "persons:\n  - id: W1\n": "record 1 of persons has id 'W1', not an IRI",
     }
     for number, (text, said) in enumerate(cases.items()):
         path = tmp_path / f"records-{number}.yaml"
         path.write_text(text, encoding="utf-8")
         outcome = CliRunner().invoke(main, ["convert", str(path)])
         assert outcome.exit_code == 2 and f"{path}: does not fit the schema: {said}" in outcome.output
+    unknown = tmp_path / "unknown-prefix.yaml"
+    unknown.write_text('persons:\n  - id: "nowhere:p1"\n', encoding="utf-8")
+    for command in (["convert"], ["validate"], ["load", "--store", str(tmp_path / "store")]):
+        outcome = CliRunner().invoke(main, [*command, str(unknown)])
+        assert outcome.exit_code == 2, outcome.output
+        assert f"{unknown}: cannot be written as RDF: " in outcome.output
+        assert "Unknown CURIE prefix: nowhere" in outcome.output
     folder = tmp_path / "folder.yaml"
     folder.mkdir()
     outcome = CliRunner().invoke(main, ["convert", str(folder)])

@@ -17,7 +17,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from policeonto.errors import OutputPathError, PoliceOntoError
-from policeonto.instances import load_records, records_to_graph
+from policeonto.instances import read_records
 from policeonto.limits import Limits
 from policeonto.output import contained_path
 from policeonto.shacl import run_pyshacl
@@ -91,7 +91,7 @@ def convert(source: Path, *, validate: bool = True, limits: Limits = Limits()) -
         InstanceDataError: *source* cannot be read (over ``limits.file_size``, not YAML or JSON, refused
             YAML tags, not fitting the schema).
     """
-    graph = records_to_graph(load_records(source, limits=limits))
+    graph = read_records(source, limits=limits)
     conforms, violations = conform(graph) if validate else (True, [])
     return ConversionResult(source, graph, conforms, violations)
 

@@ -28,7 +28,7 @@ from policeonto.limits import Limits, check_file_size
 from policeonto.safety import load_yaml
 from policeonto.vocab import POLE, schema_view
 
-__all__ = ["canonical_decimal", "is_records", "load_records", "records_to_graph"]
+__all__ = ["canonical_decimal", "is_records", "load_records", "read_records", "records_to_graph"]
 
 
 def is_records(path: Path) -> bool:
@@ -101,8 +101,13 @@ def _check_identifiers(data: object) -> None:
         if key is None or not isinstance(records, list):
             continue
         for position, record in enumerate(records, start=1):
-            if isinstance(record, dict) and record.get(key.name) in (None, ""):
+            if not isinstance(record, dict):
+                raise ValueError(f"record {position} of {slot_name} is {record!r}, not a mapping of slots to values")
+            identifier = record.get(key.name)
+            if identifier in (None, ""):
                 raise ValueError(f"record {position} of {slot_name} has no {key.name}")
+            if not isinstance(identifier, str) or ":" not in identifier:
+                raise ValueError(f"record {position} of {slot_name} has {key.name} {identifier!r}, not an IRI")
 
 
 _UNKNOWN_KEY = re.compile(r"(\w+)\.__init__\(\) got an unexpected keyword argument '([^']*)'")
@@ -133,6 +138,20 @@ def canonical_decimal(value: Decimal) -> str:
     """
     text = format(value.normalize(), "f")
     return text if "." in text else text + ".0"
+
+
+def read_records(path: Path, *, limits: Limits = Limits()) -> Graph:
+    """The RDF of the RecordSet in *path* (see :func:`load_records` and :func:`records_to_graph`).
+
+    Raises:
+        InstanceDataError: as :func:`load_records`; also when a record cannot be written as RDF (a value
+            the schema's types accept but RDF cannot hold, such as an identifier with an unknown prefix).
+    """
+    records = load_records(path, limits=limits)
+    try:
+        return records_to_graph(records)
+    except ValueError as exc:
+        raise InstanceDataError(f"cannot be written as RDF: {exc}", path=path) from exc
 
 
 def records_to_graph(records: RecordSet) -> Graph:

@@ -18,7 +18,7 @@ from rdflib import RDF, BNode, Graph, Namespace, URIRef
 from rdflib.term import Node
 
 from policeonto.convert import RdfFormat, serialise
-from policeonto.instances import load_records, records_to_graph
+from policeonto.instances import read_records
 
 __all__ = ["CONTEXT_IRI", "Example", "example_graph", "examples"]
 
@@ -41,7 +41,7 @@ def example_graph(sources: Iterable[Path]) -> Graph:
     """The RDF of every record in *sources* (RecordSet YAML or JSON files)."""
     graph = Graph()
     for source in sources:
-        graph += records_to_graph(load_records(source))
+        graph += read_records(source)
     return graph
 
 

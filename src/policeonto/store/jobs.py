@@ -16,7 +16,7 @@ from rdflib import RDF, Graph
 
 from policeonto.errors import StoreError
 from policeonto.findings import CATALOGUE, Severity
-from policeonto.instances import is_records, load_records, records_to_graph
+from policeonto.instances import is_records, read_records
 from policeonto.limits import check_file_size
 from policeonto.mapping import MapOptions, Mapping, map_files
 from policeonto.mapping.engine import NTriplesSink
@@ -103,9 +103,7 @@ def _prepared(path: Path, folder: Path, options: MapOptions) -> tuple[Path, str]
     policeonto context inlined); records in YAML as N-Triples in *folder*."""
     if is_records(path):
         converted = folder / "records.nt"
-        converted.write_bytes(
-            records_to_graph(load_records(path, limits=options.limits)).serialize(format="nt", encoding="utf-8")
-        )
+        converted.write_bytes(read_records(path, limits=options.limits).serialize(format="nt", encoding="utf-8"))
         return converted, "nt"
     fmt = rdf_format_of(path)
     if fmt in {"xml", "json-ld"}:

@@ -18,7 +18,7 @@ from policeonto.fastshacl.report import report_graph
 from policeonto.fastshacl.table import TripleTable
 from policeonto.fastshacl.terms import text
 from policeonto.findings import Finding, Severity, has_errors
-from policeonto.instances import is_records, load_records, records_to_graph
+from policeonto.instances import is_records, read_records
 from policeonto.mapping import MapOptions, map_files
 from policeonto.mapping.engine import BatchSink, TeeSink
 from policeonto.shacl import run_pyshacl
@@ -156,7 +156,7 @@ def _validate_fast(
         if is_rdf(path):
             table = read_table(path, limits=options.limits)
         else:
-            table = TripleTable.from_graph(records_to_graph(load_records(path, limits=options.limits)))
+            table = TripleTable.from_graph(read_records(path, limits=options.limits))
         report.triples += len(table)
         report.records += table.subjects().str.starts_with("<").sum()
         violations = violations_of(table)
@@ -187,7 +187,7 @@ def _validate_pyshacl(
         graph = read_rdf(path, limits=options.limits)
     elif is_records(paths[0]):
         (path,) = paths
-        graph = records_to_graph(load_records(path, limits=options.limits))
+        graph = read_records(path, limits=options.limits)
     else:
         sink = io.BytesIO()
         mapped = map_files(paths, sink, mapping=mapping, options=options)
