@@ -463,6 +463,19 @@ def test_convert_refuses_unsafe_yaml_and_fetches_nothing(tmp_path: Path, listene
     assert not marker.exists()
 
 
+def test_records_whose_text_is_a_path_or_url_are_only_text(tmp_path: Path, listener: Listener, sentinel: Path) -> None:
+    """LinkML's loaders take text that looks like a file name or a URL for one, and read it from there."""
+    runner = CliRunner()
+    for number, text in enumerate([str(sentinel), sentinel.as_uri(), f"{listener.url}/records.yaml"]):
+        path = tmp_path / f"records-{number}.yaml"
+        path.write_text(text, encoding="utf-8")
+        assert _outcome(path, lambda p=path: convert(p, validate=False)) == "refused"
+        for command in (["convert"], ["validate"], ["load", "--store", str(tmp_path / "store")]):
+            result = runner.invoke(main, [*command, str(path)])
+            assert result.exit_code == 2 and "not a RecordSet" in result.output, result.output
+            _no_leak(listener, result.output)
+
+
 def test_exports_with_urls_in_their_cells_are_only_data(tmp_path: Path, listener: Listener, sentinel: Path) -> None:
     header, first, *rest = STREET.splitlines()
     first = first.replace("On or near Charterhouse Street", f"{listener.url}/x {sentinel.as_uri()}")

@@ -59,11 +59,11 @@ def load_records(path: Path, *, limits: Limits = Limits()) -> RecordSet:
     except UnicodeDecodeError as exc:
         raise InstanceDataError(f"cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from exc
     try:
-        if path.suffix.lower() == ".json":
-            _check_identifiers(json.loads(text))
-            return json_loader.loads(text, target_class=RecordSet)
-        _check_identifiers(load_yaml(text))
-        return yaml_loader.loads(text, target_class=RecordSet)
+        is_json = path.suffix.lower() == ".json"
+        data = json.loads(text) if is_json else load_yaml(text)
+        _check_identifiers(data)
+        # the parsed data, never the text: LinkML's loaders read text that looks like a path or a URL from there
+        return (json_loader if is_json else yaml_loader).load_any(data, target_class=RecordSet)
     except UnsafeInputError as exc:
         raise InstanceDataError(f"refused: {exc}", path=path) from exc
     except yaml.YAMLError as exc:
@@ -92,8 +92,10 @@ def _check_identifiers(data: object) -> None:
     ...
     ValueError: record 2 of persons has no id
     """
+    if data is None or data == "":
+        raise ValueError("the file holds no records")
     if not isinstance(data, dict):
-        return
+        raise ValueError(f"the file holds a {type(data).__name__}, not a RecordSet (collections such as persons:)")
     view = schema_view()
     for slot_name, records in data.items():
         slot = view.get_slot(str(slot_name)) if isinstance(slot_name, str) else None
