@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
@@ -76,7 +76,7 @@ def load_records(path: Path, *, limits: Limits = Limits()) -> RecordSet:
         raise InstanceDataError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
     except RecursionError as exc:
         raise InstanceDataError("nested too deeply", path=path) from exc
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
         raise InstanceDataError(f"does not fit the schema: {_misfit(exc)}", path=path) from exc
 
 
@@ -124,6 +124,8 @@ def _misfit(exc: Exception) -> str:
     >>> _misfit(TypeError("PersonName.__init__() missing 1 required positional argument: 'id'"))
     "PersonName needs 'id'"
     """
+    if isinstance(exc, InvalidOperation):
+        return "a value of a number slot is not a number"
     text = str(exc)
     if found := _UNKNOWN_KEY.search(text):
         return f"{found[1]} has no slot {found[2]!r}"
