@@ -3,13 +3,21 @@ hierarchy, results as data."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from policeonto.convert import convert
 from policeonto.errors import StoreError
+from policeonto.instances import load_records, read_records
+from policeonto.mapping import map_files
+from policeonto.output import atomic_output, write_atomically
 from policeonto.store import EmbeddedStore, RemoteStore, open_store
-from tests.conftest import ROOT
+from policeonto.store.jobs import load_inputs
+from policeonto.validation import validate
+from tests.conftest import POLICE_UK, ROOT
 
 EXAMPLE = ROOT / "examples" / "pole-example.yaml"
 
@@ -39,3 +47,34 @@ def test_embedded_store_takes_its_directory_as_text(tmp_path: Path) -> None:
     with EmbeddedStore(str(tmp_path / "store")) as store:
         assert store.location == str(tmp_path / "store")
     assert (tmp_path / "store").is_dir()
+
+
+STREET = POLICE_UK / "street" / "2018-04-city-of-london-street.csv"
+
+
+@pytest.mark.parametrize("read", [convert, load_records, read_records], ids=["convert", "load_records", "read_records"])
+def test_records_readers_take_a_path_as_text(read: Callable[..., object]) -> None:
+    assert read(str(EXAMPLE)) is not None
+
+
+def test_atomic_output_takes_its_target_as_text(tmp_path: Path) -> None:
+    with atomic_output(str(tmp_path / "out.nt")) as sink:
+        sink.write(b"done\n")
+    assert write_atomically(str(tmp_path / "report.json"), "{}") == tmp_path / "report.json"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nt", "report.json"]
+
+
+@pytest.mark.parametrize("given", [str(STREET), STREET], ids=["text", "path"])
+def test_validate_and_map_files_take_a_single_path_as_one_input(given: str | Path) -> None:
+    report = validate(given)
+    assert (report.rows, report.valid) == (663, True)
+    mapped = map_files(given, io.BytesIO())
+    assert [f.file for f in mapped.files] == [str(STREET)]
+    assert mapped.rows_read == mapped.rows_mapped + mapped.rows_rejected == 663
+
+
+def test_load_inputs_takes_a_single_path_as_one_input(tmp_path: Path) -> None:
+    with open_store(tmp_path / "store") as store:
+        (loaded,) = load_inputs(store, str(EXAMPLE))
+    assert (loaded.source, loaded.loaded, loaded.valid) == (str(EXAMPLE), True, True)
+    assert loaded.triples > 100

@@ -84,13 +84,14 @@ def conform(graph: Graph, shapes: Graph | None = None) -> tuple[bool, list[tuple
     return conforms, sorted(tuple(str(report.value(r, p) or "") for p in fields) for r in results)  # type: ignore[misc]
 
 
-def convert(source: Path, *, validate: bool = True, limits: Limits = Limits()) -> ConversionResult:
+def convert(source: Path | str, *, validate: bool = True, limits: Limits = Limits()) -> ConversionResult:
     """Read a RecordSet from *source* (YAML or JSON) and return its RDF, validated unless told not to.
 
     Raises:
         InstanceDataError: *source* cannot be read (over ``limits.file_size``, not YAML or JSON, refused
             YAML tags, not fitting the schema).
     """
+    source = Path(source)
     graph = read_records(source, limits=limits)
     conforms, violations = conform(graph) if validate else (True, [])
     return ConversionResult(source, graph, conforms, violations)

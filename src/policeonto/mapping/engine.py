@@ -8,6 +8,7 @@ rejected with a reason: ``rows_read == rows_mapped + rows_rejected`` always hold
 from __future__ import annotations
 
 import csv
+import os
 import re
 import time
 from collections import Counter
@@ -561,7 +562,7 @@ class _Batches:
 
 
 def map_files(
-    inputs: Sequence[Path],
+    inputs: Iterable[Path | str] | Path | str,
     sink: BinaryIO | BatchSink,
     *,
     mapping: str | None = None,
@@ -571,9 +572,10 @@ def map_files(
     """Map every file in *inputs* onto the shared vocabulary, writing N-Triples to *sink*.
 
     Args:
-        inputs: source files; each is recognised from its header (a JSON export from its record types)
-            unless *mapping* names the mapping. The files of one export are mapped so that a table comes
-            after the tables it refers to, and their foreign keys are checked across the files.
+        inputs: source files (a single path is one file); each is recognised from its header (a JSON export
+            from its record types) unless *mapping* names the mapping. The files of one export are mapped so
+            that a table comes after the tables it refers to, and their foreign keys are checked across the
+            files.
         sink: a binary stream for the N-Triples, or a :class:`BatchSink`.
         options: IRI base, publishing force, batch size, findings kept.
         progress: called with the number of rows after each batch.
@@ -587,7 +589,8 @@ def map_files(
     started = time.perf_counter()
     result = MapResult()
     keys = KeyIndex()
-    for path in _files_in_order([Path(p) for p in inputs], mapping):
+    paths = [Path(inputs)] if isinstance(inputs, str | os.PathLike) else [Path(p) for p in inputs]
+    for path in _files_in_order(paths, mapping):
         map_file(path, sink, result, mapping=mapping, options=options, progress=progress, keys=keys)
     result.seconds = time.perf_counter() - started
     return result

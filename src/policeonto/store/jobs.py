@@ -5,6 +5,7 @@ provenance), with what the ontology entails beside it."""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ class LoadedGraph:
 
 def load_inputs(
     store: Store,
-    inputs: Iterable[Path],
+    inputs: Iterable[Path | str] | Path | str,
     *,
     graph: str | None = None,
     mapping: str | None = None,
@@ -56,7 +57,8 @@ def load_inputs(
     resume: bool = False,
 ) -> list[LoadedGraph]:
     """Validate (unless *check* is False), map and load the inputs into *store*, one named graph per
-    dataset: each RDF file, each source file (a JSON export's tables share its graph).
+    dataset: each RDF file, each source file (a JSON export's tables share its graph). A single path is one
+    input.
 
     *resume* finishes a load that failed or was killed: every staging graph left behind is dropped, and
     a dataset whose graph is in the store already is kept, not loaded again (a dataset graph is named
@@ -71,18 +73,19 @@ def load_inputs(
         StoreError: *graph* given for several inputs, or the store fails.
         InstanceDataError: an input cannot be read at all.
     """
-    inputs, options = [Path(p) for p in inputs], options or MapOptions()
-    if graph is not None and len(inputs) != 1:
+    paths = [Path(inputs)] if isinstance(inputs, str | os.PathLike) else [Path(p) for p in inputs]
+    options = options or MapOptions()
+    if graph is not None and len(paths) != 1:
         raise StoreError("--graph names the graph of one input; give one input, or leave it out", store=store.location)
     publish = _Publisher(store, kept=set(store.graphs()) if resume and graph is None else set())
     if resume:
         store.clean_staging()
     ensure_ontology(store)
     done = []
-    tables = [p for p in inputs if not is_rdf(p) and not is_records(p)]
+    tables = [p for p in paths if not is_rdf(p) and not is_records(p)]
     if tables:
         done += _load_tables(publish, tables, graph, mapping, check, load_invalid, options)
-    for path in (p for p in inputs if is_rdf(p) or is_records(p)):
+    for path in (p for p in paths if is_rdf(p) or is_records(p)):
         with scratch_directory("policeonto-load-") as folder:
             readable, syntax = _prepared(path, folder, options)
             report = validate([path], options=options) if check else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -203,7 +204,7 @@ def _validate_pyshacl(
 
 
 def validate(
-    inputs: Iterable[Path],
+    inputs: Iterable[Path | str] | Path | str,
     *,
     mapping: str | None = None,
     engine: Engine = Engine.FAST,
@@ -219,6 +220,7 @@ def validate(
     against the shapes.
 
     Args:
+        inputs: the files; a single path is one file.
         also: a sink that also receives everything the tabular exports map to (the fast engine only), so
             an export is validated and written in one pass.
         options: how tabular exports are mapped (instance IRI base, publishing force), and the size limits
@@ -235,7 +237,7 @@ def validate(
     started = time.perf_counter()
     report = ValidationReport()
     found: list[Finding] = []
-    paths = [Path(p) for p in inputs]
+    paths = [Path(inputs)] if isinstance(inputs, str | os.PathLike) else [Path(p) for p in inputs]
     tables = [p for p in paths if not is_rdf(p) and not is_records(p)]
     groups = ([tables] if tables else []) + [[p] for p in paths if is_rdf(p) or is_records(p)]
     for group in groups:
