@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from policeonto.convert import convert
-from policeonto.errors import StoreError
+from policeonto.convert import RdfFormat, convert
+from policeonto.errors import OptionError, PoliceOntoError, StoreError
 from policeonto.instances import load_records, read_records
-from policeonto.mapping import map_files
+from policeonto.mapping import MapOptions, map_files
+from policeonto.mapping.engine import NTriplesSink
 from policeonto.output import atomic_output, write_atomically
 from policeonto.store import EmbeddedStore, RemoteStore, open_store
 from policeonto.store.jobs import load_inputs
-from policeonto.validation import validate
+from policeonto.validation import Engine, validate
 from tests.conftest import POLICE_UK, ROOT
 
 EXAMPLE = ROOT / "examples" / "pole-example.yaml"
@@ -78,3 +79,21 @@ def test_load_inputs_takes_a_single_path_as_one_input(tmp_path: Path) -> None:
         (loaded,) = load_inputs(store, str(EXAMPLE))
     assert (loaded.source, loaded.loaded, loaded.valid) == (str(EXAMPLE), True, True)
     assert loaded.triples > 100
+
+
+@pytest.mark.parametrize(
+    ("call", "option"),
+    [
+        (lambda: map_files(STREET, io.BytesIO(), options=MapOptions(base="not an IRI")), "base"),
+        (lambda: map_files(STREET, io.BytesIO(), options=MapOptions(force="atlantis")), "force"),
+        (lambda: validate(STREET, engine="fastest"), "engine"),
+        (lambda: validate(STREET, engine=Engine.PYSHACL, also=NTriplesSink(io.BytesIO())), "also"),
+        (lambda: RdfFormat.from_extension(Path("out.docx")), "format"),
+    ],
+    ids=["base", "force", "engine", "also", "format"],
+)
+def test_a_wrong_option_is_an_option_error_and_a_value_error(call: Callable[[], object], option: str) -> None:
+    with pytest.raises(OptionError) as caught:
+        call()
+    assert isinstance(caught.value, PoliceOntoError) and isinstance(caught.value, ValueError)
+    assert caught.value.option == option

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from policeonto.errors import OutputPathError, PoliceOntoError
+from policeonto.errors import OptionError, OutputPathError
 from policeonto.instances import read_records
 from policeonto.limits import Limits
 from policeonto.output import contained_path
@@ -37,6 +37,9 @@ class RdfFormat(StrEnum):
     def from_extension(cls, path: Path) -> RdfFormat:
         """The format a file name's extension names.
 
+        Raises:
+            OptionError: the extension names none of them.
+
         >>> RdfFormat.from_extension(Path("out.nt"))
         <RdfFormat.NTRIPLES: 'nt'>
         """
@@ -49,7 +52,11 @@ class RdfFormat(StrEnum):
             "json-ld": cls.JSONLD,
         }
         if ext not in aliases:
-            raise PoliceOntoError(f"{path}: unknown RDF file extension {path.suffix!r} (use .ttl, .nt or .jsonld)")
+            raise OptionError(
+                f"{path}: unknown RDF file extension {path.suffix!r} (use .ttl, .nt or .jsonld)",
+                option="format",
+                value=path.suffix,
+            )
         return aliases[ext]
 
     @property

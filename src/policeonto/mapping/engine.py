@@ -23,7 +23,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from policeonto import __version__
-from policeonto.errors import MappingInputError, PoliceOntoError
+from policeonto.errors import MappingInputError, OptionError
 from policeonto.findings import Finding, make
 from policeonto.instances import is_records
 from policeonto.limits import Limits
@@ -147,7 +147,7 @@ class MapResult:
 
 def _check_base(base: str) -> str:
     if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*[/#]$", base, re.IGNORECASE):
-        raise PoliceOntoError(f"base IRI {base!r} must be an absolute IRI ending with / or #")
+        raise OptionError(f"base IRI {base!r} must be an absolute IRI ending with / or #", option="base", value=base)
     return base
 
 
@@ -167,12 +167,16 @@ def _context(source: SourceFile, mapping: Mapping, options: MapOptions, run: str
     """The values every row of *source* shares: base, dataset and run IRIs, file key, publishing force.
 
     Raises:
-        PoliceOntoError: ``options.force`` is not a police force code. A force named by the file name that is
+        OptionError: ``options.force`` is not a police force code. A force named by the file name that is
             not a code is left out (``map_file`` reports it).
     """
     forces = _force_codes()
     if options.force is not None and options.force not in forces:
-        raise PoliceOntoError(f"--force {options.force!r} is not a police force code (such as kent, metropolitan)")
+        raise OptionError(
+            f"force {options.force!r} is not a police force code (such as kent, metropolitan)",
+            option="force",
+            value=options.force,
+        )
     force = options.force or _file_force(mapping, source.path)
     key = re.sub(r"[^a-z0-9]+", "-", source.path.stem.lower()).strip("-") or "data"
     return {
@@ -585,6 +589,9 @@ def map_files(
 
     Raises:
         MappingInputError: a file cannot be mapped at all; files before it have been written.
+        MappingSpecError: *mapping* names no mapping, or the mapping is malformed.
+        OptionError: ``options.base`` is no absolute IRI ending with ``/`` or ``#``, or ``options.force`` is no
+            police force code.
     """
     started = time.perf_counter()
     result = MapResult()

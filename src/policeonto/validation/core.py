@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 from rdflib import Graph, Literal, Node, URIRef
 
+from policeonto.errors import OptionError
 from policeonto.fastshacl import RESULT_SCHEMA
 from policeonto.fastshacl.report import report_graph
 from policeonto.fastshacl.table import TripleTable
@@ -181,7 +182,7 @@ def _validate_pyshacl(
     paths: list[Path], mapping: str | None, report: ValidationReport, also: BatchSink | None, options: MapOptions
 ) -> list[Finding]:
     if also is not None:
-        raise ValueError("only the fast engine writes while it validates")
+        raise OptionError("only the fast engine writes while it validates", option="also", value=also)
     found: list[Finding] = []
     if is_rdf(paths[0]):
         (path,) = paths
@@ -232,8 +233,14 @@ def validate(
     Raises:
         InstanceDataError: an input cannot be read at all (a mapping error for tables, a parse error or a
             refused reference for RDF, YAML that does not fit the schema for records).
+        MappingSpecError: *mapping* names no mapping, or the mapping is malformed.
+        OptionError: *engine* is no :class:`Engine`, *also* is given to pySHACL, or *options* are wrong (see
+            :func:`~policeonto.mapping.map_files`).
     """
-    engine = Engine(engine)
+    try:
+        engine = Engine(engine)
+    except ValueError as exc:
+        raise OptionError(f"engine {engine!r} is none of {', '.join(Engine)}", option="engine", value=engine) from exc
     started = time.perf_counter()
     report = ValidationReport()
     found: list[Finding] = []
