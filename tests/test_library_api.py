@@ -4,6 +4,7 @@ hierarchy, results as data."""
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -97,3 +98,14 @@ def test_a_wrong_option_is_an_option_error_and_a_value_error(call: Callable[[], 
         call()
     assert isinstance(caught.value, PoliceOntoError) and isinstance(caught.value, ValueError)
     assert caught.value.option == option
+
+
+def test_reading_records_leaves_the_logging_configuration_as_it_was() -> None:
+    dumper_log = logging.getLogger("linkml_runtime.dumpers.rdflib_dumper")
+    before = dumper_log.level
+    dumper_log.setLevel(logging.INFO)
+    try:
+        assert len(read_records(EXAMPLE)) > 100
+        assert dumper_log.level == logging.INFO
+    finally:
+        dumper_log.setLevel(before)

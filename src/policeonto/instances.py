@@ -163,8 +163,14 @@ def read_records(path: Path | str, *, limits: Limits = Limits()) -> Graph:
 def records_to_graph(records: RecordSet) -> Graph:
     """Return the records as an RDF graph, without the RecordSet bundle node."""
     # The dumper logs a warning for every string format without an XSD datatype; they are plain strings.
-    logging.getLogger("linkml_runtime.dumpers.rdflib_dumper").setLevel(logging.ERROR)
-    graph = rdflib_dumper.as_rdf_graph(records, schemaview=schema_view())
+    # Its level is set back afterwards: the logging configuration is the calling program's.
+    dumper_log = logging.getLogger("linkml_runtime.dumpers.rdflib_dumper")
+    level = dumper_log.level
+    dumper_log.setLevel(logging.ERROR)
+    try:
+        graph = rdflib_dumper.as_rdf_graph(records, schemaview=schema_view())
+    finally:
+        dumper_log.setLevel(level)
     for bundle in list(graph.subjects(RDF.type, POLE.RecordSet)):
         graph.remove((bundle, None, None))
     # YAML and JSON numbers arrive as binary floats, which become decimals of 40-odd digits: those are read
