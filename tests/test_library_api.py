@@ -109,3 +109,15 @@ def test_reading_records_leaves_the_logging_configuration_as_it_was() -> None:
         assert dumper_log.level == logging.INFO
     finally:
         dumper_log.setLevel(before)
+
+
+def test_a_loaded_graph_counts_every_finding_not_only_those_kept(tmp_path: Path) -> None:
+    rows = STREET.read_text(encoding="utf-8").splitlines(keepends=True)
+    bad = [row.replace(",Other theft,", ",Not a crime type,") for row in rows]
+    export = tmp_path / "2018-04-city-of-london-street.csv"
+    export.write_text("".join(bad), encoding="utf-8")
+    wrong = sum(row.count(",Not a crime type,") for row in bad)
+    assert wrong > 5
+    with open_store(tmp_path / "store") as store:
+        (loaded,) = load_inputs(store, [export], load_invalid=True, options=MapOptions(keep_findings=5))
+    assert (loaded.valid, loaded.findings) == (False, wrong)

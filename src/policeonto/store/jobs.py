@@ -34,7 +34,9 @@ __all__ = ["LoadedGraph", "load_inputs"]
 
 @dataclass(frozen=True)
 class LoadedGraph:
-    """What happened to one input: the graph it went to, its triples (0 if not loaded), and validation."""
+    """What happened to one input: the graph it went to, its triples (0 if not loaded), and validation:
+    whether it is *valid* (None when not checked) and how many *findings* it has, counted whether or not
+    ``MapOptions.keep_findings`` kept them."""
 
     source: str
     graph: str
@@ -90,7 +92,7 @@ def load_inputs(
             readable, syntax = _prepared(path, folder, options)
             report = validate([path], options=options) if check else None
             valid = None if report is None else report.valid
-            findings = 0 if report is None else len(report.findings)
+            findings = 0 if report is None else sum(report.finding_counts.values())
             if valid is False and not load_invalid:
                 done.append(LoadedGraph(str(path), graph or "", 0, valid, findings, loaded=False))
                 continue
@@ -167,16 +169,19 @@ def _load_tables(
 
 
 def _by_file(report: ValidationReport, tables: list[Path]) -> tuple[dict[str, bool], dict[str, int]]:
-    """Whether each of *tables* is valid, and its findings, from the report on all of them together. When
-    some error is not listed against one of them (a finding on no file, or more than were kept), all of
-    them are as invalid as the report."""
+    """Whether each of *tables* is valid, and how many findings it has, from the report on all of them
+    together. When some error is not listed against one of them (a finding on no file, or more than were
+    kept), all of them are as invalid as the report; when some finding was not kept, each is given every
+    finding counted."""
     files = [str(p) for p in tables]
     findings = Counter(f.file for f in report.findings)
     errors = Counter(f.file for f in report.findings if f.severity is Severity.ERROR)
     counted = sum(n for code, n in report.finding_counts.items() if CATALOGUE[code].severity is Severity.ERROR)
+    total = sum(report.finding_counts.values())
+    by_file = {file: findings[file] for file in files} if len(report.findings) >= total else dict.fromkeys(files, total)
     if sum(errors[file] for file in files) == counted:
-        return {file: not errors[file] for file in files}, {file: findings[file] for file in files}
-    return dict.fromkeys(files, report.valid), dict.fromkeys(files, len(report.findings))
+        return {file: not errors[file] for file in files}, by_file
+    return dict.fromkeys(files, report.valid), by_file
 
 
 @dataclass
