@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from policeonto.convert import RdfFormat, convert
-from policeonto.errors import OptionError, PoliceOntoError, StoreError
+from policeonto.errors import MappingSpecError, OptionError, PoliceOntoError, StoreError
 from policeonto.instances import load_records, read_records
-from policeonto.mapping import MapOptions, map_files
+from policeonto.limits import LimitError, Limits
+from policeonto.mapping import MapOptions, list_mappings, map_files
 from policeonto.mapping.engine import NTriplesSink
 from policeonto.output import atomic_output, write_atomically
 from policeonto.store import EmbeddedStore, RemoteStore, open_store
@@ -121,3 +122,15 @@ def test_a_loaded_graph_counts_every_finding_not_only_those_kept(tmp_path: Path)
     with open_store(tmp_path / "store") as store:
         (loaded,) = load_inputs(store, [export], load_invalid=True, options=MapOptions(keep_findings=5))
     assert (loaded.valid, loaded.findings) == (False, wrong)
+
+
+@pytest.mark.parametrize("given", [{"file_size": 0}, {"line_size": -5}, {"field_size": "10M"}], ids=str)
+def test_a_limit_that_is_no_positive_byte_count_is_refused_when_made(given: dict[str, object]) -> None:
+    with pytest.raises(LimitError, match=next(iter(given))):
+        Limits(**given)  # type: ignore[arg-type]
+
+
+def test_list_mappings_takes_its_folder_as_text_and_refuses_a_missing_one(tmp_path: Path) -> None:
+    assert [m.name for m in list_mappings(str(ROOT / "mappings"))] == [m.name for m in list_mappings()]
+    with pytest.raises(MappingSpecError, match="no such folder"):
+        list_mappings(tmp_path / "nowhere")
