@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import logging
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -134,3 +136,16 @@ def test_list_mappings_takes_its_folder_as_text_and_refuses_a_missing_one(tmp_pa
     assert [m.name for m in list_mappings(str(ROOT / "mappings"))] == [m.name for m in list_mappings()]
     with pytest.raises(MappingSpecError, match="no such folder"):
         list_mappings(tmp_path / "nowhere")
+
+
+def test_importing_policeonto_loads_no_linkml_and_touches_no_logging() -> None:
+    probe = (
+        "import logging, sys\n"
+        "before = dict(logging.root.manager.loggerDict)\n"
+        "import policeonto\n"
+        "assert 'linkml_runtime' not in sys.modules, 'linkml_runtime imported'\n"
+        "assert logging.root.handlers == [] and logging.root.level == logging.WARNING\n"
+        "print(policeonto.schema_view().schema.name)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False, cwd=ROOT)
+    assert (done.returncode, done.stdout) == (0, "policeonto\n"), done.stderr
