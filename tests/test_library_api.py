@@ -19,7 +19,7 @@ from policeonto.limits import LimitError, Limits
 from policeonto.mapping import MapOptions, list_mappings, map_files
 from policeonto.mapping.engine import NTriplesSink
 from policeonto.output import atomic_output, write_atomically
-from policeonto.store import EmbeddedStore, RemoteStore, open_store
+from policeonto.store import EmbeddedStore, RemoteStore, open_store, render
 from policeonto.store.jobs import load_inputs
 from policeonto.validation import Engine, validate
 from tests.conftest import POLICE_UK, ROOT
@@ -149,3 +149,12 @@ def test_importing_policeonto_loads_no_linkml_and_touches_no_logging() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False, cwd=ROOT)
     assert (done.returncode, done.stdout) == (0, "policeonto\n"), done.stderr
+
+
+def test_render_refuses_a_format_it_does_not_write() -> None:
+    with EmbeddedStore() as store:
+        result = store.query("SELECT ?s WHERE { ?s ?p ?o }")
+    assert render(result, "csv") == "s\r\n"
+    with pytest.raises(OptionError) as caught:
+        render(result, "xml")
+    assert (caught.value.option, caught.value.value) == ("format", "xml")
