@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from policeonto.errors import OutputPathError, PoliceOntoError
+from policeonto.errors import OptionError, OutputPathError
 from policeonto.instances import read_records
 from policeonto.limits import Limits
 from policeonto.output import contained_path
@@ -37,6 +37,9 @@ class RdfFormat(StrEnum):
     def from_extension(cls, path: Path) -> RdfFormat:
         """The format a file name's extension names.
 
+        Raises:
+            OptionError: the extension names none of them.
+
         >>> RdfFormat.from_extension(Path("out.nt"))
         <RdfFormat.NTRIPLES: 'nt'>
         """
@@ -49,7 +52,11 @@ class RdfFormat(StrEnum):
             "json-ld": cls.JSONLD,
         }
         if ext not in aliases:
-            raise PoliceOntoError(f"{path}: unknown RDF file extension {path.suffix!r} (use .ttl, .nt or .jsonld)")
+            raise OptionError(
+                f"{path}: unknown RDF file extension {path.suffix!r} (use .ttl, .nt or .jsonld)",
+                option="format",
+                value=path.suffix,
+            )
         return aliases[ext]
 
     @property
@@ -84,13 +91,14 @@ def conform(graph: Graph, shapes: Graph | None = None) -> tuple[bool, list[tuple
     return conforms, sorted(tuple(str(report.value(r, p) or "") for p in fields) for r in results)  # type: ignore[misc]
 
 
-def convert(source: Path, *, validate: bool = True, limits: Limits = Limits()) -> ConversionResult:
+def convert(source: Path | str, *, validate: bool = True, limits: Limits = Limits()) -> ConversionResult:
     """Read a RecordSet from *source* (YAML or JSON) and return its RDF, validated unless told not to.
 
     Raises:
         InstanceDataError: *source* cannot be read (over ``limits.file_size``, not YAML or JSON, refused
             YAML tags, not fitting the schema).
     """
+    source = Path(source)
     graph = read_records(source, limits=limits)
     conforms, violations = conform(graph) if validate else (True, [])
     return ConversionResult(source, graph, conforms, violations)

@@ -14,6 +14,7 @@ __all__ = [
     "InstanceDataError",
     "MappingInputError",
     "MappingSpecError",
+    "OptionError",
     "OutputPathError",
     "PoliceOntoError",
     "SchemaError",
@@ -82,6 +83,15 @@ class StoreBusyError(StoreError):
     def __init__(self, message: str, *, store: str, pid: int | None = None) -> None:
         super().__init__(message, store=store)
         self.pid = pid
+
+
+class OptionError(PoliceOntoError, ValueError):
+    """An option given to a function or command is not one it accepts (carries the option and the value)."""
+
+    def __init__(self, message: str, *, option: str, value: object) -> None:
+        super().__init__(message)
+        self.option = option
+        self.value = value
 
 
 class UnsafeInputError(PoliceOntoError, ValueError):

@@ -43,7 +43,7 @@ def is_records(path: Path) -> bool:
     return path.suffix.lower() in {".yaml", ".yml"}
 
 
-def load_records(path: Path, *, limits: Limits = Limits()) -> RecordSet:
+def load_records(path: Path | str, *, limits: Limits = Limits()) -> RecordSet:
     """Read a RecordSet from a YAML (.yaml, .yml) or JSON (.json) file, with the safe YAML loader.
 
     Raises:
@@ -51,6 +51,7 @@ def load_records(path: Path, *, limits: Limits = Limits()) -> RecordSet:
             JSON, uses a YAML tag or alias bomb the safe loader refuses, or does not fit the schema; the
             error names the file and, for syntax errors, the line and column.
     """
+    path = Path(path)
     check_file_size(path, limits)
     try:
         text = path.read_text(encoding="utf-8")
@@ -144,13 +145,14 @@ def canonical_decimal(value: Decimal) -> str:
     return text if "." in text else text + ".0"
 
 
-def read_records(path: Path, *, limits: Limits = Limits()) -> Graph:
+def read_records(path: Path | str, *, limits: Limits = Limits()) -> Graph:
     """The RDF of the RecordSet in *path* (see :func:`load_records` and :func:`records_to_graph`).
 
     Raises:
         InstanceDataError: as :func:`load_records`; also when a record cannot be written as RDF (a value
             the schema's types accept but RDF cannot hold, such as an identifier with an unknown prefix).
     """
+    path = Path(path)
     records = load_records(path, limits=limits)
     try:
         return records_to_graph(records)
@@ -161,8 +163,14 @@ def read_records(path: Path, *, limits: Limits = Limits()) -> Graph:
 def records_to_graph(records: RecordSet) -> Graph:
     """Return the records as an RDF graph, without the RecordSet bundle node."""
     # The dumper logs a warning for every string format without an XSD datatype; they are plain strings.
-    logging.getLogger("linkml_runtime.dumpers.rdflib_dumper").setLevel(logging.ERROR)
-    graph = rdflib_dumper.as_rdf_graph(records, schemaview=schema_view())
+    # Its level is set back afterwards: the logging configuration is the calling program's.
+    dumper_log = logging.getLogger("linkml_runtime.dumpers.rdflib_dumper")
+    level = dumper_log.level
+    dumper_log.setLevel(logging.ERROR)
+    try:
+        graph = rdflib_dumper.as_rdf_graph(records, schemaview=schema_view())
+    finally:
+        dumper_log.setLevel(level)
     for bundle in list(graph.subjects(RDF.type, POLE.RecordSet)):
         graph.remove((bundle, None, None))
     # YAML and JSON numbers arrive as binary floats, which become decimals of 40-odd digits: those are read

@@ -73,11 +73,25 @@ class Limits:
         field_size: bytes per field: a CSV cell, a JSON string (a flattened record value) and an RDF
             literal; a row with a larger field is rejected with a ``field-too-large`` finding, an RDF
             file with a larger literal is refused.
+
+    Raises:
+        LimitError: a limit is not a whole number of bytes, at least one.
+
+    >>> Limits(file_size=0)
+    Traceback (most recent call last):
+    ...
+    policeonto.limits.LimitError: file_size=0: a limit must be a whole number of bytes, at least one
     """
 
     file_size: int = 2 << 30
     line_size: int = 16 << 20
     field_size: int = 4 << 20
+
+    def __post_init__(self) -> None:
+        for limit in fields(self):
+            value = getattr(self, limit.name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise LimitError(f"{limit.name}={value!r}: a limit must be a whole number of bytes, at least one")
 
     @classmethod
     def parse(cls, settings: Iterable[str], *, base: Limits | None = None) -> Limits:

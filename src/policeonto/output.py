@@ -151,7 +151,7 @@ def _fsync_directory(folder: Path) -> None:
 
 
 @contextmanager
-def atomic_output(target: Path) -> Iterator[BinaryIO]:
+def atomic_output(target: Path | str) -> Iterator[BinaryIO]:
     """Open a temporary file beside *target* for binary writing; on success, rename it to *target*.
 
     On any exception (including KeyboardInterrupt) the temporary file is removed and *target* is left as
@@ -166,6 +166,7 @@ def atomic_output(target: Path) -> Iterator[BinaryIO]:
     >>> (folder / "out.nt").read_bytes(), sorted(p.name for p in folder.iterdir())
     (b'done\\n', ['out.nt'])
     """
+    target = Path(target)
     target = Path(os.path.realpath(target)) if target.is_symlink() else target
     try:
         existing: os.stat_result | None = target.stat()
@@ -209,7 +210,7 @@ def atomic_output(target: Path) -> Iterator[BinaryIO]:
         raise
 
 
-def write_atomically(target: Path, data: bytes | str) -> Path:
+def write_atomically(target: Path | str, data: bytes | str) -> Path:
     """Write *data* (text is encoded as UTF-8) to *target* through :func:`atomic_output`; return *target*.
 
     >>> folder = Path(tempfile.mkdtemp())
@@ -218,7 +219,7 @@ def write_atomically(target: Path, data: bytes | str) -> Path:
     """
     with atomic_output(target) as sink:
         sink.write(data.encode("utf-8") if isinstance(data, str) else data)
-    return target
+    return Path(target)
 
 
 def contained_path(folder: Path, name: str | PurePath) -> Path:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import Namespace
+
+if TYPE_CHECKING:
+    from linkml_runtime.utils.schemaview import SchemaView
 
 __all__ = ["ARTEFACTS", "POLE", "SCHEMA_PATH", "SH", "artefact_dir", "artefact_path", "schema_view"]
 
@@ -57,6 +60,8 @@ def schema_view(path: Path = SCHEMA_PATH) -> SchemaView:
     >>> schema_view().schema.name
     'policeonto'
     """
+    from linkml_runtime.utils.schemaview import SchemaView  # most of a second to import: only when asked for
+
     view = SchemaView(str(path), merge_imports=True)
     view.all_elements()  # resolve imports once, up front
     return view

@@ -74,10 +74,15 @@ PYTHON_OPTIONS: dict[str, Any] = {
 
 def _quietly(generate: Any) -> str:
     # LinkML logs and warns about choices made deliberately above; keep the build output readable.
-    logging.getLogger("linkml").setLevel(logging.ERROR)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return generate()
+    log = logging.getLogger("linkml")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return generate()
+    finally:  # the logging configuration is the calling program's
+        log.setLevel(level)
 
 
 def generate_owl(schema: Path) -> Graph:

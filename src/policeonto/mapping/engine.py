@@ -8,6 +8,7 @@ rejected with a reason: ``rows_read == rows_mapped + rows_rejected`` always hold
 from __future__ import annotations
 
 import csv
+import os
 import re
 import time
 from collections import Counter
@@ -22,7 +23,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from policeonto import __version__
-from policeonto.errors import MappingInputError, PoliceOntoError
+from policeonto.errors import MappingInputError, OptionError
 from policeonto.findings import Finding, make
 from policeonto.instances import is_records
 from policeonto.limits import Limits
@@ -146,7 +147,7 @@ class MapResult:
 
 def _check_base(base: str) -> str:
     if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*[/#]$", base, re.IGNORECASE):
-        raise PoliceOntoError(f"base IRI {base!r} must be an absolute IRI ending with / or #")
+        raise OptionError(f"base IRI {base!r} must be an absolute IRI ending with / or #", option="base", value=base)
     return base
 
 
@@ -166,12 +167,16 @@ def _context(source: SourceFile, mapping: Mapping, options: MapOptions, run: str
     """The values every row of *source* shares: base, dataset and run IRIs, file key, publishing force.
 
     Raises:
-        PoliceOntoError: ``options.force`` is not a police force code. A force named by the file name that is
+        OptionError: ``options.force`` is not a police force code. A force named by the file name that is
             not a code is left out (``map_file`` reports it).
     """
     forces = _force_codes()
     if options.force is not None and options.force not in forces:
-        raise PoliceOntoError(f"--force {options.force!r} is not a police force code (such as kent, metropolitan)")
+        raise OptionError(
+            f"force {options.force!r} is not a police force code (such as kent, metropolitan)",
+            option="force",
+            value=options.force,
+        )
     force = options.force or _file_force(mapping, source.path)
     key = re.sub(r"[^a-z0-9]+", "-", source.path.stem.lower()).strip("-") or "data"
     return {
@@ -561,7 +566,7 @@ class _Batches:
 
 
 def map_files(
-    inputs: Sequence[Path],
+    inputs: Iterable[Path | str] | Path | str,
     sink: BinaryIO | BatchSink,
     *,
     mapping: str | None = None,
@@ -571,9 +576,10 @@ def map_files(
     """Map every file in *inputs* onto the shared vocabulary, writing N-Triples to *sink*.
 
     Args:
-        inputs: source files; each is recognised from its header (a JSON export from its record types)
-            unless *mapping* names the mapping. The files of one export are mapped so that a table comes
-            after the tables it refers to, and their foreign keys are checked across the files.
+        inputs: source files (a single path is one file); each is recognised from its header (a JSON export
+            from its record types) unless *mapping* names the mapping. The files of one export are mapped so
+            that a table comes after the tables it refers to, and their foreign keys are checked across the
+            files.
         sink: a binary stream for the N-Triples, or a :class:`BatchSink`.
         options: IRI base, publishing force, batch size, findings kept.
         progress: called with the number of rows after each batch.
@@ -583,11 +589,15 @@ def map_files(
 
     Raises:
         MappingInputError: a file cannot be mapped at all; files before it have been written.
+        MappingSpecError: *mapping* names no mapping, or the mapping is malformed.
+        OptionError: ``options.base`` is no absolute IRI ending with ``/`` or ``#``, or ``options.force`` is no
+            police force code.
     """
     started = time.perf_counter()
     result = MapResult()
     keys = KeyIndex()
-    for path in _files_in_order([Path(p) for p in inputs], mapping):
+    paths = [Path(inputs)] if isinstance(inputs, str | os.PathLike) else [Path(p) for p in inputs]
+    for path in _files_in_order(paths, mapping):
         map_file(path, sink, result, mapping=mapping, options=options, progress=progress, keys=keys)
     result.seconds = time.perf_counter() - started
     return result

@@ -120,9 +120,15 @@ def mappings_dir() -> Path:
     return artefact_dir(Path("mappings"))
 
 
-def list_mappings(folder: Path | None = None) -> list[Mapping]:
-    """Every mapping in *folder* (default: the bundled ones), by name."""
-    folder = folder or mappings_dir()
+def list_mappings(folder: Path | str | None = None) -> list[Mapping]:
+    """Every mapping in *folder* (default: the bundled ones), by name.
+
+    Raises:
+        MappingSpecError: *folder* is not a directory, or a mapping in it is malformed.
+    """
+    folder = Path(folder) if folder is not None else mappings_dir()
+    if not folder.is_dir():
+        raise MappingSpecError(f"{folder}: no such folder of mappings")
     return [load_mapping(path) for path in sorted(folder.glob("*.transform.yaml"))]
 
 

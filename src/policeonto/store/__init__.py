@@ -38,10 +38,14 @@ def open_store(
 
     A server's transient failures are retried *retries* times (the :class:`RemoteStore` default when
     None), each retry told to *on_retry*; an embedded store another process has open is waited for up to
-    *wait* seconds.
+    *wait* seconds. The store is a context manager, closed on leaving the ``with`` block.
+
+    >>> with open_store("http://127.0.0.1:7878", retries=0) as store:
+    ...     store.location
+    'http://127.0.0.1:7878'
 
     Raises:
-        StoreError: the embedded store cannot be opened.
+        StoreError: the embedded store cannot be opened, or *location* is a URL that cannot be used.
         StoreBusyError: another process has the embedded store open.
     """
     text = str(location) if location is not None else str(DEFAULT_STORE)

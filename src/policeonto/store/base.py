@@ -7,7 +7,8 @@ import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
 
 from policeonto.store.results import QueryResult
 
@@ -77,4 +78,12 @@ class Store(Protocol):
         *older_than* seconds ago, or all of them); return their names."""
 
     def close(self) -> None:
-        """Release the store."""
+        """Release the store; closing it again does nothing."""
+
+    def __enter__(self) -> Self:
+        """The store itself, closed on leaving the ``with`` block."""
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        """Close the store."""

@@ -7,7 +7,8 @@ import socket
 import time
 import uuid
 from pathlib import Path
-from typing import BinaryIO
+from types import TracebackType
+from typing import BinaryIO, Self
 
 import pyoxigraph as ox
 
@@ -41,18 +42,24 @@ class EmbeddedStore:
     """An Oxigraph store in a directory (created if missing), or in memory when *path* is None.
 
     One process at a time has a store open: the others wait up to *wait* seconds for it (0: not at all)
-    and then fail, naming the process that has it.
+    and then fail, naming the process that has it. The store is a context manager that closes it on leaving;
+    :meth:`close` may be called more than once, and a closed store refuses work with :class:`StoreError`.
+
+    >>> with EmbeddedStore() as store:
+    ...     store.query("ASK { ?s ?p ?o }").boolean
+    False
 
     Raises:
         StoreBusyError: another process has the store open, and kept it for *wait* seconds.
         StoreError: the directory cannot be opened.
     """
 
-    def __init__(self, path: Path | None = None, *, wait: float = 0.0) -> None:
+    def __init__(self, path: Path | str | None = None, *, wait: float = 0.0) -> None:
+        path = Path(path) if path is not None else None
         self.location = str(path) if path is not None else "memory"
         self._lock = _lock(path, wait=wait, location=self.location) if path is not None else None
         try:
-            self._store = ox.Store(str(path)) if path is not None else ox.Store()
+            self._oxigraph: ox.Store | None = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as exc:
             self._unlock()
             raise StoreError(
@@ -67,6 +74,17 @@ class EmbeddedStore:
                 self._store.remove_graph(ox.NamedNode(f"{quad.subject.value}/entailed"))
         self._store.remove_graph(_JOURNAL)
         self.clean_staging()
+
+    @property
+    def _store(self) -> ox.Store:
+        """The Oxigraph store.
+
+        Raises:
+            StoreError: the store is closed.
+        """
+        if self._oxigraph is None:
+            raise StoreError("the store is closed", store=self.location)
+        return self._oxigraph
 
     def clean_staging(self, *, older_than: float | None = None) -> list[str]:
         """Drop every staging graph: no other process can be loading while this one has the store open
@@ -151,11 +169,22 @@ class EmbeddedStore:
         return sorted(n for n in names if not n.startswith(STAGING))
 
     def close(self) -> None:
+        """Flush and release the store and its lock; closing a closed store does nothing."""
+        if self._oxigraph is None:
+            return
         try:
-            self._store.flush()
+            self._oxigraph.flush()
         finally:
-            del self._store
+            self._oxigraph = None
             self._unlock()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
 
     def _unlock(self) -> None:
         if self._lock is not None:

@@ -5,6 +5,7 @@ provenance), with what the ontology entails beside it."""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +34,9 @@ __all__ = ["LoadedGraph", "load_inputs"]
 
 @dataclass(frozen=True)
 class LoadedGraph:
-    """What happened to one input: the graph it went to, its triples (0 if not loaded), and validation."""
+    """What happened to one input: the graph it went to, its triples (0 if not loaded), and validation:
+    whether it is *valid* (None when not checked) and how many *findings* it has, counted whether or not
+    ``MapOptions.keep_findings`` kept them."""
 
     source: str
     graph: str
@@ -46,7 +49,7 @@ class LoadedGraph:
 
 def load_inputs(
     store: Store,
-    inputs: Iterable[Path],
+    inputs: Iterable[Path | str] | Path | str,
     *,
     graph: str | None = None,
     mapping: str | None = None,
@@ -56,7 +59,8 @@ def load_inputs(
     resume: bool = False,
 ) -> list[LoadedGraph]:
     """Validate (unless *check* is False), map and load the inputs into *store*, one named graph per
-    dataset: each RDF file, each source file (a JSON export's tables share its graph).
+    dataset: each RDF file, each source file (a JSON export's tables share its graph). A single path is one
+    input.
 
     *resume* finishes a load that failed or was killed: every staging graph left behind is dropped, and
     a dataset whose graph is in the store already is kept, not loaded again (a dataset graph is named
@@ -71,23 +75,24 @@ def load_inputs(
         StoreError: *graph* given for several inputs, or the store fails.
         InstanceDataError: an input cannot be read at all.
     """
-    inputs, options = [Path(p) for p in inputs], options or MapOptions()
-    if graph is not None and len(inputs) != 1:
+    paths = [Path(inputs)] if isinstance(inputs, str | os.PathLike) else [Path(p) for p in inputs]
+    options = options or MapOptions()
+    if graph is not None and len(paths) != 1:
         raise StoreError("--graph names the graph of one input; give one input, or leave it out", store=store.location)
     publish = _Publisher(store, kept=set(store.graphs()) if resume and graph is None else set())
     if resume:
         store.clean_staging()
     ensure_ontology(store)
     done = []
-    tables = [p for p in inputs if not is_rdf(p) and not is_records(p)]
+    tables = [p for p in paths if not is_rdf(p) and not is_records(p)]
     if tables:
         done += _load_tables(publish, tables, graph, mapping, check, load_invalid, options)
-    for path in (p for p in inputs if is_rdf(p) or is_records(p)):
+    for path in (p for p in paths if is_rdf(p) or is_records(p)):
         with scratch_directory("policeonto-load-") as folder:
             readable, syntax = _prepared(path, folder, options)
             report = validate([path], options=options) if check else None
             valid = None if report is None else report.valid
-            findings = 0 if report is None else len(report.findings)
+            findings = 0 if report is None else sum(report.finding_counts.values())
             if valid is False and not load_invalid:
                 done.append(LoadedGraph(str(path), graph or "", 0, valid, findings, loaded=False))
                 continue
@@ -164,16 +169,19 @@ def _load_tables(
 
 
 def _by_file(report: ValidationReport, tables: list[Path]) -> tuple[dict[str, bool], dict[str, int]]:
-    """Whether each of *tables* is valid, and its findings, from the report on all of them together. When
-    some error is not listed against one of them (a finding on no file, or more than were kept), all of
-    them are as invalid as the report."""
+    """Whether each of *tables* is valid, and how many findings it has, from the report on all of them
+    together. When some error is not listed against one of them (a finding on no file, or more than were
+    kept), all of them are as invalid as the report; when some finding was not kept, each is given every
+    finding counted."""
     files = [str(p) for p in tables]
     findings = Counter(f.file for f in report.findings)
     errors = Counter(f.file for f in report.findings if f.severity is Severity.ERROR)
     counted = sum(n for code, n in report.finding_counts.items() if CATALOGUE[code].severity is Severity.ERROR)
+    total = sum(report.finding_counts.values())
+    by_file = {file: findings[file] for file in files} if len(report.findings) >= total else dict.fromkeys(files, total)
     if sum(errors[file] for file in files) == counted:
-        return {file: not errors[file] for file in files}, {file: findings[file] for file in files}
-    return dict.fromkeys(files, report.valid), dict.fromkeys(files, len(report.findings))
+        return {file: not errors[file] for file in files}, by_file
+    return dict.fromkeys(files, report.valid), by_file
 
 
 @dataclass

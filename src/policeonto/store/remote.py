@@ -14,6 +14,8 @@ import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 from policeonto import interrupts
 from policeonto.errors import StoreError
@@ -170,7 +172,15 @@ class RemoteStore:
         return dropped
 
     def close(self) -> None:
-        pass
+        """Nothing to release: every request has its own connection."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
 
     def _graph_url(self, graph: str) -> str:
         return f"{self.store_url}?{urllib.parse.urlencode({'graph': graph})}"

@@ -11,6 +11,7 @@ import io
 import json
 from dataclasses import dataclass, field
 
+from policeonto.errors import OptionError
 from policeonto.fastshacl.terms import node
 
 __all__ = ["QueryResult", "plain", "render"]
@@ -51,7 +52,13 @@ def plain(term: str) -> str:
 
 def render(result: QueryResult, fmt: str) -> str:
     """*result* as ``table`` (aligned text), ``csv`` (SPARQL 1.1 CSV: plain values) or ``json`` (SPARQL 1.1
-    Query Results JSON)."""
+    Query Results JSON).
+
+    Raises:
+        OptionError: *fmt* is none of them.
+    """
+    if fmt not in ("table", "csv", "json"):
+        raise OptionError(f"result format {fmt!r} is none of table, csv, json", option="format", value=fmt)
     if fmt == "json":
         return json.dumps(_json(result), indent=2, ensure_ascii=False) + "\n"
     if result.boolean is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -13,6 +14,7 @@ from pathlib import Path
 import polars as pl
 from rdflib import Graph, Literal, Node, URIRef
 
+from policeonto.errors import OptionError
 from policeonto.fastshacl import RESULT_SCHEMA
 from policeonto.fastshacl.report import report_graph
 from policeonto.fastshacl.table import TripleTable
@@ -180,7 +182,7 @@ def _validate_pyshacl(
     paths: list[Path], mapping: str | None, report: ValidationReport, also: BatchSink | None, options: MapOptions
 ) -> list[Finding]:
     if also is not None:
-        raise ValueError("only the fast engine writes while it validates")
+        raise OptionError("only the fast engine writes while it validates", option="also", value=also)
     found: list[Finding] = []
     if is_rdf(paths[0]):
         (path,) = paths
@@ -203,7 +205,7 @@ def _validate_pyshacl(
 
 
 def validate(
-    inputs: Iterable[Path],
+    inputs: Iterable[Path | str] | Path | str,
     *,
     mapping: str | None = None,
     engine: Engine = Engine.FAST,
@@ -219,6 +221,7 @@ def validate(
     against the shapes.
 
     Args:
+        inputs: the files; a single path is one file.
         also: a sink that also receives everything the tabular exports map to (the fast engine only), so
             an export is validated and written in one pass.
         options: how tabular exports are mapped (instance IRI base, publishing force), and the size limits
@@ -230,12 +233,18 @@ def validate(
     Raises:
         InstanceDataError: an input cannot be read at all (a mapping error for tables, a parse error or a
             refused reference for RDF, YAML that does not fit the schema for records).
+        MappingSpecError: *mapping* names no mapping, or the mapping is malformed.
+        OptionError: *engine* is no :class:`Engine`, *also* is given to pySHACL, or *options* are wrong (see
+            :func:`~policeonto.mapping.map_files`).
     """
-    engine = Engine(engine)
+    try:
+        engine = Engine(engine)
+    except ValueError as exc:
+        raise OptionError(f"engine {engine!r} is none of {', '.join(Engine)}", option="engine", value=engine) from exc
     started = time.perf_counter()
     report = ValidationReport()
     found: list[Finding] = []
-    paths = [Path(p) for p in inputs]
+    paths = [Path(inputs)] if isinstance(inputs, str | os.PathLike) else [Path(p) for p in inputs]
     tables = [p for p in paths if not is_rdf(p) and not is_records(p)]
     groups = ([tables] if tables else []) + [[p] for p in paths if is_rdf(p) or is_records(p)]
     for group in groups:
