@@ -310,3 +310,31 @@ def test_validate_counts_the_triples_map_writes(tmp_path: Path) -> None:
     for paths in exports:
         written = map_files(paths, io.BytesIO())
         assert validate(paths).triples == written.triples > 0
+
+
+def test_a_node_two_files_describe_differently_is_found_by_both_engines(tmp_path: Path) -> None:
+    """A point the street file and the outcomes file both describe, with two different labels: invalid in the
+    merged graph, so invalid for the fast engine too, which validates the nodes rows share across files."""
+    folder = POLICE_UK / "street"
+    street = (folder / "2024-07-metropolitan-street.burglary-subset.csv").read_text(encoding="utf-8").splitlines()
+    outcomes_text = POLICE_UK / "outcomes" / "2024-07-metropolitan-outcomes.burglary-subset.csv"
+    outcomes = outcomes_text.read_text(encoding="utf-8").splitlines()
+    header = outcomes[0].split(",")
+    moved = outcomes[1].split(",")
+    street_row = street[1].split(",")
+    at = street[0].split(",")
+    for column in ("Longitude", "Latitude"):  # the outcome at the street crime's point ...
+        moved[header.index(column)] = street_row[at.index(column)]
+    moved[header.index("Location")] = "On or near Somewhere Else"  # ... under another name
+    paths = [tmp_path / "2024-07-metropolitan-street.csv", tmp_path / "2024-07-metropolitan-outcomes.csv"]
+    paths[0].write_text("\n".join(street[:4]) + "\n", encoding="utf-8")
+    paths[1].write_text("\n".join([outcomes[0], ",".join(moved), *outcomes[2:4]]) + "\n", encoding="utf-8")
+    assert all(validate([path]).valid for path in paths)  # each file on its own is fine
+    reports = {engine: validate(paths, engine=engine) for engine in ("fast", "pyshacl")}
+    seen = {
+        engine: sorted((f.code, f.focus_node, f.path) for f in report.findings) for engine, report in reports.items()
+    }
+    assert seen["fast"] == seen["pyshacl"] != []
+    (finding,) = reports["fast"].findings
+    assert finding.code == "shape-max-count" and finding.path.endswith("/label")
+    assert finding.file in map(str, paths) and finding.row is not None and finding.column == "Location"

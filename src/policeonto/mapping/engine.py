@@ -291,6 +291,17 @@ class TeeSink:
         self.second.end(provenance)
         return self.first.end(provenance)
 
+    def finish(self) -> None:
+        _finish(self.first)
+        _finish(self.second)
+
+
+def _finish(sink: object) -> None:
+    """Tell a sink that waits for every file (the validator, for the nodes rows share) that all are in."""
+    finish = getattr(sink, "finish", None)
+    if callable(finish):
+        finish()
+
 
 def map_file(
     path: Path,
@@ -599,6 +610,7 @@ def map_files(
     paths = [Path(inputs)] if isinstance(inputs, str | os.PathLike) else [Path(p) for p in inputs]
     for path in _files_in_order(paths, mapping):
         map_file(path, sink, result, mapping=mapping, options=options, progress=progress, keys=keys)
+    _finish(sink)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -166,15 +166,16 @@ def _validate_fast(
         return fast_findings(violations, file=str(path))
     validator = MappedValidator()
     sink = validator if also is None else TeeSink(validator, also)
-    mapped = map_files(paths, sink, mapping=mapping, options=options)
+    mapped = map_files(paths, sink, mapping=mapping, options=options)  # which finishes the validator
     report.rows += mapped.rows_read
     report.records += validator.records
     report.triples += validator.triples
     report.finding_counts.update(mapped.finding_counts)
     found = []
-    for violations in validator.found:  # each frame comes from one file, in the order the files were mapped
+    for violations in validator.found:  # in the order the files were mapped; the shared nodes' last
         report.violations.append(violations)
-        found += fast_findings(violations, file=str(violations["file"][0]))
+        for (file,), part in violations.partition_by("file", as_dict=True, maintain_order=True).items():
+            found += fast_findings(part, file=str(file))
     return mapped.findings + found
 
 

@@ -35,7 +35,8 @@ __all__ = ["MappedValidator", "project_shapes", "read_table", "source_columns", 
 
 _SOURCE_ROW = "<https://w3id.org/policeonto/source_row>"
 _IN_FLIGHT = 2  # batches validated at once, each on its own thread, while the next is mapped
-_LOCATED = {"s": pl.String, "row": pl.Int64, "target": pl.String}
+_LOCATED = {"s": pl.String, "row": pl.Int64, "target": pl.String, "file": pl.String}
+_SOURCES = {"file": pl.String, "target": pl.String, "path": pl.String, "column": pl.String}
 
 
 @cache
@@ -93,7 +94,9 @@ def source_columns(mapping: Mapping, derivations: Sequence[Derivation]) -> dict[
 class MappedValidator:
     """A batch sink that validates what a mapping makes instead of writing it.
 
-    Its violations carry the file's rows and the source column each value came from.
+    Its violations carry the file's rows and the source column each value came from. The nodes that rows
+    share (a point, an area) are validated once every file is mapped (:meth:`finish`), with what every file
+    said of them: two files giving one point two labels is a violation, as it is in the merged graph.
     """
 
     shapes: Shapes = field(default_factory=project_shapes)
@@ -102,6 +105,8 @@ class MappedValidator:
     triples: int = 0
     columns: dict[tuple[str, str], str] = field(default_factory=dict)
     _provenance: TripleTable | None = None
+    _provenances: list[TripleTable] = field(default_factory=list)
+    _sources: list[pl.DataFrame] = field(default_factory=list)
     _shared: list[pl.DataFrame] = field(default_factory=list)
     _shared_at: list[pl.DataFrame] = field(default_factory=list)
     _shared_kept: int = 0
@@ -120,7 +125,7 @@ class MappedValidator:
         self._file = file
         self.columns = source_columns(mapping, derivations)
         self._provenance = TripleTable.from_graph(provenance)
-        self._shared, self._shared_at, self._shared_kept = [], [], 0
+        self._sources.append(self._source_frame())
         self._worker = ThreadPoolExecutor(_IN_FLIGHT, "policeonto-validate")
 
     def batch(self, frame: pl.DataFrame, derivations: Sequence[Derivation]) -> int:
@@ -130,7 +135,7 @@ class MappedValidator:
             subjects, columns = triple_frames(frame, derivation)
             parts = {predicate: subjects.select("s", o=objects).drop_nulls("o") for predicate, objects in columns}
             made += sum(p.height for p in parts.values())
-            where = subjects.select("s", row=pl.col(ROW), target=pl.lit(derivation.target))
+            where = subjects.select("s", row=pl.col(ROW), target=pl.lit(derivation.target), file=pl.lit(self._file))
             if derivation.shared:
                 self._shared.extend(f.with_columns(p=pl.lit(p)) for p, f in parts.items())
                 self._shared_at.append(where)
@@ -184,30 +189,48 @@ class MappedValidator:
         self._collect(0)
         self._worker.shutdown()
         final = TripleTable.from_graph(provenance)
-        shared = pl.concat(self._shared) if self._shared else pl.DataFrame(schema=dict.fromkeys("spo", pl.String))
-        parts = {p: [f.select("s", "o")] for (p,), f in shared.partition_by("p", as_dict=True).items()}
-        self._add_known(parts)
+        self._provenances.append(final)
+        parts = self._shared_parts()
         table = TripleTable.concat([TripleTable.from_parts(parts), final]) if parts else final
-        at = pl.concat(self._shared_at) if self._shared_at else pl.DataFrame(schema=_LOCATED)
-        at = at.unique(subset="s", keep="first", maintain_order=True)
-        focus = pl.concat([at["s"], pl.concat(final.by_predicate.values())["s"]]).unique()
+        focus = pl.concat(final.by_predicate.values())["s"].unique()
         self.records += focus.len()
-        found = self._located(evaluate(self.shapes, table, focus_filter=focus), at)
+        found = self._located(evaluate(self.shapes, table, focus_filter=focus), pl.DataFrame(schema=_LOCATED))
+        if found is not None:
+            self.found.append(found)
+        self.triples += len(final)  # the provenance, counted as the writer counts it
+        return len(final)
+
+    def finish(self) -> None:
+        """Validate the nodes rows share, with what every file said of them; each is located at the first
+        row that made it."""
+        parts = self._shared_parts()
+        if not parts:
+            return
+        table = TripleTable.concat([TripleTable.from_parts(parts), *self._provenances])
+        at = pl.concat(self._shared_at).unique(subset="s", keep="first", maintain_order=True)
+        self.records += at.height
+        found = self._located(evaluate(self.shapes, table, focus_filter=at["s"]), at)
         if found is not None:
             self.found.append(found)
         self._shared, self._shared_at = [], []
-        self.triples += len(final)  # the provenance, counted as the writer counts it
-        return len(final)
+
+    def _shared_parts(self) -> dict[str, list[pl.DataFrame]]:
+        """The triples of the nodes rows share so far, by predicate, with the types known for what they name."""
+        shared = pl.concat(self._shared) if self._shared else pl.DataFrame(schema=dict.fromkeys("spo", pl.String))
+        parts = {p: [f.select("s", "o")] for (p,), f in shared.partition_by("p", as_dict=True).items()}
+        self._add_known(parts)
+        return parts
+
+    def _source_frame(self) -> pl.DataFrame:
+        """The current file's (class, predicate) -> source column, as a frame."""
+        rows = [(self._file, cls, p, column) for (cls, p), column in self.columns.items()]
+        return pl.DataFrame(rows, schema=_SOURCES, orient="row")
 
     def _located(self, found: pl.DataFrame, located: pl.DataFrame) -> pl.DataFrame | None:
         """*found* with each focus node's row and each path's source column; None when there are none."""
         if found.is_empty():
             return None
-        sources = pl.DataFrame(
-            [(cls, p, column) for (cls, p), column in self.columns.items()],
-            schema={"target": pl.String, "path": pl.String, "column": pl.String},
-            orient="row",
-        )
         found = found.join(located.rename({"s": "focus"}), on="focus", how="left")
-        found = found.join(sources, on=["target", "path"], how="left").drop("target")
-        return found.with_columns(file=pl.lit(self._file))
+        found = found.with_columns(pl.col("file").fill_null(self._file))
+        sources = pl.concat(self._sources).unique(subset=["file", "target", "path"], keep="first")
+        return found.join(sources, on=["file", "target", "path"], how="left").drop("target")
