@@ -143,13 +143,19 @@ def test_cli_loads_and_queries(tmp_path: Path) -> None:
     assert answered.output.splitlines() == ["events", "2000"]
 
 
-def test_cli_does_not_load_an_invalid_export(tmp_path: Path) -> None:
+def _invalid_stop_and_search(folder: Path) -> Path:
+    """The first three stop-and-search rows, the first with a search type the format does not have."""
     lines = EXAMPLES[0].read_text(encoding="utf-8").splitlines(keepends=True)[:4]
     header = lines[0].rstrip("\r\n").split(",")
     row = lines[1].rstrip("\r\n").split(",")
     row[header.index("Type")] = "Not a search type"
-    bad = tmp_path / EXAMPLES[0].name
+    bad = folder / EXAMPLES[0].name
     bad.write_text(lines[0] + ",".join(row) + "\n" + "".join(lines[2:]), encoding="utf-8")
+    return bad
+
+
+def test_cli_does_not_load_an_invalid_export(tmp_path: Path) -> None:
+    bad = _invalid_stop_and_search(tmp_path)
     location = str(tmp_path / "store")
     refused = CliRunner().invoke(main, ["load", str(bad), "--store", location])
     assert refused.exit_code == 1, refused.output
@@ -159,12 +165,7 @@ def test_cli_does_not_load_an_invalid_export(tmp_path: Path) -> None:
 
 
 def test_a_clean_file_is_not_blamed_for_another_files_errors(tmp_path: Path) -> None:
-    lines = EXAMPLES[0].read_text(encoding="utf-8").splitlines(keepends=True)[:4]
-    header = lines[0].rstrip("\r\n").split(",")
-    row = lines[1].rstrip("\r\n").split(",")
-    row[header.index("Type")] = "Not a search type"
-    bad = tmp_path / EXAMPLES[0].name
-    bad.write_text(lines[0] + ",".join(row) + "\n" + "".join(lines[2:]), encoding="utf-8")
+    bad = _invalid_stop_and_search(tmp_path)
     location = str(tmp_path / "store")
     refused = CliRunner().invoke(main, ["load", str(bad), str(EXAMPLES[1]), "--store", location])
     assert refused.exit_code == 1, refused.output

@@ -54,6 +54,21 @@ def staged_at(graph: str) -> datetime | None:
     return datetime.strptime(found.group(1), _STAMP).replace(tzinfo=UTC) if found else None
 
 
+class ClosedOnExit:
+    """A store used in a ``with`` block is closed on leaving it."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+
 class Store(Protocol):
     """A triple store policeonto can load and query."""
 

@@ -7,14 +7,13 @@ import socket
 import time
 import uuid
 from pathlib import Path
-from types import TracebackType
-from typing import BinaryIO, Self
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
 from policeonto import interrupts
 from policeonto.errors import StoreBusyError, StoreError
-from policeonto.store.base import STAGING, RdfSyntax
+from policeonto.store.base import STAGING, ClosedOnExit, RdfSyntax
 from policeonto.store.results import QueryResult
 
 try:
@@ -38,7 +37,7 @@ _FORMATS = {
 }
 
 
-class EmbeddedStore:
+class EmbeddedStore(ClosedOnExit):
     """An Oxigraph store in a directory (created if missing), or in memory when *path* is None.
 
     One process at a time has a store open: the others wait up to *wait* seconds for it (0: not at all)
@@ -177,14 +176,6 @@ class EmbeddedStore:
         finally:
             self._oxigraph = None
             self._unlock()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
     def _unlock(self) -> None:
         if self._lock is not None:

@@ -14,13 +14,11 @@ import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from policeonto import interrupts
 from policeonto.errors import StoreError
 from policeonto.fastshacl.terms import escape
-from policeonto.store.base import STAGING, RdfSyntax, staged_at, staging_graph
+from policeonto.store.base import STAGING, ClosedOnExit, RdfSyntax, staged_at, staging_graph
 from policeonto.store.results import QueryResult
 from policeonto.store.transport import RetryNotice, Transport, redacted, split_credentials
 
@@ -39,7 +37,7 @@ _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 STALE_AFTER = 24 * 3600.0  # a staging graph older than this is from a client that died
 
 
-class RemoteStore:
+class RemoteStore(ClosedOnExit):
     """A SPARQL 1.1 server at *url* (the base of Oxigraph-style endpoints).
 
     A user name and password in the URL (``http://user:secret@host:7878``) are sent as HTTP basic
@@ -173,14 +171,6 @@ class RemoteStore:
 
     def close(self) -> None:
         """Nothing to release: every request has its own connection."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
     def _graph_url(self, graph: str) -> str:
         return f"{self.store_url}?{urllib.parse.urlencode({'graph': graph})}"
