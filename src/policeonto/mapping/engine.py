@@ -8,7 +8,6 @@ rejected with a reason: ``rows_read == rows_mapped + rows_rejected`` always hold
 from __future__ import annotations
 
 import csv
-import os
 import re
 import time
 from collections import Counter
@@ -33,6 +32,7 @@ from policeonto.mapping.jsonsource import JsonDocument, is_json
 from policeonto.mapping.plan import Derivation, compile_plan, enum_codes
 from policeonto.mapping.reader import ROW, Batch, ReadAgain, SourceFile, bounded, inspect, read_batches
 from policeonto.mapping.spec import Mapping, list_mappings, load_mapping
+from policeonto.paths import Inputs, input_paths
 from policeonto.vocab import POLE, schema_view
 
 __all__ = [
@@ -577,7 +577,7 @@ class _Batches:
 
 
 def map_files(
-    inputs: Iterable[Path | str] | Path | str,
+    inputs: Inputs,
     sink: BinaryIO | BatchSink,
     *,
     mapping: str | None = None,
@@ -607,7 +607,7 @@ def map_files(
     started = time.perf_counter()
     result = MapResult()
     keys = KeyIndex()
-    paths = [Path(inputs)] if isinstance(inputs, str | os.PathLike) else [Path(p) for p in inputs]
+    paths = input_paths(inputs)
     for path in _files_in_order(paths, mapping):
         map_file(path, sink, result, mapping=mapping, options=options, progress=progress, keys=keys)
     _finish(sink)

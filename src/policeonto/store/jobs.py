@@ -5,9 +5,8 @@ provenance), with what the ontology entails beside it."""
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +22,7 @@ from policeonto.mapping import MapOptions, Mapping, map_files
 from policeonto.mapping.engine import NTriplesSink
 from policeonto.mapping.plan import Derivation
 from policeonto.output import scratch_directory
+from policeonto.paths import Inputs, input_paths
 from policeonto.store.base import Store, syntax_of
 from policeonto.store.reasoning import ensure_ontology, entailment_update
 from policeonto.validation import ValidationReport, validate
@@ -49,7 +49,7 @@ class LoadedGraph:
 
 def load_inputs(
     store: Store,
-    inputs: Iterable[Path | str] | Path | str,
+    inputs: Inputs,
     *,
     graph: str | None = None,
     mapping: str | None = None,
@@ -75,7 +75,7 @@ def load_inputs(
         StoreError: *graph* given for several inputs, or the store fails.
         InstanceDataError: an input cannot be read at all.
     """
-    paths = [Path(inputs)] if isinstance(inputs, str | os.PathLike) else [Path(p) for p in inputs]
+    paths = input_paths(inputs)
     options = options or MapOptions()
     if graph is not None and len(paths) != 1:
         raise StoreError("--graph names the graph of one input; give one input, or leave it out", store=store.location)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import io
-import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +22,7 @@ from policeonto.findings import Finding, Severity, has_errors
 from policeonto.instances import is_records, read_records
 from policeonto.mapping import MapOptions, map_files
 from policeonto.mapping.engine import BatchSink, TeeSink
+from policeonto.paths import Inputs, input_paths
 from policeonto.shacl import run_pyshacl
 from policeonto.validation.fast import MappedValidator, read_table, violations_of
 from policeonto.validation.rdf_input import is_rdf, read_rdf
@@ -206,7 +206,7 @@ def _validate_pyshacl(
 
 
 def validate(
-    inputs: Iterable[Path | str] | Path | str,
+    inputs: Inputs,
     *,
     mapping: str | None = None,
     engine: Engine = Engine.FAST,
@@ -245,7 +245,7 @@ def validate(
     started = time.perf_counter()
     report = ValidationReport()
     found: list[Finding] = []
-    paths = [Path(inputs)] if isinstance(inputs, str | os.PathLike) else [Path(p) for p in inputs]
+    paths = input_paths(inputs)
     tables = [p for p in paths if not is_rdf(p) and not is_records(p)]
     groups = ([tables] if tables else []) + [[p] for p in paths if is_rdf(p) or is_records(p)]
     for group in groups:
