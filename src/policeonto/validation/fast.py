@@ -106,7 +106,7 @@ class MappedValidator:
     columns: dict[tuple[str, str], str] = field(default_factory=dict)
     _provenance: TripleTable | None = None
     _provenances: list[TripleTable] = field(default_factory=list)
-    _sources: list[pl.DataFrame] = field(default_factory=list)
+    _sources: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_SOURCES))
     _shared: list[pl.DataFrame] = field(default_factory=list)
     _shared_at: list[pl.DataFrame] = field(default_factory=list)
     _shared_kept: int = 0
@@ -125,7 +125,9 @@ class MappedValidator:
         self._file = file
         self.columns = source_columns(mapping, derivations)
         self._provenance = TripleTable.from_graph(provenance)
-        self._sources.append(self._source_frame())
+        self._sources = pl.concat([self._sources, self._source_frame()]).unique(
+            subset=["file", "target", "path"], keep="first", maintain_order=True
+        )
         self._worker = ThreadPoolExecutor(_IN_FLIGHT, "policeonto-validate")
 
     def batch(self, frame: pl.DataFrame, derivations: Sequence[Derivation]) -> int:
@@ -188,13 +190,11 @@ class MappedValidator:
     def end(self, provenance: Graph) -> int:
         self._collect(0)
         self._worker.shutdown()
-        final = TripleTable.from_graph(provenance)
+        final = TripleTable.from_graph(provenance)  # it names no node rows share: validated on its own
         self._provenances.append(final)
-        parts = self._shared_parts()
-        table = TripleTable.concat([TripleTable.from_parts(parts), final]) if parts else final
         focus = pl.concat(final.by_predicate.values())["s"].unique()
         self.records += focus.len()
-        found = self._located(evaluate(self.shapes, table, focus_filter=focus), pl.DataFrame(schema=_LOCATED))
+        found = self._located(evaluate(self.shapes, final, focus_filter=focus), pl.DataFrame(schema=_LOCATED))
         if found is not None:
             self.found.append(found)
         self.triples += len(final)  # the provenance, counted as the writer counts it
@@ -203,7 +203,9 @@ class MappedValidator:
     def finish(self) -> None:
         """Validate the nodes rows share, with what every file said of them; each is located at the first
         row that made it."""
-        parts = self._shared_parts()
+        shared = pl.concat(self._shared) if self._shared else pl.DataFrame(schema=dict.fromkeys("spo", pl.String))
+        parts = {p: [f.select("s", "o")] for (p,), f in shared.partition_by("p", as_dict=True).items()}
+        self._add_known(parts)
         if not parts:
             return
         table = TripleTable.concat([TripleTable.from_parts(parts), *self._provenances])
@@ -213,13 +215,6 @@ class MappedValidator:
         if found is not None:
             self.found.append(found)
         self._shared, self._shared_at = [], []
-
-    def _shared_parts(self) -> dict[str, list[pl.DataFrame]]:
-        """The triples of the nodes rows share so far, by predicate, with the types known for what they name."""
-        shared = pl.concat(self._shared) if self._shared else pl.DataFrame(schema=dict.fromkeys("spo", pl.String))
-        parts = {p: [f.select("s", "o")] for (p,), f in shared.partition_by("p", as_dict=True).items()}
-        self._add_known(parts)
-        return parts
 
     def _source_frame(self) -> pl.DataFrame:
         """The current file's (class, predicate) -> source column, as a frame."""
@@ -232,5 +227,4 @@ class MappedValidator:
             return None
         found = found.join(located.rename({"s": "focus"}), on="focus", how="left")
         found = found.with_columns(pl.col("file").fill_null(self._file))
-        sources = pl.concat(self._sources).unique(subset=["file", "target", "path"], keep="first")
-        return found.join(sources, on=["file", "target", "path"], how="left").drop("target")
+        return found.join(self._sources, on=["file", "target", "path"], how="left").drop("target")
