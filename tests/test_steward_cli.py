@@ -78,12 +78,12 @@ def test_query_on_a_store_that_does_not_exist_is_an_error_and_creates_nothing(tm
     assert not missing.exists()
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
 def test_a_utf16_export_is_named_as_such_not_as_an_unrecognised_header(tmp_path: Path, encoding: str) -> None:
     lines = STREET.read_text(encoding="utf-8").splitlines()[:3]
     source = tmp_path / "street-unicode-text.csv"
     body = "\n".join(lines) + "\n"
-    source.write_bytes(("\ufeff" + body).encode(encoding) if encoding == "utf-16-be" else body.encode(encoding))
+    source.write_bytes(("\ufeff" + body).encode(encoding) if encoding.endswith("-be") else body.encode(encoding))
     result = CliRunner().invoke(main, ["validate", str(source)])
     assert result.exit_code == 2
     assert f"{source}: the file is UTF-16 or UTF-32 text" in result.stderr

@@ -128,7 +128,7 @@ def inspect(path: Path, *, limits: Limits = Limits()) -> SourceFile:
     if size == 0 or not head.strip(b"\xef\xbb\xbf \t\r\n"):
         raise MappingInputError("the file is empty", path=path)
     encoding = ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8") if utf8 else "cp1252"
-    if not utf8 and head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # also the UTF-32 marks
+    if not utf8 and head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):  # and UTF-32 LE
         raise MappingInputError(
             "the file is UTF-16 or UTF-32 text (a byte-order mark says so); save it as UTF-8", path=path
         )
