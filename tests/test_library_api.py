@@ -158,3 +158,14 @@ def test_render_refuses_a_format_it_does_not_write() -> None:
     with pytest.raises(OptionError) as caught:
         render(result, "xml")
     assert (caught.value.option, caught.value.value) == ("format", "xml")
+
+
+def test_open_store_without_create_refuses_a_missing_store_and_makes_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-store"
+    with pytest.raises(StoreError, match="no store here") as caught:
+        open_store(missing, create=False)
+    assert caught.value.store == str(missing) and not missing.exists()
+    with open_store(missing) as made:  # the default makes it
+        assert made.graphs() == []
+    with open_store(missing, create=False) as found:
+        assert found.graphs() == []

@@ -455,16 +455,12 @@ def load(
 @_guarded
 def query(file: Path | None, text: str | None, location: str | None, fmt: str, retries: int, wait: float) -> int:
     """Run a SPARQL query (a .rq FILE or --query TEXT) over every graph in a store."""
-    from policeonto.errors import StoreError
-    from policeonto.store import DEFAULT_STORE, open_store, render
+    from policeonto.store import open_store, render
 
     if (file is None) == (text is None):
         raise click.UsageError("give a query file or --query, not both" if file else "give a query file or --query")
     sparql = text if text is not None else file.read_text(encoding="utf-8")
-    where = location or str(DEFAULT_STORE)
-    if not where.startswith(("http://", "https://")) and not Path(where).is_dir():  # a query never creates one
-        raise StoreError("no store here (policeonto load creates one)", store=where)
-    store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry)
+    store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry, create=False)
     try:
         result = store.query(sparql)
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from policeonto.errors import StoreError
 from policeonto.store.base import Store, syntax_of
 from policeonto.store.embedded import EmbeddedStore
 from policeonto.store.remote import RemoteStore
@@ -32,9 +33,10 @@ def open_store(
     retries: int | None = None,
     wait: float = 0.0,
     on_retry: Callable[[RetryNotice], None] | None = None,
+    create: bool = True,
 ) -> Store:
     """The store at *location*: an ``http(s)://`` URL is a SPARQL 1.1 server, anything else a directory
-    for the embedded store (``out/store`` when not given).
+    for the embedded store (``out/store`` when not given), made there unless *create* is false.
 
     A server's transient failures are retried *retries* times (the :class:`RemoteStore` default when
     None), each retry told to *on_retry*; an embedded store another process has open is waited for up to
@@ -45,7 +47,8 @@ def open_store(
     'http://127.0.0.1:7878'
 
     Raises:
-        StoreError: the embedded store cannot be opened, or *location* is a URL that cannot be used.
+        StoreError: the embedded store cannot be opened (or is not there, and *create* is false), or
+            *location* is a URL that cannot be used.
         StoreBusyError: another process has the embedded store open.
     """
     text = str(location) if location is not None else str(DEFAULT_STORE)
@@ -55,4 +58,6 @@ def open_store(
             if retries is None
             else RemoteStore(text, retries=retries, on_retry=on_retry)
         )
+    if not create and not Path(text).is_dir():
+        raise StoreError("no store here (policeonto load creates one)", store=text)
     return EmbeddedStore(Path(text), wait=wait)
