@@ -74,6 +74,26 @@ def _code_prefixes(_ctx: click.Context, param: click.Parameter, prefixes: tuple[
     return prefixes
 
 
+def _refuse_clashes(
+    inputs: tuple[Path, ...],
+    outputs: list[Path | None],
+    *,
+    mapping: str | None = None,
+    output_folders: tuple[Path, ...] = (),
+) -> None:
+    """Refuse outputs that would overwrite an input, the mappings read, or each other (before any reading)."""
+    from policeonto.mapping.spec import mappings_dir
+    from policeonto.output import refuse_clashes
+
+    chosen = Path(mapping) if mapping is not None and Path(mapping).suffix else None
+    refuse_clashes(
+        inputs=[*inputs, *([chosen] if chosen else [])],
+        outputs=outputs,
+        input_folders=[chosen.parent if chosen else mappings_dir()],
+        output_folders=output_folders,
+    )
+
+
 _limit_option = click.option(
     "--limit",
     "limits",
@@ -210,8 +230,10 @@ def convert(inputs: tuple[Path, ...], output: Path | None, fmt: str, no_validate
     from policeonto.output import atomic_output
 
     rdf_format = RdfFormat(fmt)
+    targets = output_targets(inputs, output, rdf_format)
+    _refuse_clashes(inputs, targets)
     failed = 0
-    for source, target in zip(inputs, output_targets(inputs, output, rdf_format), strict=True):
+    for source, target in zip(inputs, targets, strict=True):
         if target is None:
             result = run_convert(source, validate=not no_validate, limits=limits)
             click.echo(serialise(result.graph, rdf_format))
@@ -292,6 +314,7 @@ def map_command(
     """
     from policeonto.mapping.cli_support import run_map
 
+    _refuse_clashes(inputs, [output, report], mapping=mapping)
     return run_map(
         inputs,
         mapping=mapping,
@@ -361,6 +384,7 @@ def validate(
         )
         return report.valid, render(report, fmt)
 
+    _refuse_clashes(inputs, [output], mapping=mapping)
     if output is None:
         valid, text = run()
         click.echo(text, nl=False)
@@ -414,9 +438,11 @@ def load(
     130 interrupted (no graph is left half-loaded).
     """
     from policeonto.mapping import MapOptions
-    from policeonto.store import open_store
+    from policeonto.store import embedded_folder, open_store
     from policeonto.store.jobs import load_inputs
 
+    folder = embedded_folder(location)
+    _refuse_clashes(inputs, [], mapping=mapping, output_folders=(folder,) if folder else ())  # none in the store
     store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry)
     try:
         done = load_inputs(
@@ -474,11 +500,16 @@ def query(file: Path | None, text: str | None, location: str | None, fmt: str, r
     "-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True
 )
 @click.option("--mermaid", type=click.Path(dir_okay=False, path_type=Path), help="The Mermaid script to ship.")
+@click.option(
+    "--mappings",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder of mappings to describe (default: the bundled ones).",
+)
 @_guarded
-def docs(output: Path, mermaid: Path | None) -> int:
+def docs(output: Path, mermaid: Path | None, mappings: Path | None) -> int:
     """Build the documentation site (static HTML) from the schema, shapes and mappings."""
     from policeonto.docs.site import build_site
 
-    summary = build_site(output, mermaid=mermaid)
+    summary = build_site(output, mermaid=mermaid, mappings=mappings)
     click.echo(f"{summary.pages} pages written to {summary.output} in {summary.seconds:.1f} s")
     return EXIT_OK

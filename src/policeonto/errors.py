@@ -103,13 +103,16 @@ class UnsafeInputError(PoliceOntoError, ValueError):
 
 
 class OutputPathError(PoliceOntoError, ValueError):
-    """An output file name (derived from input) would put the file outside the directory chosen for it.
+    """An output would go where it must not: a name derived from input outside the directory chosen for it,
+    or an output that is one of the command's inputs or another of its outputs.
 
-    Carries the directory, the refused name and the reason.
+    Carries the directory, the refused name, the reason and, for a clash, the other path (``other``).
     """
 
-    def __init__(self, reason: str, *, folder: Path | str, name: str) -> None:
-        super().__init__(f"{folder}: refusing to write {name!r}: {reason}")
+    def __init__(self, reason: str, *, folder: Path | str, name: str, other: Path | str | None = None) -> None:
+        target = f"{folder}: refusing to write {name!r}" if other is None else f"refusing to write {Path(folder, name)}"
+        super().__init__(f"{target}: {reason}")
         self.folder = Path(folder)
         self.name = name
         self.reason = reason
+        self.other = None if other is None else Path(other)

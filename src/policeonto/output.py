@@ -11,8 +11,10 @@ the same target removes such leftovers whose writer is gone (and leaves alone th
 Being dot files with a suffix no reader recognises, they are never taken for input.
 
 Names derived from input (one output per input in a directory) go through :func:`contained_path`, which
-refuses a name that would land outside the chosen directory. Intermediate files live in a
-:func:`scratch_directory`, removed when the run ends and, after a kill, by the next run.
+refuses a name that would land outside the chosen directory. Every command passes its inputs and outputs
+to :func:`refuse_clashes` before it reads anything, so no output overwrites an input or another output.
+Intermediate files live in a :func:`scratch_directory`, removed when the run ends and, after a kill, by
+the next run.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePath
 from types import FrameType
@@ -32,6 +34,7 @@ from typing import BinaryIO
 
 from policeonto import interrupts
 from policeonto.errors import OutputPathError
+from policeonto.safety import inside
 
 try:
     import fcntl
@@ -42,6 +45,7 @@ __all__ = [
     "PART_SUFFIX",
     "atomic_output",
     "contained_path",
+    "refuse_clashes",
     "remove_stale_parts",
     "scratch_directory",
     "write_atomically",
@@ -259,6 +263,87 @@ def contained_path(folder: Path, name: str | PurePath) -> Path:
     if os.path.commonpath([root, resolved]) != root:
         raise OutputPathError(f"it leads outside the directory, to {resolved}", folder=folder, name=text)
     return target
+
+
+def _same(one: Path, other: Path) -> bool:
+    """True when the two paths name one file: the same path once resolved (``./x`` and ``x``, a symbolic
+    link and its target) or, both existing, the same file (a hard link, a case-insensitive file system)."""
+    if os.path.realpath(one) == os.path.realpath(other):
+        return True
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one of them does not exist (yet), so they cannot be one file
+        return False
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """True when *path* is *folder* or lies somewhere under it, once both are resolved."""
+    return _same(path, folder) or inside(path, folder)
+
+
+def _replaceable(path: Path) -> bool:
+    """False for an existing file that is written in place, never replaced (a terminal, a pipe, /dev/null)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return True
+    return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
+
+
+def _clash(output: Path, reason: str, other: Path) -> OutputPathError:
+    return OutputPathError(f"{reason} {other}", folder=output.parent, name=output.name, other=other)
+
+
+def refuse_clashes(
+    *,
+    inputs: Iterable[Path | str] = (),
+    outputs: Iterable[Path | str | None] = (),
+    input_folders: Iterable[Path | str] = (),
+    output_folders: Iterable[Path | str] = (),
+) -> None:
+    """Refuse, before anything is read or written, outputs that would overwrite what a command reads or
+    another of its outputs.
+
+    Refused: an output file that is an input file (the same path once resolved, or the same file through a
+    hard or symbolic link), that lies inside an input folder (configuration a command reads whole, such as
+    a folder of mappings), or that another output names too; an output folder (one a command fills or
+    replaces whole) that holds an input or lies inside an input folder, or that overlaps another output.
+    ``None`` among *outputs* (standard output) and existing files written in place, not replaced (a
+    terminal, a pipe, ``/dev/null``), are left alone.
+
+    Raises:
+        OutputPathError: naming the output and the input or output it clashes with (``other``).
+
+    >>> refuse_clashes(inputs=["kent.csv"], outputs=["kent.nt", "report.json"])
+    >>> refuse_clashes(inputs=["kent.csv"], outputs=["./kent.csv"])
+    Traceback (most recent call last):
+    ...
+    policeonto.errors.OutputPathError: refusing to write kent.csv: it is the input kent.csv
+    """
+    sources = [Path(p) for p in inputs]
+    source_folders = [Path(p) for p in input_folders]
+    files = [Path(p) for p in outputs if p is not None and _replaceable(Path(p))]
+    folders = [Path(p) for p in output_folders]
+    for index, output in enumerate(files):
+        for source in sources:
+            if _same(output, source):
+                raise _clash(output, "it is the input", source)
+        for folder in source_folders:
+            if _inside(output, folder):
+                raise _clash(output, "it is inside the input folder", folder)
+        for earlier in files[:index]:
+            if _same(output, earlier):
+                raise _clash(output, "another output goes there too:", earlier)
+    for index, output in enumerate(folders):
+        for source in sources:
+            if _inside(source, output):
+                raise _clash(output, "the folder holds the input", source)
+        for folder in source_folders:
+            if _inside(output, folder) or _inside(folder, output):
+                raise _clash(output, "the folder overlaps the input folder", folder)
+        for other in [*files, *folders[:index]]:
+            if _inside(other, output) or _inside(output, other):
+                raise _clash(output, "the folder overlaps another output:", other)
 
 
 def _remove_stale_scratch(base: Path, prefix: str) -> None:

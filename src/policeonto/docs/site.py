@@ -22,7 +22,8 @@ from policeonto.docs.examples import example_graph, examples
 from policeonto.docs.mermaid import default_path
 from policeonto.docs.pages import TEMPLATES, PageGenerator, render, term_pages
 from policeonto.errors import BuildError
-from policeonto.mapping.spec import list_mappings
+from policeonto.mapping.spec import list_mappings, mappings_dir
+from policeonto.output import refuse_clashes
 from policeonto.vocab import ARTEFACTS, SCHEMA_PATH, artefact_path, schema_view
 
 __all__ = ["MARKER", "SiteSummary", "build_site", "project_root"]
@@ -74,10 +75,10 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _markdown(root: Path, docs: Path) -> None:
-    """Write every Markdown page of the site under *docs*."""
+def _markdown(root: Path, docs: Path, mapping_folder: Path) -> None:
+    """Write every Markdown page of the site under *docs*, with the mappings of *mapping_folder*."""
     view = schema_view()
-    mappings = list_mappings()
+    mappings = list_mappings(mapping_folder)
     covered = coverage(mappings)
     shapes = Graph().parse(artefact_path(ARTEFACTS["shacl"]))
     records = example_graph([root / "examples" / "pole-example.yaml", root / "examples" / "every-class.yaml"])
@@ -182,14 +183,18 @@ def _config(work: Path, docs: Path, output: Path, title: str, mappings: list[str
     return path
 
 
-def build_site(output: Path, *, mermaid: Path | None = None, root: Path | None = None) -> SiteSummary:
+def build_site(
+    output: Path, *, mermaid: Path | None = None, root: Path | None = None, mappings: Path | None = None
+) -> SiteSummary:
     """Build the documentation site into *output* (replaced if it exists).
 
     Args:
-        output: the folder to write the HTML site to.
+        output: the folder to write the HTML site to; it may neither hold nor lie inside a folder the
+            build reads.
         mermaid: the Mermaid script to ship with the pages (default: the fetched copy,
             :func:`policeonto.docs.mermaid.default_path`).
         root: the project checkout holding ``docs/``, ``examples/`` and ``CHANGELOG.md``.
+        mappings: the folder of mappings the pages describe (default: the bundled ones).
 
     Returns:
         How many pages were written and how long it took.
@@ -197,6 +202,8 @@ def build_site(output: Path, *, mermaid: Path | None = None, root: Path | None =
     Raises:
         BuildError: Mermaid has not been fetched, a source is missing, or MkDocs reported a problem (a broken
             link, a missing page).
+        OutputPathError: *output* holds or lies inside one of the build's inputs.
+        MappingSpecError: *mappings* is no folder of mappings, or a mapping in it is malformed.
     """
     try:
         from mkdocs.commands.build import build
@@ -208,6 +215,12 @@ def build_site(output: Path, *, mermaid: Path | None = None, root: Path | None =
     started = time.perf_counter()
     root = root or project_root()
     mermaid = mermaid or default_path()
+    mapping_folder = mappings or mappings_dir()
+    refuse_clashes(
+        inputs=[mermaid, root / "CHANGELOG.md"],
+        input_folders=[root / "docs", root / "examples", mapping_folder],
+        output_folders=[output],
+    )
     if not mermaid.is_file():
         raise BuildError(
             f"{mermaid}: Mermaid is not there; fetch it with `python -m policeonto.docs.mermaid` (make docs does)"
@@ -220,7 +233,7 @@ def build_site(output: Path, *, mermaid: Path | None = None, root: Path | None =
     with tempfile.TemporaryDirectory(prefix="policeonto-docs-") as temporary:
         work = Path(temporary)
         docs = work / "docs"
-        _markdown(root, docs)
+        _markdown(root, docs, mapping_folder)
         (docs / "javascripts").mkdir()
         shutil.copyfile(mermaid, docs / "javascripts" / "mermaid.min.js")
         shutil.copyfile(Path(__file__).parent / "assets" / "diagrams.js", docs / "javascripts" / "diagrams.js")

@@ -19,12 +19,24 @@ __all__ = [
     "RemoteStore",
     "RetryNotice",
     "Store",
+    "embedded_folder",
     "open_store",
     "render",
     "syntax_of",
 ]
 
 DEFAULT_STORE = Path("out/store")
+
+
+def embedded_folder(location: str | Path | None) -> Path | None:
+    """The folder of the embedded store *location* names (``out/store`` when not given), or None when it is
+    a server's ``http(s)://`` URL.
+
+    >>> embedded_folder(None), embedded_folder("https://example.org/sparql")
+    (PosixPath('out/store'), None)
+    """
+    text = str(location) if location is not None else str(DEFAULT_STORE)
+    return None if text.startswith(("http://", "https://")) else Path(text)
 
 
 def open_store(
@@ -52,7 +64,7 @@ def open_store(
         StoreBusyError: another process has the embedded store open.
     """
     text = str(location) if location is not None else str(DEFAULT_STORE)
-    if text.startswith(("http://", "https://")):
+    if embedded_folder(location) is None:
         return (
             RemoteStore(text, on_retry=on_retry)
             if retries is None

@@ -1,0 +1,131 @@
+"""Outputs as a trust boundary: no output overwrites an input or another output, the documentation site
+escapes what mappings say, the terminal is shown control characters rather than obeying them, and a query
+file that is not UTF-8 is a clear error."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+STREET = ROOT / "examples" / "police-uk" / "2024-01-kent-street.csv"
+RECORDS = ROOT / "examples" / "pole-example.yaml"
+
+
+def _cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``policeonto`` in a subprocess (the timeout only guards against a hang)."""
+    return subprocess.run(
+        [sys.executable, "-m", "policeonto", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+def _refused(result: subprocess.CompletedProcess[str], *named: str) -> None:
+    """The command refused with one line naming every path in *named*, exit 2, no traceback."""
+    assert result.returncode == 2, result.stderr
+    assert "refusing to write" in result.stderr
+    assert "Traceback" not in result.stderr
+    for name in named:
+        assert name in result.stderr
+
+
+# ---- 1. outputs never overwrite inputs ---------------------------------------------------------------
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    """A folder with a small street export (``2024-01-kent-street.csv``) and a records file (``p.yaml``)."""
+    lines = STREET.read_text(encoding="utf-8").splitlines(keepends=True)[:21]
+    (tmp_path / "2024-01-kent-street.csv").write_text("".join(lines), encoding="utf-8")
+    shutil.copyfile(RECORDS, tmp_path / "p.yaml")
+    return tmp_path
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["validate", "2024-01-kent-street.csv", "-o", "2024-01-kent-street.csv"], ["2024-01-kent-street.csv"]),
+        (["validate", "2024-01-kent-street.csv", "-o", "./2024-01-kent-street.csv"], ["2024-01-kent-street.csv"]),
+        (["validate", "2024-01-kent-street.csv", "--format", "html", "-o", "hard.csv"], ["hard.csv"]),
+        (["validate", "link.csv", "-o", "2024-01-kent-street.csv"], ["link.csv"]),
+        (["map", "2024-01-kent-street.csv", "--report", "2024-01-kent-street.csv"], ["2024-01-kent-street.csv"]),
+        (["map", "2024-01-kent-street.csv", "-o", "2024-01-kent-street.csv"], ["2024-01-kent-street.csv"]),
+        (["map", "2024-01-kent-street.csv", "-o", "s.nt", "--report", "s.nt"], ["s.nt"]),
+        (["map", "2024-01-kent-street.csv", "-o", "s.nt", "--report", "sub/../s.nt"], ["s.nt"]),
+        (["convert", "p.yaml", "-o", "p.yaml"], ["p.yaml"]),
+        (["convert", "d/a.ttl", "p.yaml", "-o", "d"], ["a.ttl"]),
+        (["load", "d/a.ttl", "--store", "d"], ["d/a.ttl"]),
+    ],
+    ids=[
+        "validate-o-input",
+        "validate-o-dot-slash-input",
+        "validate-o-hard-link",
+        "validate-symlink-input",
+        "map-report-input",
+        "map-o-input",
+        "map-o-and-report-same",
+        "map-o-and-report-same-resolved",
+        "convert-o-input",
+        "convert-o-dir-holding-input",
+        "load-input-inside-store",
+    ],
+)
+def test_an_output_that_is_an_input_or_another_output_is_refused_before_anything_is_read(
+    work: Path, args: list[str], named: list[str]
+) -> None:
+    os.link(work / "2024-01-kent-street.csv", work / "hard.csv")
+    (work / "link.csv").symlink_to("2024-01-kent-street.csv")
+    (work / "d").mkdir()
+    (work / "d" / "a.ttl").write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    (work / "sub").mkdir()
+    before = _snapshot(work)
+    result = _cli(*args, cwd=work)
+    _refused(result, *named)
+    assert _snapshot(work) == before  # nothing overwritten, nothing written
+
+
+def test_map_refuses_an_output_inside_the_folder_of_its_mapping(work: Path) -> None:
+    mappings = work / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    chosen = mappings / "police-uk-street.transform.yaml"
+    before = _snapshot(mappings)
+    result = _cli("map", "2024-01-kent-street.csv", "--mapping", chosen, "-o", chosen, cwd=work)
+    _refused(result, "police-uk-street.transform.yaml")
+    result = _cli("map", "2024-01-kent-street.csv", "--mapping", chosen, "-o", mappings / "out.nt", cwd=work)
+    _refused(result, "out.nt", str(mappings))
+    assert _snapshot(mappings) == before
+
+
+def test_outputs_apart_from_the_inputs_are_written(work: Path) -> None:
+    result = _cli("map", "2024-01-kent-street.csv", "-o", "s.nt", "--report", "r.json", "-q", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert (work / "s.nt").stat().st_size > 0 and (work / "r.json").stat().st_size > 0
+    assert _cli("validate", "2024-01-kent-street.csv", "-o", "/dev/null", cwd=work).returncode == 0
+
+
+@pytest.mark.parametrize("where", ["inside-mappings", "holding-mermaid"])
+def test_docs_refuses_a_site_folder_that_overlaps_its_inputs(tmp_path: Path, where: str) -> None:
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    script = tmp_path / "scripts" / "mermaid.min.js"
+    script.parent.mkdir()
+    script.write_text("// not Mermaid\n", encoding="utf-8")
+    site = mappings / "site" if where == "inside-mappings" else script.parent
+    before = _snapshot(tmp_path)
+    result = _cli("docs", "-o", site, "--mappings", mappings, "--mermaid", script)
+    _refused(result, str(site))
+    assert _snapshot(tmp_path) == before
