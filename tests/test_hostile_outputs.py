@@ -4,7 +4,9 @@ file that is not UTF-8 is a clear error."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -129,3 +131,86 @@ def test_docs_refuses_a_site_folder_that_overlaps_its_inputs(tmp_path: Path, whe
     result = _cli("docs", "-o", site, "--mappings", mappings, "--mermaid", script)
     _refused(result, str(site))
     assert _snapshot(tmp_path) == before
+
+
+# ---- 3. the terminal is shown control characters, never given them ------------------------------------
+
+#: What a terminal would obey: an OSC title change ended by BEL, a C1 CSI clearing the screen, a CSI colour
+#: (click strips only that one, and only when not writing to a terminal), and a bidi override.
+HOSTILE = "\x1b]0;pwned\x07\x9b2J\x1b[31m\u202e"
+_ACTIVE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown_not_obeyed(text: str) -> None:
+    assert not _ACTIVE.search(text), repr(_ACTIVE.findall(text))
+    assert "\\x1b]0;pwned\\x07" in text
+
+
+@pytest.fixture
+def hostile_export(tmp_path: Path) -> Path:
+    """A street export whose header has a column named with escape sequences, and a month holding them."""
+    lines = STREET.read_text(encoding="utf-8").splitlines()[:4]
+    rows = [lines[0] + f",Evil{HOSTILE}", *(line + ",x" for line in lines[1:])]
+    rows[1] = rows[1].replace("2024-01", f"2024-01{HOSTILE}", 1)
+    path = tmp_path / "2024-01-kent-street.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_validate_and_map_show_escape_sequences_of_a_header_and_a_value(hostile_export: Path) -> None:
+    result = _cli("validate", hostile_export)
+    assert result.returncode == 1
+    _shown_not_obeyed(result.stdout + result.stderr)
+    assert "unexpected-column" in result.stdout and "invalid-value" in result.stdout
+    result = _cli("map", hostile_export, "-o", hostile_export.with_suffix(".nt"))
+    assert result.returncode == 1
+    _shown_not_obeyed(result.stderr)
+
+
+def test_machine_formats_keep_the_data_exact(hostile_export: Path) -> None:
+    result = _cli("validate", hostile_export, "--format", "json")
+    columns = {f["column"] for f in json.loads(result.stdout)["findings"]}
+    assert f"Evil{HOSTILE}" in columns
+
+
+def test_validate_shows_escape_sequences_of_an_iri(tmp_path: Path) -> None:
+    evil = "<urn:evil\\u001B]0;pwned\\u0007\\u202E>"
+    source = tmp_path / "evil.nt"
+    source.write_text(
+        f"{evil} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/policeonto/Person> .\n"
+        f'{evil} <https://w3id.org/policeonto/birth_date> "x" .\n',
+        encoding="utf-8",
+    )
+    result = _cli("validate", source)
+    assert result.returncode == 1
+    assert "urn:evil" in result.stdout
+    _shown_not_obeyed(result.stdout + result.stderr)
+
+
+def test_query_table_shows_escape_sequences_and_csv_and_json_keep_them(tmp_path: Path) -> None:
+    source = tmp_path / "evil.nt"
+    source.write_text(
+        '<urn:x> <https://w3id.org/policeonto/name> "a\\u001B]0;pwned\\u0007\\u009B2J\\u202Eb" .\n', encoding="utf-8"
+    )
+    store = tmp_path / "store"
+    assert _cli("load", source, "--store", store, "--no-validate").returncode == 0
+    select = "SELECT ?name WHERE { GRAPH ?g { <urn:x> ?p ?name } }"
+    table = _cli("query", "--store", store, "--query", select)
+    assert table.returncode == 0, table.stderr
+    _shown_not_obeyed(table.stdout)
+    construct = _cli("query", "--store", store, "--query", "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert construct.returncode == 0, construct.stderr
+    assert not _ACTIVE.search(construct.stdout)
+    data = _cli("query", "--store", store, "--query", select, "--format", "json")
+    (binding,) = json.loads(data.stdout)["results"]["bindings"]
+    assert binding["name"]["value"] == "a\x1b]0;pwned\x07\x9b2J\u202eb"
+    rows = _cli("query", "--store", store, "--query", select, "--format", "csv")
+    assert "a\x1b]0;pwned\x07\x9b2J\u202eb" in rows.stdout
+
+
+@pytest.mark.parametrize("command", ["validate", "load"])
+def test_error_messages_show_escape_sequences_of_a_file_name(tmp_path: Path, command: str) -> None:
+    missing = tmp_path / f"a{HOSTILE}.csv"  # validate's own error, and click's usage error for load
+    result = _cli(command, missing, "--store", tmp_path / "store") if command == "load" else _cli(command, missing)
+    assert result.returncode == 2
+    _shown_not_obeyed(result.stderr)

@@ -19,10 +19,16 @@ import click
 
 from policeonto import __version__, interrupts
 from policeonto.errors import PoliceOntoError
+from policeonto.terminal import VisibleWriter, visible
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    """Print a line (or lines) for people: control characters from input are shown, never obeyed."""
+    click.echo(visible(text, keep="\n"), err=err)
 
 
 def _guarded(command: Callable[..., int]) -> Callable[..., None]:
@@ -38,12 +44,12 @@ def _guarded(command: Callable[..., int]) -> Callable[..., None]:
         except (PoliceOntoError, OSError) as exc:
             if debug:
                 raise
-            click.echo(f"policeonto: error: {exc}", err=True)
+            _say(f"policeonto: error: {exc}", err=True)
             sys.exit(EXIT_CANNOT_RUN)
         except Exception as exc:  # a bug: never exit 1, which would read as "invalid"
             if debug:
                 raise
-            click.echo(f"policeonto: internal error: {type(exc).__name__}: {exc} (--debug shows where)", err=True)
+            _say(f"policeonto: internal error: {type(exc).__name__}: {exc} (--debug shows where)", err=True)
             sys.exit(EXIT_CANNOT_RUN)
         sys.exit(code)
 
@@ -118,12 +124,15 @@ class _Interruptible(click.Group):
                 return super().invoke(ctx)
             finally:
                 interrupts.check()  # a signal Python swallowed (raised in a finaliser) still ends the run
+        except click.ClickException as exc:  # a usage error may quote a file name or a value: shown, not obeyed
+            exc.show(file=VisibleWriter(click.get_text_stream("stderr")))
+            raise click.exceptions.Exit(exc.exit_code) from None
         except KeyboardInterrupt as exc:
             if ctx.params.get("debug", False):
                 click.echo(traceback.format_exc(), err=True, nl=False)
             signum = signal.SIGTERM if isinstance(exc, interrupts.Terminated) else signal.SIGINT
             what = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted (SIGINT)"
-            click.echo(f"policeonto: {what}; unfinished output files were discarded", err=True)
+            _say(f"policeonto: {what}; unfinished output files were discarded", err=True)
             ctx.exit(128 + signum)
 
 
@@ -146,10 +155,10 @@ def build(check: bool, root: Path | None) -> int:
     for artefact in result.artefacts:
         state = "changed" if artefact.path in result.changed else "up to date"
         verb = "would be " if check and state == "changed" else ""
-        click.echo(f"{artefact.path}: {verb}{state}")
-    click.echo(f"{len(result.artefacts)} artefacts in {result.seconds:.1f} s")
+        _say(f"{artefact.path}: {verb}{state}")
+    _say(f"{len(result.artefacts)} artefacts in {result.seconds:.1f} s")
     if check and result.changed:
-        click.echo("generated artefacts are out of date: run `policeonto build`", err=True)
+        _say("generated artefacts are out of date: run `policeonto build`", err=True)
         return EXIT_PROBLEMS
     return EXIT_OK
 
@@ -167,7 +176,7 @@ def stats(fmt: str) -> int:
         click.echo(json.dumps(counts, indent=2))
     else:
         for name, value in counts.items():
-            click.echo(f"{name.replace('_', ' '):>20}  {value}")
+            _say(f"{name.replace('_', ' '):>20}  {value}")
     return EXIT_OK
 
 
@@ -200,11 +209,11 @@ def report(fmt: str) -> int:
     else:
         counts = Counter(f.code for f in findings)
         for finding in findings:
-            click.echo(f"{finding.severity.value:7} {finding.code:28} {finding.message}")
+            _say(f"{finding.severity.value:7} {finding.code:28} {finding.message}")
         for problem in problems:
-            click.echo(f"error   {'inconsistent':28} {problem}")
+            _say(f"error   {'inconsistent':28} {problem}")
         summary = ", ".join(f"{n} {code}" for code, n in sorted(counts.items())) or "no findings"
-        click.echo(
+        _say(
             f"{len(ontology)} triples checked: {summary}; "
             f"{'consistent' if not problems else f'{len(problems)} inconsistencies'} under OWL RL"
         )
@@ -241,13 +250,13 @@ def convert(inputs: tuple[Path, ...], output: Path | None, fmt: str, no_validate
             with atomic_output(target) as sink:  # opened first: an unwritable target fails before the work
                 result = run_convert(source, validate=not no_validate, limits=limits)
                 sink.write(serialise(result.graph, rdf_format).encode("utf-8"))
-            click.echo(f"{source}: {result.triples} triples -> {target}", err=True)
+            _say(f"{source}: {result.triples} triples -> {target}", err=True)
         if not result.conforms:
             failed += 1
             for focus, path, component, message in result.violations:
-                click.echo(f"{source}: {focus} {path} {component.rsplit('#', 1)[-1]}: {message}", err=True)
+                _say(f"{source}: {focus} {path} {component.rsplit('#', 1)[-1]}: {message}", err=True)
         elif not no_validate:
-            click.echo(f"{source}: conforms to the SHACL shapes", err=True)
+            _say(f"{source}: conforms to the SHACL shapes", err=True)
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
@@ -277,9 +286,9 @@ def list_mappings_command(fmt: str) -> int:
         )
         return EXIT_OK
     for m in mappings:
-        click.echo(f"{m.name}  {m.version}  {m.title}")
-        click.echo(f"    columns: {', '.join(c.title + ('*' if c.required else '') for c in m.columns)}")
-    click.echo("* required")
+        _say(f"{m.name}  {m.version}  {m.title}")
+        _say(f"    columns: {', '.join(c.title + ('*' if c.required else '') for c in m.columns)}")
+    _say("* required")
     return EXIT_OK
 
 
@@ -401,7 +410,7 @@ _WAIT_HELP = "Wait up to this many seconds for another process to release the em
 
 
 def _say_retry(notice: object) -> None:
-    click.echo(f"policeonto: {notice}", err=True)
+    _say(f"policeonto: {notice}", err=True)
 
 
 @main.command()
@@ -460,14 +469,14 @@ def load(
     for item in done:
         state = "invalid, " if item.valid is False else ""
         if item.kept:
-            click.echo(f"{item.source}: {state}already loaded, {item.triples:,} triples in <{item.graph}>")
+            _say(f"{item.source}: {state}already loaded, {item.triples:,} triples in <{item.graph}>")
         elif item.loaded:
-            click.echo(f"{item.source}: {state}{item.triples:,} triples in <{item.graph}>")
+            _say(f"{item.source}: {state}{item.triples:,} triples in <{item.graph}>")
         elif item.valid is False:
-            click.echo(f"{item.source}: invalid ({item.findings} findings; policeonto validate shows them), not loaded")
+            _say(f"{item.source}: invalid ({item.findings} findings; policeonto validate shows them), not loaded")
         else:
-            click.echo(f"{item.source}: not loaded, as other files of its export are invalid")
-    click.echo(f"store: {store.location}")
+            _say(f"{item.source}: not loaded, as other files of its export are invalid")
+    _say(f"store: {store.location}")
     return EXIT_PROBLEMS if any(item.valid is False for item in done) else EXIT_OK
 
 
@@ -511,5 +520,5 @@ def docs(output: Path, mermaid: Path | None, mappings: Path | None) -> int:
     from policeonto.docs.site import build_site
 
     summary = build_site(output, mermaid=mermaid, mappings=mappings)
-    click.echo(f"{summary.pages} pages written to {summary.output} in {summary.seconds:.1f} s")
+    _say(f"{summary.pages} pages written to {summary.output} in {summary.seconds:.1f} s")
     return EXIT_OK

@@ -15,6 +15,7 @@ from policeonto.findings import has_errors
 from policeonto.limits import Limits
 from policeonto.mapping.engine import DEFAULT_BASE, MapOptions, MapResult, map_files
 from policeonto.output import atomic_output, write_atomically
+from policeonto.terminal import visible
 from policeonto.vocab import ARTEFACTS, artefact_path
 
 __all__ = ["run_map", "summary_lines"]
@@ -97,5 +98,5 @@ def run_map(
     failed = bool(result.rows_rejected) or has_errors(result.finding_counts)
     if not quiet or failed:  # -q keeps the errors: rejected rows and error findings are always said
         for line in summary_lines(result):
-            click.echo(line, err=True)
+            click.echo(visible(line), err=True)
     return 1 if failed else 0

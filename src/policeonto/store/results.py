@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from policeonto.errors import OptionError
 from policeonto.fastshacl.terms import node
+from policeonto.terminal import visible
 
 __all__ = ["QueryResult", "plain", "render"]
 
@@ -51,8 +52,8 @@ def plain(term: str) -> str:
 
 
 def render(result: QueryResult, fmt: str) -> str:
-    """*result* as ``table`` (aligned text), ``csv`` (SPARQL 1.1 CSV: plain values) or ``json`` (SPARQL 1.1
-    Query Results JSON).
+    """*result* as ``table`` (aligned text for people, control characters shown as escapes), ``csv``
+    (SPARQL 1.1 CSV: plain values) or ``json`` (SPARQL 1.1 Query Results JSON); both keep values exact.
 
     Raises:
         OptionError: *fmt* is none of them.
@@ -63,8 +64,8 @@ def render(result: QueryResult, fmt: str) -> str:
         return json.dumps(_json(result), indent=2, ensure_ascii=False) + "\n"
     if result.boolean is not None:
         return ("true" if result.boolean else "false") + "\n"
-    if result.triples:
-        return "".join(line + "\n" for line in result.triples)
+    if result.triples:  # N-Triples; the table shows each line's control characters as escapes
+        return "".join((line if fmt == "csv" else visible(line)) + "\n" for line in result.triples)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
@@ -80,10 +81,11 @@ def _cell(term: str | None) -> str:
 
 
 def _table(result: QueryResult) -> str:
-    cells = [[plain(v) if v is not None else "" for v in row] for row in result.rows]
-    widths = [max([len(name)] + [len(row[i]) for row in cells]) for i, name in enumerate(result.variables)]
+    cells = [[visible(plain(v)) if v is not None else "" for v in row] for row in result.rows]
+    names = [visible(name) for name in result.variables]
+    widths = [max([len(name)] + [len(row[i]) for row in cells]) for i, name in enumerate(names)]
     line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()  # noqa: E731
-    rows = [line(result.variables), line(["-" * w for w in widths])] + [line(row) for row in cells]
+    rows = [line(names), line(["-" * w for w in widths])] + [line(row) for row in cells]
     rows.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(rows) + "\n"
 

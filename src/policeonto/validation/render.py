@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 
 from policeonto.findings import CATALOGUE
+from policeonto.terminal import visible
 from policeonto.validation.core import ValidationReport
 from policeonto.validation.html import render_csv, render_html
 
@@ -13,6 +14,7 @@ __all__ = ["render"]
 
 
 def _text(report: ValidationReport) -> str:
+    """The report for a terminal: control characters from the input are shown as escapes."""
     lines = [
         f"{'valid' if report.valid else 'INVALID'}: {report.rows:,} rows, {report.records:,} records, "
         f"{report.triples:,} triples, {sum(report.finding_counts.values()):,} findings in {report.seconds:.1f} s"
@@ -39,7 +41,7 @@ def _text(report: ValidationReport) -> str:
         more = max(report.finding_counts.get(code, 0), len(findings)) - min(len(findings), 20)
         if more > 0:  # beyond the 20 shown, or not kept (--max-issues): counted, so said
             lines.append(f"  ... {more:,} more")
-    return "\n".join(lines) + "\n"
+    return "".join(visible(line) + "\n" for line in lines)  # one line each, whatever the input held
 
 
 def render(report: ValidationReport, fmt: str) -> str:
