@@ -4,35 +4,40 @@ file that is not UTF-8 is a clear error."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
-import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from policeonto.cli import main
+from policeonto.store import EmbeddedStore
 from tests.conftest import ROOT
 
 STREET = ROOT / "examples" / "police-uk" / "2024-01-kent-street.csv"
 RECORDS = ROOT / "examples" / "pole-example.yaml"
 
 
-def _cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``policeonto`` in a subprocess (the timeout only guards against a hang)."""
-    return subprocess.run(
-        [sys.executable, "-m", "policeonto", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
+@dataclass(frozen=True)
+class _Run:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def _refused(result: subprocess.CompletedProcess[str], *named: str) -> None:
+def _cli(*args: str | Path, cwd: Path | None = None) -> _Run:
+    """Run ``policeonto`` (in this process, as the console script would) from *cwd*."""
+    with contextlib.chdir(cwd or Path.cwd()):
+        result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return _Run(result.exit_code, result.stdout, result.stderr)
+
+
+def _refused(result: _Run, *named: str) -> None:
     """The command refused with one line naming every path in *named*, exit 2, no traceback."""
     assert result.returncode == 2, result.stderr
     assert "refusing to write" in result.stderr
@@ -187,13 +192,18 @@ def test_validate_shows_escape_sequences_of_an_iri(tmp_path: Path) -> None:
     _shown_not_obeyed(result.stdout + result.stderr)
 
 
-def test_query_table_shows_escape_sequences_and_csv_and_json_keep_them(tmp_path: Path) -> None:
-    source = tmp_path / "evil.nt"
+def _nt(folder: Path) -> Path:
+    source = folder / "evil.nt"
     source.write_text(
         '<urn:x> <https://w3id.org/policeonto/name> "a\\u001B]0;pwned\\u0007\\u009B2J\\u202Eb" .\n', encoding="utf-8"
     )
+    return source
+
+
+def test_query_table_shows_escape_sequences_and_csv_and_json_keep_them(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    assert _cli("load", source, "--store", store, "--no-validate").returncode == 0
+    with EmbeddedStore(str(store)) as made:  # a graph as a load leaves it, without the ontology's entailments
+        made.load(_nt(tmp_path), graph="urn:graph", syntax="nt")
     select = "SELECT ?name WHERE { GRAPH ?g { <urn:x> ?p ?name } }"
     table = _cli("query", "--store", store, "--query", select)
     assert table.returncode == 0, table.stderr
@@ -214,3 +224,19 @@ def test_error_messages_show_escape_sequences_of_a_file_name(tmp_path: Path, com
     result = _cli(command, missing, "--store", tmp_path / "store") if command == "load" else _cli(command, missing)
     assert result.returncode == 2
     _shown_not_obeyed(result.stderr)
+
+
+# ---- 4. a query file that is not UTF-8 -----------------------------------------------------------------
+
+
+def test_a_query_file_not_in_utf8_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    store.mkdir()  # an empty embedded store
+    query = tmp_path / "latin1.rq"
+    query.write_bytes('SELECT ?s WHERE {\n  ?s ?p "café" }\n'.encode("latin-1"))
+    result = _cli("query", query, "--store", store)
+    assert result.returncode == 2
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert f"{query}:2:" in result.stderr and "not UTF-8" in result.stderr
+    query.write_bytes('\ufeffSELECT ?s WHERE { ?s ?p "café" }\n'.encode())  # UTF-8 with a byte order mark
+    assert _cli("query", query, "--store", store).returncode == 0

@@ -494,7 +494,7 @@ def query(file: Path | None, text: str | None, location: str | None, fmt: str, r
 
     if (file is None) == (text is None):
         raise click.UsageError("give a query file or --query, not both" if file else "give a query file or --query")
-    sparql = text if text is not None else file.read_text(encoding="utf-8")
+    sparql = text if text is not None else _query_text(file)
     store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry, create=False)
     try:
         result = store.query(sparql)
@@ -502,6 +502,24 @@ def query(file: Path | None, text: str | None, location: str | None, fmt: str, r
         store.close()
     click.echo(render(result, fmt), nl=False)
     return EXIT_OK
+
+
+def _query_text(file: Path) -> str:
+    """The text of a query file (UTF-8, a byte order mark allowed).
+
+    Raises:
+        InstanceDataError: the file is not UTF-8 text, naming it and where the first bad byte is.
+    """
+    from policeonto.errors import InstanceDataError
+
+    data = file.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        reason = f"cannot read the query: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        raise InstanceDataError(reason, path=file, line=line, column=column) from None
 
 
 @main.command()
