@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,127 @@ def test_a_query_file_not_in_utf8_is_an_error_naming_the_file(tmp_path: Path) ->
     assert f"{query}:2:" in result.stderr and "not UTF-8" in result.stderr
     query.write_bytes('\ufeffSELECT ?s WHERE { ?s ?p "café" }\n'.encode())  # UTF-8 with a byte order mark
     assert _cli("query", query, "--store", store).returncode == 0
+
+
+# ---- 2. the documentation site escapes what mappings and crosswalks say ---------------------------------
+
+#: Strings a hostile mapping folder could hold, each marked so that the test finds where it went.
+PAYLOADS = {
+    "title": '<script>alert("PWN-title")</script> [x](javascript:alert("PWN-link")) {: onclick="PWN-attr" }',
+    "column": "Context<img src=x onerror=alert('PWN-column')>|cell",
+    "constant": "`</code><script>PWN-constant</script>`",
+    "source value": "Arson ``<svg onload=alert('PWN-value')>``",
+}
+
+
+class _Markup(HTMLParser):
+    """Every element, attribute and script body of a page, and its text as a reader sees it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self.text: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        (self.scripts if self._in_script else self.text).append(data)
+
+
+def _markup(html_text: str) -> _Markup:
+    parser = _Markup()
+    parser.feed(html_text)
+    parser.close()
+    return parser
+
+
+def _obeyed(markup: _Markup) -> list[str]:
+    """The payloads the page would run or turn into markup: scripts, event handlers, javascript: links."""
+    found = [f"<script> holding {body[:40]!r}" for body in markup.scripts if "PWN" in body]
+    for tag, attrs in markup.tags:
+        for name, value in attrs.items():
+            if name.startswith("on"):
+                found.append(f"<{tag} {name}={value!r}>")
+            if name in ("href", "src") and (value or "").strip().lower().startswith("javascript:"):
+                found.append(f"<{tag} {name}={value!r}>")
+        if tag in ("img", "svg") and "src" in attrs and attrs["src"] == "x":
+            found.append(f"<{tag} src=x>")
+    return found
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built (once) from the bundled mappings, with the street mapping, its source schema and
+    crosswalk holding :data:`PAYLOADS`."""
+    work = tmp_path_factory.mktemp("hostile-docs")
+    mappings = work / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    spec = mappings / "police-uk-street.transform.yaml"
+    text = spec.read_text(encoding="utf-8")
+    text = text.replace(
+        "title: data.police.uk street-level crime to policeonto", f"title: {json.dumps(PAYLOADS['title'])}"
+    )
+    text = text.replace(
+        "source_system: {value: data.police.uk}", f"source_system: {{value: {json.dumps(PAYLOADS['constant'])}}}"
+    )
+    spec.write_text(text, encoding="utf-8")
+    source = mappings / "police-uk-street.source.yaml"
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("title: Context", f"title: {json.dumps(PAYLOADS['column'])}", 1),
+        encoding="utf-8",
+    )
+    crosswalk = mappings / "crosswalks" / "police-uk-crime-type.sssom.tsv"
+    crosswalk.write_text(
+        crosswalk.read_text(encoding="utf-8").replace(
+            "\tBicycle theft\trdfs literal", f"\t{PAYLOADS['source value']}\trdfs literal", 1
+        ),
+        encoding="utf-8",
+    )
+    script = work / "mermaid.min.js"
+    script.write_text("// not Mermaid: the pages are checked, not drawn\n", encoding="utf-8")
+    site = work / "site"
+    result = _cli("docs", "-o", site, "--mappings", mappings, "--mermaid", script)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def test_no_page_of_the_site_obeys_a_hostile_mapping(hostile_site: Path) -> None:
+    pages = sorted(hostile_site.rglob("*.html"))
+    assert len(pages) > 50
+    for page in pages:
+        assert _obeyed(_markup(page.read_text(encoding="utf-8"))) == [], page.relative_to(hostile_site)
+
+
+def test_the_hostile_strings_are_shown_as_written(hostile_site: Path) -> None:
+    mapping = " ".join(_markup((hostile_site / "mappings" / "police-uk-street.html").read_text("utf-8")).text)
+    for what in ("title", "column", "constant"):
+        assert PAYLOADS[what] in mapping, what
+    crime_types = " ".join(_markup((hostile_site / "CrimeType.html").read_text("utf-8")).text)
+    assert PAYLOADS["source value"] in crime_types
+
+
+def test_the_search_index_holds_no_markup_from_a_hostile_mapping(hostile_site: Path) -> None:
+    index = json.loads((hostile_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    for entry in index["docs"]:
+        for field in ("title", "text"):
+            assert _obeyed(_markup(entry.get(field) or "")) == [], (entry["location"], field)
+
+
+def test_a_mapping_whose_name_is_no_page_name_is_refused(tmp_path: Path) -> None:
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    shutil.copyfile(
+        mappings / "police-uk-street.transform.yaml", mappings / "x<img src=y onerror=alert(1)>.transform.yaml"
+    )
+    script = tmp_path / "mermaid.min.js"
+    script.write_text("//\n", encoding="utf-8")
+    result = _cli("docs", "-o", tmp_path / "site", "--mappings", mappings, "--mermaid", script)
+    assert result.returncode == 2
+    assert "is not a page name" in result.stderr and not (tmp_path / "site").exists()

@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
-from linkml.generators.docgen import DocGenerator
+from linkml.generators.docgen import DocGenerator, enshorten
 from linkml_runtime.linkml_model.meta import ClassDefinition, EnumDefinition, SlotDefinition
 from rdflib import Graph
 from rdflib.term import Node
 
 from policeonto.docs.constraints import Constraint, constraints
 from policeonto.docs.coverage import CodeSource, Coverage, SlotSource
+from policeonto.docs.escape import FILTERS, code, mermaid, text
 from policeonto.docs.examples import Example
 
 __all__ = ["TEMPLATES", "CodeRow", "PageGenerator", "anchor", "render", "term_pages"]
@@ -54,6 +55,12 @@ class PageGenerator(DocGenerator):
     class_examples: dict[str, Example] = field(default_factory=dict)
     mapping_coverage: list[Coverage] = field(default_factory=list)
     sources_of_codes: dict[str, list[CodeSource]] = field(default_factory=dict)
+
+    def customize_environment(self, env: Environment) -> None:
+        """LinkML's filters, with descriptions shortened and escaped, and the site's escaping filters."""
+        super().customize_environment(env)
+        env.filters.update(FILTERS)
+        env.filters["enshorten"] = lambda value: text(enshorten(value))
 
     # ---- pages' names --------------------------------------------------------------------------------
     def page(self, name: str) -> str:
@@ -143,7 +150,7 @@ class PageGenerator(DocGenerator):
         lines.append(f"    class {me} {{")
         for slot in (view.induced_slot(name, me) for name in view.class_slots(me, direct=True)):
             if slot.range not in view.all_classes():
-                lines.append(f"        +{slot.name} {slot.range}")
+                lines.append(f"        +{mermaid(slot.name)} {mermaid(slot.range)}")
         lines.append("    }")
         for parent in view.class_parents(me):
             lines.append(f"    {parent} <|-- {me}")
@@ -152,7 +159,7 @@ class PageGenerator(DocGenerator):
             lines.append(f"    {me} <|-- {child}")
             shown.add(child)
         for slot in self._object_slots(me, direct=False):
-            lines.append(f'    {me} --> "{self.cardinality(slot)}" {slot.range} : {slot.name}')
+            lines.append(f'    {me} --> "{mermaid(self.cardinality(slot))}" {slot.range} : {mermaid(slot.name)}')
             shown.add(slot.range)
         # what refers to a superclass refers to this class too: drawn to the superclass, with the line up to it
         chain = view.class_ancestors(me, mixins=False)
@@ -165,7 +172,7 @@ class PageGenerator(DocGenerator):
                     lines.append(f"    {above} <|-- {below}")
                     shown.add(above)
             for other, slot_name in referrers:
-                lines.append(f"    {other} --> {ancestor} : {slot_name}")
+                lines.append(f"    {other} --> {ancestor} : {mermaid(slot_name)}")
                 shown.add(other)
         for name in sorted(shown):
             lines.append(f'    click {name} href "{self.page(name)}.html"')
@@ -179,7 +186,7 @@ class PageGenerator(DocGenerator):
         lines = ["flowchart LR"]
         for top in _POLE:
             kinds = sorted(c for c, g in group.items() if g == top and c != top and not view.get_class(c).abstract)
-            rows = [" · ".join(kinds[i : i + 3]) for i in range(0, len(kinds), 3)]
+            rows = [" · ".join(mermaid(k) for k in kinds[i : i + 3]) for i in range(0, len(kinds), 3)]
             label = "<br>".join([f"<b>{top}</b>", *rows])
             lines.append(f'    {top}["{label}"]')
         links = sorted(view.class_descendants("Link", reflexive=False))
@@ -195,7 +202,7 @@ class PageGenerator(DocGenerator):
                 if slot.range in group:
                     edges.setdefault((group[cls], group[slot.range]), set()).add(slot.name)
         for (source, target), labels in sorted(edges.items()):
-            lines.append(f"    {source} -- {', '.join(sorted(labels))} --> {target}")
+            lines.append(f"    {source} -- {mermaid(', '.join(sorted(labels)))} --> {target}")
         for cls in [*_POLE, *links]:
             lines.append(f'    click {cls} href "{self.page(cls)}.html"')
         return "\n".join(lines)
@@ -234,10 +241,10 @@ class PageGenerator(DocGenerator):
             for curie in getattr(value, f"{kind}_mappings", None) or []:
                 target = self.code_pages.get(self.schemaview.expand_curie(curie))
                 if target is None:
-                    found.append(f"{said}: `{curie}`")
+                    found.append(f"{said}: {code(curie)}")
                 else:
                     page, notation = target
-                    found.append(f"{said}: [`{notation}`]({page}.md#{anchor(notation)}) in {page}")
+                    found.append(f"{said}: [{code(notation)}]({page}.md#{anchor(notation)}) in {page}")
         return found
 
     def anchor(self, notation: str) -> str:
@@ -277,4 +284,5 @@ def term_pages(generator: PageGenerator) -> list[tuple[str, str, str]]:
 def render(template: str, **values: Any) -> str:
     """Render one of the site's own templates (not an element page)."""
     environment = Environment(loader=FileSystemLoader(TEMPLATES), keep_trailing_newline=True)
+    environment.filters.update(FILTERS)
     return environment.get_template(template).render(**values)

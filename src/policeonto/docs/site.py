@@ -18,6 +18,7 @@ import yaml
 from rdflib import Graph
 
 from policeonto.docs.coverage import code_sources, coverage
+from policeonto.docs.escape import safe_name
 from policeonto.docs.examples import example_graph, examples
 from policeonto.docs.mermaid import default_path
 from policeonto.docs.pages import TEMPLATES, PageGenerator, render, term_pages
@@ -79,6 +80,12 @@ def _markdown(root: Path, docs: Path, mapping_folder: Path) -> None:
     """Write every Markdown page of the site under *docs*, with the mappings of *mapping_folder*."""
     view = schema_view()
     mappings = list_mappings(mapping_folder)
+    for mapping in mappings:  # a name is a page's file name, a link and a menu entry: letters and digits only
+        if not safe_name(mapping.name):
+            raise BuildError(
+                f"{mapping.path}: the mapping's name {mapping.name[:80]!r} is not a page name: "
+                "use letters, digits, '.', '_' and '-'"
+            )
     covered = coverage(mappings)
     shapes = Graph().parse(artefact_path(ARTEFACTS["shacl"]))
     records = example_graph([root / "examples" / "pole-example.yaml", root / "examples" / "every-class.yaml"])
