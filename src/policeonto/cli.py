@@ -87,7 +87,8 @@ def _refuse_clashes(
     mapping: str | None = None,
     output_folders: tuple[Path, ...] = (),
 ) -> None:
-    """Refuse outputs that would overwrite an input, the mappings read, or each other (before any reading)."""
+    """Refuse outputs that would overwrite an input, the mappings read (the bundled ones, or the folder of
+    the one named), or each other; before anything is read."""
     from policeonto.mapping.spec import mappings_dir
     from policeonto.output import refuse_clashes
 
@@ -236,11 +237,11 @@ def convert(inputs: tuple[Path, ...], output: Path | None, fmt: str, no_validate
     """Turn records in YAML or JSON into RDF and check it against the SHACL shapes."""
     from policeonto.convert import RdfFormat, output_targets, serialise
     from policeonto.convert import convert as run_convert
-    from policeonto.output import atomic_output
+    from policeonto.output import atomic_output, refuse_clashes
 
     rdf_format = RdfFormat(fmt)
     targets = output_targets(inputs, output, rdf_format)
-    _refuse_clashes(inputs, targets)
+    refuse_clashes(inputs=inputs, outputs=targets)
     failed = 0
     for source, target in zip(inputs, targets, strict=True):
         if target is None:
