@@ -8,7 +8,7 @@ boundary. The templates pass every such string through one of these filters:
 
 - ``text``: inline Markdown text (a table cell, a heading, a paragraph);
 - ``code``: the same, shown as code (an HTML ``<code>`` element, since a Markdown code span would end at a
-  backtick in the value and shows character references literally);
+  backtick in the value and shows escapes literally);
 - ``fence``: the backticks that open and close a fenced block holding the value (more than any run of
   backticks in it, so it cannot end the block early);
 - ``mermaid``: a label in a Mermaid diagram, with Mermaid's own entity codes.
@@ -20,31 +20,35 @@ import re
 
 __all__ = ["FILTERS", "code", "fence", "mermaid", "safe_name", "text"]
 
-#: Characters Markdown, its table, attribute-list and autolink syntax, or HTML would act on.
-_ACTIVE = re.compile(r"[&<>\"'`*_\[\]()|\\{}~!#:]")
+#: Characters Markdown or one of the site's extensions would act on (links, emphasis, code, table
+#: cells, attribute lists, block markers): each is written with a backslash, which Markdown removes.
+_MARKDOWN = re.compile(r"[\\`*_{}\[\]()#+\-.!|]")
+#: Characters HTML would act on: written as character references, which Markdown passes through.
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def text(value: object) -> str:
-    """*value* as inline Markdown that shows exactly its characters: each character Markdown or HTML
-    would act on becomes a numeric character reference, and line breaks become spaces.
+    """*value* as inline Markdown that shows exactly its characters: Markdown's own syntax escaped with a
+    backslash, ``&``, ``<`` and ``>`` as character references, line breaks as spaces.
 
-    >>> text("<script>alert(1)</script>")
-    '&#60;script&#62;alert&#40;1&#41;&#60;/script&#62;'
-    >>> text("[x](javascript:y) {: onclick=z }")
-    '&#91;x&#93;&#40;javascript&#58;y&#41; &#123;&#58; onclick=z &#125;'
+    >>> print(text("<script>alert(1)</script>"))
+    &lt;script&gt;alert\\(1\\)&lt;/script&gt;
+    >>> print(text("[x](javascript:y) {: onclick=z }"))
+    \\[x\\]\\(javascript:y\\) \\{: onclick=z \\}
     >>> text("Force A nominals")
     'Force A nominals'
     """
     flat = " ".join(str(value).splitlines()) if value is not None else ""
-    return _ACTIVE.sub(lambda m: f"&#{ord(m.group())};", flat)
+    escaped = _MARKDOWN.sub(lambda m: "\\" + m.group(), flat)
+    return "".join(_HTML.get(character, character) for character in escaped)
 
 
 def code(value: object) -> str:
     """*value* shown as inline code, whatever characters it holds.
 
-    >>> code("Crime`<b>`|x")
-    '<code>Crime&#96;&#60;b&#62;&#96;&#124;x</code>'
+    >>> print(code("Crime`<b>`|x"))
+    <code>Crime\\`&lt;b&gt;\\`\\|x</code>
     """
     return f"<code>{text(value)}</code>"
 
