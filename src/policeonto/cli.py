@@ -26,9 +26,10 @@ __all__ = ["main"]
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
 
 
-def _say(text: str, *, err: bool = False) -> None:
-    """Print a line (or lines) for people: control characters from input are shown, never obeyed."""
-    click.echo(visible(text, keep="\n"), err=err)
+def _say(text: str, *, err: bool = False, keep: str = "") -> None:
+    """Print a line for people: control characters from input are shown, never obeyed (a line break too,
+    so a value cannot forge a line, unless *keep* holds it)."""
+    click.echo(visible(text, keep=keep), err=err)
 
 
 def _guarded(command: Callable[..., int]) -> Callable[..., None]:
@@ -44,12 +45,12 @@ def _guarded(command: Callable[..., int]) -> Callable[..., None]:
         except (PoliceOntoError, OSError) as exc:
             if debug:
                 raise
-            _say(f"policeonto: error: {exc}", err=True)
+            _say(f"policeonto: error: {exc}", err=True, keep="\n")
             sys.exit(EXIT_CANNOT_RUN)
         except Exception as exc:  # a bug: never exit 1, which would read as "invalid"
             if debug:
                 raise
-            _say(f"policeonto: internal error: {type(exc).__name__}: {exc} (--debug shows where)", err=True)
+            _say(f"policeonto: internal error: {type(exc).__name__}: {exc} (--debug shows where)", err=True, keep="\n")
             sys.exit(EXIT_CANNOT_RUN)
         sys.exit(code)
 
