@@ -223,6 +223,9 @@ _SERVICE_QUERIES = {
     "escaped-iri": "SELECT * WHERE { SERVICE SILENT <{u}/\\u0078> { ?s ?p ?o } }",
     "after-a-number": "SELECT * WHERE { ?s ?p 1.SERVICE SILENT <{u}/x> { ?s ?p ?o } }",
     "less-than-and-hash": "SELECT * WHERE { ?s ?p ?o FILTER(?o<?s)SERVICE SILENT ?e#>\n { ?s ?p ?o } }",
+    # '<?s)SERVICE?e#>' looks like an IRI, but Oxigraph reads '<' as "less than" here
+    "hidden-in-an-iri": "SELECT * WHERE { VALUES ?e { <{u}/x> } ?s ?p ?o FILTER(?o<?s)SERVICE?e#>\n { ?s ?p ?o } }",
+    "long-string": "SELECT * WHERE { ?s ?p ?o FILTER(?o != '''a ' b''') SERVICE SILENT <{u}/x> { ?s ?p ?o } }",
 }
 
 
@@ -254,13 +257,15 @@ def test_an_update_reaches_nothing_unlisted(store: Store, listener: tuple[str, l
     assert seen == []
 
 
-def test_a_listed_endpoint_is_reached(listener: tuple[str, list[bytes]]) -> None:
+@pytest.mark.parametrize("endpoint", ["/x", "/load/service#1"])
+def test_a_listed_endpoint_is_reached(listener: tuple[str, list[bytes]], endpoint: str) -> None:
     url, seen = listener
     with EmbeddedStore() as store:
         store.update(
             "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/s> <https://example.org/p> 1 } }"
         )
-        store.query(_sparql(_SERVICE_QUERIES["silent-lower-case"], url), federate=[f"{url}/x"])
+        sparql = f"SELECT * WHERE {{ SERVICE SILENT <{url}{endpoint}> {{ ?s ?p ?o }} }}"
+        store.query(sparql, federate=[f"{url}{endpoint}"])
     assert seen and seen[0].startswith((b"GET", b"POST"))
 
 

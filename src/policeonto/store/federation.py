@@ -75,19 +75,19 @@ def check_reach(sparql: str, *, allowed: Iterable[str] = (), store: str) -> None
                 )
 
 
-def _resolved(keyword: str, target: _Token | None, prefixes: dict[str, set[str]], store: str) -> set[str]:
+def _resolved(keyword: str, target: _Token, prefixes: dict[str, set[str]], store: str) -> set[str]:
     """The IRIs *target* can stand for."""
-    if target is not None and target.kind == "iri":
+    if target.kind == "iri":
         endpoint = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), target.text)
         if _ABSOLUTE.match(endpoint):
             return {endpoint}
-    elif target is not None and target.kind == "name" and ":" in target.text:
+    elif target.kind == "name" and ":" in target.text:
         prefix, _, local = target.text.rstrip(".").partition(":")
         local = re.sub(r"\\(.)", r"\1", local)
         bases = prefixes.get(prefix, set())
         if bases and all(_ABSOLUTE.match(base) for base in bases):
             return {base + local for base in bases}
-    what = "nothing" if target is None else shown(target.text, 40)
+    what = shown(target.text, 40)
     raise StoreError(
         f"refused: {keyword} {what}: where it reaches cannot be told before it runs (only an IRI, or a "
         "declared prefixed name, listed with `--federate URL` is reached)",
@@ -95,7 +95,7 @@ def _resolved(keyword: str, target: _Token | None, prefixes: dict[str, set[str]]
     )
 
 
-def _uses(sparql: str) -> Iterator[tuple[str, _Token | None]]:
+def _uses(sparql: str) -> Iterator[tuple[str, _Token]]:
     """Each keyword that reaches outside and the token naming its target, under every reading."""
     for token in _every_token(sparql):
         if token.kind != "name":
@@ -107,18 +107,26 @@ def _uses(sparql: str) -> Iterator[tuple[str, _Token | None]]:
             if keyword is None:
                 continue
             for target in _targets(sparql, token.end):
-                if target is not None and target.kind == "other" and target.text in _NOT_A_TARGET:
-                    continue  # the word was no keyword
+                if target is None or (target.kind == "other" and target.text in _NOT_A_TARGET):
+                    continue  # the word was no keyword (or this reading ends in it, and is no query)
                 yield keyword, target
 
 
 def _targets(sparql: str, start: int) -> Iterator[_Token | None]:
-    """The tokens that can follow *start* as a target: the next one, or the one after ``SILENT``."""
-    for first in _next(sparql, start) or [None]:
+    """The tokens that can follow *start* as a target: the next one, or the one after ``SILENT`` (where an
+    IRI can start, ``<`` read as "less than" is no target)."""
+    for first in _candidates(sparql, start):
         if first is not None and first.kind == "name" and first.text.upper() == "SILENT":
-            yield from _next(sparql, first.end) or [None]
+            yield from _candidates(sparql, first.end)
         else:
             yield first
+
+
+def _candidates(sparql: str, start: int) -> list[_Token | None]:
+    found = _next(sparql, start)
+    if any(token.kind == "iri" for token in found):
+        return [token for token in found if token.kind == "iri"]
+    return list(found) or [None]  # None: the text ends
 
 
 def _every_token(sparql: str) -> Iterator[_Token]:
