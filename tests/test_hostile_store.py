@@ -276,6 +276,7 @@ def test_a_listed_endpoint_is_reached(listener: tuple[str, list[bytes]], endpoin
         "PREFIX ex: <https://example.org/> SELECT * WHERE { ?s ex:service ?o ; ex:load ?x }",
         "SELECT * WHERE { ?s ?p 'SERVICE <http://127.0.0.1:9/x> { }' } # SERVICE <http://127.0.0.1:9/x>",
         "SELECT * WHERE { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ?o FILTER(?o < 3) }",
+        "SELECT * WHERE {\n ?s <https://example.org/ns/service#provider> ?p .\n ?p <https://example.org/load#x> ?q }",
     ],
 )
 def test_a_query_that_only_names_service_runs(text: str) -> None:

@@ -10,7 +10,7 @@ The reading is a tokenizer, not a parser, and it fails closed:
 - strings, IRIs and comments are skipped as SPARQL's grammar has them, so ``"service"`` or
   ``<http://example.org/load>`` is no keyword;
 - where ``<`` could start an IRI or be the operator "less than", and the choice changes what follows (the
-  IRI's text holds ``service``, ``load``, a quote or a ``#``), both readings are followed;
+  IRI's text before any ``//`` holds ``service``, ``load``, a quote or a ``#``), both readings are followed;
 - a keyword is any run of letters in a bare word (``1.SERVICE`` holds one), or after a dot in a prefixed
   name, compared case-insensitively;
 - a target is an IRI (its ``\\u`` escapes decoded) or a prefixed name resolved by the query's ``PREFIX``
@@ -35,7 +35,7 @@ _STRING = re.compile(r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\
                      r"|\"(?:[^\"\\\n\r]|\\.)*\"", re.DOTALL)  # fmt: skip
 _VARIABLE = re.compile(r"[?$]\w*")
 _NAME = re.compile(r"(?:[\w\-.:%]|\\.)+")
-_SPACE = re.compile(r"(?:\s|#[^\n\r]*)+")
+_BLANK = re.compile(r"\s*")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -144,14 +144,16 @@ def _every_token(sparql: str) -> Iterator[_Token]:
 
 def _next(sparql: str, position: int) -> list[_Token]:
     """The tokens that can start at *position* (after space and comments): two where ``<`` is ambiguous."""
-    space = _SPACE.match(sparql, position)
-    position = space.end() if space else position
+    position = _skip(sparql, position)
     if position >= len(sparql):
         return []
     char = sparql[position]
     if char == "<" and (iri := _IRI.match(sparql, position)):
         token = _Token("iri", iri.group(1), iri.end())
-        return [token, _Token("other", "<", position + 1)] if _CHOICE.search(iri.group(1).casefold()) else [token]
+        # read as "less than", '<' leaves a reading alive only until a '//' (never valid outside an IRI, a
+        # string or a comment); that reading differs if something before it is a keyword or changes state
+        before = iri.group(1).split("//", 1)[0]
+        return [token, _Token("other", "<", position + 1)] if _CHOICE.search(before.casefold()) else [token]
     if char in "'\"":
         string = _STRING.match(sparql, position)  # unterminated: this reading is no query, and ends
         return [_Token("string", "", string.end())] if string else []
@@ -160,6 +162,16 @@ def _next(sparql: str, position: int) -> list[_Token]:
     if name := _NAME.match(sparql, position):
         return [_Token("name", name.group(), name.end())]
     return [_Token("other", char, position + 1)]
+
+
+def _skip(sparql: str, position: int) -> int:
+    """The position after the space and comments at *position*."""
+    while True:
+        position = _BLANK.match(sparql, position).end()
+        if position >= len(sparql) or sparql[position] != "#":
+            return position
+        ends = [end for end in (sparql.find("\n", position), sparql.find("\r", position)) if end != -1]
+        position = min(ends, default=len(sparql))
 
 
 def _prefixes(sparql: str) -> dict[str, set[str]]:
