@@ -24,7 +24,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from policeonto.errors import OptionError, StoreError
+from policeonto.errors import OptionError, StoreBusyError, StoreError
 from policeonto.store import EmbeddedStore, RemoteStore, Store, reasoning
 from policeonto.store.base import STAGING
 from policeonto.store.embedded import LOCK_FILE
@@ -423,3 +423,13 @@ def test_a_store_on_a_read_only_file_system_can_be_queried(tmp_path: Path) -> No
     )
     assert run.returncode == 0, run.stderr
     assert "true" in run.stdout
+
+
+def test_queries_share_the_store_and_a_load_waits_for_them(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    _made_with_records(location)
+    with EmbeddedStore(location, read_only=True) as first, EmbeddedStore(location, read_only=True) as second:
+        assert first.graphs() == second.graphs() == ["https://example.org/records"]
+        with pytest.raises(StoreBusyError, match=r"pid unknown"):  # not the pid of the load that made it
+            EmbeddedStore(location)
+    EmbeddedStore(location).close()

@@ -237,5 +237,5 @@ class EmbeddedStore(ClosedOnExit):
 
     def _unlock(self) -> None:
         if self._lock is not None:
-            self._lock.close()  # closing the file releases the lock
+            folder.unlock(self._lock)
             self._lock = None

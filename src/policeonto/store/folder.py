@@ -28,7 +28,7 @@ try:
 except ImportError:  # not POSIX: RocksDB's own lock still keeps a second process out
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["LOCK_FILE", "MARKER_FILE", "lock", "prepare"]
+__all__ = ["LOCK_FILE", "MARKER_FILE", "lock", "prepare", "unlock"]
 
 LOCK_FILE = "policeonto.lock"  # held while a process has the store open
 MARKER_FILE = "policeonto-store"  # says the folder is a policeonto store
@@ -137,3 +137,14 @@ def lock(path: Path, *, wait: float, location: str, shared: bool = False) -> Bin
         handle.write(f"{os.getpid()} {socket.gethostname()}\n".encode())
         handle.flush()
     return handle
+
+
+def unlock(handle: BinaryIO) -> None:
+    """Let the lock go; a writer first empties the file, so a process then refused by a reader is not told
+    the process id of the writer that left."""
+    try:
+        if handle.writable():
+            handle.seek(0)
+            handle.truncate()
+    finally:
+        handle.close()  # closing the file releases the lock
