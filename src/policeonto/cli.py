@@ -450,10 +450,13 @@ def load(
     """
     from policeonto.mapping import MapOptions
     from policeonto.store import embedded_folder, open_store
+    from policeonto.store.base import check_graph
     from policeonto.store.jobs import load_inputs
 
     folder = embedded_folder(location)
     _refuse_clashes(inputs, [], mapping=mapping, output_folders=(folder,) if folder else ())  # none in the store
+    if graph is not None:
+        check_graph(graph)  # before the store is made
     store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry)
     try:
         done = load_inputs(
@@ -489,17 +492,33 @@ def load(
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True, help=_RETRIES_HELP)
 @click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, help=_WAIT_HELP)
+@click.option(
+    "--federate",
+    metavar="URL",
+    multiple=True,
+    help="Let SERVICE reach this endpoint (repeatable); any other SERVICE is refused before the query runs.",
+)
 @_guarded
-def query(file: Path | None, text: str | None, location: str | None, fmt: str, retries: int, wait: float) -> int:
-    """Run a SPARQL query (a .rq FILE or --query TEXT) over every graph in a store."""
+def query(
+    file: Path | None,
+    text: str | None,
+    location: str | None,
+    fmt: str,
+    retries: int,
+    wait: float,
+    federate: tuple[str, ...],
+) -> int:
+    """Run a SPARQL query (a .rq FILE or --query TEXT) over every graph in a store, opened read-only.
+
+    The query reaches no other endpoint unless --federate names it."""
     from policeonto.store import open_store, render
 
     if (file is None) == (text is None):
         raise click.UsageError("give a query file or --query, not both" if file else "give a query file or --query")
     sparql = text if text is not None else _query_text(file)
-    store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry, create=False)
+    store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry, create=False, read_only=True)
     try:
-        result = store.query(sparql)
+        result = store.query(sparql, federate=federate)
     finally:
         store.close()
     click.echo(render(result, fmt), nl=False)

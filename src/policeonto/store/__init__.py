@@ -46,13 +46,15 @@ def open_store(
     wait: float = 0.0,
     on_retry: Callable[[RetryNotice], None] | None = None,
     create: bool = True,
+    read_only: bool = False,
 ) -> Store:
     """The store at *location*: an ``http(s)://`` URL is a SPARQL 1.1 server, anything else a directory
     for the embedded store (``out/store`` when not given), made there unless *create* is false.
 
     A server's transient failures are retried *retries* times (the :class:`RemoteStore` default when
     None), each retry told to *on_retry*; an embedded store another process has open is waited for up to
-    *wait* seconds. The store is a context manager, closed on leaving the ``with`` block.
+    *wait* seconds. *read_only* opens an embedded store for queries only, writing nothing in its folder
+    (a server is used as it is). The store is a context manager, closed on leaving the ``with`` block.
 
     >>> with open_store("http://127.0.0.1:7878", retries=0) as store:
     ...     store.location
@@ -72,4 +74,4 @@ def open_store(
         )
     if not create and not Path(text).is_dir():
         raise StoreError("no store here (policeonto load creates one)", store=text)
-    return EmbeddedStore(Path(text), wait=wait)
+    return EmbeddedStore(Path(text), wait=wait, read_only=read_only)

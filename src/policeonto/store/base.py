@@ -5,17 +5,36 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
+import pyoxigraph as ox
+
+from policeonto.errors import OptionError
 from policeonto.store.results import QueryResult
 
-__all__ = ["STAGING", "RdfSyntax", "Store", "staged_at", "staging_graph", "syntax_of"]
+__all__ = [
+    "ENTAILED",
+    "ONTOLOGY_GRAPH",
+    "STAGING",
+    "RdfSyntax",
+    "Store",
+    "check_graph",
+    "shown",
+    "staged_at",
+    "staging_graph",
+    "syntax_of",
+]
 
+# The graphs policeonto keeps for itself: the ontology; staging graphs and the journal (under STAGING); each
+# dataset graph's entailments, <g>/entailed. No load of a dataset may name one.
+ONTOLOGY_GRAPH = "https://w3id.org/policeonto/graph/ontology"
 # A graph is loaded under a staging name first, then moved over its real name in one transaction.
 STAGING = "https://w3id.org/policeonto/graph/staging/"
+ENTAILED = "/entailed"
 _STAMP = "%Y%m%dT%H%M%SZ"
 _STAGED = re.compile(re.escape(STAGING) + r"(\d{8}T\d{6}Z)-")
 
@@ -35,6 +54,52 @@ RdfSyntax = str  # one of the values of _SYNTAXES
 def syntax_of(path: Path) -> RdfSyntax | None:
     """The RDF syntax a file name says, or None."""
     return _SYNTAXES.get(path.suffix.lower())
+
+
+def shown(value: str, limit: int = 80) -> str:
+    """*value* cut to *limit* characters (with an ellipsis), to name it in a message.
+
+    >>> shown("x" * 100, 10)
+    'xxxxxxxxx…'
+    """
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def check_graph(graph: str, *, dataset: bool = True) -> str:
+    """*graph* if a load may write it: an absolute IRI, neither a staging graph (nor the journal, named
+    under :data:`STAGING`) nor an entailed graph ``<g>/entailed``; nor, for a *dataset*, the ontology graph.
+    A store's own ``load`` passes ``dataset=False``, as it also loads the ontology graph.
+
+    >>> check_graph("https://example.org/graph/a")
+    'https://example.org/graph/a'
+    >>> check_graph("https://w3id.org/policeonto/graph/ontology")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    policeonto.errors.OptionError: graph <https://w3id.org/policeonto/graph/ontology> is reserved by policeonto ...
+
+    Raises:
+        OptionError: *graph* is not one a load may write (names the option ``graph`` and the value).
+    """
+    try:
+        ox.NamedNode(graph)
+    except ValueError as exc:
+        raise OptionError(
+            f"graph {shown(graph)!r} is not an absolute IRI ({exc})", option="graph", value=graph
+        ) from exc
+    if graph.startswith(STAGING) or (dataset and graph == ONTOLOGY_GRAPH):
+        raise OptionError(
+            f"graph <{shown(graph)}> is reserved by policeonto (the ontology, staging graphs and the journal); "
+            "name another",
+            option="graph",
+            value=graph,
+        )
+    if graph.endswith(ENTAILED):
+        raise OptionError(
+            f"graph <{shown(graph)}> is reserved by policeonto (the entailments of <g> are kept in <g>{ENTAILED}); "
+            "name another",
+            option="graph",
+            value=graph,
+        )
+    return graph
 
 
 def staging_graph(now: datetime | None = None) -> str:
@@ -77,13 +142,17 @@ class Store(Protocol):
     def load(self, path: Path, *, graph: str, syntax: RdfSyntax, update: str | None = None) -> int:
         """Replace named graph *graph* with the triples of *path*, all or nothing; *update* (SPARQL Update,
         run against the staged graph ``?staged`` before it is published) adds entailments. Return the number
-        of triples the graph then holds."""
+        of triples the graph then holds. Every triple of the file goes into *graph*, whatever graph an
+        N-Quads, TriG or JSON-LD file puts it in: a load writes no other graph. *graph* must pass
+        :func:`check_graph` (with ``dataset=False``)."""
 
-    def query(self, sparql: str) -> QueryResult:
-        """Run a SPARQL 1.1 query over the union of every named graph."""
+    def query(self, sparql: str, *, federate: Iterable[str] = ()) -> QueryResult:
+        """Run a SPARQL 1.1 query over the union of every named graph; a ``SERVICE`` to an endpoint not in
+        *federate* is refused before anything is sent."""
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL 1.1 update, all or nothing."""
+    def update(self, sparql: str, *, federate: Iterable[str] = ()) -> None:
+        """Run a SPARQL 1.1 update, all or nothing; a ``LOAD`` or ``SERVICE`` reaching anything not in
+        *federate* is refused before anything is sent."""
 
     def graphs(self) -> list[str]:
         """The named graphs, sorted (staging graphs excluded)."""

@@ -2,47 +2,38 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
 from policeonto import interrupts
-from policeonto.errors import StoreBusyError, StoreError
-from policeonto.store.base import STAGING, ClosedOnExit, RdfSyntax
+from policeonto.errors import StoreError
+from policeonto.store import folder
+from policeonto.store.base import ENTAILED, STAGING, ClosedOnExit, RdfSyntax, check_graph
+from policeonto.store.federation import check_reach
 from policeonto.store.results import QueryResult
+from policeonto.store.triples import FORMATS, NAMING_GRAPHS, triples_of
 
-try:
-    import fcntl
-except ImportError:  # not POSIX: RocksDB's own lock still keeps a second process out
-    fcntl = None  # type: ignore[assignment]
-
-__all__ = ["EmbeddedStore"]
+__all__ = ["LOCK_FILE", "EmbeddedStore"]
 
 _JOURNAL = ox.NamedNode(f"{STAGING}journal")  # graphs being loaded for the first time
 _LOADING = ox.NamedNode("https://w3id.org/policeonto/loading")
-LOCK_FILE = "policeonto.lock"  # in the store's directory: held while a process has the store open
-
-_FORMATS = {
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "ttl": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "xml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
+LOCK_FILE = folder.LOCK_FILE
 
 
 class EmbeddedStore(ClosedOnExit):
-    """An Oxigraph store in a directory (created if missing), or in memory when *path* is None.
+    """An Oxigraph store in a directory (made if missing or empty), or in memory when *path* is None.
 
-    One process at a time has a store open: the others wait up to *wait* seconds for it (0: not at all)
-    and then fail, naming the process that has it. The store is a context manager that closes it on leaving;
-    :meth:`close` may be called more than once, and a closed store refuses work with :class:`StoreError`.
+    A folder that holds other files is refused, never written in (see :mod:`policeonto.store.folder`). One
+    process at a time has a store open for writing: the others wait up to *wait* seconds for it (0: not at
+    all) and then fail, naming the process that has it. *read_only* opens an existing store for queries
+    only: it writes nothing in the folder, may be shared by several readers, and hides the graphs a killed
+    load left half-written (which the next writer removes). The store is a context manager that closes it on
+    leaving; :meth:`close` may be called more than once, and a closed store refuses work with
+    :class:`StoreError`.
 
     >>> with EmbeddedStore() as store:
     ...     store.query("ASK { ?s ?p ?o }").boolean
@@ -50,29 +41,48 @@ class EmbeddedStore(ClosedOnExit):
 
     Raises:
         StoreBusyError: another process has the store open, and kept it for *wait* seconds.
-        StoreError: the directory cannot be opened.
+        StoreError: the directory cannot be opened, holds other files, or (*read_only*) is no store.
     """
 
-    def __init__(self, path: Path | str | None = None, *, wait: float = 0.0) -> None:
+    def __init__(self, path: Path | str | None = None, *, wait: float = 0.0, read_only: bool = False) -> None:
         path = Path(path) if path is not None else None
         self.location = str(path) if path is not None else "memory"
-        self._lock = _lock(path, wait=wait, location=self.location) if path is not None else None
+        self.read_only = read_only
+        self._hidden: list[ox.NamedNode] = []
+        self._lock: BinaryIO | None = None
+        if path is not None:
+            folder.prepare(path, create=not read_only, location=self.location)
+            self._lock = folder.lock(path, wait=wait, location=self.location, shared=read_only)
         try:
-            self._oxigraph: ox.Store | None = ox.Store(str(path)) if path is not None else ox.Store()
+            if path is None:
+                self._oxigraph: ox.Store | None = ox.Store()
+            else:
+                self._oxigraph = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         except OSError as exc:
             self._unlock()
             raise StoreError(
                 f"cannot open the store: {exc} (is another program, such as oxigraph serve, using it?)",
                 store=self.location,
             ) from exc
+        if read_only:
+            self._hidden = self._unfinished()
+            return
         # one process at a time opens a store: a graph the journal names, and staging graphs, are from a load
         # that was killed; a new graph is removed whole, a replaced one was never touched
-        for quad in list(self._store.quads_for_pattern(None, _LOADING, None, _JOURNAL)):
-            if isinstance(quad.subject, ox.NamedNode):
-                self._store.remove_graph(quad.subject)
-                self._store.remove_graph(ox.NamedNode(f"{quad.subject.value}/entailed"))
+        for graph in self._unfinished():
+            if not graph.value.startswith(STAGING):
+                self._store.remove_graph(graph)
         self._store.remove_graph(_JOURNAL)
         self.clean_staging()
+
+    def _unfinished(self) -> list[ox.NamedNode]:
+        """The graphs a killed load left: those the journal names, their entailments, every staging graph."""
+        found = []
+        for quad in self._store.quads_for_pattern(None, _LOADING, None, _JOURNAL):
+            if isinstance(quad.subject, ox.NamedNode):
+                found += [quad.subject, ox.NamedNode(f"{quad.subject.value}{ENTAILED}")]
+        staging = (g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(STAGING))
+        return found + list(staging)
 
     @property
     def _store(self) -> ox.Store:
@@ -88,6 +98,7 @@ class EmbeddedStore(ClosedOnExit):
     def clean_staging(self, *, older_than: float | None = None) -> list[str]:
         """Drop every staging graph: no other process can be loading while this one has the store open
         (*older_than* is accepted for the :class:`Store` protocol and changes nothing)."""
+        self._writable()
         dropped = []
         for name in list(self._store.named_graphs()):
             if isinstance(name, ox.NamedNode) and name.value.startswith(STAGING) and name != _JOURNAL:
@@ -96,7 +107,19 @@ class EmbeddedStore(ClosedOnExit):
         return sorted(dropped)
 
     def load(self, path: Path, *, graph: str, syntax: RdfSyntax, update: str | None = None) -> int:
-        target = ox.NamedNode(graph)
+        """Replace named graph *graph* with the triples of *path*, all or nothing, and return how many it
+        then holds. Every triple of the file, in its default graph or in any graph it names (N-Quads, TriG,
+        JSON-LD), goes into *graph*: a load writes no other graph. *update* (SPARQL Update, run against the
+        staged graph ``?staged`` before it is published) adds entailments; it reaches nothing outside.
+
+        Raises:
+            OptionError: *graph* is not an absolute IRI, or is a staging or entailed graph.
+            StoreError: the file cannot be read or loaded, or *update* fails or reaches outside.
+        """
+        self._writable()
+        target = ox.NamedNode(check_graph(graph, dataset=False))
+        if update:
+            check_reach(update, store=self.location)
         if self._store.contains_named_graph(target):
             self._replace(path, graph, syntax, update)
         else:
@@ -105,6 +128,14 @@ class EmbeddedStore(ClosedOnExit):
         count = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         return int(count.values("n").pop())
 
+    def _bulk_load(self, path: Path, syntax: RdfSyntax, target: ox.NamedNode) -> None:
+        """Load every triple of *path* into *target* with the bulk loader (fast, not atomic), whatever graph
+        the file puts it in."""
+        if syntax in NAMING_GRAPHS:
+            self._store.bulk_extend(ox.Quad(*triple, target) for triple in triples_of(path, syntax))
+        else:
+            self._store.bulk_load(path=str(path), format=FORMATS[syntax], to_graph=target)
+
     def _add(self, path: Path, target: ox.NamedNode, syntax: RdfSyntax, update: str | None) -> None:
         """A new graph: bulk-loaded straight under its name, with a journal entry while it is incomplete, so a
         failed load removes it here and a killed one when the store is next opened."""
@@ -112,9 +143,9 @@ class EmbeddedStore(ClosedOnExit):
         self._store.add(entry)
         complete = False
         try:
-            self._store.bulk_load(path=str(path), format=_FORMATS[syntax], to_graph=target)
+            self._bulk_load(path, syntax, target)
             if update:
-                self.update(update.replace("?staged", f"<{target.value}>"))
+                self._update(update.replace("?staged", f"<{target.value}>"))
             interrupts.check()  # a swallowed Ctrl-C still keeps the graph out
             complete = True
         except (OSError, SyntaxError, ValueError, StoreError) as exc:
@@ -125,7 +156,7 @@ class EmbeddedStore(ClosedOnExit):
         finally:  # also when interrupted (Ctrl-C): the graph is removed, not left half-loaded
             if not complete:
                 self._store.remove_graph(target)
-                self._store.remove_graph(ox.NamedNode(f"{target.value}/entailed"))
+                self._store.remove_graph(ox.NamedNode(f"{target.value}{ENTAILED}"))
             self._store.remove(entry)
 
     def _replace(self, path: Path, graph: str, syntax: RdfSyntax, update: str | None) -> None:
@@ -133,20 +164,31 @@ class EmbeddedStore(ClosedOnExit):
         staged = f"{STAGING}{uuid.uuid4()}"
         try:
             # the bulk loader is fast and not atomic; what it writes stays invisible under the staging name
-            self._store.bulk_load(path=str(path), format=_FORMATS[syntax], to_graph=ox.NamedNode(staged))
+            self._bulk_load(path, syntax, ox.NamedNode(staged))
             publish = f"{update.replace('?staged', f'<{staged}>')} ;\n" if update else ""
             interrupts.check()  # a swallowed Ctrl-C still keeps the graph as it was
             # SILENT: an empty file stages no graph, and then empties the target, as it should
-            self.update(f"{publish}MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>")
+            self._update(f"{publish}MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>")
         except (OSError, SyntaxError, ValueError, StoreError) as exc:
             reason = exc.reason if isinstance(exc, StoreError) else exc
             raise StoreError(f"cannot load {path} into <{graph}>: {reason}", store=self.location, graph=graph) from exc
         finally:  # moved already if the update ran; else what was staged goes, also when interrupted
             self._store.remove_graph(ox.NamedNode(staged))
 
-    def query(self, sparql: str) -> QueryResult:
+    def query(self, sparql: str, *, federate: Iterable[str] = ()) -> QueryResult:
+        """Run a SPARQL 1.1 query over the union of every named graph. It reaches no other endpoint: a
+        ``SERVICE`` is refused before the query runs unless *federate* lists its endpoint.
+
+        Raises:
+            StoreError: the query is not valid, fails, or reaches an endpoint *federate* does not list.
+        """
+        check_reach(sparql, allowed=federate, store=self.location)
         try:
-            found = self._store.query(sparql, use_default_graph_as_union=True)
+            if self._hidden:  # read-only, with graphs a killed load left: every other graph
+                shown = [g for g in self._store.named_graphs() if g not in self._hidden]
+                found = self._store.query(sparql, default_graph=[ox.DefaultGraph(), *shown], named_graphs=shown)
+            else:
+                found = self._store.query(sparql, use_default_graph_as_union=True)
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"query failed: {exc}", store=self.location) from exc
         if isinstance(found, ox.QueryBoolean):
@@ -157,14 +199,25 @@ class EmbeddedStore(ClosedOnExit):
             return QueryResult(variables=variables, rows=rows)
         return QueryResult(triples=tuple(f"{t.subject} {t.predicate} {t.object} ." for t in found))
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, federate: Iterable[str] = ()) -> None:
+        """Run a SPARQL 1.1 update, all or nothing. A ``LOAD`` or ``SERVICE`` is refused before it runs
+        unless *federate* lists what it reaches.
+
+        Raises:
+            StoreError: the update is not valid, fails, reaches outside unlisted, or the store is read-only.
+        """
+        self._writable()
+        check_reach(sparql, allowed=federate, store=self.location)
+        self._update(sparql)
+
+    def _update(self, sparql: str) -> None:
         try:
             self._store.update(sparql)
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"update failed: {exc}", store=self.location) from exc
 
     def graphs(self) -> list[str]:
-        names = (g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        names = (g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and g not in self._hidden)
         return sorted(n for n in names if not n.startswith(STAGING))
 
     def close(self) -> None:
@@ -172,51 +225,17 @@ class EmbeddedStore(ClosedOnExit):
         if self._oxigraph is None:
             return
         try:
-            self._oxigraph.flush()
+            if not self.read_only:
+                self._oxigraph.flush()
         finally:
             self._oxigraph = None
             self._unlock()
 
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError("the store was opened read-only (for queries)", store=self.location)
+
     def _unlock(self) -> None:
         if self._lock is not None:
-            self._lock.close()  # closing the file releases the lock
+            folder.unlock(self._lock)
             self._lock = None
-
-
-def _lock(path: Path, *, wait: float, location: str) -> BinaryIO | None:
-    """Hold the store's lock file, waiting up to *wait* seconds for another process to let it go.
-
-    Raises:
-        StoreBusyError: another process holds it still.
-    """
-    if fcntl is None:
-        return None
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        handle = (path / LOCK_FILE).open("a+b")
-    except OSError as exc:
-        raise StoreError(f"cannot open the store: {exc}", store=location) from exc
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            left = deadline - time.monotonic()
-            if left > 0:
-                time.sleep(min(0.2, left))
-                continue
-            handle.seek(0)
-            holder = handle.read(200).decode("utf-8", "replace").split()
-            handle.close()
-            pid = int(holder[0]) if holder and holder[0].isdigit() else None
-            who = f"pid {pid}" + (f" on {holder[1]}" if len(holder) > 1 else "") if pid else "pid unknown"
-            waited = f"; waited {wait:g} s" if wait > 0 else "; `--wait SECONDS` waits for it"
-            raise StoreBusyError(
-                f"the store is in use by another process ({who}){waited}", store=location, pid=pid
-            ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()} {socket.gethostname()}\n".encode())
-    handle.flush()
-    return handle

@@ -23,7 +23,7 @@ from policeonto.mapping.engine import NTriplesSink
 from policeonto.mapping.plan import Derivation
 from policeonto.output import scratch_directory
 from policeonto.paths import Inputs, input_paths
-from policeonto.store.base import Store, syntax_of
+from policeonto.store.base import Store, check_graph, syntax_of
 from policeonto.store.reasoning import ensure_ontology, entailment_update
 from policeonto.validation import ValidationReport, validate
 from policeonto.validation.rdf_input import is_rdf, rdf_format_of, safe_rdf_bytes
@@ -69,14 +69,20 @@ def load_inputs(
 
     The source exports are validated and mapped together, in one pass (the files of one export refer to
     each other); if they have errors none of them is loaded, unless *load_invalid*. Each RDF file is
-    validated and loaded on its own. *graph* names the graph when there is a single dataset.
+    validated and loaded on its own. *graph* names the graph when there is a single dataset: an absolute
+    IRI, not one policeonto reserves (the ontology graph, a staging graph, the journal, an entailed graph
+    ``<g>/entailed``). Every triple of an RDF input, in its default graph or any graph an N-Quads, TriG or
+    JSON-LD file names, goes into the input's graph, as validation reads it: a load writes no other graph.
 
     Raises:
+        OptionError: *graph* is not an absolute IRI, or is reserved.
         StoreError: *graph* given for several inputs, or the store fails.
         InstanceDataError: an input cannot be read at all.
     """
     paths = input_paths(inputs)
     options = options or MapOptions()
+    if graph is not None:
+        check_graph(graph)
     if graph is not None and len(paths) != 1:
         raise StoreError("--graph names the graph of one input; give one input, or leave it out", store=store.location)
     publish = _Publisher(store, kept=set(store.graphs()) if resume and graph is None else set())

@@ -15,12 +15,11 @@ import owlrl
 from rdflib import Graph, Literal, URIRef
 
 from policeonto.output import scratch_directory
-from policeonto.store.base import Store
+from policeonto.store.base import ONTOLOGY_GRAPH, Store
 from policeonto.vocab import ARTEFACTS, POLE, artefact_path, schema_view
 
 __all__ = ["ONTOLOGY_GRAPH", "ensure_ontology", "entailed_ontology", "entailment_update"]
 
-ONTOLOGY_GRAPH = "https://w3id.org/policeonto/graph/ontology"
 _NAMESPACE = "https://w3id.org/policeonto/"
 
 

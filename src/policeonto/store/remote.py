@@ -11,16 +11,19 @@ from __future__ import annotations
 import contextlib
 import json
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from policeonto import interrupts
 from policeonto.errors import StoreError
 from policeonto.fastshacl.terms import escape
-from policeonto.store.base import STAGING, ClosedOnExit, RdfSyntax, staged_at, staging_graph
+from policeonto.output import scratch_directory
+from policeonto.store.base import STAGING, ClosedOnExit, RdfSyntax, check_graph, staged_at, staging_graph
+from policeonto.store.federation import check_reach
 from policeonto.store.results import QueryResult
 from policeonto.store.transport import RetryNotice, Transport, redacted, split_credentials
+from policeonto.store.triples import NAMING_GRAPHS, as_ntriples
 
 __all__ = ["RemoteStore"]
 
@@ -91,29 +94,52 @@ class RemoteStore(ClosedOnExit):
     def load(self, path: Path, *, graph: str, syntax: RdfSyntax, update: str | None = None) -> int:
         """Stage *path* in a graph of its own (HTTP PUT), then publish it over *graph* with one update
         (the entailments of *update*, then ``MOVE``). A failure at any point leaves *graph* as it was
-        or fully loaded, never partial.
+        or fully loaded, never partial. Every triple of the file, in its default graph or in any graph it
+        names (N-Quads, TriG, JSON-LD: sent as N-Triples), goes into *graph*, as in the embedded store.
 
         Raises:
-            StoreError: the server refused or failed, or went away and did not come back within the
-                retries; names the store, the graph and what happened.
+            OptionError: *graph* is not an absolute IRI, or is a staging or entailed graph.
+            StoreError: the file is not valid RDF, *update* reaches outside, or the server refused or
+                failed, or went away and did not come back within the retries; names the store, the graph
+                and what happened.
         """
+        check_graph(graph, dataset=False)
+        if update:
+            check_reach(update, store=self.location)
         self.clean_staging(older_than=self.stale_after)
-        staged = staging_graph()
-        try:
-            self._stage_and_publish(path, staged, graph, syntax, update)
-        except KeyboardInterrupt:  # what was staged goes; the graph is as it was, or published whole
-            self._drop_quietly(staged)
-            raise
+        if syntax not in NAMING_GRAPHS:
+            self._load(path, graph, syntax, update, shown=path)
+        else:  # the server would keep each quad's graph: it is sent the triples alone
+            with scratch_directory("policeonto-load-") as folder:
+                try:
+                    triples = as_ntriples(path, syntax, folder)
+                except (OSError, SyntaxError, ValueError) as exc:
+                    raise StoreError(
+                        f"cannot load {path} into <{graph}>: {exc}; the graph was not changed",
+                        store=self.location,
+                        graph=graph,
+                    ) from exc
+                self._load(triples, graph, "nt", update, shown=path)
         count = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         return int(count.values("n").pop())
 
-    def _stage_and_publish(self, path: Path, staged: str, graph: str, syntax: RdfSyntax, update: str | None) -> None:
+    def _load(self, path: Path, graph: str, syntax: RdfSyntax, update: str | None, *, shown: Path) -> None:
+        staged = staging_graph()
+        try:
+            self._stage_and_publish(path, staged, graph, syntax, update, shown=shown)
+        except KeyboardInterrupt:  # what was staged goes; the graph is as it was, or published whole
+            self._drop_quietly(staged)
+            raise
+
+    def _stage_and_publish(
+        self, path: Path, staged: str, graph: str, syntax: RdfSyntax, update: str | None, *, shown: Path
+    ) -> None:
         try:
             self._http.send("PUT", self._graph_url(staged), body=path, headers={"Content-Type": _MEDIA[syntax]})
         except StoreError as exc:
             self._drop_quietly(staged)
             raise StoreError(
-                f"cannot load {path} into <{graph}>: {exc.reason}; the graph was not changed",
+                f"cannot load {shown} into <{graph}>: {exc.reason}; the graph was not changed",
                 store=self.location,
                 graph=graph,
             ) from exc
@@ -129,26 +155,35 @@ class RemoteStore(ClosedOnExit):
         except StoreError as exc:
             self._drop_quietly(staged)
             raise StoreError(
-                f"cannot load {path} into <{graph}>: {exc.reason}; the graph is as it was or fully loaded, never "
+                f"cannot load {shown} into <{graph}>: {exc.reason}; the graph is as it was or fully loaded, never "
                 "partial (`policeonto load --resume` finishes the load)",
                 store=self.location,
                 graph=graph,
             ) from exc
 
-    def query(self, sparql: str) -> QueryResult:
+    def query(self, sparql: str, *, federate: Iterable[str] = ()) -> QueryResult:
+        """Run a SPARQL 1.1 query over the union of every named graph. A ``SERVICE`` is refused before
+        anything is sent unless *federate* lists its endpoint (the server would reach it).
+
+        Raises:
+            StoreError: the query reaches an endpoint *federate* does not list, or the server fails it.
+        """
+        check_reach(sparql, allowed=federate, store=self.location)
         graphs = self.graphs()
         form = (
             [("query", sparql)] + [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
         )
         return self._query(form)
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, federate: Iterable[str] = ()) -> None:
         """Run a SPARQL 1.1 update, all or nothing. An update need not be safe to repeat, so it is retried
-        only when the server certainly did not act on it (a refused connection, HTTP 429 or 503).
+        only when the server certainly did not act on it (a refused connection, HTTP 429 or 503). A
+        ``LOAD`` or ``SERVICE`` is refused before anything is sent unless *federate* lists what it reaches.
 
         Raises:
-            StoreError: the server refused or failed the update.
+            StoreError: the update reaches outside unlisted, or the server refused or failed it.
         """
+        check_reach(sparql, allowed=federate, store=self.location)
         self._http.send("POST", self.update_url, body=_form(update=sparql), headers=_FORM, repeatable=False)
 
     def graphs(self) -> list[str]:
