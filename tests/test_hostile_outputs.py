@@ -232,7 +232,7 @@ def test_error_messages_show_escape_sequences_of_a_file_name(tmp_path: Path, com
 
 def test_a_query_file_not_in_utf8_is_an_error_naming_the_file(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    store.mkdir()  # an empty embedded store
+    EmbeddedStore(store).close()  # an empty embedded store
     query = tmp_path / "latin1.rq"
     query.write_bytes('SELECT ?s WHERE {\n  ?s ?p "café" }\n'.encode("latin-1"))
     result = _cli("query", query, "--store", store)
