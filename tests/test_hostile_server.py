@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from policeonto.errors import StoreError
-from policeonto.store import RemoteStore, RetryNotice, open_store
+from policeonto.store import RemoteStore, RetryNotice, open_store, transport
 from policeonto.store.credentials import redacted, split_credentials
+from policeonto.store.transport import Transport
 from tests.conftest import ROOT
 
 USER, SECRET = "steward", "s3cr@t/Pa55#w"
@@ -254,6 +255,32 @@ def test_the_cli_gives_a_dripping_server_its_deadline_and_retries_it() -> None:
     assert "no complete answer within the deadline (0.5 s); retrying in" in run.stderr
     assert "(after 2 attempts)" in run.stderr
     _shows_no_secret(run.stdout, run.stderr)
+
+
+def test_the_deadline_covers_an_upload_the_server_never_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(server.accept()[0]), daemon=True).start()  # and never read
+    big = tmp_path / "big.nt"
+    big.write_bytes(b"x" * (16 << 20))  # more than the socket buffers hold
+    monkeypatch.setattr(transport, "UPLOAD_RATE", 1 << 40)  # no extra time for the upload: the deadline alone
+    failed: list[StoreError] = []
+
+    def upload() -> None:
+        with pytest.raises(StoreError) as caught:
+            Transport("http://127.0.0.1", deadline=1, retries=0).send(
+                "PUT", f"http://127.0.0.1:{server.getsockname()[1]}/store", body=big
+            )
+        failed.append(caught.value)
+
+    uploading = threading.Thread(target=upload, daemon=True)
+    uploading.start()
+    uploading.join(30)
+    server.close()
+    for connection in held:
+        connection.close()
+    assert not uploading.is_alive(), "the upload still waits for the server to read"
+    assert "no complete answer within the deadline (1 s)" in str(failed[0])
 
 
 # --- a huge answer -----------------------------------------------------------------------------------------

@@ -194,7 +194,7 @@ class Transport:
                 except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
                     cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
                     if deadline.expired:
-                        raise _Transient(f"no complete answer within the deadline ({deadline.seconds:g} s)") from exc
+                        raise _too_late(deadline) from exc
                     if _is_transient(cause):
                         refused = isinstance(cause, ConnectionRefusedError)
                         raise _Transient(_describe(cause, self), sent=not refused) from exc
@@ -216,7 +216,7 @@ class Transport:
                 if len(body) > limit:
                     raise self._too_large(request, "over")
             if deadline.expired:  # the connection was ended mid-answer: what came is not all of it
-                raise _Transient(f"no complete answer within the deadline ({deadline.seconds:g} s)")
+                raise _too_late(deadline)
             return body, answer.headers.get_content_type()
 
     def _too_large(self, request: urllib.request.Request, size: str) -> StoreError:
@@ -236,6 +236,10 @@ class Transport:
             declined = exc.code in (429, 503)
             return _Transient(f"HTTP {exc.code}: {detail}", sent=not declined, retry_after=_retry_after(exc))
         return self._fail(method, url, f"HTTP {exc.code}: {detail}")
+
+
+def _too_late(deadline: Deadline) -> _Transient:
+    return _Transient(f"no complete answer within the deadline ({round(deadline.seconds, 1):g} s)")
 
 
 def _where(url: str, location: str | None) -> str:
