@@ -108,8 +108,8 @@ _limit_option = click.option(
     multiple=True,
     metavar="NAME=SIZE",
     callback=_parse_limits,
-    help="Raise or lower a size limit on the inputs (repeatable): file-size (default 2G), "
-    "line-size (16M), field-size (4M).",
+    help="Raise or lower a size limit on what is read (repeatable): file-size (default 2G), "
+    "line-size (16M), field-size (4M), answer-size (256M, an answer from a SPARQL server).",
 )
 
 
@@ -409,6 +409,13 @@ def validate(
 _STORE_HELP = "Store: a directory for the embedded Oxigraph store, or a SPARQL 1.1 server's URL."
 _RETRIES_HELP = "Retry a server's transient failures this many times, backing off exponentially."
 _WAIT_HELP = "Wait up to this many seconds for another process to release the embedded store."
+_deadline_option = click.option(
+    "--deadline",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Give a server this long to answer each request in full (an upload: one more second per MiB) [default: 300]",
+)
 
 
 def _say_retry(notice: object) -> None:
@@ -430,6 +437,7 @@ def _say_retry(notice: object) -> None:
 )
 @click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True, help=_RETRIES_HELP)
 @click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, help=_WAIT_HELP)
+@_deadline_option
 @_guarded
 def load(
     inputs: tuple[Path, ...],
@@ -442,6 +450,7 @@ def load(
     resume: bool,
     retries: int,
     wait: float,
+    deadline: float | None,
 ) -> int:
     """Validate, map and load exports, RDF and records in YAML into a store, one named graph per input.
 
@@ -457,7 +466,7 @@ def load(
     _refuse_clashes(inputs, [], mapping=mapping, output_folders=(folder,) if folder else ())  # none in the store
     if graph is not None:
         check_graph(graph)  # before the store is made
-    store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry)
+    store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry, limits=limits, deadline=deadline)
     try:
         done = load_inputs(
             store,
@@ -498,6 +507,8 @@ def load(
     multiple=True,
     help="Let SERVICE reach this endpoint (repeatable); any other SERVICE is refused before the query runs.",
 )
+@_deadline_option
+@_limit_option
 @_guarded
 def query(
     file: Path | None,
@@ -507,6 +518,8 @@ def query(
     retries: int,
     wait: float,
     federate: tuple[str, ...],
+    deadline: float | None,
+    limits: Any,
 ) -> int:
     """Run a SPARQL query (a .rq FILE or --query TEXT) over every graph in a store, opened read-only.
 
@@ -516,7 +529,16 @@ def query(
     if (file is None) == (text is None):
         raise click.UsageError("give a query file or --query, not both" if file else "give a query file or --query")
     sparql = text if text is not None else _query_text(file)
-    store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry, create=False, read_only=True)
+    store = open_store(
+        location,
+        retries=retries,
+        wait=wait,
+        on_retry=_say_retry,
+        create=False,
+        read_only=True,
+        limits=limits,
+        deadline=deadline,
+    )
     try:
         result = store.query(sparql, federate=federate)
     finally:

@@ -1,4 +1,5 @@
-"""Bounds on what policeonto reads from outside: bytes per file, bytes per line, bytes per field.
+"""Bounds on what policeonto reads from outside: bytes per file, bytes per line, bytes per field, and bytes
+in a SPARQL server's answer.
 
 A whole file over a bound cannot be read at all and is refused with an error naming the file, the bound and
 how to raise it. A single line or field over its bound in a table (a CSV row, a JSON record) is a finding:
@@ -73,6 +74,8 @@ class Limits:
         field_size: bytes per field: a CSV cell, a JSON string (a flattened record value) and an RDF
             literal; a row with a larger field is rejected with a ``field-too-large`` finding, an RDF
             file with a larger literal is refused.
+        answer_size: bytes in one answer from a SPARQL server (query results, an error page); a larger
+            answer is refused with a ``StoreError``, and no more of it is read.
 
     Raises:
         LimitError: a limit is not a whole number of bytes, at least one.
@@ -86,6 +89,7 @@ class Limits:
     file_size: int = 2 << 30
     line_size: int = 16 << 20
     field_size: int = 4 << 20
+    answer_size: int = 256 << 20
 
     def __post_init__(self) -> None:
         for limit in fields(self):

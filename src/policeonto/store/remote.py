@@ -9,7 +9,6 @@ name each of them, so any conforming server answers the same as the embedded sto
 from __future__ import annotations
 
 import contextlib
-import json
 import urllib.parse
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -17,12 +16,23 @@ from pathlib import Path
 
 from policeonto import interrupts
 from policeonto.errors import StoreError
-from policeonto.fastshacl.terms import escape
+from policeonto.limits import Limits
 from policeonto.output import scratch_directory
+from policeonto.store.answers import parse_answer, values_of
 from policeonto.store.base import STAGING, ClosedOnExit, RdfSyntax, check_graph, staged_at, staging_graph
+from policeonto.store.credentials import (
+    SCHEMES,
+    Credentials,
+    Origin,
+    origin,
+    printable,
+    redacted,
+    split_credentials,
+    url_scheme,
+)
 from policeonto.store.federation import check_reach
 from policeonto.store.results import QueryResult
-from policeonto.store.transport import RetryNotice, Transport, redacted, split_credentials
+from policeonto.store.transport import RetryNotice, Transport
 from policeonto.store.triples import NAMING_GRAPHS, as_ntriples
 
 __all__ = ["RemoteStore"]
@@ -35,7 +45,6 @@ _MEDIA = {
     "xml": "application/rdf+xml",
     "jsonld": "application/ld+json",
 }
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 STALE_AFTER = 24 * 3600.0  # a staging graph older than this is from a client that died
 
@@ -44,8 +53,12 @@ class RemoteStore(ClosedOnExit):
     """A SPARQL 1.1 server at *url* (the base of Oxigraph-style endpoints).
 
     A user name and password in the URL (``http://user:secret@host:7878``) are sent as HTTP basic
-    authentication and never shown: :attr:`location` is the URL without them. Every request has a
-    timeout: *connect_timeout* seconds to connect, *timeout* seconds for each read. Transient failures
+    authentication, only to that server (scheme, host and port), and never shown: :attr:`location` is the
+    URL without them. An endpoint on another server may carry its own. Every request has a timeout: *connect_timeout*
+    seconds to connect, *timeout* seconds for each read, and *deadline* seconds (default: *timeout*) for
+    the whole request, plus a second per MiB it uploads. Redirects are never followed: a 3xx answer is a
+    :class:`StoreError`. An answer over ``limits.answer_size`` bytes (256 MiB by default) is refused
+    without reading the rest. Transient failures
     (refused or reset connections, timeouts, HTTP 429, 502, 503, 504) are retried up to *retries* times,
     waiting about ``backoff * 2**n`` seconds, or as long as ``Retry-After`` says; *on_retry* hears of
     each retry. Each load first drops the staging graphs older than *stale_after* seconds.
@@ -63,20 +76,31 @@ class RemoteStore(ClosedOnExit):
         store_url: str | None = None,
         timeout: float = 300.0,
         connect_timeout: float = 10.0,
+        deadline: float | None = None,
+        limits: Limits | None = None,
         retries: int = 5,
         backoff: float = 1.0,
         stale_after: float = STALE_AFTER,
         on_retry: Callable[[RetryNotice], None] | None = None,
     ) -> None:
         try:
-            base, credentials = split_credentials(url.rstrip("/"))
+            base, given = split_credentials(url.rstrip("/"))
+            credentials: dict[Origin, Credentials] = {}
             endpoints = []
-            for given, default in ((query_url, "query"), (update_url, "update"), (store_url, "store")):
-                endpoint, also = split_credentials(given or f"{base}/{default}")
+            for url_given, default in ((query_url, "query"), (update_url, "update"), (store_url, "store")):
+                endpoint, also = split_credentials(url_given or f"{base}/{default}")
                 endpoints.append(endpoint)
-                credentials = credentials or also
+                _credit(credentials, endpoint, also)
+            _credit(credentials, base, given)  # the base's credentials go only to endpoints on its server
         except ValueError as exc:
             raise StoreError(str(exc), store=redacted(url)) from exc
+        for endpoint in (base, *endpoints):
+            scheme = url_scheme(endpoint)
+            if scheme not in SCHEMES:
+                raise StoreError(
+                    f"a store's URL starts with http:// or https://, not {printable(str(scheme))}://",
+                    store=redacted(endpoint),
+                )
         self.location = base
         self.query_url, self.update_url, self.store_url = endpoints
         self.timeout = timeout
@@ -86,6 +110,8 @@ class RemoteStore(ClosedOnExit):
             credentials=credentials,
             connect_timeout=connect_timeout,
             timeout=timeout,
+            deadline=deadline,
+            limits=limits,
             retries=retries,
             backoff=backoff,
             on_retry=on_retry,
@@ -120,8 +146,12 @@ class RemoteStore(ClosedOnExit):
                         graph=graph,
                     ) from exc
                 self._load(triples, graph, "nt", update, shown=path)
-        count = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-        return int(count.values("n").pop())
+        count = values_of(
+            self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"), "n", store=self.location
+        )
+        if len(count) != 1 or not next(iter(count)).isdigit():
+            raise StoreError(f"the server's count of <{graph}> is no number", store=self.location, graph=graph)
+        return int(count.pop())
 
     def _load(self, path: Path, graph: str, syntax: RdfSyntax, update: str | None, *, shown: Path) -> None:
         staged = staging_graph()
@@ -188,14 +218,14 @@ class RemoteStore(ClosedOnExit):
 
     def graphs(self) -> list[str]:
         found = self._query([("query", "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")])
-        return sorted(g for g in found.values("g") if not g.startswith(STAGING))
+        return sorted(g for g in values_of(found, "g", store=self.location) if not g.startswith(STAGING))
 
     def clean_staging(self, *, older_than: float | None = None) -> list[str]:
         found = self._query(
             [("query", f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}')]
         )
         now, dropped = datetime.now(UTC), []
-        for name in sorted(found.values("g")):
+        for name in sorted(values_of(found, "g", store=self.location)):
             made = staged_at(name)
             if older_than is None or (made is not None and (now - made).total_seconds() > older_than):
                 self._http.send(
@@ -213,37 +243,22 @@ class RemoteStore(ClosedOnExit):
     def _gone(self, staged: str) -> bool:
         """Whether the staged graph is no longer there (False when the server cannot tell us)."""
         try:
-            body, _ = self._http.send(
+            body, media = self._http.send(
                 "POST",
                 self.query_url,
                 body=_form(query=f"ASK {{ GRAPH <{staged}> {{ }} }}"),
                 headers={**_FORM, "Accept": "application/sparql-results+json"},
                 retries=0,
             )
-            return json.loads(body).get("boolean") is False
-        except (StoreError, ValueError, AttributeError):
+            return parse_answer(body, media, store=self.location).boolean is False
+        except StoreError:
             return False
 
     def _query(self, form: list[tuple[str, str]]) -> QueryResult:
         headers = {**_FORM, "Accept": "application/sparql-results+json, application/n-triples;q=0.9"}
-        body, media = self._http.send(
-            "POST", self.query_url, body=urllib.parse.urlencode(form).encode("utf-8"), headers=headers
-        )
-        if media == "application/n-triples":
-            return QueryResult(triples=tuple(line for line in body.decode("utf-8").splitlines() if line.strip()))
-        try:
-            answer = json.loads(body)
-        except ValueError as exc:
-            raise StoreError(f"the server's answer is not SPARQL JSON results: {exc}", store=self.location) from exc
-        try:
-            if "boolean" in answer:
-                return QueryResult(boolean=bool(answer["boolean"]))
-            variables = tuple(answer["head"]["vars"])
-            bindings = answer["results"]["bindings"]
-            rows = tuple(tuple(_term(b[v]) if v in b else None for v in variables) for b in bindings)
-        except (KeyError, IndexError, TypeError, AttributeError) as exc:
-            raise StoreError(f"the server's answer is not SPARQL JSON results (no {exc})", store=self.location) from exc
-        return QueryResult(variables=variables, rows=rows)
+        sent = urllib.parse.urlencode(form).encode("utf-8")
+        # the answer is handed on, not kept here: parse_answer frees it before it parses the text
+        return parse_answer(*self._http.send("POST", self.query_url, body=sent, headers=headers), store=self.location)
 
     def _drop_quietly(self, graph: str) -> None:
         with contextlib.suppress(StoreError):  # the server is gone; queries never name a staging graph
@@ -256,14 +271,14 @@ def _form(**fields: str) -> bytes:
     return urllib.parse.urlencode(fields).encode("utf-8")
 
 
-def _term(binding: dict[str, str]) -> str:
-    kind, value = binding["type"], binding["value"]
-    if kind == "uri":
-        return f"<{value}>"
-    if kind == "bnode":
-        return f"_:{value}"
-    literal = f'"{escape(value)}"'
-    if "xml:lang" in binding:
-        return f"{literal}@{binding['xml:lang']}"
-    datatype = binding.get("datatype")
-    return literal if datatype in (None, _XSD_STRING) else f"{literal}^^<{datatype}>"
+def _credit(credentials: dict[Origin, Credentials], url: str, given: Credentials | None) -> None:
+    """Send *given* to *url*'s server (its scheme, host and port), and to no other.
+
+    Raises:
+        ValueError: two URLs give different credentials for one server.
+    """
+    if given is None:
+        return
+    where = origin(url)
+    if credentials.setdefault(where, given) != given:
+        raise ValueError("the URLs give different user names or passwords for one server")
