@@ -445,6 +445,17 @@ def load(
     return EXIT_PROBLEMS if any(item.valid is False for item in done) else EXIT_OK
 
 
+def _query_text(file: Path) -> str:
+    """The text of a ``.rq`` file: a regular file, read within the file-size limit, in UTF-8."""
+    from policeonto.errors import InstanceDataError
+    from policeonto.limits import Limits, read_bounded
+
+    try:
+        return read_bounded(file, Limits()).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InstanceDataError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=file) from exc
+
+
 @main.command()
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--query", "text", help="The query itself, instead of a .rq file.")
@@ -459,7 +470,7 @@ def query(file: Path | None, text: str | None, location: str | None, fmt: str, r
 
     if (file is None) == (text is None):
         raise click.UsageError("give a query file or --query, not both" if file else "give a query file or --query")
-    sparql = text if text is not None else file.read_text(encoding="utf-8")
+    sparql = text if text is not None else _query_text(file)
     store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry, create=False)
     try:
         result = store.query(sparql)

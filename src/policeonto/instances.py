@@ -24,7 +24,7 @@ from rdflib import RDF, XSD, Graph, Literal
 
 from policeonto.datamodel import RecordSet
 from policeonto.errors import InstanceDataError, UnsafeInputError
-from policeonto.limits import Limits, check_file_size
+from policeonto.limits import Limits, read_bounded
 from policeonto.safety import load_yaml
 from policeonto.vocab import POLE, schema_view
 
@@ -52,11 +52,9 @@ def load_records(path: Path | str, *, limits: Limits = Limits()) -> RecordSet:
             error names the file and, for syntax errors, the line and column.
     """
     path = Path(path)
-    check_file_size(path, limits)
+    data = read_bounded(path, limits)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InstanceDataError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InstanceDataError(f"cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from exc
     try:

@@ -66,7 +66,7 @@ def is_rdf(path: Path) -> bool:
     suffix = path.suffix.lower()
     if suffix not in _FORMATS:
         return False
-    if suffix != ".json":
+    if suffix != ".json" or not path.is_file():  # reading it as RDF reports what it is (a FIFO is not opened)
         return True
     try:
         with path.open("rb") as handle:
