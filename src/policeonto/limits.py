@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -27,7 +28,9 @@ __all__ = [
     "LimitError",
     "Limits",
     "check_file_size",
+    "cut",
     "format_size",
+    "number_error",
     "parse_size",
     "read_bounded",
     "refuse_special",
@@ -61,6 +64,27 @@ def parse_size(text: str) -> int:
     return value
 
 
+def cut(value: str, limit: int = 80) -> str:
+    """*value* cut to *limit* characters with an ellipsis, for a message that must not echo a huge value.
+
+    >>> cut("https://example.org/" + "x" * 200, 30)
+    'https://example.org/xxxxxxxxx…'
+    """
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def number_error(exc: ValueError) -> str:
+    """What a parser's ``ValueError`` says, in words: Python's refusal to read an integer of more than
+    ``sys.get_int_max_str_digits()`` digits (4,300) named as such, anything else cut short.
+
+    >>> number_error(ValueError("Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits"))
+    'a number has more than 4,300 digits'
+    """
+    if "integer string conversion" in str(exc):
+        return f"a number has more than {sys.get_int_max_str_digits():,} digits"
+    return cut(str(exc), 300)
+
+
 def format_size(value: int) -> str:
     """A byte count in the largest binary unit that writes it exactly.
 
@@ -84,6 +108,8 @@ class Limits:
         field_size: bytes per field: a CSV cell, a JSON string (a flattened record value) and an RDF
             literal; a row with a larger field is rejected with a ``field-too-large`` finding, an RDF
             file with a larger literal is refused.
+        iri_size: bytes per IRI read from outside: a subject, property or object of an RDF or JSON-LD
+            input, a record's identifier or reference; a file with a longer one is refused.
 
     Raises:
         LimitError: a limit is not a whole number of bytes, at least one.
@@ -97,6 +123,7 @@ class Limits:
     file_size: int = 2 << 30
     line_size: int = 16 << 20
     field_size: int = 4 << 20
+    iri_size: int = 8 << 10
 
     def __post_init__(self) -> None:
         for limit in fields(self):
