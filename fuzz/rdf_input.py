@@ -55,6 +55,26 @@ def seeds() -> Seeds:
         else:
             text = graph.serialize(format=_RDFLIB[suffix])
         yield f"records-system{suffix}", bytes([index]) + text.encode("utf-8")
+    yield from _xml_variants(graph.serialize(format="xml"))
+
+
+def _xml_variants(text: str) -> Seeds:
+    """RDF/XML in the forms that once slipped past the DOCTYPE screen: space before the declaration,
+    ``standalone="maybe"``, encodings expat does not read, UTF-16 and UTF-32, a DOCTYPE in lower case or
+    inside the root element. Mutations of them probe the screen's edges."""
+    body = text.split("?>", 1)[-1]
+    doctype = '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    variants = {
+        "space": b" " + text.encode(),
+        "standalone-maybe": ('<?xml version="1.0" standalone="maybe"?>' + body).encode(),
+        "shift-jis": ('<?xml version="1.0" encoding="Shift_JIS"?>' + body).encode(),
+        "utf-16": ('<?xml version="1.0" encoding="UTF-16"?>' + body).encode("utf-16"),
+        "utf-32": ('<?xml version="1.0" encoding="UTF-32"?>' + body).encode("utf-32"),
+        "lower-doctype": (doctype.replace("DOCTYPE", "doctype") + body).encode(),
+        "doctype-in-root": body.replace(">", ">" + doctype, 1).encode(),
+    }
+    for name, data in variants.items():
+        yield f"records-system-{name}.rdf", bytes([SUFFIXES.index(".rdf")]) + data
 
 
 if __name__ == "__main__":

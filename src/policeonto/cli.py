@@ -548,14 +548,17 @@ def query(
 
 
 def _query_text(file: Path) -> str:
-    """The text of a query file (UTF-8, a byte order mark allowed).
+    """The text of a query file (a regular file, read within the file-size limit; UTF-8, a byte order mark
+    allowed).
 
     Raises:
-        InstanceDataError: the file is not UTF-8 text, naming it and where the first bad byte is.
+        InstanceDataError: the file is no regular file, over the limit, or not UTF-8 text, naming it and
+            where the first bad byte is.
     """
     from policeonto.errors import InstanceDataError
+    from policeonto.limits import Limits, read_bounded
 
-    data = file.read_bytes()
+    data = read_bounded(file, Limits())
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

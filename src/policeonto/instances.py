@@ -12,7 +12,6 @@ True
 from __future__ import annotations
 
 import json
-import logging
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,7 +23,9 @@ from rdflib import RDF, XSD, Graph, Literal
 
 from policeonto.datamodel import RecordSet
 from policeonto.errors import InstanceDataError, UnsafeInputError
-from policeonto.limits import Limits, check_file_size
+from policeonto.limits import Limits, cut, number_error, read_bounded
+from policeonto.quiet import RDFLIB_LITERALS, quieted
+from policeonto.records_bounds import check_values
 from policeonto.safety import load_yaml
 from policeonto.vocab import POLE, schema_view
 
@@ -48,37 +49,58 @@ def load_records(path: Path | str, *, limits: Limits = Limits()) -> RecordSet:
 
     Raises:
         InstanceDataError: the file is larger than ``limits.file_size``, cannot be read, is not YAML or
-            JSON, uses a YAML tag or alias bomb the safe loader refuses, or does not fit the schema; the
-            error names the file and, for syntax errors, the line and column.
+            JSON, uses a YAML tag or alias bomb the safe loader refuses, has an identifier or reference over
+            ``limits.iri_size``, a text over ``limits.field_size``, a number of more digits than Python
+            reads or a lone UTF-16 surrogate, or does not fit the schema; the error names the file and, for
+            syntax errors, the line and column.
     """
     path = Path(path)
-    check_file_size(path, limits)
+    data = _parse(path, read_bounded(path, limits))
+    check_values(data, path, limits)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InstanceDataError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    except UnicodeDecodeError as exc:
-        raise InstanceDataError(f"cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from exc
-    try:
-        is_json = path.suffix.lower() == ".json"
-        data = json.loads(text) if is_json else load_yaml(text)
         _check_identifiers(data)
+    except ValueError as exc:
+        raise InstanceDataError(f"does not fit the schema: {cut(str(exc), 300)}", path=path) from exc
+    try:
         # the parsed data, never the text: LinkML's loaders read text that looks like a path or a URL from there
-        return (json_loader if is_json else yaml_loader).load_any(data, target_class=RecordSet)
-    except UnsafeInputError as exc:
-        raise InstanceDataError(f"refused: {exc}", path=path) from exc
-    except yaml.YAMLError as exc:
-        if not isinstance(exc, yaml.MarkedYAMLError):
-            raise InstanceDataError(f"not valid YAML: {exc}", path=path) from exc
-        mark = exc.problem_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise InstanceDataError(f"not valid YAML: {exc.problem}", path=path, line=line, column=column) from exc
-    except json.JSONDecodeError as exc:
-        raise InstanceDataError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
+        return (json_loader if _is_json(path) else yaml_loader).load_any(data, target_class=RecordSet)
     except RecursionError as exc:
         raise InstanceDataError("nested too deeply", path=path) from exc
     except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
         raise InstanceDataError(f"does not fit the schema: {_misfit(exc)}", path=path) from exc
+
+
+def _is_json(path: Path) -> bool:
+    return path.suffix.lower() == ".json"
+
+
+def _parse(path: Path, data: bytes) -> object:
+    """The YAML or JSON document in *data*, read from *path*.
+
+    Raises:
+        InstanceDataError: not UTF-8, not valid YAML or JSON (or a number Python will not read), a YAML tag
+            or alias bomb.
+    """
+    kind = "JSON" if _is_json(path) else "YAML"
+    try:
+        text = data.decode("utf-8")
+        return json.loads(text) if _is_json(path) else load_yaml(text)
+    except UnicodeDecodeError as exc:
+        raise InstanceDataError(f"cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from exc
+    except UnsafeInputError as exc:
+        raise InstanceDataError(f"refused: {exc}", path=path) from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise InstanceDataError(f"not valid YAML: {exc.problem}", path=path, line=line, column=column) from exc
+    except yaml.YAMLError as exc:
+        raise InstanceDataError(f"not valid YAML: {cut(str(exc), 300)}", path=path) from exc
+    except json.JSONDecodeError as exc:
+        raise InstanceDataError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
+    except RecursionError as exc:
+        raise InstanceDataError("nested too deeply", path=path) from exc
+    except ValueError as exc:  # Python's refusal of a number with thousands of digits
+        raise InstanceDataError(f"not valid {kind}: {number_error(exc)}", path=path) from exc
 
 
 def _check_identifiers(data: object) -> None:
@@ -127,7 +149,7 @@ def _misfit(exc: Exception) -> str:
     """
     if isinstance(exc, InvalidOperation):
         return "a value of a number slot is not a number"
-    text = str(exc)
+    text = cut(str(exc), 300)  # never the whole of a huge value the loader quotes
     if found := _UNKNOWN_KEY.search(text):
         return f"{found[1]} has no slot {found[2]!r}"
     if found := _MISSING_KEY.search(text):
@@ -163,14 +185,8 @@ def read_records(path: Path | str, *, limits: Limits = Limits()) -> Graph:
 def records_to_graph(records: RecordSet) -> Graph:
     """Return the records as an RDF graph, without the RecordSet bundle node."""
     # The dumper logs a warning for every string format without an XSD datatype; they are plain strings.
-    # Its level is set back afterwards: the logging configuration is the calling program's.
-    dumper_log = logging.getLogger("linkml_runtime.dumpers.rdflib_dumper")
-    level = dumper_log.level
-    dumper_log.setLevel(logging.ERROR)
-    try:
+    with quieted("linkml_runtime.dumpers.rdflib_dumper", RDFLIB_LITERALS):
         graph = rdflib_dumper.as_rdf_graph(records, schemaview=schema_view())
-    finally:
-        dumper_log.setLevel(level)
     for bundle in list(graph.subjects(RDF.type, POLE.RecordSet)):
         graph.remove((bundle, None, None))
     # YAML and JSON numbers arrive as binary floats, which become decimals of 40-odd digits: those are read

@@ -14,14 +14,28 @@ the row is rejected and counted, the rest of the file is read. Sizes are bytes o
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from policeonto.errors import InstanceDataError, PoliceOntoError
 
-__all__ = ["LIMIT_NAMES", "LimitError", "Limits", "check_file_size", "format_size", "parse_size", "read_bounded"]
+__all__ = [
+    "LIMIT_NAMES",
+    "LimitError",
+    "Limits",
+    "check_file_size",
+    "cut",
+    "format_size",
+    "number_error",
+    "parse_size",
+    "read_bounded",
+    "refuse_special",
+]
 
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
@@ -51,6 +65,27 @@ def parse_size(text: str) -> int:
     return value
 
 
+def cut(value: str, limit: int = 80) -> str:
+    """*value* cut to *limit* characters with an ellipsis, for a message that must not echo a huge value.
+
+    >>> cut("https://example.org/" + "x" * 200, 30)
+    'https://example.org/xxxxxxxxx…'
+    """
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def number_error(exc: ValueError) -> str:
+    """What a parser's ``ValueError`` says, in words: Python's refusal to read an integer of more than
+    ``sys.get_int_max_str_digits()`` digits (4,300) named as such, anything else cut short.
+
+    >>> number_error(ValueError("Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits"))
+    'a number has more than 4,300 digits'
+    """
+    if "integer string conversion" in str(exc):
+        return f"a number has more than {sys.get_int_max_str_digits():,} digits"
+    return cut(str(exc), 300)
+
+
 def format_size(value: int) -> str:
     """A byte count in the largest binary unit that writes it exactly.
 
@@ -76,6 +111,8 @@ class Limits:
             file with a larger literal is refused.
         answer_size: bytes in one answer from a SPARQL server (query results, an error page); a larger
             answer is refused with a ``StoreError``, and no more of it is read.
+        iri_size: bytes per IRI read from outside: a subject, property or object of an RDF or JSON-LD
+            input, a record's identifier or reference; a file with a longer one is refused.
 
     Raises:
         LimitError: a limit is not a whole number of bytes, at least one.
@@ -90,6 +127,7 @@ class Limits:
     line_size: int = 16 << 20
     field_size: int = 4 << 20
     answer_size: int = 256 << 20
+    iri_size: int = 8 << 10
 
     def __post_init__(self) -> None:
         for limit in fields(self):
@@ -129,28 +167,79 @@ LIMIT_NAMES = {f.name.replace("_", "-"): f.name for f in fields(Limits)}
 
 
 def check_file_size(path: Path, limits: Limits, *, error: type[InstanceDataError] = InstanceDataError) -> int:
-    """The size of *path* in bytes, if it is within ``limits.file_size``.
+    """The size of *path* in bytes, if it is a regular file (links followed) within ``limits.file_size``.
+
+    Nothing is opened: a FIFO, a device (``/dev/zero``), a socket or a folder is refused from its ``stat``,
+    as opening a FIFO blocks and a device's size says nothing of what reading it gives.
 
     Raises:
-        InstanceDataError (or the subclass *error*): the file is larger than the limit, or cannot be read.
+        InstanceDataError (or the subclass *error*): the file is no regular file, is larger than the limit,
+            or cannot be read.
     """
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    if size > limits.file_size:
-        raise error(f"the file is {size:,} bytes, over the limit ({limits.hint('file_size')})", path=path)
-    return size
+    _refuse_special(path, info.st_mode, error)
+    if info.st_size > limits.file_size:
+        raise error(f"the file is {info.st_size:,} bytes, over the limit ({limits.hint('file_size')})", path=path)
+    return info.st_size
+
+
+def refuse_special(path: Path, *, error: type[InstanceDataError] = InstanceDataError) -> None:
+    """Refuse *path* if it is there and is no regular file (links followed); a missing file is left to the
+    reader, which says it cannot read it. Nothing is opened.
+
+    >>> refuse_special(Path("/dev/null"))
+    Traceback (most recent call last):
+    ...
+    policeonto.errors.InstanceDataError: /dev/null: not a regular file (a character device); only files are read
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    _refuse_special(path, mode, error)
+
+
+def _refuse_special(path: Path, mode: int, error: type[InstanceDataError]) -> None:
+    if not stat.S_ISREG(mode):
+        raise error(f"not a regular file ({_kind(mode)}); only files are read", path=path)
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, for messages.
+
+    >>> _kind(stat.S_IFIFO), _kind(stat.S_IFCHR)
+    ('a FIFO', 'a character device')
+    """
+    kinds = {
+        stat.S_ISDIR: "a folder",
+        stat.S_ISFIFO: "a FIFO",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+        stat.S_ISSOCK: "a socket",
+    }
+    return next((name for test, name in kinds.items() if test(mode)), "not a file")
 
 
 def read_bounded(path: Path, limits: Limits, *, error: type[InstanceDataError] = InstanceDataError) -> bytes:
-    """The bytes of *path*, if it is no larger than ``limits.file_size``.
+    """The bytes of *path*, a regular file no larger than ``limits.file_size``: at most one byte more than
+    the limit is ever read, whatever the file's ``stat`` says, and what is opened is checked to be the
+    regular file that was checked (opened without blocking, so a FIFO put in its place cannot hang).
 
     Raises:
-        InstanceDataError (or the subclass *error*): the file is larger than the limit, or cannot be read.
+        InstanceDataError (or the subclass *error*): as :func:`check_file_size`, or the file grew past the
+            limit while it was read.
     """
     check_file_size(path, limits, error=error)
     try:
-        return path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            _refuse_special(path, os.fstat(handle.fileno()).st_mode, error)
+            data = handle.read(limits.file_size + 1)
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    if len(data) > limits.file_size:
+        raise error(f"the file grew past the limit while it was read ({limits.hint('file_size')})", path=path)
+    return data

@@ -41,6 +41,8 @@ def summary_lines(result: MapResult) -> list[str]:
 def _total_rows(inputs: tuple[Path, ...]) -> int:
     total = 0
     for path in inputs:
+        if not path.is_file():  # mapping it reports the problem; a FIFO must not be opened (it blocks)
+            continue
         try:
             with path.open("rb") as handle:
                 while chunk := handle.read(8 << 20):

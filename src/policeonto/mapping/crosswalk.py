@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from policeonto.errors import CrosswalkError, UnsafeInputError
+from policeonto.limits import Limits, read_bounded
 from policeonto.safety import load_yaml
 
 __all__ = ["JUSTIFICATIONS", "REQUIRED_COLUMNS", "Crosswalk", "read_crosswalk"]
@@ -92,8 +93,8 @@ def read_crosswalk(path: Path) -> Crosswalk:
         CrosswalkError: the file is not a valid crosswalk; the error names the file and line.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_bounded(path, Limits(), error=CrosswalkError).decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise _fail(path, f"cannot read: {exc}") from exc
     lines = text.splitlines()
     header = [line[1:] for line in lines if line.startswith("#")]

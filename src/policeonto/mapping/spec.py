@@ -36,7 +36,8 @@ from typing import Any
 import yaml
 from linkml_runtime.utils.schemaview import SchemaView
 
-from policeonto.errors import MappingSpecError, UnsafeInputError
+from policeonto.errors import InstanceDataError, MappingSpecError, UnsafeInputError
+from policeonto.limits import Limits, read_bounded
 from policeonto.mapping.crosswalk import Crosswalk, read_crosswalk
 from policeonto.mapping.expressions import check_expression
 from policeonto.safety import inside, load_yaml
@@ -205,8 +206,10 @@ def _read_yaml(path: Path) -> Any:
         MappingSpecError: unreadable, not valid YAML (a ``!!python`` tag included), or an alias bomb.
     """
     try:
-        return load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        return load_yaml(read_bounded(path, Limits()).decode("utf-8"))
+    except InstanceDataError as exc:  # no regular file, too large, unreadable: named as a mapping file's error
+        raise MappingSpecError(str(exc)) from exc
+    except UnicodeDecodeError as exc:
         raise MappingSpecError(f"{path}: cannot read: {exc}") from exc
     except yaml.YAMLError as exc:
         raise MappingSpecError(f"{path}: not valid YAML: {exc}") from exc

@@ -26,7 +26,7 @@ from policeonto.paths import Inputs, input_paths
 from policeonto.store.base import Store, check_graph, syntax_of
 from policeonto.store.reasoning import ensure_ontology, entailment_update
 from policeonto.validation import ValidationReport, validate
-from policeonto.validation.rdf_input import is_rdf, rdf_format_of, safe_rdf_bytes
+from policeonto.validation.rdf_input import is_rdf, rdf_format_of, safe_rdf_bytes, screen_terms
 from policeonto.vocab import POLE
 
 __all__ = ["LoadedGraph", "load_inputs"]
@@ -110,23 +110,24 @@ def load_inputs(
 
 def _prepared(path: Path, folder: Path, options: MapOptions) -> tuple[Path, str]:
     """The file the store reads for *path*, and its syntax: refused before any parser sees it if too large;
-    RDF/XML and JSON-LD screened for what they could fetch (JSON-LD as a screened copy in *folder*, the
-    policeonto context inlined); records in YAML as N-Triples in *folder*."""
+    RDF/XML and JSON-LD screened for what they could fetch or expand, and a screened copy in *folder* loaded
+    (JSON-LD with the policeonto context inlined); every RDF file read through once with Oxigraph's parser
+    for IRIs, literals and tokens over the limits, so that a store is given only what it can read; records in
+    YAML as N-Triples in *folder*."""
     if is_records(path):
         converted = folder / "records.nt"
         converted.write_bytes(read_records(path, limits=options.limits).serialize(format="nt", encoding="utf-8"))
         return converted, "nt"
-    fmt = rdf_format_of(path)
-    if fmt in {"xml", "json-ld"}:
-        fmt, data = safe_rdf_bytes(path, limits=options.limits)
-        if fmt == "json-ld":
-            screened = folder / "input.jsonld"
-            screened.write_bytes(data)
-            return screened, "jsonld"
-    else:
-        check_file_size(path, options.limits)
     syntax = syntax_of(path)
     assert syntax is not None
+    if rdf_format_of(path) in {"xml", "json-ld"}:  # the store reads the bytes screened, never the file again
+        _, data = safe_rdf_bytes(path, limits=options.limits)
+        screen_terms(path, syntax=syntax, limits=options.limits, data=data)
+        screened = folder / f"input.{syntax}"
+        screened.write_bytes(data)
+        return screened, syntax
+    check_file_size(path, options.limits)
+    screen_terms(path, syntax=syntax, limits=options.limits)
     return path, syntax
 
 

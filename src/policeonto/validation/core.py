@@ -23,6 +23,7 @@ from policeonto.instances import is_records, read_records
 from policeonto.mapping import MapOptions, map_files
 from policeonto.mapping.engine import BatchSink, TeeSink
 from policeonto.paths import Inputs, input_paths
+from policeonto.quiet import RDFLIB_LITERALS, quieted
 from policeonto.shacl import run_pyshacl
 from policeonto.validation.fast import MappedValidator, read_table, violations_of
 from policeonto.validation.rdf_input import is_rdf, read_rdf
@@ -197,7 +198,8 @@ def _validate_pyshacl(
         report.rows += mapped.rows_read
         found += mapped.findings
         report.finding_counts.update(mapped.finding_counts)
-        graph = Graph().parse(data=sink.getvalue().decode("utf-8"), format="nt")
+        with quieted(RDFLIB_LITERALS):
+            graph = Graph().parse(data=sink.getvalue().decode("utf-8"), format="nt")
     report.triples += len(graph)
     report.records += len({s for s in graph.subjects() if isinstance(s, URIRef)})
     shape_findings, shacl = shacl_findings(graph, file=", ".join(str(p) for p in paths))

@@ -29,7 +29,7 @@ from policeonto.mapping.plan import RDF_TYPE, Derivation
 from policeonto.mapping.reader import ROW
 from policeonto.mapping.spec import Mapping
 from policeonto.shacl import shapes_graph
-from policeonto.validation.rdf_input import raw_literals, read_rdf, safe_rdf_bytes
+from policeonto.validation.rdf_input import check_iri, raw_literals, read_rdf, safe_rdf_bytes
 
 __all__ = ["MappedValidator", "project_shapes", "read_table", "source_columns", "violations_of"]
 
@@ -54,14 +54,19 @@ def read_table(path: Path, *, limits: Limits = Limits()) -> TripleTable:
     if path.suffix.lower() == ".nt":
         frame = parse_ntriples(safe_rdf_bytes(path, limits=limits)[1])
         if frame is not None:
-            _check_literals(frame, path, limits)
+            _check_terms(frame, path, limits)
             return TripleTable.from_frame(frame)
     with raw_literals():
         return TripleTable.from_graph(read_rdf(path, limits=limits))
 
 
-def _check_literals(frame: pl.DataFrame, path: Path, limits: Limits) -> None:
-    """Refuse a literal whose lexical form is larger than ``limits.field_size`` bytes."""
+def _check_terms(frame: pl.DataFrame, path: Path, limits: Limits) -> None:
+    """Refuse an IRI longer than ``limits.iri_size`` bytes, or a literal whose lexical form is larger than
+    ``limits.field_size`` bytes."""
+    for column in ("s", "p", "o"):
+        long = pl.col(column).str.starts_with("<") & (pl.col(column).str.len_bytes() > limits.iri_size + 2)
+        for value in frame.filter(long).head(1)[column]:
+            check_iri(value[1:-1], path, limits)
     size = pl.col("o").str.extract(r'^"(.*)"', 1).str.len_bytes()
     big = frame.with_columns(size=size).filter(pl.col("size") > limits.field_size).head(1)
     for s, p, _, n in big.iter_rows():

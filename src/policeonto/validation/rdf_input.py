@@ -7,7 +7,8 @@
   no external entities), whatever encoding it declares.
 - ``owl:imports`` are data like any other triple: never followed.
 - Inputs larger than ``Limits.file_size`` (default 2 GiB) are refused, and so are literals larger than
-  ``Limits.field_size`` and N-Triples or N-Quads lines longer than ``Limits.line_size``.
+  ``Limits.field_size``, IRIs longer than ``Limits.iri_size`` and N-Triples or N-Quads lines longer than
+  ``Limits.line_size``.
 """
 
 from __future__ import annotations
@@ -20,24 +21,28 @@ from pathlib import Path
 from typing import Any
 from xml.sax import SAXParseException
 
+import pyoxigraph as ox
 import rdflib
 from rdflib import Dataset, Graph
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from policeonto.errors import InstanceDataError, UnsafeInputError
-from policeonto.limits import Limits, read_bounded
+from policeonto.limits import Limits, cut, number_error, read_bounded
+from policeonto.quiet import RDFLIB_LITERALS, quieted
 from policeonto.safety import SURROGATE_ESCAPE, screen_xml
 from policeonto.vocab import ARTEFACTS, artefact_path
 
 __all__ = [
     "CONTEXT_IRI",
     "MAX_BYTES",
+    "check_iri",
     "is_rdf",
     "raw_literals",
     "rdf_format_of",
     "read_rdf",
     "safe_rdf_bytes",
+    "screen_terms",
 ]
 
 MAX_BYTES = Limits().file_size
@@ -66,7 +71,7 @@ def is_rdf(path: Path) -> bool:
     suffix = path.suffix.lower()
     if suffix not in _FORMATS:
         return False
-    if suffix != ".json":
+    if suffix != ".json" or not path.is_file():  # reading it as RDF reports what it is (a FIFO is not opened)
         return True
     try:
         with path.open("rb") as handle:
@@ -198,6 +203,8 @@ def safe_rdf_bytes(path: Path, *, limits: Limits = Limits()) -> tuple[str, bytes
             raise InstanceDataError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
         except (UnicodeDecodeError, RecursionError) as exc:
             raise InstanceDataError(f"not valid JSON: {exc}", path=path) from exc
+        except ValueError as exc:  # Python's refusal of a number with thousands of digits
+            raise InstanceDataError(f"not valid JSON: {number_error(exc)}", path=path) from exc
         try:
             data = json.dumps(_local_contexts(document, path)).encode("utf-8")
         except RecursionError as exc:
@@ -205,20 +212,88 @@ def safe_rdf_bytes(path: Path, *, limits: Limits = Limits()) -> tuple[str, bytes
     return fmt, data
 
 
-def _check_literals(graph: Graph, path: Path, limits: Limits) -> None:
-    """Refuse a literal larger than ``limits.field_size`` (naming its subject and predicate)."""
-    cheap = limits.field_size // 4  # a character is at most four bytes of UTF-8
+def _check_terms(graph: Graph, path: Path, limits: Limits) -> None:
+    """Refuse an IRI longer than ``limits.iri_size`` or a literal larger than ``limits.field_size``."""
+    literal, iri = limits.field_size // 4, limits.iri_size // 4  # a character is at most four bytes of UTF-8
     for subject, predicate, obj in graph:
-        if (
-            isinstance(obj, rdflib.Literal)
-            and len(obj) > cheap
-            and (size := len(str(obj).encode())) > limits.field_size
-        ):
-            raise InstanceDataError(
-                f"the literal of <{subject}> <{predicate}> is {size:,} bytes, over the limit "
-                f"({limits.hint('field_size')})",
-                path=path,
-            )
+        for term in (subject, predicate, obj):
+            if isinstance(term, rdflib.URIRef) and len(term) > iri:
+                check_iri(str(term), path, limits)
+        if isinstance(obj, rdflib.Literal) and len(obj) > literal:
+            _check_literal(str(obj), f"<{cut(str(subject))}> <{cut(str(predicate))}>", path, limits)
+
+
+def check_iri(iri: str, path: Path, limits: Limits) -> None:
+    """Refuse *iri*, read from the file at *path*, if it is longer than ``limits.iri_size`` bytes.
+
+    >>> try:
+    ...     check_iri("https://example.org/" + "x" * 9000, Path("in.ttl"), Limits())
+    ... except InstanceDataError as exc:
+    ...     print(str(exc)[:52], "...", str(exc)[-12:])
+    in.ttl: an IRI of 9,020 bytes, over the limit (the i ... xxxxxxxxxx…'
+    """
+    if len(iri) > limits.iri_size // 4 and (size := len(iri.encode("utf-8", "surrogatepass"))) > limits.iri_size:
+        raise InstanceDataError(
+            f"an IRI of {size:,} bytes, over the limit ({limits.hint('iri_size')}): {cut(iri)!r}", path=path
+        )
+
+
+def _check_literal(value: str, where: str, path: Path, limits: Limits) -> None:
+    if (size := len(value.encode("utf-8", "surrogatepass"))) > limits.field_size:
+        raise InstanceDataError(
+            f"the literal of {where} is {size:,} bytes, over the limit ({limits.hint('field_size')})", path=path
+        )
+
+
+#: pyoxigraph's format for each syntax the store loads.
+_OX_FORMATS = {
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "ttl": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+def screen_terms(path: Path, *, syntax: str, limits: Limits = Limits(), data: bytes | None = None) -> int:
+    """Read the RDF file at *path* (or its screened bytes *data*) with Oxigraph's parser, as a store would,
+    without keeping it: the check made before a file goes to a store unvalidated. Returns the triples read.
+
+    Raises:
+        InstanceDataError: an IRI over ``limits.iri_size``, a literal over ``limits.field_size``, a token
+            over the 16 MiB Oxigraph's parser holds, or not valid in its syntax.
+    """
+    source = {"input": data} if data is not None else {"path": str(path)}
+    count = 0
+    try:
+        for quad in ox.parse(**source, format=_OX_FORMATS[syntax]):  # type: ignore[arg-type]
+            count += 1
+            for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+                if isinstance(term, ox.NamedNode):
+                    check_iri(term.value, path, limits)
+                elif isinstance(term, ox.Literal) and len(term.value) > limits.field_size // 4:
+                    _check_literal(term.value, f"<{cut(str(quad.subject.value))}>", path, limits)
+    except SyntaxError as exc:
+        raise InstanceDataError(f"not valid {syntax}: {cut(str(exc).splitlines()[0], 300)}", path=path) from exc
+    except MemoryError as exc:  # Oxigraph's parser: "Reached the buffer maximal size of 16777216"
+        raise InstanceDataError(
+            "a token (an IRI or literal) is over 16M, the most Oxigraph's parser reads", path=path
+        ) from exc
+    return count
+
+
+def _parse_into(graph: Graph, data: bytes, fmt: str) -> None:
+    """Parse *data* in rdflib's *fmt* into *graph*; the triples of every graph of N-Quads or TriG."""
+    if fmt in {"xml", "json-ld"}:
+        graph.parse(data=data, format=fmt)
+    elif fmt in {"nquads", "trig"}:  # the triples of every graph, named or default, are validated
+        dataset = Dataset()
+        dataset.parse(data=data.decode("utf-8"), format=fmt)
+        for subject, predicate, obj, _ in dataset.quads((None, None, None, None)):
+            graph.add((subject, predicate, obj))
+    else:
+        graph.parse(data=data.decode("utf-8"), format=fmt)
 
 
 def read_rdf(path: Path, *, limits: Limits = Limits()) -> Graph:
@@ -233,15 +308,8 @@ def read_rdf(path: Path, *, limits: Limits = Limits()) -> Graph:
     fmt, data = safe_rdf_bytes(path, limits=limits)
     graph = Graph(bind_namespaces="none")
     try:
-        if fmt in {"xml", "json-ld"}:
-            graph.parse(data=data, format=fmt)
-        elif fmt in {"nquads", "trig"}:  # the triples of every graph, named or default, are validated
-            dataset = Dataset()
-            dataset.parse(data=data.decode("utf-8"), format=fmt)
-            for subject, predicate, obj, _ in dataset.quads((None, None, None, None)):
-                graph.add((subject, predicate, obj))
-        else:
-            graph.parse(data=data.decode("utf-8"), format=fmt)
+        with quieted(RDFLIB_LITERALS):  # rdflib logs a traceback per ill-typed literal; validation finds them
+            _parse_into(graph, data, fmt)
     except UnicodeDecodeError as exc:
         raise InstanceDataError("not UTF-8 text", path=path) from exc
     except _PARSE_ERRORS as exc:
@@ -253,7 +321,7 @@ def read_rdf(path: Path, *, limits: Limits = Limits()) -> Graph:
         ) from exc
     if SURROGATE_ESCAPE.search(data):
         _check_surrogates(graph, path)
-    _check_literals(graph, path, limits)
+    _check_terms(graph, path, limits)
     return graph
 
 
