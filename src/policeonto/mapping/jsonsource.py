@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,11 +31,11 @@ from typing import Any
 
 import polars as pl
 
-from policeonto.errors import MappingInputError
+from policeonto.errors import MappingInputError, UnsafeInputError
 from policeonto.limits import Limits, read_bounded
 from policeonto.mapping.reader import ROW, SourceFile
 from policeonto.mapping.spec import JsonRecords
-from policeonto.safety import SURROGATE_ESCAPE
+from policeonto.safety import MAX_NESTING, SURROGATE_ESCAPE, check_nesting
 
 __all__ = ["JsonDocument", "is_json"]
 
@@ -67,16 +68,22 @@ class JsonDocument:
         """Parse JSON bytes.
 
         Raises:
-            MappingInputError: not UTF-8 JSON, nested too deeply, or not a JSON object.
+            MappingInputError: not UTF-8 JSON, nested too deeply, a number with more digits than Python
+                converts, or not a JSON object.
         """
         try:
             members = json.loads(data.decode("utf-8-sig"))
+            check_nesting(members)
         except UnicodeDecodeError as exc:
             raise MappingInputError(f"not UTF-8 (byte {exc.start})", path=path) from exc
         except json.JSONDecodeError as exc:
             raise MappingInputError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
-        except RecursionError as exc:
-            raise MappingInputError("JSON nested too deeply", path=path) from exc
+        except (RecursionError, UnsafeInputError) as exc:
+            raise MappingInputError(f"JSON nested deeper than {MAX_NESTING} levels", path=path) from exc
+        except ValueError as exc:  # int() refuses a number longer than sys.get_int_max_str_digits()
+            raise MappingInputError(
+                f"a number has more than {sys.get_int_max_str_digits():,} digits", path=path
+            ) from exc
         if not isinstance(members, dict):
             raise MappingInputError("the document is not a JSON object", path=path)
         if SURROGATE_ESCAPE.search(data):

@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 from linkml_runtime.utils.schemaview import SchemaView
 
-from policeonto.errors import MappingSpecError, UnsafeInputError
+from policeonto.errors import CrosswalkError, MappingSpecError, UnsafeInputError
 from policeonto.mapping.crosswalk import Crosswalk, read_crosswalk
 from policeonto.mapping.expressions import check_expression
 from policeonto.safety import inside, load_yaml
@@ -163,14 +163,16 @@ def _load(path: Path) -> Mapping:
         except MappingSpecError as exc:
             raise MappingSpecError(f"{path}: {exc}") from exc
     source_schema = _confined(spec.get("source_schema"), path.parent, path, "source_schema")
-    _check_imports(source_schema, path.parent, path, set())
     try:
+        _check_imports(source_schema, path.parent, path, set())
         columns = _columns(source_schema, ours["row_class"], path.parent, path)
         key, referenced = _keys(source_schema, ours["row_class"])
     except MappingSpecError as exc:  # about the source schema: say which mapping uses it
         message = str(exc)
         raise (exc if message.startswith(str(path)) else MappingSpecError(f"{path}: {message}")) from exc
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # LinkML's own, on a malformed schema
+    except CrosswalkError as exc:  # names the crosswalk file and line
+        raise MappingSpecError(f"{path}: crosswalk {exc}") from exc
+    except (ValueError, TypeError, KeyError, AttributeError, yaml.YAMLError) as exc:  # LinkML's, on a bad schema
         raise MappingSpecError(
             f"{path}: source schema {source_schema.name} is not a valid LinkML schema: {exc}"
         ) from exc
