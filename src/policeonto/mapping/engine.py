@@ -153,8 +153,8 @@ def _check_base(base: str) -> str:
 
 def _file_force(mapping: Mapping, path: Path) -> str | None:
     """The force a file's name gives, if the mapping's file-name pattern has a ``force`` group."""
-    match = mapping.file_name.match(path.name) if mapping.file_name is not None else None
-    return match.groupdict().get("force") if match else None
+    groups = mapping.file_name.groups(path.name) if mapping.file_name is not None else None
+    return groups.get("force") if groups else None
 
 
 def _force_codes() -> dict[str, str]:
