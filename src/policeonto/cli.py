@@ -108,8 +108,8 @@ _limit_option = click.option(
     multiple=True,
     metavar="NAME=SIZE",
     callback=_parse_limits,
-    help="Raise or lower a size limit on what is read (repeatable): file-size (default 2G), "
-    "line-size (16M), field-size (4M), answer-size (256M, an answer from a SPARQL server).",
+    help="Raise or lower a limit on what is read (repeatable): file-size (default 2G), line-size (16M), "
+    "field-size (4M), iri-size (8K), columns per table (2000), answer-size (256M, an answer from a SPARQL server).",
 )
 
 

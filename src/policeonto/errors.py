@@ -1,7 +1,8 @@
 """The one error hierarchy of policeonto.
 
 Every error policeonto raises on purpose is a :class:`PoliceOntoError`. Each subclass also derives from the
-built-in exception that fits, so callers can catch either.
+built-in exception that fits, so callers can catch either. A message that quotes something from outside (a
+value, a column name) quotes it through :func:`shorten`, so it stays short whatever the input.
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ __all__ = [
     "StoreBusyError",
     "StoreError",
     "UnsafeInputError",
+    "shorten",
 ]
+
+
+def shorten(text: str, width: int = 80) -> str:
+    """*text*, cut to *width* characters with an ellipsis if longer: a value from outside quoted in a message.
+
+    >>> shorten("Crime ID"), shorten("x" * 100, 10)
+    ('Crime ID', 'xxxxxxxxx…')
+    """
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class PoliceOntoError(Exception):

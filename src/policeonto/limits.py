@@ -1,13 +1,14 @@
-"""Bounds on what policeonto reads from outside: bytes per file, bytes per line, bytes per field, and bytes
-in a SPARQL server's answer.
+"""Bounds on what policeonto reads from outside: bytes per file, line, field and IRI, columns per table, and
+bytes in a SPARQL server's answer.
 
 A whole file over a bound cannot be read at all and is refused with an error naming the file, the bound and
 how to raise it. A single line or field over its bound in a table (a CSV row, a JSON record) is a finding:
-the row is rejected and counted, the rest of the file is read. Sizes are bytes of UTF-8 text.
+the row is rejected and counted, the rest of the file is read. Sizes are bytes of UTF-8 text; the columns
+limit is a count.
 
->>> limits = Limits.parse(["file-size=10M", "field-size=64K"])
->>> limits.file_size, limits.field_size, limits.line_size == Limits().line_size
-(10485760, 65536, True)
+>>> limits = Limits.parse(["file-size=10M", "field-size=64K", "columns=300"])
+>>> limits.file_size, limits.field_size, limits.line_size == Limits().line_size, limits.columns
+(10485760, 65536, True, 300)
 >>> format_size(limits.file_size)
 '10M'
 """
@@ -19,7 +20,7 @@ import re
 import stat
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 
 from policeonto.errors import InstanceDataError, PoliceOntoError
@@ -32,6 +33,7 @@ __all__ = [
     "cut",
     "format_size",
     "number_error",
+    "parse_count",
     "parse_size",
     "read_bounded",
     "refuse_special",
@@ -86,6 +88,23 @@ def number_error(exc: ValueError) -> str:
     return cut(str(exc), 300)
 
 
+def parse_count(text: str) -> int:
+    """A count written as a whole number (at most 18 digits).
+
+    >>> parse_count("2000"), parse_count(" 64 ")
+    (2000, 64)
+
+    Raises:
+        LimitError: not a whole number, at least one.
+    """
+    match = re.fullmatch(r"\s*([0-9]{1,18})\s*", text)
+    if not match:
+        raise LimitError(f"{text[:40]!r} is not a count (a whole number such as 500)")
+    if int(match.group(1)) < 1:
+        raise LimitError(f"{text!r}: a limit must be at least one")
+    return int(match.group(1))
+
+
 def format_size(value: int) -> str:
     """A byte count in the largest binary unit that writes it exactly.
 
@@ -100,7 +119,7 @@ def format_size(value: int) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class Limits:
-    """How large an input, a line of it and a field of it may be, in bytes.
+    """How large an input, a line of it and a field of it may be, in bytes, and how many columns a table may have.
 
     Attributes:
         file_size: bytes per input file (CSV, JSON, YAML, RDF); larger files are refused whole.
@@ -113,9 +132,12 @@ class Limits:
             answer is refused with a ``StoreError``, and no more of it is read.
         iri_size: bytes per IRI read from outside: a subject, property or object of an RDF or JSON-LD
             input, a record's identifier or reference; a file with a longer one is refused.
+        columns: columns per table: the fields of a CSV header, the distinct flattened keys of a JSON
+            export's records of one table; a file with more is refused before its rows are read. The
+            default is above the widest table of common databases (PostgreSQL allows 1,600 columns).
 
     Raises:
-        LimitError: a limit is not a whole number of bytes, at least one.
+        LimitError: a limit is not a whole number (of bytes), at least one.
 
     >>> Limits(file_size=0)
     Traceback (most recent call last):
@@ -128,12 +150,14 @@ class Limits:
     field_size: int = 4 << 20
     answer_size: int = 256 << 20
     iri_size: int = 8 << 10
+    columns: int = field(default=2_000, metadata={"count": True})
 
     def __post_init__(self) -> None:
         for limit in fields(self):
             value = getattr(self, limit.name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise LimitError(f"{limit.name}={value!r}: a limit must be a whole number of bytes, at least one")
+                unit = "" if _is_count(limit) else " of bytes"
+                raise LimitError(f"{limit.name}={value!r}: a limit must be a whole number{unit}, at least one")
 
     @classmethod
     def parse(cls, settings: Iterable[str], *, base: Limits | None = None) -> Limits:
@@ -147,9 +171,9 @@ class Limits:
             name, equals, value = setting.partition("=")
             key = name.strip().lower().replace("-", "_")
             if not equals or key not in LIMIT_NAMES.values():
-                known = ", ".join(f"{n}=SIZE" for n in LIMIT_NAMES)
-                raise LimitError(f"--limit {setting!r}: give one of {known}")
-            limits = replace(limits, **{key: parse_size(value)})
+                known = ", ".join(f"{n}={_METAVAR[_is_count(_FIELDS[a])]}" for n, a in LIMIT_NAMES.items())
+                raise LimitError(f"--limit {setting[:80]!r}: give one of {known}")
+            limits = replace(limits, **{key: (parse_count if _is_count(_FIELDS[key]) else parse_size)(value)})
         return limits
 
     def hint(self, attribute: str) -> str:
@@ -157,10 +181,21 @@ class Limits:
 
         >>> Limits().hint("file_size")
         'the file-size limit is 2G; raise it with --limit file-size=SIZE'
+        >>> Limits().hint("columns")
+        'the columns limit is 2,000; raise it with --limit columns=N'
         """
-        name = attribute.replace("_", "-")
-        return f"the {name} limit is {format_size(getattr(self, attribute))}; raise it with --limit {name}=SIZE"
+        name, value, count = attribute.replace("_", "-"), getattr(self, attribute), _is_count(_FIELDS[attribute])
+        shown = f"{value:,}" if count else format_size(value)
+        return f"the {name} limit is {shown}; raise it with --limit {name}={_METAVAR[count]}"
 
+
+def _is_count(limit: Field[int]) -> bool:
+    """Whether a limit is a count (written as a plain number) rather than a size in bytes."""
+    return bool(limit.metadata.get("count"))
+
+
+_FIELDS = {f.name: f for f in fields(Limits)}
+_METAVAR = {False: "SIZE", True: "N"}
 
 #: The limit names the CLI accepts -> the :class:`Limits` attribute.
 LIMIT_NAMES = {f.name.replace("_", "-"): f.name for f in fields(Limits)}

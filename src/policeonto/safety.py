@@ -3,6 +3,8 @@ confined to the folder they were given in.
 
 - YAML is read with the safe loader (no ``!!python/...`` tags) and refused if its aliases would expand it
   into a far larger document (the YAML form of "billion laughs") or make it refer to itself.
+- YAML and parsed JSON are refused if they nest deeper than :data:`MAX_NESTING` levels, so nothing that
+  walks them by recursion (PyYAML's composer, LinkML's loader, a flattener) runs out of stack.
 - XML is refused if it has a document type declaration: no entities, internal or external, are expanded
   and nothing is fetched. The check parses with expat, so it holds whatever encoding the document
   declares.
@@ -26,7 +28,15 @@ import yaml
 
 from policeonto.errors import UnsafeInputError
 
-__all__ = ["MAX_ALIAS_EXPANSION", "SURROGATE_ESCAPE", "inside", "load_yaml", "screen_xml"]
+__all__ = [
+    "MAX_ALIAS_EXPANSION",
+    "MAX_NESTING",
+    "SURROGATE_ESCAPE",
+    "check_nesting",
+    "inside",
+    "load_yaml",
+    "screen_xml",
+]
 
 #: A ``\\u`` escape of a UTF-16 surrogate (D800 to DFFF) in JSON or Turtle text. Unpaired, or in Turtle at
 #: all, it stands for no character, and the text it makes cannot be written out as UTF-8.
@@ -35,16 +45,25 @@ SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 #: How many nodes the aliases of a YAML document may add when expanded.
 MAX_ALIAS_EXPANSION = 100_000
 
+#: How deeply YAML or JSON values may nest (lists and mappings in one another); the project's own files and
+#: the exports it reads nest fewer than ten levels.
+MAX_NESTING = 64
+
 
 def load_yaml(text: str) -> Any:
-    """Parse YAML *text* with the safe loader, refusing alias bombs and self-reference.
+    """Parse YAML *text* with the safe loader, refusing alias bombs, self-reference and deep nesting.
 
     Raises:
         yaml.YAMLError: not valid YAML, or a tag the safe loader does not know (``!!python/object``).
-        UnsafeInputError: aliases expand the document by more than :data:`MAX_ALIAS_EXPANSION` nodes, or a node
-            contains itself.
+        UnsafeInputError: aliases expand the document by more than :data:`MAX_ALIAS_EXPANSION` nodes, a node
+            contains itself, or values nest deeper than :data:`MAX_NESTING` levels.
+
+    >>> load_yaml("a: " + "[" * 100 + "]" * 100)
+    Traceback (most recent call last):
+    ...
+    policeonto.errors.UnsafeInputError: line 1: values nested deeper than 64 levels are refused
     """
-    loader = yaml.SafeLoader(text)
+    loader = _ShallowLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -53,6 +72,49 @@ def load_yaml(text: str) -> Any:
         return loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+class _ShallowLoader(yaml.SafeLoader):
+    """The safe loader, refusing values nested deeper than :data:`MAX_NESTING` while it composes them (its
+    composer recurses once per level, and would otherwise fail with a ``RecursionError``)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING and self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+                raise UnsafeInputError(
+                    f"line {self.peek_event().start_mark.line + 1}: values nested deeper than {MAX_NESTING} "
+                    "levels are refused"
+                )
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self.depth -= 1
+
+
+def check_nesting(value: Any) -> None:
+    """Refuse parsed JSON (lists and dicts) that nests deeper than :data:`MAX_NESTING` levels.
+
+    Raises:
+        UnsafeInputError: it does.
+
+    >>> import json
+    >>> check_nesting(json.loads('{"a": [[1]]}'))
+    >>> check_nesting(json.loads("[" * 70 + "]" * 70))
+    Traceback (most recent call last):
+    ...
+    policeonto.errors.UnsafeInputError: values nested deeper than 64 levels are refused
+    """
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise UnsafeInputError(f"values nested deeper than {MAX_NESTING} levels are refused")
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
 
 
 def _check_expansion(root: yaml.Node) -> None:

@@ -3,7 +3,7 @@
 Columns are matched by name, not position: re-ordered columns are fine; a header that differs only in case,
 spacing or underscores, or that is one of the column's declared aliases, is read as that column (a
 ``renamed-column`` finding says so). A missing required column stops the file with an error that lists what
-was expected and what was found.
+was expected and what was found (at most ten names of each, long names cut, and how many in all).
 """
 
 from __future__ import annotations
@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from policeonto.errors import MappingInputError
+from policeonto.errors import MappingInputError, shorten
 from policeonto.findings import Finding, make
 from policeonto.mapping.reader import SourceFile, normalise_header
 from policeonto.mapping.spec import Mapping
 
-__all__ = ["ColumnMatch", "match_columns", "recognise"]
+__all__ = ["ColumnMatch", "listed", "match_columns", "recognise"]
+
+#: How many column names a message lists at most.
+LISTED = 10
 
 
 @dataclass
@@ -28,12 +31,21 @@ class ColumnMatch:
     missing_required: list[str] = field(default_factory=list)
     missing_optional: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    file: str = ""
+    #: (code, column, value) of the header's findings, in header order; made into findings only when asked
+    #: for, so matching a wide header against every mapping costs little
+    notes: list[tuple[str, str, str | None]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
         """Every required column is there."""
         return not self.missing_required
+
+    @property
+    def findings(self) -> list[Finding]:
+        """What the header says about the file: unexpected, repeated, renamed and missing optional columns."""
+        found = [make(code, file=self.file, column=column, value=value) for code, column, value in self.notes]
+        return found + [make("missing-optional-column", file=self.file, column=t) for t in self.missing_optional]
 
 
 def match_columns(mapping: Mapping, source: SourceFile) -> ColumnMatch:
@@ -41,25 +53,24 @@ def match_columns(mapping: Mapping, source: SourceFile) -> ColumnMatch:
     file = str(source.path)
     exact = {c.title: c for c in mapping.columns}
     loose = {normalise_header(name): c for c in mapping.columns for name in (c.title, *c.aliases)}
-    match = ColumnMatch(mapping, {})
+    match = ColumnMatch(mapping, {}, file=file)
     taken: set[str] = set()
     for position, header in enumerate(source.header, start=1):
         column = exact.get(header.replace("\ufeff", "")) or loose.get(normalise_header(header))
         if column is None or column.slot in taken:
             match.unexpected.append(header)
             if column is None:
-                match.findings.append(make("unexpected-column", file=file, column=header))
+                match.notes.append(("unexpected-column", shorten(header), None))
             else:
-                match.findings.append(make("duplicate-column", file=file, column=header, value=str(position)))
+                match.notes.append(("duplicate-column", shorten(header), str(position)))
             continue
         taken.add(column.slot)
         match.slots[header] = column.slot
         if header != column.title:
-            match.findings.append(make("renamed-column", file=file, column=column.title, value=header))
+            match.notes.append(("renamed-column", column.title, shorten(header)))
     for column in mapping.columns:
         if column.slot not in taken:
             (match.missing_required if column.required else match.missing_optional).append(column.title)
-    match.findings += [make("missing-optional-column", file=file, column=title) for title in match.missing_optional]
     return match
 
 
@@ -70,7 +81,7 @@ def recognise(source: SourceFile, mappings: Sequence[Mapping], *, name: str | No
         MappingInputError: the named mapping lacks required columns in this file, or no mapping fits;
             the message says which columns were expected and which were found.
     """
-    found = ", ".join(repr(h) for h in source.header)
+    found = listed(source.header)
     candidates = [m for m in mappings if name is None or m.name == name]
     matches = [match_columns(m, source) for m in candidates]
     complete = [m for m in matches if m.complete]
@@ -79,11 +90,24 @@ def recognise(source: SourceFile, mappings: Sequence[Mapping], *, name: str | No
     if name is not None and matches:
         (only,) = matches
         raise MappingInputError(
-            f"not a {name} file: missing required columns {only.missing_required}; found columns {found}",
+            f"not a {name} file: missing required columns [{listed(only.missing_required)}]; found columns {found}",
             path=source.path,
             line=1,
         )
-    expected = "; ".join(f"{m.mapping.name} lacks {m.missing_required}" for m in matches)
+    expected = "; ".join(f"{m.mapping.name} lacks [{listed(m.missing_required)}]" for m in matches)
     raise MappingInputError(
         f"no mapping recognises this header ({expected}); found columns {found}", path=source.path, line=1
     )
+
+
+def listed(names: Sequence[str]) -> str:
+    """Column names for a message: the first few, each cut short, and how many in all if there are more.
+
+    >>> listed(["Month", "Crime type"])
+    "'Month', 'Crime type'"
+    >>> listed([f"c{i}" for i in range(100_000)])
+    "'c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9' and 99,990 more (100,000 in all)"
+    """
+    shown = ", ".join(repr(shorten(name, 40)) for name in names[:LISTED])
+    more = len(names) - LISTED
+    return shown if more <= 0 else f"{shown} and {more:,} more ({len(names):,} in all)"

@@ -30,7 +30,7 @@ from policeonto.mapping.checks import check_batch, code_text
 from policeonto.mapping.columns import ColumnMatch, recognise
 from policeonto.mapping.jsonsource import JsonDocument, is_json
 from policeonto.mapping.plan import Derivation, compile_plan, enum_codes
-from policeonto.mapping.reader import ROW, Batch, ReadAgain, SourceFile, bounded, inspect, read_batches
+from policeonto.mapping.reader import ROW, Batch, ReadAgain, SourceFile, inspect, read_batches
 from policeonto.mapping.spec import Mapping, list_mappings, load_mapping
 from policeonto.paths import Inputs, input_paths
 from policeonto.vocab import POLE, schema_view
@@ -153,8 +153,8 @@ def _check_base(base: str) -> str:
 
 def _file_force(mapping: Mapping, path: Path) -> str | None:
     """The force a file's name gives, if the mapping's file-name pattern has a ``force`` group."""
-    match = mapping.file_name.match(path.name) if mapping.file_name is not None else None
-    return match.groupdict().get("force") if match else None
+    groups = mapping.file_name.groups(path.name) if mapping.file_name is not None else None
+    return groups.get("force") if groups else None
 
 
 def _force_codes() -> dict[str, str]:
@@ -367,16 +367,15 @@ def _map_json(
     summaries = []
     for table in _in_dependency_order(tables):
         assert table.json is not None
-        header, frame = document.table(table.json)
-        if frame.height == 0 and mapping is None:
+        rows = document.table(table.json, limits=options.limits)
+        if not rows.rows and mapping is None:
             continue
-        source = document.source(header, frame.height)
+        source = document.source(rows.header, len(rows.rows))
         match = recognise(source, [table], name=table.name)
         batches = _Batches.start(
             source, match, sink, result, options, keys, media_type=media_type, rows_total=sum(counts.values())
         )
-        parts = frame.iter_slices(options.batch_rows)
-        batches.run((bounded(part, header, options.limits) for part in parts), progress)
+        batches.run(rows.batches(match.slots, batch_rows=options.batch_rows, limits=options.limits), progress)
         summaries.append(batches.finish())
     if mapping is None:
         read = {(t.json.records, t.json.type) for t in tables if t.json is not None and t.json.each is None}

@@ -11,32 +11,40 @@ A row's number is the record's 1-based position in its member array, so a findin
 ``included`` row 12 names the twelfth record of ``included``; the rows an ``each`` list makes share their
 record's number.
 
+A table's columns are every name its records flatten to, so records with a different key each would make
+a table as wide as it is long: the names are counted as the records are flattened, and a table with more
+than ``Limits.columns`` is refused before any frame is built. Frames hold only the columns a mapping
+reads, a batch of rows at a time.
+
 >>> text = b'{"data": [{"type": "people", "id": "p1", "attributes": {"name": {"given": "Ann"}}}]}'
 >>> document = JsonDocument.parse(text)
->>> header, frame = document.table(JsonRecords("data", "people"))
->>> header, frame.row(0)
-(('type', 'id', 'attributes.name.given'), ('people', 'p1', 'Ann', 1))
+>>> table = document.table(JsonRecords("data", "people"))
+>>> table.header
+('type', 'id', 'attributes.name.given')
+>>> [batch.frame.row(0) for batch in table.batches(["id", "attributes.name.given"])]
+[('p1', 'Ann', 1)]
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from policeonto.errors import MappingInputError
+from policeonto.errors import MappingInputError, UnsafeInputError
 from policeonto.limits import Limits, read_bounded
-from policeonto.mapping.reader import ROW, SourceFile
+from policeonto.mapping.reader import ROW, Batch, SourceFile, over_limits
 from policeonto.mapping.spec import JsonRecords
-from policeonto.safety import SURROGATE_ESCAPE
+from policeonto.safety import MAX_NESTING, SURROGATE_ESCAPE, check_nesting
 
-__all__ = ["JsonDocument", "is_json"]
+__all__ = ["JsonDocument", "JsonTable", "is_json"]
 
 
 def is_json(path: Path) -> bool:
@@ -67,16 +75,22 @@ class JsonDocument:
         """Parse JSON bytes.
 
         Raises:
-            MappingInputError: not UTF-8 JSON, nested too deeply, or not a JSON object.
+            MappingInputError: not UTF-8 JSON, nested too deeply, a number with more digits than Python
+                converts, or not a JSON object.
         """
         try:
             members = json.loads(data.decode("utf-8-sig"))
+            check_nesting(members)
         except UnicodeDecodeError as exc:
             raise MappingInputError(f"not UTF-8 (byte {exc.start})", path=path) from exc
         except json.JSONDecodeError as exc:
             raise MappingInputError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
-        except RecursionError as exc:
-            raise MappingInputError("JSON nested too deeply", path=path) from exc
+        except (RecursionError, UnsafeInputError) as exc:
+            raise MappingInputError(f"JSON nested deeper than {MAX_NESTING} levels", path=path) from exc
+        except ValueError as exc:  # int() refuses a number longer than sys.get_int_max_str_digits()
+            raise MappingInputError(
+                f"a number has more than {sys.get_int_max_str_digits():,} digits", path=path
+            ) from exc
         if not isinstance(members, dict):
             raise MappingInputError("the document is not a JSON object", path=path)
         if SURROGATE_ESCAPE.search(data):
@@ -105,30 +119,25 @@ class JsonDocument:
         assert self.path is not None
         return SourceFile(self.path, self.sha256, self.size, "utf-8", False, rows, 0, True, header)
 
-    def table(self, selection: JsonRecords) -> tuple[tuple[str, ...], pl.DataFrame]:
-        """The rows *selection* makes: the header (every column seen, in order) and a frame of strings
-        with the row numbers in ``_row``.
+    def table(self, selection: JsonRecords, *, limits: Limits = Limits()) -> JsonTable:
+        """The rows *selection* makes, flattened, with the header: every column seen, in order.
 
         Raises:
-            MappingInputError: a record is nested too deeply to flatten.
+            MappingInputError: the rows have more than ``limits.columns`` columns between them.
         """
-        try:
-            rows = list(self._rows(selection))
-        except RecursionError as exc:
-            raise MappingInputError("a record is nested too deeply", path=self.path) from exc
-        columns: dict[str, list[str | None]] = {}
-        numbers: list[int] = []
-        for number, row in rows:
-            for name in row:
-                if name not in columns:
-                    columns[name] = [None] * len(numbers)
-            for name, values in columns.items():
-                values.append(row.get(name))
-            numbers.append(number)
-        header = tuple(columns)
-        data = {name: pl.Series(name, values, dtype=pl.String) for name, values in columns.items()}
-        data[ROW] = pl.Series(ROW, numbers, dtype=pl.Int64)
-        return header, pl.DataFrame(data)
+        columns: dict[str, None] = {}
+        rows = []
+        for number, row in self._rows(selection):
+            rows.append((number, row))
+            columns.update(dict.fromkeys(row))
+            if len(columns) > limits.columns:
+                kind = f" of type {selection.type!r}" if selection.type else ""
+                raise MappingInputError(
+                    f"the {selection.records} records{kind} have over {limits.columns:,} different fields "
+                    f"(from record {number:,} on), over the limit ({limits.hint('columns')})",
+                    path=self.path,
+                )
+        return JsonTable(tuple(columns), rows)
 
     def _rows(self, selection: JsonRecords) -> Iterator[tuple[int, dict[str, str]]]:
         for number, record in enumerate(self.records(selection.records), start=1):
@@ -142,6 +151,36 @@ class JsonDocument:
                 row = {k: v for k, v in _flatten(record).items() if k in {"id", "type"}}
                 row.update(_flatten(item, selection.each) if isinstance(item, dict) else {selection.each: _text(item)})
                 yield number, row
+
+
+@dataclass(frozen=True)
+class JsonTable:
+    """The rows one mapping reads from a JSON export: each a record's number and its flattened fields."""
+
+    header: tuple[str, ...]
+    rows: list[tuple[int, dict[str, str]]]
+
+    def batches(
+        self, columns: Iterable[str], *, batch_rows: int = 100_000, limits: Limits = Limits()
+    ) -> Iterator[Batch]:
+        """The rows in batches of *batch_rows*: frames of strings with only *columns* (names of the header;
+        the others are never built) and the row numbers in ``_row``. A row whose fields (all of them) are
+        over ``limits.line_size`` or ``limits.field_size`` is rejected, as a CSV row is.
+        """
+        names = list(columns)
+        width = len(self.header)
+        for start in range(0, len(self.rows), batch_rows):
+            kept: list[tuple[int, dict[str, str]]] = []
+            rejected = []
+            for number, row in self.rows[start : start + batch_rows]:
+                over = over_limits(number, row, width, limits)
+                if over is None:
+                    kept.append((number, row))
+                else:
+                    rejected.append(over)
+            data = {name: pl.Series(name, [row.get(name) for _, row in kept], dtype=pl.String) for name in names}
+            data[ROW] = pl.Series(ROW, [number for number, _ in kept], dtype=pl.Int64)
+            yield Batch(pl.DataFrame(data), rejected)
 
 
 def _at(record: dict[str, Any], path: str) -> Any:

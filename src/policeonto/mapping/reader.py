@@ -6,13 +6,15 @@ fields, an unterminated quote), the file is read again by Python's csv module, w
 row starts, so every rejected row is named by number. Blank lines are skipped (the first pass counts them).
 Row 1 is the first data row after the header.
 
-A file larger than ``Limits.file_size`` is refused. A row longer than ``Limits.line_size`` (its fields
-together) or with a field larger than ``Limits.field_size`` is rejected on its own, as a malformed row is.
+A file larger than ``Limits.file_size`` or with more columns than ``Limits.columns`` is refused. A row longer
+than ``Limits.line_size`` (its fields together) or with a field larger than ``Limits.field_size`` is rejected
+on its own, as a malformed row is.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import re
@@ -24,7 +26,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from policeonto.errors import MappingInputError
+from policeonto.errors import MappingInputError, shorten
 from policeonto.limits import Limits, check_file_size
 
 __all__ = [
@@ -37,10 +39,12 @@ __all__ = [
     "column_names",
     "inspect",
     "normalise_header",
+    "over_limits",
     "read_batches",
 ]
 
 _CHUNK = 8 << 20
+_CELLS = 1 << 21  # fields per batch of the careful reader: a wide file makes batches of fewer rows
 _BLANK = re.compile(rb"\n(?=\r?\n)")
 ROW = "_row"
 
@@ -95,8 +99,8 @@ def inspect(path: Path, *, limits: Limits = Limits()) -> SourceFile:
     line endings, count its lines and read its header.
 
     Raises:
-        MappingInputError: the file cannot be read, is larger than ``limits.file_size``, is empty, or is
-            neither UTF-8 nor Windows-1252.
+        MappingInputError: the file cannot be read, is larger than ``limits.file_size``, is empty, is
+            neither UTF-8 nor Windows-1252, or its header has more than ``limits.columns`` columns.
     """
     check_file_size(path, limits, error=MappingInputError)
     digest = hashlib.sha256()
@@ -142,10 +146,26 @@ def inspect(path: Path, *, limits: Limits = Limits()) -> SourceFile:
     if b"\n" not in head and size > len(head):  # a header line longer than the first chunk read
         head = _first_line(path, limits)
     text = head.decode(encoding, errors="replace")
-    header = next(csv.reader(text.splitlines()[:1] or [""]), [])
+    with _csv_fields(limits.line_size + 1):  # one header field may be as long as the line
+        header = next(csv.reader(text.splitlines()[:1] or [""]), [])
     if not any(h.strip() for h in header):
         raise MappingInputError("the first line is not a header", path=path, line=1)
+    if len(header) > limits.columns:
+        raise MappingInputError(
+            f"the header has {len(header):,} columns, over the limit ({limits.hint('columns')})", path=path, line=1
+        )
     return SourceFile(path, digest.hexdigest(), size, encoding, crlf, lines, blank, quotes % 2 == 0, tuple(header))
+
+
+@contextlib.contextmanager
+def _csv_fields(size: int) -> Iterator[None]:
+    """Let Python's csv module read fields of up to *size* characters (its default is 128 KiB) in the block."""
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, size))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
 
 
 def _first_line(path: Path, limits: Limits) -> bytes:
@@ -221,26 +241,44 @@ def bounded(frame: pl.DataFrame, names: list[str] | tuple[str, ...], limits: Lim
     names = [name for name in names if name != ROW]  # the row numbers, not a field
     if frame.height == 0 or not names:
         return Batch(frame)
-    sizes = [pl.col(name).str.len_bytes().fill_null(0) for name in names]
-    line = pl.sum_horizontal(sizes) + (len(names) - 1)
-    over = (line > limits.line_size) | (pl.max_horizontal(sizes) > limits.field_size)
-    if not frame.select(over.any()).item():
+    # columns by position: pl.col reads a name such as "*" or "^.*$" as a pattern. One expression over them
+    # all, summed across the frame: an expression per column costs more per column the more there are.
+    positions = [frame.get_column_index(name) for name in names]
+    sizes = frame.select(pl.nth(positions).str.len_bytes().cast(pl.Int64).fill_null(0))
+    over = (sizes.sum_horizontal() + (len(names) - 1) > limits.line_size) | (sizes.max_horizontal() > limits.field_size)
+    if not over.any():
         return Batch(frame)
     rejected = []
     for row in frame.filter(over).iter_rows(named=True):
-        values = {name: row[name] or "" for name in names}
-        length = sum(len(v.encode()) for v in values.values()) + len(names) - 1
-        if length > limits.line_size:
-            start = ",".join(values.values())[:80]
-            text = f"{length:,} bytes, over the limit ({limits.hint('line_size')}); starts {start!r}"
-            rejected.append(RejectedRow(row[ROW], len(names), text, "line-too-long"))
-            continue
-        column = next(name for name, value in values.items() if len(value.encode()) > limits.field_size)
-        size = len(values[column].encode())
-        start = values[column][:80]
-        text = f"{column} is {size:,} bytes, over the limit ({limits.hint('field_size')}); starts {start!r}"
-        rejected.append(RejectedRow(row[ROW], len(names), text, "field-too-large", column))
+        found = over_limits(row[ROW], {name: row[name] or "" for name in names}, len(names), limits)
+        assert found is not None
+        rejected.append(found)
     return Batch(frame.filter(~over), rejected)
+
+
+def over_limits(row: int, values: dict[str, str], width: int, limits: Limits) -> RejectedRow | None:
+    """The rejection of a row of *width* fields, of which *values* are given (the others blank), if its
+    fields come to more than ``limits.line_size`` bytes or one is over ``limits.field_size``.
+
+    >>> over_limits(3, {"a": "x" * 20, "b": "1"}, 2, Limits(field_size=10)).code
+    'field-too-large'
+    >>> over_limits(3, {"a": "x"}, 2, Limits(field_size=10)) is None
+    True
+    """
+    sizes = {name: len(value.encode(errors="replace")) for name, value in values.items()}
+    length = sum(sizes.values()) + width - 1
+    if length > limits.line_size:
+        start = ",".join(values.values())[:80]
+        text = f"{length:,} bytes, over the limit ({limits.hint('line_size')}); starts {start!r}"
+        return RejectedRow(row, width, text, "line-too-long")
+    column = next((name for name, size in sizes.items() if size > limits.field_size), None)
+    if column is None:
+        return None
+    start = values[column][:80]
+    text = (
+        f"{shorten(column)} is {sizes[column]:,} bytes, over the limit ({limits.hint('field_size')}); starts {start!r}"
+    )
+    return RejectedRow(row, width, text, "field-too-large", column)
 
 
 def _fast(source: SourceFile, batch_rows: int, limits: Limits) -> Iterator[Batch]:
@@ -290,12 +328,8 @@ def _fast(source: SourceFile, batch_rows: int, limits: Limits) -> Iterator[Batch
 def _careful(source: SourceFile, batch_rows: int, skip: int, limits: Limits) -> Iterator[Batch]:
     names = column_names(source.header)
     width = len(names)
-    before = csv.field_size_limit()
-    csv.field_size_limit(max(before, limits.field_size + 1))  # larger fields: a row rejected, not the file
-    try:
-        yield from _careful_rows(source, batch_rows, skip, limits, names, width)
-    finally:
-        csv.field_size_limit(before)
+    with _csv_fields(limits.field_size + 1):  # larger fields: a row rejected, not the file
+        yield from _careful_rows(source, max(1, min(batch_rows, _CELLS // max(width, 1))), skip, limits, names, width)
 
 
 def _careful_rows(

@@ -6,7 +6,8 @@ keys it has one ``policeonto`` block, which policeonto reads and removes before 
 specification:
 
 - ``row_class``: the class of the source schema that describes one row (or one JSON record);
-- ``file_name``: a pattern of file names, whose ``force`` group gives the publishing force;
+- ``file_name``: a pattern of file names, matched from the start of the name, whose ``force`` group gives
+  the publishing force;
 - ``json``: for JSON sources, which records make the rows: ``records`` (the top-level member holding
   them, such as ``data`` or ``included`` in a JSON:API document), ``type`` (keep records of this type)
   and ``each`` (one row per item of the list at this path, with the record's ``id`` and ``type``).
@@ -19,7 +20,9 @@ depend on another column: ``references: "entity_type: NOM=NominalRow VEH=ObjectR
 A mapping reads only files inside its own folder: its source schema, the schemas those import (besides
 LinkML's own ``linkml:`` schemas) and its crosswalks. A reference to a URL, an absolute path or a file
 outside the folder is refused, and so is an expression outside the safe subset
-(:mod:`policeonto.mapping.expressions`); YAML is read with the safe loader.
+(:mod:`policeonto.mapping.expressions`); YAML is read with the safe loader. Its patterns (``file_name``, a
+source column's ``pattern``) are run by Rust's regex engine, in time linear in the text, and one that engine
+refuses is refused when the mapping loads (:mod:`policeonto.mapping.patterns`).
 
 >>> [m.name for m in list_mappings()][:3]
 ['force-a-links', 'force-a-locations', 'force-a-nominals']
@@ -36,10 +39,11 @@ from typing import Any
 import yaml
 from linkml_runtime.utils.schemaview import SchemaView
 
-from policeonto.errors import InstanceDataError, MappingSpecError, UnsafeInputError
+from policeonto.errors import CrosswalkError, InstanceDataError, MappingSpecError, UnsafeInputError, shorten
 from policeonto.limits import Limits, read_bounded
 from policeonto.mapping.crosswalk import Crosswalk, read_crosswalk
 from policeonto.mapping.expressions import check_expression
+from policeonto.mapping.patterns import Pattern, check_date_format, compile_pattern
 from policeonto.safety import inside, load_yaml
 from policeonto.vocab import artefact_dir
 
@@ -88,7 +92,7 @@ class Mapping:
     source_schema: Path
     row_class: str
     columns: tuple[SourceColumn, ...]
-    file_name: re.Pattern[str] | None
+    file_name: Pattern | None
     specification: dict[str, Any]
     json: JsonRecords | None = None
     key: str | None = None  # the row class's identifier slot
@@ -164,22 +168,25 @@ def _load(path: Path) -> Mapping:
         except MappingSpecError as exc:
             raise MappingSpecError(f"{path}: {exc}") from exc
     source_schema = _confined(spec.get("source_schema"), path.parent, path, "source_schema")
-    _check_imports(source_schema, path.parent, path, set())
     try:
+        _check_imports(source_schema, path.parent, path, set())
         columns = _columns(source_schema, ours["row_class"], path.parent, path)
         key, referenced = _keys(source_schema, ours["row_class"])
     except MappingSpecError as exc:  # about the source schema: say which mapping uses it
         message = str(exc)
         raise (exc if message.startswith(str(path)) else MappingSpecError(f"{path}: {message}")) from exc
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # LinkML's own, on a malformed schema
+    except CrosswalkError as exc:  # names the crosswalk file and line
+        raise MappingSpecError(f"{path}: crosswalk {exc}") from exc
+    except (ValueError, TypeError, KeyError, AttributeError, yaml.YAMLError) as exc:  # LinkML's, on a bad schema
         raise MappingSpecError(
             f"{path}: source schema {source_schema.name} is not a valid LinkML schema: {exc}"
         ) from exc
     pattern = ours.get("file_name")
-    try:
-        file_name = re.compile(pattern) if pattern else None
-    except (re.error, TypeError) as exc:
-        raise MappingSpecError(f"{path}: policeonto.file_name {pattern!r} is not a regular expression") from exc
+    if pattern is not None and not isinstance(pattern, str):
+        raise MappingSpecError(
+            f"{path}: policeonto.file_name must be a regular expression, not {type(pattern).__name__}"
+        )
+    file_name = compile_pattern(pattern, where=f"{path}: policeonto.file_name") if pattern else None
     json = ours.get("json")
     if json is not None and (not isinstance(json, dict) or not isinstance(json.get("records"), str)):
         raise MappingSpecError(f"{path}: policeonto.json must name the member holding the records (records: data)")
@@ -333,6 +340,11 @@ def _columns(schema_path: Path, row_class: str, folder: Path, mapping: Path) -> 
         crosswalk = None
         if "crosswalk" in annotations:
             crosswalk = read_crosswalk(_confined(annotations["crosswalk"].value, folder, mapping, f"{name} crosswalk"))
+        where = f"{schema_path}: column {shorten(slot.title or name)!r} ({name})"
+        if slot.pattern is not None:
+            compile_pattern(str(slot.pattern), where=where)
+        if "date_format" in annotations:
+            check_date_format(str(annotations["date_format"].value), where=where)
         references, by = _references(slot, schema_path)
         for _, target in references:
             if view.get_class(target) is None:
@@ -349,7 +361,7 @@ def _columns(schema_path: Path, row_class: str, folder: Path, mapping: Path) -> 
                 maximum=float(slot.maximum_value) if slot.maximum_value is not None else None,
                 crosswalk=crosswalk,
                 recommended=bool(slot.recommended),
-                date_format=annotations["date_format"].value if "date_format" in annotations else None,
+                date_format=str(annotations["date_format"].value) if "date_format" in annotations else None,
                 references=references,
                 references_by=by,
             )
