@@ -22,8 +22,8 @@ from linkml_runtime.loaders import json_loader, yaml_loader
 from rdflib import RDF, XSD, Graph, Literal
 
 from policeonto.datamodel import RecordSet
-from policeonto.errors import InstanceDataError, UnsafeInputError
-from policeonto.limits import Limits, cut, number_error, read_bounded
+from policeonto.errors import InstanceDataError, UnsafeInputError, shorten
+from policeonto.limits import Limits, number_error, read_bounded
 from policeonto.quiet import RDFLIB_LITERALS, quieted
 from policeonto.records_bounds import check_values
 from policeonto.safety import load_yaml
@@ -60,7 +60,7 @@ def load_records(path: Path | str, *, limits: Limits = Limits()) -> RecordSet:
     try:
         _check_identifiers(data)
     except ValueError as exc:
-        raise InstanceDataError(f"does not fit the schema: {cut(str(exc), 300)}", path=path) from exc
+        raise InstanceDataError(f"does not fit the schema: {shorten(str(exc), 300)}", path=path) from exc
     try:
         # the parsed data, never the text: LinkML's loaders read text that looks like a path or a URL from there
         return (json_loader if _is_json(path) else yaml_loader).load_any(data, target_class=RecordSet)
@@ -94,7 +94,7 @@ def _parse(path: Path, data: bytes) -> object:
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise InstanceDataError(f"not valid YAML: {exc.problem}", path=path, line=line, column=column) from exc
     except yaml.YAMLError as exc:
-        raise InstanceDataError(f"not valid YAML: {cut(str(exc), 300)}", path=path) from exc
+        raise InstanceDataError(f"not valid YAML: {shorten(str(exc), 300)}", path=path) from exc
     except json.JSONDecodeError as exc:
         raise InstanceDataError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
     except RecursionError as exc:
@@ -149,7 +149,7 @@ def _misfit(exc: Exception) -> str:
     """
     if isinstance(exc, InvalidOperation):
         return "a value of a number slot is not a number"
-    text = cut(str(exc), 300)  # never the whole of a huge value the loader quotes
+    text = shorten(str(exc), 300)  # never the whole of a huge value the loader quotes
     if found := _UNKNOWN_KEY.search(text):
         return f"{found[1]} has no slot {found[2]!r}"
     if found := _MISSING_KEY.search(text):

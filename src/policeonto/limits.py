@@ -23,14 +23,13 @@ from collections.abc import Iterable
 from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 
-from policeonto.errors import InstanceDataError, PoliceOntoError
+from policeonto.errors import InstanceDataError, PoliceOntoError, shorten
 
 __all__ = [
     "LIMIT_NAMES",
     "LimitError",
     "Limits",
     "check_file_size",
-    "cut",
     "format_size",
     "number_error",
     "parse_count",
@@ -67,15 +66,6 @@ def parse_size(text: str) -> int:
     return value
 
 
-def cut(value: str, limit: int = 80) -> str:
-    """*value* cut to *limit* characters with an ellipsis, for a message that must not echo a huge value.
-
-    >>> cut("https://example.org/" + "x" * 200, 30)
-    'https://example.org/xxxxxxxxx…'
-    """
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
 def number_error(exc: ValueError) -> str:
     """What a parser's ``ValueError`` says, in words: Python's refusal to read an integer of more than
     ``sys.get_int_max_str_digits()`` digits (4,300) named as such, anything else cut short.
@@ -85,7 +75,7 @@ def number_error(exc: ValueError) -> str:
     """
     if "integer string conversion" in str(exc):
         return f"a number has more than {sys.get_int_max_str_digits():,} digits"
-    return cut(str(exc), 300)
+    return shorten(str(exc), 300)
 
 
 def parse_count(text: str) -> int:

@@ -19,8 +19,8 @@ import re
 from functools import cache
 from pathlib import Path
 
-from policeonto.errors import InstanceDataError
-from policeonto.limits import Limits, cut
+from policeonto.errors import InstanceDataError, shorten
+from policeonto.limits import Limits
 from policeonto.vocab import schema_view
 
 __all__ = ["check_values"]
@@ -43,7 +43,7 @@ def check_values(data: object, path: Path, limits: Limits) -> None:
             owner = _designated(value, owner)
             for key, item in value.items():
                 name = str(key)
-                _check_text(name, f"{where}.{cut(name, 40)}" if where else cut(name, 40), True, path, limits)
+                _check_text(name, f"{where}.{shorten(name, 40)}" if where else shorten(name, 40), True, path, limits)
                 range_class, iri = _slot(owner, name)
                 stack.append((item, range_class, iri, f"{where}.{name}" if where else name))
         elif isinstance(value, list):
@@ -57,10 +57,10 @@ def _check_text(value: str, where: str, is_iri: bool, path: Path, limits: Limits
     if len(value) > bound // 4 and (size := len(value.encode("utf-8", "surrogatepass"))) > bound:
         what = "an IRI" if is_iri else "a text"
         raise InstanceDataError(
-            f"{where}: {what} of {size:,} bytes, over the limit ({limits.hint(name)}): {cut(value)!r}", path=path
+            f"{where}: {what} of {size:,} bytes, over the limit ({limits.hint(name)}): {shorten(value)!r}", path=path
         )
     if _SURROGATE.search(value):
-        shown = cut(value).encode("utf-8", "backslashreplace").decode()
+        shown = shorten(value).encode("utf-8", "backslashreplace").decode()
         raise InstanceDataError(
             f"{where}: {shown!r} holds a \\\\u escape of a UTF-16 surrogate (D800 to DFFF), which is not a character",
             path=path,

@@ -13,7 +13,7 @@ from typing import Protocol, Self
 
 import pyoxigraph as ox
 
-from policeonto.errors import OptionError
+from policeonto.errors import OptionError, shorten
 from policeonto.store.results import QueryResult
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
     "RdfSyntax",
     "Store",
     "check_graph",
-    "shown",
     "staged_at",
     "staging_graph",
     "syntax_of",
@@ -56,15 +55,6 @@ def syntax_of(path: Path) -> RdfSyntax | None:
     return _SYNTAXES.get(path.suffix.lower())
 
 
-def shown(value: str, limit: int = 80) -> str:
-    """*value* cut to *limit* characters (with an ellipsis), to name it in a message.
-
-    >>> shown("x" * 100, 10)
-    'xxxxxxxxx…'
-    """
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
 def check_graph(graph: str, *, dataset: bool = True) -> str:
     """*graph* if a load may write it: an absolute IRI, neither a staging graph (nor the journal, named
     under :data:`STAGING`) nor an entailed graph ``<g>/entailed``; nor, for a *dataset*, the ontology graph.
@@ -83,18 +73,18 @@ def check_graph(graph: str, *, dataset: bool = True) -> str:
         ox.NamedNode(graph)
     except ValueError as exc:
         raise OptionError(
-            f"graph {shown(graph)!r} is not an absolute IRI ({exc})", option="graph", value=graph
+            f"graph {shorten(graph)!r} is not an absolute IRI ({exc})", option="graph", value=graph
         ) from exc
     if graph.startswith(STAGING) or (dataset and graph == ONTOLOGY_GRAPH):
         raise OptionError(
-            f"graph <{shown(graph)}> is reserved by policeonto (the ontology, staging graphs and the journal); "
+            f"graph <{shorten(graph)}> is reserved by policeonto (the ontology, staging graphs and the journal); "
             "name another",
             option="graph",
             value=graph,
         )
     if graph.endswith(ENTAILED):
         raise OptionError(
-            f"graph <{shown(graph)}> is reserved by policeonto (the entailments of <g> are kept in <g>{ENTAILED}); "
+            f"graph <{shorten(graph)}> is reserved by policeonto (the entailments of <g> are kept in <g>{ENTAILED}); "
             "name another",
             option="graph",
             value=graph,

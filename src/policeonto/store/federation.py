@@ -24,8 +24,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from policeonto.errors import StoreError
-from policeonto.store.base import shown
+from policeonto.errors import StoreError, shorten
 
 __all__ = ["check_reach"]
 
@@ -69,7 +68,7 @@ def check_reach(sparql: str, *, allowed: Iterable[str] = (), store: str) -> None
         for endpoint in _resolved(keyword, target, prefixes, store):
             if endpoint not in allowed:
                 raise StoreError(
-                    f"refused: {keyword} <{shown(endpoint)}> reaches outside the store; list it with "
+                    f"refused: {keyword} <{shorten(endpoint)}> reaches outside the store; list it with "
                     "`--federate URL` (`federate=` in the library) to allow it",
                     store=store,
                 )
@@ -87,7 +86,7 @@ def _resolved(keyword: str, target: _Token, prefixes: dict[str, set[str]], store
         bases = prefixes.get(prefix, set())
         if bases and all(_ABSOLUTE.match(base) for base in bases):
             return {base + local for base in bases}
-    what = shown(target.text, 40)
+    what = shorten(target.text, 40)
     raise StoreError(
         f"refused: {keyword} {what}: where it reaches cannot be told before it runs (only an IRI, or a "
         "declared prefixed name, listed with `--federate URL` is reached)",

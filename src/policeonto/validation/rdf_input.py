@@ -27,8 +27,8 @@ from rdflib import Dataset, Graph
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from policeonto.errors import InstanceDataError, UnsafeInputError
-from policeonto.limits import Limits, cut, number_error, read_bounded
+from policeonto.errors import InstanceDataError, UnsafeInputError, shorten
+from policeonto.limits import Limits, number_error, read_bounded
 from policeonto.quiet import RDFLIB_LITERALS, quieted
 from policeonto.safety import SURROGATE_ESCAPE, screen_xml
 from policeonto.vocab import ARTEFACTS, artefact_path
@@ -220,7 +220,7 @@ def _check_terms(graph: Graph, path: Path, limits: Limits) -> None:
             if isinstance(term, rdflib.URIRef) and len(term) > iri:
                 check_iri(str(term), path, limits)
         if isinstance(obj, rdflib.Literal) and len(obj) > literal:
-            _check_literal(str(obj), f"<{cut(str(subject))}> <{cut(str(predicate))}>", path, limits)
+            _check_literal(str(obj), f"<{shorten(str(subject))}> <{shorten(str(predicate))}>", path, limits)
 
 
 def check_iri(iri: str, path: Path, limits: Limits) -> None:
@@ -234,7 +234,7 @@ def check_iri(iri: str, path: Path, limits: Limits) -> None:
     """
     if len(iri) > limits.iri_size // 4 and (size := len(iri.encode("utf-8", "surrogatepass"))) > limits.iri_size:
         raise InstanceDataError(
-            f"an IRI of {size:,} bytes, over the limit ({limits.hint('iri_size')}): {cut(iri)!r}", path=path
+            f"an IRI of {size:,} bytes, over the limit ({limits.hint('iri_size')}): {shorten(iri)!r}", path=path
         )
 
 
@@ -273,9 +273,9 @@ def screen_terms(path: Path, *, syntax: str, limits: Limits = Limits(), data: by
                 if isinstance(term, ox.NamedNode):
                     check_iri(term.value, path, limits)
                 elif isinstance(term, ox.Literal) and len(term.value) > limits.field_size // 4:
-                    _check_literal(term.value, f"<{cut(str(quad.subject.value))}>", path, limits)
+                    _check_literal(term.value, f"<{shorten(str(quad.subject.value))}>", path, limits)
     except SyntaxError as exc:
-        raise InstanceDataError(f"not valid {syntax}: {cut(str(exc).splitlines()[0], 300)}", path=path) from exc
+        raise InstanceDataError(f"not valid {syntax}: {shorten(str(exc).splitlines()[0], 300)}", path=path) from exc
     except MemoryError as exc:  # Oxigraph's parser: "Reached the buffer maximal size of 16777216"
         raise InstanceDataError(
             "a token (an IRI or literal) is over 16M, the most Oxigraph's parser reads", path=path
