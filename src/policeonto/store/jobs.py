@@ -112,14 +112,16 @@ def _prepared(path: Path, folder: Path, options: MapOptions) -> tuple[Path, str]
         converted = folder / "records.nt"
         converted.write_bytes(read_records(path, limits=options.limits).serialize(format="nt", encoding="utf-8"))
         return converted, "nt"
-    syntax = syntax_of(path)
-    assert syntax is not None
-    if rdf_format_of(path) in {"xml", "json-ld"}:  # the store reads the bytes screened, never the file again
+    fmt = rdf_format_of(path)
+    if fmt in {"xml", "json-ld"}:  # the store reads the bytes screened, never the file again
+        syntax = "xml" if fmt == "xml" else "jsonld"  # a .json file of JSON-LD too
         _, data = safe_rdf_bytes(path, limits=options.limits)
         screen_terms(path, syntax=syntax, limits=options.limits, data=data)
         screened = folder / f"input.{syntax}"
         screened.write_bytes(data)
         return screened, syntax
+    syntax = syntax_of(path)
+    assert syntax is not None
     check_file_size(path, options.limits)
     screen_terms(path, syntax=syntax, limits=options.limits)
     return path, syntax
