@@ -82,7 +82,6 @@ def load_inputs(
     publish = _Publisher(store, kept=set(store.graphs()) if resume and graph is None else set())
     if resume:
         store.clean_staging()
-    ensure_ontology(store)
     done = []
     tables = [p for p in paths if not is_rdf(p) and not is_records(p)]
     if tables:
@@ -129,15 +128,21 @@ def _prepared(path: Path, folder: Path, options: MapOptions) -> tuple[Path, str]
 
 @dataclass
 class _Publisher:
-    """Loads a dataset's file into its graph with its entailments, unless the graph is one to keep."""
+    """Loads a dataset's file into its graph with its entailments, unless the graph is one to keep. The
+    ontology goes into the store before the first graph does, so an input refused or invalid costs no
+    ontology load and leaves the store untouched."""
 
     store: Store
     kept: set[str]
+    ready: bool = False
 
     def __call__(self, path: Path, graph: str, syntax: str) -> tuple[int, bool]:
         if graph in self.kept:
             count = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
             return int(count.values("n").pop()), True
+        if not self.ready:
+            ensure_ontology(self.store)
+            self.ready = True
         return self.store.load(path, graph=graph, syntax=syntax, update=entailment_update(graph)), False
 
 
