@@ -81,7 +81,7 @@ _limit_option = click.option(
     metavar="NAME=SIZE",
     callback=_parse_limits,
     help="Raise or lower a size limit on the inputs (repeatable): file-size (default 2G), "
-    "line-size (16M), field-size (4M).",
+    "line-size (16M), field-size (4M), iri-size (8K).",
 )
 
 
