@@ -124,4 +124,4 @@ def test_records_that_do_not_fit_the_schema_are_told_in_its_words(tmp_path: Path
     folder = tmp_path / "folder.yaml"
     folder.mkdir()
     outcome = CliRunner().invoke(main, ["convert", str(folder)])
-    assert outcome.exit_code == 2 and f"{folder}: cannot read: Is a directory" in outcome.output
+    assert outcome.exit_code == 2 and f"{folder}: not a regular file (a folder)" in outcome.output

@@ -189,12 +189,17 @@ def test_plain_rdf_xml_still_loads_without_validation(tmp_path: Path) -> None:
 # 3. Only regular files, read within the limit --------------------------------------------------------------
 
 
+def _answer_every_open(fifo: Path) -> None:
+    while True:
+        fifo.open("wb").close()
+
+
 def _special_files(tmp_path: Path) -> dict[str, Path]:
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     # should a reader open the FIFO, a writer opens it too and closes it at once, so the test fails instead of
-    # hanging; when nothing opens it (as it should be) this thread waits until the tests end
-    threading.Thread(target=lambda: fifo.open("wb").close(), daemon=True).start()
+    # hanging; when nothing opens it (as it should be), this thread waits until the tests end
+    threading.Thread(target=_answer_every_open, args=(fifo,), daemon=True).start()
     zero = tmp_path / "zero"
     zero.symlink_to("/dev/zero")
     folder = tmp_path / "folder"

@@ -88,7 +88,6 @@ def load_inputs(
     publish = _Publisher(store, kept=set(store.graphs()) if resume and graph is None else set())
     if resume:
         store.clean_staging()
-    ensure_ontology(store)
     done = []
     tables = [p for p in paths if not is_rdf(p) and not is_records(p)]
     if tables:
@@ -118,14 +117,16 @@ def _prepared(path: Path, folder: Path, options: MapOptions) -> tuple[Path, str]
         converted = folder / "records.nt"
         converted.write_bytes(read_records(path, limits=options.limits).serialize(format="nt", encoding="utf-8"))
         return converted, "nt"
-    syntax = syntax_of(path)
-    assert syntax is not None
-    if rdf_format_of(path) in {"xml", "json-ld"}:  # the store reads the bytes screened, never the file again
+    fmt = rdf_format_of(path)
+    if fmt in {"xml", "json-ld"}:  # the store reads the bytes screened, never the file again
+        syntax = "xml" if fmt == "xml" else "jsonld"  # a .json file of JSON-LD too
         _, data = safe_rdf_bytes(path, limits=options.limits)
         screen_terms(path, syntax=syntax, limits=options.limits, data=data)
         screened = folder / f"input.{syntax}"
         screened.write_bytes(data)
         return screened, syntax
+    syntax = syntax_of(path)
+    assert syntax is not None
     check_file_size(path, options.limits)
     screen_terms(path, syntax=syntax, limits=options.limits)
     return path, syntax
@@ -133,15 +134,21 @@ def _prepared(path: Path, folder: Path, options: MapOptions) -> tuple[Path, str]
 
 @dataclass
 class _Publisher:
-    """Loads a dataset's file into its graph with its entailments, unless the graph is one to keep."""
+    """Loads a dataset's file into its graph with its entailments, unless the graph is one to keep. The
+    ontology goes into the store before the first graph does, so an input refused or invalid costs no
+    ontology load and leaves the store untouched."""
 
     store: Store
     kept: set[str]
+    ready: bool = False
 
     def __call__(self, path: Path, graph: str, syntax: str) -> tuple[int, bool]:
         if graph in self.kept:
             count = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
             return int(count.values("n").pop()), True
+        if not self.ready:
+            ensure_ontology(self.store)
+            self.ready = True
         return self.store.load(path, graph=graph, syntax=syntax, update=entailment_update(graph)), False
 
 
