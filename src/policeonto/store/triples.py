@@ -14,17 +14,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policeonto.store.base import RdfSyntax
+from policeonto.validation.rdf_input import OX_FORMATS
 
 __all__ = ["FORMATS", "NAMING_GRAPHS", "as_ntriples", "triples_of"]
 
-FORMATS = {
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "ttl": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "xml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
+FORMATS = OX_FORMATS
 #: The syntaxes whose files can put a triple in a named graph.
 NAMING_GRAPHS = frozenset({"nq", "trig", "jsonld"})
 

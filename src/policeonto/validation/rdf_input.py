@@ -36,6 +36,7 @@ from policeonto.vocab import ARTEFACTS, artefact_path
 __all__ = [
     "CONTEXT_IRI",
     "MAX_BYTES",
+    "OX_FORMATS",
     "check_iri",
     "is_rdf",
     "raw_literals",
@@ -245,8 +246,8 @@ def _check_literal(value: str, where: str, path: Path, limits: Limits) -> None:
         )
 
 
-#: pyoxigraph's format for each syntax the store loads.
-_OX_FORMATS = {
+#: pyoxigraph's format for each syntax the store loads (one table, used by the store too).
+OX_FORMATS = {
     "nt": ox.RdfFormat.N_TRIPLES,
     "nq": ox.RdfFormat.N_QUADS,
     "ttl": ox.RdfFormat.TURTLE,
@@ -267,7 +268,7 @@ def screen_terms(path: Path, *, syntax: str, limits: Limits = Limits(), data: by
     source = {"input": data} if data is not None else {"path": str(path)}
     count = 0
     try:
-        for quad in ox.parse(**source, format=_OX_FORMATS[syntax]):  # type: ignore[arg-type]
+        for quad in ox.parse(**source, format=OX_FORMATS[syntax]):  # type: ignore[arg-type]
             count += 1
             for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
                 if isinstance(term, ox.NamedNode):
