@@ -7,7 +7,6 @@ The raw generator output is then mended by :mod:`policeonto.build.fixes`.
 from __future__ import annotations
 
 import json
-import logging
 import warnings
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,8 @@ from linkml.generators.owlgen import OwlSchemaGenerator
 from linkml.generators.pythongen import PythonGenerator
 from linkml.generators.shaclgen import ShaclGenerator
 from rdflib import Graph
+
+from policeonto.quiet import quieted
 
 __all__ = [
     "CONTEXT_OPTIONS",
@@ -74,15 +75,9 @@ PYTHON_OPTIONS: dict[str, Any] = {
 
 def _quietly(generate: Any) -> str:
     # LinkML logs and warns about choices made deliberately above; keep the build output readable.
-    log = logging.getLogger("linkml")
-    level = log.level
-    log.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return generate()
-    finally:  # the logging configuration is the calling program's
-        log.setLevel(level)
+    with quieted("linkml"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return generate()
 
 
 def generate_owl(schema: Path) -> Graph:
