@@ -51,8 +51,8 @@ def check(data: bytes) -> None:
     """Load *data* into the store's target graph; raise :class:`~fuzz.harness.Bug` if an invariant breaks."""
     import pyoxigraph as ox
 
+    from policeonto.rdf_formats import by_name
     from policeonto.store.reasoning import entailment_update
-    from policeonto.store.triples import FORMATS
 
     if not data:
         return
@@ -74,7 +74,9 @@ def check(data: bytes) -> None:
     if {q for q in after if q[0] not in ours} != {q for q in before if q[0] not in ours}:
         raise Bug(f"{path.name}: loading it changed a graph other than <{TARGET}>")
     try:
-        distinct = len({(q.subject, q.predicate, q.object) for q in ox.parse(path=str(path), format=FORMATS[syntax])})
+        distinct = len(
+            {(q.subject, q.predicate, q.object) for q in ox.parse(path=str(path), format=by_name(syntax).oxigraph)}
+        )
     except (SyntaxError, ValueError) as exc:
         raise Bug(f"{path.name}: loaded as {count} triples, but pyoxigraph cannot parse it: {exc}") from exc
     if count != distinct or sum(1 for q in after if q[0] == f"<{TARGET}>") != count:

@@ -19,6 +19,7 @@ import click
 
 from policeonto import __version__, interrupts
 from policeonto.errors import PoliceOntoError
+from policeonto.rdf_formats import RdfFormat
 from policeonto.terminal import VisibleWriter, visible
 
 __all__ = ["main"]
@@ -230,14 +231,14 @@ def report(fmt: str) -> int:
     type=click.Path(path_type=Path),
     help="Write the RDF here (one input) or into this directory (several).",
 )
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([f.value for f in RdfFormat]), default="ttl", show_default=True)
 @click.option("--no-validate", is_flag=True, help="Do not check the RDF against the SHACL shapes.")
 @_limit_option
 @_guarded
 def convert(inputs: tuple[Path, ...], output: Path | None, fmt: str, no_validate: bool, limits: Any) -> int:
     """Turn records in YAML or JSON into RDF and check it against the SHACL shapes."""
-    from policeonto.convert import RdfFormat, output_targets, serialise
     from policeonto.convert import convert as run_convert
+    from policeonto.convert import output_targets, serialise
     from policeonto.output import atomic_output, refuse_clashes
 
     rdf_format = RdfFormat(fmt)
@@ -299,7 +300,7 @@ def list_mappings_command(fmt: str) -> int:
 @click.option("--mapping", help="Mapping to use (default: recognised from each file's header).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: stdout).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["nt", "ttl", "jsonld"]), help="Default: from -o's extension, else nt."
+    "--format", "fmt", type=click.Choice([f.value for f in RdfFormat]), help="Default: from -o's extension, else nt."
 )
 @click.option("--base", default=None, help="Base IRI of instance IRIs.")
 @click.option("--force", "force", help="Publishing force code, when the file name does not say.")

@@ -11,58 +11,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 from rdflib import Graph
 
-from policeonto.errors import OptionError, OutputPathError
+from policeonto.errors import OutputPathError
 from policeonto.instances import read_records
 from policeonto.limits import Limits
 from policeonto.output import contained_path
+from policeonto.rdf_formats import RdfFormat
 from policeonto.shacl import run_pyshacl
 from policeonto.vocab import ARTEFACTS, SH, artefact_path
 
 __all__ = ["ConversionResult", "RdfFormat", "conform", "convert", "output_targets", "serialise"]
-
-
-class RdfFormat(StrEnum):
-    """The RDF syntaxes policeonto writes."""
-
-    TURTLE = "ttl"
-    NTRIPLES = "nt"
-    JSONLD = "jsonld"
-
-    @classmethod
-    def from_extension(cls, path: Path) -> RdfFormat:
-        """The format a file name's extension names.
-
-        Raises:
-            OptionError: the extension names none of them.
-
-        >>> RdfFormat.from_extension(Path("out.nt"))
-        <RdfFormat.NTRIPLES: 'nt'>
-        """
-        ext = path.suffix.lower().lstrip(".")
-        aliases = {
-            "ttl": cls.TURTLE,
-            "turtle": cls.TURTLE,
-            "nt": cls.NTRIPLES,
-            "jsonld": cls.JSONLD,
-            "json-ld": cls.JSONLD,
-        }
-        if ext not in aliases:
-            raise OptionError(
-                f"{path}: unknown RDF file extension {path.suffix!r} (use .ttl, .nt or .jsonld)",
-                option="format",
-                value=path.suffix,
-            )
-        return aliases[ext]
-
-    @property
-    def rdflib_name(self) -> str:
-        """rdflib's name for the syntax."""
-        return {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[self.value]
 
 
 @dataclass
@@ -109,7 +70,7 @@ def serialise(graph: Graph, fmt: RdfFormat) -> str:
     if fmt is RdfFormat.JSONLD:
         context_text = artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8")
         context = json.loads(context_text)["@context"]
-        return graph.serialize(format="json-ld", context=context, indent=2)
+        return graph.serialize(format=fmt.rdflib_name, context=context, indent=2)
     return graph.serialize(format=fmt.rdflib_name)
 
 

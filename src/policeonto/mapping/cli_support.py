@@ -89,7 +89,7 @@ def run_map(
             staging.seek(0)
             graph = Graph().parse(staging, format="nt")
             context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
-            sink.write(graph.serialize(format="json-ld", context=context, indent=1).encode("utf-8"))
+            sink.write(graph.serialize(format=rdf_format.rdflib_name, context=context, indent=1).encode("utf-8"))
         result.outputs.append(str(output))
     else:  # N-Triples is also valid Turtle, so both stream
         with atomic_output(output) as sink:

@@ -14,6 +14,7 @@ from typing import Protocol, Self
 import pyoxigraph as ox
 
 from policeonto.errors import OptionError, shorten
+from policeonto.rdf_formats import SNIFFED, from_extension
 from policeonto.store.results import QueryResult
 
 __all__ = [
@@ -37,22 +38,17 @@ ENTAILED = "/entailed"
 _STAMP = "%Y%m%dT%H%M%SZ"
 _STAGED = re.compile(re.escape(STAGING) + r"(\d{8}T\d{6}Z)-")
 
-_SYNTAXES = {
-    ".nt": "nt",
-    ".nq": "nq",
-    ".ttl": "ttl",
-    ".trig": "trig",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-    ".jsonld": "jsonld",
-}
-RdfSyntax = str  # one of the values of _SYNTAXES
+RdfSyntax = str  # the name of one of policeonto.rdf_formats.SYNTAXES
 
 
 def syntax_of(path: Path) -> RdfSyntax | None:
-    """The RDF syntax a file name says, or None."""
-    return _SYNTAXES.get(path.suffix.lower())
+    """The RDF syntax a file name says, or None (also for ``.json``, JSON-LD only when its content says so).
+
+    >>> syntax_of(Path("data.TriG")), syntax_of(Path("data.json"))
+    ('trig', None)
+    """
+    syntax = from_extension(path)
+    return None if syntax is None or path.suffix.lower() == SNIFFED else syntax.name
 
 
 def check_graph(graph: str, *, dataset: bool = True) -> str:

@@ -11,11 +11,12 @@ import pyoxigraph as ox
 
 from policeonto import interrupts
 from policeonto.errors import StoreError
+from policeonto.rdf_formats import by_name
 from policeonto.store import folder
 from policeonto.store.base import ENTAILED, STAGING, ClosedOnExit, RdfSyntax, check_graph
 from policeonto.store.federation import check_reach
 from policeonto.store.results import QueryResult
-from policeonto.store.triples import FORMATS, NAMING_GRAPHS, triples_of
+from policeonto.store.triples import triples_of
 
 __all__ = ["LOCK_FILE", "EmbeddedStore"]
 
@@ -131,10 +132,10 @@ class EmbeddedStore(ClosedOnExit):
     def _bulk_load(self, path: Path, syntax: RdfSyntax, target: ox.NamedNode) -> None:
         """Load every triple of *path* into *target* with the bulk loader (fast, not atomic), whatever graph
         the file puts it in."""
-        if syntax in NAMING_GRAPHS:
+        if by_name(syntax).names_graphs:
             self._store.bulk_extend(ox.Quad(*triple, target) for triple in triples_of(path, syntax))
         else:
-            self._store.bulk_load(path=str(path), format=FORMATS[syntax], to_graph=target)
+            self._store.bulk_load(path=str(path), format=by_name(syntax).oxigraph, to_graph=target)
 
     def _add(self, path: Path, target: ox.NamedNode, syntax: RdfSyntax, update: str | None) -> None:
         """A new graph: bulk-loaded straight under its name, with a journal entry while it is incomplete, so a

@@ -23,7 +23,8 @@ from policeonto.mapping.engine import NTriplesSink
 from policeonto.mapping.plan import Derivation
 from policeonto.output import scratch_directory
 from policeonto.paths import Inputs, input_paths
-from policeonto.store.base import Store, check_graph, syntax_of
+from policeonto.rdf_formats import by_name
+from policeonto.store.base import Store, check_graph
 from policeonto.store.reasoning import ensure_ontology, entailment_update
 from policeonto.validation import ValidationReport, validate
 from policeonto.validation.rdf_input import is_rdf, rdf_format_of, safe_rdf_bytes, screen_terms
@@ -117,16 +118,13 @@ def _prepared(path: Path, folder: Path, options: MapOptions) -> tuple[Path, str]
         converted = folder / "records.nt"
         converted.write_bytes(read_records(path, limits=options.limits).serialize(format="nt", encoding="utf-8"))
         return converted, "nt"
-    fmt = rdf_format_of(path)
-    if fmt in {"xml", "json-ld"}:  # the store reads the bytes screened, never the file again
-        syntax = "xml" if fmt == "xml" else "jsonld"  # a .json file of JSON-LD too
+    syntax = by_name(rdf_format_of(path)).name
+    if syntax in {"xml", "jsonld"}:  # the store reads the bytes screened, never the file again (.json too)
         _, data = safe_rdf_bytes(path, limits=options.limits)
         screen_terms(path, syntax=syntax, limits=options.limits, data=data)
         screened = folder / f"input.{syntax}"
         screened.write_bytes(data)
         return screened, syntax
-    syntax = syntax_of(path)
-    assert syntax is not None
     check_file_size(path, options.limits)
     screen_terms(path, syntax=syntax, limits=options.limits)
     return path, syntax

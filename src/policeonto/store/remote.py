@@ -18,6 +18,7 @@ from policeonto import interrupts
 from policeonto.errors import StoreError
 from policeonto.limits import Limits
 from policeonto.output import scratch_directory
+from policeonto.rdf_formats import by_name
 from policeonto.store.answers import parse_answer, values_of
 from policeonto.store.base import STAGING, ClosedOnExit, RdfSyntax, check_graph, staged_at, staging_graph
 from policeonto.store.credentials import (
@@ -33,18 +34,10 @@ from policeonto.store.credentials import (
 from policeonto.store.federation import check_reach
 from policeonto.store.results import QueryResult
 from policeonto.store.transport import RetryNotice, Transport
-from policeonto.store.triples import NAMING_GRAPHS, as_ntriples
+from policeonto.store.triples import as_ntriples
 
 __all__ = ["RemoteStore"]
 
-_MEDIA = {
-    "nt": "application/n-triples",
-    "nq": "application/n-quads",
-    "ttl": "text/turtle",
-    "trig": "application/trig",
-    "xml": "application/rdf+xml",
-    "jsonld": "application/ld+json",
-}
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 STALE_AFTER = 24 * 3600.0  # a staging graph older than this is from a client that died
 
@@ -133,7 +126,7 @@ class RemoteStore(ClosedOnExit):
         if update:
             check_reach(update, store=self.location)
         self.clean_staging(older_than=self.stale_after)
-        if syntax not in NAMING_GRAPHS:
+        if not by_name(syntax).names_graphs:
             self._load(path, graph, syntax, update, shown=path)
         else:  # the server would keep each quad's graph: it is sent the triples alone
             with scratch_directory("policeonto-load-") as folder:
@@ -165,7 +158,9 @@ class RemoteStore(ClosedOnExit):
         self, path: Path, staged: str, graph: str, syntax: RdfSyntax, update: str | None, *, shown: Path
     ) -> None:
         try:
-            self._http.send("PUT", self._graph_url(staged), body=path, headers={"Content-Type": _MEDIA[syntax]})
+            self._http.send(
+                "PUT", self._graph_url(staged), body=path, headers={"Content-Type": by_name(syntax).media_type}
+            )
         except StoreError as exc:
             self._drop_quietly(staged)
             raise StoreError(

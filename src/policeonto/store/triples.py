@@ -13,14 +13,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from policeonto.rdf_formats import by_name
 from policeonto.store.base import RdfSyntax
-from policeonto.validation.rdf_input import OX_FORMATS
 
-__all__ = ["FORMATS", "NAMING_GRAPHS", "as_ntriples", "triples_of"]
-
-FORMATS = OX_FORMATS
-#: The syntaxes whose files can put a triple in a named graph.
-NAMING_GRAPHS = frozenset({"nq", "trig", "jsonld"})
+__all__ = ["as_ntriples", "triples_of"]
 
 
 def triples_of(path: Path, syntax: RdfSyntax) -> Iterator[ox.Triple]:
@@ -38,7 +34,7 @@ def triples_of(path: Path, syntax: RdfSyntax) -> Iterator[ox.Triple]:
         SyntaxError: the file is not valid in *syntax* (raised while iterating).
         OSError: the file cannot be read.
     """
-    for quad in ox.parse(path=str(path), format=FORMATS[syntax]):
+    for quad in ox.parse(path=str(path), format=by_name(syntax).oxigraph):
         yield quad.triple
 
 
@@ -50,7 +46,7 @@ def as_ntriples(path: Path, syntax: RdfSyntax, folder: Path) -> Path:
         SyntaxError: the file is not valid in *syntax*.
         OSError: the file cannot be read, or the copy written.
     """
-    if syntax not in NAMING_GRAPHS:
+    if not by_name(syntax).names_graphs:
         return path
     target = folder / "graph.nt"
     with target.open("wb") as stream:

@@ -28,6 +28,7 @@ from policeonto.mapping.engine import triple_frames
 from policeonto.mapping.plan import RDF_TYPE, Derivation
 from policeonto.mapping.reader import ROW
 from policeonto.mapping.spec import Mapping
+from policeonto.rdf_formats import from_extension
 from policeonto.shacl import shapes_graph
 from policeonto.validation.rdf_input import check_iri, raw_literals, read_rdf, safe_rdf_bytes
 
@@ -51,7 +52,7 @@ def read_table(path: Path, *, limits: Limits = Limits()) -> TripleTable:
     Raises:
         InstanceDataError: as :func:`~policeonto.validation.rdf_input.read_rdf`.
     """
-    if path.suffix.lower() == ".nt":
+    if (syntax := from_extension(path)) is not None and syntax.name == "nt":
         frame = parse_ntriples(safe_rdf_bytes(path, limits=limits)[1])
         if frame is not None:
             _check_terms(frame, path, limits)

@@ -30,13 +30,13 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from policeonto.errors import InstanceDataError, UnsafeInputError, shorten
 from policeonto.limits import Limits, number_error, read_bounded
 from policeonto.quiet import RDFLIB_LITERALS, quieted
+from policeonto.rdf_formats import EXTENSIONS, SNIFFED, by_name, from_extension
 from policeonto.safety import SURROGATE_ESCAPE, screen_xml
 from policeonto.vocab import ARTEFACTS, artefact_path
 
 __all__ = [
     "CONTEXT_IRI",
     "MAX_BYTES",
-    "OX_FORMATS",
     "check_iri",
     "is_rdf",
     "raw_literals",
@@ -48,17 +48,6 @@ __all__ = [
 
 MAX_BYTES = Limits().file_size
 CONTEXT_IRI = "https://w3id.org/policeonto/context.jsonld"
-_FORMATS = {
-    ".ttl": "turtle",
-    ".nt": "nt",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-    ".nq": "nquads",
-    ".trig": "trig",
-}
 _JSONLD_KEYWORDS = (b'"@context"', b'"@id"', b'"@graph"', b'"@type"')
 
 
@@ -69,10 +58,11 @@ def is_rdf(path: Path) -> bool:
     >>> is_rdf(Path("export.ttl")), is_rdf(Path("export.csv"))
     (True, False)
     """
-    suffix = path.suffix.lower()
-    if suffix not in _FORMATS:
+    if from_extension(path) is None:
         return False
-    if suffix != ".json" or not path.is_file():  # reading it as RDF reports what it is (a FIFO is not opened)
+    if (
+        path.suffix.lower() != SNIFFED or not path.is_file()
+    ):  # reading it as RDF reports what it is (a FIFO is not opened)
         return True
     try:
         with path.open("rb") as handle:
@@ -105,10 +95,10 @@ def rdf_format_of(path: Path) -> str:
     Raises:
         InstanceDataError: the extension is not an RDF syntax policeonto reads.
     """
-    try:
-        return _FORMATS[path.suffix.lower()]
-    except KeyError:
-        raise InstanceDataError(f"not an RDF file extension ({', '.join(sorted(_FORMATS))})", path=path) from None
+    syntax = from_extension(path)
+    if syntax is None:
+        raise InstanceDataError(f"not an RDF file extension ({', '.join(sorted(EXTENSIONS))})", path=path)
+    return syntax.rdflib
 
 
 def _local_contexts(node: Any, path: Path) -> Any:
@@ -246,17 +236,6 @@ def _check_literal(value: str, where: str, path: Path, limits: Limits) -> None:
         )
 
 
-#: pyoxigraph's format for each syntax the store loads (one table, used by the store too).
-OX_FORMATS = {
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "ttl": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "xml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-
-
 def screen_terms(path: Path, *, syntax: str, limits: Limits = Limits(), data: bytes | None = None) -> int:
     """Read the RDF file at *path* (or its screened bytes *data*) with Oxigraph's parser, as a store would,
     without keeping it: the check made before a file goes to a store unvalidated. Returns the triples read.
@@ -268,7 +247,7 @@ def screen_terms(path: Path, *, syntax: str, limits: Limits = Limits(), data: by
     source = {"input": data} if data is not None else {"path": str(path)}
     count = 0
     try:
-        for quad in ox.parse(**source, format=OX_FORMATS[syntax]):  # type: ignore[arg-type]
+        for quad in ox.parse(**source, format=by_name(syntax).oxigraph):  # type: ignore[arg-type]
             count += 1
             for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
                 if isinstance(term, ox.NamedNode):
