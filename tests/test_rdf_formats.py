@@ -83,7 +83,7 @@ def test_written_format_refuses_what_it_does_not_write(name: str) -> None:
         RdfFormat.from_extension(Path(name))
 
 
-S, P, O, G = "http://e/s", "http://e/p", "http://e/o", "http://e/g"
+S, P, G = "http://e/s", "http://e/p", "http://e/g"
 
 
 @pytest.mark.parametrize("syntax", SYNTAXES, ids=lambda s: s.name)

@@ -60,10 +60,8 @@ def is_rdf(path: Path) -> bool:
     """
     if from_extension(path) is None:
         return False
-    if (
-        path.suffix.lower() != SNIFFED or not path.is_file()
-    ):  # reading it as RDF reports what it is (a FIFO is not opened)
-        return True
+    if path.suffix.lower() != SNIFFED or not path.is_file():
+        return True  # reading it as RDF reports what it is (a FIFO is not opened)
     try:
         with path.open("rb") as handle:
             head = handle.read(1 << 16)
