@@ -10,7 +10,7 @@ import polars as pl
 from rdflib import RDF, BNode, Graph, Literal, Node, URIRef
 from rdflib.namespace import SH
 
-from policeonto.fastshacl.terms import node, term
+from policeonto.terms import node, term
 
 __all__ = ["ResultKey", "report_graph", "report_keys", "result_keys"]
 

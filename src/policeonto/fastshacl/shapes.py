@@ -18,7 +18,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 
 from policeonto.errors import PoliceOntoError
-from policeonto.fastshacl.terms import term
+from policeonto.terms import term
 
 __all__ = ["SUPPORTED", "Constraint", "Path", "Shape", "Shapes", "UnsupportedShapes", "compile_shapes"]
 

@@ -19,7 +19,7 @@ from rdflib.term import URIRef, Variable
 
 from policeonto.fastshacl.shapes import Constraint, Shape
 from policeonto.fastshacl.table import TripleTable
-from policeonto.fastshacl.terms import RDF_TYPE, RDFS_SUBCLASS_OF
+from policeonto.terms import RDF_TYPE, RDFS_SUBCLASS_OF, blank, from_oxigraph
 
 __all__ = ["violations"]
 
@@ -89,8 +89,8 @@ def _term(value: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, ox.NamedNode) and value.value.startswith(_SKOLEM):
-        return "_:" + value.value[len(_SKOLEM) :]
-    return str(value)
+        return blank(value.value[len(_SKOLEM) :])
+    return from_oxigraph(value)
 
 
 def _skolem(value: str) -> str:

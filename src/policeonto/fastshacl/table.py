@@ -15,7 +15,7 @@ from functools import cached_property
 import polars as pl
 from rdflib import Graph
 
-from policeonto.fastshacl.terms import RDF_TYPE, RDFS_SUBCLASS_OF, term
+from policeonto.terms import RDF_TYPE, RDFS_SUBCLASS_OF, term
 
 __all__ = ["TripleTable", "parse_ntriples"]
 

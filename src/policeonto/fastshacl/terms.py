@@ -1,21 +1,17 @@
-"""RDF terms as N-Triples strings, the one currency of the columnar engine.
+"""RDF terms as N-Triples strings, the one currency of the columnar engine: the column-wise reading of
+them (kind, lexical form, datatype, language). Terms are written by :mod:`policeonto.terms`, the one place
+terms become N-Triples text; its constants are re-exported here for the engine's modules.
 
-An IRI is ``<iri>``, a blank node ``_:label``, a literal ``"lexical"``, ``"lexical"@lang`` or
-``"lexical"^^<datatype>``, escaped as canonical N-Triples escapes it and with ``xsd:string`` left
-implicit, so that two equal terms are two equal strings.
-
->>> from rdflib import Literal, URIRef, XSD
->>> term(Literal("say \\"hi\\"\\n", datatype=XSD.string)), term(URIRef("http://example.org/a"))
-('"say \\\\"hi\\\\"\\\\n"', '<http://example.org/a>')
->>> node(term(Literal("7", datatype=XSD.integer))) == Literal("7", datatype=XSD.integer)
-True
+>>> frame = pl.DataFrame({"t": ['"say \\\\"hi\\\\""@en', "<http://example.org/a>"]})
+>>> frame.select(text(pl.col("t")), language(pl.col("t")).alias("lang")).rows()
+[('say "hi"', 'en'), ('http://example.org/a', None)]
 """
 
 from __future__ import annotations
 
 import polars as pl
-from rdflib import BNode, Literal, Node, URIRef
-from rdflib.util import from_n3
+
+from policeonto.terms import ESCAPES, RDF_LANG_STRING, RDF_TYPE, RDFS_SUBCLASS_OF, XSD, XSD_STRING
 
 __all__ = [
     "RDFS_SUBCLASS_OF",
@@ -23,51 +19,20 @@ __all__ = [
     "RDF_TYPE",
     "XSD",
     "XSD_STRING",
-    "escape",
+    "datatype",
     "is_blank",
     "is_iri",
     "is_literal",
+    "language",
     "lexical",
-    "node",
-    "term",
     "text",
     "unescape",
 ]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-XSD_STRING = XSD + "string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-RDFS_SUBCLASS_OF = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 LITERAL = r'^"((?s:.*))"(?:\^\^<([^>]*)>|@([A-Za-z][A-Za-z0-9-]*))?$'
-
-
-def escape(text: str) -> str:
-    """Escape a lexical form as canonical N-Triples does."""
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-
-
-def term(value: Node) -> str:
-    """The N-Triples string of an rdflib term."""
-    if isinstance(value, URIRef):
-        return f"<{value}>"
-    if isinstance(value, BNode):
-        return f"_:{value}"
-    if isinstance(value, Literal):
-        quoted = f'"{escape(str(value))}"'
-        if value.language:
-            return f"{quoted}@{value.language}"
-        if value.datatype is not None and str(value.datatype) != XSD_STRING:
-            return f"{quoted}^^<{value.datatype}>"
-        return quoted
-    raise TypeError(f"not an RDF term: {value!r}")
-
-
-def node(text: str) -> Node:
-    """The rdflib term of an N-Triples string."""
-    if text.startswith("_:"):
-        return BNode(text[2:])
-    return from_n3(text)
+#: The escapes undone, in one pass: those of :data:`policeonto.terms.ESCAPES`, and a tab's, which Oxigraph writes.
+_ESCAPED = [escaped for _, escaped in ESCAPES] + ["\\t"]
+_RAW = [raw for raw, _ in ESCAPES] + ["\t"]
 
 
 def is_iri(column: pl.Expr) -> pl.Expr:
@@ -84,14 +49,7 @@ def is_literal(column: pl.Expr) -> pl.Expr:
 
 def unescape(column: pl.Expr) -> pl.Expr:
     """Undo N-Triples escapes in lexical forms (only where there is a backslash)."""
-    undone = (
-        column.str.replace_all("\\\\", "\x00", literal=True)
-        .str.replace_all('\\"', '"', literal=True)
-        .str.replace_all("\\n", "\n", literal=True)
-        .str.replace_all("\\r", "\r", literal=True)
-        .str.replace_all("\\t", "\t", literal=True)
-        .str.replace_all("\x00", "\\", literal=True)
-    )
+    undone = column.str.replace_many(_ESCAPED, _RAW)  # left to right, so an escaped backslash is one
     return pl.when(column.str.contains("\\", literal=True)).then(undone).otherwise(column)
 
 

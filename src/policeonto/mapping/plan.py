@@ -20,11 +20,9 @@ from policeonto.errors import MappingSpecError
 from policeonto.mapping.checks import LABEL
 from policeonto.mapping.expressions import compile_expression, names_in
 from policeonto.mapping.spec import CONTEXT_NAMES, Mapping
+from policeonto.terms import ESCAPES, RDF_TYPE, XSD, XSD_STRING
 
 __all__ = ["Derivation", "compile_plan", "enum_codes", "iri", "literal"]
-
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @dataclass(frozen=True)
@@ -90,17 +88,20 @@ def canonical_decimal(value: pl.Expr) -> pl.Expr:
 
 
 def literal(value: pl.Expr, datatype: str | None) -> pl.Expr:
-    """An N-Triples literal term, escaped; plain (xsd:string) when *datatype* is None."""
-    escaped = (
-        value.str.replace_all("\\", "\\\\", literal=True)
-        .str.replace_all('"', '\\"', literal=True)
-        .str.replace_all("\n", "\\n", literal=True)
-        .str.replace_all("\r", "\\r", literal=True)
-    )
+    """An N-Triples literal term, plain when *datatype* is None or xsd:string: :func:`policeonto.terms.literal`
+    column-wise, the lexical form escaped by the same :data:`policeonto.terms.ESCAPES`.
+
+    >>> frame = pl.DataFrame({"x": ['say "hi"']})
+    >>> frame.select(literal(pl.col("x"), XSD + "token")).item()
+    '"say \\\\"hi\\\\""^^<http://www.w3.org/2001/XMLSchema#token>'
+    """
+    escaped = value
+    for raw, replacement in ESCAPES:
+        escaped = escaped.str.replace_all(raw, replacement, literal=True)
     if datatype == XSD + "decimal":
         escaped = canonical_decimal(value)
     quoted = pl.concat_str([pl.lit('"'), escaped, pl.lit('"')])
-    return quoted if datatype is None else pl.concat_str([quoted, pl.lit(f"^^<{datatype}>")])
+    return quoted if datatype in (None, XSD_STRING) else pl.concat_str([quoted, pl.lit(f"^^<{datatype}>")])
 
 
 def _datatype(view: SchemaView, range_name: str) -> str | None:

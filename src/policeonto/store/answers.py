@@ -19,15 +19,14 @@ import re
 from typing import Any
 
 from policeonto.errors import StoreError
-from policeonto.fastshacl.terms import escape
 from policeonto.safety import SURROGATE_ESCAPE
 from policeonto.store.credentials import printable
 from policeonto.store.results import QueryResult
+from policeonto.terms import XSD_STRING, blank, iri, literal
 
 __all__ = ["N_TRIPLES", "parse_answer", "values_of"]
 
 N_TRIPLES = "application/n-triples"
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: What an IRIREF may not hold (RDF 1.1 N-Triples): space and control characters, ``<>"{}|^`\``.
 _NO_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
@@ -126,24 +125,23 @@ def _term(binding: dict[str, Any], store: str) -> str:
     if not isinstance(value, str):
         raise _wrong(f"a term of type {printable(kind)!r} has a value that is no text", store)
     if kind == "uri":
-        return f"<{_iri(value, store)}>"
+        return iri(_iri(value, store))
     if kind == "bnode":
         if not _LABEL.fullmatch(value):
             raise _wrong(f"a blank node labelled {printable(value)!r}", store)
-        return f"_:{value}"
+        return blank(value)
     if kind not in ("literal", "typed-literal"):
         raise _wrong(f"a term of type {printable(kind)!r}", store)
-    literal = f'"{escape(value)}"'
     language, datatype = binding.get("xml:lang"), binding.get("datatype")
     if language is not None:
         if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
             raise _wrong(f"a language tag that is none: {printable(str(language))!r}", store)
-        return f"{literal}@{language}"
-    if datatype is None or datatype == _XSD_STRING:
-        return literal
+        return literal(value, language=language)
+    if datatype is None or datatype == XSD_STRING:
+        return literal(value)
     if not isinstance(datatype, str):
         raise _wrong("a datatype that is no IRI", store)
-    return f"{literal}^^<{_iri(datatype, store)}>"
+    return literal(value, datatype=_iri(datatype, store))
 
 
 def _iri(value: str, store: str) -> str:

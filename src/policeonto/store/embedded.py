@@ -17,6 +17,7 @@ from policeonto.store.base import ENTAILED, STAGING, ClosedOnExit, RdfSyntax, ch
 from policeonto.store.federation import check_reach
 from policeonto.store.results import QueryResult
 from policeonto.store.triples import triples_of
+from policeonto.terms import from_oxigraph
 
 __all__ = ["LOCK_FILE", "EmbeddedStore"]
 
@@ -196,9 +197,10 @@ class EmbeddedStore(ClosedOnExit):
             return QueryResult(boolean=bool(found))
         if isinstance(found, ox.QuerySolutions):
             variables = tuple(v.value for v in found.variables)
-            rows = tuple(tuple(None if t is None else str(t) for t in solution) for solution in found)
+            rows = tuple(tuple(None if t is None else from_oxigraph(t) for t in solution) for solution in found)
             return QueryResult(variables=variables, rows=rows)
-        return QueryResult(triples=tuple(f"{t.subject} {t.predicate} {t.object} ." for t in found))
+        terms = ((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object)) for t in found)
+        return QueryResult(triples=tuple(f"{s} {p} {o} ." for s, p, o in terms))
 
     def update(self, sparql: str, *, federate: Iterable[str] = ()) -> None:
         """Run a SPARQL 1.1 update, all or nothing. A ``LOAD`` or ``SERVICE`` is refused before it runs

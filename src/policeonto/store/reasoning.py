@@ -16,6 +16,7 @@ from rdflib import Graph, Literal, URIRef
 
 from policeonto.output import scratch_directory
 from policeonto.store.base import ONTOLOGY_GRAPH, Store
+from policeonto.terms import literal
 from policeonto.vocab import ARTEFACTS, POLE, artefact_path, schema_view
 
 __all__ = ["ONTOLOGY_GRAPH", "ensure_ontology", "entailed_ontology", "entailment_update"]
@@ -38,7 +39,7 @@ def entailed_ontology() -> Graph:
 
 def ensure_ontology(store: Store) -> bool:
     """Load the entailed ontology into *store* unless this version is there already; True if loaded."""
-    version = f"<{ONTOLOGY_GRAPH}> <{POLE.ontology_version}> {Literal(_version()).n3()}"
+    version = f"<{ONTOLOGY_GRAPH}> <{POLE.ontology_version}> {literal(_version())}"
     present = store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ {version} }} }}")
     if present.boolean:
         return False

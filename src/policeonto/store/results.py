@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 
 from policeonto.errors import OptionError
-from policeonto.fastshacl.terms import node
 from policeonto.terminal import visible
+from policeonto.terms import node
 
 __all__ = ["QueryResult", "plain", "render"]
 
