@@ -268,7 +268,7 @@ def test_load_removes_its_intermediate_files(tmp_path: Path, tally: Tally) -> No
     source = _street(tmp_path / "2024-01-kent-street.csv", 500, seed=3)
     log = tmp_path / "load.txt"
     process = _start(["load", str(source), "--store", str(tmp_path / "store")], tmp_path, log, env)
-    try:  # its first scratch directory holds the ontology's entailments, then one holds the mapped data
+    try:  # interrupted once its first scratch directory is made, before it reaches the ontology's step
         while process.poll() is None and not any(
             p.name.startswith("policeonto-") and p != stale for p in scratch.iterdir()
         ):

@@ -346,14 +346,20 @@ def refuse_clashes(
                 raise _clash(output, "the folder overlaps another output:", other)
 
 
-def _remove_stale_scratch(base: Path, prefix: str) -> None:
-    """Remove the scratch directories of killed runs: ours, with a lock file no live process holds."""
+#: What the name of every scratch directory starts with, whatever its own prefix.
+SCRATCH_PREFIX = "policeonto-"
+
+
+def _remove_stale_scratch(base: Path) -> None:
+    """Remove the scratch directories of killed runs: ours (any prefix), with a lock file no live process
+    holds. Any one, not only those of the prefix about to be used: a run may stop before it reaches the
+    step whose directory a killed run left."""
     try:
         entries = list(os.scandir(base))
     except OSError:
         return
     for entry in entries:
-        if not entry.name.startswith(prefix) or not entry.is_dir(follow_symlinks=False):
+        if not entry.name.startswith(SCRATCH_PREFIX) or not entry.is_dir(follow_symlinks=False):
             continue
         if _abandoned(Path(entry.path) / _LOCK_NAME):
             shutil.rmtree(entry.path, ignore_errors=True)
@@ -363,8 +369,8 @@ def _remove_stale_scratch(base: Path, prefix: str) -> None:
 def scratch_directory(prefix: str) -> Iterator[Path]:
     """A private temporary directory for intermediate files, removed when the block ends (however it ends).
 
-    The directory is locked while in use; one that a killed run left behind is removed by the next
-    :func:`scratch_directory` with the same *prefix*.
+    The directory is locked while in use; those that killed runs left behind are removed by the next
+    :func:`scratch_directory`. *prefix* starts with :data:`SCRATCH_PREFIX`.
 
     >>> with scratch_directory("policeonto-example-") as folder:
     ...     _ = (folder / "part.nt").write_text("")
@@ -373,7 +379,7 @@ def scratch_directory(prefix: str) -> Iterator[Path]:
     """
     base = Path(tempfile.gettempdir())
     if fcntl is not None:
-        _remove_stale_scratch(base, prefix)
+        _remove_stale_scratch(base)
     folder: Path | None = None
     lock = -1
     try:
