@@ -18,6 +18,8 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 
+from policeonto.errors import shorten
+
 __all__ = ["Credentials", "Origin", "conceal", "origin", "printable", "redacted", "split_credentials", "url_scheme"]
 
 #: What a store URL may use.
@@ -164,4 +166,4 @@ def printable(text: str, *, limit: int | None = 80) -> str:
     text = " ".join(text.split())
     if not text.isprintable():
         text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
-    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+    return text if limit is None else shorten(text, limit)
