@@ -19,7 +19,8 @@ from policeonto.instances import load_records, records_to_graph
 from policeonto.mapping import MapOptions, map_files
 from policeonto.shacl import run_pyshacl
 from policeonto.validation import validate
-from policeonto.validation.fast import MappedValidator, project_shapes
+from policeonto.validation.fast import project_shapes
+from policeonto.validation.mapped import MappedValidator
 from tests.conftest import DATA, POLICE_UK
 
 POLE = "https://w3id.org/policeonto/"

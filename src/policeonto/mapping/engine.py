@@ -29,6 +29,7 @@ from policeonto.limits import Limits
 from policeonto.mapping.checks import check_batch, code_text
 from policeonto.mapping.columns import ColumnMatch, recognise
 from policeonto.mapping.jsonsource import JsonDocument, is_json
+from policeonto.mapping.keys import KeyIndex
 from policeonto.mapping.plan import Derivation, compile_plan, enum_codes
 from policeonto.mapping.reader import ROW, Batch, ReadAgain, SourceFile, inspect, read_batches
 from policeonto.mapping.spec import Mapping, list_mappings, load_mapping
@@ -39,7 +40,6 @@ __all__ = [
     "DEFAULT_BASE",
     "BatchSink",
     "FileSummary",
-    "KeyIndex",
     "MapOptions",
     "MapResult",
     "NTriplesSink",
@@ -612,29 +612,6 @@ def map_files(
     _finish(sink)
     result.seconds = time.perf_counter() - started
     return result
-
-
-class KeyIndex:
-    """The keys of the rows mapped so far, for each table that other tables of its export refer to."""
-
-    def __init__(self) -> None:
-        self._parts: dict[tuple[Path, str], list[pl.Series]] = {}
-
-    def add(self, mapping: Mapping, frame: pl.DataFrame) -> None:
-        """Note the keys of *frame*'s rows (mapped rows of *mapping*'s table), if other tables refer to it."""
-        if mapping.referenced and mapping.key is not None:
-            parts = self._parts.setdefault((mapping.source_schema, mapping.row_class), [])
-            parts.append(frame.get_column(mapping.key).drop_nulls())
-            if len(parts) > 1:
-                parts[:] = [pl.concat(parts)]
-
-    def of(self, mapping: Mapping) -> dict[str, pl.Series]:
-        """Row class -> keys, for the tables of *mapping*'s export mapped so far."""
-        return {
-            row_class: parts[0]
-            for (schema, row_class), parts in self._parts.items()
-            if schema == mapping.source_schema and parts
-        }
 
 
 def _files_in_order(paths: list[Path], mapping: str | None) -> list[Path]:

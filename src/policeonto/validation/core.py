@@ -25,7 +25,8 @@ from policeonto.mapping.engine import BatchSink, TeeSink
 from policeonto.paths import Inputs, input_paths
 from policeonto.quiet import RDFLIB_LITERALS, quieted
 from policeonto.shacl import run_pyshacl
-from policeonto.validation.fast import MappedValidator, read_table, violations_of
+from policeonto.validation.fast import read_table, violations_of
+from policeonto.validation.mapped import MappedValidator
 from policeonto.validation.rdf_input import is_rdf, read_rdf
 from policeonto.validation.shape_findings import code_for
 from policeonto.vocab import POLE, SH

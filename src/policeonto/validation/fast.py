@@ -1,43 +1,24 @@
-"""The fast path: the project's shapes through the columnar engine, for RDF files and for mapped tables.
-
-RDF is read into one triple table (N-Triples split vectorised; other syntaxes through the safe reader).
-A tabular export is validated as it is mapped, one batch at a time, so memory stays flat: the nodes each
-row makes are validated with that batch (their values, and any node several rows share, are all in it);
-nodes several rows share (a point, an area) are gathered across the file and validated once at the end,
-with the file's provenance, so a clash between two batches is still seen. A table that other tables of its
-export refer to (nominals, referred to by a link table) leaves the types of its nodes behind, so a link
-made in a later file is checked against the class of the node it names.
+"""The fast path for RDF: a file read into one triple table (N-Triples split vectorised; other syntaxes
+through the safe reader) and validated against the project's shapes through the columnar engine.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import polars as pl
-from rdflib import Graph
 
 from policeonto.errors import InstanceDataError
 from policeonto.fastshacl import Shapes, TripleTable, compile_shapes, evaluate, parse_ntriples
 from policeonto.limits import Limits
-from policeonto.mapping.engine import triple_frames
-from policeonto.mapping.plan import RDF_TYPE, Derivation
-from policeonto.mapping.reader import ROW
-from policeonto.mapping.spec import Mapping
 from policeonto.rdf_formats import from_extension
 from policeonto.shacl import shapes_graph
 from policeonto.validation.rdf_input import check_iri, raw_literals, read_rdf, safe_rdf_bytes
 
-__all__ = ["MappedValidator", "project_shapes", "read_table", "source_columns", "violations_of"]
+__all__ = ["project_shapes", "read_table", "violations_of"]
 
 _SOURCE_ROW = "<https://w3id.org/policeonto/source_row>"
-_IN_FLIGHT = 2  # batches validated at once, each on its own thread, while the next is mapped
-_LOCATED = {"s": pl.String, "row": pl.Int64, "target": pl.String, "file": pl.String}
-_SOURCES = {"file": pl.String, "target": pl.String, "path": pl.String, "column": pl.String}
 
 
 @cache
@@ -83,154 +64,3 @@ def violations_of(table: TripleTable, shapes: Shapes | None = None) -> pl.DataFr
         focus=pl.col("s"), row=pl.col("o").str.extract(r'^"([0-9]+)"', 1).cast(pl.Int64, strict=False)
     )
     return found.join(rows.unique(subset="focus"), on="focus", how="left")
-
-
-def source_columns(mapping: Mapping, derivations: Sequence[Derivation]) -> dict[tuple[str, str], str]:
-    """(class, predicate IRI) -> the source column title(s) its values come from."""
-    titles = {c.slot: c.title for c in mapping.columns}
-    found = {}
-    for derivation in derivations:
-        for (predicate, _), sources in zip(derivation.triples, derivation.sources, strict=False):
-            if sources:
-                found[(derivation.target, predicate[1:-1])] = ", ".join(titles[s] for s in sources if s in titles)
-    return found
-
-
-@dataclass
-class MappedValidator:
-    """A batch sink that validates what a mapping makes instead of writing it.
-
-    Its violations carry the file's rows and the source column each value came from. The nodes that rows
-    share (a point, an area) are validated once every file is mapped (:meth:`finish`), with what every file
-    said of them: two files giving one point two labels is a violation, as it is in the merged graph.
-    """
-
-    shapes: Shapes = field(default_factory=project_shapes)
-    found: list[pl.DataFrame] = field(default_factory=list)
-    records: int = 0
-    triples: int = 0
-    columns: dict[tuple[str, str], str] = field(default_factory=dict)
-    _provenance: TripleTable | None = None
-    _provenances: list[TripleTable] = field(default_factory=list)
-    _sources: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_SOURCES))
-    _shared: list[pl.DataFrame] = field(default_factory=list)
-    _shared_at: list[pl.DataFrame] = field(default_factory=list)
-    _shared_kept: int = 0
-    _worker: ThreadPoolExecutor | None = None
-    _pending: deque[Future[pl.DataFrame | None]] = field(default_factory=deque)
-    _known: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={"s": pl.String, "o": pl.String}))
-    _adding: list[pl.DataFrame] = field(default_factory=list)
-    _referenced: bool = False
-    _file: str = ""
-
-    def begin(self, file: str, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
-        if self._adding:  # the types the files before left behind, fixed while this file is validated
-            self._known = pl.concat([self._known, *self._adding]).unique(maintain_order=True)
-            self._adding = []
-        self._referenced = mapping.referenced
-        self._file = file
-        self.columns = source_columns(mapping, derivations)
-        self._provenance = TripleTable.from_graph(provenance)
-        self._sources = pl.concat([self._sources, self._source_frame()]).unique(
-            subset=["file", "target", "path"], keep="first", maintain_order=True
-        )
-        self._worker = ThreadPoolExecutor(_IN_FLIGHT, "policeonto-validate")
-
-    def batch(self, frame: pl.DataFrame, derivations: Sequence[Derivation]) -> int:
-        triples: dict[str, list[pl.DataFrame]] = {}
-        located, made = [], 0
-        for derivation in derivations:
-            subjects, columns = triple_frames(frame, derivation)
-            parts = {predicate: subjects.select("s", o=objects).drop_nulls("o") for predicate, objects in columns}
-            made += sum(p.height for p in parts.values())
-            where = subjects.select("s", row=pl.col(ROW), target=pl.lit(derivation.target), file=pl.lit(self._file))
-            if derivation.shared:
-                self._shared.extend(f.with_columns(p=pl.lit(p)) for p, f in parts.items())
-                self._shared_at.append(where)
-            else:
-                located.append(where)
-                self.records += where.height
-                if self._referenced:
-                    self._adding.append(parts[RDF_TYPE])
-            for predicate, pairs in parts.items():
-                triples.setdefault(predicate, []).append(pairs)
-        self.triples += made
-        self._add_known(triples)
-        # nodes rows share: kept once each, so memory grows with them, not with rows; repeats are dropped
-        # whenever the kept frames have doubled, so each is looked at a bounded number of times
-        if sum(f.height for f in self._shared) > 2 * self._shared_kept + 100_000:
-            self._shared = [pl.concat(self._shared).unique()]
-            self._shared_at = [pl.concat(self._shared_at).unique(subset="s", keep="first", maintain_order=True)]
-            self._shared_kept = self._shared[0].height
-        if located:
-            self._collect(_IN_FLIGHT - 1)  # a bounded number of batches in flight: memory stays flat
-            self._pending.append(self._worker.submit(self._validate, triples, pl.concat(located)))
-        return made
-
-    def _add_known(self, triples: dict[str, list[pl.DataFrame]]) -> None:
-        """Add the types, left by earlier files, of the nodes *triples* refer to but do not describe."""
-        if self._known.is_empty():
-            return
-        parts = [p for group in triples.values() for p in group]
-        if not parts:
-            return
-        described = pl.concat([p.get_column("s") for p in parts]).unique()
-        named = pl.concat([p.get_column("o") for p in parts]).unique()
-        named = named.filter(named.str.starts_with("<") & ~named.is_in(described.implode()))
-        found = self._known.filter(pl.col("s").is_in(named.implode()))
-        if found.height:
-            triples.setdefault(RDF_TYPE, []).append(found)
-
-    def _validate(self, triples: dict[str, list[pl.DataFrame]], here: pl.DataFrame) -> pl.DataFrame | None:
-        # the provenance describes other nodes than the rows make: no triple is in both
-        table = TripleTable.concat([TripleTable.from_parts(triples), self._provenance], disjoint=True)
-        return self._located(evaluate(self.shapes, table, focus_filter=here["s"]), here)
-
-    def _collect(self, keep: int) -> None:
-        """Wait for the oldest batches until at most *keep* are in flight, keeping findings in file order."""
-        while len(self._pending) > keep:
-            found = self._pending.popleft().result()
-            if found is not None:
-                self.found.append(found)
-
-    def end(self, provenance: Graph) -> int:
-        self._collect(0)
-        self._worker.shutdown()
-        final = TripleTable.from_graph(provenance)  # it names no node rows share: validated on its own
-        self._provenances.append(final)
-        focus = pl.concat(final.by_predicate.values())["s"].unique()
-        self.records += focus.len()
-        found = self._located(evaluate(self.shapes, final, focus_filter=focus), pl.DataFrame(schema=_LOCATED))
-        if found is not None:
-            self.found.append(found)
-        self.triples += len(final)  # the provenance, counted as the writer counts it
-        return len(final)
-
-    def finish(self) -> None:
-        """Validate the nodes rows share, with what every file said of them; each is located at the first
-        row that made it."""
-        shared = pl.concat(self._shared) if self._shared else pl.DataFrame(schema=dict.fromkeys("spo", pl.String))
-        parts = {p: [f.select("s", "o")] for (p,), f in shared.partition_by("p", as_dict=True).items()}
-        self._add_known(parts)
-        if not parts:
-            return
-        table = TripleTable.concat([TripleTable.from_parts(parts), *self._provenances])
-        at = pl.concat(self._shared_at).unique(subset="s", keep="first", maintain_order=True)
-        self.records += at.height
-        found = self._located(evaluate(self.shapes, table, focus_filter=at["s"]), at)
-        if found is not None:
-            self.found.append(found)
-        self._shared, self._shared_at = [], []
-
-    def _source_frame(self) -> pl.DataFrame:
-        """The current file's (class, predicate) -> source column, as a frame."""
-        rows = [(self._file, cls, p, column) for (cls, p), column in self.columns.items()]
-        return pl.DataFrame(rows, schema=_SOURCES, orient="row")
-
-    def _located(self, found: pl.DataFrame, located: pl.DataFrame) -> pl.DataFrame | None:
-        """*found* with each focus node's row and each path's source column; None when there are none."""
-        if found.is_empty():
-            return None
-        found = found.join(located.rename({"s": "focus"}), on="focus", how="left")
-        found = found.with_columns(pl.col("file").fill_null(self._file))
-        return found.join(self._sources, on=["file", "target", "path"], how="left").drop("target")
