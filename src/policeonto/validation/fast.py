@@ -1,5 +1,10 @@
-"""The fast path for RDF: a file read into one triple table (N-Triples split vectorised; other syntaxes
-through the safe reader) and validated against the project's shapes through the columnar engine.
+"""The fast path for RDF: a file read into one triple table and validated against the project's shapes
+through the columnar engine.
+
+N-Triples in canonical form is split vectorised; N-Triples, N-Quads, Turtle, TriG and RDF/XML otherwise
+go through Oxigraph's parser (which streams, fetches nothing and says where a syntax error is); JSON-LD,
+whose context must be screened, through the safe reader. Every term is written as
+:mod:`policeonto.terms` writes it, whichever parser read it.
 """
 
 from __future__ import annotations
@@ -8,12 +13,14 @@ from functools import cache
 from pathlib import Path
 
 import polars as pl
+import pyoxigraph as ox
 
-from policeonto.errors import InstanceDataError
+from policeonto.errors import InstanceDataError, shorten
 from policeonto.fastshacl import Shapes, TripleTable, compile_shapes, evaluate, parse_ntriples
 from policeonto.limits import Limits
-from policeonto.rdf_formats import from_extension
+from policeonto.rdf_formats import Syntax, by_name
 from policeonto.shacl import shapes_graph
+from policeonto.terms import blank, iri, literal
 from policeonto.validation.rdf_input import check_iri, raw_literals, read_rdf, safe_rdf_bytes
 
 __all__ = ["project_shapes", "read_table", "violations_of"]
@@ -33,13 +40,52 @@ def read_table(path: Path, *, limits: Limits = Limits()) -> TripleTable:
     Raises:
         InstanceDataError: as :func:`~policeonto.validation.rdf_input.read_rdf`.
     """
-    if (syntax := from_extension(path)) is not None and syntax.name == "nt":
-        frame = parse_ntriples(safe_rdf_bytes(path, limits=limits)[1])
-        if frame is not None:
-            _check_terms(frame, path, limits)
-            return TripleTable.from_frame(frame)
-    with raw_literals():
-        return TripleTable.from_graph(read_rdf(path, limits=limits))
+    fmt, data = safe_rdf_bytes(path, limits=limits)
+    syntax = by_name(fmt)
+    if syntax.name == "jsonld":
+        with raw_literals():
+            return TripleTable.from_graph(read_rdf(path, limits=limits))
+    frame = parse_ntriples(data) if syntax.name == "nt" else None
+    if frame is None:
+        frame = _parsed(data, syntax, path)
+    _check_terms(frame, path, limits)
+    return TripleTable.from_frame(frame)
+
+
+def _parsed(data: bytes, syntax: Syntax, path: Path) -> pl.DataFrame:
+    """The triples of *data* (of every graph, for N-Quads and TriG) through Oxigraph's parser, as terms.
+
+    Raises:
+        InstanceDataError: not valid in its syntax, with the line and column Oxigraph gives.
+    """
+    s: list[str] = []
+    p: list[str] = []
+    o: list[str] = []
+    try:
+        for quad in ox.parse(input=data, format=syntax.oxigraph, base_iri=path.resolve().as_uri()):
+            s.append(_term(quad.subject))
+            p.append(_term(quad.predicate))
+            o.append(_term(quad.object))
+    except SyntaxError as exc:
+        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
+        message = f"not valid {syntax.name}: {shorten(str(exc).splitlines()[0], 300)}"
+        raise InstanceDataError(message, path=path, line=line) from exc
+    except MemoryError as exc:  # Oxigraph's parser: "Reached the buffer maximal size of 16777216"
+        raise InstanceDataError(
+            "a token (an IRI or literal) is over 16M, the most Oxigraph's parser reads", path=path
+        ) from exc
+    return pl.DataFrame({"s": s, "p": p, "o": o}, schema=dict.fromkeys("spo", pl.String))
+
+
+def _term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """The term as :mod:`policeonto.terms` writes it (a quoted triple, which RDF 1.1 has not, as Oxigraph does)."""
+    if isinstance(value, ox.NamedNode):
+        return iri(value.value)
+    if isinstance(value, ox.BlankNode):
+        return blank(value.value)
+    if isinstance(value, ox.Literal):
+        return literal(value.value, datatype=value.datatype.value, language=value.language)
+    return str(value)
 
 
 def _check_terms(frame: pl.DataFrame, path: Path, limits: Limits) -> None:
