@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph, URIRef
 
-from policeonto.convert import conform
+from policeonto.conversion import conform
 from policeonto.errors import InstanceDataError
 from policeonto.instances import load_records, records_to_graph
 from tests.conftest import DATA

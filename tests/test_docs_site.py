@@ -22,7 +22,7 @@ import pytest
 from rdflib import OWL, RDF, SKOS, Graph
 from rdflib.compare import isomorphic
 
-from policeonto.convert import convert
+from policeonto.conversion import convert
 from policeonto.docs import mermaid
 from policeonto.docs.examples import CONTEXT_IRI, example_graph, examples
 from policeonto.docs.mermaid import default_path

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from policeonto.convert import RdfFormat, convert
+from policeonto.conversion import RdfFormat, convert
 from policeonto.errors import MappingSpecError, OptionError, PoliceOntoError, StoreError
 from policeonto.instances import load_records, read_records
 from policeonto.limits import LimitError, Limits
@@ -169,3 +169,30 @@ def test_open_store_without_create_refuses_a_missing_store_and_makes_nothing(tmp
         assert made.graphs() == []
     with open_store(missing, create=False) as found:
         assert found.graphs() == []
+
+
+def test_every_public_name_resolves_at_the_top_level() -> None:
+    import policeonto
+
+    missing = [name for name in policeonto.__all__ if getattr(policeonto, name, None) is None]
+    assert missing == []
+    assert callable(policeonto.map_files) and callable(policeonto.convert) and callable(policeonto.validate)
+
+
+def test_the_working_functions_take_their_options_by_keyword_only() -> None:
+    import inspect
+
+    import policeonto
+
+    # the inputs (and the store or output they go to) are positional; every option is a keyword
+    positional = {"map_files": 2, "validate": 1, "load_inputs": 2, "convert": 1, "open_store": 1}
+    for name, count in positional.items():
+        parameters = list(inspect.signature(getattr(policeonto, name)).parameters.values())
+        kinds = [p.kind for p in parameters[count:]]
+        assert kinds and all(k is inspect.Parameter.KEYWORD_ONLY for k in kinds), name
+
+
+def test_importing_the_package_does_not_import_polars_or_pyoxigraph() -> None:
+    code = "import sys, policeonto; print(sorted(m for m in ('polars', 'pyoxigraph') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

@@ -9,9 +9,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from policeonto.convert import RdfFormat
 from policeonto.errors import InstanceDataError, OptionError
-from policeonto.rdf_formats import EXTENSIONS, SYNTAXES, Syntax, by_name, from_extension, from_media_type
+from policeonto.rdf_formats import EXTENSIONS, SYNTAXES, RdfFormat, Syntax, by_name, from_extension, from_media_type
 from policeonto.store.base import syntax_of
 from policeonto.validation.rdf_input import is_rdf, rdf_format_of
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from policeonto.convert import conform
+from policeonto.conversion import conform
 from policeonto.mapping import map_files
 from policeonto.vocab import POLE
 from tests.conftest import POLICE_UK

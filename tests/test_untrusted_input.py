@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from policeonto.cli import main
-from policeonto.convert import convert
+from policeonto.conversion import convert
 from policeonto.errors import InstanceDataError, MappingInputError, MappingSpecError, PoliceOntoError
 from policeonto.limits import LimitError, Limits, parse_size
 from policeonto.mapping import MapOptions, load_mapping, map_files

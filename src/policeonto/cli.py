@@ -237,8 +237,8 @@ def report(fmt: str) -> int:
 @_guarded
 def convert(inputs: tuple[Path, ...], output: Path | None, fmt: str, no_validate: bool, limits: Any) -> int:
     """Turn records in YAML or JSON into RDF and check it against the SHACL shapes."""
-    from policeonto.convert import convert as run_convert
-    from policeonto.convert import output_targets, serialise
+    from policeonto.conversion import convert as run_convert
+    from policeonto.conversion import output_targets, serialise
     from policeonto.output import atomic_output, refuse_clashes
 
     rdf_format = RdfFormat(fmt)

@@ -17,7 +17,7 @@ from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import RDF, BNode, Graph, Namespace, URIRef
 from rdflib.term import Node
 
-from policeonto.convert import RdfFormat, serialise
+from policeonto.conversion import RdfFormat, serialise
 from policeonto.instances import read_records
 
 __all__ = ["CONTEXT_IRI", "Example", "example_graph", "examples"]

@@ -10,11 +10,11 @@ from typing import BinaryIO
 import click
 from rdflib import Graph
 
-from policeonto.convert import RdfFormat
 from policeonto.findings import has_errors
 from policeonto.limits import Limits
 from policeonto.mapping.engine import DEFAULT_BASE, MapOptions, MapResult, map_files
 from policeonto.output import atomic_output, write_atomically
+from policeonto.rdf_formats import RdfFormat
 from policeonto.terminal import visible
 from policeonto.vocab import ARTEFACTS, artefact_path
 
