@@ -204,12 +204,14 @@ def held_back(files: Sequence[FileReport]) -> dict[str, str]:
     >>> held["b.csv"], held["a.csv"].startswith("held back with b.csv"), "street.csv" in held
     ('errors: shape-or x2', True, False)
     """
-    held = {entry.file: f"errors: {_errors(entry)}" for entry in files if not entry.valid}
+    invalid = {entry.file: f"errors: {_errors(entry)}" for entry in files if not entry.valid}
+    held = dict(invalid)
     for entry in files:
-        blockers = [e.file for e in files if e.export and e.export == entry.export and e.file in held]
+        blockers = [e.file for e in files if e.export and e.export == entry.export and e.file in invalid]
         if entry.file not in held and blockers:
+            which = "a file" if len(blockers) == 1 else "files"
             held[entry.file] = (
-                f"held back with {', '.join(blockers)}, a file of its export with errors "
+                f"held back with {', '.join(blockers)}, {which} of its export with errors "
                 "(the files of one export refer to each other, so they are loaded together)"
             )
     return held
