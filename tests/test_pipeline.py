@@ -157,3 +157,16 @@ def test_load_holds_back_a_linked_export_whole_and_decides_a_file_that_stands_al
     assert f"{EXAMPLES / 'force-a' / 'objects.csv'}: not loaded: held back with " in output
     forced = CliRunner().invoke(main, ["load", *map(str, FORCE_A), "--store", str(tmp_path / "cli"), "--load-invalid"])
     assert forced.exit_code == 1 and forced.output.count(" triples in <") == len(FORCE_A), forced.output
+
+
+def test_load_without_validation_holds_nothing_back(tmp_path: Path) -> None:
+    """Without validation no file is judged: force-a's tables, which have mapping findings, are all loaded."""
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        done = load_inputs(store, FORCE_A, check=False)
+    finally:
+        store.close()
+    assert [(d.source, d.loaded, d.valid, d.findings, d.reason) for d in done] == [
+        (d.source, True, None, 0, None) for d in done
+    ]
+    assert sorted(d.source for d in done) == sorted(map(str, FORCE_A)) and all(d.triples > 0 for d in done)

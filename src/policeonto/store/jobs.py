@@ -164,11 +164,11 @@ def _load_tables(
             files = validate_stream(events, keep_findings=options.keep_findings).files
         else:
             files = _unchecked(map_result(events, keep_findings=options.keep_findings))
-        held = {} if load_invalid else held_back(files)
+        held = held_back(files) if check and not load_invalid else {}
         done = []
         for entry in files:
             valid = entry.valid if check else None
-            count = sum(entry.finding_counts.values())
+            count = sum(entry.finding_counts.values()) if check else 0
             if entry.file in held or entry.dataset is None:
                 reason = held.get(entry.file, "no row of it was mapped")
                 done.append(LoadedGraph(entry.file, "", 0, valid, count, loaded=False, reason=reason))
