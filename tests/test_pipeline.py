@@ -125,6 +125,9 @@ def test_the_report_has_an_entry_per_file_with_its_counts_and_findings(tmp_path:
         (str(STREET), True, street.rows),
     ]
     assert data["files"][0]["stats"]["by_code"]["unknown-code"] == 1
+    text = CliRunner().invoke(main, ["validate", str(bad), str(STREET)]).stdout.splitlines()
+    assert text[1].startswith(f"  {bad}: INVALID, 3 rows, ") and text[1].endswith("(errors: unknown-code x1)")
+    assert text[2].startswith(f"  {STREET}: valid, {street.rows:,} rows, ")
 
 
 def test_load_holds_back_a_linked_export_whole_and_decides_a_file_that_stands_alone_on_its_own(
