@@ -95,7 +95,8 @@ def policeonto(source: Path, folder: Path, *, synced: bool) -> tuple[float, int,
 
 def reference(source: Path, rows: int, folder: Path) -> tuple[float, int]:
     from policeonto.mapping.columns import recognise
-    from policeonto.mapping.engine import MapOptions, _context
+    from policeonto.mapping.events import MapOptions
+    from policeonto.mapping.provenance import file_context
     from policeonto.mapping.reader import inspect
     from policeonto.mapping.reference import reference_graph
     from policeonto.mapping.spec import list_mappings
@@ -105,7 +106,8 @@ def reference(source: Path, rows: int, folder: Path) -> tuple[float, int]:
         for _, line in zip(range(rows + 1), handle, strict=False):
             out.write(line)
     info = inspect(sample)
-    context = _context(info, recognise(info, list_mappings()).mapping, MapOptions(), MapOptions().base + "run/bench")
+    mapping = recognise(info, list_mappings()).mapping
+    context = file_context(info, mapping, base=MapOptions().base, force=None, run=MapOptions().base + "run/bench")
     started = time.perf_counter()
     graph, _ = reference_graph(sample, context=context)
     return time.perf_counter() - started, len(graph)

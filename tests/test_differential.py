@@ -16,7 +16,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from policeonto.mapping import MapOptions, map_files
 from policeonto.mapping.columns import recognise
-from policeonto.mapping.engine import _context
+from policeonto.mapping.provenance import file_context
 from policeonto.mapping.reader import inspect
 from policeonto.mapping.reference import reference_graph, without_string_datatype
 from policeonto.mapping.spec import list_mappings, load_mapping
@@ -31,7 +31,9 @@ def _compare(path: Path) -> None:
     source = inspect(path)
     mapping = recognise(source, list_mappings()).mapping
     run = str(next(iter(set(fast.objects(None, POLE.generated_by))), "urn:run"))
-    reference, mapped = reference_graph(path, context=_context(source, mapping, MapOptions(), run))
+    reference, mapped = reference_graph(
+        path, context=file_context(source, mapping, base=MapOptions().base, force=None, run=run)
+    )
     rows = {int(o) for o in fast.objects(None, POLE.source_row)}
     assert rows == mapped, "both paths must map the same rows"
     assert result.rows_mapped == len(mapped)

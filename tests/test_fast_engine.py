@@ -16,11 +16,11 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from policeonto.fastshacl import TripleTable, evaluate
 from policeonto.fastshacl.report import report_keys, result_keys
 from policeonto.instances import load_records, records_to_graph
-from policeonto.mapping import MapOptions, map_files
+from policeonto.mapping import MapOptions, map_files, map_stream
 from policeonto.shacl import run_pyshacl
 from policeonto.validation import validate
 from policeonto.validation.fast import project_shapes
-from policeonto.validation.mapped import MappedValidator
+from policeonto.validation.pipeline import validating
 from tests.conftest import DATA, POLICE_UK
 
 POLE = "https://w3id.org/policeonto/"
@@ -143,11 +143,10 @@ def test_streamed_batches_equal_the_whole_graph(tmp_path: Path, shapes: Graph) -
     sample = tmp_path / source.name
     sample.write_text("".join(lines), encoding="utf-8")
 
-    validator = MappedValidator()
-    map_files([sample], validator, options=MapOptions(batch_rows=50))
+    *_, checked = validating(map_stream([sample], options=MapOptions(batch_rows=50)))
     import polars as pl
 
-    streamed = result_keys(pl.concat(validator.found))
+    streamed = result_keys(pl.concat(checked.violations))
     sink = io.BytesIO()
     map_files([sample], sink)
     graph = Graph().parse(data=sink.getvalue().decode("utf-8"), format="nt")
@@ -245,9 +244,8 @@ def test_every_batch_keeps_its_findings_in_file_order(tmp_path: Path) -> None:
         format="turtle",
     )
     shapes = compile_shapes(rule)
-    validator = MappedValidator(shapes=shapes)
-    map_files([sample], validator, options=MapOptions(batch_rows=50))
-    streamed = pl.concat(validator.found)
+    *_, checked = validating(map_stream([sample], options=MapOptions(batch_rows=50)), shapes=shapes)
+    streamed = pl.concat(checked.violations)
 
     sink = io.BytesIO()
     map_files([sample], sink)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from policeonto.mapping import MapOptions, map_files
+from policeonto.mapping import MapOptions, map_result, map_stream
 from policeonto.mapping.plan import enum_codes
 from policeonto.store import EmbeddedStore, Store
 from policeonto.store.jobs import load_inputs
@@ -79,7 +79,7 @@ def test_validation_finds_exactly_the_planted_faults(truth: dict[str, Any]) -> N
 
 
 def test_every_row_and_record_is_mapped_or_rejected_with_its_reason(truth: dict[str, Any]) -> None:
-    result = map_files(FORCE_A + FORCE_B, _Discard())
+    result = map_result(map_stream(FORCE_A + FORCE_B))  # pulled, written nowhere
     assert result.rows_read == result.rows_mapped + result.rows_rejected
     counts = truth["counts"]
     a, b = counts["force-a"], counts["force-b"]
@@ -103,21 +103,10 @@ def test_records_of_a_type_no_mapping_reads_are_counted_as_rejected(tmp_path: Pa
     document["included"].append({"type": "firearms-certificates", "id": "FC-1", "attributes": {}})
     path = tmp_path / "export.json"
     path.write_text(json.dumps(document), encoding="utf-8")
-    result = map_files([path], _Discard())
+    result = map_result(map_stream([path]))
     assert result.rows_read == result.rows_mapped + result.rows_rejected
     assert result.rejected_by_reason["unknown-record-type (included: firearms-certificates)"] == 1
     assert result.finding_counts["unknown-record-type"] == 1
-
-
-class _Discard:
-    def begin(self, *_: Any) -> None:
-        pass
-
-    def batch(self, frame: Any, derivations: Any) -> int:
-        return 0
-
-    def end(self, provenance: Any) -> int:
-        return 0
 
 
 def _text(term: str) -> str:

@@ -16,12 +16,11 @@ from policeonto.conversion import RdfFormat, convert
 from policeonto.errors import MappingSpecError, OptionError, PoliceOntoError, StoreError
 from policeonto.instances import load_records, read_records
 from policeonto.limits import LimitError, Limits
-from policeonto.mapping import MapOptions, list_mappings, map_files
-from policeonto.mapping.engine import NTriplesSink
+from policeonto.mapping import MapOptions, list_mappings, map_files, map_stream
 from policeonto.output import atomic_output, write_atomically
 from policeonto.store import EmbeddedStore, RemoteStore, open_store, render
 from policeonto.store.jobs import load_inputs
-from policeonto.validation import Engine, validate
+from policeonto.validation import validate
 from tests.conftest import POLICE_UK, ROOT
 
 EXAMPLE = ROOT / "examples" / "pole-example.yaml"
@@ -91,10 +90,10 @@ def test_load_inputs_takes_a_single_path_as_one_input(tmp_path: Path) -> None:
         (lambda: map_files(STREET, io.BytesIO(), options=MapOptions(base="not an IRI")), "base"),
         (lambda: map_files(STREET, io.BytesIO(), options=MapOptions(force="atlantis")), "force"),
         (lambda: validate(STREET, engine="fastest"), "engine"),
-        (lambda: validate(STREET, engine=Engine.PYSHACL, also=NTriplesSink(io.BytesIO())), "also"),
+        (lambda: next(map_stream(STREET, options=MapOptions(base="not an IRI"))), "base"),
         (lambda: RdfFormat.from_extension(Path("out.docx")), "format"),
     ],
-    ids=["base", "force", "engine", "also", "format"],
+    ids=["base", "force", "engine", "stream-base", "format"],
 )
 def test_a_wrong_option_is_an_option_error_and_a_value_error(call: Callable[[], object], option: str) -> None:
     with pytest.raises(OptionError) as caught:

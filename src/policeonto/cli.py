@@ -488,9 +488,9 @@ def load(
         elif item.loaded:
             _say(f"{item.source}: {state}{item.triples:,} triples in <{item.graph}>")
         elif item.valid is False:
-            _say(f"{item.source}: invalid ({item.findings} findings; policeonto validate shows them), not loaded")
+            _say(f"{item.source}: invalid ({item.findings} findings; {item.reason}), not loaded")
         else:
-            _say(f"{item.source}: not loaded, as other files of its export are invalid")
+            _say(f"{item.source}: not loaded: {item.reason}")
     _say(f"store: {store.location}")
     return EXIT_PROBLEMS if any(item.valid is False for item in done) else EXIT_OK
 

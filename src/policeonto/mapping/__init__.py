@@ -1,5 +1,8 @@
 """Map force exports onto the shared vocabulary through declarative mappings.
 
+Mapping is a stream of plain values (:func:`map_stream`) that consumers pull: writing N-Triples
+(:func:`writing_ntriples`), validating, loading. :func:`map_files` is the stream with the N-Triples end.
+
 >>> import io
 >>> from pathlib import Path
 >>> sink = io.BytesIO()
@@ -8,17 +11,37 @@
 True
 """
 
-from policeonto.mapping.engine import DEFAULT_BASE, FileSummary, MapOptions, MapResult, map_file, map_files
+from policeonto.mapping.engine import MapResult, map_files, map_result
+from policeonto.mapping.events import (
+    DEFAULT_BASE,
+    Event,
+    FileEnded,
+    FileStarted,
+    FileSummary,
+    MapOptions,
+    RecordsUnread,
+    RowsMapped,
+)
 from policeonto.mapping.spec import Mapping, list_mappings, load_mapping
+from policeonto.mapping.stream import map_stream
+from policeonto.mapping.writing import writing_datasets, writing_ntriples
 
 __all__ = [
     "DEFAULT_BASE",
+    "Event",
+    "FileEnded",
+    "FileStarted",
     "FileSummary",
     "MapOptions",
     "MapResult",
     "Mapping",
+    "RecordsUnread",
+    "RowsMapped",
     "list_mappings",
     "load_mapping",
-    "map_file",
     "map_files",
+    "map_result",
+    "map_stream",
+    "writing_datasets",
+    "writing_ntriples",
 ]

@@ -2,9 +2,9 @@
 batches with their data-row numbers.
 
 Well-formed files are parsed by Arrow's streaming CSV reader. If it meets a malformed row (wrong number of
-fields, an unterminated quote), the file is read again by Python's csv module, which knows where each
-row starts, so every rejected row is named by number. Blank lines are skipped (the first pass counts them).
-Row 1 is the first data row after the header.
+fields, an unterminated quote), the rest of the file, after the rows already yielded, is read by Python's
+csv module, which knows where each row starts, so every rejected row is named by number. Blank lines are
+skipped (the first pass counts them). Row 1 is the first data row after the header.
 
 A file larger than ``Limits.file_size`` or with more columns than ``Limits.columns`` is refused. A row longer
 than ``Limits.line_size`` (its fields together) or with a field larger than ``Limits.field_size`` is rejected
@@ -32,7 +32,6 @@ from policeonto.limits import Limits, check_file_size
 __all__ = [
     "ROW",
     "Batch",
-    "ReadAgain",
     "RejectedRow",
     "SourceFile",
     "bounded",
@@ -205,24 +204,15 @@ def column_names(header: tuple[str, ...]) -> list[str]:
     return names
 
 
-class ReadAgain(Exception):
-    """The fast reader met a row it could not parse. The *rows* data rows it yielded before are complete
-    and right: read on with ``careful=True, skip=rows``."""
-
-    def __init__(self, rows: int) -> None:
-        super().__init__(rows)
-        self.rows = rows
-
-
 def read_batches(
     source: SourceFile, *, batch_rows: int = 100_000, careful: bool = False, skip: int = 0, limits: Limits = Limits()
 ) -> Iterator[Batch]:
     """Yield the rows of *source* in batches of about *batch_rows*, each column named as in the header.
 
-    The fast reader (Arrow) raises :class:`ReadAgain` when it meets a malformed row, possibly after some
-    batches; those were complete, and the caller reads on with ``careful=True, skip=<rows so far>``: the
-    careful reader skips the first *skip* data rows and reports malformed rows in ``Batch.rejected``.
-    Either reader rejects the rows over *limits* (line or field size) in ``Batch.rejected``.
+    The fast reader (Arrow) reads until it meets a malformed row; the batches it yielded before are complete
+    and right, and the careful reader (Python's csv module, or *careful* from the start) reads on after them,
+    skipping the first *skip* data rows and reporting malformed rows in ``Batch.rejected``. Either reader
+    rejects the rows over *limits* (line or field size) in ``Batch.rejected``.
     """
     if not source.quotes_balanced:  # an odd number of quotes: a field is never closed; Arrow would accept it
         careful = True
@@ -311,18 +301,18 @@ def _fast(source: SourceFile, batch_rows: int, limits: Limits) -> Iterator[Batch
             ),
         )
         for record_batch in reader:
-            if malformed_rows:
-                raise ReadAgain(first - 1)
+            if malformed_rows:  # this block has one: it is read again, carefully, with the rest
+                break
             frame = pl.from_arrow(record_batch)
             assert isinstance(frame, pl.DataFrame)
             frame = frame.rename({f"c{i}": name for i, name in enumerate(names)})
             frame = frame.with_columns(pl.int_range(first, first + frame.height, dtype=pl.Int64).alias(ROW))
             first += frame.height
             yield bounded(frame, names, limits)
-        if malformed_rows:
-            raise ReadAgain(first - 1)
-    except pa.ArrowInvalid as exc:  # an unterminated quote, or a malformed row reported as invalid
-        raise ReadAgain(first - 1) from exc
+    except pa.ArrowInvalid:  # an unterminated quote, or a malformed row reported as invalid
+        malformed_rows.append(1)
+    if malformed_rows:  # the rows before the block were yielded, complete and right: read on after them
+        yield from _careful(source, batch_rows, first - 1, limits)
 
 
 def _careful(source: SourceFile, batch_rows: int, skip: int, limits: Limits) -> Iterator[Batch]:

@@ -5,39 +5,31 @@ provenance), with what the ontology entails beside it."""
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
-
-import polars as pl
-from rdflib import RDF, Graph
 
 from policeonto.errors import StoreError
-from policeonto.findings import CATALOGUE, Severity
 from policeonto.instances import is_records, read_records
 from policeonto.limits import check_file_size
-from policeonto.mapping import MapOptions, Mapping, map_files
-from policeonto.mapping.engine import NTriplesSink
-from policeonto.mapping.plan import Derivation
+from policeonto.mapping import MapOptions, MapResult, map_result, map_stream, writing_datasets
+from policeonto.mapping.writing import dataset_file
 from policeonto.output import scratch_directory
 from policeonto.paths import Inputs, input_paths
 from policeonto.rdf_formats import by_name
 from policeonto.store.base import Store, check_graph
 from policeonto.store.reasoning import ensure_ontology, entailment_update
-from policeonto.validation import ValidationReport, validate
+from policeonto.validation import FileReport, validate, validate_stream
 from policeonto.validation.rdf_input import is_rdf, rdf_format_of, safe_rdf_bytes, screen_terms
-from policeonto.vocab import POLE
 
-__all__ = ["LoadedGraph", "load_inputs"]
+__all__ = ["LoadedGraph", "held_back", "load_inputs"]
 
 
 @dataclass(frozen=True)
 class LoadedGraph:
     """What happened to one input: the graph it went to, its triples (0 if not loaded), and validation:
     whether it is *valid* (None when not checked) and how many *findings* it has, counted whether or not
-    ``MapOptions.keep_findings`` kept them."""
+    ``MapOptions.keep_findings`` kept them; when it was not loaded, the *reason*."""
 
     source: str
     graph: str
@@ -46,6 +38,7 @@ class LoadedGraph:
     findings: int
     loaded: bool
     kept: bool = False  # in the store already from an earlier load (resumed), so not loaded again
+    reason: str | None = None  # why it was not loaded
 
 
 def load_inputs(
@@ -68,9 +61,12 @@ def load_inputs(
     after its content and published whole, so if it is there it is complete). A graph named with *graph*
     is always loaded again.
 
-    The source exports are validated and mapped together, in one pass (the files of one export refer to
-    each other); if they have errors none of them is loaded, unless *load_invalid*. Each RDF file is
-    validated and loaded on its own. *graph* names the graph when there is a single dataset: an absolute
+    The source exports are validated and mapped together, in one pass. A file with errors is not loaded,
+    unless *load_invalid*; nor is any file of an export whose files refer to each other (force-a's CSV
+    tables) when one of them has errors, as its records would link to records not loaded
+    (:func:`held_back`); a file that stands alone (a data.police.uk CSV, a JSON export) is decided on its
+    own. Each RDF file is validated and loaded on its own. A file not loaded says why in
+    ``LoadedGraph.reason``. *graph* names the graph when there is a single dataset: an absolute
     IRI, not one policeonto reserves (the ontology graph, a staging graph, the journal, an entailed graph
     ``<g>/entailed``). Every triple of an RDF input, in its default graph or any graph an N-Quads, TriG or
     JSON-LD file names, goes into the input's graph, as validation reads it: a load writes no other graph.
@@ -99,8 +95,9 @@ def load_inputs(
             report = validate([path], options=options) if check else None
             valid = None if report is None else report.valid
             findings = 0 if report is None else sum(report.finding_counts.values())
-            if valid is False and not load_invalid:
-                done.append(LoadedGraph(str(path), graph or "", 0, valid, findings, loaded=False))
+            if report is not None and valid is False and not load_invalid:
+                reason = f"errors: {_errors(report.files[0])}"
+                done.append(LoadedGraph(str(path), graph or "", 0, valid, findings, loaded=False, reason=reason))
                 continue
             name = graph or f"{options.base}dataset/{_sha256(path)}"
             triples, kept = publish(readable, name, syntax)
@@ -159,67 +156,65 @@ def _load_tables(
     load_invalid: bool,
     options: MapOptions,
 ) -> list[LoadedGraph]:
+    """Validate and map the source exports in one pass, each dataset written to a file of its own, and load
+    those :func:`held_back` does not hold back."""
     with scratch_directory("policeonto-load-") as folder:
-        written = _PerDataset(folder)
+        events = writing_datasets(map_stream(tables, mapping=mapping, options=options), folder)
         if check:
-            report = validate(tables, mapping=mapping, also=written, options=options)
-            valid, findings = _by_file(report, tables)
+            files = validate_stream(events, keep_findings=options.keep_findings).files
         else:
-            map_files(tables, written, mapping=mapping, options=options)
-            valid, findings = dict.fromkeys(map(str, tables)), dict.fromkeys(map(str, tables), 0)
-        by_name = {p.name: p for p in tables}
-        if False in valid.values() and not load_invalid:  # one export: none of its files without the others
-            return [LoadedGraph(str(p), "", 0, valid[str(p)], findings[str(p)], loaded=False) for p in tables]
+            files = _unchecked(map_result(events, keep_findings=options.keep_findings))
+        held = held_back(files) if check and not load_invalid else {}
         done = []
-        for dataset, (file_name, path) in written.files.items():
-            name = graph or dataset
-            triples, kept = publish(path, name, "nt")
-            source = str(by_name.get(file_name, file_name))
-            state = valid.get(source), findings.get(source, 0)
-            done.append(LoadedGraph(source, name, triples, *state, loaded=True, kept=kept))
+        for entry in files:
+            valid = entry.valid if check else None
+            count = sum(entry.finding_counts.values()) if check else 0
+            if entry.file in held or entry.dataset is None:
+                reason = held.get(entry.file, "no row of it was mapped")
+                done.append(LoadedGraph(entry.file, "", 0, valid, count, loaded=False, reason=reason))
+                continue
+            name = graph or entry.dataset
+            triples, kept = publish(dataset_file(folder, entry.dataset), name, "nt")
+            done.append(LoadedGraph(entry.file, name, triples, valid, count, loaded=True, kept=kept))
         return done
 
 
-def _by_file(report: ValidationReport, tables: list[Path]) -> tuple[dict[str, bool], dict[str, int]]:
-    """Whether each of *tables* is valid, and how many findings it has, from the report on all of them
-    together. When some error is not listed against one of them (a finding on no file, or more than were
-    kept), all of them are as invalid as the report; when some finding was not kept, each is given every
-    finding counted."""
-    files = [str(p) for p in tables]
-    findings = Counter(f.file for f in report.findings)
-    errors = Counter(f.file for f in report.findings if f.severity is Severity.ERROR)
-    counted = sum(n for code, n in report.finding_counts.items() if CATALOGUE[code].severity is Severity.ERROR)
-    total = sum(report.finding_counts.values())
-    by_file = {file: findings[file] for file in files} if len(report.findings) >= total else dict.fromkeys(files, total)
-    if sum(errors[file] for file in files) == counted:
-        return {file: not errors[file] for file in files}, by_file
-    return dict.fromkeys(files, report.valid), by_file
+def _unchecked(mapped: MapResult) -> list[FileReport]:
+    """An entry for each file mapped without validation (a JSON export's tables together)."""
+    files: dict[str, FileReport] = {}
+    for summary in mapped.files:
+        entry = files.setdefault(summary.file, FileReport(summary.file, summary.dataset or None, summary.export))
+        entry.dataset = entry.dataset or summary.dataset or None
+        entry.finding_counts.update(summary.finding_counts)
+    return list(files.values())
 
 
-@dataclass
-class _PerDataset:
-    """A batch sink that writes each dataset's N-Triples to a file of its own in *folder*."""
+def _errors(entry: FileReport) -> str:
+    return ", ".join(f"{code} x{count:,}" for code, count in entry.errors().items())
 
-    folder: Path
-    files: dict[str, tuple[str, Path]] = field(default_factory=dict)  # dataset IRI -> (file name, N-Triples)
-    _stream: BinaryIO | None = None
-    _sink: NTriplesSink | None = None
 
-    def begin(self, file: str, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
-        dataset = str(next(provenance.subjects(RDF.type, POLE.SourceDataset)))
-        _, path = self.files.setdefault(dataset, (Path(file).name, self.folder / f"{len(self.files)}.nt"))
-        self._stream = path.open("ab")
-        self._sink = NTriplesSink(self._stream)
+def held_back(files: Sequence[FileReport]) -> dict[str, str]:
+    """The files not to load, each with the reason: a file with errors; and every file of an export whose
+    files refer to each other (its records would link to records not loaded) when one of them has errors.
+    A file that stands alone (a data.police.uk CSV, a JSON export) is decided on its own.
 
-    def batch(self, frame: pl.DataFrame, derivations: Sequence[Derivation]) -> int:
-        assert self._sink is not None
-        return self._sink.batch(frame, derivations)
-
-    def end(self, provenance: Graph) -> int:
-        assert self._sink is not None and self._stream is not None
-        written = self._sink.end(provenance)
-        self._stream.close()
-        return written
+    >>> from collections import Counter
+    >>> bad = FileReport("b.csv", export="x", finding_counts=Counter({"shape-or": 2}))
+    >>> held = held_back([FileReport("a.csv", export="x"), bad, FileReport("street.csv")])
+    >>> held["b.csv"], held["a.csv"].startswith("held back with b.csv"), "street.csv" in held
+    ('errors: shape-or x2', True, False)
+    """
+    invalid = {entry.file: f"errors: {_errors(entry)}" for entry in files if not entry.valid}
+    held = dict(invalid)
+    for entry in files:
+        blockers = [e.file for e in files if e.export and e.export == entry.export and e.file in invalid]
+        if entry.file not in held and blockers:
+            which = "a file" if len(blockers) == 1 else "files"
+            held[entry.file] = (
+                f"held back with {', '.join(blockers)}, {which} of its export with errors "
+                "(the files of one export refer to each other, so they are loaded together)"
+            )
+    return held
 
 
 def _sha256(path: Path) -> str:

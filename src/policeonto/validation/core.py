@@ -5,8 +5,7 @@ from __future__ import annotations
 import io
 import time
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
 
@@ -14,24 +13,22 @@ import polars as pl
 from rdflib import Graph, Literal, Node, URIRef
 
 from policeonto.errors import OptionError
-from policeonto.fastshacl import RESULT_SCHEMA
-from policeonto.fastshacl.report import report_graph
 from policeonto.fastshacl.table import TripleTable
 from policeonto.fastshacl.terms import text
-from policeonto.findings import Finding, Severity, has_errors
+from policeonto.findings import Finding, Severity
 from policeonto.instances import is_records, read_records
-from policeonto.mapping import MapOptions, map_files
-from policeonto.mapping.engine import BatchSink, TeeSink
+from policeonto.mapping import Event, FileSummary, MapOptions, MapResult, map_files, map_stream
 from policeonto.paths import Inputs, input_paths
 from policeonto.quiet import RDFLIB_LITERALS, quieted
 from policeonto.shacl import run_pyshacl
 from policeonto.validation.fast import read_table, violations_of
-from policeonto.validation.mapped import MappedValidator
+from policeonto.validation.pipeline import ShapesChecked, validating
 from policeonto.validation.rdf_input import is_rdf, read_rdf
+from policeonto.validation.report import FileReport, ValidationReport
 from policeonto.validation.shape_findings import code_for
 from policeonto.vocab import POLE, SH
 
-__all__ = ["Engine", "ValidationReport", "validate"]
+__all__ = ["Engine", "FileReport", "ValidationReport", "validate", "validate_stream"]
 
 
 class Engine(StrEnum):
@@ -39,47 +36,6 @@ class Engine(StrEnum):
 
     FAST = "fast"
     PYSHACL = "pyshacl"
-
-
-@dataclass
-class ValidationReport:
-    """Whether the inputs are valid, counts and timing, and the findings."""
-
-    findings: list[Finding] = field(default_factory=list)
-    finding_counts: Counter[str] = field(default_factory=Counter)
-    rows: int = 0
-    records: int = 0
-    triples: int = 0
-    seconds: float = 0.0
-    shacl: Graph = field(default_factory=Graph)  # pySHACL's report
-    violations: list[pl.DataFrame] = field(default_factory=list)  # the fast engine's results
-
-    def shacl_report(self) -> Graph:
-        """The shape results as a SHACL ``sh:ValidationReport``, from whichever engine ran."""
-        if len(self.shacl):
-            return self.shacl
-        frames = [v.select(list(RESULT_SCHEMA)) for v in self.violations]
-        return report_graph(pl.concat(frames) if frames else pl.DataFrame(schema=RESULT_SCHEMA))
-
-    @property
-    def valid(self) -> bool:
-        """No error-level finding (counted, whether or not kept)."""
-        return not has_errors(self.finding_counts)
-
-    def as_dict(self) -> dict[str, object]:
-        """The report as JSON-ready data."""
-        return {
-            "valid": self.valid,
-            "stats": {
-                "rows": self.rows,
-                "records": self.records,
-                "triples": self.triples,
-                "findings": sum(self.finding_counts.values()),
-                "seconds": round(self.seconds, 3),
-                "by_code": dict(sorted(self.finding_counts.items())),
-            },
-            "findings": [f.as_dict() for f in self.findings],
-        }
 
 
 def _text(node: Node | None) -> str | None:
@@ -152,8 +108,47 @@ def fast_findings(violations: pl.DataFrame, *, file: str) -> list[Finding]:
     ]
 
 
+def _shape_findings(violations: Iterable[pl.DataFrame], report: ValidationReport) -> list[Finding]:
+    """Findings of the fast engine's *violations* (kept in *report*), each in the file its frame names."""
+    found = []
+    for frame in violations:  # in the order the files were mapped; the shared nodes' last
+        report.violations.append(frame)
+        for (file,), part in frame.partition_by("file", as_dict=True, maintain_order=True).items():
+            found += fast_findings(part, file=str(file))
+    return found
+
+
+def _file_entries(summaries: Iterable[FileSummary], report: ValidationReport) -> None:
+    """An entry in *report* for each mapped file (a JSON export's tables together), with its counts."""
+    for summary in summaries:
+        try:
+            entry = report.file(summary.file)
+        except KeyError:
+            entry = FileReport(summary.file, summary.dataset or None, summary.export)
+            report.files.append(entry)
+        entry.rows += summary.rows_read
+        entry.triples += summary.triples
+        entry.finding_counts.update(summary.finding_counts)
+
+
+def _mapped_fast(events: Iterable[object], report: ValidationReport, keep_findings: int) -> list[Finding]:
+    """Fold a mapping stream that passed through :func:`validating` into *report*; return its findings."""
+    mapped = MapResult()
+    violations: tuple[pl.DataFrame, ...] = ()
+    for event in events:
+        mapped.add(event, keep_findings=keep_findings)
+        if isinstance(event, ShapesChecked):
+            violations = event.violations
+            report.records += event.records
+            report.triples += event.triples
+    report.rows += mapped.rows_read
+    report.finding_counts.update(mapped.finding_counts)
+    _file_entries(mapped.files, report)
+    return mapped.findings + _shape_findings(violations, report)
+
+
 def _validate_fast(
-    paths: list[Path], mapping: str | None, report: ValidationReport, also: BatchSink | None, options: MapOptions
+    paths: list[Path], mapping: str | None, report: ValidationReport, options: MapOptions
 ) -> list[Finding]:
     if is_rdf(paths[0]) or is_records(paths[0]):
         (path,) = paths
@@ -163,49 +158,94 @@ def _validate_fast(
             table = TripleTable.from_graph(read_records(path, limits=options.limits))
         report.triples += len(table)
         report.records += table.subjects().str.starts_with("<").sum()
+        report.files.append(FileReport(str(path), triples=len(table)))
         violations = violations_of(table)
         report.violations.append(violations)
         return fast_findings(violations, file=str(path))
-    validator = MappedValidator()
-    sink = validator if also is None else TeeSink(validator, also)
-    mapped = map_files(paths, sink, mapping=mapping, options=options)  # which finishes the validator
-    report.rows += mapped.rows_read
-    report.records += validator.records
-    report.triples += validator.triples
-    report.finding_counts.update(mapped.finding_counts)
-    found = []
-    for violations in validator.found:  # in the order the files were mapped; the shared nodes' last
-        report.violations.append(violations)
-        for (file,), part in violations.partition_by("file", as_dict=True, maintain_order=True).items():
-            found += fast_findings(part, file=str(file))
-    return mapped.findings + found
+    events = validating(map_stream(paths, mapping=mapping, options=options))
+    return _mapped_fast(events, report, options.keep_findings)
 
 
 def _validate_pyshacl(
-    paths: list[Path], mapping: str | None, report: ValidationReport, also: BatchSink | None, options: MapOptions
+    paths: list[Path], mapping: str | None, report: ValidationReport, options: MapOptions
 ) -> list[Finding]:
-    if also is not None:
-        raise OptionError("only the fast engine writes while it validates", option="also", value=also)
     found: list[Finding] = []
     if is_rdf(paths[0]):
         (path,) = paths
         graph = read_rdf(path, limits=options.limits)
+        report.files.append(FileReport(str(path), triples=len(graph)))
     elif is_records(paths[0]):
         (path,) = paths
         graph = read_records(path, limits=options.limits)
+        report.files.append(FileReport(str(path), triples=len(graph)))
     else:
         sink = io.BytesIO()
         mapped = map_files(paths, sink, mapping=mapping, options=options)
         report.rows += mapped.rows_read
         found += mapped.findings
         report.finding_counts.update(mapped.finding_counts)
+        _file_entries(mapped.files, report)
         with quieted(RDFLIB_LITERALS):
             graph = Graph().parse(data=sink.getvalue().decode("utf-8"), format="nt")
     report.triples += len(graph)
     report.records += len({s for s in graph.subjects() if isinstance(s, URIRef)})
+    # one file: its findings are its own; the findings on the graph of several files name them all
     shape_findings, shacl = shacl_findings(graph, file=", ".join(str(p) for p in paths))
     report.shacl += shacl
     return found + shape_findings
+
+
+def _finished(
+    report: ValidationReport,
+    found: list[Finding],
+    *,
+    max_issues: int | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    started: float,
+) -> ValidationReport:
+    """*report* with the shape findings of *found* counted (in the run and in their files), the codes
+    *select* and *ignore* name kept and left out, at most *max_issues* findings kept."""
+    shapes = [f for f in found if f.constraint is not None]
+    report.finding_counts.update(f.code for f in shapes)
+    for entry in report.files:
+        entry.finding_counts.update(f.code for f in shapes if f.file == entry.file)
+        entry.finding_counts = Counter({c: n for c, n in entry.finding_counts.items() if _keep(c, select, ignore)})
+    kept = [f for f in found if _keep(f.code, select, ignore)]
+    report.finding_counts = Counter({c: n for c, n in report.finding_counts.items() if _keep(c, select, ignore)})
+    report.findings = kept[:max_issues] if max_issues is not None else kept
+    for entry in report.files:
+        entry.findings = [f for f in report.findings if f.file == entry.file]
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def validate_stream(
+    events: Iterable[Event],
+    *,
+    max_issues: int | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    keep_findings: int = MapOptions().keep_findings,
+) -> ValidationReport:
+    """Validate a mapping stream with the fast engine, pulling it to its end through whatever consumers
+    *events* passes (writing, loading), so that an export is validated and written in one pass.
+
+    Args:
+        events: a mapping stream (:func:`~policeonto.mapping.map_stream`), through any consumers.
+        select, ignore: finding-code prefixes to keep or drop.
+        max_issues: keep at most this many findings (all are counted).
+        keep_findings: keep at most this many of the mapping's findings (``MapOptions.keep_findings``).
+
+    >>> from policeonto.mapping import map_stream
+    >>> report = validate_stream(map_stream("tests/data/sources/street-sample.csv"))
+    >>> [(entry.file, entry.rows == report.rows) for entry in report.files]
+    [('tests/data/sources/street-sample.csv', True)]
+    """
+    started = time.perf_counter()
+    report = ValidationReport()
+    found = _mapped_fast(validating(events), report, keep_findings)
+    return _finished(report, found, max_issues=max_issues, select=select, ignore=ignore, started=started)
 
 
 def validate(
@@ -216,7 +256,6 @@ def validate(
     max_issues: int | None = None,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
-    also: BatchSink | None = None,
     options: MapOptions | None = None,
 ) -> ValidationReport:
     """Validate every input: RDF files (by extension) and records in the shared vocabulary (a RecordSet in
@@ -226,19 +265,23 @@ def validate(
 
     Args:
         inputs: the files; a single path is one file.
-        also: a sink that also receives everything the tabular exports map to (the fast engine only), so
-            an export is validated and written in one pass.
         options: how tabular exports are mapped (instance IRI base, publishing force), and the size limits
             on every input (``options.limits``).
         engine: the fast columnar engine (the default) or pySHACL, the reference.
         select, ignore: finding-code prefixes to keep or drop.
         max_issues: keep at most this many findings (all are counted).
 
+    Returns:
+        The report: an entry for each input file (whether it is valid, its counts and findings) and the
+        run's totals. A shape finding on a node several rows share is in the file of the first row that made
+        it; pySHACL's shape findings on several tabular files validated together name all of them, and are
+        in the run's findings only.
+
     Raises:
         InstanceDataError: an input cannot be read at all (a mapping error for tables, a parse error or a
             refused reference for RDF, YAML that does not fit the schema for records).
         MappingSpecError: *mapping* names no mapping, or the mapping is malformed.
-        OptionError: *engine* is no :class:`Engine`, *also* is given to pySHACL, or *options* are wrong (see
+        OptionError: *engine* is no :class:`Engine`, or *options* are wrong (see
             :func:`~policeonto.mapping.map_files`).
     """
     try:
@@ -253,11 +296,5 @@ def validate(
     groups = ([tables] if tables else []) + [[p] for p in paths if is_rdf(p) or is_records(p)]
     for group in groups:
         run = _validate_fast if engine is Engine.FAST else _validate_pyshacl
-        file_findings = run(group, mapping, report, also, options or MapOptions())
-        report.finding_counts.update(f.code for f in file_findings if f.constraint is not None)
-        found += file_findings
-    kept = [f for f in found if _keep(f.code, select, ignore)]
-    report.finding_counts = Counter({c: n for c, n in report.finding_counts.items() if _keep(c, select, ignore)})
-    report.findings = kept[:max_issues] if max_issues is not None else kept
-    report.seconds = time.perf_counter() - started
-    return report
+        found += run(group, mapping, report, options or MapOptions())
+    return _finished(report, found, max_issues=max_issues, select=select, ignore=ignore, started=started)

@@ -18,10 +18,7 @@ import polars as pl
 from rdflib import Graph
 
 from policeonto.fastshacl import Shapes, TripleTable, evaluate
-from policeonto.mapping.engine import triple_frames
-from policeonto.mapping.plan import RDF_TYPE, Derivation
-from policeonto.mapping.reader import ROW
-from policeonto.mapping.spec import Mapping
+from policeonto.mapping.events import RDF_TYPE, ROW, Derivation, Made, Mapping
 from policeonto.validation.fast import project_shapes
 
 __all__ = ["MappedValidator", "source_columns"]
@@ -44,7 +41,8 @@ def source_columns(mapping: Mapping, derivations: Sequence[Derivation]) -> dict[
 
 @dataclass
 class MappedValidator:
-    """A batch sink that validates what a mapping makes instead of writing it.
+    """Validates what a mapping makes, fed by :func:`~policeonto.validation.pipeline.validating` from the
+    mapping stream: :meth:`begin`, :meth:`batch` and :meth:`end` for each file, :meth:`finish` once.
 
     Its violations carry the file's rows and the source column each value came from. The nodes that rows
     share (a point, an area) are validated once every file is mapped (:meth:`finish`), with what every file
@@ -82,11 +80,10 @@ class MappedValidator:
         )
         self._worker = ThreadPoolExecutor(_IN_FLIGHT, "policeonto-validate")
 
-    def batch(self, frame: pl.DataFrame, derivations: Sequence[Derivation]) -> int:
+    def batch(self, batch: Sequence[Made]) -> int:
         triples: dict[str, list[pl.DataFrame]] = {}
         located, made = [], 0
-        for derivation in derivations:
-            subjects, columns = triple_frames(frame, derivation)
+        for derivation, subjects, columns in batch:
             parts = {predicate: subjects.select("s", o=objects).drop_nulls("o") for predicate, objects in columns}
             made += sum(p.height for p in parts.values())
             where = subjects.select("s", row=pl.col(ROW), target=pl.lit(derivation.target), file=pl.lit(self._file))

@@ -19,6 +19,12 @@ def _text(report: ValidationReport) -> str:
         f"{'valid' if report.valid else 'INVALID'}: {report.rows:,} rows, {report.records:,} records, "
         f"{report.triples:,} triples, {sum(report.finding_counts.values()):,} findings in {report.seconds:.1f} s"
     ]
+    for entry in report.files if len(report.files) > 1 else ():  # each file's verdict, as load decides
+        errors = ", ".join(f"{code} x{count:,}" for code, count in entry.errors().items())
+        lines.append(
+            f"  {entry.file}: {'valid' if entry.valid else 'INVALID'}, {entry.rows:,} rows, "
+            f"{sum(entry.finding_counts.values()):,} findings" + (f" (errors: {errors})" if errors else "")
+        )
     if report.finding_counts:
         lines.append(f"{'count':>8}  {'severity':8}  {'code':28}  title")
         for code, count in sorted(report.finding_counts.items(), key=lambda item: (-item[1], item[0])):

@@ -1,0 +1,52 @@
+"""The fast engine as a consumer of the mapping stream: it validates what each batch makes, yields every
+event on (so that writing or loading can follow it over the same pass), and at the end of the stream yields
+what it found.
+
+>>> from policeonto.mapping import map_stream
+>>> events = list(validating(map_stream("tests/data/sources/street-sample.csv")))
+>>> checked = events[-1]
+>>> isinstance(checked, ShapesChecked), checked.triples > 0
+(True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+import polars as pl
+
+from policeonto.fastshacl import Shapes
+from policeonto.mapping.events import FileEnded, FileStarted, RowsMapped
+from policeonto.validation.mapped import MappedValidator
+
+__all__ = ["ShapesChecked", "validating"]
+
+E = TypeVar("E")
+
+
+@dataclass(frozen=True)
+class ShapesChecked:
+    """What the shapes found in a mapping stream: the violations in the order the files were mapped (the
+    nodes rows share last), each with its file, row and source column; the records and triples validated."""
+
+    violations: tuple[pl.DataFrame, ...]
+    records: int
+    triples: int
+
+
+def validating(events: Iterable[E], *, shapes: Shapes | None = None) -> Iterator[E | ShapesChecked]:
+    """Validate what the mapping stream *events* makes against *shapes* (the project's by default), yielding
+    each event on once it is taken, and a :class:`ShapesChecked` after the last."""
+    validator = MappedValidator() if shapes is None else MappedValidator(shapes=shapes)
+    for event in events:
+        if isinstance(event, FileStarted):
+            validator.begin(event.file, event.mapping, event.derivations, event.provenance)
+        elif isinstance(event, RowsMapped) and event.made:
+            validator.batch(event.made)
+        elif isinstance(event, FileEnded):
+            validator.end(event.provenance)
+        yield event
+    validator.finish()
+    yield ShapesChecked(tuple(validator.found), validator.records, validator.triples)
