@@ -213,9 +213,9 @@ TIDY = {
     ids=["a key in two files of one table", "an ID that is a node of two node files"],
 )
 def test_a_key_in_two_files_same_results(tables: dict[str, list[list[str]]], tmp_path: Path) -> None:
-    """pySHACL reports the second file's values of the record: its second label, source row, dataset and
-    run (sh:maxCount), and, for an ID that is a location and an incident, each property the other's closed
-    shape does not allow (sh:closed)."""
+    """pySHACL sees both files' values of the record: two labels, datasets and runs (sh:maxCount; two source
+    rows when the rows' numbers differ), and, for an ID that is a location and an incident, each property
+    the other's closed shape does not allow (sh:closed)."""
     _same_results(_write(tmp_path, tables, HEADERS), 20_000)
 
 
@@ -232,9 +232,10 @@ FORCE_A_HEADERS, FORCE_A_ROWS = _force_a()
 
 
 @st.composite
-def force_a_exports(draw: st.DrawFn) -> dict[str, list[list[str]]]:
+def force_a_exports(draw: st.DrawFn, *, across_files: bool = False) -> dict[str, list[list[str]]]:
     """A few of Force A's link rows and, for each record they name, that record's row or not (a dangling
-    link); now and then a record's row twice with another value, or a table left out."""
+    link); now and then a record's row twice with another value (in a second file of its table when
+    *across_files*), or a table left out."""
     links = draw(st.lists(st.sampled_from(FORCE_A_ROWS["links"]), min_size=1, max_size=5, unique_by=tuple))
     named = {row[1] for row in links} | {row[4] for row in links}
     tables: dict[str, list[list[str]]] = {"links": links}
@@ -245,8 +246,8 @@ def force_a_exports(draw: st.DrawFn) -> dict[str, list[list[str]]]:
     for table, column, other in (("nominals", 1, "Other"), ("occurrences", 2, "02/03/2024"), ("locations", 1, "99")):
         if tables[table] and draw(st.booleans()):
             twice = list(draw(st.sampled_from(tables[table])))
-            twice[column] = other
-            tables[table].append(twice)  # the same key on a second row, with another value
+            twice[column] = other  # the same key on a second row, with another value
+            tables.setdefault(f"{table}~2" if across_files else table, []).append(twice)
     if draw(st.booleans()):
         del tables[draw(st.sampled_from(["nominals", "objects", "occurrences", "locations"]))]
     return tables
@@ -255,6 +256,16 @@ def force_a_exports(draw: st.DrawFn) -> dict[str, list[list[str]]]:
 @EXPORTS
 @given(case=shuffled(force_a_exports(), FORCE_A_TABLES, split=False))
 def test_force_a_exports_same_results(case: tuple, tmp_path_factory: pytest.TempPathFactory) -> None:
+    tables, batch_rows = case
+    _same_results(_write(tmp_path_factory.mktemp("force-a"), tables, FORCE_A_HEADERS), batch_rows)
+
+
+@EXPORTS
+@given(case=shuffled(force_a_exports(across_files=True), FORCE_A_TABLES, split=False))
+def test_force_a_exports_with_keys_across_files_same_results(
+    case: tuple, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """As above, with a key's second row in a second file of its table."""
     tables, batch_rows = case
     _same_results(_write(tmp_path_factory.mktemp("force-a"), tables, FORCE_A_HEADERS), batch_rows)
 
