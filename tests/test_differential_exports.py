@@ -18,17 +18,10 @@ from policeonto.fastshacl.report import ResultKey, report_keys
 from policeonto.mapping import MapOptions
 from policeonto.validation import validate
 from tests.conftest import ROOT
+from tests.test_neo4j_export import graph_generator
 
 EXAMPLES = ROOT / "examples"
-HEADERS = {
-    "people": ("personId:ID", "name", "born:date", ":LABEL"),
-    "vehicles": ("vehicleId:ID", "vrm", "make", "colour", ":LABEL"),
-    "locations": ("locationId:ID", "name", "latitude:double", "longitude:double", ":LABEL"),
-    "crimes": ("crimeId:ID", "reference", "committed:datetime", "offence", ":LABEL"),
-    "incidents": ("incidentId:ID", "reference", "reported:datetime", "incidentType", ":LABEL"),
-    "involved_in": (":START_ID", "role", ":END_ID", ":TYPE", "recorded:datetime"),
-    "occurred_at": (":START_ID", ":END_ID", ":TYPE", "recorded:datetime"),
-}
+HEADERS = graph_generator().HEADERS  # the neo4j-admin headers of each file of a Force C export
 NODES = ("people", "vehicles", "locations", "crimes", "incidents")
 ROLES = ("SUSPECT", "VICTIM", "WITNESS", "USED", "STOLEN")
 IDS = st.integers(1, 40).map(str)  # one small global ID space: links often name a node, sometimes none

@@ -33,7 +33,7 @@ POLE = "https://w3id.org/policeonto/"
 DATA = "https://w3id.org/policeonto/data/force-c/"
 
 
-def _generator() -> Any:
+def graph_generator() -> Any:
     spec = importlib.util.spec_from_file_location("generate_graph_export", EXAMPLES / "generate_graph_export.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -56,7 +56,7 @@ def _found(findings: list[Any], folder: Path) -> list[tuple[str, str, int | None
 
 
 def test_the_bundled_export_is_what_the_seeded_generator_writes(tmp_path: Path) -> None:
-    _generator().generate(tmp_path, seed=7, scale=1.0)
+    graph_generator().generate(tmp_path, seed=7, scale=1.0)
     files = ["force-c/" + p.name for p in FORCE_C] + ["graph-ground-truth.json"]
     _, mismatch, errors = filecmp.cmpfiles(EXAMPLES, tmp_path, files, shallow=False)
     assert (mismatch, errors) == ([], []), "regenerate with: make examples"
@@ -129,7 +129,7 @@ def test_the_export_loads_and_every_involvement_names_a_person_or_vehicle_and_an
 
 def _export(folder: Path, tables: dict[str, list[list[str]]]) -> list[Path]:
     """Write a Force C export of the given tables (file stem -> data rows) with the generator's headers."""
-    headers = _generator().HEADERS
+    headers = graph_generator().HEADERS
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, rows in tables.items():
