@@ -63,12 +63,13 @@ def test_the_bundled_export_is_what_the_seeded_generator_writes(tmp_path: Path) 
 
 
 def test_the_files_are_in_neo4j_admin_import_format() -> None:
-    headers = {p.name: next(csv.reader(p.open(encoding="utf-8"))) for p in FORCE_C}
+    tables = {p.name: list(csv.reader(p.read_text(encoding="utf-8").splitlines())) for p in FORCE_C}
+    headers = {name: rows[0] for name, rows in tables.items()}
     assert headers["people.csv"] == ["personId:ID", "name", "born:date", ":LABEL"]
     assert headers["locations.csv"][2:4] == ["latitude:double", "longitude:double"]
     assert headers["involved_in.csv"] == [":START_ID", "role", ":END_ID", ":TYPE", "recorded:datetime"]
     assert headers["occurred_at.csv"] == [":START_ID", ":END_ID", ":TYPE", "recorded:datetime"]
-    ids = [row[0] for p in FORCE_C if ":ID" in headers[p.name][0] for row in list(csv.reader(p.open()))[1:]]
+    ids = [row[0] for name, rows in tables.items() if rows[0][0].endswith(":ID") for row in rows[1:]]
     assert len(ids) == len(set(ids)) == 650  # one global ID space: no ID in two node files
 
 
