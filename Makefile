@@ -67,6 +67,7 @@ examples: $(STAMP)
 	$(BIN)/python benchmarks/generate.py street 1000 examples/police-uk/2024-01-kent-street.csv --seed 7
 	$(BIN)/python benchmarks/generate.py stop-and-search 1000 examples/police-uk/2024-01-kent-stop-and-search.csv --seed 7
 	$(BIN)/python examples/generate_forces.py --seed 7 --out examples
+	$(BIN)/python examples/generate_graph_export.py --seed 7 --out examples
 
 ## Mapping benchmark: 1M rows side by side with morph-kgc and linkml-map (not part of the tests)
 bench: $(STAMP)

@@ -3,10 +3,11 @@
 Every value is trimmed (blank becomes missing) and checked against its column's declaration in the source
 schema: required (and recommended), pattern, type (decimal, integer, boolean, date in ISO form or the
 column's ``date_format``, datetime), range, foreign keys (the value must be the key of a row of the table
-it refers to), and, for coded columns, the crosswalk, which turns each label into its national code (the
-label stays available as ``<column>_label``, for a slot that keeps the force's own code). A failing value
-in a required column rejects the row; in an optional column the value is dropped. Either way there is a
-finding naming the row, column and value. Nothing is dropped silently.
+it refers to, or of any of the tables it may refer to), and, for coded columns, the crosswalk, which turns
+each label into its national code (the label stays available as ``<column>_label``, for a slot that keeps
+the force's own code). A failing value in a required column rejects the row; in an optional column the
+value is dropped. Either way there is a finding naming the row, column and value. Nothing is dropped
+silently.
 """
 
 from __future__ import annotations
@@ -52,16 +53,22 @@ def code_text(view_codes: dict[str, str], column: SourceColumn) -> dict[str, str
 
 
 def _dangling(column: SourceColumn, value: pl.Expr, keys: Lookup[str, pl.Series]) -> pl.Expr | None:
-    """Whether a foreign key names no row of the table it refers to (None: nothing to check)."""
+    """Whether a foreign key names no row of the table it refers to (None: nothing to check).
+
+    A column that depends on another (``references_by``) refers to the table its value picks; one without
+    refers to any of its tables, so it dangles only when no table has the key, and is checked only when
+    every one of them is known.
+    """
+    if column.references_by is None:
+        targets = [target for _, target in column.references]
+        if not targets or any(target not in keys for target in targets):
+            return None
+        return ~value.is_in(pl.concat([keys[target] for target in targets]).implode())
     conditions = []
     for by_value, target in column.references:
-        if target not in keys:
-            continue
-        missing = ~value.is_in(keys[target].implode())
-        if by_value is not None:
-            assert column.references_by is not None
-            missing = missing & pl.col(column.references_by).str.strip_chars().eq_missing(by_value)
-        conditions.append(missing)
+        if target in keys:
+            chosen = pl.col(column.references_by).str.strip_chars().eq_missing(by_value)
+            conditions.append(~value.is_in(keys[target].implode()) & chosen)
     return reduce(operator.or_, conditions) if conditions else None
 
 

@@ -15,7 +15,8 @@ specification:
 Mappings that share a source schema read one export made of several tables (files, or record types of a
 JSON file). The source schema says how the tables join: the row class's ``identifier`` slot is its key,
 and a column whose ``references`` annotation names another row class is a foreign key. A reference can
-depend on another column: ``references: "entity_type: NOM=NominalRow VEH=ObjectRow"``.
+name a row of any of several row classes (``references: PersonNode VehicleNode``, as a graph database's
+global node IDs do), or depend on another column: ``references: "entity_type: NOM=NominalRow VEH=ObjectRow"``.
 
 A mapping reads only files inside its own folder: its source schema, the schemas those import (besides
 LinkML's own ``linkml:`` schemas) and its crosswalks. A reference to a URL, an absolute path or a file
@@ -300,22 +301,28 @@ def _keys(schema_path: Path, row_class: str) -> tuple[str | None, bool]:
 def _references(slot: Any, schema_path: Path) -> tuple[tuple[tuple[str | None, str], ...], str | None]:
     """A column's ``references`` annotation: ((by-value or None, row class), ...) and the by column.
 
+    Row classes without a by column (``PersonNode VehicleNode``) are alternatives: the value must be the key
+    of a row of any of them.
+
     >>> from types import SimpleNamespace as Slot
     >>> note = Slot(value="entity_type: NOM=NominalRow VEH=ObjectRow")
     >>> _references(Slot(name="entity_ref", annotations={"references": note}), Path("s.yaml"))
     ((('NOM', 'NominalRow'), ('VEH', 'ObjectRow')), 'entity_type')
+    >>> either = Slot(value="PersonNode VehicleNode")
+    >>> _references(Slot(name="start", annotations={"references": either}), Path("s.yaml"))
+    (((None, 'PersonNode'), (None, 'VehicleNode')), None)
     """
     annotations = slot.annotations or {}
     if "references" not in annotations:
         return (), None
     text = str(annotations["references"].value).strip()
     by, colon, choices = text.partition(":")
-    if not colon:
-        return ((None, text),), None
+    if not colon and text:
+        return tuple((None, target) for target in dict.fromkeys(text.split())), None
     pairs = [choice.partition("=") for choice in choices.split()]
-    if not pairs or any(not value or not eq or not target for value, eq, target in pairs):
+    if not colon or not pairs or any(not value or not eq or not target for value, eq, target in pairs):
         raise MappingSpecError(
-            f"{schema_path}: {slot.name}: references must be a row class, or 'column: VALUE=RowClass ...' ({text!r})"
+            f"{schema_path}: {slot.name}: references must be row classes, or 'column: VALUE=RowClass ...' ({text!r})"
         )
     return tuple((value, target) for value, _, target in pairs), by.strip()
 
