@@ -43,7 +43,7 @@ demo: $(STAMP)
 	$(BIN)/policeonto stats
 	$(BIN)/policeonto report
 	$(BIN)/policeonto convert examples/pole-example.yaml -o out/pole-example.ttl
-	$(BIN)/policeonto convert examples/pole-example.yaml -o out/pole-example.jsonld --format jsonld
+	$(BIN)/policeonto convert examples/pole-example.yaml -o out/pole-example.jsonld --syntax jsonld
 	$(BIN)/policeonto mappings
 	$(BIN)/python examples/generate_forces.py --seed 7 --out out/examples
 	$(BIN)/policeonto map examples/police-uk/*.csv -o out/police-uk.nt --report out/police-uk-report.json

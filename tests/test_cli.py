@@ -47,7 +47,7 @@ def test_convert_writes_conforming_turtle(tmp_path: Path) -> None:
 def test_convert_jsonld_round_trips(tmp_path: Path) -> None:
     out = tmp_path / "street.jsonld"
     source = DATA / "valid" / "street-crime.json"
-    assert _run("convert", str(source), "-o", str(out), "--format", "jsonld").exit_code == 0
+    assert _run("convert", str(source), "-o", str(out), "--syntax", "jsonld").exit_code == 0
     ttl = tmp_path / "street.ttl"
     assert _run("convert", str(source), "-o", str(ttl)).exit_code == 0
     from rdflib.compare import isomorphic

@@ -180,7 +180,7 @@ def test_machine_formats_keep_the_data_exact(hostile_export: Path) -> None:
 
 
 def test_validate_shows_escape_sequences_of_an_iri(tmp_path: Path) -> None:
-    evil = "<urn:evil\\u001B]0;pwned\\u0007\\u202E>"
+    evil = "<urn:evil\\u202Epwned>"  # a bidi override is a code point an IRI may hold
     source = tmp_path / "evil.nt"
     source.write_text(
         f"{evil} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/policeonto/Person> .\n"
@@ -189,8 +189,21 @@ def test_validate_shows_escape_sequences_of_an_iri(tmp_path: Path) -> None:
     )
     result = _cli("validate", source)
     assert result.returncode == 1
-    assert "urn:evil" in result.stdout
-    _shown_not_obeyed(result.stdout + result.stderr)
+    assert "urn:evil\\u202epwned" in result.stdout
+    assert not _ACTIVE.search(result.stdout + result.stderr)
+
+
+def test_validate_refuses_an_iri_with_control_characters_and_shows_them(tmp_path: Path) -> None:
+    evil = "<urn:evil\\u001B]0;pwned\\u0007\\u202E>"  # no IRI holds ESC or BEL: Oxigraph's parser refuses it
+    source = tmp_path / "evil.nt"
+    source.write_text(
+        f"{evil} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/policeonto/Person> .\n",
+        encoding="utf-8",
+    )
+    result = _cli("validate", source)
+    assert result.returncode == 2
+    assert f"{source}:1: not valid nt" in result.stderr and "\\x1b" in result.stderr
+    assert not _ACTIVE.search(result.stdout + result.stderr)
 
 
 def _nt(folder: Path) -> Path:

@@ -64,7 +64,7 @@ def test_a_usage_error_inside_a_command_is_a_usage_error_not_an_internal_error(t
     assert "internal error" not in no_query.stderr
     assert "Error: give a query file or --query" in no_query.stderr
     assert "not both" not in no_query.stderr
-    jsonld = _policeonto("map", STREET, "--format", "jsonld")
+    jsonld = _policeonto("map", STREET, "--syntax", "jsonld")
     assert jsonld.returncode == 2
     assert "internal error" not in jsonld.stderr
     assert "Error: JSON-LD needs an output file (-o)" in jsonld.stderr

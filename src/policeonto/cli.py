@@ -5,6 +5,7 @@ Exit codes: 0 success (valid, up to date), 1 the data or artefacts have problems
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import signal
 import sys
@@ -18,6 +19,7 @@ from typing import Any
 import click
 
 from policeonto import __version__, interrupts
+from policeonto.cli_options import Voice, code_prefixes, limit_option, summary_options, syntax_option
 from policeonto.errors import PoliceOntoError
 from policeonto.rdf_formats import RdfFormat
 from policeonto.terminal import VisibleWriter, visible
@@ -58,30 +60,6 @@ def _guarded(command: Callable[..., int]) -> Callable[..., None]:
     return run
 
 
-def _parse_limits(_ctx: click.Context, _param: click.Parameter, settings: tuple[str, ...]) -> Any:
-    from policeonto.limits import LimitError, Limits
-
-    try:
-        return Limits.parse(settings)
-    except LimitError as exc:
-        raise click.BadParameter(str(exc)) from exc
-
-
-def _code_prefixes(_ctx: click.Context, param: click.Parameter, prefixes: tuple[str, ...]) -> tuple[str, ...]:
-    """The finding-code prefixes of --select / --ignore, each a prefix of some declared code (a typo would
-    otherwise select nothing, or ignore nothing, without a word)."""
-    from difflib import get_close_matches
-
-    from policeonto.findings import CATALOGUE
-
-    for prefix in prefixes:
-        if not any(code.startswith(prefix) for code in CATALOGUE) and not prefix.startswith("shape-"):
-            near = get_close_matches(prefix, list(CATALOGUE), n=3)
-            hint = f"; did you mean {', '.join(near)}?" if near else ""
-            raise click.BadParameter(f"no finding code starts with {prefix!r}{hint}", param=param)
-    return prefixes
-
-
 def _refuse_clashes(
     inputs: tuple[Path, ...],
     outputs: list[Path | None],
@@ -101,17 +79,6 @@ def _refuse_clashes(
         input_folders=[chosen.parent if chosen else mappings_dir()],
         output_folders=output_folders,
     )
-
-
-_limit_option = click.option(
-    "--limit",
-    "limits",
-    multiple=True,
-    metavar="NAME=SIZE",
-    callback=_parse_limits,
-    help="Raise or lower a limit on what is read (repeatable): file-size (default 2G), line-size (16M), "
-    "field-size (4M), iri-size (8K), columns per table (2000), answer-size (256M, an answer from a SPARQL server).",
-)
 
 
 class _Interruptible(click.Group):
@@ -149,17 +116,27 @@ def main(debug: bool) -> None:
 @main.command()
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any artefact would change.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project directory.")
+@summary_options()
 @_guarded
-def build(check: bool, root: Path | None) -> int:
+def build(check: bool, root: Path | None, voice: Voice) -> int:
     """Regenerate the OWL, SHACL, SKOS code lists, JSON-LD context and Python classes from the schema."""
     from policeonto.build import build as run_build
 
     result = run_build(root, check=check)
     for artefact in result.artefacts:
         state = "changed" if artefact.path in result.changed else "up to date"
-        verb = "would be " if check and state == "changed" else ""
-        _say(f"{artefact.path}: {verb}{state}")
-    _say(f"{len(result.artefacts)} artefacts in {result.seconds:.1f} s")
+        if check and state == "changed":
+            voice.problem(f"{artefact.path}: would be changed")
+        else:
+            voice.say(f"{artefact.path}: {state}")
+    voice.say(f"{len(result.artefacts)} artefacts in {result.seconds:.1f} s")
+    voice.data(
+        {
+            "artefacts": [{"path": str(a.path), "changed": a.path in result.changed} for a in result.artefacts],
+            "check": check,
+            "seconds": round(result.seconds, 3),
+        }
+    )
     if check and result.changed:
         _say("generated artefacts are out of date: run `policeonto build`", err=True)
         return EXIT_PROBLEMS
@@ -231,20 +208,24 @@ def report(fmt: str) -> int:
     type=click.Path(path_type=Path),
     help="Write the RDF here (one input) or into this directory (several).",
 )
-@click.option("--format", "fmt", type=click.Choice([f.value for f in RdfFormat]), default="ttl", show_default=True)
+@syntax_option(default="ttl")
 @click.option("--no-validate", is_flag=True, help="Do not check the RDF against the SHACL shapes.")
-@_limit_option
+@limit_option
+@summary_options()
 @_guarded
-def convert(inputs: tuple[Path, ...], output: Path | None, fmt: str, no_validate: bool, limits: Any) -> int:
+def convert(
+    inputs: tuple[Path, ...], output: Path | None, syntax: str, no_validate: bool, limits: Any, voice: Voice
+) -> int:
     """Turn records in YAML or JSON into RDF and check it against the SHACL shapes."""
     from policeonto.conversion import convert as run_convert
     from policeonto.conversion import output_targets, serialise
     from policeonto.output import atomic_output, refuse_clashes
 
-    rdf_format = RdfFormat(fmt)
+    rdf_format = RdfFormat(syntax)
     targets = output_targets(inputs, output, rdf_format)
     refuse_clashes(inputs=inputs, outputs=targets)
-    failed = 0
+    voice = voice.to_stderr()  # standard output may carry the RDF
+    failed, done = 0, []
     for source, target in zip(inputs, targets, strict=True):
         if target is None:
             result = run_convert(source, validate=not no_validate, limits=limits)
@@ -253,13 +234,26 @@ def convert(inputs: tuple[Path, ...], output: Path | None, fmt: str, no_validate
             with atomic_output(target) as sink:  # opened first: an unwritable target fails before the work
                 result = run_convert(source, validate=not no_validate, limits=limits)
                 sink.write(serialise(result.graph, rdf_format).encode("utf-8"))
-            _say(f"{source}: {result.triples} triples -> {target}", err=True)
+            voice.say(f"{source}: {result.triples} triples -> {target}")
+        done.append(
+            {
+                "source": str(source),
+                "output": None if target is None else str(target),
+                "triples": result.triples,
+                "conforms": None if no_validate else result.conforms,
+                "violations": [
+                    {"focus_node": f, "path": where, "constraint": c, "message": m}
+                    for f, where, c, m in result.violations
+                ],
+            }
+        )
         if not result.conforms:
             failed += 1
             for focus, path, component, message in result.violations:
-                _say(f"{source}: {focus} {path} {component.rsplit('#', 1)[-1]}: {message}", err=True)
+                voice.problem(f"{source}: {focus} {path} {component.rsplit('#', 1)[-1]}: {message}")
         elif not no_validate:
-            _say(f"{source}: conforms to the SHACL shapes", err=True)
+            voice.say(f"{source}: conforms to the SHACL shapes")
+    voice.data({"files": done})
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
@@ -299,25 +293,23 @@ def list_mappings_command(fmt: str) -> int:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--mapping", help="Mapping to use (default: recognised from each file's header).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: stdout).")
-@click.option(
-    "--format", "fmt", type=click.Choice([f.value for f in RdfFormat]), help="Default: from -o's extension, else nt."
-)
+@syntax_option(default=None)
 @click.option("--base", default=None, help="Base IRI of instance IRIs.")
 @click.option("--force", "force", help="Publishing force code, when the file name does not say.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write the summary as JSON here.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@_limit_option
+@limit_option
+@summary_options()
 @_guarded
 def map_command(
     inputs: tuple[Path, ...],
     mapping: str | None,
     output: Path | None,
-    fmt: str | None,
+    syntax: str | None,
     base: str | None,
     force: str | None,
     report: Path | None,
-    quiet: bool,
     limits: Any,
+    voice: Voice,
 ) -> int:
     """Map force exports onto the shared vocabulary and write RDF.
 
@@ -331,11 +323,11 @@ def map_command(
         inputs,
         mapping=mapping,
         output=output,
-        fmt=fmt,
+        syntax=syntax,
         base=base,
         force=force,
         report=report,
-        quiet=quiet,
+        voice=voice,
         limits=limits,
     )
 
@@ -343,9 +335,6 @@ def map_command(
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--mapping", help="Mapping for tabular inputs (default: recognised from the header).")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "html", "csv", "shacl"]), default="text", show_default=True
-)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option(
     "--engine",
@@ -356,23 +345,24 @@ def map_command(
 )
 @click.option("--max-issues", type=click.IntRange(min=0), help="Keep at most this many findings.")
 @click.option(
-    "--select", multiple=True, callback=_code_prefixes, help="Only findings whose code starts with this (repeatable)."
+    "--select", multiple=True, callback=code_prefixes, help="Only findings whose code starts with this (repeatable)."
 )
 @click.option(
-    "--ignore", multiple=True, callback=_code_prefixes, help="Drop findings whose code starts with this (repeatable)."
+    "--ignore", multiple=True, callback=code_prefixes, help="Drop findings whose code starts with this (repeatable)."
 )
-@_limit_option
+@limit_option
+@summary_options(formats=("text", "json", "html", "csv", "shacl"))
 @_guarded
 def validate(
     inputs: tuple[Path, ...],
     mapping: str | None,
-    fmt: str,
     output: Path | None,
     engine: str,
     max_issues: int | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     limits: Any,
+    voice: Voice,
 ) -> int:
     """Validate exports (through their mapping), RDF and records in YAML against the shared vocabulary.
 
@@ -394,7 +384,7 @@ def validate(
             ignore=ignore,
             options=MapOptions(limits=limits),
         )
-        return report.valid, render(report, fmt)
+        return report.valid, render(report, voice.format, quiet=voice.quiet, verbose=voice.verbose)
 
     _refuse_clashes(inputs, [output], mapping=mapping)
     if output is None:
@@ -430,7 +420,7 @@ def _say_retry(notice: object) -> None:
 @click.option("--mapping", help="Mapping for tabular inputs (default: recognised from the header).")
 @click.option("--no-validate", is_flag=True, help="Load without validating first.")
 @click.option("--load-invalid", is_flag=True, help="Load inputs even when validation finds errors.")
-@_limit_option
+@limit_option
 @click.option(
     "--resume",
     is_flag=True,
@@ -439,6 +429,7 @@ def _say_retry(notice: object) -> None:
 @click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True, help=_RETRIES_HELP)
 @click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, help=_WAIT_HELP)
 @_deadline_option
+@summary_options()
 @_guarded
 def load(
     inputs: tuple[Path, ...],
@@ -452,6 +443,7 @@ def load(
     retries: int,
     wait: float,
     deadline: float | None,
+    voice: Voice,
 ) -> int:
     """Validate, map and load exports, RDF and records in YAML into a store, one named graph per input.
 
@@ -484,14 +476,17 @@ def load(
     for item in done:
         state = "invalid, " if item.valid is False else ""
         if item.kept:
-            _say(f"{item.source}: {state}already loaded, {item.triples:,} triples in <{item.graph}>")
+            voice.say(f"{item.source}: {state}already loaded, {item.triples:,} triples in <{item.graph}>")
+        elif item.loaded and item.valid is False:
+            voice.problem(f"{item.source}: {state}{item.triples:,} triples in <{item.graph}>")
         elif item.loaded:
-            _say(f"{item.source}: {state}{item.triples:,} triples in <{item.graph}>")
+            voice.say(f"{item.source}: {state}{item.triples:,} triples in <{item.graph}>")
         elif item.valid is False:
-            _say(f"{item.source}: invalid ({item.findings} findings; {item.reason}), not loaded")
+            voice.problem(f"{item.source}: invalid ({item.findings} findings; {item.reason}), not loaded")
         else:
-            _say(f"{item.source}: not loaded: {item.reason}")
-    _say(f"store: {store.location}")
+            voice.problem(f"{item.source}: not loaded: {item.reason}")
+    voice.say(f"store: {store.location}")
+    voice.data({"store": store.location, "files": [dataclasses.asdict(item) for item in done]})
     return EXIT_PROBLEMS if any(item.valid is False for item in done) else EXIT_OK
 
 
@@ -509,7 +504,7 @@ def load(
     help="Let SERVICE reach this endpoint (repeatable); any other SERVICE is refused before the query runs.",
 )
 @_deadline_option
-@_limit_option
+@limit_option
 @_guarded
 def query(
     file: Path | None,
@@ -579,11 +574,13 @@ def _query_text(file: Path) -> str:
     type=click.Path(file_okay=False, path_type=Path),
     help="The folder of mappings to describe (default: the bundled ones).",
 )
+@summary_options()
 @_guarded
-def docs(output: Path, mermaid: Path | None, mappings: Path | None) -> int:
+def docs(output: Path, mermaid: Path | None, mappings: Path | None, voice: Voice) -> int:
     """Build the documentation site (static HTML) from the schema, shapes and mappings."""
     from policeonto.docs.site import build_site
 
     summary = build_site(output, mermaid=mermaid, mappings=mappings)
-    _say(f"{summary.pages} pages written to {summary.output} in {summary.seconds:.1f} s")
+    voice.say(f"{summary.pages} pages written to {summary.output} in {summary.seconds:.1f} s")
+    voice.data({"output": str(summary.output), "pages": summary.pages, "seconds": round(summary.seconds, 3)})
     return EXIT_OK

@@ -39,6 +39,7 @@ _REFERENCE = {
     "validation": "Validation",
     "findings": "Findings catalogue",
     "store": "Triple store and queries",
+    "architecture": "Architecture",
     "reliability": "Reliability and untrusted input",
     "build": "Building the artefacts",
 }

@@ -10,19 +10,19 @@ from typing import BinaryIO
 import click
 from rdflib import Graph
 
+from policeonto.cli_options import Voice
 from policeonto.findings import has_errors
 from policeonto.limits import Limits
 from policeonto.mapping.engine import DEFAULT_BASE, MapOptions, MapResult, map_files
 from policeonto.output import atomic_output, write_atomically
 from policeonto.rdf_formats import RdfFormat
-from policeonto.terminal import visible
 from policeonto.vocab import ARTEFACTS, artefact_path
 
 __all__ = ["run_map", "summary_lines"]
 
 
-def summary_lines(result: MapResult) -> list[str]:
-    """The closing summary, for people."""
+def summary_lines(result: MapResult, *, verbose: bool = False) -> list[str]:
+    """The closing summary, for people: the first ten findings kept, or with *verbose* every one."""
     lines = [
         f"rows read {result.rows_read:,}, mapped {result.rows_mapped:,}, rejected {result.rows_rejected:,}; "
         f"{result.triples:,} triples in {result.seconds:.1f} s"
@@ -31,7 +31,7 @@ def summary_lines(result: MapResult) -> list[str]:
         lines.append(f"  rejected {count:,}: {reason}")
     for code, count in sorted(result.finding_counts.items()):
         lines.append(f"  finding {code}: {count:,}")
-    for finding in result.findings[:10]:
+    for finding in result.findings if verbose else result.findings[:10]:
         lines.append(f"    {finding.file}: {finding.message}")
     for summary in result.files:
         lines.append(f"  {summary.file}: {summary.mapping}, {summary.rows_read:,} rows")
@@ -64,17 +64,20 @@ def run_map(
     *,
     mapping: str | None,
     output: Path | None,
-    fmt: str | None,
+    syntax: str | None,
     base: str | None,
     force: str | None,
     report: Path | None,
-    quiet: bool,
+    voice: Voice,
     limits: Limits = Limits(),
 ) -> int:
-    """Map *inputs*, write the RDF and the report, print the summary; return the exit code."""
-    rdf_format = RdfFormat(fmt) if fmt else (RdfFormat.from_extension(output) if output else RdfFormat.NTRIPLES)
+    """Map *inputs*, write the RDF and the report, give the summary on standard error (standard output may
+    carry the RDF); return the exit code."""
+    rdf_format = RdfFormat(syntax) if syntax else (RdfFormat.from_extension(output) if output else RdfFormat.NTRIPLES)
     options = MapOptions(base=base or DEFAULT_BASE, force=force, limits=limits)
-    show = not quiet and sys.stderr.isatty() and sum(p.stat().st_size for p in inputs if p.is_file()) > (16 << 20)
+    voice = voice.to_stderr()
+    big = sum(p.stat().st_size for p in inputs if p.is_file()) > (16 << 20)
+    show = voice.format == "text" and not voice.quiet and sys.stderr.isatty() and big
     if output is None:
         if rdf_format is RdfFormat.JSONLD:
             raise click.UsageError("JSON-LD needs an output file (-o)")
@@ -98,7 +101,10 @@ def run_map(
     if report is not None:
         write_atomically(report, json.dumps(result.as_dict(), indent=2))
     failed = bool(result.rows_rejected) or has_errors(result.finding_counts)
-    if not quiet or failed:  # -q keeps the errors: rejected rows and error findings are always said
-        for line in summary_lines(result):
-            click.echo(visible(line), err=True)
+    for line in summary_lines(result, verbose=voice.verbose):
+        if failed:  # -q keeps the errors: rejected rows and error findings are always said
+            voice.problem(line)
+        else:
+            voice.say(line)
+    voice.data(result.as_dict())
     return 1 if failed else 0

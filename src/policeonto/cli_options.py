@@ -1,0 +1,161 @@
+"""The options every command shares, so that one word means one thing across the CLI.
+
+- ``--format text|json``: how a command gives its summary (``validate`` adds its report formats, ``query``
+  its result formats). JSON is for programs: one document, nothing else on that stream.
+- ``-q``/``--quiet``: print only what is wrong (rejected rows, error findings, files not loaded).
+- ``-v``/``--verbose``: print the detail too (every file, every kept finding).
+- ``--syntax ttl|nt|jsonld``: the RDF syntax a command writes (``map``, ``convert``).
+- ``--limit NAME=SIZE``: the limits on what is read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+import click
+
+from policeonto.rdf_formats import RdfFormat
+from policeonto.terminal import visible
+
+__all__ = ["Voice", "code_prefixes", "limit_option", "summary_options", "syntax_option"]
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How a command speaks: its summary as text or JSON, to standard output or (when standard output
+    carries data, such as RDF) to standard error, and how much of it. Text from input is shown, never
+    obeyed: control characters are escaped (a line break too, unless *keep* holds it)."""
+
+    format: str = "text"
+    quiet: bool = False
+    verbose: bool = False
+    err: bool = False
+
+    def say(self, line: str, *, keep: str = "") -> None:
+        """A line of the text summary (not with -q)."""
+        if self.format == "text" and not self.quiet:
+            click.echo(visible(line, keep=keep), err=self.err)
+
+    def detail(self, line: str) -> None:
+        """A line of the text summary shown only with -v."""
+        if self.format == "text" and self.verbose:
+            click.echo(visible(line), err=self.err)
+
+    def problem(self, line: str) -> None:
+        """A line saying what is wrong: always shown in the text summary, -q or not."""
+        if self.format == "text":
+            click.echo(visible(line), err=self.err)
+
+    def data(self, value: object) -> None:
+        """The summary as one JSON document (only with --format json)."""
+        if self.format == "json":
+            click.echo(json.dumps(value, indent=2), err=self.err)
+
+    def to_stderr(self) -> Voice:
+        """The same voice on standard error (standard output carries the command's data)."""
+        return Voice(self.format, self.quiet, self.verbose, err=True)
+
+
+def _refuse_syntax(_ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """``--format ttl`` (the old spelling) is told where the RDF syntax went, not just that it is wrong."""
+    if value in {f.value for f in RdfFormat}:
+        raise click.BadParameter(
+            f"--format is the summary's format (text or json); the RDF syntax is --syntax {value}", param=param
+        )
+    return value
+
+
+def summary_options(
+    *, formats: tuple[str, ...] = ("text", "json"), quiet: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add ``--format`` (*formats*), and ``-q``/``-v`` unless *quiet* is false, to a command; it is given
+    ``voice=``, a :class:`Voice`, in their place."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(command)
+        def run(*args: Any, fmt: str, quiet: bool = False, verbose: bool = False, **kwargs: Any) -> Any:
+            if quiet and verbose:
+                raise click.UsageError("-q and -v ask for less and more: give one")
+            return command(*args, voice=Voice(fmt, quiet, verbose), **kwargs)
+
+        options = [
+            click.option(
+                "--format",
+                "fmt",
+                metavar="[" + "|".join(formats) + "]",
+                default=formats[0],
+                show_default=True,
+                callback=_one_of(formats),
+                help="How the summary is given.",
+            )
+        ]
+        if quiet:
+            options += [
+                click.option("-q", "--quiet", is_flag=True, help="Print only what is wrong."),
+                click.option("-v", "--verbose", is_flag=True, help="Print every detail too."),
+            ]
+        for option in reversed(options):
+            run = option(run)
+        return run
+
+    return decorate
+
+
+def _one_of(formats: tuple[str, ...]) -> Callable[[click.Context, click.Parameter, str], str]:
+    def check(ctx: click.Context, param: click.Parameter, value: str) -> str:
+        value = _refuse_syntax(ctx, param, value)
+        if value not in formats:
+            raise click.BadParameter(f"{value!r} is not one of {', '.join(map(repr, formats))}", param=param)
+        return value
+
+    return check
+
+
+def syntax_option(*, default: str | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--syntax``: the RDF syntax written (*default*, or when None, from -o's extension, else N-Triples)."""
+    return click.option(
+        "--syntax",
+        type=click.Choice([f.value for f in RdfFormat]),
+        default=default,
+        show_default=default is not None,
+        help="The RDF syntax written." + ("" if default else " Default: from -o's extension, else nt."),
+    )
+
+
+def _parse_limits(_ctx: click.Context, _param: click.Parameter, settings: tuple[str, ...]) -> Any:
+    from policeonto.limits import LimitError, Limits
+
+    try:
+        return Limits.parse(settings)
+    except LimitError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+limit_option = click.option(
+    "--limit",
+    "limits",
+    multiple=True,
+    metavar="NAME=SIZE",
+    callback=_parse_limits,
+    help="Raise or lower a limit on what is read (repeatable): file-size (default 2G), line-size (16M), "
+    "field-size (4M), iri-size (8K), columns per table (2000), answer-size (256M, an answer from a SPARQL server).",
+)
+
+
+def code_prefixes(_ctx: click.Context, param: click.Parameter, prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """The finding-code prefixes of --select / --ignore, each a prefix of some declared code (a typo would
+    otherwise select nothing, or ignore nothing, without a word)."""
+    from difflib import get_close_matches
+
+    from policeonto.findings import CATALOGUE
+
+    for prefix in prefixes:
+        if not any(code.startswith(prefix) for code in CATALOGUE) and not prefix.startswith("shape-"):
+            near = get_close_matches(prefix, list(CATALOGUE), n=3)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise click.BadParameter(f"no finding code starts with {prefix!r}{hint}", param=param)
+    return prefixes
