@@ -27,6 +27,7 @@ from policeonto.quiet import RDFLIB_LITERALS, quieted
 from policeonto.shacl import run_pyshacl
 from policeonto.validation.fast import read_table, violations_of
 from policeonto.validation.mapped import MappedValidator
+from policeonto.validation.nodes import dangling_findings
 from policeonto.validation.rdf_input import is_rdf, read_rdf
 from policeonto.validation.shape_findings import code_for
 from policeonto.vocab import POLE, SH
@@ -177,7 +178,8 @@ def _validate_fast(
     for violations in validator.found:  # in the order the files were mapped; the shared nodes' last
         report.violations.append(violations)
         for (file,), part in violations.partition_by("file", as_dict=True, maintain_order=True).items():
-            found += fast_findings(part, file=str(file))
+            rest, dangling = dangling_findings(part, file=str(file))
+            found += dangling + fast_findings(rest, file=str(file))
     return mapped.findings + found
 
 
