@@ -4,6 +4,7 @@ what pySHACL gives on the merged graph whatever the file order and batch size, a
 
 from __future__ import annotations
 
+import csv
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from policeonto.fastshacl.report import report_keys
 from policeonto.mapping import MapOptions
 from policeonto.mapping import spec as mapping_spec
 from policeonto.validation import validate
-from tests.conftest import ROOT
+from tests.conftest import POLICE_UK, ROOT
 
 FORCE_A = ROOT / "examples" / "force-a"
 LINK = "https://w3id.org/policeonto/data/force-a/link/"
@@ -94,3 +95,41 @@ def test_a_link_to_no_record_is_a_dangling_reference(unreferenced: Path, tmp_pat
     assert not fast.valid and fast.finding_counts["dangling-reference"] == len(
         [f for f in fast.findings if f.code == "dangling-reference"]
     )
+
+
+def _street(tmp_path: Path, rows: int) -> tuple[list[str], list[list[str]]]:
+    """The header and first *rows* crime rows (with a Crime ID) of a real data.police.uk street file."""
+    source = POLICE_UK / "street" / "2018-04-city-of-london-street.csv"
+    table = list(csv.reader(source.read_text(encoding="utf-8").splitlines()))
+    return table[0], [r for r in table[1:] if r[0]][:rows]
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
+    return path
+
+
+@pytest.mark.parametrize("batch", [1, 3, 20_000])
+def test_a_key_on_two_rows_is_one_duplicate_key_finding(tmp_path: Path, batch: int) -> None:
+    """One Crime ID on two rows with other coordinates (one in the same file, one in a second file), and a
+    row given again unchanged: the later rows are rejected, each with one finding naming both rows, and
+    the fast engine and pySHACL agree on the graph that is left (no max-count on the merged record)."""
+    header, rows = _street(tmp_path, 6)
+    lat, lon = header.index("Latitude"), header.index("Longitude")
+    moved = [*rows[1]]
+    moved[lat], moved[lon] = "51.515000", "-0.090000"
+    first = _write(tmp_path / "2018-04-city-of-london-street.csv", header, [*rows[:4], moved])
+    again = _write(tmp_path / "2018-05-city-of-london-street.csv", header, [rows[4], rows[2], rows[5]])
+    options = MapOptions(batch_rows=batch)
+    fast = validate([first, again], options=options)
+    reference = validate([first, again], options=options, engine="pyshacl")
+    assert _keys(fast) == _keys(reference)
+    assert not {f.code for f in fast.findings} & {"shape-max-count"}
+    found = sorted((f.code, f.file, f.row, f.column) for f in fast.findings if f.code.startswith("duplicate-"))
+    assert found == [("duplicate-key", str(first), 5, "Crime ID"), ("duplicate-row", str(again), 2, "Crime ID")]
+    key = next(f for f in fast.findings if f.code == "duplicate-key")
+    assert f"first on row 2 of {first}" in key.value
+    assert "Latitude '51.515000' here" in key.value and "Longitude '-0.090000' here" in key.value
+    assert "Month" not in key.value
+    assert fast.rows == 8 and fast.finding_counts["duplicate-key"] == 1 and not fast.valid

@@ -547,6 +547,7 @@ class _Batches:
             checked = check_batch(
                 frame, self.mapping, self.codes, file=file, keep_findings=room, keys=self.keys.of(self.mapping)
             )
+            checked = self.keys.once(self.mapping, checked, file=file, keep_findings=room - len(checked.findings))
             self.keys.add(self.mapping, checked.frame)
             self.findings.extend(checked.findings)
             self.result.finding_counts.update(checked.finding_counts)

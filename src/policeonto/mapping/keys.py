@@ -1,21 +1,40 @@
-"""The keys of the rows mapped so far, for the foreign keys of one export checked across its files."""
+"""The keys of the rows mapped so far: for the foreign keys of one export checked across its files, and for
+a key given to two rows, in any batch or file of the run.
+
+A row whose table key an earlier row of the same table already had is not mapped: the two would describe
+one record, which the merged graph would hold as one node with both rows' values. It is counted as rejected
+with one finding naming both rows: ``duplicate-key`` (an error) with the columns whose values differ, or
+``duplicate-row`` (a warning) when every column is the same. Each key is remembered as a compact record (a
+hash of the key, the first row's file and row, and a hash of each of its columns), not as the row.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
+from policeonto.errors import shorten
+from policeonto.findings import Finding, make
+from policeonto.mapping.checks import CheckedBatch
+from policeonto.mapping.reader import ROW
 from policeonto.mapping.spec import Mapping
 
 __all__ = ["KeyIndex"]
 
+_SEED = 0x2545F4914F6CDD1D
+
 
 class KeyIndex:
-    """The keys of the rows mapped so far, for each table that other tables of its export refer to."""
+    """The keys of the rows mapped so far: for each table that other tables of its export refer to, the keys
+    themselves; for every table with a key, a compact record of the first row that had each key."""
 
     def __init__(self) -> None:
         self._parts: dict[tuple[Path, str], list[pl.Series]] = {}
+        self._first: dict[tuple[Path, str], list[pl.DataFrame]] = {}
+        self._files: list[str] = []
 
     def add(self, mapping: Mapping, frame: pl.DataFrame) -> None:
         """Note the keys of *frame*'s rows (mapped rows of *mapping*'s table), if other tables refer to it."""
@@ -32,3 +51,68 @@ class KeyIndex:
             for (schema, row_class), parts in self._parts.items()
             if schema == mapping.source_schema and parts
         }
+
+    def once(self, mapping: Mapping, checked: CheckedBatch, *, file: str, keep_findings: int) -> CheckedBatch:
+        """*checked* without the rows whose key an earlier row of the run had, each counted as rejected with a
+        ``duplicate-key`` or ``duplicate-row`` finding (at most *keep_findings* kept as objects); the keys
+        of the rows kept are remembered."""
+        if mapping.key is None or checked.frame.is_empty():
+            return checked
+        slots = [c.slot for c in mapping.columns]
+        rows = checked.frame.filter(pl.col(mapping.key).is_not_null()).select(
+            pl.col(mapping.key).alias("key"),
+            pl.col(ROW),
+            *[pl.col(s) for s in slots],
+            h=pl.col(mapping.key).hash(_SEED),
+            **{f"#{s}": pl.col(s).hash(_SEED) for s in slots},
+        )
+        if file not in self._files:
+            self._files.append(file)
+        here = pl.lit(self._files.index(file), pl.UInt32)
+        firsts = self._first.setdefault((mapping.source_schema, mapping.row_class), [])
+        earlier = pl.concat(firsts) if firsts else None
+        new = rows.filter(pl.col("h").is_first_distinct())
+        if earlier is not None:
+            new = new.join(earlier, on="h", how="anti")
+        record = new.select("h", first_file=here, first_row=pl.col(ROW), **{f"#{s}": f"#{s}" for s in slots})
+        seen = record if earlier is None else pl.concat([earlier, record])
+        repeats = rows.join(new.select(ROW), on=ROW, how="anti").join(seen, on="h", suffix="@first")
+        firsts.append(record)
+        if len(firsts) > 1 and len(firsts) & (len(firsts) - 1) == 0:  # fewer, larger parts as they grow
+            firsts[:] = [pl.concat(firsts)]
+        if repeats.is_empty():
+            return checked
+        return self._rejected(mapping, checked, repeats, file=file, keep=keep_findings)
+
+    def _rejected(
+        self, mapping: Mapping, checked: CheckedBatch, repeats: pl.DataFrame, *, file: str, keep: int
+    ) -> CheckedBatch:
+        """*checked* without the *repeats*, each counted as rejected, with its finding."""
+        titles = {c.slot: c.title for c in mapping.columns}
+        slots = list(titles)
+        differs = repeats.select(
+            pl.concat_list(
+                [pl.when(pl.col(f"#{s}") != pl.col(f"#{s}@first")).then(pl.lit(s)) for s in slots]
+            ).list.drop_nulls()
+        ).to_series()
+        counts: Counter[str] = Counter()
+        reasons: Counter[str] = Counter()
+        findings: list[Finding] = []
+        key_title = titles[mapping.key] if mapping.key else ""
+        for row, columns in zip(repeats.iter_rows(named=True), differs.to_list(), strict=True):
+            code = "duplicate-key" if columns else "duplicate-row"
+            counts[code] += 1
+            reasons[f"{code} ({key_title})"] += 1
+            if len(findings) < keep:
+                first = f"row {row['first_row']} of {self._files[row['first_file']]}"
+                said = "; ".join(f"{titles[s]} {shorten(str(row[s] or ''), 40)!r} here" for s in columns)
+                value = f"{shorten(str(row['key']))!r}, first on {first}" + (f"; differs in {said}" if said else "")
+                findings.append(make(code, file=file, row=row[ROW], column=key_title, value=value))
+        return replace(
+            checked,
+            frame=checked.frame.join(repeats.select(ROW), on=ROW, how="anti", maintain_order="left"),
+            rejected=checked.rejected + repeats.height,
+            rejected_by_reason=checked.rejected_by_reason + reasons,
+            finding_counts=checked.finding_counts + counts,
+            findings=checked.findings + findings,
+        )

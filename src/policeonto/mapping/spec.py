@@ -285,9 +285,12 @@ def _check_imports(schema_path: Path, folder: Path, mapping: Path, seen: set[Pat
 
 
 def _keys(schema_path: Path, row_class: str) -> tuple[str | None, bool]:
-    """The row class's identifier slot, and whether another row class's column refers to it."""
+    """The row class's key (its identifier slot, or else a slot annotated ``row_key``, a key that may be
+    blank), and whether another row class's column refers to it."""
     view = _view(schema_path)
-    key = next((s for s in view.class_slots(row_class) if view.induced_slot(s, row_class).identifier), None)
+    slots = [view.induced_slot(s, row_class) for s in view.class_slots(row_class)]
+    key = next((s.name for s in slots if s.identifier), None)
+    key = key or next((s.name for s in slots if "row_key" in (s.annotations or {})), None)  # a key that may be blank
     referenced = any(
         target == row_class
         for cls in view.all_classes()
