@@ -5,16 +5,21 @@ what pySHACL gives on the merged graph whatever the file order and batch size, a
 from __future__ import annotations
 
 import csv
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rdflib import Graph
 
 from policeonto.fastshacl.report import report_keys
-from policeonto.mapping import MapOptions
+from policeonto.mapping import MapOptions, map_files
 from policeonto.mapping import spec as mapping_spec
 from policeonto.validation import validate
+from policeonto.vocab import SH
 from tests.conftest import POLICE_UK, ROOT
 
 FORCE_A = ROOT / "examples" / "force-a"
@@ -133,3 +138,54 @@ def test_a_key_on_two_rows_is_one_duplicate_key_finding(tmp_path: Path, batch: i
     assert "Latitude '51.515000' here" in key.value and "Longitude '-0.090000' here" in key.value
     assert "Month" not in key.value
     assert fast.rows == 8 and fast.finding_counts["duplicate-key"] == 1 and not fast.valid
+
+
+def _rows(name: str) -> tuple[list[str], dict[str, list[str]]]:
+    table = list(csv.reader((FORCE_A / name).read_text(encoding="utf-8").splitlines()))
+    return table[0], {row[0]: row for row in table[1:]}
+
+
+@st.composite
+def _exports(draw: st.DrawFn) -> tuple[dict[str, tuple[list[str], list[list[str]]]], list[str], int]:
+    """Some links of Force A's export with, for each record they name (and each location those records
+    name), the record's row or not (a dangling link); the files in a random order; a random batch size."""
+    files = {name: _rows(name) for name in ("links.csv", "nominals.csv", "objects.csv", "occurrences.csv")}
+    files["locations.csv"] = _rows("locations.csv")
+    links = list(files["links.csv"][1].values())[: draw(st.integers(2, 12))]
+    named = {"nominals.csv": set(), "objects.csv": set(), "occurrences.csv": set(), "locations.csv": set()}
+    for link in links:
+        named["occurrences.csv"].add(link[1])
+        named["nominals.csv" if link[3] == "NOM" else "objects.csv"].add(link[4])
+    kept = {
+        name: sorted(i for i in ids if i in files[name][1] and draw(st.booleans()))
+        for name, ids in named.items()
+        if name != "locations.csv"
+    }
+    for name, column in (("nominals.csv", 7), ("occurrences.csv", 4)):
+        named["locations.csv"] |= {files[name][1][i][column] for i in kept[name]} - {""}
+    kept["locations.csv"] = sorted(i for i in named["locations.csv"] if draw(st.booleans()))
+    export = {"links.csv": (files["links.csv"][0], links)}
+    export |= {name: (files[name][0], [files[name][1][i] for i in ids]) for name, ids in kept.items() if ids}
+    order = draw(st.permutations(sorted(export)))
+    return export, order, draw(st.sampled_from([1, 2, 3, 20_000]))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=_exports())
+def test_generated_exports_in_any_order_agree_with_pyshacl(unreferenced: Path, tmp_path_factory, drawn) -> None:
+    """Forward, backward, polymorphic and dangling links, files in any order, any batch size: the fast
+    engine's results are pySHACL's, and every link to no record is a dangling-reference finding."""
+    export, order, batch = drawn
+    folder = tmp_path_factory.mktemp("export")
+    paths = [_write(folder / name, *export[name]) for name in order]
+    fast = validate(paths, options=MapOptions(batch_rows=batch))
+    reference = validate(paths, options=MapOptions(batch_rows=batch), engine="pyshacl")
+    assert _keys(fast) == _keys(reference)
+    dangling = {(f.focus_node, f.path, f.value) for f in fast.findings if f.code == "dangling-reference"}
+    sink = io.BytesIO()
+    map_files(paths, sink)
+    described = {str(s) for s in Graph().parse(data=sink.getvalue().decode("utf-8"), format="nt").subjects()}
+    by_class = {f"{SH}ClassConstraintComponent", f"{SH}OrConstraintComponent"}
+    expected = {(f[1:-1], p, v[1:-1]) for f, p, v, c, _ in _keys(reference) if c in by_class}
+    assert dangling == {(f, p, v) for f, p, v in expected if v not in described}
+    assert not {f.code for f in fast.findings} & {"shape-class", "shape-or"}

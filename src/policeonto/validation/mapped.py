@@ -115,14 +115,15 @@ class MappedValidator:
         return made
 
     def _add_known(self, triples: dict[str, list[pl.DataFrame]]) -> None:
-        """Add the types, known from earlier batches, of the nodes *triples* refer to but do not describe."""
-        parts = [p for group in triples.values() for p in group]
-        if not parts:
+        """Add the types, known from earlier batches, of the nodes *triples* link to but do not describe."""
+        links = [p.get_column("o") for predicate in self._links.predicates for p in triples.get(predicate, [])]
+        if not links:
             return
-        described = pl.concat([p.get_column("s") for p in parts]).unique()
-        named = pl.concat([p.get_column("o") for p in parts]).unique()
-        named = named.filter(named.str.starts_with("<") & ~named.is_in(described.implode()))
-        found = self._index.types_of(named)
+        named = pl.concat(links).unique()
+        typed = [p.get_column("s") for p in triples.get(RDF_TYPE, [])]
+        if typed:
+            named = named.filter(~named.is_in(pl.concat(typed).implode()))
+        found = self._index.types_of(named.filter(named.str.starts_with("<")))
         if found.height:
             triples.setdefault(RDF_TYPE, []).append(found)
 

@@ -42,30 +42,31 @@ def _hash(terms: pl.Series) -> pl.Series:
 
 
 class NodeIndex:
-    """Every node the run describes (the subject of a triple any of its rows, or a file's provenance, made),
-    with its classes: a 64-bit hash of the node's term and a class number, 12 bytes a node and type
-    whatever the length of its IRI. Two of ten million nodes share a hash with a chance of about 3 in a
-    million; a link to a node that is not there would then be taken as a link to the other."""
+    """Every node the run describes, with its classes: the subject of an ``rdf:type`` triple that any of its
+    rows, or a file's provenance, made (every record a mapping makes has a type), as a 64-bit hash of the
+    node's term and a class number, 12 bytes a node and type whatever the length of its IRI. Two of ten
+    million nodes share a hash with a chance of about 3 in a million; a link to a node that is not there
+    would then be taken as a link to the other."""
 
     def __init__(self) -> None:
-        self._classes: dict[str, int] = {"": 0}  # 0: described, with no type
-        self._names: list[str] = [""]
+        self._classes: dict[str, int] = {}
+        self._names: list[str] = []
         self._parts: list[pl.DataFrame] = []
         self._kept = 0
 
     def add(self, triples: dict[str, list[pl.DataFrame]]) -> None:
-        """Note the subjects of *triples* (frames of ``s``, ``o`` by predicate) and their types."""
-        subjects = [f.get_column("s") for frames in triples.values() for f in frames]
-        if not subjects:
+        """Note the typed subjects of *triples* (frames of ``s``, ``o`` by predicate) and their types."""
+        typed = triples.get(RDF_TYPE, [])
+        if not typed:
             return
-        typed = pl.concat(triples.get(RDF_TYPE, []) or [pl.DataFrame(schema={"s": pl.String, "o": pl.String})])
-        for name in typed.get_column("o").unique().to_list():
+        types = pl.concat(typed)
+        for name in types.get_column("o").unique().to_list():
             if name not in self._classes:
                 self._classes[name] = len(self._names)
                 self._names.append(name)
-        types = typed.select(h=_hash(typed["s"]), c=pl.col("o").replace_strict(self._classes, return_dtype=pl.UInt32))
-        nodes = pl.DataFrame({"h": _hash(pl.concat(subjects).unique())}).with_columns(c=pl.lit(0, pl.UInt32))
-        self._parts += [types, nodes]
+        self._parts.append(
+            types.select(h=_hash(types["s"]), c=pl.col("o").replace_strict(self._classes, return_dtype=pl.UInt32))
+        )
         # repeats (a point many rows share) are dropped whenever the parts have doubled: bounded work a node
         if sum(p.height for p in self._parts) > 2 * self._kept + 100_000:
             self._parts = [pl.concat(self._parts).unique()]
@@ -84,8 +85,7 @@ class NodeIndex:
             return pl.DataFrame(schema={"s": pl.String, "o": pl.String})
         distinct = nodes.unique()
         asked = pl.DataFrame({"s": distinct, "h": _hash(distinct)})
-        known = self._all().filter(pl.col("c") > 0).unique()
-        found = asked.join(known, on="h")
+        found = asked.join(self._all(), on="h").unique(["s", "c"])
         names = dict(enumerate(self._names))
         return found.select("s", o=pl.col("c").replace_strict(names, return_dtype=pl.String))
 
@@ -106,24 +106,31 @@ class LinkChecks:
 
     shapes: Shapes
     by_key: dict[tuple[str, str], Constraint] = field(init=False)
+    predicates: frozenset[str] = field(init=False)  # the predicates whose objects such constraints judge
     deferred: list[pl.DataFrame] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.by_key, unsupported = {}, []
+        self.by_key, unsupported, predicates = {}, [], set()
         for shape in self.shapes.by_id.values():
             for constraint in shape.constraints:
                 by_class = constraint.component == "Class" or (
                     constraint.component in _CHECKED_BY_CLASS | _NOT_MONOTONE
                     and _class_only(constraint.value, self.shapes)
                 )
-                if not by_class:
+                if not by_class or shape.path is None:  # a node shape: the alternatives of an sh:or, say
                     continue
                 key = (shape.id, constraint.component)
-                if constraint.component in _NOT_MONOTONE or key in self.by_key:
+                if constraint.component in _NOT_MONOTONE:
                     # a link that passes could fail once more types are known: checking it batch by batch
                     # would need every link kept, not only the failing ones
                     unsupported.append(f"{constraint.component} on the classes of linked nodes ({shape.id})")
+                if key in self.by_key:  # its results could not be told apart
+                    unsupported.append(f"two {constraint.component} constraints on the classes of links ({shape.id})")
+                if shape.path.inverse:
+                    unsupported.append(f"{constraint.component} on the subjects of an inverse path ({shape.id})")
                 self.by_key[key] = constraint
+                predicates.add(shape.path.predicate)
+        self.predicates = frozenset(predicates)
         if unsupported:
             raise UnsupportedShapes(unsupported)
 
