@@ -70,15 +70,16 @@ class KeyIndex:
             self._files.append(file)
         here = pl.lit(self._files.index(file), pl.UInt32)
         firsts = self._first.setdefault((mapping.source_schema, mapping.row_class), [])
-        earlier = pl.concat(firsts) if firsts else None
+        # the earlier records of this batch's keys: the many earlier keys are probed, only the batch's hashed
+        earlier = pl.concat(firsts, rechunk=False).filter(pl.col("h").is_in(rows["h"].implode())) if firsts else None
         new = rows.filter(pl.col("h").is_first_distinct())
-        if earlier is not None:
-            new = new.join(earlier, on="h", how="anti")
+        if earlier is not None and earlier.height:
+            new = new.filter(~pl.col("h").is_in(earlier["h"].implode()))
         record = new.select("h", first_file=here, first_row=pl.col(ROW), **{f"#{s}": f"#{s}" for s in slots})
         seen = record if earlier is None else pl.concat([earlier, record])
         repeats = rows.join(new.select(ROW), on=ROW, how="anti").join(seen, on="h", suffix="@first")
         firsts.append(record)
-        if len(firsts) > 1 and len(firsts) & (len(firsts) - 1) == 0:  # fewer, larger parts as they grow
+        if len(firsts) > 64:  # fewer, larger parts as they grow
             firsts[:] = [pl.concat(firsts)]
         if repeats.is_empty():
             return checked

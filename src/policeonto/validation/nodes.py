@@ -85,7 +85,8 @@ class NodeIndex:
             return pl.DataFrame(schema={"s": pl.String, "o": pl.String})
         distinct = nodes.unique()
         asked = pl.DataFrame({"s": distinct, "h": _hash(distinct)})
-        found = asked.join(self._all(), on="h").unique(["s", "c"])
+        known = self._all().filter(pl.col("h").is_in(asked["h"].implode()))  # the many probed, the few hashed
+        found = asked.join(known, on="h").unique(["s", "c"])
         names = dict(enumerate(self._names))
         return found.select("s", o=pl.col("c").replace_strict(names, return_dtype=pl.String))
 
