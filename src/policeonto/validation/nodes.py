@@ -32,7 +32,6 @@ __all__ = ["DANGLING", "LinkChecks", "NodeIndex", "dangling_findings"]
 #: The column of a violations frame that says a link names no node of the run.
 DANGLING = "dangling"
 _SEED = 0x9E3779B97F4A7C15
-_INDEX = {"h": pl.UInt64, "c": pl.UInt32}
 _CHECKED_BY_CLASS = frozenset({"Or", "And", "Node"})  # pass whenever one, every or the one shape does
 _NOT_MONOTONE = frozenset({"Not", "Xone"})
 
@@ -44,14 +43,12 @@ def _hash(terms: pl.Series) -> pl.Series:
 class NodeIndex:
     """Every node the run describes, with its classes: the subject of an ``rdf:type`` triple that any of its
     rows, or a file's provenance, made (every record a mapping makes has a type), as a 64-bit hash of the
-    node's term and a class number, 12 bytes a node and type whatever the length of its IRI. Two of ten
+    node's term kept under its class, 8 bytes a node and type whatever the length of its IRI. Two of ten
     million nodes share a hash with a chance of about 3 in a million; a link to a node that is not there
     would then be taken as a link to the other."""
 
     def __init__(self) -> None:
-        self._classes: dict[str, int] = {}
-        self._names: list[str] = []
-        self._parts: list[pl.DataFrame] = []
+        self._by_class: dict[str, list[pl.Series]] = {}  # class -> hashes of its nodes
         self._kept = 0
 
     def add(self, triples: dict[str, list[pl.DataFrame]]) -> None:
@@ -60,35 +57,40 @@ class NodeIndex:
         if not typed:
             return
         types = pl.concat(typed)
-        for name in types.get_column("o").unique().to_list():
-            if name not in self._classes:
-                self._classes[name] = len(self._names)
-                self._names.append(name)
-        self._parts.append(
-            types.select(h=_hash(types["s"]), c=pl.col("o").replace_strict(self._classes, return_dtype=pl.UInt32))
-        )
+        for (name,), part in types.partition_by("o", as_dict=True).items():
+            self._by_class.setdefault(str(name), []).append(_hash(part.get_column("s")))
         # repeats (a point many rows share) are dropped whenever the parts have doubled: bounded work a node
-        if sum(p.height for p in self._parts) > 2 * self._kept + 100_000:
-            self._parts = [pl.concat(self._parts).unique()]
-            self._kept = self._parts[0].height
+        if sum(h.len() for hashes in self._by_class.values() for h in hashes) > 2 * self._kept + 100_000:
+            for hashes in self._by_class.values():
+                hashes[:] = [pl.concat(hashes).unique()]
+            self._kept = sum(hashes[0].len() for hashes in self._by_class.values())
 
-    def _all(self) -> pl.DataFrame:
-        return pl.concat(self._parts, rechunk=False) if self._parts else pl.DataFrame(schema=_INDEX)
+    def _hits(self, hashed: pl.Series) -> dict[str, pl.Series]:
+        """Class -> those of the *hashed* nodes it has (the many hashes kept are probed, the few asked hashed)."""
+        wanted = hashed.implode()
+        hits = {}
+        for name, hashes in self._by_class.items():
+            every = pl.concat(hashes, rechunk=False)
+            found = every.filter(every.is_in(wanted))
+            if found.len():
+                hits[name] = found
+        return hits
 
     def described(self, nodes: pl.Series) -> pl.Series:
         """Whether each of *nodes* is described by the run."""
-        return _hash(nodes).is_in(self._all().get_column("h").implode())
+        hashed = _hash(nodes)
+        hits = list(self._hits(hashed).values())
+        return hashed.is_in(pl.concat(hits).implode()) if hits else pl.Series([False] * nodes.len())
 
     def types_of(self, nodes: pl.Series) -> pl.DataFrame:
         """The ``rdf:type`` pairs (``s``, ``o``) of those of *nodes* (distinct) that have a type."""
-        if not self._parts:
-            return pl.DataFrame(schema={"s": pl.String, "o": pl.String})
         distinct = nodes.unique()
         asked = pl.DataFrame({"s": distinct, "h": _hash(distinct)})
-        known = self._all().filter(pl.col("h").is_in(asked["h"].implode()))  # the many probed, the few hashed
-        found = asked.join(known, on="h").unique(["s", "c"])
-        names = dict(enumerate(self._names))
-        return found.select("s", o=pl.col("c").replace_strict(names, return_dtype=pl.String))
+        found = [
+            asked.filter(pl.col("h").is_in(hits.implode())).select("s", o=pl.lit(name, pl.String))
+            for name, hits in self._hits(asked.get_column("h")).items()
+        ]
+        return pl.concat(found) if found else pl.DataFrame(schema={"s": pl.String, "o": pl.String})
 
 
 def _class_only(shape_ids: tuple[str, ...] | str, shapes: Shapes) -> bool:
