@@ -153,6 +153,23 @@ _TYPES += [
         Severity.ERROR,
     ),
     FindingType(
+        "duplicate-key",
+        "Key given to two rows",
+        "A row has the key of an earlier row of the same table (in this file or another of the run), with "
+        "other values in some columns. Both would describe one record, which cannot hold both, so the later "
+        "row is not mapped.",
+        "row {row}: {column} repeats the key of an earlier row: {value}",
+        Severity.ERROR,
+    ),
+    FindingType(
+        "duplicate-row",
+        "Row given twice",
+        "A row repeats an earlier row of the same table (in this file or another of the run) in every "
+        "column. The record is mapped once, from the earlier row; the repeat is counted as rejected.",
+        "row {row}: repeats an earlier row with the same {column}: {value}",
+        Severity.WARNING,
+    ),
+    FindingType(
         "references-not-checked",
         "References not checked",
         "A column refers to records of another table of the export, but that table was not given in this "
@@ -351,6 +368,8 @@ FIXES = {
     "value-out-of-range": "Correct the value; coordinates must lie in the UK, numbers within the stated range.",
     "missing-recommended-value": "Fill the column in the source system where it is known.",
     "dangling-reference": "Export the record the link names, or correct the reference.",
+    "duplicate-key": "Give each record one row, or give the rows their own keys, in the source system.",
+    "duplicate-row": "Export each row once (a file given twice, or an export that repeats rows).",
     "references-not-checked": "Give every file of the export in one run.",
     "unknown-record-type": "Map the record type (a mapping for it), or leave it out of the export.",
     "unknown-code": "Use a label from the code list, or add the label to the crosswalk (SSSOM) with a reviewer.",

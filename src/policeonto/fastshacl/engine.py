@@ -30,7 +30,7 @@ from policeonto.fastshacl.terms import (
     unescape,
 )
 
-__all__ = ["RESULT_SCHEMA", "evaluate"]
+__all__ = ["RESULT_SCHEMA", "evaluate", "passing"]
 
 RESULT_SCHEMA = {
     "focus": pl.String,
@@ -72,6 +72,12 @@ def evaluate(shapes: Shapes, table: TripleTable, *, focus_filter: pl.Series | No
         if focus.height:
             frames.append(_violations(shape, focus, context))
     return pl.concat(frames) if frames else pl.DataFrame(schema=RESULT_SCHEMA)
+
+
+def passing(shapes: Shapes, constraint: Constraint, table: TripleTable, nodes: pl.Series) -> pl.Series:
+    """Those of *nodes* (distinct) that pass *constraint*, a constraint about the value node alone, in *table*."""
+    frame = nodes.unique().alias("v").to_frame()
+    return frame.filter(_ok(constraint, frame["v"], _Context(table, shapes)).fill_null(False))["v"]
 
 
 def _targets(shape: Shape, table: TripleTable) -> pl.DataFrame:

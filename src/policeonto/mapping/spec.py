@@ -98,6 +98,7 @@ class Mapping:
     json: JsonRecords | None = None
     key: str | None = None  # the row class's identifier slot
     referenced: bool = False  # another table of the export refers to this one's rows
+    key_space: str | None = None  # the keys' space, when tables share one (neo4j's global IDs): else the table
 
     @property
     def depends_on(self) -> frozenset[str]:
@@ -172,7 +173,7 @@ def _load(path: Path) -> Mapping:
     try:
         _check_imports(source_schema, path.parent, path, set())
         columns = _columns(source_schema, ours["row_class"], path.parent, path)
-        key, referenced = _keys(source_schema, ours["row_class"])
+        key, referenced, key_space = _keys(source_schema, ours["row_class"])
     except MappingSpecError as exc:  # about the source schema: say which mapping uses it
         message = str(exc)
         raise (exc if message.startswith(str(path)) else MappingSpecError(f"{path}: {message}")) from exc
@@ -204,6 +205,7 @@ def _load(path: Path) -> Mapping:
         json=JsonRecords(json["records"], json.get("type"), json.get("each")) if json else None,
         key=key,
         referenced=referenced,
+        key_space=key_space,
     )
 
 
@@ -285,17 +287,24 @@ def _check_imports(schema_path: Path, folder: Path, mapping: Path, seen: set[Pat
         _check_imports(target, folder, mapping, seen)
 
 
-def _keys(schema_path: Path, row_class: str) -> tuple[str | None, bool]:
-    """The row class's identifier slot, and whether another row class's column refers to it."""
+def _keys(schema_path: Path, row_class: str) -> tuple[str | None, bool, str | None]:
+    """The row class's key (its identifier slot, or else a slot annotated ``row_key``, a key that may be
+    blank), whether another row class's column refers to it, and the key's ``key_space`` annotation: the
+    space its values share with the keys of other tables annotated alike (one value, one row in all of them)."""
     view = _view(schema_path)
-    key = next((s for s in view.class_slots(row_class) if view.induced_slot(s, row_class).identifier), None)
+    slots = [view.induced_slot(s, row_class) for s in view.class_slots(row_class)]
+    found = next((s for s in slots if s.identifier), None)
+    found = found or next((s for s in slots if "row_key" in (s.annotations or {})), None)  # a key that may be blank
+    key = found.name if found is not None else None
+    notes = (found.annotations or {}) if found is not None else {}
+    space = notes["key_space"] if "key_space" in notes else None
     referenced = any(
         target == row_class
         for cls in view.all_classes()
         for name in view.class_slots(cls)
         for _, target in _references(view.induced_slot(name, cls), schema_path)[0]
     )
-    return key, referenced
+    return key, referenced, None if space is None else str(space.value)
 
 
 def _references(slot: Any, schema_path: Path) -> tuple[tuple[tuple[str | None, str], ...], str | None]:

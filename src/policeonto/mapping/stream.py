@@ -230,6 +230,7 @@ def _file_stream(
             frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(slot) for slot in missing])
             room = max(options.keep_findings - kept - len(malformed), 0)
             checked = check_batch(frame, chosen, codes, file=file, keep_findings=room, keys=keys.of(chosen))
+            checked = keys.once(chosen, checked, file=file, keep_findings=room - len(checked.findings))
             keys.add(chosen, checked.frame)
             findings += checked.findings
             summary.finding_counts.update(checked.finding_counts)

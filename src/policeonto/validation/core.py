@@ -22,6 +22,7 @@ from policeonto.paths import Inputs, input_paths
 from policeonto.quiet import RDFLIB_LITERALS, quieted
 from policeonto.shacl import run_pyshacl
 from policeonto.validation.fast import read_table, violations_of
+from policeonto.validation.nodes import dangling_findings
 from policeonto.validation.pipeline import ShapesChecked, validating
 from policeonto.validation.rdf_input import is_rdf, read_rdf
 from policeonto.validation.report import FileReport, ValidationReport
@@ -114,7 +115,8 @@ def _shape_findings(violations: Iterable[pl.DataFrame], report: ValidationReport
     for frame in violations:  # in the order the files were mapped; the shared nodes' last
         report.violations.append(frame)
         for (file,), part in frame.partition_by("file", as_dict=True, maintain_order=True).items():
-            found += fast_findings(part, file=str(file))
+            rest, dangling = dangling_findings(part, file=str(file))
+            found += dangling + fast_findings(rest, file=str(file))
     return found
 
 

@@ -2,9 +2,11 @@
 
 The nodes each row makes are validated with that batch (their values, and any node several rows share, are
 all in it); nodes several rows share (a point, an area) are gathered across the file and validated once at
-the end, with the file's provenance, so a clash between two batches is still seen. A table that other tables
-of its export refer to (nominals, referred to by a link table) leaves the types of its nodes behind, so a
-link made in a later file is checked against the class of the node it names.
+the end, with the file's provenance, so a clash between two batches is still seen. Every node a batch
+describes is noted with its types (:class:`~policeonto.validation.nodes.NodeIndex`): a batch is validated
+with the types of the nodes it links to that earlier batches described, and a link that fails a check by
+class is decided again once every file is mapped, so a link to a record of a later file, of any table, is
+checked against that record as in the merged graph, and a link to no record is a dangling reference.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rdflib import Graph
 from policeonto.fastshacl import Shapes, TripleTable, evaluate
 from policeonto.mapping.events import RDF_TYPE, ROW, Derivation, Made, Mapping
 from policeonto.validation.fast import project_shapes
+from policeonto.validation.nodes import DANGLING, LinkChecks, NodeIndex
 
 __all__ = ["MappedValidator", "source_columns"]
 
@@ -62,19 +65,18 @@ class MappedValidator:
     _shared_kept: int = 0
     _worker: ThreadPoolExecutor | None = None
     _pending: deque[Future[pl.DataFrame | None]] = field(default_factory=deque)
-    _known: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={"s": pl.String, "o": pl.String}))
-    _adding: list[pl.DataFrame] = field(default_factory=list)
-    _referenced: bool = False
+    _index: NodeIndex = field(default_factory=NodeIndex)
+    _links: LinkChecks = field(init=False)
     _file: str = ""
 
+    def __post_init__(self) -> None:
+        self._links = LinkChecks(self.shapes)
+
     def begin(self, file: str, mapping: Mapping, derivations: Sequence[Derivation], provenance: Graph) -> None:
-        if self._adding:  # the types the files before left behind, fixed while this file is validated
-            self._known = pl.concat([self._known, *self._adding]).unique(maintain_order=True)
-            self._adding = []
-        self._referenced = mapping.referenced
         self._file = file
         self.columns = source_columns(mapping, derivations)
         self._provenance = TripleTable.from_graph(provenance)
+        self._index.add({p: [pairs] for p, pairs in self._provenance.by_predicate.items()})
         self._sources = pl.concat([self._sources, self._source_frame()]).unique(
             subset=["file", "target", "path"], keep="first", maintain_order=True
         )
@@ -93,11 +95,10 @@ class MappedValidator:
             else:
                 located.append(where)
                 self.records += where.height
-                if self._referenced:
-                    self._adding.append(parts[RDF_TYPE])
             for predicate, pairs in parts.items():
                 triples.setdefault(predicate, []).append(pairs)
         self.triples += made
+        self._index.add(triples)
         self._add_known(triples)
         # nodes rows share: kept once each, so memory grows with them, not with rows; repeats are dropped
         # whenever the kept frames have doubled, so each is looked at a bounded number of times
@@ -111,16 +112,15 @@ class MappedValidator:
         return made
 
     def _add_known(self, triples: dict[str, list[pl.DataFrame]]) -> None:
-        """Add the types, left by earlier files, of the nodes *triples* refer to but do not describe."""
-        if self._known.is_empty():
+        """Add the types, known from earlier batches, of the nodes *triples* link to but do not describe."""
+        links = [p.get_column("o") for predicate in self._links.predicates for p in triples.get(predicate, [])]
+        if not links:
             return
-        parts = [p for group in triples.values() for p in group]
-        if not parts:
-            return
-        described = pl.concat([p.get_column("s") for p in parts]).unique()
-        named = pl.concat([p.get_column("o") for p in parts]).unique()
-        named = named.filter(named.str.starts_with("<") & ~named.is_in(described.implode()))
-        found = self._known.filter(pl.col("s").is_in(named.implode()))
+        named = pl.concat(links).unique()
+        typed = [p.get_column("s") for p in triples.get(RDF_TYPE, [])]
+        if typed:
+            named = named.filter(~named.is_in(pl.concat(typed).implode()))
+        found = self._index.types_of(named.filter(named.str.starts_with("<")))
         if found.height:
             triples.setdefault(RDF_TYPE, []).append(found)
 
@@ -132,9 +132,7 @@ class MappedValidator:
     def _collect(self, keep: int) -> None:
         """Wait for the oldest batches until at most *keep* are in flight, keeping findings in file order."""
         while len(self._pending) > keep:
-            found = self._pending.popleft().result()
-            if found is not None:
-                self.found.append(found)
+            self._keep(self._pending.popleft().result())
 
     def end(self, provenance: Graph) -> int:
         self._collect(0)
@@ -143,27 +141,30 @@ class MappedValidator:
         self._provenances.append(final)
         focus = pl.concat(final.by_predicate.values())["s"].unique()
         self.records += focus.len()
-        found = self._located(evaluate(self.shapes, final, focus_filter=focus), pl.DataFrame(schema=_LOCATED))
-        if found is not None:
-            self.found.append(found)
+        self._keep(self._located(evaluate(self.shapes, final, focus_filter=focus), pl.DataFrame(schema=_LOCATED)))
         self.triples += len(final)  # the provenance, counted as the writer counts it
         return len(final)
 
     def finish(self) -> None:
-        """Validate the nodes rows share, with what every file said of them; each is located at the first
-        row that made it."""
+        """Validate the nodes rows share, with what every file said of them (each located at the first row
+        that made it); then decide the links that failed in their batch, against every record of the run."""
         shared = pl.concat(self._shared) if self._shared else pl.DataFrame(schema=dict.fromkeys("spo", pl.String))
         parts = {p: [f.select("s", "o")] for (p,), f in shared.partition_by("p", as_dict=True).items()}
         self._add_known(parts)
-        if not parts:
-            return
-        table = TripleTable.concat([TripleTable.from_parts(parts), *self._provenances])
-        at = pl.concat(self._shared_at).unique(subset="s", keep="first", maintain_order=True)
-        self.records += at.height
-        found = self._located(evaluate(self.shapes, table, focus_filter=at["s"]), at)
-        if found is not None:
-            self.found.append(found)
+        if parts:
+            table = TripleTable.concat([TripleTable.from_parts(parts), *self._provenances])
+            at = pl.concat(self._shared_at).unique(subset="s", keep="first", maintain_order=True)
+            self.records += at.height
+            self._keep(self._located(evaluate(self.shapes, table, focus_filter=at["s"]), at))
         self._shared, self._shared_at = [], []
+        decided = self._links.decide(self._index)
+        if decided is not None:
+            self.found.append(decided)
+
+    def _keep(self, found: pl.DataFrame | None) -> None:
+        """Keep *found*, but for the link failures to decide at the end."""
+        if found is not None and (rest := self._links.split(found)).height:
+            self.found.append(rest.with_columns(pl.lit(False).alias(DANGLING)))
 
     def _source_frame(self) -> pl.DataFrame:
         """The current file's (class, predicate) -> source column, as a frame."""
