@@ -214,3 +214,16 @@ def test_options_base_names_the_nodes(tmp_path: Path) -> None:
     sink = io.BytesIO()
     map_files(paths, sink, options=MapOptions(base="https://data.example.org/c/"))
     assert b"<https://data.example.org/c/force-c/node/1> " in sink.getvalue()
+
+
+def test_an_id_of_two_node_files_is_a_duplicate_key_naming_both_rows(tmp_path: Path) -> None:
+    tables = TABLES | {"vehicles": [["1", "AB24CDE", "Ford", "Red", "Vehicle"]]}  # ID 1 is also a person
+    paths = _export(tmp_path, tables)
+    report = validate(paths)
+    (duplicate,) = [f for f in report.findings if f.code == "duplicate-key"]
+    assert duplicate.file == str(tmp_path / "vehicles.csv") and duplicate.row == 1
+    assert duplicate.column == "vehicleId:ID" and f"row 1 of {tmp_path / 'people.csv'}, a PersonNode" in duplicate.value
+    summary = map_files(paths, io.BytesIO())
+    assert summary.rejected_by_reason == {"duplicate-key (vehicleId:ID)": 1}
+    fast = report_keys(validate(paths, engine="fast").shacl_report())
+    assert fast == report_keys(validate(paths, engine="pyshacl").shacl_report())

@@ -297,14 +297,14 @@ def _keys(schema_path: Path, row_class: str) -> tuple[str | None, bool, str | No
     found = found or next((s for s in slots if "row_key" in (s.annotations or {})), None)  # a key that may be blank
     key = found.name if found is not None else None
     notes = (found.annotations or {}) if found is not None else {}
-    space = notes["key_space"] if "key_space" in notes else None
+    space = str(notes["key_space"].value) if "key_space" in notes else None  # annotations are no dict: no .get
     referenced = any(
         target == row_class
         for cls in view.all_classes()
         for name in view.class_slots(cls)
         for _, target in _references(view.induced_slot(name, cls), schema_path)[0]
     )
-    return key, referenced, None if space is None else str(space.value)
+    return key, referenced, space
 
 
 def _references(slot: Any, schema_path: Path) -> tuple[tuple[tuple[str | None, str], ...], str | None]:
