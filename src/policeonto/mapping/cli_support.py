@@ -13,7 +13,7 @@ from rdflib import Graph
 from policeonto.cli_options import Voice
 from policeonto.findings import has_errors
 from policeonto.limits import Limits
-from policeonto.mapping.engine import DEFAULT_BASE, MapOptions, MapResult, map_files
+from policeonto.mapping import DEFAULT_BASE, MapOptions, MapResult, map_files
 from policeonto.output import atomic_output, write_atomically
 from policeonto.rdf_formats import RdfFormat
 from policeonto.vocab import ARTEFACTS, artefact_path

@@ -16,21 +16,12 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, TypeVar
 
 from policeonto.findings import Finding
-from policeonto.mapping.events import (
-    DEFAULT_BASE,
-    Event,
-    FileEnded,
-    FileStarted,
-    FileSummary,
-    MapOptions,
-    RecordsUnread,
-    RowsMapped,
-)
+from policeonto.mapping.events import Event, FileEnded, FileStarted, FileSummary, MapOptions, RecordsUnread, RowsMapped
 from policeonto.mapping.stream import map_stream
 from policeonto.mapping.writing import writing_ntriples
 from policeonto.paths import Inputs
 
-__all__ = ["DEFAULT_BASE", "FileSummary", "MapOptions", "MapResult", "map_files", "map_result"]
+__all__ = ["MapResult", "map_files", "map_result"]
 
 E = TypeVar("E")
 
