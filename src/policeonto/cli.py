@@ -521,10 +521,11 @@ def query(
 
     The query reaches no other endpoint unless --federate names it."""
     from policeonto.store import open_store, render
+    from policeonto.store.query_file import read_query
 
     if (file is None) == (text is None):
         raise click.UsageError("give a query file or --query, not both" if file else "give a query file or --query")
-    sparql = text if text is not None else _query_text(file)
+    sparql = text if text is not None else read_query(file)
     store = open_store(
         location,
         retries=retries,
@@ -541,27 +542,6 @@ def query(
         store.close()
     click.echo(render(result, fmt), nl=False)
     return EXIT_OK
-
-
-def _query_text(file: Path) -> str:
-    """The text of a query file (a regular file, read within the file-size limit; UTF-8, a byte order mark
-    allowed).
-
-    Raises:
-        InstanceDataError: the file is no regular file, over the limit, or not UTF-8 text, naming it and
-            where the first bad byte is.
-    """
-    from policeonto.errors import InstanceDataError
-    from policeonto.limits import Limits, read_bounded
-
-    data = read_bounded(file, Limits())
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - data.rfind(b"\n", 0, exc.start)
-        reason = f"cannot read the query: not UTF-8 text ({exc.reason} at byte {exc.start})"
-        raise InstanceDataError(reason, path=file, line=line, column=column) from None
 
 
 @main.command()
