@@ -74,6 +74,9 @@ def match_columns(mapping: Mapping, source: SourceFile) -> ColumnMatch:
     return match
 
 
+_NEAREST = 3  # mappings named when none fits: those that lack the fewest required columns
+
+
 def recognise(source: SourceFile, mappings: Sequence[Mapping], *, name: str | None = None) -> ColumnMatch:
     """The mapping for *source*: the one named, or the one whose columns its header matches best.
 
@@ -94,7 +97,10 @@ def recognise(source: SourceFile, mappings: Sequence[Mapping], *, name: str | No
             path=source.path,
             line=1,
         )
-    expected = "; ".join(f"{m.mapping.name} lacks [{listed(m.missing_required)}]" for m in matches)
+    nearest = sorted(matches, key=lambda m: (len(m.missing_required), m.mapping.name))  # the few closest
+    expected = "; ".join(f"{m.mapping.name} lacks [{listed(m.missing_required)}]" for m in nearest[:_NEAREST])
+    if len(nearest) > _NEAREST:
+        expected += f"; {len(nearest) - _NEAREST} more mappings lack more"
     raise MappingInputError(
         f"no mapping recognises this header ({expected}); found columns {found}", path=source.path, line=1
     )
