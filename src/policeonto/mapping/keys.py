@@ -75,7 +75,9 @@ class KeyIndex:
             self._files.append(file)
         here = pl.lit(self._files.index(file), pl.UInt32)
         if mapping.key_space is not None:
+            before = len(checked.findings)
             checked, rows = self._in_space(mapping, checked, rows, here, file=file, keep_findings=keep_findings)
+            keep_findings -= len(checked.findings) - before  # the cap is on both kinds of repeat together
         firsts = self._first.setdefault((mapping.source_schema, mapping.row_class), [])
         # the earlier records of this batch's keys: the many earlier keys are probed, only the batch's hashed
         earlier = pl.concat(firsts, rechunk=False).filter(pl.col("h").is_in(rows["h"].implode())) if firsts else None

@@ -26,6 +26,7 @@ from policeonto.fastshacl.engine import passing
 from policeonto.fastshacl.shapes import Constraint, UnsupportedShapes
 from policeonto.findings import Finding, make
 from policeonto.terms import RDF_TYPE
+from policeonto.vocab import SH
 
 __all__ = ["DANGLING", "LinkChecks", "NodeIndex", "dangling_findings"]
 
@@ -181,7 +182,7 @@ def dangling_findings(violations: pl.DataFrame, *, file: str) -> tuple[pl.DataFr
             value=r["value"][1:-1],
             focus_node=r["focus"][1:-1],
             path=r["path"],
-            constraint=f"http://www.w3.org/ns/shacl#{r['component']}ConstraintComponent",
+            constraint=f"{SH}{r['component']}ConstraintComponent",
         )
         for r in dangling.sort("row", "focus", "path", nulls_last=True).iter_rows(named=True)
     ]
