@@ -226,6 +226,23 @@ def test_unknown_optional_code_drops_only_the_value(tmp_path: Path) -> None:
     assert (CRIME, POLE.crime_type, None) in graph
 
 
+def test_unknown_code_names_the_codes_it_most_resembles(tmp_path: Path) -> None:
+    rows = [ROWS[0].replace("Other theft", "Burglery"), ROWS[1].replace("Anti-social behaviour", "theft from person")]
+    rows.append(ROWS[2].replace("Violence and sexual offences", "Jaywalking"))
+    result, _ = _map(_write(tmp_path, "\n".join([HEADER, *rows]) + "\n"))
+    found = {f.value: f for f in result.findings if f.code == "unknown-code"}
+    assert found["Burglery"].suggestions == ("burglary ('Burglary', 0.88)",)
+    assert found["Burglery"].message == (
+        "row 1: Crime type 'Burglery' has no crosswalk entry; nearest: burglary ('Burglary', 0.88)"
+    )
+    assert found["theft from person"].suggestions == (
+        "theft-from-the-person ('Theft from the person', 1.00)",
+        "other-theft ('Other theft', 0.64)",
+    )
+    assert found["Jaywalking"].suggestions == ()  # nothing like it: no guess
+    assert found["Jaywalking"].as_dict()["suggestions"] == []
+
+
 def test_impossible_date_rejects_a_search(tmp_path: Path) -> None:
     text = (SOURCES / "2016-05-kent-stop-and-search.csv").read_text().replace("2016-05-01T10:15", "2016-02-30T10:15")
     result, _ = _map(_write(tmp_path, text, name="2016-05-kent-stop-and-search.csv"))

@@ -66,11 +66,13 @@ class Finding:
     focus_node: str | None = None
     path: str | None = None
     constraint: str | None = None
+    suggestions: tuple[str, ...] = ()  # what the value most resembles (an unknown label's nearest codes)
 
     def as_dict(self) -> dict[str, Any]:
         """The finding as a JSON-ready dictionary."""
         data = asdict(self)
         data["severity"] = self.severity.value
+        data["suggestions"] = list(self.suggestions)
         return data
 
 
@@ -194,8 +196,9 @@ _TYPES += [
     FindingType(
         "unknown-code",
         "Label with no crosswalk entry",
-        "A coded column holds a label that no crosswalk maps to a national code. Add it to the crosswalk if it "
-        "is a legitimate label, or correct the source.",
+        "A coded column holds a label that no crosswalk maps to a national code. The finding names the codes of "
+        "the target list it most resembles (its suggestions). Add it to the crosswalk if it is a legitimate "
+        "label, or correct the source.",
         "row {row}: {column} {value!r} has no crosswalk entry",
         Severity.ERROR,
     ),
@@ -444,7 +447,10 @@ def make(code: str, **where: Any) -> Finding:
     """
     kind = CATALOGUE[code]
     fields = {name: None for name in Finding.__dataclass_fields__} | where
-    return Finding(code=code, severity=kind.severity, message=kind.message.format(**fields), **where)
+    message = kind.message.format(**fields)
+    if where.get("suggestions"):
+        message += "; nearest: " + ", ".join(where["suggestions"])
+    return Finding(code=code, severity=kind.severity, message=message, **where)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from functools import reduce
 import polars as pl
 
 from policeonto.findings import Finding, make
+from policeonto.mapping.nearest import suggestions
 from policeonto.mapping.reader import ROW
 from policeonto.mapping.spec import Mapping, SourceColumn
 
@@ -167,7 +168,10 @@ def check_batch(
         room = keep_findings - len(result.findings)
         if room > 0:
             for row, raw, code in bad.head(room).select(ROW, column.slot, f"_p_{column.slot}").iter_rows():
-                result.findings.append(make(code, file=file, row=row, column=column.title, value=raw))
+                near = ()
+                if code == "unknown-code" and column.crosswalk is not None:
+                    near = suggestions(column.crosswalk.path, raw.strip())
+                result.findings.append(make(code, file=file, row=row, column=column.title, value=raw, suggestions=near))
     rejected = checked.filter(pl.col(REASON).is_not_null())
     result.rejected = rejected.height
     if rejected.height:
