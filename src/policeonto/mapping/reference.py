@@ -108,7 +108,7 @@ def reference_graph(path: Path, *, context: dict[str, str], mapping: Mapping | N
         if c.crosswalk is not None
     }
     transformer = ObjectTransformer(unrestricted_eval=False)  # linkml-map's own safe evaluator, never eval()
-    transformer.source_schemaview = SchemaView(str(mapping.source_schema))
+    transformer.source_schemaview = mapping.source_view()
     transformer.target_schemaview = view
     transformer.create_transformer_specification(dict(mapping.specification))
     derivations = transformer.derived_specification.class_derivations
