@@ -591,3 +591,14 @@ def docs(output: Path, mermaid: Path | None, catalogue: MappingCatalogue, voice:
     voice.say(f"{summary.pages} pages written to {summary.output} in {summary.seconds:.1f} s")
     voice.data({"output": str(summary.output), "pages": summary.pages, "seconds": round(summary.seconds, 3)})
     return EXIT_OK
+
+
+def _scaffold() -> click.Command:
+    """``policeonto scaffold``, from its own module, guarded as every command is."""
+    from policeonto.cli_scaffold import scaffold
+
+    scaffold.callback = _guarded(scaffold.callback)  # type: ignore[arg-type]
+    return scaffold
+
+
+main.add_command(_scaffold())

@@ -31,8 +31,17 @@ ROW_CONFIDENCE = 0.8
 #: Share of a column's values that must match a code list for the column to be coded with it.
 ENUM_SHARE = 0.5
 #: Code lists never suggested for a column (they describe records, not what forces export).
-SKIPPED = frozenset({"SecurityClassification", "SecurityDescriptor", "NationalCaveat", "MopiRetentionGroup", "NameType",
-                     "IdentifierScheme", "SelfDefinedEthnicity16"})
+SKIPPED = frozenset(
+    {
+        "SecurityClassification",
+        "SecurityDescriptor",
+        "NationalCaveat",
+        "MopiRetentionGroup",
+        "NameType",
+        "IdentifierScheme",
+        "SelfDefinedEthnicity16",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -80,14 +89,25 @@ def draft_codes(
         matches = nearest_codes(value, codes)
         best = matches[0] if matches else None
         tied = len(matches) > 1 and matches[1].score == matches[0].score
-        short = _abbreviated(value, codes) if best is None or best.how == "fuzzy" else None
-        if short is not None:
+        joined = _joined(value, codes) if best is None or best.how == "fuzzy" else None
+        short = _abbreviated(value, codes) if joined is None and (best is None or best.how == "fuzzy") else None
+        if joined is not None:
+            found.append(ValueMatch(value, count, joined, "normalised", 1.0))
+        elif short is not None:
             found.append(ValueMatch(value, count, short, "prefix", ROW_CONFIDENCE))
         elif best is not None and best.score >= ROW_CONFIDENCE and not tied:
             found.append(ValueMatch(value, count, best.code, best.how, best.score))
         else:
             found.append(ValueMatch(value, count, None, None, 0.0, tuple(str(m) for m in matches)))
     return tuple(found)
+
+
+def _joined(value: str, codes: Sequence[Code]) -> Code | None:
+    """The one code one of whose labels is *value* with the spaces left out or put in (``Motor Cycle``,
+    ``Motorcycle``), if just one."""
+    wanted = normalise_label(value).replace(" ", "")
+    found = {c.notation: c for c in codes for label in c.labels if normalise_label(label).replace(" ", "") == wanted}
+    return next(iter(found.values())) if wanted and len(found) == 1 else None
 
 
 def _abbreviated(value: str, codes: Sequence[Code]) -> Code | None:

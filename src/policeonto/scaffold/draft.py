@@ -113,8 +113,11 @@ def draft_mapping(
             values = [v for v, _ in column.values]
             bundled = covering_crosswalk(values, suggestion.enum, crosswalks)
             if bundled is not None:
-                drafts.append(CrosswalkDraft(plan.table.name, column.header, suggestion.enum,
-                                             f"crosswalks/{bundled.name}", bundled=True))
+                drafts.append(
+                    CrosswalkDraft(
+                        plan.table.name, column.header, suggestion.enum, f"crosswalks/{bundled.name}", bundled=True
+                    )
+                )
                 continue
             stem = "-".join(re.findall(r"[a-z0-9]+", f"{name} {column.slot}".lower()))
             file = f"crosswalks/{stem}.sssom.tsv"

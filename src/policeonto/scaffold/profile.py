@@ -229,7 +229,9 @@ def _read_csv(path: Path, max_rows: int, limits: Limits) -> tuple[tuple[str, ...
     return source.header, frame, read > max_rows or source.lines - source.blank_lines - 1 > frame.height
 
 
-def _json_tables(path: Path, max_rows: int, limits: Limits) -> list[tuple[str, JsonRecords, tuple[str, ...], pl.DataFrame, bool]]:
+def _json_tables(
+    path: Path, max_rows: int, limits: Limits
+) -> list[tuple[str, JsonRecords, tuple[str, ...], pl.DataFrame, bool]]:
     document = JsonDocument.read(path, limits=limits)
     tables = []
     for (member, kind), count in sorted(document.types().items()):
@@ -258,7 +260,7 @@ def _profile_column(header: str, slot: str, values: pl.Series) -> ColumnProfile:
         coded = False
     elif kind_range == "string" and not coded and kind is None:
         pattern = shape_pattern(sample)
-    elif kind_range == "integer" and not coded and not repeated:
+    elif kind_range == "integer" and not coded and not repeated and _names_records(header):
         kind_range, pattern = "string", r"^[0-9]+$"  # unique whole numbers are identifiers, not quantities
     number = filled.cast(pl.Float64, strict=False) if kind_range in {"integer", "decimal"} else None
     return ColumnProfile(
@@ -288,12 +290,16 @@ def profile_export(
     raw: list[tuple[str, Path, JsonRecords | None, tuple[str, ...], pl.DataFrame, bool]] = []
     for path in paths:
         if is_json(path):
-            raw += [(name, path, sel, header, frame, cut) for name, sel, header, frame, cut in _json_tables(path, max_rows, limits)]
+            raw += [
+                (name, path, sel, header, frame, cut)
+                for name, sel, header, frame, cut in _json_tables(path, max_rows, limits)
+            ]
         else:
             header, frame, cut = _read_csv(path, max_rows, limits)
             raw.append((path.stem, path, None, header, frame, cut))
     headers = Counter(snake(h) for _, _, _, header, _, _ in raw for h in dict.fromkeys(header))
     tables = []
+    candidates: dict[str, list[ColumnProfile]] = {}
     for name, path, selection, header, frame, cut in raw:
         columns, seen = [], set()
         for position, title in enumerate(header):
@@ -303,25 +309,58 @@ def profile_export(
             slot = snake(title) if headers[snake(title)] == 1 else f"{snake(name)}_{snake(title)}"
             columns.append(_profile_column(title, slot, frame.get_column(title)))
             del position
-        key = _key(columns, frame.height)
-        tables.append(TableProfile(name, path, row_class_name(name), frame.height, cut, tuple(columns), key, selection))
-    return _with_references(tables, {t.name: _frame_of(raw, t.name) for t in tables})
+        candidates[name] = _key_candidates(columns, frame.height)
+        tables.append(
+            TableProfile(name, path, row_class_name(name), frame.height, cut, tuple(columns), None, selection)
+        )
+    frames = {t.name: _frame_of(raw, t.name) for t in tables}
+    keys = _keys(tables, candidates, frames)
+    return _with_references([replace(t, key=keys.get(t.name)) for t in tables], frames)
 
 
-def _key(columns: list[ColumnProfile], rows: int) -> str | None:
-    """The header of the table's key: a column unique and never blank, of identifiers, whose header does not
-    say it refers to another record (``:START_ID``, ``OCC_REF``); one whose header says ID first."""
-    keys = [
-        c
-        for c in columns
-        if rows and c.filled == c.distinct == rows and c.range == "string" and c.kind is None
-        and not REFERRING & set(snake(c.header).split("_"))
-    ]
-    named = [c for c in keys if "id" in snake(c.header).split("_")]
-    return (named or keys or [None])[0].header if (named or keys) else None
+def _key_candidates(columns: list[ColumnProfile], rows: int) -> list[ColumnProfile]:
+    """The columns that could be the table's key: unique and never blank, of identifiers; those whose
+    header says ID first."""
+    keys = [c for c in columns if rows and c.filled == c.distinct == rows and c.range == "string" and c.kind is None]
+    return sorted(keys, key=lambda c: "id" not in snake(c.header).split("_"))
 
 
-def _frame_of(raw: list[tuple[str, Path, JsonRecords | None, tuple[str, ...], pl.DataFrame, bool]], name: str) -> pl.DataFrame:
+def _names_records(header: str) -> bool:
+    """Whether a header says its column holds identifiers (``personId:ID``, ``Ref``, ``Offence No``)."""
+    return bool({"id", "ref", "no", "number", "key", "reference"} & set(snake(header).split("_")))
+
+
+def _refers(header: str) -> bool:
+    """Whether a header says its column refers to another record (``:START_ID``, ``OCC_REF``)."""
+    return bool(REFERRING & set(snake(header).split("_")))
+
+
+def _keys(
+    tables: list[TableProfile], candidates: dict[str, list[ColumnProfile]], frames: dict[str, pl.DataFrame]
+) -> dict[str, str]:
+    """Each table's key: its first candidate whose header does not say it refers to another record; else
+    its first candidate whose values are not (almost all) keys of other tables (a relationship file whose
+    ``:START_ID`` happens to be unique is no table of its own)."""
+    chosen = {t.name: next((c.header for c in candidates[t.name] if not _refers(c.header)), None) for t in tables}
+
+    def values(table: str, header: str) -> set[str]:
+        return set(frames[table].get_column(header).str.strip_chars().to_list())
+
+    for table in tables:
+        if chosen[table.name] is not None:
+            continue
+        others = set().union(*(values(t, k) for t, k in chosen.items() if k is not None and t != table.name))
+        for column in candidates[table.name]:
+            mine = values(table.name, column.header)
+            if len(mine & others) < REFERENCE_SHARE * len(mine):
+                chosen[table.name] = column.header
+                break
+    return {name: key for name, key in chosen.items() if key is not None}
+
+
+def _frame_of(
+    raw: list[tuple[str, Path, JsonRecords | None, tuple[str, ...], pl.DataFrame, bool]], name: str
+) -> pl.DataFrame:
     return next(frame for table, _, _, _, frame, _ in raw if table == name)
 
 
@@ -334,7 +373,7 @@ def _with_references(tables: list[TableProfile], frames: dict[str, pl.DataFrame]
     for table in tables:
         columns = []
         for column in table.columns:
-            if column.header == table.key or column.range not in {"string", "integer"} or column.kind or column.coded:
+            if column.header == table.key or column.range not in {"string", "integer"} or column.kind:
                 columns.append(column)
                 continue
             values = frames[table.name].get_column(column.header).str.strip_chars()
@@ -343,7 +382,9 @@ def _with_references(tables: list[TableProfile], frames: dict[str, pl.DataFrame]
             targets = tuple(sorted(other for other, n in hits.items() if n))
             covered = sum(hits.values())
             if len(distinct) > 1 and targets and covered >= REFERENCE_SHARE * len(distinct):
-                pattern = next((c.pattern for t in tables if t.name in targets for c in t.columns if c.header == t.key), None)
+                pattern = next(
+                    (c.pattern for t in tables if t.name in targets for c in t.columns if c.header == t.key), None
+                )
                 column = replace(column, references=targets, range="string", pattern=pattern, values=())
             columns.append(column)
         found.append(replace(table, columns=tuple(columns)))

@@ -26,8 +26,20 @@ __all__ = ["Suggestion", "TablePlan", "name_candidates", "plan_tables"]
 
 #: Slots a draft fills itself (identity, provenance), never from a column's name.
 OWN_SLOTS = frozenset(
-    {"id", "type", "source_force", "source_system", "source_row", "derived_from", "generated_by", "security_marking",
-     "retention_group", "identifiers", "names", "description"}
+    {
+        "id",
+        "type",
+        "source_force",
+        "source_system",
+        "source_row",
+        "derived_from",
+        "generated_by",
+        "security_marking",
+        "retention_group",
+        "identifiers",
+        "names",
+        "description",
+    }
 )
 
 #: Words forces use for a slot, beside the vocabulary's own names (normalised, as :func:`phrase` gives).
@@ -84,13 +96,34 @@ SYNONYMS: dict[str, tuple[str, str]] = {
 
 #: Words of a table's name that say which class its rows make.
 TABLE_WORDS: dict[str, str] = {
-    "person": "Person", "people": "Person", "persons": "Person", "nominal": "Person", "nominals": "Person",
-    "vehicle": "Vehicle", "vehicles": "Vehicle", "object": "Vehicle", "objects": "Vehicle",
-    "location": "Point", "locations": "Point", "address": "Address", "addresses": "Address",
-    "crime": "Crime", "crimes": "Crime", "offences": "Crime", "occurrences": "Crime", "street": "Crime",
-    "incident": "Incident", "incidents": "Incident", "search": "StopAndSearch", "searches": "StopAndSearch",
-    "outcome": "CrimeOutcome", "outcomes": "CrimeOutcome", "involved": "PersonInvolvement",
-    "involvement": "PersonInvolvement", "links": "PersonInvolvement", "link": "PersonInvolvement",
+    "person": "Person",
+    "people": "Person",
+    "persons": "Person",
+    "nominal": "Person",
+    "nominals": "Person",
+    "vehicle": "Vehicle",
+    "vehicles": "Vehicle",
+    "object": "Vehicle",
+    "objects": "Vehicle",
+    "location": "Point",
+    "locations": "Point",
+    "address": "Address",
+    "addresses": "Address",
+    "crime": "Crime",
+    "crimes": "Crime",
+    "offences": "Crime",
+    "occurrences": "Crime",
+    "street": "Crime",
+    "incident": "Incident",
+    "incidents": "Incident",
+    "search": "StopAndSearch",
+    "searches": "StopAndSearch",
+    "outcome": "CrimeOutcome",
+    "outcomes": "CrimeOutcome",
+    "involved": "PersonInvolvement",
+    "involvement": "PersonInvolvement",
+    "links": "PersonInvolvement",
+    "link": "PersonInvolvement",
     "occurred": "EventLocation",
 }
 
@@ -104,7 +137,11 @@ KIND_TARGETS: dict[str, tuple[str, str, str]] = {
 }
 
 #: Classes a draft can make beside a table's own: reached from it through a slot.
-AUXILIARY = {"PersonName": ("Person", "names"), "Identifier": ("Record", "identifiers"), "Point": ("Event", "occurred_at")}
+AUXILIARY = {
+    "PersonName": ("Person", "names"),
+    "Identifier": ("Record", "identifiers"),
+    "Point": ("Event", "occurred_at"),
+}
 
 #: The lowest fuzzy score (0 to 100) of a header against a slot's name for a suggestion.
 FUZZY = 85
@@ -145,7 +182,11 @@ def phrase(header: str) -> str:
     ('name given', 'born', 'local offence code')
     """
     last = header.rsplit(".", 2)
-    tail = ".".join(last[-2:]) if len(last) > 1 and last[-1] in {"given", "family", "line1", "town", "postcode", "id"} else last[-1]
+    tail = (
+        ".".join(last[-2:])
+        if len(last) > 1 and last[-1] in {"given", "family", "line1", "town", "postcode", "id"}
+        else last[-1]
+    )
     return snake(tail).rstrip("_").replace("_", " ")
 
 
@@ -212,8 +253,13 @@ def _compatible(column: ColumnProfile, cls: str, slot: str, enum: str | None) ->
         return enum == target
     if view.get_class(target) is not None:
         return False
-    kinds = {"date": {"date", "datetime"}, "datetime": {"datetime"}, "integer": {"integer", "decimal", "string"},
-             "decimal": {"decimal", "double", "float"}, "boolean": {"boolean"}}
+    kinds = {
+        "date": {"date", "datetime"},
+        "datetime": {"datetime"},
+        "integer": {"integer", "decimal", "string"},
+        "decimal": {"decimal", "double", "float"},
+        "boolean": {"boolean"},
+    }
     allowed = kinds.get(column.range, {"string"})
     if column.range == "string" and view.get_type(target) is not None:
         return str(view.get_type(target).typeof or target) in {"string", "str"} or target == "string"
@@ -272,10 +318,16 @@ def _place(table: TableProfile, cls: str, classes_of: Mapping[str, str], enums: 
             target = classes_of.get(column.references[0])
             slot = _reference_slot(cls, target, tuple(taken)) if target else None
             if slot:
-                found = Suggestion(column.header, cls, slot, f"values are keys of {', '.join(column.references)}",
-                                   0.8, references=column.references)
+                found = Suggestion(
+                    column.header,
+                    cls,
+                    slot,
+                    f"values are keys of {', '.join(column.references)}",
+                    0.8,
+                    references=column.references,
+                )
         elif column.kind in KIND_TARGETS and _fits(cls, KIND_TARGETS[column.kind][0]):
-            kind_class, slot, why = KIND_TARGETS[column.kind]
+            _, slot, why = KIND_TARGETS[column.kind]
             found = Suggestion(column.header, cls, slot, why, 0.9)
         elif column.pattern and column.pattern.startswith("^") and column.distinct == 1:
             unplaced.append((column.header, "one value in every row (a label or type of the export's own)"))
@@ -290,15 +342,24 @@ def _place(table: TableProfile, cls: str, classes_of: Mapping[str, str], enums: 
                 break
         if found is None and column.coded and enums.get(column.header):
             enum = enums[column.header]
-            slot = next((s for s in schema_view().class_slots(cls) if _range(cls, s) == enum and f"{cls}.{s}" not in taken), None)
+            slot = next(
+                (s for s in schema_view().class_slots(cls) if _range(cls, s) == enum and f"{cls}.{s}" not in taken),
+                None,
+            )
             if slot:
                 found = Suggestion(column.header, cls, slot, f"values are labels of {enum}", 0.7, enum=enum)
         if found is None:
             unplaced.append((column.header, "no slot of the vocabulary fits its name or values"))
             continue
         if found.enum is None and schema_view().get_enum(_range(found.target_class, found.slot)) is not None:
-            found = Suggestion(found.column, found.target_class, found.slot, found.evidence, found.confidence,
-                               enum=_range(found.target_class, found.slot))
+            found = Suggestion(
+                found.column,
+                found.target_class,
+                found.slot,
+                found.evidence,
+                found.confidence,
+                enum=_range(found.target_class, found.slot),
+            )
         taken.append(f"{found.target_class}.{found.slot}")
         suggestions.append(found)
     return TablePlan(table, cls, "", tuple(suggestions), tuple(unplaced))
@@ -318,10 +379,17 @@ def plan_tables(tables: tuple[TableProfile, ...], enums: Mapping[tuple[str, str]
             cls, why = "Record", ["nothing suggests a class"]
         classes_of[table.name] = cls
         mine = {header: enum for (name, header), enum in enums.items() if name == table.name}
-        plan = _place(table, cls, classes_of, mine) if cls != "Record" else TablePlan(
-            table, cls, "", (), tuple((c.header, "no class suggested for the table") for c in table.columns))
+        plan = (
+            _place(table, cls, classes_of, mine)
+            if cls != "Record"
+            else TablePlan(
+                table, cls, "", (), tuple((c.header, "no class suggested for the table") for c in table.columns)
+            )
+        )
         evidence = "; ".join(why) or "its columns' names"
-        plans[table.name] = TablePlan(plan.table, cls, f"{evidence} (score {score:.1f})", plan.suggestions, plan.unplaced)
+        plans[table.name] = TablePlan(
+            plan.table, cls, f"{evidence} (score {score:.1f})", plan.suggestions, plan.unplaced
+        )
     return tuple(plans[t.name] for t in tables)
 
 

@@ -69,9 +69,7 @@ def _derivations(draft: Draft, plan: TablePlan, groups: dict[str, str]) -> dict[
     own = _record_iri(draft, table, groups, key)
     main: list[tuple[str, str, str]] = [("id", json.dumps({"expr": own}), "")]
     extra: dict[str, list[tuple[str, str, str]]] = {}
-    optional = [] if key is None else []
     view = schema_view()
-    del optional
     for suggestion in plan.suggestions:
         column = slots[suggestion.column]
         name = column.slot
@@ -104,8 +102,12 @@ def _derivations(draft: Draft, plan: TablePlan, groups: dict[str, str]) -> dict[
         main.append(("names", json.dumps({"expr": name_iri}), ""))
         extra["PersonName"] = [("id", json.dumps({"expr": name_iri}), ""), *extra["PersonName"]]
     if "Point" in extra:
-        coordinates = {s: slots[s_col].slot for s_col in slots for s in ("latitude", "longitude")
-                       if plan.suggestion(s_col) and plan.suggestion(s_col).slot == s}
+        coordinates = {
+            s: slots[s_col].slot
+            for s_col in slots
+            for s in ("latitude", "longitude")
+            if plan.suggestion(s_col) and plan.suggestion(s_col).slot == s
+        }
         if set(coordinates) == {"latitude", "longitude"}:
             lat, lon = coordinates["latitude"], coordinates["longitude"]
             point = _when(f"base + 'point/' + {lat} + '_' + {lon}", lat, lon)
@@ -195,7 +197,8 @@ def _source_schema(draft: Draft, groups: dict[str, str]) -> str:
         "imports": ["linkml:types", "context"],
         "classes": {
             p.table.row_class: {
-                "description": f"One row of {p.table.path.name}" + (f" ({p.table.name} records)." if p.table.json else "."),
+                "description": f"One row of {p.table.path.name}"
+                + (f" ({p.table.name} records)." if p.table.json else "."),
                 "mixins": ["RowContext"],
                 "slots": [c.slot for c in p.table.columns],
             }
@@ -223,8 +226,16 @@ def _crosswalk(draft: Draft, walk: CrosswalkDraft) -> str:
         "mapping_set_version": "0.0.1",
     }
     lines = ["#" + line for line in yaml.safe_dump(header, sort_keys=False, width=200).splitlines()]
-    columns = ["subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification",
-               "confidence", "comment"]
+    columns = [
+        "subject_id",
+        "subject_label",
+        "predicate_id",
+        "object_id",
+        "object_label",
+        "mapping_justification",
+        "confidence",
+        "comment",
+    ]
     lines.append("\t".join(columns))
     ids: set[str] = set()
     for match in codes:
@@ -232,10 +243,20 @@ def _crosswalk(draft: Draft, walk: CrosswalkDraft) -> str:
         local = slug(match.value)
         local = local if local not in ids else f"{local}-{len(ids)}"
         ids.add(local)
-        notation = match.code.iri.removeprefix(code_prefix) if match.code.iri.startswith(code_prefix) else match.code.notation
+        notation = (
+            match.code.iri.removeprefix(code_prefix) if match.code.iri.startswith(code_prefix) else match.code.notation
+        )
         comment = f"{match.how} match; {match.count:,} rows"
-        row = [f"src:{local}", match.value, "skos:exactMatch", f"code:{notation}", match.code.label,
-               "semapv:LexicalMatching", f"{match.confidence:.2f}", comment]
+        row = [
+            f"src:{local}",
+            match.value,
+            "skos:exactMatch",
+            f"code:{notation}",
+            match.code.label,
+            "semapv:LexicalMatching",
+            f"{match.confidence:.2f}",
+            comment,
+        ]
         lines.append("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row))
     return "\n".join(lines) + "\n"
 
@@ -259,7 +280,8 @@ def _readme(draft: Draft) -> Iterator[str]:
     for plan in draft.plans:
         t = plan.table
         rows = f"{t.rows:,}" + (" (a sample)" if t.truncated else "")
-        yield f"| {t.path.name} | {t.name} | {rows} | {t.key or '(none: rows by number)'} | {plan.target_class} | {plan.evidence} |"
+        key = t.key or "(none: rows by number)"
+        yield f"| {t.path.name} | {t.name} | {rows} | {key} | {plan.target_class} | {plan.evidence} |"
     yield ""
     yield "## Columns to review"
     yield ""
@@ -286,8 +308,10 @@ def _readme(draft: Draft) -> Iterator[str]:
             yield f"- {walk.table} `{walk.column}`: the bundled `{walk.file}` has every value ({walk.enum})."
             continue
         fuzzy = [m for m in walk.matches if m.code is not None and m.how in {"fuzzy", "prefix"}]
-        yield f"- {walk.table} `{walk.column}` -> {walk.enum}: `{walk.file}`, {len(walk.matches) - len(walk.unmatched)} " \
-              f"of {len(walk.matches)} values matched."
+        yield (
+            f"- {walk.table} `{walk.column}` -> {walk.enum}: `{walk.file}`, {len(walk.matches) - len(walk.unmatched)} "
+            f"of {len(walk.matches)} values matched."
+        )
         for m in fuzzy:
             assert m.code is not None
             yield f"  - check `{m.value}` -> {m.code.notation} ({m.code.label!r}): {m.how}, {m.confidence:.2f}"

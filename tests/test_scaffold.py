@@ -1,0 +1,247 @@
+"""``policeonto scaffold``: a draft mapping for an export never seen, usable as it is."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from policeonto.mapping.crosswalk import read_crosswalk
+from policeonto.scaffold import draft_mapping, render
+from policeonto.scaffold.codes import draft_codes
+from policeonto.scaffold.profile import profile_export
+from tests.scaffold_export import write_export
+
+
+def _policeonto(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "policeonto", *map(str, args)], capture_output=True, text=True, check=False
+    )
+
+
+def _csv(path: Path, *lines: str) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_draft_of_an_unseen_layout_maps_it_with_every_row_counted(tmp_path: Path) -> None:
+    files = write_export(tmp_path / "force-d")
+    draft = tmp_path / "draft"
+    made = _policeonto("scaffold", *files, "-o", draft, "--format", "json")
+    assert made.returncode == 0, made.stderr
+    summary = json.loads(made.stdout)
+    assert {t["table"]: (t["class"], t["columns"], t["unplaced"]) for t in summary["tables"]} == {
+        "persons": (
+            "Person",
+            {
+                "Person Ref": "Person.source_record_id",
+                "Family Name": "PersonName.family_name",
+                "Given Name": "PersonName.given_name",
+                "Birth Date": "Person.date_of_birth",
+                "Sex": "Person.gender",
+            },
+            [],
+        ),
+        "motor_vehicles": (
+            "Vehicle",
+            {
+                "Veh No": "Vehicle.source_record_id",
+                "Reg Mark": "Vehicle.identifiers",
+                "Manufacturer": "Vehicle.make",
+                "Body Type": "Vehicle.vehicle_type",
+            },
+            [],
+        ),
+        "offences": (
+            "Crime",
+            {
+                "Offence No": "Crime.source_record_id",
+                "Offence Date": "Crime.start_time",
+                "Offence Group": "Crime.crime_type",
+            },
+            ["Locus Postcode"],
+        ),
+        "person_offence_links": (
+            "PersonInvolvement",
+            {
+                "Link No": "PersonInvolvement.source_record_id",
+                "Person Ref": "PersonInvolvement.person",
+                "Offence No": "PersonInvolvement.event",
+                "Involvement": "PersonInvolvement.involvement_role",
+            },
+            [],
+        ),
+    }
+    assert summary["unmatched"] == {
+        "motor_vehicles/Body Type": [],
+        "offences/Offence Group": ["Fraud"],
+        "person_offence_links/Involvement": [],
+        "persons/Sex": ["Not Stated"],
+    }
+    # the draft refers to the bundled context by name: nothing bundled is copied
+    assert sorted(p.name for p in draft.iterdir()) == [
+        "README.md",
+        "crosswalks",
+        "force-d-motor-vehicles.transform.yaml",
+        "force-d-offences.transform.yaml",
+        "force-d-person-offence-links.transform.yaml",
+        "force-d-persons.transform.yaml",
+        "force-d.source.yaml",
+    ]
+    offences = read_crosswalk(draft / "crosswalks" / "force-d-offence-group.sssom.tsv")
+    assert {label: iri.rsplit("/", 1)[1] for label, iri in offences.codes().items()} == {
+        "Burglary Dwelling": "burglary",
+        "Shop Lifting": "shoplifting",
+        "Criminal Damage": "criminal-damage-arson",
+        "Robery": "robbery",
+    }
+    assert {row["mapping_justification"] for row in offences.rows} == {"semapv:LexicalMatching"}
+    bodies = read_crosswalk(draft / "crosswalks" / "force-d-body-type.sssom.tsv").codes()
+    assert {label: iri.rsplit("/", 1)[1] for label, iri in bodies.items()} == {
+        "Saloon Car": "car",
+        "Panel Van": "van",
+        "Motor Cycle": "motorcycle",
+    }
+    readme = (draft / "README.md").read_text(encoding="utf-8")
+    assert "**no match** for `Fraud` (5 rows)" in readme
+    assert "**no match** for `Not Stated` (6 rows)" in readme
+    assert "| offences | `Offence Date` | date (%d/%m/%Y) | Crime.start_time |" in readme
+
+    report = tmp_path / "report.json"
+    mapped = _policeonto("map", "--mappings", draft, *files, "-o", tmp_path / "out.nt", "--report", report)
+    assert mapped.returncode == 1, mapped.stderr  # rows rejected, each with its finding
+    figures = json.loads(report.read_text(encoding="utf-8"))
+    assert figures["rows_read"] == 107 == figures["rows_mapped"] + figures["rows_rejected"]
+    assert figures["rows_rejected"] == 24
+    assert figures["rejected_by_reason"] == {
+        "unknown-code (Sex)": 6,  # Not Stated: no national label
+        "unknown-code (Offence Group)": 5,  # Fraud: no national crime type
+        "dangling-reference (Person Ref)": 8,  # P0099, and 7 links to people rejected for their Sex
+        "dangling-reference (Offence No)": 5,  # links to offences rejected for Fraud
+    }
+    assert {f["file"].rsplit("/", 1)[1]: (f["mapping"], f["rows_read"]) for f in figures["files"]} == {
+        "persons.csv": ("force-d-persons", 30),
+        "motor_vehicles.csv": ("force-d-motor-vehicles", 12),
+        "offences.csv": ("force-d-offences", 25),
+        "person_offence_links.csv": ("force-d-person-offence-links", 40),
+    }
+    triples = (tmp_path / "out.nt").read_text(encoding="utf-8")
+    offence = "<https://w3id.org/policeonto/data/force-d/offences/OFF/00001>"
+    assert f'{offence} <https://w3id.org/policeonto/start_time> "2024-02-02T00:00:00"' in triples
+    assert "<https://w3id.org/policeonto/data/identifier/vrm/BM11%20YAB>" in triples
+
+
+def test_scaffold_will_not_write_over_a_draft(tmp_path: Path) -> None:
+    files = write_export(tmp_path / "force-d")
+    assert _policeonto("scaffold", *files, "-o", tmp_path / "draft").returncode == 0
+    again = _policeonto("scaffold", *files, "-o", tmp_path / "draft")
+    assert again.returncode == 2
+    assert "refusing to write 'README.md': it exists (and 9 more of the draft's files)" in again.stderr
+
+
+def test_columns_are_profiled_for_type_pattern_required_and_key(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path / "records.csv",
+        "Ref,When,Seen,Count,Weight,Flag,Kind,Note",
+        "R-01,01/02/2024,2024-02-01T10:00:00,3,1.5,true,A,x",
+        "R-02,13/02/2024,2024-02-02T11:00:00,4,2,FALSE,B,",
+        "R-03,28/02/2024,2024-02-03T12:00:00Z,5,2.25,true,A,y z",
+        "R-04,29/02/2024,2024-02-04T12:00:00+01:00,6,3,false,B,",
+    )
+    (table,) = profile_export([path])
+    got = {c.header: (c.range, c.date_format, c.pattern, c.filled, c.coded) for c in table.columns}
+    assert got == {
+        "Ref": ("string", None, "^[A-Z]\\-[0-9]{2}$", 4, False),
+        "When": ("date", "%d/%m/%Y", None, 4, False),
+        "Seen": ("datetime", None, None, 4, False),
+        "Count": ("integer", None, None, 4, False),
+        "Weight": ("decimal", None, None, 4, False),
+        "Flag": ("boolean", None, None, 4, False),
+        "Kind": ("string", None, None, 4, True),
+        "Note": ("string", None, None, 2, False),
+    }
+    assert table.key == "Ref"
+    assert table.column("Kind").values == (("A", 2), ("B", 2))
+
+
+def test_a_few_bad_values_do_not_change_a_column_type(tmp_path: Path) -> None:
+    rows = [f"P{n:03d},{1 + n % 28:02d}/03/1980" for n in range(40)] + ["P999,30/02/1980"]
+    (table,) = profile_export([_csv(tmp_path / "people.csv", "Id,Born", *rows)])
+    assert (table.column("Born").range, table.column("Born").date_format) == ("date", "%d/%m/%Y")
+
+
+def test_a_graph_export_gets_keys_and_references_to_several_node_files(tmp_path: Path) -> None:
+    people = _csv(tmp_path / "people.csv", "personId:ID,name", "1,A", "2,B", "3,C")
+    cars = _csv(tmp_path / "cars.csv", "carId:ID,vrm", "10,AB12CDE", "11,XY19ABC")
+    crimes = _csv(tmp_path / "crimes.csv", "crimeId:ID,offence", "20,Robbery", "21,Drugs")
+    rel = _csv(
+        tmp_path / "involved.csv", ":START_ID,:END_ID,:TYPE", "1,20,IN", "2,20,IN", "10,21,IN", "3,21,IN", "11,20,IN"
+    )
+    tables = {t.name: t for t in profile_export([people, cars, crimes, rel])}
+    assert {n: t.key for n, t in tables.items()} == {
+        "people": "personId:ID",
+        "cars": "carId:ID",
+        "crimes": "crimeId:ID",
+        "involved": None,
+    }
+    involved = tables["involved"]
+    assert involved.column(":START_ID").references == ("cars", "people")
+    assert involved.column(":END_ID").references == ("crimes",)
+    assert involved.column(":TYPE").pattern == "^IN$"
+    source = render(draft_mapping([people, cars, crimes, rel], name="graph"))["graph.source.yaml"]
+    assert "references: PeopleRow CarsRow" in source
+    assert source.count("key_space: node") == 2  # people and cars: one column refers to both
+
+
+def test_coded_values_match_national_labels_and_the_rest_are_left_to_the_steward() -> None:
+    matches = draft_codes(("SUSP", "Vic", "WITNESS", "Offender (adult)", "Informant"), "InvolvementRole")
+    assert [(m.value, m.code.notation if m.code else None, m.how) for m in matches] == [
+        ("SUSP", "suspect", "prefix"),
+        ("Vic", "victim", "prefix"),
+        ("WITNESS", "witness", "normalised"),
+        ("Offender (adult)", "offender", "fuzzy"),
+        ("Informant", None, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "expected"),
+    [
+        ("Reg", ["AB12 CDE", "XY19ABC", "A123BCD"], ("Vehicle", "Vehicle.identifiers")),
+        ("PNC", ["12/3456789Z", "99/1234567A"], ("Person", "Person.identifiers")),
+        ("Where", ["ME14 1XX", "TN1 2AB"], ("Address", "Address.postcode")),
+    ],
+)
+def test_values_suggest_a_class_and_slot(
+    tmp_path: Path, header: str, values: list[str], expected: tuple[str, str]
+) -> None:
+    path = _csv(tmp_path / "things.csv", f"Id,{header}", *(f"T{n},{v}" for n, v in enumerate(values)))
+    (plan,) = draft_mapping([path]).plans
+    suggestion = plan.suggestion(header)
+    assert suggestion is not None
+    assert (plan.target_class, f"{suggestion.target_class}.{suggestion.slot}") == expected
+
+
+def test_a_json_export_is_drafted_table_by_table(tmp_path: Path) -> None:
+    document = {
+        "data": [
+            {"type": "people", "id": "PER-1", "attributes": {"familyName": "Ames", "gender": "MALE"}},
+            {"type": "people", "id": "PER-2", "attributes": {"familyName": "Best", "gender": "FEMALE"}},
+            {"type": "people", "id": "PER-3", "attributes": {"familyName": "Cole", "gender": "MALE"}},
+        ]
+    }
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    draft = draft_mapping([path], name="json-force")
+    (plan,) = draft.plans
+    assert plan.target_class == "Person"
+    assert {s.column: s.slot for s in plan.suggestions} == {
+        "id": "source_record_id",
+        "attributes.familyName": "family_name",
+        "attributes.gender": "gender",
+    }
+    transform = render(draft)["json-force-people.transform.yaml"]
+    assert '  json: {"records": "data", "type": "people"}' in transform
