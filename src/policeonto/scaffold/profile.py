@@ -36,6 +36,7 @@ __all__ = [
     "ColumnProfile",
     "TableProfile",
     "column_range",
+    "names_records",
     "profile_export",
     "shape_pattern",
     "snake",
@@ -64,6 +65,7 @@ KINDS: dict[str, str] = {
     "pnc": r"^[0-9]{2,4}/[0-9]{1,7}[A-Z]$",
     "month": r"^[0-9]{4}-(0[1-9]|1[0-2])$",
     "email": r"^[^@ ]+@[^@ ]+\.[A-Z]{2,}$",
+    "json": r"^[\[{]",  # a list or object of a JSON export, kept as its JSON text
 }
 
 #: Date formats tried, ISO first, then day-first (as UK systems write), then month-first.
@@ -257,10 +259,10 @@ def _profile_column(header: str, slot: str, values: pl.Series) -> ColumnProfile:
     pattern = None
     if distinct.len() == 1 and repeated:
         pattern = f"^{re.escape(sample[0])}$"  # a constant: the node's label, the relationship's type
-        coded = False
+        coded = kind_range == "string" and kind is None  # kept, in case it is a code (the publishing force)
     elif kind_range == "string" and not coded and kind is None:
         pattern = shape_pattern(sample)
-    elif kind_range == "integer" and not coded and not repeated and _names_records(header):
+    elif kind_range == "integer" and not coded and not repeated and names_records(header):
         kind_range, pattern = "string", r"^[0-9]+$"  # unique whole numbers are identifiers, not quantities
     number = filled.cast(pl.Float64, strict=False) if kind_range in {"integer", "decimal"} else None
     return ColumnProfile(
@@ -325,7 +327,7 @@ def _key_candidates(columns: list[ColumnProfile], rows: int) -> list[ColumnProfi
     return sorted(keys, key=lambda c: "id" not in snake(c.header).split("_"))
 
 
-def _names_records(header: str) -> bool:
+def names_records(header: str) -> bool:
     """Whether a header says its column holds identifiers (``personId:ID``, ``Ref``, ``Offence No``)."""
     return bool({"id", "ref", "no", "number", "key", "reference"} & set(snake(header).split("_")))
 

@@ -19,7 +19,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from policeonto.scaffold.profile import ColumnProfile, TableProfile, snake
+from policeonto.scaffold.profile import ColumnProfile, TableProfile, names_records, snake
 from policeonto.vocab import schema_view
 
 __all__ = ["Suggestion", "TablePlan", "name_candidates", "plan_tables"]
@@ -91,6 +91,8 @@ SYNONYMS: dict[str, tuple[str, str]] = {
     "recorded": ("Record", "recorded_at"),
     "name": ("Entity", "label"),
     "category": ("Vehicle", "vehicle_type"),
+    "outcome type": ("CrimeOutcome", "outcome_category"),
+    "outcome category": ("CrimeOutcome", "outcome_category"),
     "object type": ("Vehicle", "vehicle_type"),
 }
 
@@ -141,6 +143,7 @@ AUXILIARY = {
     "PersonName": ("Person", "names"),
     "Identifier": ("Record", "identifiers"),
     "Point": ("Event", "occurred_at"),
+    "PersonInvolvement": ("Event", "event"),  # the person an event's row describes (a searched person)
 }
 
 #: The lowest fuzzy score (0 to 100) of a header against a slot's name for a suggestion.
@@ -246,10 +249,11 @@ def _range(cls: str, slot: str) -> str:
 
 
 def _compatible(column: ColumnProfile, cls: str, slot: str, enum: str | None) -> bool:
-    """Whether the column's values can fill the slot: its type, or a coded column of the slot's code list."""
+    """Whether the column's values can fill the slot: its type, or a coded column of the slot's code list
+    (a coded column whose name says a slot of text fills it with its labels)."""
     target = _range(cls, slot)
     view = schema_view()
-    if view.get_enum(target) is not None or enum is not None:
+    if view.get_enum(target) is not None:
         return enum == target
     if view.get_class(target) is not None:
         return False
@@ -268,7 +272,7 @@ def _compatible(column: ColumnProfile, cls: str, slot: str, enum: str | None) ->
 
 def _class_score(table: TableProfile, cls: str, classes_of: Mapping[str, str]) -> tuple[float, list[str]]:
     score, why = 0.0, []
-    for word in phrase(table.name).split():
+    for word in words_of(table.name):
         if TABLE_WORDS.get(word) == cls:
             score += 2.0
             why.append(f"table name {table.name!r}")
@@ -312,6 +316,7 @@ def _place(table: TableProfile, cls: str, classes_of: Mapping[str, str], enums: 
     taken: list[str] = []
     for column in table.columns:
         found: Suggestion | None = None
+        constant = column.distinct == 1 and column.filled == table.rows and column.range == "string"
         if column.header == table.key:
             found = Suggestion(column.header, cls, "source_record_id", "unique and never blank: the key", 0.9)
         elif column.references:
@@ -329,17 +334,22 @@ def _place(table: TableProfile, cls: str, classes_of: Mapping[str, str], enums: 
         elif column.kind in KIND_TARGETS and _fits(cls, KIND_TARGETS[column.kind][0]):
             _, slot, why = KIND_TARGETS[column.kind]
             found = Suggestion(column.header, cls, slot, why, 0.9)
-        elif column.pattern and column.pattern.startswith("^") and column.distinct == 1:
+        elif constant and not enums.get(column.header):
             unplaced.append((column.header, "one value in every row (a label or type of the export's own)"))
             continue
-        if found is None:
+        if found is None and not constant:
             for slot, score in name_candidates(column.header):
                 owner = _owner(cls, slot)
                 enum = enums.get(column.header)
                 if owner is None or f"{owner}.{slot}" in taken or not _compatible(column, owner, slot, enum):
                     continue
+                enum = enum if schema_view().get_enum(_range(owner, slot)) is not None else None
                 found = Suggestion(column.header, owner, slot, f"header {column.header!r} ~ {slot}", score, enum=enum)
                 break
+        held = {t.split(".")[1] for t in taken}
+        first_id = "source_record_id" not in held and table.key is None and column.range == "string"
+        if found is None and first_id and names_records(column.header) and not column.coded:
+            found = Suggestion(column.header, cls, "source_record_id", "its header says it holds IDs", 0.6)
         if found is None and column.coded and enums.get(column.header):
             enum = enums[column.header]
             slot = next(
@@ -362,7 +372,26 @@ def _place(table: TableProfile, cls: str, classes_of: Mapping[str, str], enums: 
             )
         taken.append(f"{found.target_class}.{found.slot}")
         suggestions.append(found)
-    return TablePlan(table, cls, "", tuple(suggestions), tuple(unplaced))
+    return _with_label(TablePlan(table, cls, "", tuple(suggestions), tuple(unplaced)))
+
+
+def _with_label(plan: TablePlan) -> TablePlan:
+    """*plan* with a label for its records, when none is suggested and the class has one: the first column
+    left out whose values are unique text (a reference number)."""
+    if "label" not in schema_view().class_slots(plan.target_class) or any(s.slot == "label" for s in plan.suggestions):
+        return plan
+    for header, _ in plan.unplaced:
+        column = plan.table.column(header)
+        if (
+            column.range == "string"
+            and column.distinct == column.filled == plan.table.rows > 0
+            and not column.references
+            and column.kind is None
+        ):
+            label = Suggestion(header, plan.target_class, "label", "unique text: a name for the record in lists", 0.5)
+            unplaced = tuple(u for u in plan.unplaced if u[0] != header)
+            return TablePlan(plan.table, plan.target_class, plan.evidence, (*plan.suggestions, label), unplaced)
+    return plan
 
 
 def plan_tables(tables: tuple[TableProfile, ...], enums: Mapping[tuple[str, str], str | None]) -> tuple[TablePlan, ...]:

@@ -88,7 +88,7 @@ def _derivations(draft: Draft, plan: TablePlan, groups: dict[str, str]) -> dict[
                 ("notation", json.dumps({"populated_from": name}), ""),
                 ("scheme", json.dumps({"value": scheme}), ""),
             ]
-        elif suggestion.target_class in {"PersonName", "Point"}:
+        elif suggestion.target_class in {"PersonName", "Point", "PersonInvolvement"}:
             extra.setdefault(suggestion.target_class, []).append(
                 (suggestion.slot, json.dumps({"populated_from": name}), note)
             )
@@ -97,6 +97,18 @@ def _derivations(draft: Draft, plan: TablePlan, groups: dict[str, str]) -> dict[
             main.append((suggestion.slot, json.dumps({"expr": value}), note + "; a date made a time at midnight"))
         else:
             main.append((suggestion.slot, json.dumps({"populated_from": name}), note))
+    if "PersonInvolvement" in extra:  # the person the row describes, and their part in the event
+        person = f"{own} + '/person'"
+        extra["Person"] = [("id", json.dumps({"expr": person}), "review: a person of the event, known only by it")]
+        extra["PersonInvolvement"] = [
+            ("id", json.dumps({"expr": f"{own} + '/involvement'"}), ""),
+            ("person", json.dumps({"expr": person}), ""),
+            ("event", json.dumps({"expr": own}), ""),
+            *extra["PersonInvolvement"],
+            ("source_row", json.dumps({"populated_from": "row"}), ""),
+            ("derived_from", json.dumps({"populated_from": "dataset"}), ""),
+            ("generated_by", json.dumps({"populated_from": "run"}), ""),
+        ]
     if "PersonName" in extra:
         name_iri = f"{own} + '/name'"
         main.append(("names", json.dumps({"expr": name_iri}), ""))
@@ -166,12 +178,12 @@ def _slot(draft: Draft, table: TableProfile, column: ColumnProfile, groups: dict
         slot["required"] = True
     if column.range != "string":
         slot["range"] = column.range
-    if column.pattern and not column.coded:
+    walk = draft.crosswalk(table.name, column.header)
+    if column.pattern and walk is None:
         slot["pattern"] = column.pattern
     annotations: dict[str, str] = {}
     if column.date_format:
         annotations["date_format"] = column.date_format
-    walk = draft.crosswalk(table.name, column.header)
     if walk is not None:
         annotations["crosswalk"] = walk.file
     if column.references:
