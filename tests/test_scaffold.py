@@ -245,3 +245,19 @@ def test_a_json_export_is_drafted_table_by_table(tmp_path: Path) -> None:
     }
     transform = render(draft)["json-force-people.transform.yaml"]
     assert '  json: {"records": "data", "type": "people"}' in transform
+
+
+def test_the_draft_of_force_c_gives_only_the_faults_planted_in_its_export(tmp_path: Path) -> None:
+    """Every record the draft makes of Force C's graph export conforms to the shapes (its points keep their
+    own slots; an EventLocation gets the role the vocabulary requires) but where the export has faults: the
+    generator's planted ones, and the vehicle roles no involvement role matches."""
+    files = sorted((Path(__file__).parent.parent / "examples" / "force-c").glob("*.csv"))
+    draft = tmp_path / "graph-draft"
+    assert _policeonto("scaffold", *files, "-o", draft, "--name", "graph-draft").returncode == 0
+    tables = ["crimes", "incidents", "involved-in", "locations", "occurred-at", "people", "vehicles"]
+    chosen = [arg for table in tables for arg in ("--mapping", f"graph-draft-{table}")]
+    checked = _policeonto("validate", "--mappings", draft, *chosen, *files, "--format", "json")
+    report = json.loads(checked.stdout)
+    assert checked.returncode == 1, checked.stderr
+    assert report["stats"]["by_code"] == {"unknown-code": 134, "dangling-reference": 19, "invalid-value": 4}
+    assert {f["value"] for f in report["findings"] if f["code"] == "unknown-code"} == {"USED", "STOLEN"}

@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from policeonto.mapping.crosswalk import read_crosswalk
-from policeonto.mapping.nearest import Code, code_list, code_list_of, crosswalk_codes, nearest_codes, normalise_label
+from policeonto.mapping.nearest import Code, code_list, crosswalk_codes, nearest_codes, normalise_label
 from policeonto.mapping.spec import mappings_dir
 from policeonto.vocab import schema_view
 
@@ -144,10 +144,11 @@ def choose_enum(values: Sequence[str], hints: Sequence[str] = (), *, crosswalks:
 
 
 def covering_crosswalk(values: Iterable[str], enum: str, crosswalks: tuple[Path, ...]) -> Path | None:
-    """A crosswalk of *crosswalks* onto *enum* whose labels are every one of *values*, if any."""
+    """A crosswalk of *crosswalks* onto *enum* alone whose labels are every one of *values*, if any (one that
+    also gives codes of another list cannot be the column's: the mapping would refuse it)."""
     wanted = set(values)
     for path in crosswalks:
         labels = read_crosswalk(path).codes()
-        if wanted <= set(labels) and code_list_of(labels.values()) == enum:
+        if wanted <= set(labels) and set(labels.values()) <= {c.iri for c in code_list(enum)}:
             return path
     return None

@@ -88,7 +88,7 @@ def _derivations(draft: Draft, plan: TablePlan, groups: dict[str, str]) -> dict[
                 ("notation", json.dumps({"populated_from": name}), ""),
                 ("scheme", json.dumps({"value": scheme}), ""),
             ]
-        elif suggestion.target_class in {"PersonName", "Point", "PersonInvolvement"}:
+        elif suggestion.target_class != plan.target_class:  # a class the row's record reaches: its name, its point
             extra.setdefault(suggestion.target_class, []).append(
                 (suggestion.slot, json.dumps({"populated_from": name}), note)
             )
@@ -130,6 +130,14 @@ def _derivations(draft: Draft, plan: TablePlan, groups: dict[str, str]) -> dict[
             del extra["Point"]
     if key is not None:
         main.append(("source_record_id", json.dumps({"populated_from": key}), ""))
+    filled = {slot for slot, _, _ in main}
+    for slot in view.class_slots(plan.target_class):
+        required = view.induced_slot(slot, plan.target_class)
+        codes = view.get_enum(str(required.range)) if required.required and slot not in filled else None
+        if codes is not None and codes.permissible_values:
+            first = next(iter(codes.permissible_values))
+            note = f"review: the vocabulary requires it; {first!r}, the first code of {required.range}, holds its place"
+            main.append((slot, json.dumps({"value": first}), note))
     main += [
         ("source_system", json.dumps({"value": draft.name}), "review: the name of the records system"),
         ("source_row", json.dumps({"populated_from": "row"}), ""),
