@@ -288,7 +288,7 @@ def _class_score(table: TableProfile, cls: str, classes_of: Mapping[str, str]) -
         for other in column.references[:1]:
             if other in classes_of and _reference_slot(cls, classes_of[other], ()) is not None:
                 score += 1.0
-                why.append(f"{column.header} refers to {other}")
+                why.append(f"{column.header} refers to {', '.join(column.references)}")
     return score, why
 
 
@@ -359,7 +359,8 @@ def _place(table: TableProfile, cls: str, classes_of: Mapping[str, str], enums: 
             if slot:
                 found = Suggestion(column.header, cls, slot, f"values are labels of {enum}", 0.7, enum=enum)
         if found is None:
-            unplaced.append((column.header, "no slot of the vocabulary fits its name or values"))
+            why = "one value in every row (a label or type of the export's own)" if constant else ""
+            unplaced.append((column.header, why or "no slot of the vocabulary fits its name or values"))
             continue
         if found.enum is None and schema_view().get_enum(_range(found.target_class, found.slot)) is not None:
             found = Suggestion(
