@@ -261,3 +261,23 @@ def test_the_draft_of_force_c_gives_only_the_faults_planted_in_its_export(tmp_pa
     assert checked.returncode == 1, checked.stderr
     assert report["stats"]["by_code"] == {"unknown-code": 134, "dangling-reference": 19, "invalid-value": 4}
     assert {f["value"] for f in report["findings"] if f["code"] == "unknown-code"} == {"USED", "STOLEN"}
+
+
+def test_hostile_headers_and_names_make_a_draft_that_maps(tmp_path: Path) -> None:
+    """Headers with quotes, commas, a line break, a repeat and non-ASCII letters, and a mapping name with a
+    quote, give slot names, expressions and YAML that load, and the file maps with every row counted."""
+    path = tmp_path / "odd.csv"
+    path.write_text(
+        'Ref,"it\'s, a ""name""","two\nlines",Ref,Café №,class\nA1,x,1,A1,é,c\nA2,y,2,A2,ü,c\n', encoding="utf-8"
+    )
+    draft = tmp_path / "draft"
+    made = _policeonto("scaffold", path, "-o", draft, "--name", "it's odd", "--format", "json")
+    assert made.returncode == 0, made.stderr
+    assert json.loads(made.stdout)["name"] == "it-s-odd"
+    report = tmp_path / "report.json"
+    mapped = _policeonto(
+        "map", "--mappings", draft, "--mapping", "it-s-odd-odd", path, "-o", tmp_path / "o.nt", "--report", report
+    )
+    assert mapped.returncode in (0, 1), mapped.stderr
+    figures = json.loads(report.read_text(encoding="utf-8"))
+    assert figures["rows_read"] == 2 == figures["rows_mapped"] + figures["rows_rejected"]

@@ -93,7 +93,9 @@ def draft_mapping(
         MappingInputError: a file cannot be read.
     """
     files = [Path(p) for p in paths]
-    name = name or export_name(files)
+    name = (
+        "-".join(re.findall(r"[a-z0-9]+", (name or export_name(files)).lower())) or "export"
+    )  # in IRIs and file names
     tables: tuple[TableProfile, ...] = profile_export(files, max_rows=max_rows, limits=limits)
     crosswalks = bundled_crosswalks(tuple(hidden))
     enums: dict[tuple[str, str], str | None] = {}
