@@ -26,7 +26,7 @@ from policeonto.mapping import MappingCatalogue, load_mapping, map_files
 from policeonto.mapping.catalogue import ENVIRONMENT, bundled_folder
 from policeonto.validation import validate
 from policeonto.vocab import POLE
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 
 OWN = DATA / "own-mappings"
 CUSTODY = DATA / "sources" / "custody-register.csv"
@@ -342,3 +342,19 @@ def test_a_street_mapping_of_ones_own_keeps_the_bundled_results(tmp_path: Path) 
 def _steady(graph: Graph) -> set:
     """The triples that do not name the run (whose IRI holds the second it started)."""
     return {t for t in graph if t[1] != POLE.started_at and not any("/run/" in str(term) for term in t)}
+
+
+def test_mappings_given_for_a_json_export_read_their_tables_of_it(tmp_path: Path) -> None:
+    """A JSON export is read through the JSON mappings among those given (a CSV one among them reads the CSV
+    files), each table in turn."""
+    report = tmp_path / "report.json"
+    chosen = ["--mapping", "force-b-persons", "--mapping", "force-b-vehicles", "--mapping", "police-uk-street"]
+    export = ROOT / "examples" / "force-b" / "export.json"
+    result = _cli("map", *chosen, export, STREET, "-o", tmp_path / "out.nt", "--report", report, "-q")
+    assert result.exit_code == 1, result.output  # the example export's deliberate faults
+    files = json.loads(report.read_text(encoding="utf-8"))["files"]
+    assert [(Path(f["file"]).name, f["mapping"], f["rows_read"]) for f in files] == [
+        ("export.json", "force-b-persons", 300),
+        ("export.json", "force-b-vehicles", 120),
+        ("street-sample.csv", "police-uk-street", 4),
+    ]
