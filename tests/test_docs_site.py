@@ -133,6 +133,7 @@ def test_every_class_slot_code_list_type_and_mapping_has_its_page(site: SiteSumm
         p.name for p in (site.output / "guides").iterdir()
     }
     assert (site.output / "reference" / "findings.html").is_file()
+    assert (site.output / "reference" / "scaffold.html").is_file()
     assert site.pages == len(list(site.output.rglob("*.html")))
 
 
