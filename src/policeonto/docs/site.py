@@ -37,6 +37,7 @@ _GUIDES = {"architect": "Architect", "data-steward": "Data steward", "developer"
 _REFERENCE = {
     "model": "The model",
     "mapping": "Mapping exports",
+    "scaffold": "Drafting a mapping",
     "validation": "Validation",
     "findings": "Findings catalogue",
     "store": "Triple store and queries",
