@@ -300,3 +300,18 @@ def test_the_fast_engine_and_pyshacl_agree_on_what_a_draft_makes(tmp_path: Path)
     assert fast.rows == 107
     # the registration marks are written with a space, which the vocabulary's vrm identifier has not
     assert fast.finding_counts["shape-node"] == 12 == len(report_keys(fast.shacl_report()))
+
+
+def test_a_header_alone_two_files_of_one_name_and_a_sample_are_drafted(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    empty = _csv(tmp_path / "a" / "people.csv", "Id,Name")
+    full = _csv(tmp_path / "b" / "people.csv", "Id,Name", *(f"P{n},N{n % 3}" for n in range(10)))
+    tables = profile_export([empty, full], max_rows=4)
+    assert [(t.name, t.rows, t.truncated, [c.header for c in t.columns]) for t in tables] == [
+        ("people-1", 0, False, ["Id", "Name"]),
+        ("people-2", 4, True, ["Id", "Name"]),
+    ]
+    files = render(draft_mapping([empty, full], name="two", max_rows=4))
+    assert {"two-people-1.transform.yaml", "two-people-2.transform.yaml"} <= set(files)
+    assert "| people.csv | people-2 | 4 (a sample) |" in files["README.md"]

@@ -29,7 +29,7 @@ import polars as pl
 
 from policeonto.limits import Limits
 from policeonto.mapping.jsonsource import JsonDocument, is_json
-from policeonto.mapping.reader import inspect, read_batches
+from policeonto.mapping.reader import ROW, column_names, inspect, read_batches
 from policeonto.mapping.spec import CONTEXT_NAMES, JsonRecords
 
 __all__ = [
@@ -218,17 +218,21 @@ def value_kind(values: Sequence[str], *, share: float = 1.0) -> str | None:
 
 
 def _read_csv(path: Path, max_rows: int, limits: Limits) -> tuple[tuple[str, ...], pl.DataFrame, bool]:
+    """A CSV file's header, its first *max_rows* rows (as text) and whether it has more. Rows the reader
+    rejects (a wrong number of fields, a quote never closed) are left out of the profile."""
     source = inspect(path, limits=limits)
-    frames, read = [], 0
-    for batch in read_batches(source, limits=limits):
+    batches = read_batches(source, limits=limits)
+    frames, read, more = [], 0, False
+    for batch in batches:
         frames.append(batch.frame)
         read += batch.frame.height
         if read >= max_rows:
+            more = read > max_rows or next(batches, None) is not None
             break
-    frame = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
-    names = [c for c in frame.columns if c != "_row"]
-    frame = frame.select(names).head(max_rows) if names else frame
-    return source.header, frame, read > max_rows or source.lines - source.blank_lines - 1 > frame.height
+    names = column_names(source.header)
+    empty = pl.DataFrame({name: pl.Series(name, [], dtype=pl.String) for name in names})
+    frame = pl.concat(frames, how="vertical_relaxed") if frames else empty
+    return source.header, frame.select([c for c in frame.columns if c != ROW]).head(max_rows), more
 
 
 def _json_tables(
@@ -299,6 +303,12 @@ def profile_export(
         else:
             header, frame, cut = _read_csv(path, max_rows, limits)
             raw.append((path.stem, path, None, header, frame, cut))
+    names = Counter(name for name, *_ in raw)
+    seen: Counter[str] = Counter()
+    for position, (name, *rest) in enumerate(raw):  # two files of one name (in two folders): numbered
+        seen[name] += 1
+        if names[name] > 1:
+            raw[position] = (f"{name}-{seen[name]}", *rest)  # type: ignore[assignment]
     headers = Counter(snake(h) for _, _, _, header, _, _ in raw for h in dict.fromkeys(header))
     tables = []
     candidates: dict[str, list[ColumnProfile]] = {}
