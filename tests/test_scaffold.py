@@ -252,8 +252,9 @@ def test_a_json_export_is_drafted_table_by_table(tmp_path: Path) -> None:
 
 def test_the_draft_of_force_c_gives_only_the_faults_planted_in_its_export(tmp_path: Path) -> None:
     """Every record the draft makes of Force C's graph export conforms to the shapes (its points keep their
-    own slots; an EventLocation gets the role the vocabulary requires) but where the export has faults: the
-    generator's planted ones, and the vehicle roles no involvement role matches."""
+    own slots; an EventLocation gets the role the vocabulary requires; a vehicle's role makes an
+    ObjectInvolvement, a person's a PersonInvolvement) but where the export has faults: the generator's
+    planted ones, and the links to the 4 people rejected for them."""
     files = sorted((Path(__file__).parent.parent / "examples" / "force-c").glob("*.csv"))
     draft = tmp_path / "graph-draft"
     assert _policeonto("scaffold", *files, "-o", draft, "--name", "graph-draft").returncode == 0
@@ -262,8 +263,10 @@ def test_the_draft_of_force_c_gives_only_the_faults_planted_in_its_export(tmp_pa
     checked = _policeonto("validate", "--mappings", draft, *chosen, *files, "--format", "json")
     report = json.loads(checked.stdout)
     assert checked.returncode == 1, checked.stderr
-    assert report["stats"]["by_code"] == {"unknown-code": 134, "dangling-reference": 19, "invalid-value": 4}
-    assert {f["value"] for f in report["findings"] if f["code"] == "unknown-code"} == {"USED", "STOLEN"}
+    assert report["stats"]["by_code"] == {"dangling-reference": 19, "invalid-value": 4}
+    transform = (draft / "graph-draft-involved-in.transform.yaml").read_text(encoding="utf-8")
+    assert "if role == 'stolen' or role == 'used' else None" in transform
+    assert "if role == 'suspect' or role == 'victim' or role == 'witness' else None" in transform
 
 
 def test_hostile_headers_and_names_make_a_draft_that_maps(tmp_path: Path) -> None:
@@ -315,3 +318,56 @@ def test_a_header_alone_two_files_of_one_name_and_a_sample_are_drafted(tmp_path:
     files = render(draft_mapping([empty, full], name="two", max_rows=4))
     assert {"two-people-1.transform.yaml", "two-people-2.transform.yaml"} <= set(files)
     assert "| people.csv | people-2 | 4 (a sample) |" in files["README.md"]
+
+
+def test_a_role_column_of_a_persons_and_an_objects_roles_makes_both_involvements(tmp_path: Path) -> None:
+    people = _csv(tmp_path / "people.csv", "PersonId,Name", "P1,A", "P2,B", "P3,C")
+    cars = _csv(tmp_path / "cars.csv", "CarId,Reg", "C1,AB12CDE", "C2,XY19ABC")
+    crimes = _csv(tmp_path / "crimes.csv", "CrimeId,Offence", "K1,Robbery", "K2,Drugs")
+    links = _csv(
+        tmp_path / "links.csv",
+        "LinkId,EntityRef,CrimeRef,RoleCode",
+        "L1,P1,K1,SUS",
+        "L2,P2,K1,VIC",
+        "L3,C1,K1,STOL",
+        "L4,P3,K2,SUS",
+        "L5,C2,K2,USED",
+    )
+    draft = draft_mapping([people, cars, crimes, links], name="pair", hidden=["force-a", "force-c"])
+    (walk,) = [c for c in draft.crosswalks if c.column == "RoleCode"]
+    assert (walk.enum, walk.also) == ("InvolvementRole", "ObjectRole")
+    write_draft(draft, tmp_path / "draft")
+    codes = read_crosswalk(tmp_path / "draft" / walk.file).codes()
+    assert {label: iri.split("/code/")[1] for label, iri in codes.items()} == {
+        "SUS": "involvement-role/suspect",
+        "VIC": "involvement-role/victim",
+        "STOL": "object-role/stolen",
+        "USED": "object-role/used",
+    }
+    transform = (tmp_path / "draft" / "pair-links.transform.yaml").read_text(encoding="utf-8")
+    assert "if role_code == 'suspect' or role_code == 'victim' else None" in transform
+    assert "  ObjectInvolvement:" in transform
+    assert "if role_code == 'stolen' or role_code == 'used' else None" in transform
+    report = tmp_path / "report.json"
+    mapped = _policeonto(
+        "map",
+        "--mappings",
+        tmp_path / "draft",
+        people,
+        cars,
+        crimes,
+        links,
+        "--report",
+        report,
+        "-o",
+        tmp_path / "out.nt",
+    )
+    assert mapped.returncode == 0, mapped.stderr
+    assert json.loads(report.read_text(encoding="utf-8"))["rows_mapped"] == 12
+    triples = (tmp_path / "out.nt").read_text(encoding="utf-8")
+    assert (
+        triples.count(
+            "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/policeonto/ObjectInvolvement>"
+        )
+        == 2
+    )

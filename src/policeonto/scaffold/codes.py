@@ -24,12 +24,25 @@ from policeonto.mapping.nearest import Code, code_list, crosswalk_codes, nearest
 from policeonto.mapping.spec import mappings_dir
 from policeonto.vocab import schema_view
 
-__all__ = ["ValueMatch", "bundled_crosswalks", "choose_enum", "covering_crosswalk", "draft_codes", "enum_codes"]
+__all__ = [
+    "PAIRED",
+    "ValueMatch",
+    "bundled_crosswalks",
+    "choose_enum",
+    "covering_crosswalk",
+    "draft_codes",
+    "enum_codes",
+    "second_list",
+]
 
 #: The lowest confidence of a match written as a crosswalk row; weaker ones are left to the steward.
 ROW_CONFIDENCE = 0.8
 #: Share of a column's values that must match a code list for the column to be coded with it.
 ENUM_SHARE = 0.5
+#: Code lists a column may hold together: a link table's role column with a person's roles and an object's
+#: (a suspect, a stolen vehicle), the second list's rows making the second class of involvement.
+PAIRED = {"InvolvementRole": "ObjectRole"}
+
 #: Code lists never suggested for a column (they describe records, not what forces export).
 SKIPPED = frozenset(
     {
@@ -78,11 +91,16 @@ def enum_codes(enum: str, crosswalks: tuple[Path, ...]) -> tuple[Code, ...]:
 
 
 def draft_codes(
-    values: Sequence[str], enum: str, *, counts: Sequence[int] = (), crosswalks: tuple[Path, ...] = ()
+    values: Sequence[str],
+    enum: str,
+    *,
+    counts: Sequence[int] = (),
+    crosswalks: tuple[Path, ...] = (),
+    also: str | None = None,
 ) -> tuple[ValueMatch, ...]:
-    """Match each value to a code of *enum*; a match below ROW_CONFIDENCE, or two codes scoring alike,
-    leaves the value unmatched, with the codes it most resembles."""
-    codes = enum_codes(enum, crosswalks)
+    """Match each value to a code of *enum* (or of *also*, a second list the column holds); a match below
+    ROW_CONFIDENCE, or two codes scoring alike, leaves the value unmatched, with the codes it most resembles."""
+    codes = enum_codes(enum, crosswalks) + (enum_codes(also, crosswalks) if also else ())
     found = []
     for position, value in enumerate(values):
         count = counts[position] if position < len(counts) else 0
@@ -140,15 +158,40 @@ def choose_enum(values: Sequence[str], hints: Sequence[str] = (), *, crosswalks:
             return hint
     scores = {enum: matched(enum) for enum in sorted(schema_view().all_enums()) if enum not in SKIPPED}
     best = max(scores, key=lambda e: (scores[e], e in hints), default=None)
-    return best if best is not None and scores[best] >= ENUM_SHARE else None
+    if best is not None and scores[best] >= ENUM_SHARE:
+        return best
+    return next((first for first in PAIRED if second_list(values, first, crosswalks=crosswalks)), None)
 
 
-def covering_crosswalk(values: Iterable[str], enum: str, crosswalks: tuple[Path, ...]) -> Path | None:
-    """A crosswalk of *crosswalks* onto *enum* alone whose labels are every one of *values*, if any (one that
-    also gives codes of another list cannot be the column's: the mapping would refuse it)."""
+def second_list(values: Sequence[str], enum: str, *, crosswalks: tuple[Path, ...] = ()) -> str | None:
+    """The second code list a column of *enum* holds (PAIRED), when some of its values match only that one
+    and together the two match at least ENUM_SHARE of them.
+
+    >>> second_list(["SUSPECT", "VICTIM", "STOLEN", "USED"], "InvolvementRole")
+    'ObjectRole'
+    >>> second_list(["SUSPECT", "VICTIM"], "InvolvementRole") is None
+    True
+    """
+    other = PAIRED.get(enum)
+    if other is None:
+        return None
+    alone = {m.value for m in draft_codes(values, enum, crosswalks=crosswalks) if m.code is not None}
+    both = draft_codes(values, enum, crosswalks=crosswalks, also=other)
+    seconds = {c.iri for c in code_list(other)}
+    extra = [m for m in both if m.code is not None and m.code.iri in seconds and m.value not in alone]
+    matched = sum(m.code is not None for m in both)
+    return other if extra and matched >= ENUM_SHARE * len(values) else None
+
+
+def covering_crosswalk(
+    values: Iterable[str], enum: str, crosswalks: tuple[Path, ...], *, also: str | None = None
+) -> Path | None:
+    """A crosswalk of *crosswalks* onto *enum* (and *also*) alone whose labels are every one of *values*, if
+    any (one that gives codes of another list cannot be the column's: the mapping would refuse it)."""
     wanted = set(values)
+    allowed = {c.iri for c in code_list(enum)} | ({c.iri for c in code_list(also)} if also else set())
     for path in crosswalks:
         labels = read_crosswalk(path).codes()
-        if wanted <= set(labels) and set(labels.values()) <= {c.iri for c in code_list(enum)}:
+        if wanted <= set(labels) and set(labels.values()) <= allowed:
             return path
     return None

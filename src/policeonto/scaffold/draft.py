@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policeonto.limits import Limits
-from policeonto.scaffold.codes import ValueMatch, bundled_crosswalks, choose_enum, covering_crosswalk, draft_codes
+from policeonto.scaffold.codes import (
+    ValueMatch,
+    bundled_crosswalks,
+    choose_enum,
+    covering_crosswalk,
+    draft_codes,
+    second_list,
+)
 from policeonto.scaffold.profile import MAX_ROWS, TableProfile, profile_export
 from policeonto.scaffold.targets import TablePlan, name_candidates, plan_tables
 from policeonto.vocab import schema_view
@@ -31,6 +38,7 @@ class CrosswalkDraft:
     file: str  # relative to the mapping folder: crosswalks/<name>.sssom.tsv
     matches: tuple[ValueMatch, ...] = ()
     bundled: bool = False
+    also: str | None = None  # a second code list the column holds (an object's roles beside a person's)
 
     @property
     def unmatched(self) -> tuple[ValueMatch, ...]:
@@ -113,18 +121,19 @@ def draft_mapping(
                 continue
             column = plan.table.column(suggestion.column)
             values = [v for v, _ in column.values]
-            bundled = covering_crosswalk(values, suggestion.enum, crosswalks)
+            also = second_list(values, suggestion.enum, crosswalks=crosswalks)
+            bundled = covering_crosswalk(values, suggestion.enum, crosswalks, also=also)
             if bundled is not None:
+                file = f"crosswalks/{bundled.name}"
                 drafts.append(
-                    CrosswalkDraft(
-                        plan.table.name, column.header, suggestion.enum, f"crosswalks/{bundled.name}", bundled=True
-                    )
+                    CrosswalkDraft(plan.table.name, column.header, suggestion.enum, file, bundled=True, also=also)
                 )
                 continue
             stem = "-".join(re.findall(r"[a-z0-9]+", f"{name} {column.slot}".lower()))
             file = f"crosswalks/{stem}.sssom.tsv"
             file = file if file not in used else f"crosswalks/{stem}-{len(used)}.sssom.tsv"
             used.add(file)
-            matches = draft_codes(values, suggestion.enum, counts=[n for _, n in column.values], crosswalks=crosswalks)
-            drafts.append(CrosswalkDraft(plan.table.name, column.header, suggestion.enum, file, matches))
+            counts = [n for _, n in column.values]
+            matches = draft_codes(values, suggestion.enum, counts=counts, crosswalks=crosswalks, also=also)
+            drafts.append(CrosswalkDraft(plan.table.name, column.header, suggestion.enum, file, matches, also=also))
     return Draft(name, plans, tuple(drafts))

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import yaml
 
+from policeonto.mapping.crosswalk import read_crosswalk
+from policeonto.mapping.nearest import code_list
+from policeonto.mapping.spec import mappings_dir
 from policeonto.scaffold.draft import CrosswalkDraft, Draft
 from policeonto.scaffold.profile import ColumnProfile, TableProfile
 from policeonto.scaffold.targets import Suggestion, TablePlan
@@ -146,7 +149,48 @@ def _derivations(draft: Draft, plan: TablePlan, groups: dict[str, str]) -> dict[
     ]
     seen: set[str] = set()
     main = [d for d in main if not (d[0] in seen or seen.add(d[0]))]  # one derivation of a slot: the first
+    for suggestion in plan.suggestions:  # a role column of two code lists: a second class for the second's
+        walk = draft.crosswalk(table.name, suggestion.column)
+        if walk is not None and walk.also is not None and plan.target_class in MIRRORS:
+            return _split_by_list(main, extra, plan.target_class, slots[suggestion.column].slot, walk)
     return {plan.target_class: main, **extra}
+
+
+#: For a link class whose role column also holds a second code list: the class the second list's rows make,
+#: and its slots for the first's.
+MIRRORS = {"PersonInvolvement": ("ObjectInvolvement", {"person": "object", "involvement_role": "object_role"})}
+
+
+def _split_by_list(
+    main: list[tuple[str, str, str]],
+    extra: dict[str, list[tuple[str, str, str]]],
+    cls: str,
+    column: str,
+    walk: CrosswalkDraft,
+) -> dict[str, list[tuple[str, str, str]]]:
+    """The derivations of a link table whose role *column* holds two code lists: the table's class for the
+    rows of the first list's codes, the mirrored class (MIRRORS) for the second's, each its id's condition."""
+    view = schema_view()
+    second, renamed = MIRRORS[cls]
+    given = set(_walk_codes(walk).values())
+    firsts = sorted(c.notation for c in code_list(walk.enum) if c.iri in given)
+    seconds = sorted(c.notation for c in code_list(str(walk.also)) if c.iri in given)
+
+    def when(notations: list[str], derivations: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+        test = " or ".join(f"{column} == {n!r}" for n in notations) or "False"
+        own = json.loads(derivations[0][1])["expr"]
+        note = f"review: the rows whose {column} is a code of this list"
+        return [("id", json.dumps({"expr": f"({own}) if {test} else None"}), note), *derivations[1:]]
+
+    mirrored = [(renamed.get(s, s), v, n) for s, v, n in main if renamed.get(s, s) in view.class_slots(second)]
+    return {cls: when(firsts, main), second: when(seconds, mirrored), **extra}
+
+
+def _walk_codes(walk: CrosswalkDraft) -> dict[str, str]:
+    """Label -> code IRI of a column's crosswalk: drafted, or the bundled one it names."""
+    if walk.bundled:
+        return read_crosswalk(mappings_dir() / walk.file).codes()
+    return {m.value: m.code.iri for m in walk.matches if m.code is not None}
 
 
 def _transform(draft: Draft, plan: TablePlan, groups: dict[str, str]) -> str:
@@ -232,16 +276,18 @@ def _source_schema(draft: Draft, groups: dict[str, str]) -> str:
 
 def _crosswalk(draft: Draft, walk: CrosswalkDraft) -> str:
     codes = [m for m in walk.matches if m.code is not None]
-    code_prefix = codes[0].code.iri.rsplit("/", 1)[0] + "/" if codes else "https://w3id.org/policeonto/code/"
+    bases = list(dict.fromkeys(m.code.iri.rsplit("/", 1)[0] + "/" for m in codes if m.code is not None))
+    prefixes = {base: "code" if n == 0 else f"code{n + 1}" for n, base in enumerate(bases)}  # a list each
     header = {
         "curie_map": {
             "src": f"https://w3id.org/policeonto/source/{draft.name}/{slug(walk.column)}/",
-            "code": code_prefix,
+            **{prefix: base for base, prefix in prefixes.items()},
             "skos": "http://www.w3.org/2004/02/skos/core#",
             "semapv": "https://w3id.org/semapv/vocab/",
         },
         "mapping_set_id": f"https://w3id.org/policeonto/mappings/{draft.name}/{walk.file}",
-        "mapping_set_title": f"{draft.name} {walk.column} to {walk.enum} (draft by lexical matching: review)",
+        "mapping_set_title": f"{draft.name} {walk.column} to {' and '.join(filter(None, (walk.enum, walk.also)))} "
+        "(draft by lexical matching: review)",
         "license": LICENCE,
         "mapping_set_version": "0.0.1",
     }
@@ -263,15 +309,13 @@ def _crosswalk(draft: Draft, walk: CrosswalkDraft) -> str:
         local = slug(match.value)
         local = local if local not in ids else f"{local}-{len(ids)}"
         ids.add(local)
-        notation = (
-            match.code.iri.removeprefix(code_prefix) if match.code.iri.startswith(code_prefix) else match.code.notation
-        )
+        base, _, notation = match.code.iri.rpartition("/")
         comment = f"{match.how} match; {match.count:,} rows"
         row = [
             f"src:{local}",
             match.value,
             "skos:exactMatch",
-            f"code:{notation}",
+            f"{prefixes[base + '/']}:{notation}",
             match.code.label,
             "semapv:LexicalMatching",
             f"{match.confidence:.2f}",
@@ -324,12 +368,15 @@ def _readme(draft: Draft) -> Iterator[str]:
     yield "## Crosswalks"
     yield ""
     for walk in draft.crosswalks:
+        lists = walk.enum + (
+            f" and {walk.also}: its rows of {walk.also} codes make their own records" if walk.also else ""
+        )
         if walk.bundled:
-            yield f"- {walk.table} `{walk.column}`: the bundled `{walk.file}` has every value ({walk.enum})."
+            yield f"- {walk.table} `{walk.column}`: the bundled `{walk.file}` has every value ({lists})."
             continue
         fuzzy = [m for m in walk.matches if m.code is not None and m.how in {"fuzzy", "prefix"}]
         yield (
-            f"- {walk.table} `{walk.column}` -> {walk.enum}: `{walk.file}`, {len(walk.matches) - len(walk.unmatched)} "
+            f"- {walk.table} `{walk.column}` -> {lists}: `{walk.file}`, {len(walk.matches) - len(walk.unmatched)} "
             f"of {len(walk.matches)} values matched."
         )
         for m in fuzzy:
