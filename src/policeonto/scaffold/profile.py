@@ -259,7 +259,7 @@ def _profile_column(header: str, slot: str, values: pl.Series) -> ColumnProfile:
     kind = value_kind(sample, share=SHARE) if kind_range == "string" else None
     repeated = filled.len() > distinct.len()
     coded = kind_range in {"string", "integer"} and kind is None and 1 < distinct.len() <= CODED_DISTINCT and repeated
-    coded = coded and filled.str.len_chars().max() <= 80 and (kind_range == "string" or distinct.len() <= 12)
+    coded = coded and filled.str.len_chars().max() <= 160 and (kind_range == "string" or distinct.len() <= 12)
     pattern = None
     if distinct.len() == 1 and repeated:
         pattern = f"^{re.escape(sample[0])}$"  # a constant: the node's label, the relationship's type
