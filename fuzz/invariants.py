@@ -9,8 +9,9 @@ from pathlib import Path
 from fuzz.harness import Bug, expected
 
 
-def map_checked(path: Path) -> object:
-    """Map *path* with the bundled mappings and check the run's invariants; return the result, or the
+def map_checked(path: Path, *, catalogue: object = None) -> object:
+    """Map *path* with the bundled mappings (or those of *catalogue*, a
+    :class:`~policeonto.mapping.MappingCatalogue`) and check the run's invariants; return the result, or the
     allowed error it raised.
 
     Raises:
@@ -23,7 +24,7 @@ def map_checked(path: Path) -> object:
 
     sink = io.BytesIO()
     try:
-        result = map_files([path], sink)
+        result = map_files([path], sink, catalogue=catalogue)  # type: ignore[arg-type]
     except Exception as exc:
         if expected(exc, path):
             return exc

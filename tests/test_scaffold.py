@@ -371,3 +371,15 @@ def test_a_role_column_of_a_persons_and_an_objects_roles_makes_both_involvements
         )
         == 2
     )
+
+
+def test_two_links_to_one_table_fill_two_slots(tmp_path: Path) -> None:
+    people = _csv(tmp_path / "people.csv", "PersonId,Name", "P1,A", "P2,B", "P3,C")
+    pairs = _csv(tmp_path / "associates.csv", "PairId,FirstRef,SecondRef", "A1,P1,P2", "A2,P2,P3", "A3,P3,P1")
+    plans = {p.table.name: p for p in draft_mapping([people, pairs]).plans}
+    pair = plans["associates"]
+    assert pair.target_class == "PersonAssociation"
+    assert {s.column: s.slot for s in pair.suggestions if s.references} == {
+        "FirstRef": "person",
+        "SecondRef": "associate",
+    }

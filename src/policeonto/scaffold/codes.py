@@ -14,6 +14,7 @@ whose labels are every value of the column is used as it is, by name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -39,6 +40,9 @@ __all__ = [
 ROW_CONFIDENCE = 0.8
 #: Share of a column's values that must match a code list for the column to be coded with it.
 ENUM_SHARE = 0.5
+#: Characters a crosswalk's TSV row cannot hold in a label: a tab, anything that breaks a line, a quote.
+UNWRITABLE = re.compile('[\t\n\r\v\f\x1c-\x1e\x85\u2028\u2029"]')
+
 #: Code lists a column may hold together: a link table's role column with a person's roles and an object's
 #: (a suspect, a stolen vehicle), the second list's rows making the second class of involvement.
 PAIRED = {"InvolvementRole": "ObjectRole"}
@@ -99,11 +103,19 @@ def draft_codes(
     also: str | None = None,
 ) -> tuple[ValueMatch, ...]:
     """Match each value to a code of *enum* (or of *also*, a second list the column holds); a match below
-    ROW_CONFIDENCE, or two codes scoring alike, leaves the value unmatched, with the codes it most resembles."""
+    ROW_CONFIDENCE, or two codes scoring alike, leaves the value unmatched, with the codes it most resembles;
+    so does a value with a character a crosswalk row cannot hold (UNWRITABLE).
+
+    >>> [m.code for m in draft_codes(["Ma\\x1dle", 'Male"'], "Gender")]
+    [None, None]
+    """
     codes = enum_codes(enum, crosswalks) + (enum_codes(also, crosswalks) if also else ())
     found = []
     for position, value in enumerate(values):
         count = counts[position] if position < len(counts) else 0
+        if UNWRITABLE.search(value):  # a crosswalk row cannot hold it: the steward decides
+            found.append(ValueMatch(value, count, None, None, 0.0))
+            continue
         matches = nearest_codes(value, codes)
         best = matches[0] if matches else None
         tied = len(matches) > 1 and matches[1].score == matches[0].score

@@ -127,6 +127,8 @@ TABLE_WORDS: dict[str, str] = {
     "links": "PersonInvolvement",
     "link": "PersonInvolvement",
     "occurred": "EventLocation",
+    "associates": "PersonAssociation",
+    "associations": "PersonAssociation",
 }
 
 #: What a value kind says: the class and slot it suggests, and the evidence.
@@ -271,7 +273,7 @@ def _compatible(column: ColumnProfile, cls: str, slot: str, enum: str | None) ->
 
 
 def _class_score(table: TableProfile, cls: str, classes_of: Mapping[str, str]) -> tuple[float, list[str]]:
-    score, why = 0.0, []
+    score, why, linked = 0.0, [], []
     for word in words_of(table.name):
         if TABLE_WORDS.get(word) == cls:
             score += 2.0
@@ -286,7 +288,9 @@ def _class_score(table: TableProfile, cls: str, classes_of: Mapping[str, str]) -
                 score += value
                 break
         for other in column.references[:1]:
-            if other in classes_of and _reference_slot(cls, classes_of[other], ()) is not None:
+            slot = _reference_slot(cls, classes_of[other], tuple(linked)) if other in classes_of else None
+            if slot is not None:  # each link a slot of its own: two links to people make an association
+                linked.append(slot)
                 score += 1.0
                 why.append(f"{column.header} refers to {', '.join(column.references)}")
     return score, why
@@ -321,7 +325,8 @@ def _place(table: TableProfile, cls: str, classes_of: Mapping[str, str], enums: 
             found = Suggestion(column.header, cls, "source_record_id", "unique and never blank: the key", 0.9)
         elif column.references:
             target = classes_of.get(column.references[0])
-            slot = _reference_slot(cls, target, tuple(taken)) if target else None
+            mine = tuple(t.split(".", 1)[1] for t in taken if t.startswith(f"{cls}."))
+            slot = _reference_slot(cls, target, mine) if target else None
             if slot:
                 found = Suggestion(
                     column.header,
