@@ -145,6 +145,13 @@ class MappedValidator:
         self.triples += len(final)  # the provenance, counted as the writer counts it
         return len(final)
 
+    def abandon(self) -> None:
+        """Drop the batches still waiting and stop the worker without waiting for it (the run was stopped:
+        an interrupt, or the stream closed early), so nothing goes on validating after the run."""
+        if self._worker is not None:
+            self._worker.shutdown(wait=False, cancel_futures=True)
+        self._pending.clear()
+
     def finish(self) -> None:
         """Validate the nodes rows share, with what every file said of them (each located at the first row
         that made it); then decide the links that failed in their batch, against every record of the run."""
