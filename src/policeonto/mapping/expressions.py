@@ -49,10 +49,10 @@ class Kind(Enum):
     """What an expression gives."""
 
     TEXT = "text"
-    INT = "integer"
-    FLOAT = "number"
-    BOOL = "condition"
-    LIST = "list"
+    INT = "a whole number"
+    FLOAT = "a number"
+    BOOL = "a condition"
+    LIST = "a list"
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ class _Compiler:
         """A text expression (what a slot takes)."""
         found = self.typed(node)
         if found.kind is not Kind.TEXT:
-            raise self.fail(node, f"gives a {found.kind.value}, not text")
+            raise self.fail(node, f"gives {found.kind.value}, not text")
         return found.expr
 
     def condition(self, node: ast.expr) -> pl.Expr:
@@ -183,12 +183,12 @@ class _Compiler:
             return found.expr
         if found.kind is Kind.TEXT:
             return found.expr.is_not_null() & (found.expr != "")
-        raise self.fail(node, f"a {found.kind.value} is not a condition: compare it")
+        raise self.fail(node, f"{found.kind.value} is not a condition: compare it")
 
     def number(self, node: ast.expr) -> Typed:
         found = self.typed(node)
         if found.kind not in _NUMBERS:
-            raise self.fail(node, f"gives a {found.kind.value}, not a number")
+            raise self.fail(node, f"gives {found.kind.value}, not a number")
         return found
 
     def typed(self, node: ast.expr) -> Typed:
@@ -231,8 +231,10 @@ class _Compiler:
                 fewest, most = FUNCTIONS[name]
                 if not fewest <= len(args) <= most or any(isinstance(a, ast.Starred) for a in args):
                     span = str(fewest) if fewest == most else f"{fewest} to {most}"
-                    raise self.fail(node, f"{name}() takes {span} arguments")
+                    raise self.fail(node, f"{name}() takes {span} argument{'s' if most > 1 else ''}")
                 return self.call(node, name, args)
+            case ast.Call(func=ast.Name(id=name), keywords=[_, *_]) if name in FUNCTIONS:
+                raise self.fail(node, f"{name}() takes its arguments by position, not by name")
             case ast.Call(func=ast.Name(id=name)):
                 raise self.fail(node, f"{name}() is not a function of mapping expressions")
         raise self.fail(node, "not allowed in a mapping expression")
@@ -257,7 +259,7 @@ class _Compiler:
         if len(ops) == 1 and isinstance(ops[0], ast.Eq | ast.NotEq):
             left, right = self.typed(operands[0]), self.typed(operands[1])
             if (left.kind, right.kind) != (Kind.TEXT, Kind.TEXT) and not {left.kind, right.kind} <= set(_NUMBERS):
-                raise self.fail(node, f"compares a {left.kind.value} with a {right.kind.value}")
+                raise self.fail(node, f"compares {left.kind.value} with {right.kind.value}")
             same = left.expr.eq_missing(right.expr)
             return same if isinstance(ops[0], ast.Eq) else ~same
         if not all(type(op) in _ORDER for op in ops):
@@ -314,7 +316,7 @@ class _Compiler:
             case "str":
                 found = self.typed(args[0])
                 if found.kind not in (Kind.TEXT, Kind.INT):
-                    raise self.fail(node, f"str() takes text or a whole number, not a {found.kind.value}")
+                    raise self.fail(node, f"str() takes text or a whole number, not {found.kind.value}")
                 return Typed(text, found.expr.cast(pl.String))
             case "int":
                 return Typed(Kind.INT, functions.to_int(self.value(args[0])))
@@ -395,7 +397,7 @@ class _Compiler:
     def listed(self, node: ast.expr) -> pl.Expr:
         found = self.typed(node)
         if found.kind is not Kind.LIST:
-            raise self.fail(node, f"gives a {found.kind.value}, not a list (split() makes one)")
+            raise self.fail(node, f"gives {found.kind.value}, not a list (split() makes one)")
         return found.expr
 
     def case(self, node: ast.Call, args: list[ast.expr]) -> pl.Expr:

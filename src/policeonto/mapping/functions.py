@@ -14,6 +14,7 @@ Python of :mod:`policeonto.mapping.reference_functions`.
 from __future__ import annotations
 
 import re
+import warnings
 
 import polars as pl
 
@@ -104,11 +105,13 @@ def regex_groups(pattern: str, *, where: str) -> tuple[int, tuple[str, ...]]:
     """
     compile_pattern(pattern, where=where)
     try:
-        compiled = re.compile(pattern)
-    except (re.error, RecursionError, OverflowError) as exc:
+        with warnings.catch_warnings():  # Python reads '[[:alpha:]]' as a set of characters, and warns
+            warnings.simplefilter("error", FutureWarning)
+            compiled = re.compile(pattern)
+    except (re.error, FutureWarning, RecursionError, OverflowError) as exc:
         raise MappingSpecError(
-            f"{where} pattern {shorten(pattern)!r} is refused: Python's re cannot read it ({exc}); a mapping's "
-            "regular expressions must read alike in Rust's regex and Python's re"
+            f"{where} pattern {shorten(pattern)!r} is refused: Python's re cannot read it alike ({exc}); a "
+            "mapping's regular expressions must read alike in Rust's regex and Python's re"
         ) from exc
     return compiled.groups, tuple(compiled.groupindex)
 
