@@ -142,7 +142,7 @@ def _read(text: str, fmt: str) -> tuple[datetime, str | None] | None:
 def parse_date(text: str, fmt: str) -> str | None:
     """*text* read as a date in *fmt*, written ``YYYY-MM-DD``; None if it is not one."""
     read = _read(text, fmt)
-    return None if read is None else read[0].date().isoformat()
+    return None if read is None else _iso(read[0])[:10]
 
 
 def parse_datetime(text: str, fmt: str, zone: str | None = None) -> str | None:
@@ -153,7 +153,7 @@ def parse_datetime(text: str, fmt: str, zone: str | None = None) -> str | None:
         return None
     moment, offset = read
     if offset is None and zone is None:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S")
+        return _iso(moment)
     if zone is not None:
         local = moment.replace(tzinfo=ZoneInfo(zone), fold=0)
         utc = local.astimezone(UTC)
@@ -164,7 +164,13 @@ def parse_datetime(text: str, fmt: str, zone: str | None = None) -> str | None:
         minutes = 0 if digits == "Z" else int(digits[1:3]) * 60 + int(digits[3:5])
         sign = -1 if digits.startswith("-") else 1
         utc = moment.replace(tzinfo=timezone(timedelta(minutes=sign * minutes))).astimezone(UTC)
-    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
+    return _iso(utc) + "Z"
+
+
+def _iso(moment: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SS`` (``strftime("%Y")`` writes year 1 as ``1``)."""
+    day = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+    return f"{day}T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
 
 
 _ISO = re.compile(
