@@ -64,6 +64,7 @@ class Typed:
 
 
 _NUMBERS = (Kind.INT, Kind.FLOAT)
+_INT64 = 2**63
 _ORDER = {ast.Lt: "__lt__", ast.LtE: "__le__", ast.Gt: "__gt__", ast.GtE: "__ge__"}
 
 #: Every function an expression may call, with the number of arguments it takes (fewest, most).
@@ -200,6 +201,8 @@ class _Compiler:
             case ast.Constant(value=bool()):
                 raise self.fail(node, "True and False are conditions only")
             case ast.Constant(value=int() as whole):
+                if not -_INT64 <= whole < _INT64:
+                    raise self.fail(node, "a whole number must fit in 64 bits")
                 return Typed(Kind.INT, pl.lit(whole, dtype=pl.Int64))
             case ast.Constant(value=float() as real):
                 return Typed(Kind.FLOAT, pl.lit(real, dtype=pl.Float64))
@@ -305,6 +308,8 @@ class _Compiler:
                 number = -whole
             case _:
                 raise self.fail(node, f"{what} must be a whole number literal")
+        if not -_INT64 <= number < _INT64:
+            raise self.fail(node, f"{what} must fit in 64 bits")
         if (low is not None and number < low) or (high is not None and number > high):
             raise self.fail(node, f"{what} must be from {low} to {high}")
         return number
