@@ -382,3 +382,22 @@ def test_patterns_and_formats_are_checked_when_the_mapping_loads(expression: str
     with pytest.raises(MappingSpecError) as caught:
         compile_expression(expression, {"reg"})
     assert PATTERNS[expression] in str(caught.value)
+
+
+def test_a_class_derived_twice_validates_as_pyshacl_does_naming_the_columns_of_both(tmp_path: Path) -> None:
+    """The fast engine gives pySHACL's results on what two derivations of one class make, and a finding on a
+    slot the two fill from different columns names both columns."""
+    from policeonto.fastshacl.report import report_keys
+    from policeonto.validation import validate
+
+    twice = TWICE.replace(
+        "person: {expr: \"base + 'person/' + rec_id\"}\n      event",
+        "person: {expr: \"base + 'person/' + badge\"}\n      event",
+    )
+    assert twice != TWICE
+    transform, data = _folder(tmp_path, twice)
+    fast = validate([data], mapping=str(transform))
+    reference = validate([data], mapping=str(transform), engine="pyshacl")
+    assert report_keys(fast.shacl_report()) == report_keys(reference.shacl_report())
+    on_person = {(f.row, f.column) for f in fast.findings if f.column and "badge" in f.column}
+    assert on_person == {(1, "rec_id, badge"), (2, "rec_id, badge"), (4, "rec_id, badge")}
