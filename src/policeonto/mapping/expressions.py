@@ -186,12 +186,6 @@ class _Compiler:
             return found.expr.is_not_null() & (found.expr != "")
         raise self.fail(node, f"{found.kind.value} is not a condition: compare it")
 
-    def number(self, node: ast.expr) -> Typed:
-        found = self.typed(node)
-        if found.kind not in _NUMBERS:
-            raise self.fail(node, f"gives {found.kind.value}, not a number")
-        return found
-
     def typed(self, node: ast.expr) -> Typed:
         match node:
             case ast.Constant(value=str() as text):
