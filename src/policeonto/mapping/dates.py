@@ -105,9 +105,8 @@ def _directives(fmt: str, allowed: set[str], *, where: str) -> list[tuple[str | 
     return pieces
 
 
-def _parsed(value: pl.Expr, fmt: str, *, where: str, time: bool) -> tuple[pl.Expr, pl.Expr, dict[str, pl.Expr]]:
-    """(the date as ``YYYY-MM-DD``, the time as ``HH:MM:SS``, each directive given -> its text) of *value* read
-    with *fmt*; missing where the value does not match.
+def _reading(fmt: str, *, where: str, time: bool) -> tuple[str, set[str]]:
+    """The regular expression that reads *fmt* (a named group per directive) and the directives it has.
 
     Raises:
         MappingSpecError: the format is not one this module reads, or lacks a date (or a time, for *time*).
@@ -121,33 +120,75 @@ def _parsed(value: pl.Expr, fmt: str, *, where: str, time: bool) -> tuple[pl.Exp
     if ("I" in given) != ("p" in given) or ("H" in given and "I" in given):
         raise MappingSpecError(f"{where} format {shorten(fmt)!r}: %I needs %p (and %H neither)")
     pattern = "^" + "".join(f"(?P<{k}>{_PARSE[k]})" if k else re.escape(text) for k, text in pieces) + "$"
-    groups = value.str.extract_groups(pattern)
+    return pattern, given
 
-    def part(name: str) -> pl.Expr:
-        return groups.struct.field(name)
 
+def _date_and_clock(given: set[str]) -> tuple[pl.Expr, pl.Expr]:
+    """The date ``YYYY-MM-DD`` and the time ``HH:MM:SS`` from the columns named by the directives' letters."""
     if "Y" in given:
-        year = part("Y")
+        year = pl.col("Y")
     else:
-        short = part("y").cast(pl.Int64)
+        short = pl.col("y").cast(pl.Int64)
         year = (pl.when(short < 69).then(short + 2000).otherwise(short + 1900)).cast(pl.String)
     if "m" in given:
-        month = part("m").str.zfill(2)
+        month = pl.col("m").str.zfill(2)
     else:
         names = MONTHS if "B" in given else tuple(m[:3] for m in MONTHS)
         lookup = {name.lower(): f"{n:02d}" for n, name in enumerate(names, 1)}
-        month = part("B" if "B" in given else "b").str.to_lowercase().replace_strict(lookup, default=None)
-    date = pl.concat_str([year, pl.lit("-"), month, pl.lit("-"), part("d").str.zfill(2)])
+        month = pl.col("B" if "B" in given else "b").str.to_lowercase().replace_strict(lookup, default=None)
+    date = pl.concat_str([year, pl.lit("-"), month, pl.lit("-"), pl.col("d").str.zfill(2)])
     if "I" in given:
-        twelve = part("I").cast(pl.Int64) % 12
-        hour = (twelve + pl.when(part("p").str.to_lowercase() == "pm").then(12).otherwise(0)).cast(pl.String)
+        twelve = pl.col("I").cast(pl.Int64) % 12
+        hour = (twelve + pl.when(pl.col("p").str.to_lowercase() == "pm").then(12).otherwise(0)).cast(pl.String)
     else:
-        hour = part("H") if "H" in given else pl.lit("0")
-    minute = part("M") if "M" in given else pl.lit("0")
-    second = part("S") if "S" in given else pl.lit("0")
+        hour = pl.col("H") if "H" in given else pl.lit("0")
+    minute = pl.col("M") if "M" in given else pl.lit("0")
+    second = pl.col("S") if "S" in given else pl.lit("0")
     clock = pl.concat_str([hour.str.zfill(2), pl.lit(":"), minute.str.zfill(2), pl.lit(":"), second.str.zfill(2)])
-    real = date.str.strptime(pl.Date, "%Y-%m-%d", strict=False).is_not_null()
-    return pl.when(real).then(date), pl.when(real).then(clock), {letter: part(letter) for letter in given}
+    return date, clock
+
+
+def _utc(moment: pl.Expr, zone: str | None) -> pl.Expr:
+    """*moment*, a local time in *zone* (or with the offset in column ``z``), in UTC as ``...Z``."""
+    if zone is not None:
+        utc = moment.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+    else:
+        offset = pl.col("z").str.replace(":", "", literal=True)
+        sign = pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
+        minutes = pl.when(offset == "Z").then(0)
+        minutes = minutes.otherwise(
+            sign * (offset.str.slice(1, 2).cast(pl.Int64) * 60 + offset.str.slice(3, 2).cast(pl.Int64))
+        )
+        utc = moment - pl.duration(minutes=minutes)
+    return utc.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse(value: pl.Expr, fmt: str, zone: str | None, *, where: str, time: bool) -> pl.Expr:
+    """*value* read with *fmt*: the date (not *time*), or the date and time, in UTC when the zone is known.
+
+    The batch is read once by the regular expression and its groups used as columns (an expression that
+    took each group from the match would run the regular expression again for each)."""
+    pattern, given = _reading(fmt, where=where, time=time)
+    if "z" in given and zone is not None:
+        raise MappingSpecError(f"{where} format {shorten(fmt)!r} gives the offset (%z): no zone name as well")
+    if zone is not None:
+        check_zone(zone, where=where)
+    date, clock = _date_and_clock(given)
+    local = pl.concat_str([pl.col("_date"), pl.lit("T"), pl.col("_clock")])
+    if not time:
+        result = pl.col("_date")
+    elif "z" not in given and zone is None:
+        result = local
+    else:
+        result = _utc(local.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False), zone)
+
+    def read(values: pl.Series) -> pl.Series:
+        groups = values.to_frame("_v").select(pl.col("_v").str.extract_groups(pattern).alias("_g")).unnest("_g")
+        parts = groups.with_columns(date.alias("_date"), clock.alias("_clock"))
+        real = pl.col("_date").str.strptime(pl.Date, "%Y-%m-%d", strict=False).is_not_null()
+        return parts.select(pl.when(real).then(result)).to_series().alias(values.name)
+
+    return value.map_batches(read, return_dtype=pl.String, is_elementwise=True)
 
 
 def parse_date(value: pl.Expr, fmt: str, *, where: str) -> pl.Expr:
@@ -156,8 +197,7 @@ def parse_date(value: pl.Expr, fmt: str, *, where: str) -> pl.Expr:
     Raises:
         MappingSpecError: *fmt* is not a format this module reads, or has no year, month or day.
     """
-    date, _, _ = _parsed(value, fmt, where=where, time=False)
-    return date
+    return _parse(value, fmt, None, where=where, time=False)
 
 
 def parse_datetime(value: pl.Expr, fmt: str, zone: str | None = None, *, where: str) -> pl.Expr:
@@ -169,26 +209,7 @@ def parse_datetime(value: pl.Expr, fmt: str, zone: str | None = None, *, where: 
         MappingSpecError: *fmt* is not a format this module reads, lacks a date or a time, or has ``%z`` as
             well as a *zone*; or *zone* is not a zone name.
     """
-    date, clock, given = _parsed(value, fmt, where=where, time=True)
-    local = pl.concat_str([date, pl.lit("T"), clock])
-    if "z" in given and zone is not None:
-        raise MappingSpecError(f"{where} format {shorten(fmt)!r} gives the offset (%z): no zone name as well")
-    if "z" not in given and zone is None:
-        return local
-    moment = local.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False)
-    if zone is not None:
-        check_zone(zone, where=where)
-        utc = moment.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
-    else:
-        offset = given["z"].str.replace(":", "", literal=True)
-        sign = pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
-        minutes = (
-            pl.when(offset == "Z")
-            .then(0)
-            .otherwise(sign * (offset.str.slice(1, 2).cast(pl.Int64) * 60 + offset.str.slice(3, 2).cast(pl.Int64)))
-        )
-        utc = moment - pl.duration(minutes=minutes)
-    return utc.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _parse(value, fmt, zone, where=where, time=True)
 
 
 def check_zone(zone: str, *, where: str) -> None:
@@ -212,8 +233,13 @@ def format_date(value: pl.Expr, fmt: str, *, where: str) -> pl.Expr:
     """
     pieces = _directives(fmt, _FORMAT, where=where)
     chrono = "".join(f"%{letter}" if letter else text.replace("%", "%%") for letter, text in pieces)
-    text = pl.when(value.str.len_chars() == 10).then(pl.concat_str([value, pl.lit("T00:00:00")]))
-    text = text.otherwise(value.str.slice(0, 19))
-    moment = pl.when(value.str.contains(_ISO)).then(text)
-    moment = moment.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False)
-    return moment.dt.strftime(chrono)
+    given = pl.col("_v")
+    text = pl.when(given.str.len_chars() == 10).then(pl.concat_str([given, pl.lit("T00:00:00")]))
+    text = text.otherwise(given.str.slice(0, 19))
+    moment = pl.when(given.str.contains(_ISO)).then(text)
+    written = moment.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False).dt.strftime(chrono)
+
+    def write(values: pl.Series) -> pl.Series:  # the value once, however it is made (an expression would
+        return values.to_frame("_v").select(written).to_series().alias(values.name)  # make it for each use)
+
+    return value.map_batches(write, return_dtype=pl.String, is_elementwise=True)
