@@ -23,7 +23,16 @@ from pathlib import Path
 
 from fuzz.harness import ROOT
 
-TARGETS = ("csv_mapping", "json_export", "rdf_input", "mapping_spec", "sssom_crosswalk", "records", "store_load")
+TARGETS = (
+    "csv_mapping",
+    "json_export",
+    "rdf_input",
+    "mapping_spec",
+    "expression",
+    "sssom_crosswalk",
+    "records",
+    "store_load",
+)
 FUZZ = ROOT / "fuzz"
 _EXECUTED = re.compile(rb"stat::number_of_executed_units:\s*(\d+)")
 _DONE = re.compile(rb"#(\d+)\s+DONE")

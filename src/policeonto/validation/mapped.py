@@ -32,14 +32,16 @@ _SOURCES = {"file": pl.String, "target": pl.String, "path": pl.String, "column":
 
 
 def source_columns(mapping: Mapping, derivations: Sequence[Derivation]) -> dict[tuple[str, str], str]:
-    """(class, predicate IRI) -> the source column title(s) its values come from."""
+    """(class, predicate IRI) -> the source column title(s) its values come from (of every derivation of the
+    class, when a mapping derives it more than once)."""
     titles = {c.slot: c.title for c in mapping.columns}
-    found = {}
+    found: dict[tuple[str, str], list[str]] = {}
     for derivation in derivations:
         for (predicate, _), sources in zip(derivation.triples, derivation.sources, strict=False):
             if sources:
-                found[(derivation.target, predicate[1:-1])] = ", ".join(titles[s] for s in sources if s in titles)
-    return found
+                known = found.setdefault((derivation.target, predicate[1:-1]), [])
+                known += [titles[s] for s in sources if s in titles and titles[s] not in known]
+    return {key: ", ".join(columns) for key, columns in found.items()}
 
 
 @dataclass
