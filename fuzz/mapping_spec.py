@@ -1,9 +1,8 @@
-"""Fuzz target: a mapping file (a ``.transform.yaml`` beside the bundled source schemas and crosswalks),
-loaded and compiled into its mapping plan."""
+"""Fuzz target: a mapping file (a ``.transform.yaml`` alone in a folder of one's own, whose source schema,
+context and crosswalks are found by name in the bundled folder), loaded and compiled into its mapping plan."""
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,12 +12,13 @@ NAME = "mapping_spec"
 _folder: Path | None = None
 
 
-def _mappings_copy() -> Path:
-    """A private copy of the bundled mappings, so a fuzzed mapping resolves its source schema."""
+def _own_folder() -> Path:
+    """An empty folder of mappings of one's own: a fuzzed mapping's references are looked for there, then in
+    the bundled folder."""
     global _folder
     if _folder is None:
         _folder = Path(tempfile.mkdtemp(prefix="policeonto-fuzz-")) / "mappings"
-        shutil.copytree(MAPPINGS, _folder)
+        _folder.mkdir()
     return _folder
 
 
@@ -29,7 +29,7 @@ def check(data: bytes) -> None:
     from policeonto.mapping.plan import compile_plan
     from policeonto.vocab import schema_view
 
-    path = _mappings_copy() / "fuzzed.transform.yaml"
+    path = _own_folder() / "fuzzed.transform.yaml"
     path.write_bytes(data)
     spec._load.cache_clear()  # the same path holds a new mapping each time
     try:

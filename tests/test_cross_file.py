@@ -18,8 +18,8 @@ from rdflib import Graph
 from policeonto.fastshacl import compile_shapes
 from policeonto.fastshacl.report import report_keys
 from policeonto.fastshacl.shapes import UnsupportedShapes
-from policeonto.mapping import MapOptions, map_files
-from policeonto.mapping import spec as mapping_spec
+from policeonto.mapping import MapOptions, load_mapping, map_files
+from policeonto.mapping.catalogue import ENVIRONMENT
 from policeonto.validation import validate
 from policeonto.validation.fast import project_shapes
 from policeonto.validation.nodes import LinkChecks
@@ -32,15 +32,18 @@ LINK = "https://w3id.org/policeonto/data/force-a/link/"
 
 @pytest.fixture
 def unreferenced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The bundled mappings, with Force A's source format declaring no foreign key: no table is known to be
-    referred to, so the files are mapped in the order given and no key is checked by the mapper."""
+    """Force A's mappings in a folder of one's own, searched before the bundled ones (POLICEONTO_MAPPINGS),
+    their source format declaring no foreign key: no table is known to be referred to, so the files are mapped
+    in the order given and no key is checked by the mapper. The context and crosswalks are the bundled ones."""
     folder = tmp_path / "mappings"
-    shutil.copytree(ROOT / "mappings", folder)
-    source = folder / "force-a.source.yaml"
-    text = source.read_text(encoding="utf-8")
+    folder.mkdir()
+    for transform in (ROOT / "mappings").glob("force-a-*.transform.yaml"):
+        shutil.copy(transform, folder)
+    text = (ROOT / "mappings" / "force-a.source.yaml").read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if "annotations: {references:" not in line]
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(mapping_spec, "mappings_dir", lambda: folder)
+    (folder / "force-a.source.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv(ENVIRONMENT, str(folder))
+    assert not load_mapping("force-a-links").referenced and not load_mapping("force-a-nominals").referenced
     yield folder
 
 

@@ -3,8 +3,9 @@
 The library's working functions are here at the top level, each with keyword-only options and a typed
 result: :func:`map_files` (exports to N-Triples), :func:`validate` (exports and RDF to a report of findings,
 one entry per file), :func:`load_inputs` (into a store opened with :func:`open_store`), :func:`convert`
-(records in YAML or JSON to RDF) and :func:`build` (the schema to its artefacts). Errors all derive from
-:class:`PoliceOntoError`.
+(records in YAML or JSON to RDF) and :func:`build` (the schema to its artefacts). The first three find
+mappings through a :class:`MappingCatalogue` (folders of one's own, then the bundled mappings). Errors all
+derive from :class:`PoliceOntoError`.
 
 >>> import io
 >>> import policeonto
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from policeonto.conversion import ConversionResult, convert
     from policeonto.findings import Finding, Severity
     from policeonto.limits import Limits
-    from policeonto.mapping import MapOptions, MapResult, map_files
+    from policeonto.mapping import MapOptions, MappingCatalogue, MapResult, map_files
     from policeonto.rdf_formats import RdfFormat
     from policeonto.store import Store, open_store
     from policeonto.store.jobs import LoadedGraph, load_inputs
@@ -61,6 +62,7 @@ _LAZY = {
     "Limits": "policeonto.limits",
     "MapOptions": "policeonto.mapping",
     "MapResult": "policeonto.mapping",
+    "MappingCatalogue": "policeonto.mapping",
     "map_files": "policeonto.mapping",
     "RdfFormat": "policeonto.rdf_formats",
     "Store": "policeonto.store",
@@ -96,6 +98,7 @@ __all__ = [
     "LoadedGraph",
     "MapOptions",
     "MapResult",
+    "MappingCatalogue",
     "MappingInputError",
     "MappingSpecError",
     "OptionError",

@@ -14,15 +14,25 @@ from collections import Counter
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from policeonto import __version__, interrupts
-from policeonto.cli_options import Voice, code_prefixes, limit_option, summary_options, syntax_option
+from policeonto.cli_options import (
+    Voice,
+    code_prefixes,
+    limit_option,
+    mapping_options,
+    summary_options,
+    syntax_option,
+)
 from policeonto.errors import PoliceOntoError
 from policeonto.rdf_formats import RdfFormat
 from policeonto.terminal import VisibleWriter, visible
+
+if TYPE_CHECKING:
+    from policeonto.mapping.catalogue import MappingCatalogue
 
 __all__ = ["main"]
 
@@ -64,19 +74,19 @@ def _refuse_clashes(
     inputs: tuple[Path, ...],
     outputs: list[Path | None],
     *,
-    mapping: str | None = None,
+    mapping: tuple[str, ...] | None,
+    catalogue: MappingCatalogue,
     output_folders: tuple[Path, ...] = (),
 ) -> None:
-    """Refuse outputs that would overwrite an input, the mappings read (the bundled ones, or the folder of
-    the one named), or each other; before anything is read."""
-    from policeonto.mapping.spec import mappings_dir
+    """Refuse outputs that would overwrite an input, the mappings read (the folders of the catalogue, and
+    the folder of each mapping named by its file), or each other; before anything is read."""
     from policeonto.output import refuse_clashes
 
-    chosen = Path(mapping) if mapping is not None and Path(mapping).suffix else None
+    chosen = [Path(name) for name in mapping or () if Path(name).suffix]
     refuse_clashes(
-        inputs=[*inputs, *([chosen] if chosen else [])],
+        inputs=[*inputs, *chosen],
         outputs=outputs,
-        input_folders=[chosen.parent if chosen else mappings_dir()],
+        input_folders=[*(path.parent for path in chosen), *catalogue.paths],
         output_folders=output_folders,
     )
 
@@ -259,39 +269,52 @@ def convert(
 
 @main.command(name="mappings")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@mapping_options(choose=False)
 @_guarded
-def list_mappings_command(fmt: str) -> int:
-    """List the mappings and the columns each recognises."""
-    from policeonto.mapping import list_mappings
+def list_mappings_command(fmt: str, catalogue: MappingCatalogue) -> int:
+    """List the mappings, the folder each comes from (and those it shadows) and the columns each recognises.
 
-    mappings = list_mappings()
+    Folders are searched in order: those given with --mappings, those of POLICEONTO_MAPPINGS, the bundled one.
+    """
+    from policeonto.mapping import load_mapping
+
+    found = [(entry, load_mapping(entry.path)) for entry in catalogue.files()]
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "name": m.name,
-                        "title": m.title,
-                        "version": m.version,
-                        "columns": [c.title for c in m.columns],
-                        "required": [c.title for c in m.required_columns],
-                    }
-                    for m in mappings
-                ],
-                indent=2,
-            )
-        )
+        listed = [
+            {
+                "name": m.name,
+                "title": m.title,
+                "version": m.version,
+                "path": str(entry.path),
+                "folder": str(entry.folder.path),
+                "origin": entry.folder.origin,
+                "shadows": [str(path) for path in entry.shadows],
+                "columns": [c.title for c in m.columns],
+                "required": [c.title for c in m.required_columns],
+            }
+            for entry, m in found
+        ]
+        click.echo(json.dumps(listed, indent=2))
         return EXIT_OK
-    for m in mappings:
+    _say("folders searched, in order:")
+    for number, folder in enumerate(catalogue.folders, start=1):
+        _say(f"  {number}. {folder.path} ({_ORIGINS[folder.origin]})")
+    for entry, m in found:
         _say(f"{m.name}  {m.version}  {m.title}")
+        number = catalogue.folders.index(entry.folder) + 1
+        shadows = "".join(f"; shadows {path}" for path in entry.shadows)
+        _say(f"    from: folder {number} ({_ORIGINS[entry.folder.origin]}){shadows}")
         _say(f"    columns: {', '.join(c.title + ('*' if c.required else '') for c in m.columns)}")
     _say("* required")
     return EXIT_OK
 
 
+_ORIGINS = {"given": "--mappings", "environment": "POLICEONTO_MAPPINGS", "bundled": "bundled"}
+
+
 @main.command(name="map")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--mapping", help="Mapping to use (default: recognised from each file's header).")
+@mapping_options()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: stdout).")
 @syntax_option(default=None)
 @click.option("--base", default=None, help="Base IRI of instance IRIs.")
@@ -302,7 +325,8 @@ def list_mappings_command(fmt: str) -> int:
 @_guarded
 def map_command(
     inputs: tuple[Path, ...],
-    mapping: str | None,
+    mapping: tuple[str, ...] | None,
+    catalogue: MappingCatalogue,
     output: Path | None,
     syntax: str | None,
     base: str | None,
@@ -318,10 +342,11 @@ def map_command(
     """
     from policeonto.mapping.cli_support import run_map
 
-    _refuse_clashes(inputs, [output, report], mapping=mapping)
+    _refuse_clashes(inputs, [output, report], mapping=mapping, catalogue=catalogue)
     return run_map(
         inputs,
         mapping=mapping,
+        catalogue=catalogue,
         output=output,
         syntax=syntax,
         base=base,
@@ -334,7 +359,7 @@ def map_command(
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--mapping", help="Mapping for tabular inputs (default: recognised from the header).")
+@mapping_options()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option(
     "--engine",
@@ -355,7 +380,8 @@ def map_command(
 @_guarded
 def validate(
     inputs: tuple[Path, ...],
-    mapping: str | None,
+    mapping: tuple[str, ...] | None,
+    catalogue: MappingCatalogue,
     output: Path | None,
     engine: str,
     max_issues: int | None,
@@ -378,6 +404,7 @@ def validate(
         report = run_validate(
             inputs,
             mapping=mapping,
+            catalogue=catalogue,
             engine=Engine(engine),
             max_issues=max_issues,
             select=select,
@@ -386,7 +413,7 @@ def validate(
         )
         return report.valid, render(report, voice.format, quiet=voice.quiet, verbose=voice.verbose)
 
-    _refuse_clashes(inputs, [output], mapping=mapping)
+    _refuse_clashes(inputs, [output], mapping=mapping, catalogue=catalogue)
     if output is None:
         valid, text = run()
         click.echo(text, nl=False)
@@ -417,7 +444,7 @@ def _say_retry(notice: object) -> None:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--store", "location", default=None, help=_STORE_HELP + "  [default: out/store]")
 @click.option("--graph", help="Named graph for a single input (default: the input's dataset IRI).")
-@click.option("--mapping", help="Mapping for tabular inputs (default: recognised from the header).")
+@mapping_options()
 @click.option("--no-validate", is_flag=True, help="Load without validating first.")
 @click.option("--load-invalid", is_flag=True, help="Load inputs even when validation finds errors.")
 @limit_option
@@ -435,7 +462,8 @@ def load(
     inputs: tuple[Path, ...],
     location: str | None,
     graph: str | None,
-    mapping: str | None,
+    mapping: tuple[str, ...] | None,
+    catalogue: MappingCatalogue,
     no_validate: bool,
     load_invalid: bool,
     limits: Any,
@@ -456,7 +484,8 @@ def load(
     from policeonto.store.jobs import load_inputs
 
     folder = embedded_folder(location)
-    _refuse_clashes(inputs, [], mapping=mapping, output_folders=(folder,) if folder else ())  # none in the store
+    stored = (folder,) if folder else ()  # no input, nor mapping, in the store
+    _refuse_clashes(inputs, [], mapping=mapping, catalogue=catalogue, output_folders=stored)
     if graph is not None:
         check_graph(graph)  # before the store is made
     store = open_store(location, retries=retries, wait=wait, on_retry=_say_retry, limits=limits, deadline=deadline)
@@ -466,6 +495,7 @@ def load(
             inputs,
             graph=graph,
             mapping=mapping,
+            catalogue=catalogue,
             check=not no_validate,
             load_invalid=load_invalid,
             options=MapOptions(limits=limits),
@@ -549,18 +579,15 @@ def query(
     "-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True
 )
 @click.option("--mermaid", type=click.Path(dir_okay=False, path_type=Path), help="The Mermaid script to ship.")
-@click.option(
-    "--mappings",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The folder of mappings to describe (default: the bundled ones).",
-)
+@mapping_options(choose=False)
 @summary_options()
 @_guarded
-def docs(output: Path, mermaid: Path | None, mappings: Path | None, voice: Voice) -> int:
-    """Build the documentation site (static HTML) from the schema, shapes and mappings."""
+def docs(output: Path, mermaid: Path | None, catalogue: MappingCatalogue, voice: Voice) -> int:
+    """Build the documentation site (static HTML) from the schema, shapes and mappings (those of --mappings
+    and POLICEONTO_MAPPINGS too, each shadowing a bundled mapping of its name)."""
     from policeonto.docs.site import build_site
 
-    summary = build_site(output, mermaid=mermaid, mappings=mappings)
+    summary = build_site(output, mermaid=mermaid, catalogue=catalogue)
     voice.say(f"{summary.pages} pages written to {summary.output} in {summary.seconds:.1f} s")
     voice.data({"output": str(summary.output), "pages": summary.pages, "seconds": round(summary.seconds, 3)})
     return EXIT_OK

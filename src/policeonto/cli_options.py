@@ -6,6 +6,8 @@
 - ``-v``/``--verbose``: print the detail too (every file, every kept finding).
 - ``--syntax ttl|nt|jsonld``: the RDF syntax a command writes (``map``, ``convert``).
 - ``--limit NAME=SIZE``: the limits on what is read.
+- ``--mappings DIR``: a folder of mappings of one's own, searched before the bundled ones; ``--mapping``: the
+  mapping (or mappings) to read tabular inputs with.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -21,7 +24,7 @@ import click
 from policeonto.rdf_formats import RdfFormat
 from policeonto.terminal import visible
 
-__all__ = ["Voice", "code_prefixes", "limit_option", "summary_options", "syntax_option"]
+__all__ = ["Voice", "code_prefixes", "limit_option", "mapping_options", "summary_options", "syntax_option"]
 
 
 @dataclass(frozen=True)
@@ -159,3 +162,56 @@ def code_prefixes(_ctx: click.Context, param: click.Parameter, prefixes: tuple[s
             hint = f"; did you mean {', '.join(near)}?" if near else ""
             raise click.BadParameter(f"no finding code starts with {prefix!r}{hint}", param=param)
     return prefixes
+
+
+def _catalogue(_ctx: click.Context, _param: click.Parameter, folders: tuple[Path, ...]) -> Any:
+    from policeonto.errors import MappingSpecError
+    from policeonto.mapping.catalogue import MappingCatalogue
+
+    try:
+        return MappingCatalogue.search(folders)
+    except MappingSpecError as exc:  # a folder of POLICEONTO_MAPPINGS (click checks --mappings' own)
+        raise click.UsageError(str(exc)) from exc
+
+
+def _chosen(_ctx: click.Context, _param: click.Parameter, names: tuple[str, ...]) -> tuple[str, ...] | None:
+    return names or None
+
+
+def mapping_options(*, choose: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add ``--mappings DIR`` (repeatable) to a command, which is given ``catalogue=``, a
+    :class:`~policeonto.mapping.catalogue.MappingCatalogue`: those folders, then ``POLICEONTO_MAPPINGS``'s,
+    then the bundled one. Unless *choose* is false, add ``--mapping`` (repeatable) too, given as ``mapping=``:
+    the names or ``.transform.yaml`` paths given, or None."""
+    options = [
+        click.option(
+            "--mappings",
+            "catalogue",
+            multiple=True,
+            metavar="DIR",
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            callback=_catalogue,
+            help="A folder of mappings of your own, searched before the folders of POLICEONTO_MAPPINGS and the "
+            "bundled mappings (repeatable; the first folder holding a mapping of a name wins).",
+        )
+    ]
+    if choose:
+        options.insert(
+            0,
+            click.option(
+                "--mapping",
+                "mapping",
+                multiple=True,
+                metavar="NAME|FILE",
+                callback=_chosen,
+                help="The mapping for tabular inputs: a name, or a .transform.yaml file (default: recognised from "
+                "each file's header). Give it again to have each file recognised among those given.",
+            ),
+        )
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate

@@ -23,7 +23,8 @@ from policeonto.docs.examples import example_graph, examples
 from policeonto.docs.mermaid import default_path
 from policeonto.docs.pages import TEMPLATES, PageGenerator, render, term_pages
 from policeonto.errors import BuildError
-from policeonto.mapping.spec import list_mappings, mappings_dir
+from policeonto.mapping.catalogue import MappingCatalogue
+from policeonto.mapping.spec import list_mappings
 from policeonto.output import refuse_clashes
 from policeonto.vocab import ARTEFACTS, SCHEMA_PATH, artefact_path, schema_view
 
@@ -77,10 +78,10 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _markdown(root: Path, docs: Path, mapping_folder: Path) -> None:
-    """Write every Markdown page of the site under *docs*, with the mappings of *mapping_folder*."""
+def _markdown(root: Path, docs: Path, catalogue: MappingCatalogue) -> None:
+    """Write every Markdown page of the site under *docs*, with the mappings *catalogue* finds."""
     view = schema_view()
-    mappings = list_mappings(mapping_folder)
+    mappings = list_mappings(catalogue=catalogue)
     for mapping in mappings:  # a name is a page's file name, a link and a menu entry: letters and digits only
         if not safe_name(mapping.name):
             raise BuildError(
@@ -192,7 +193,7 @@ def _config(work: Path, docs: Path, output: Path, title: str, mappings: list[str
 
 
 def build_site(
-    output: Path, *, mermaid: Path | None = None, root: Path | None = None, mappings: Path | None = None
+    output: Path, *, mermaid: Path | None = None, root: Path | None = None, catalogue: MappingCatalogue | None = None
 ) -> SiteSummary:
     """Build the documentation site into *output* (replaced if it exists).
 
@@ -202,7 +203,8 @@ def build_site(
         mermaid: the Mermaid script to ship with the pages (default: the fetched copy,
             :func:`policeonto.docs.mermaid.default_path`).
         root: the project checkout holding ``docs/``, ``examples/`` and ``CHANGELOG.md``.
-        mappings: the folder of mappings the pages describe (default: the bundled ones).
+        catalogue: where the mappings the pages describe are found (default: ``POLICEONTO_MAPPINGS``'s
+            folders, then the bundled ones), one of each name.
 
     Returns:
         How many pages were written and how long it took.
@@ -211,7 +213,7 @@ def build_site(
         BuildError: Mermaid has not been fetched, a source is missing, or MkDocs reported a problem (a broken
             link, a missing page).
         OutputPathError: *output* holds or lies inside one of the build's inputs.
-        MappingSpecError: *mappings* is no folder of mappings, or a mapping in it is malformed.
+        MappingSpecError: a folder of *catalogue* is gone, or a mapping in it is malformed.
     """
     try:
         from mkdocs.commands.build import build
@@ -223,10 +225,10 @@ def build_site(
     started = time.perf_counter()
     root = root or project_root()
     mermaid = mermaid or default_path()
-    mapping_folder = mappings or mappings_dir()
+    catalogue = catalogue or MappingCatalogue.search()
     refuse_clashes(
         inputs=[mermaid, root / "CHANGELOG.md"],
-        input_folders=[root / "docs", root / "examples", mapping_folder],
+        input_folders=[root / "docs", root / "examples", *catalogue.paths],
         output_folders=[output],
     )
     if not mermaid.is_file():
@@ -241,7 +243,7 @@ def build_site(
     with tempfile.TemporaryDirectory(prefix="policeonto-docs-") as temporary:
         work = Path(temporary)
         docs = work / "docs"
-        _markdown(root, docs, mapping_folder)
+        _markdown(root, docs, catalogue)
         (docs / "javascripts").mkdir()
         shutil.copyfile(mermaid, docs / "javascripts" / "mermaid.min.js")
         shutil.copyfile(Path(__file__).parent / "assets" / "diagrams.js", docs / "javascripts" / "diagrams.js")

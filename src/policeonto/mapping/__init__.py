@@ -11,6 +11,7 @@ Mapping is a stream of plain values (:func:`map_stream`) that consumers pull: wr
 True
 """
 
+from policeonto.mapping.catalogue import MappingCatalogue
 from policeonto.mapping.engine import MapResult, map_files, map_result
 from policeonto.mapping.events import (
     DEFAULT_BASE,
@@ -22,7 +23,7 @@ from policeonto.mapping.events import (
     RecordsUnread,
     RowsMapped,
 )
-from policeonto.mapping.spec import Mapping, list_mappings, load_mapping
+from policeonto.mapping.spec import Mapping, MappingChoice, list_mappings, load_mapping
 from policeonto.mapping.stream import map_stream
 from policeonto.mapping.writing import writing_datasets, writing_ntriples
 
@@ -35,6 +36,8 @@ __all__ = [
     "MapOptions",
     "MapResult",
     "Mapping",
+    "MappingCatalogue",
+    "MappingChoice",
     "RecordsUnread",
     "RowsMapped",
     "list_mappings",

@@ -13,7 +13,7 @@ from rdflib import Graph
 from policeonto.cli_options import Voice
 from policeonto.findings import has_errors
 from policeonto.limits import Limits
-from policeonto.mapping import DEFAULT_BASE, MapOptions, MapResult, map_files
+from policeonto.mapping import DEFAULT_BASE, MapOptions, MappingCatalogue, MappingChoice, MapResult, map_files
 from policeonto.output import atomic_output, write_atomically
 from policeonto.rdf_formats import RdfFormat
 from policeonto.vocab import ARTEFACTS, artefact_path
@@ -52,17 +52,25 @@ def _total_rows(inputs: tuple[Path, ...]) -> int:
     return total
 
 
-def _write(inputs: tuple[Path, ...], sink: BinaryIO, mapping: str | None, options: MapOptions, show: bool) -> MapResult:
+def _write(
+    inputs: tuple[Path, ...],
+    sink: BinaryIO,
+    mappings: tuple[MappingChoice, MappingCatalogue],
+    options: MapOptions,
+    show: bool,
+) -> MapResult:
+    mapping, catalogue = mappings
     if not show:
-        return map_files(inputs, sink, mapping=mapping, options=options)
+        return map_files(inputs, sink, mapping=mapping, catalogue=catalogue, options=options)
     with click.progressbar(length=_total_rows(inputs), label="mapping", file=sys.stderr) as bar:
-        return map_files(inputs, sink, mapping=mapping, options=options, progress=bar.update)
+        return map_files(inputs, sink, mapping=mapping, catalogue=catalogue, options=options, progress=bar.update)
 
 
 def run_map(
     inputs: tuple[Path, ...],
     *,
-    mapping: str | None,
+    mapping: MappingChoice,
+    catalogue: MappingCatalogue,
     output: Path | None,
     syntax: str | None,
     base: str | None,
@@ -75,20 +83,21 @@ def run_map(
     carry the RDF); return the exit code."""
     rdf_format = RdfFormat(syntax) if syntax else (RdfFormat.from_extension(output) if output else RdfFormat.NTRIPLES)
     options = MapOptions(base=base or DEFAULT_BASE, force=force, limits=limits)
+    mappings = (mapping, catalogue)
     voice = voice.to_stderr()
     big = sum(p.stat().st_size for p in inputs if p.is_file()) > (16 << 20)
     show = voice.format == "text" and not voice.quiet and sys.stderr.isatty() and big
     if output is None:
         if rdf_format is RdfFormat.JSONLD:
             raise click.UsageError("JSON-LD needs an output file (-o)")
-        result = _write(inputs, sys.stdout.buffer, mapping, options, show)
+        result = _write(inputs, sys.stdout.buffer, mappings, options, show)
         sys.stdout.buffer.flush()
         result.outputs.append("-")
     elif rdf_format is RdfFormat.JSONLD:  # JSON-LD is built in memory from the N-Triples
         import tempfile
 
         with atomic_output(output) as sink, tempfile.TemporaryFile() as staging:  # an unnamed file: nothing left
-            result = _write(inputs, staging, mapping, options, show)
+            result = _write(inputs, staging, mappings, options, show)
             staging.seek(0)
             graph = Graph().parse(staging, format="nt")
             context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
@@ -96,7 +105,7 @@ def run_map(
         result.outputs.append(str(output))
     else:  # N-Triples is also valid Turtle, so both stream
         with atomic_output(output) as sink:
-            result = _write(inputs, sink, mapping, options, show)
+            result = _write(inputs, sink, mappings, options, show)
         result.outputs.append(str(output))
     if report is not None:
         write_atomically(report, json.dumps(result.as_dict(), indent=2))

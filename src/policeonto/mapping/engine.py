@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, TypeVar
 
 from policeonto.findings import Finding
+from policeonto.mapping.catalogue import MappingCatalogue
 from policeonto.mapping.events import Event, FileEnded, FileStarted, FileSummary, MapOptions, RecordsUnread, RowsMapped
+from policeonto.mapping.spec import MappingChoice
 from policeonto.mapping.stream import map_stream
 from policeonto.mapping.writing import writing_ntriples
 from policeonto.paths import Inputs
@@ -123,7 +125,8 @@ def map_files(
     inputs: Inputs,
     out: BinaryIO,
     *,
-    mapping: str | None = None,
+    mapping: MappingChoice = None,
+    catalogue: MappingCatalogue | None = None,
     options: MapOptions = MapOptions(),
     progress: Callable[[int], None] | None = None,
 ) -> MapResult:
@@ -131,10 +134,13 @@ def map_files(
 
     Args:
         inputs: source files (a single path is one file); each is recognised from its header (a JSON export
-            from its record types) unless *mapping* names the mapping. The files of one export are mapped so
-            that a table comes after the tables it refers to, and their foreign keys are checked across the
-            files.
+            from its record types) among the mappings of *catalogue*, unless *mapping* names the mapping, or
+            several to recognise it among (each a name or a ``.transform.yaml`` path). The files of one
+            export are mapped so that a table comes after the tables it refers to, and their foreign keys
+            are checked across the files.
         out: a binary stream for the N-Triples.
+        catalogue: where mappings are found (default: ``POLICEONTO_MAPPINGS``'s folders, then the bundled
+            ones; :class:`~policeonto.mapping.catalogue.MappingCatalogue`).
         options: IRI base, publishing force, batch size, findings kept.
         progress: called with the number of rows after each batch.
 
@@ -143,7 +149,8 @@ def map_files(
 
     Raises:
         MappingInputError: a file cannot be mapped at all; files before it have been written.
-        MappingSpecError: *mapping* names no mapping, or the mapping is malformed.
+        MappingSpecError: *mapping* names no mapping, a mapping is malformed, or a folder of *catalogue* is
+            gone.
         OptionError: ``options.base`` is no absolute IRI ending with ``/`` or ``#``, or ``options.force`` is no
             police force code.
 
@@ -153,7 +160,7 @@ def map_files(
     (True, 'police-uk-street')
     """
     started = time.perf_counter()
-    events = writing_ntriples(map_stream(inputs, mapping=mapping, options=options), out)
+    events = writing_ntriples(map_stream(inputs, mapping=mapping, catalogue=catalogue, options=options), out)
     result = map_result(events, keep_findings=options.keep_findings, progress=progress)
     result.seconds = time.perf_counter() - started
     return result

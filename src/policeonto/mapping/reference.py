@@ -112,7 +112,7 @@ def reference_graph(path: Path, *, context: dict[str, str], mapping: Mapping | N
     transformer = ObjectTransformer(  # linkml-map's own safe evaluator, never eval(), with our functions
         unrestricted_eval=False, extension_functions=dict(EXTENSION_FUNCTIONS)
     )
-    transformer.source_schemaview = SchemaView(str(mapping.source_schema))
+    transformer.source_schemaview = mapping.source_view()
     transformer.target_schemaview = view
     transformer.create_transformer_specification(copy.deepcopy(mapping.specification))  # linkml-map edits it
     derivations = transformer.derived_specification.class_derivations

@@ -19,8 +19,10 @@ name a row of any of several row classes (``references: PersonNode VehicleNode``
 global node IDs do), or depend on another column: ``references: "entity_type: NOM=NominalRow VEH=ObjectRow"``.
 
 A mapping reads only files inside its own folder: its source schema, the schemas those import (besides
-LinkML's own ``linkml:`` schemas) and its crosswalks. A reference to a URL, an absolute path or a file
-outside the folder is refused, and so is an expression outside the safe subset
+LinkML's own ``linkml:`` schemas) and its crosswalks; a file it names that is not in its folder is looked for
+at the same place in the bundled folder, so that a folder of one's own refers to the bundled ``context`` and
+crosswalks by name, with no copies. A reference to a URL, an absolute path or a file outside the folder is
+refused, and so is an expression outside the safe subset
 (:mod:`policeonto.mapping.expressions`); YAML is read with the safe loader. Its patterns (``file_name``, a
 source column's ``pattern``) are run by Rust's regex engine, in time linear in the text, and one that engine
 refuses is refused when the mapping loads (:mod:`policeonto.mapping.patterns`).
@@ -31,7 +33,9 @@ refuses is refused when the mapping loads (:mod:`policeonto.mapping.patterns`).
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -42,13 +46,27 @@ from linkml_runtime.utils.schemaview import SchemaView
 
 from policeonto.errors import CrosswalkError, InstanceDataError, MappingSpecError, UnsafeInputError, shorten
 from policeonto.limits import Limits, read_bounded
+from policeonto.mapping.catalogue import SUFFIX, MappingCatalogue, bundled_folder
 from policeonto.mapping.crosswalk import Crosswalk, read_crosswalk
 from policeonto.mapping.expressions import check_expression
 from policeonto.mapping.patterns import Pattern, check_date_format, compile_pattern
 from policeonto.safety import inside, load_yaml
-from policeonto.vocab import artefact_dir
 
-__all__ = ["CONTEXT_NAMES", "JsonRecords", "Mapping", "SourceColumn", "list_mappings", "load_mapping", "mappings_dir"]
+__all__ = [
+    "CONTEXT_NAMES",
+    "JsonRecords",
+    "Mapping",
+    "MappingChoice",
+    "SourceColumn",
+    "chosen_mappings",
+    "list_mappings",
+    "load_mapping",
+    "mappings_dir",
+]
+
+#: LinkML's importmap, as a value: (import, file without ``.yaml``) for each import not found beside the
+#: schema importing it.
+ImportMap = tuple[tuple[str, str], ...]
 
 #: Values the engine supplies for every row (declared in mappings/context.yaml).
 CONTEXT_NAMES = ("row", "base", "dataset", "run", "dataset_key", "publisher")
@@ -99,6 +117,9 @@ class Mapping:
     key: str | None = None  # the row class's identifier slot
     referenced: bool = False  # another table of the export refers to this one's rows
     key_space: str | None = None  # the keys' space, when tables share one (neo4j's global IDs): else the table
+    #: imports of the source schema found in the bundled folder, not beside the schema: (import, file
+    #: without .yaml), LinkML's importmap
+    imports: ImportMap = ()
 
     @property
     def depends_on(self) -> frozenset[str]:
@@ -128,41 +149,79 @@ class Mapping:
             raise MappingSpecError(f"{self.name} has no coded column {title!r}")
         return sorted(column.crosswalk.codes())
 
+    def source_view(self) -> SchemaView:
+        """A new LinkML view of the source schema, its imports found where the mapping found them."""
+        return SchemaView(str(self.source_schema), importmap=dict(self.imports))
+
+
+#: The mappings a run is told to use: one, or several for recognition to choose among, each a name (found
+#: in the catalogue) or the path of a ``.transform.yaml`` file; None for every mapping of the catalogue.
+MappingChoice = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
+
 
 def mappings_dir() -> Path:
     """The folder of the bundled mappings."""
-    return artefact_dir(Path("mappings"))
+    return bundled_folder()
 
 
-def list_mappings(folder: Path | str | None = None) -> list[Mapping]:
-    """Every mapping in *folder* (default: the bundled ones), by name.
+def list_mappings(folder: Path | str | None = None, *, catalogue: MappingCatalogue | None = None) -> list[Mapping]:
+    """Every mapping in *folder*, by name; without a folder, every mapping *catalogue* finds (default: the
+    folders of ``POLICEONTO_MAPPINGS``, then the bundled ones), one of each name.
 
     Raises:
-        MappingSpecError: *folder* is not a directory, or a mapping in it is malformed.
+        MappingSpecError: a folder is not a directory, or a mapping in it is malformed.
     """
-    folder = Path(folder) if folder is not None else mappings_dir()
-    if not folder.is_dir():
-        raise MappingSpecError(f"{folder}: no such folder of mappings")
-    return [load_mapping(path) for path in sorted(folder.glob("*.transform.yaml"))]
+    if folder is not None:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise MappingSpecError(f"{folder}: no such folder of mappings")
+        return [load_mapping(path) for path in sorted(folder.glob(f"*{SUFFIX}"))]
+    catalogue = catalogue or MappingCatalogue.search()
+    return [load_mapping(found.path) for found in catalogue.files()]
 
 
-def load_mapping(name_or_path: str | Path) -> Mapping:
-    """Load a mapping by name (``police-uk-street``) or by the path of its ``.transform.yaml`` file.
+def load_mapping(name_or_path: str | os.PathLike[str], *, catalogue: MappingCatalogue | None = None) -> Mapping:
+    """Load a mapping by name (``police-uk-street``), from the first folder of *catalogue* that has it (default:
+    the folders of ``POLICEONTO_MAPPINGS``, then the bundled ones), or by the path of its ``.transform.yaml``
+    file.
 
     Raises:
         MappingSpecError: no such mapping, or it is malformed.
     """
     path = Path(name_or_path)
-    if not path.suffix:
-        path = mappings_dir() / f"{name_or_path}.transform.yaml"
-    return _load(path.resolve())
+    if path.suffix:
+        if not path.is_file():
+            raise MappingSpecError(f"{path}: no such mapping file")
+        return _load(path.resolve())
+    catalogue = catalogue or MappingCatalogue.search()
+    found = catalogue.path_of(str(name_or_path))
+    if found is None:
+        known = ", ".join(f.name for f in catalogue.files())
+        raise MappingSpecError(f"no mapping {str(name_or_path)!r} (known: {known})")
+    return _load(found.resolve())
+
+
+def chosen_mappings(mapping: MappingChoice, *, catalogue: MappingCatalogue | None = None) -> tuple[Mapping, ...]:
+    """The mappings *mapping* names, each once, in order (none when it is None).
+
+    Raises:
+        MappingSpecError: one of them names no mapping, or is malformed.
+
+    >>> [m.name for m in chosen_mappings(["police-uk-street", "police-uk-outcomes", "police-uk-street"])]
+    ['police-uk-street', 'police-uk-outcomes']
+    """
+    if mapping is None:
+        return ()
+    names = [mapping] if isinstance(mapping, str | os.PathLike) else list(mapping)
+    unique: dict[Path, Mapping] = {}
+    for name in names:
+        found = load_mapping(name, catalogue=catalogue)
+        unique.setdefault(found.path, found)
+    return tuple(unique.values())
 
 
 @cache
 def _load(path: Path) -> Mapping:
-    if not path.is_file():
-        known = ", ".join(p.name.removesuffix(".transform.yaml") for p in mappings_dir().glob("*.transform.yaml"))
-        raise MappingSpecError(f"no mapping {path.name.removesuffix('.transform.yaml')!r} (known: {known})")
     spec = _read_yaml(path)
     if not isinstance(spec, dict) or "class_derivations" not in spec:
         raise MappingSpecError(f"{path}: not a transformation specification (no class_derivations)")
@@ -177,11 +236,11 @@ def _load(path: Path) -> Mapping:
             check_expression(expression)
         except MappingSpecError as exc:
             raise MappingSpecError(f"{path}: {exc}") from exc
-    source_schema = _confined(spec.get("source_schema"), path.parent, path, "source_schema")
+    source_schema = _located(spec.get("source_schema"), path.parent, path, "source_schema")
     try:
-        _check_imports(source_schema, path.parent, path, set())
-        columns = _columns(source_schema, ours["row_class"], path.parent, path)
-        key, referenced, key_space = _keys(source_schema, ours["row_class"])
+        imports = _imports(source_schema, path.parent, path)
+        columns = _columns(source_schema, imports, ours["row_class"], path.parent, path)
+        key, referenced, key_space = _keys(source_schema, imports, ours["row_class"])
     except MappingSpecError as exc:  # about the source schema: say which mapping uses it
         message = str(exc)
         raise (exc if message.startswith(str(path)) else MappingSpecError(f"{path}: {message}")) from exc
@@ -214,6 +273,7 @@ def _load(path: Path) -> Mapping:
         key=key,
         referenced=referenced,
         key_space=key_space,
+        imports=imports,
     )
 
 
@@ -302,36 +362,70 @@ def _confined(reference: Any, folder: Path, mapping: Path, what: str, *, base: P
     return target
 
 
-def _check_imports(schema_path: Path, folder: Path, mapping: Path, seen: set[Path]) -> None:
-    """Refuse a source schema whose imports lead outside *folder* or to the network (``linkml:`` schemas,
-    which LinkML ships, are allowed).
+def _located(reference: Any, folder: Path, mapping: Path, what: str, *, base: Path | None = None) -> Path:
+    """The file a mapping names, as :func:`_confined` finds it in *folder*; when *folder* has no such file,
+    the file at the same place in the bundled folder, if that has one.
 
     Raises:
-        MappingSpecError: an import is a URL, a CURIE other than ``linkml:name``, or a file outside *folder*.
+        MappingSpecError: *reference* is not a relative path, is a URL, or leads outside *folder*.
     """
-    if schema_path in seen or not schema_path.is_file():
-        return
-    seen.add(schema_path)
-    schema = _read_yaml(schema_path)
-    imports = schema.get("imports") or [] if isinstance(schema, dict) else []
-    for item in imports if isinstance(imports, list) else [imports]:
-        text = str(item)
-        if text.startswith("linkml:") and re.fullmatch(r"[a-z_]+", text.removeprefix("linkml:")):
+    target = _confined(reference, folder, mapping, what, base=base)
+    bundled = mappings_dir().resolve()
+    if target.exists() or folder.resolve() == bundled:
+        return target
+    twin = (bundled / target.relative_to(folder.resolve())).resolve()
+    return twin if twin.is_file() and inside(twin, bundled) else target
+
+
+def _imports(schema_path: Path, folder: Path, mapping: Path) -> ImportMap:
+    """Check the imports of a source schema, and of the schemas it imports: refuse those that lead outside
+    the folder of the schema importing them, or to the network (``linkml:`` schemas, which LinkML ships, are
+    allowed). Return LinkML's importmap for the imports found in the bundled folder, not beside the schema
+    importing them: (import, file without ``.yaml``).
+
+    Raises:
+        MappingSpecError: an import is a URL, a CURIE other than ``linkml:name``, or a file outside the
+            folder; or one import names two files found in different places (an importmap holds one).
+    """
+    bundled = mappings_dir()
+    found: dict[str, set[Path]] = {}
+    moved: set[str] = set()
+    seen: set[Path] = set()
+    stack = [schema_path]
+    while stack:
+        current = stack.pop()
+        if current in seen or not current.is_file():
             continue
-        if ":" in text:
-            raise MappingSpecError(
-                f"{mapping}: source schema {schema_path.name} imports {text!r}: only linkml: schemas and files "
-                "in the mapping's folder may be imported"
-            )
-        target = _confined(text + ".yaml", folder, mapping, f"{schema_path.name} import", base=schema_path.parent)
-        _check_imports(target, folder, mapping, seen)
+        seen.add(current)
+        root = folder if inside(current, folder) else bundled
+        schema = _read_yaml(current)
+        imports = schema.get("imports") or [] if isinstance(schema, dict) else []
+        for item in imports if isinstance(imports, list) else [imports]:
+            text = str(item)
+            if text.startswith("linkml:") and re.fullmatch(r"[a-z_]+", text.removeprefix("linkml:")):
+                continue
+            if ":" in text:
+                raise MappingSpecError(
+                    f"{mapping}: source schema {current.name} imports {text!r}: only linkml: schemas and files "
+                    "in the mapping's folder may be imported"
+                )
+            target = _located(text + ".yaml", root, mapping, f"{current.name} import", base=current.parent)
+            found.setdefault(text, set()).add(target)
+            if target != (current.parent / f"{text}.yaml").resolve():
+                moved.add(text)
+            stack.append(target)
+    for text in sorted(moved):
+        if len(found[text]) > 1:
+            places = ", ".join(sorted(map(str, found[text])))
+            raise MappingSpecError(f"{mapping}: the import {text!r} names different files ({places}); rename one")
+    return tuple((text, str(next(iter(found[text])).with_suffix(""))) for text in sorted(moved))
 
 
-def _keys(schema_path: Path, row_class: str) -> tuple[str | None, bool, str | None]:
+def _keys(schema_path: Path, imports: ImportMap, row_class: str) -> tuple[str | None, bool, str | None]:
     """The row class's key (its identifier slot, or else a slot annotated ``row_key``, a key that may be
     blank), whether another row class's column refers to it, and the key's ``key_space`` annotation: the
     space its values share with the keys of other tables annotated alike (one value, one row in all of them)."""
-    view = _view(schema_path)
+    view = _view(schema_path, imports)
     slots = [view.induced_slot(s, row_class) for s in view.class_slots(row_class)]
     found = next((s for s in slots if s.identifier), None)
     found = found or next((s for s in slots if "row_key" in (s.annotations or {})), None)  # a key that may be blank
@@ -377,14 +471,16 @@ def _references(slot: Any, schema_path: Path) -> tuple[tuple[tuple[str | None, s
 
 
 @cache
-def _view(schema_path: Path) -> SchemaView:
-    return SchemaView(str(schema_path))
+def _view(schema_path: Path, imports: ImportMap = ()) -> SchemaView:
+    return SchemaView(str(schema_path), importmap=dict(imports))
 
 
-def _columns(schema_path: Path, row_class: str, folder: Path, mapping: Path) -> tuple[SourceColumn, ...]:
+def _columns(
+    schema_path: Path, imports: ImportMap, row_class: str, folder: Path, mapping: Path
+) -> tuple[SourceColumn, ...]:
     if not schema_path.is_file():
         raise MappingSpecError(f"source schema {schema_path} does not exist")
-    view = _view(schema_path)
+    view = _view(schema_path, imports)
     if view.get_class(row_class) is None:
         raise MappingSpecError(f"{schema_path}: no class {row_class!r}")
     columns = []
@@ -395,7 +491,7 @@ def _columns(schema_path: Path, row_class: str, folder: Path, mapping: Path) -> 
         annotations = slot.annotations or {}
         crosswalk = None
         if "crosswalk" in annotations:
-            crosswalk = read_crosswalk(_confined(annotations["crosswalk"].value, folder, mapping, f"{name} crosswalk"))
+            crosswalk = read_crosswalk(_located(annotations["crosswalk"].value, folder, mapping, f"{name} crosswalk"))
         where = f"{schema_path}: column {shorten(slot.title or name)!r} ({name})"
         if slot.pattern is not None:
             compile_pattern(str(slot.pattern), where=where)

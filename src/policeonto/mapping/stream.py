@@ -25,6 +25,7 @@ import polars as pl
 from policeonto.errors import MappingInputError
 from policeonto.findings import Finding, make
 from policeonto.instances import is_records
+from policeonto.mapping.catalogue import MappingCatalogue
 from policeonto.mapping.checks import check_batch, code_text
 from policeonto.mapping.columns import ColumnMatch, recognise
 from policeonto.mapping.events import (
@@ -42,21 +43,30 @@ from policeonto.mapping.keys import KeyIndex
 from policeonto.mapping.plan import compile_plan, enum_codes
 from policeonto.mapping.provenance import check_base, file_context, file_force, provenance_graph
 from policeonto.mapping.reader import ROW, Batch, SourceFile, inspect, read_batches
-from policeonto.mapping.spec import Mapping, list_mappings, load_mapping
+from policeonto.mapping.spec import Mapping, MappingChoice, chosen_mappings, list_mappings
 from policeonto.paths import Inputs, input_paths
 from policeonto.vocab import schema_view
 
 __all__ = ["map_stream"]
 
 
-def map_stream(inputs: Inputs, *, mapping: str | None = None, options: MapOptions = MapOptions()) -> Iterator[Event]:
+def map_stream(
+    inputs: Inputs,
+    *,
+    mapping: MappingChoice = None,
+    catalogue: MappingCatalogue | None = None,
+    options: MapOptions = MapOptions(),
+) -> Iterator[Event]:
     """Map every file in *inputs* onto the shared vocabulary, yielding what each makes as it is made.
 
     Args:
         inputs: source files (a single path is one file); each is recognised from its header (a JSON export
-            from its record types) unless *mapping* names the mapping. The files of one export are mapped so
-            that a table comes after the tables it refers to, and their foreign keys are checked across the
-            files.
+            from its record types) among the mappings of *catalogue*, unless *mapping* names the mapping, or
+            several to recognise it among (each a name or a ``.transform.yaml`` path). The files of one
+            export are mapped so that a table comes after the tables it refers to, and their foreign keys
+            are checked across the files.
+        catalogue: where mappings are found (default: ``POLICEONTO_MAPPINGS``'s folders, then the bundled
+            ones; :class:`~policeonto.mapping.catalogue.MappingCatalogue`).
         options: IRI base, publishing force, batch size, findings kept per file, size limits.
 
     Yields:
@@ -65,15 +75,19 @@ def map_stream(inputs: Inputs, *, mapping: str | None = None, options: MapOption
 
     Raises:
         MappingInputError: a file cannot be mapped at all; the files before it have been yielded.
-        MappingSpecError: *mapping* names no mapping, or the mapping is malformed.
+        MappingSpecError: *mapping* names no mapping, a mapping is malformed, or a folder of *catalogue* is
+            gone.
         OptionError: ``options.base`` is no absolute IRI ending with ``/`` or ``#``, or ``options.force`` is no
             police force code.
     """
     check_base(options.base)
+    catalogue = catalogue or MappingCatalogue.search()
+    chosen = chosen_mappings(mapping, catalogue=catalogue)
+    known = chosen or tuple(list_mappings(catalogue=catalogue))
     keys = KeyIndex()  # the keys of the tables other tables refer to, local to this run
-    for path in _files_in_order(input_paths(inputs), mapping):
+    for path in _files_in_order(input_paths(inputs), known, one=len(chosen) == 1):
         if is_json(path):
-            yield from _json_stream(path, mapping, options, keys)
+            yield from _json_stream(path, known, bool(chosen), options, keys)
         elif is_records(path):
             raise MappingInputError(
                 "records in the shared vocabulary (YAML) are no export to map: "
@@ -82,16 +96,19 @@ def map_stream(inputs: Inputs, *, mapping: str | None = None, options: MapOption
             )
         else:
             source = inspect(path, limits=options.limits)
-            mappings = [load_mapping(mapping)] if mapping else [m for m in list_mappings() if m.json is None]
-            match: ColumnMatch = recognise(source, mappings, name=mappings[0].name if mapping else None)
+            mappings = list(chosen) or [m for m in known if m.json is None]
+            match: ColumnMatch = recognise(source, mappings, name=chosen[0].name if len(chosen) == 1 else None)
             batches = read_batches(source, batch_rows=options.batch_rows, limits=options.limits)
             yield from _file_stream(source, match, batches, options, keys, media_type="text/csv")
 
 
-def _json_stream(path: Path, mapping: str | None, options: MapOptions, keys: KeyIndex) -> Iterator[Event]:
-    """Map a JSON export: each of its format's tables in turn, tables others refer to first."""
+def _json_stream(
+    path: Path, known: Sequence[Mapping], chosen: bool, options: MapOptions, keys: KeyIndex
+) -> Iterator[Event]:
+    """Map a JSON export: each of its format's tables in turn, tables others refer to first; when the
+    mappings were *chosen*, the JSON ones of *known* (each table even if no record is of its type)."""
     document = JsonDocument.read(path, limits=options.limits)
-    tables = [load_mapping(mapping)] if mapping else _json_package(document)
+    tables = ([m for m in known if m.json is not None] or list(known)) if chosen else _json_package(document, known)
     if any(t.json is None for t in tables):
         raise MappingInputError(f"{tables[0].name} reads CSV files, not JSON", path=path)
     members = {t.json.records for t in tables if t.json is not None}
@@ -100,7 +117,7 @@ def _json_stream(path: Path, mapping: str | None, options: MapOptions, keys: Key
     for table in _in_dependency_order(tables):
         assert table.json is not None
         rows = document.table(table.json, limits=options.limits)
-        if not rows.rows and mapping is None:
+        if not rows.rows and not chosen:
             continue
         source = document.source(rows.header, len(rows.rows))
         match = recognise(source, [table], name=table.name)
@@ -108,7 +125,7 @@ def _json_stream(path: Path, mapping: str | None, options: MapOptions, keys: Key
         yield from _file_stream(
             source, match, batches, options, keys, media_type=media_type, rows_total=sum(counts.values())
         )
-    if mapping is None:
+    if not chosen:
         read = {(t.json.records, t.json.type) for t in tables if t.json is not None and t.json.each is None}
         unread = {k: n for k, n in counts.items() if k not in read and (k[0], None) not in read}
         if unread:
@@ -129,15 +146,15 @@ def _unread(path: Path, document: JsonDocument, table: Mapping, unread: dict[tup
     return RecordsUnread(str(path), summary, tuple(findings))
 
 
-def _json_package(document: JsonDocument) -> list[Mapping]:
-    """The JSON mappings of the format whose tables read most of *document*'s records.
+def _json_package(document: JsonDocument, known: Sequence[Mapping]) -> list[Mapping]:
+    """The JSON mappings of *known*, of the format whose tables read most of *document*'s records.
 
     Raises:
         MappingInputError: no JSON mapping reads any of its records.
     """
     counts = document.types()
     packages: dict[Path, list[Mapping]] = {}
-    for candidate in list_mappings():
+    for candidate in known:
         if candidate.json is not None:
             packages.setdefault(candidate.source_schema, []).append(candidate)
 
@@ -267,11 +284,12 @@ def _malformed(batch: Batch, file: str, width: int) -> list[Finding]:
     return findings
 
 
-def _files_in_order(paths: list[Path], mapping: str | None) -> list[Path]:
-    """*paths*, with every CSV file after the files of the tables it refers to (recognised by header)."""
-    if len(paths) < 2 or mapping is not None:
+def _files_in_order(paths: list[Path], known: Sequence[Mapping], *, one: bool) -> list[Path]:
+    """*paths*, with every CSV file after the files of the tables it refers to (recognised by header among
+    *known*), unless *one* mapping reads them all."""
+    if len(paths) < 2 or one:
         return paths
-    tables = [m for m in list_mappings() if m.json is None]
+    tables = [m for m in known if m.json is None]
     depth = {m.name: i for i, m in enumerate(_in_dependency_order(tables))}
     ranks = {}
     for path in paths:

@@ -5,14 +5,23 @@ provenance), with what the ontology entails beside it."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from policeonto.errors import StoreError
 from policeonto.instances import is_records, read_records
 from policeonto.limits import check_file_size
-from policeonto.mapping import MapOptions, MapResult, map_result, map_stream, writing_datasets
+from policeonto.mapping import (
+    Event,
+    MapOptions,
+    MappingCatalogue,
+    MappingChoice,
+    MapResult,
+    map_result,
+    map_stream,
+    writing_datasets,
+)
 from policeonto.mapping.writing import dataset_file
 from policeonto.output import scratch_directory
 from policeonto.paths import Inputs, input_paths
@@ -46,7 +55,8 @@ def load_inputs(
     inputs: Inputs,
     *,
     graph: str | None = None,
-    mapping: str | None = None,
+    mapping: MappingChoice = None,
+    catalogue: MappingCatalogue | None = None,
     check: bool = True,
     load_invalid: bool = False,
     options: MapOptions | None = None,
@@ -71,6 +81,10 @@ def load_inputs(
     ``<g>/entailed``). Every triple of an RDF input, in its default graph or any graph an N-Quads, TriG or
     JSON-LD file names, goes into the input's graph, as validation reads it: a load writes no other graph.
 
+    The source exports are read through *mapping* (a name or ``.transform.yaml`` path, or several to
+    recognise each file among), by default recognised among every mapping of *catalogue* (by default
+    ``POLICEONTO_MAPPINGS``'s folders, then the bundled ones).
+
     Raises:
         OptionError: *graph* is not an absolute IRI, or is reserved.
         StoreError: *graph* given for several inputs, or the store fails.
@@ -88,7 +102,8 @@ def load_inputs(
     done = []
     tables = [p for p in paths if not is_rdf(p) and not is_records(p)]
     if tables:
-        done += _load_tables(publish, tables, graph, mapping, check, load_invalid, options)
+        events = map_stream(tables, mapping=mapping, catalogue=catalogue, options=options)
+        done += _load_tables(publish, events, graph, check, load_invalid, options)
     for path in (p for p in paths if is_rdf(p) or is_records(p)):
         with scratch_directory("policeonto-load-") as folder:
             readable, syntax = _prepared(path, folder, options)
@@ -149,17 +164,16 @@ class _Publisher:
 
 def _load_tables(
     publish: _Publisher,
-    tables: list[Path],
+    mapped: Iterable[Event],
     graph: str | None,
-    mapping: str | None,
     check: bool,
     load_invalid: bool,
     options: MapOptions,
 ) -> list[LoadedGraph]:
-    """Validate and map the source exports in one pass, each dataset written to a file of its own, and load
-    those :func:`held_back` does not hold back."""
+    """Validate and map the source exports in one pass (the mapping stream *mapped*), each dataset written to
+    a file of its own, and load those :func:`held_back` does not hold back."""
     with scratch_directory("policeonto-load-") as folder:
-        events = writing_datasets(map_stream(tables, mapping=mapping, options=options), folder)
+        events = writing_datasets(mapped, folder)
         if check:
             files = validate_stream(events, keep_findings=options.keep_findings).files
         else:

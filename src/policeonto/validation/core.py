@@ -17,7 +17,16 @@ from policeonto.fastshacl.table import TripleTable
 from policeonto.fastshacl.terms import text
 from policeonto.findings import Finding, Severity
 from policeonto.instances import is_records, read_records
-from policeonto.mapping import Event, FileSummary, MapOptions, MapResult, map_files, map_stream
+from policeonto.mapping import (
+    Event,
+    FileSummary,
+    MapOptions,
+    MappingCatalogue,
+    MappingChoice,
+    MapResult,
+    map_files,
+    map_stream,
+)
 from policeonto.paths import Inputs, input_paths
 from policeonto.quiet import RDFLIB_LITERALS, quieted
 from policeonto.shacl import run_pyshacl
@@ -30,6 +39,10 @@ from policeonto.validation.shape_findings import code_for
 from policeonto.vocab import POLE, SH
 
 __all__ = ["Engine", "FileReport", "ValidationReport", "validate", "validate_stream"]
+
+
+#: The mappings a tabular export is read through: those chosen, and where mappings are found.
+_Mappings = tuple[MappingChoice, MappingCatalogue | None]
 
 
 class Engine(StrEnum):
@@ -150,7 +163,7 @@ def _mapped_fast(events: Iterable[object], report: ValidationReport, keep_findin
 
 
 def _validate_fast(
-    paths: list[Path], mapping: str | None, report: ValidationReport, options: MapOptions
+    paths: list[Path], mappings: _Mappings, report: ValidationReport, options: MapOptions
 ) -> list[Finding]:
     if is_rdf(paths[0]) or is_records(paths[0]):
         (path,) = paths
@@ -164,12 +177,13 @@ def _validate_fast(
         violations = violations_of(table)
         report.violations.append(violations)
         return fast_findings(violations, file=str(path))
-    events = validating(map_stream(paths, mapping=mapping, options=options))
+    mapping, catalogue = mappings
+    events = validating(map_stream(paths, mapping=mapping, catalogue=catalogue, options=options))
     return _mapped_fast(events, report, options.keep_findings)
 
 
 def _validate_pyshacl(
-    paths: list[Path], mapping: str | None, report: ValidationReport, options: MapOptions
+    paths: list[Path], mappings: _Mappings, report: ValidationReport, options: MapOptions
 ) -> list[Finding]:
     found: list[Finding] = []
     if is_rdf(paths[0]):
@@ -182,7 +196,8 @@ def _validate_pyshacl(
         report.files.append(FileReport(str(path), triples=len(graph)))
     else:
         sink = io.BytesIO()
-        mapped = map_files(paths, sink, mapping=mapping, options=options)
+        mapping, catalogue = mappings
+        mapped = map_files(paths, sink, mapping=mapping, catalogue=catalogue, options=options)
         report.rows += mapped.rows_read
         found += mapped.findings
         report.finding_counts.update(mapped.finding_counts)
@@ -253,7 +268,8 @@ def validate_stream(
 def validate(
     inputs: Inputs,
     *,
-    mapping: str | None = None,
+    mapping: MappingChoice = None,
+    catalogue: MappingCatalogue | None = None,
     engine: Engine = Engine.FAST,
     max_issues: int | None = None,
     select: Sequence[str] = (),
@@ -267,6 +283,10 @@ def validate(
 
     Args:
         inputs: the files; a single path is one file.
+        mapping: the mapping of the tabular exports, or several to recognise each among (a name or a
+            ``.transform.yaml`` path each); by default each is recognised among every mapping of *catalogue*.
+        catalogue: where mappings are found (default: ``POLICEONTO_MAPPINGS``'s folders, then the bundled
+            ones).
         options: how tabular exports are mapped (instance IRI base, publishing force), and the size limits
             on every input (``options.limits``).
         engine: the fast columnar engine (the default) or pySHACL, the reference.
@@ -298,5 +318,5 @@ def validate(
     groups = ([tables] if tables else []) + [[p] for p in paths if is_rdf(p) or is_records(p)]
     for group in groups:
         run = _validate_fast if engine is Engine.FAST else _validate_pyshacl
-        found += run(group, mapping, report, options or MapOptions())
+        found += run(group, (mapping, catalogue), report, options or MapOptions())
     return _finished(report, found, max_issues=max_issues, select=select, ignore=ignore, started=started)
