@@ -258,13 +258,28 @@ def convert(
 
 
 @main.command(name="mappings")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--explain", is_flag=True, help="For each FILE, how each mapping fits its header, and which is chosen.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_guarded
-def list_mappings_command(fmt: str) -> int:
-    """List the mappings and the columns each recognises."""
+def list_mappings_command(files: tuple[Path, ...], explain: bool, fmt: str) -> int:
+    """List the mappings and the columns each recognises; with --explain, how each fits each FILE.
+
+    With --explain the exit code is 1 when a file would be refused (no fit, a weak fit, or a tie)."""
     from policeonto.mapping import list_mappings
 
+    if explain != bool(files):
+        raise click.UsageError("--explain needs files, and files need --explain")
     mappings = list_mappings()
+    if explain:
+        from policeonto.mapping.recognition import explain_files
+
+        found = explain_files(files, mappings)
+        if fmt == "json":
+            click.echo(json.dumps({"files": [r.as_dict() for r in found]}, indent=2))
+        for line in [line for r in found for line in r.lines()] if fmt == "text" else []:
+            _say(line)
+        return EXIT_PROBLEMS if any(r.refusal for r in found) else EXIT_OK
     if fmt == "json":
         click.echo(
             json.dumps(
