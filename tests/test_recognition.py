@@ -274,3 +274,12 @@ def test_files_without_explain_and_explain_without_files_are_usage_errors() -> N
     for args in (["x.csv"], ["--explain"]):
         run = mappings_command(*args)
         assert run.exit_code == 2 and "--explain needs files, and files need --explain" in run.stderr
+
+
+def test_explain_says_a_json_export_is_recognised_by_its_records() -> None:
+    export = ROOT / "examples" / "force-b" / "export.json"
+    run = mappings_command("--explain", export)
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout == f"{export}: a JSON export: its mappings are chosen by its records' types, not by a header\n"
+    (found,) = json.loads(mappings_command("--explain", export, "--format", "json").stdout)["files"]
+    assert (found["json"], found["chosen"], found["refused"], found["fits"]) == (True, None, None, [])

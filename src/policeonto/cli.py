@@ -277,8 +277,9 @@ def list_mappings_command(files: tuple[Path, ...], explain: bool, fmt: str) -> i
         found = explain_files(files, mappings)
         if fmt == "json":
             click.echo(json.dumps({"files": [r.as_dict() for r in found]}, indent=2))
-        for line in [line for r in found for line in r.lines()] if fmt == "text" else []:
-            _say(line)
+        else:
+            for line in (line for r in found for line in r.lines()):
+                _say(line)
         return EXIT_PROBLEMS if any(r.refusal for r in found) else EXIT_OK
     if fmt == "json":
         click.echo(
