@@ -268,6 +268,9 @@ def test_explain_of_a_wide_header_is_short(tmp_path: Path) -> None:
     assert "and 1,890 more (1,900 in all)" in run.stdout and len(run.stdout) < 4_000
     run = mappings_command("--explain", path, "--format", "json")
     assert len(run.stdout) < 40_000
+    with pytest.raises(MappingInputError) as caught:
+        recognise(inspect(path), csv_tables())
+    assert "and 1,890 more (1,900 in all)" in str(caught.value) and len(str(caught.value)) < 1_000
 
 
 def test_files_without_explain_and_explain_without_files_are_usage_errors() -> None:
