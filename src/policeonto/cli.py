@@ -268,16 +268,32 @@ def convert(
 
 
 @main.command(name="mappings")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--explain", is_flag=True, help="For each FILE, how each mapping fits its header, and which is chosen.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @mapping_options(choose=False)
 @_guarded
-def list_mappings_command(fmt: str, catalogue: MappingCatalogue) -> int:
-    """List the mappings, the folder each comes from (and those it shadows) and the columns each recognises.
+def list_mappings_command(files: tuple[Path, ...], explain: bool, fmt: str, catalogue: MappingCatalogue) -> int:
+    """List the mappings, the folder each comes from (and those it shadows) and the columns each recognises;
+    with --explain, how each mapping fits each FILE and which is chosen.
 
     Folders are searched in order: those given with --mappings, those of POLICEONTO_MAPPINGS, the bundled one.
+    With --explain the exit code is 1 when a file would be refused (no fit, a weak fit, or a tie).
     """
-    from policeonto.mapping import load_mapping
+    from policeonto.mapping import list_mappings, load_mapping
 
+    if explain != bool(files):
+        raise click.UsageError("--explain needs files, and files need --explain")
+    if explain:
+        from policeonto.mapping.recognition import explain_files
+
+        explained = explain_files(files, list_mappings(catalogue=catalogue))
+        if fmt == "json":
+            click.echo(json.dumps({"files": [r.as_dict() for r in explained]}, indent=2))
+        else:
+            for line in (line for r in explained for line in r.lines()):
+                _say(line)
+        return EXIT_PROBLEMS if any(r.refusal for r in explained) else EXIT_OK
     found = [(entry, load_mapping(entry.path)) for entry in catalogue.files()]
     if fmt == "json":
         listed = [

@@ -20,9 +20,9 @@ from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import XSD, Graph, Literal
 
 from policeonto.instances import records_to_graph
-from policeonto.mapping.columns import recognise
 from policeonto.mapping.plan import enum_codes
 from policeonto.mapping.reader import inspect
+from policeonto.mapping.recognition import recognise
 from policeonto.mapping.reference_functions import EXTENSION_FUNCTIONS
 from policeonto.mapping.spec import Mapping, SourceColumn, list_mappings
 from policeonto.vocab import schema_view
