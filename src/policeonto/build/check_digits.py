@@ -8,7 +8,7 @@ expression over the notation ``?value``: SUBSTR, xsd:integer casts and arithmeti
 scheme's format (the format rule reports the others), and its message names the value.
 
 >>> sorted(CHECKS)
-['cro-check-letter', 'luhn', 'nhs-modulus-11', 'ni-number-prefix', 'pnc-check-letter']
+['cro-check-letter', 'imei-luhn', 'nhs-modulus-11', 'ni-number-prefix', 'pnc-check-letter']
 >>> print(_digit(3))
 xsd:integer(SUBSTR(?value, 3, 1))
 """
@@ -106,7 +106,7 @@ CHECKS: dict[str, Check] = {
         "National Insurance number {?value} has a prefix HMRC does not allocate",
         "HMRC National Insurance Manual NIM39110",
     ),
-    "luhn": Check(
+    "imei-luhn": Check(
         "Luhn check digit",
         f"{_mod('?n', 10)} = 0",
         "IMEI {?value} fails its Luhn check digit",
