@@ -25,7 +25,7 @@ from policeonto.shacl import run_pyshacl
 from policeonto.terms import term
 from policeonto.validation import validate
 from policeonto.validation.fast import project_shapes
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 from tests.test_conformance import _expected
 
 POLE = "https://w3id.org/policeonto/"
@@ -183,3 +183,15 @@ def test_the_reference_engine_parsing_each_query_once_reports_what_pyshacl_repor
     assert {str(m) for m in report.objects(None, SH.resultMessage)} == {
         str(m) for m in alone.objects(None, SH.resultMessage)
     }
+
+
+def test_a_wrong_check_letter_in_a_mapped_table_names_file_row_column_and_value(tmp_path: Path) -> None:
+    """Force A's nominals with one PNC ID's check letter mistyped: one finding, at its row and column."""
+    lines = (ROOT / "examples" / "force-a" / "nominals.csv").read_text(encoding="utf-8").splitlines()[:6]
+    assert lines[3].split(",")[6] == "84/6182836B"
+    lines[3] = lines[3].replace("84/6182836B", "84/6182836C")
+    path = tmp_path / "nominals.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = validate([path])
+    found = [(f.file, f.row, f.column, f.value, f.message) for f in report.findings if f.code.startswith("shape-")]
+    assert found == [(str(path), 3, "PNC_ID", "84/6182836C", "PNC ID 84/6182836C has the wrong check letter")]
