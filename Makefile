@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install build check demo docs mermaid test lint clean examples bench fuzz
+.PHONY: install build check demo docs mermaid test lint clean examples bench bench-peers bench-scaffold fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,18 @@ examples: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/map_benchmark.py --rows 1000000
 
+## Peers the benchmarks compare with, in a virtualenv of their own (their pins differ from ours)
+PEERS := .venv-peers
+$(PEERS)/.installed:
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet schema-automator==0.5.7
+	touch $@
+bench-peers: $(PEERS)/.installed
+
+## Drafting a mapping: policeonto scaffold side by side with schema-automator, scored against our mappings
+bench-scaffold: $(STAMP) bench-peers
+	$(BIN)/python benchmarks/scaffold_peer_benchmark.py --schemauto $(PEERS)/bin/schemauto
+
 test: $(STAMP) $(CHROMIUM) mermaid
 	$(BIN)/pytest
 
@@ -87,4 +99,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests fuzz
 
 clean:
-	rm -rf $(VENV) .pytest_cache dist out site
+	rm -rf $(VENV) $(PEERS) .pytest_cache dist out site

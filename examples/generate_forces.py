@@ -50,7 +50,9 @@ MIN_COUNTS = {"people": 4, "vehicles": 1, "places": 2, "occurrences": 4}
 
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}|GIR 0AA)$")
 
-POI_PNC = "99/1234567Z"
+POI_PNC = "99/1234567B"
+#: The PNC check letters: the alphabet without I, O and S, Z first (CJS Data Standards Catalogue 6).
+PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 POI_FORENAME, POI_SURNAME, POI_BIRTH = "Marcus", "Holloway", date(1986, 7, 14)
 
 MALE_FORENAMES = (
@@ -346,10 +348,13 @@ def _occurred_at(rng: Random) -> datetime:
 
 
 def _pnc_id(rng: Random, registry: Registry) -> str:
-    """A PNC ID not issued before, shaped ``YY/NNNNNNNC``."""
+    """A PNC ID not issued before, shaped ``YY/NNNNNNNC``, with its check letter: the year and the serial
+    number padded to 7 digits, modulo 23, as a letter of ``PNC_CHECK_LETTERS``."""
     while True:
         year = rng.choice((*range(70, 100), *range(0, 24)))
-        pnc = f"{year:02d}/{rng.randint(1, 9_999_999)}{rng.choice('ABCDEFGHJKLMNPQRTUVWXYZ')}"
+        serial = rng.randint(1, 9_999_999)
+        rng.choice(PNC_CHECK_LETTERS)  # the letter was once drawn: drawn still, so a seed gives the same exports
+        pnc = f"{year:02d}/{serial}{PNC_CHECK_LETTERS[int(f'{year:02d}{serial:07d}') % 23]}"
         if pnc not in registry.pncs:
             registry.pncs.add(pnc)
             return pnc

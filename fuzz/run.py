@@ -28,6 +28,7 @@ TARGETS = (
     "json_export",
     "rdf_input",
     "mapping_spec",
+    "expression",
     "sssom_crosswalk",
     "records",
     "store_load",

@@ -15,9 +15,9 @@ from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from policeonto.mapping import MapOptions, map_files
-from policeonto.mapping.columns import recognise
 from policeonto.mapping.provenance import file_context
 from policeonto.mapping.reader import inspect
+from policeonto.mapping.recognition import recognise
 from policeonto.mapping.reference import reference_graph, without_string_datatype
 from policeonto.mapping.spec import list_mappings, load_mapping
 from policeonto.vocab import POLE

@@ -74,7 +74,12 @@ def test_saved_fuzz_crash_is_handled(crash: Path) -> None:
         ("source_schema: force,a.source.yaml", "broken.transform.yaml: source schema .* does not exist"),
         ("source_schema: [1, 2]", "broken.transform.yaml: needs a source_schema"),
         ("policeonto: [row_class]", "broken.transform.yaml: the policeonto block"),
-        ("class_derivations: [Crime]", "broken.transform.yaml: needs a source_schema file name and class_derivations"),
+        ("class_derivations: [Crime]", "broken.transform.yaml: each item of class_derivations must be 'Class: {...}'"),
+        (
+            "class_derivations: Crime",
+            "broken.transform.yaml: class_derivations must map classes to derivations, or list",
+        ),
+        ("class_derivations: {Crime: [id]}", "broken.transform.yaml: the derivation of Crime must be a mapping"),
         ("policeonto: {row_class: StreetRow, file_name: '(unclosed'}", "broken.transform.yaml: policeonto.file_name"),
     ],
 )

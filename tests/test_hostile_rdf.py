@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import subprocess
 import sys
 import threading
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from policeonto.store.jobs import load_inputs
 from policeonto.validation import validate
 from policeonto.validation.fast import read_table
 from policeonto.validation.rdf_input import read_rdf
+from tests.peak import run_measured
 
 ROOT = Path(__file__).resolve().parents[1]
 RSS_BOUND_KIB = 1 << 20  # 1 GiB
@@ -99,17 +99,15 @@ def run_cli(*args: str, cwd: Path, timeout: float = TIMEOUT) -> tuple[int, str, 
     """Run ``policeonto ARGS``; its exit code, standard output and error, and peak RSS in KiB."""
     out, err = cwd / "cli.out", cwd / "cli.err"
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "policeonto", *args], cwd=cwd, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL
+        code, peak = run_measured(
+            [sys.executable, "-m", "policeonto", *args],
+            timeout=timeout,
+            peak_file=cwd / "cli.peak",
+            cwd=cwd,
+            stdout=stdout,
+            stderr=stderr,
         )
-        guard = threading.Timer(timeout, process.kill)
-        guard.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            guard.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, out.read_text(errors="replace"), err.read_text(errors="replace"), usage.ru_maxrss
+    return code, out.read_text(errors="replace"), err.read_text(errors="replace"), peak
 
 
 def _write(folder: Path, name: str, data: bytes) -> Path:

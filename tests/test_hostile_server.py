@@ -24,6 +24,7 @@ from policeonto.store import RemoteStore, RetryNotice, open_store, transport
 from policeonto.store.credentials import redacted, split_credentials
 from policeonto.store.transport import Transport
 from tests.conftest import ROOT
+from tests.peak import run_measured
 
 USER, SECRET = "steward", "s3cr@t/Pa55#w"
 TOKEN = base64.b64encode(f"{USER}:{SECRET}".encode()).decode()
@@ -341,25 +342,23 @@ def test_a_huge_answer_is_refused_without_reading_it_whole(declared: bool) -> No
     _shows_no_secret(out, err)
 
 
-def test_a_huge_answer_leaves_the_client_under_a_gigabyte() -> None:
+def test_a_huge_answer_leaves_the_client_under_a_gigabyte(tmp_path: Path) -> None:
     flood = _Flood(2 * GiB, declared=False)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     command = [sys.executable, "-m", "policeonto", "query", "--query", "CONSTRUCT WHERE { ?s ?p ?o }"]
-    process = subprocess.Popen(
-        [*command, "--store", f"http://127.0.0.1:{flood.port}", "--retries", "0"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    guard = threading.Timer(120, process.kill)
-    guard.start()
     try:
-        _, status, usage = os.wait4(process.pid, 0)
+        code, peak = run_measured(
+            [*command, "--store", f"http://127.0.0.1:{flood.port}", "--retries", "0"],
+            timeout=120,
+            peak_file=tmp_path / "peak.txt",
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     finally:
-        guard.cancel()
         flood.socket.close()
-    assert os.waitstatus_to_exitcode(status) == 2
-    assert usage.ru_maxrss < 1 << 20  # KiB: under 1 GiB
+    assert code == 2
+    assert peak < 1 << 20  # KiB: under 1 GiB
     assert flood.sent < 512 << 20
 
 

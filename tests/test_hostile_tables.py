@@ -8,11 +8,8 @@ is read from the kernel (``ru_maxrss``) and bounded; a timeout guards against ha
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +18,7 @@ import pytest
 from policeonto.errors import MappingSpecError
 from policeonto.limits import LimitError, Limits
 from policeonto.mapping.spec import mappings_dir
+from tests.peak import run_measured
 
 MEMORY_KIB = 1 << 20  # 1 GiB
 TIMEOUT = 90  # seconds: a guard against hanging, never a measure of speed
@@ -51,25 +49,16 @@ def policeonto(*args: str | Path, cwd: Path) -> Run:
     """Run the CLI in a subprocess; its exit code, output and peak resident memory."""
     out, err = cwd / "stdout.txt", cwd / "stderr.txt"
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "policeonto", *map(str, args)], cwd=cwd, stdout=stdout, stderr=stderr
+        code, peak = run_measured(
+            [sys.executable, "-m", "policeonto", *args],
+            timeout=TIMEOUT,
+            peak_file=cwd / "peak.txt",
+            cwd=cwd,
+            stdout=stdout,
+            stderr=stderr,
         )
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                process.kill()
-                os.wait4(process.pid, 0)
-                pytest.fail(f"policeonto {' '.join(map(str, args))} still running after {TIMEOUT} s")
-            time.sleep(0.05)
-    process.returncode = os.waitstatus_to_exitcode(status)  # already reaped: Popen must not wait again
     return Run(
-        process.returncode,
-        out.read_text(encoding="utf-8", errors="replace"),
-        err.read_text(encoding="utf-8", errors="replace"),
-        usage.ru_maxrss,
+        code, out.read_text(encoding="utf-8", errors="replace"), err.read_text(encoding="utf-8", errors="replace"), peak
     )
 
 

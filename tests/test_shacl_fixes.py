@@ -49,7 +49,7 @@ def test_rules_become_core_implications(raw: Graph, shapes: Graph) -> None:
     assert not list(raw.triples((None, SH.sparql, None)))  # emit_rules is off; rules are ours
     messages = {str(shapes.value(node, SH.message)) for node in shapes.objects(POLE.Identifier, SH.node)}
     assert any("PNC ID" in m for m in messages)
-    assert len(list(shapes.objects(POLE.Identifier, SH.node))) == 5
+    assert len(list(shapes.objects(POLE.Identifier, SH.node))) == 12  # a format rule per scheme with a format
 
 
 def test_unique_keys_become_sparql_constraints(shapes: Graph) -> None:

@@ -268,48 +268,40 @@ def convert(
 
 
 @main.command(name="mappings")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--explain", is_flag=True, help="For each FILE, how each mapping fits its header, and which is chosen.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @mapping_options(choose=False)
 @_guarded
-def list_mappings_command(fmt: str, catalogue: MappingCatalogue) -> int:
-    """List the mappings, the folder each comes from (and those it shadows) and the columns each recognises.
+def list_mappings_command(files: tuple[Path, ...], explain: bool, fmt: str, catalogue: MappingCatalogue) -> int:
+    """List the mappings, the folder each comes from (and those it shadows) and the columns each recognises;
+    with --explain, how each mapping fits each FILE and which is chosen.
 
     Folders are searched in order: those given with --mappings, those of POLICEONTO_MAPPINGS, the bundled one.
+    With --explain the exit code is 1 when a file would be refused (no fit, a weak fit, or a tie).
     """
-    from policeonto.mapping import load_mapping
+    from policeonto.mapping import list_mappings
 
-    found = [(entry, load_mapping(entry.path)) for entry in catalogue.files()]
+    if explain != bool(files):
+        raise click.UsageError("--explain needs files, and files need --explain")
+    if explain:
+        from policeonto.mapping.recognition import explain_files
+
+        explained = explain_files(files, list_mappings(catalogue=catalogue))
+        if fmt == "json":
+            click.echo(json.dumps({"files": [r.as_dict() for r in explained]}, indent=2))
+        else:
+            for line in (line for r in explained for line in r.lines()):
+                _say(line)
+        return EXIT_PROBLEMS if any(r.refusal for r in explained) else EXIT_OK
+    from policeonto.mapping.listing import catalogue_lines, catalogue_values
+
     if fmt == "json":
-        listed = [
-            {
-                "name": m.name,
-                "title": m.title,
-                "version": m.version,
-                "path": str(entry.path),
-                "folder": str(entry.folder.path),
-                "origin": entry.folder.origin,
-                "shadows": [str(path) for path in entry.shadows],
-                "columns": [c.title for c in m.columns],
-                "required": [c.title for c in m.required_columns],
-            }
-            for entry, m in found
-        ]
-        click.echo(json.dumps(listed, indent=2))
-        return EXIT_OK
-    _say("folders searched, in order:")
-    for number, folder in enumerate(catalogue.folders, start=1):
-        _say(f"  {number}. {folder.path} ({_ORIGINS[folder.origin]})")
-    for entry, m in found:
-        _say(f"{m.name}  {m.version}  {m.title}")
-        number = catalogue.folders.index(entry.folder) + 1
-        shadows = "".join(f"; shadows {path}" for path in entry.shadows)
-        _say(f"    from: folder {number} ({_ORIGINS[entry.folder.origin]}){shadows}")
-        _say(f"    columns: {', '.join(c.title + ('*' if c.required else '') for c in m.columns)}")
-    _say("* required")
+        click.echo(json.dumps(catalogue_values(catalogue), indent=2))
+    else:
+        for line in catalogue_lines(catalogue):
+            _say(line)
     return EXIT_OK
-
-
-_ORIGINS = {"given": "--mappings", "environment": "POLICEONTO_MAPPINGS", "bundled": "bundled"}
 
 
 @main.command(name="map")

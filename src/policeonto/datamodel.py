@@ -518,8 +518,9 @@ class Link(Record):
 @dataclass(repr=False)
 class Identifier(YAMLRoot):
     """
-    An identifier that a scheme has issued for a person, object, location or event, such as a PNC ID, a CRO number, a
-    vehicle registration mark, a UPRN or a force's own record number. The scheme fixes the format, which is checked.
+    An identifier that a scheme has issued for a person, object, location or event, such as a PNC ID, a CRO number, an
+    NHS number, a vehicle registration mark, a UPRN or a force's own record number. The scheme fixes the format, which
+    is checked, and the check digit where the scheme has a published one.
     """
     _inherited_slots: ClassVar[list[str]] = []
 
@@ -2285,6 +2286,11 @@ class IdentifierScheme(EnumDefinitionImpl):
         title="UPRN",
         description="""Unique Property Reference Number issued through the national address gazetteer: up to 12 digits.""",
         meaning=IDENTIFIERSCHEME["uprn"])
+    imei = PermissibleValue(
+        text="imei",
+        title="IMEI",
+        description="""International Mobile Equipment Identity of a mobile phone or other device: 15 digits, an 8-digit type allocation code, a 6-digit serial number and a Luhn check digit, such as 490154203237518. Source: 3GPP TS 23.003, section 6.2.1 and annex B.""",
+        meaning=IDENTIFIERSCHEME["imei"])
 
     _defn = EnumDefinition(
         name="IdentifierScheme",
@@ -2303,13 +2309,13 @@ class IdentifierScheme(EnumDefinitionImpl):
             PermissibleValue(
                 text="pnc-id",
                 title="PNC ID",
-                description="""Police National Computer identifier of a person: year, slash, serial number and check letter, such as 2019/0123456A.""",
+                description="""Police National Computer identifier of a person: a 2- or 4-digit year, a slash, a serial number of up to 7 digits and a check letter, such as 2019/0123456E. The check letter is the 2-digit year followed by the serial number padded to 7 digits, modulo 23, as a letter of ZABCDEFGHJKLMNPQRTUVWXY (the alphabet without I, O and S). Source: CJS Data Standards Catalogue 6 (Ministry of Justice), as the Ministry of Justice's published services (hmpps-person-record) validate it.""",
                 meaning=IDENTIFIERSCHEME["pnc-id"]))
         setattr(cls, "cro-number",
             PermissibleValue(
                 text="cro-number",
                 title="CRO number",
-                description="""Criminal Records Office number: serial number, slash, two-digit year and check letter, such as 012345/19K, optionally with an SF prefix.""",
+                description="""Criminal Records Office number: a serial number of up to 6 digits, a slash, a 2-digit year and a check letter, such as 012345/09B; or, for numbers issued from fingerprints, SF, a 2-digit year, a slash, a serial number and a check letter, such as SF95/12345L. The standard form's check letter is the year followed by the serial number padded to 6 digits, modulo 23, as a letter of ZABCDEFGHJKLMNPQRTUVWXY; the SF form's is not checked, as the published validators pad its serial number differently. Source: CJS Data Standards Catalogue 6 (Ministry of Justice).""",
                 meaning=IDENTIFIERSCHEME["cro-number"]))
         setattr(cls, "crime-id",
             PermissibleValue(
@@ -2317,6 +2323,42 @@ class IdentifierScheme(EnumDefinitionImpl):
                 title="data.police.uk Crime ID",
                 description="""The 64-character hexadecimal Crime ID that data.police.uk publishes for a street-level crime.""",
                 meaning=IDENTIFIERSCHEME["crime-id"]))
+        setattr(cls, "nhs-number",
+            PermissibleValue(
+                text="nhs-number",
+                title="NHS number",
+                description="""The number the NHS in England, Wales and the Isle of Man gives a patient: 10 digits, the last a modulus 11 check digit (the first nine digits weighted 10 down to 2, summed; 11 minus the remainder of dividing by 11 is the check digit, 11 becoming 0; a number whose check would be 10 is never issued), such as 9434765919. Written without spaces. Source: NHS Data Dictionary, NHS NUMBER.""",
+                meaning=IDENTIFIERSCHEME["nhs-number"]))
+        setattr(cls, "national-insurance-number",
+            PermissibleValue(
+                text="national-insurance-number",
+                title="National Insurance number",
+                description="""The number HMRC and DWP give a person for National Insurance: two prefix letters, six digits and a suffix letter A, B, C or D, written without spaces in the form of QQ123456C (the example GOV.UK uses: QQ itself is never allocated). Neither prefix letter is D, F, I, Q, U or V, the second is not O, and the prefixes BG, GB, KN, NK, NT, TN and ZZ are not allocated. There is no check digit. Source: HMRC National Insurance Manual, NIM39110.""",
+                meaning=IDENTIFIERSCHEME["national-insurance-number"]))
+        setattr(cls, "passport-number",
+            PermissibleValue(
+                text="passport-number",
+                title="UK passport number",
+                description="""The number of a passport HM Passport Office issued: 9 digits, such as 123456789. The number has no check digit of its own (the check digits of ICAO Doc 9303 are in the machine-readable zone, beside it). Source: ICAO Doc 9303 (the 9-character document number) and HM Passport Office.""",
+                meaning=IDENTIFIERSCHEME["passport-number"]))
+        setattr(cls, "driving-licence-number",
+            PermissibleValue(
+                text="driving-licence-number",
+                title="GB driving licence number",
+                description="""The number of a driving licence the DVLA issued: 16 characters, such as MORGA657054SM9IJ. The first five letters of the surname (padded with 9s), the decade digit of the year of birth, the month of birth (plus 50 for a woman, so 51 to 62), the day of birth, the last digit of the year of birth, two initials (9 for none), a digit that tells apart holders with the first 13 characters in common, and two check characters. The DVLA does not publish how the check characters are computed, so the layout is checked and they are not. Source: the DVLA's layout as described in \"Driving licence in the United Kingdom\" (Wikipedia); no DVLA publication of it was found.""",
+                meaning=IDENTIFIERSCHEME["driving-licence-number"]))
+        setattr(cls, "custody-record-number",
+            PermissibleValue(
+                text="custody-record-number",
+                title="Custody record number",
+                description="""The number a force's custody system gives a person's detention in custody. There is no national format: forces write it differently (such as 01/12345/24 or CU-2024-001234), so only its shape is checked: 1 to 30 capitals, digits, slashes and hyphens, beginning and ending with a capital or digit. issued_by names the force. Source: PACE Code C, section 2 (a custody record for each person detained), which sets no format.""",
+                meaning=IDENTIFIERSCHEME["custody-record-number"]))
+        setattr(cls, "collar-number",
+            PermissibleValue(
+                text="collar-number",
+                title="Collar number",
+                description="""The number a force gives an officer to wear on the uniform (collar or shoulder number). Forces set their own format, and no public source fixes a national one, so the pattern is policeonto's own and wide: up to 6 digits, optionally between up to two letters of a unit or division, such as 4521 or 123AB. issued_by names the force. There is no check digit.""",
+                meaning=IDENTIFIERSCHEME["collar-number"]))
 
 class VehicleType(EnumDefinitionImpl):
     """

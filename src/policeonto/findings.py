@@ -331,7 +331,11 @@ SHAPE_COMPONENTS = {
     ),
     "HasValue": ("Required value missing", "Give the property the stated value."),
     "In": ("Value not in the code list", "Use one of the code list's codes."),
-    "SPARQL": ("Constraint breached", "Correct the data as the message says (for example a duplicate key)."),
+    "SPARQL": (
+        "Constraint breached",
+        "Correct the data as the message says (for example a duplicate key, or an identifier whose check digit "
+        "or letter is wrong, often a typing error in the source system).",
+    ),
 }
 
 

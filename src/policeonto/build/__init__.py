@@ -87,7 +87,7 @@ def render(view: SchemaView, schema: Path = SCHEMA_PATH) -> list[Artefact]:
         view,
         f"{base}/shapes",
         title=f"{title}: SHACL shapes",
-        description="SHACL Core shapes (with one SHACL-SPARQL constraint kind, for unique keys) "
+        description="SHACL Core shapes (with SHACL-SPARQL constraints for unique keys and identifier check digits) "
         "that policeonto data must conform to.",
     )
 

@@ -13,6 +13,7 @@ from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import RDF, XSD, BNode, Graph, Literal, Node, URIRef
 from rdflib.collection import Collection
 
+from policeonto.build.check_digits import fix_check_digits
 from policeonto.build.graphs import new_list, prune_orphan_bnodes, remove_tree
 from policeonto.build.owl_fixes import container_slots
 from policeonto.errors import SchemaError
@@ -254,6 +255,7 @@ SHACL_FIXES: tuple[ShaclFix, ...] = (
     fix_class_expressions,
     fix_rules,
     fix_unique_keys,
+    fix_check_digits,
     check_enum_agreement,
 )
 

@@ -2,8 +2,8 @@
 
 Each enum is a ``skos:ConceptScheme``; each permissible value a ``skos:Concept`` whose IRI is its
 ``meaning``, with ``skos:prefLabel`` (title), ``skos:altLabel`` (aliases: legacy and variant labels),
-``skos:notation`` (the code), ``skos:definition`` and the mappings between codes (for example 16+1 to 18+1
-ethnicity).
+``skos:notation`` (the code), ``skos:definition``, ``rdfs:seeAlso`` (the public source a definition cites)
+and the mappings between codes (for example 16+1 to 18+1 ethnicity).
 """
 
 from __future__ import annotations
@@ -74,6 +74,8 @@ def codelists_graph(view: SchemaView, iri: str) -> Graph:
             for alias in pv.aliases or []:
                 g.add((concept, SKOS.altLabel, Literal(alias, lang="en")))
             g.add((concept, SKOS.definition, Literal(pv.description, lang="en")))
+            for source in pv.see_also or []:
+                g.add((concept, RDFS.seeAlso, URIRef(source)))
             for key, predicate in _MAPPINGS.items():
                 for target in getattr(pv, key) or []:
                     g.add((concept, predicate, URIRef(view.expand_curie(target))))

@@ -87,11 +87,11 @@ def coverage(mappings: Iterable[Mapping]) -> list[Coverage]:
     found = []
     for mapping in mappings:
         covered = Coverage(mapping)
-        derivations = mapping.specification.get("class_derivations") or {}
-        for cls, derivation in derivations.items():
-            slots = (derivation or {}).get("slot_derivations") or {}
+        for cls, derivation in mapping.derivations:  # a class derived twice fills the slots of both
+            slots = derivation.get("slot_derivations") or {}
             sources = [_slot_source(mapping, slot, d) for slot, d in slots.items() if slot not in ("id", "type")]
-            covered.classes[cls] = sources
+            known = covered.classes.setdefault(cls, [])
+            known += [source for source in sources if source not in known]
             typed = (slots.get("type") or {}) if isinstance(slots.get("type"), dict) else {}
             for other in _CLASS_IN_EXPRESSION.findall(str(typed.get("expr", "")) + str(typed.get("value", ""))):
                 covered.classes.setdefault(other, sources)

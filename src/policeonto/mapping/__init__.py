@@ -23,6 +23,7 @@ from policeonto.mapping.events import (
     RecordsUnread,
     RowsMapped,
 )
+from policeonto.mapping.recognition import Fit, Recognition, recognition
 from policeonto.mapping.spec import Mapping, MappingChoice, list_mappings, load_mapping
 from policeonto.mapping.stream import map_stream
 from policeonto.mapping.writing import writing_datasets, writing_ntriples
@@ -33,11 +34,13 @@ __all__ = [
     "FileEnded",
     "FileStarted",
     "FileSummary",
+    "Fit",
     "MapOptions",
     "MapResult",
     "Mapping",
     "MappingCatalogue",
     "MappingChoice",
+    "Recognition",
     "RecordsUnread",
     "RowsMapped",
     "list_mappings",
@@ -45,6 +48,7 @@ __all__ = [
     "map_files",
     "map_result",
     "map_stream",
+    "recognition",
     "writing_datasets",
     "writing_ntriples",
 ]

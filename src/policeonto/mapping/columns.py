@@ -1,4 +1,5 @@
-"""Match a file's header to a source format's columns, and recognise which format a file is.
+"""Match a file's header to a source format's columns (:mod:`policeonto.mapping.recognition` recognises which
+format a file is).
 
 Columns are matched by name, not position: re-ordered columns are fine; a header that differs only in case,
 spacing or underscores, or that is one of the column's declared aliases, is read as that column (a
@@ -11,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from policeonto.errors import MappingInputError, shorten
+from policeonto.errors import shorten
 from policeonto.findings import Finding, make
 from policeonto.mapping.reader import SourceFile, normalise_header
 from policeonto.mapping.spec import Mapping
 
-__all__ = ["ColumnMatch", "listed", "match_columns", "recognise"]
+__all__ = ["LISTED", "ColumnMatch", "listed", "match_columns"]
 
 #: How many column names a message lists at most.
 LISTED = 10
@@ -72,38 +73,6 @@ def match_columns(mapping: Mapping, source: SourceFile) -> ColumnMatch:
         if column.slot not in taken:
             (match.missing_required if column.required else match.missing_optional).append(column.title)
     return match
-
-
-_NEAREST = 3  # mappings named when none fits: those that lack the fewest required columns
-
-
-def recognise(source: SourceFile, mappings: Sequence[Mapping], *, name: str | None = None) -> ColumnMatch:
-    """The mapping for *source*: the one named, or the one whose columns its header matches best.
-
-    Raises:
-        MappingInputError: the named mapping lacks required columns in this file, or no mapping fits;
-            the message says which columns were expected and which were found.
-    """
-    found = listed(source.header)
-    candidates = [m for m in mappings if name is None or m.name == name]
-    matches = [match_columns(m, source) for m in candidates]
-    complete = [m for m in matches if m.complete]
-    if complete:
-        return min(complete, key=lambda m: (len(m.unexpected) + len(m.missing_optional), m.mapping.name))
-    if name is not None and matches:
-        (only,) = matches
-        raise MappingInputError(
-            f"not a {name} file: missing required columns [{listed(only.missing_required)}]; found columns {found}",
-            path=source.path,
-            line=1,
-        )
-    nearest = sorted(matches, key=lambda m: (len(m.missing_required), m.mapping.name))  # the few closest
-    expected = "; ".join(f"{m.mapping.name} lacks [{listed(m.missing_required)}]" for m in nearest[:_NEAREST])
-    if len(nearest) > _NEAREST:
-        expected += f"; {len(nearest) - _NEAREST} more mappings lack more"
-    raise MappingInputError(
-        f"no mapping recognises this header ({expected}); found columns {found}", path=source.path, line=1
-    )
 
 
 def listed(names: Sequence[str]) -> str:

@@ -121,12 +121,12 @@ def compile_plan(mapping: Mapping, view: SchemaView) -> list[Derivation]:
     """
     names = {c.slot for c in mapping.columns} | set(CONTEXT_NAMES)
     names |= {f"{c.slot}{LABEL}" for c in mapping.columns if c.crosswalk is not None}
-    for target, spec in mapping.specification["class_derivations"].items():
-        if not isinstance(spec, dict) or not isinstance(spec.get("slot_derivations") or {}, dict):
+    for target, spec in mapping.derivations:
+        if not isinstance(spec.get("slot_derivations") or {}, dict):
             raise MappingSpecError(f"{mapping.path}: {target}: slot_derivations must map slots to derivations")
     _check_crosswalks(mapping, view)
     derivations = []
-    for target, spec in mapping.specification["class_derivations"].items():
+    for target, spec in mapping.derivations:
         cls = view.get_class(target)
         if cls is None:
             raise MappingSpecError(f"{mapping.path}: {target!r} is not a class of the vocabulary")
@@ -234,7 +234,7 @@ def _check_crosswalks(mapping: Mapping, view: SchemaView) -> None:
         MappingSpecError: a crosswalk gives a code of another code list, or none of one the column fills.
     """
     fills: dict[str, dict[str, set[str]]] = {}  # column slot -> code list -> its code names
-    for target, spec in mapping.specification["class_derivations"].items():
+    for target, spec in mapping.derivations:
         if view.get_class(target) is None:
             continue  # compile_plan names the unknown class
         for slot_name, slot_spec in (spec.get("slot_derivations") or {}).items():

@@ -8,6 +8,7 @@ the comparison covers them too. Needs the ``reference`` extra (linkml-map).
 
 from __future__ import annotations
 
+import copy
 import csv
 import re
 from datetime import datetime
@@ -19,9 +20,10 @@ from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import XSD, Graph, Literal
 
 from policeonto.instances import records_to_graph
-from policeonto.mapping.columns import recognise
 from policeonto.mapping.plan import enum_codes
 from policeonto.mapping.reader import inspect
+from policeonto.mapping.recognition import recognise
+from policeonto.mapping.reference_functions import EXTENSION_FUNCTIONS
 from policeonto.mapping.spec import Mapping, SourceColumn, list_mappings
 from policeonto.vocab import schema_view
 
@@ -107,10 +109,12 @@ def reference_graph(path: Path, *, context: dict[str, str], mapping: Mapping | N
         for c in mapping.columns
         if c.crosswalk is not None
     }
-    transformer = ObjectTransformer(unrestricted_eval=False)  # linkml-map's own safe evaluator, never eval()
+    transformer = ObjectTransformer(  # linkml-map's own safe evaluator, never eval(), with our functions
+        unrestricted_eval=False, extension_functions=dict(EXTENSION_FUNCTIONS)
+    )
     transformer.source_schemaview = mapping.source_view()
     transformer.target_schemaview = view
-    transformer.create_transformer_specification(dict(mapping.specification))
+    transformer.create_transformer_specification(copy.deepcopy(mapping.specification))  # linkml-map edits it
     derivations = transformer.derived_specification.class_derivations
     records: dict[str, dict[str, dict[str, Any]]] = {}
     mapped: set[int] = set()

@@ -127,6 +127,13 @@ class Mapping:
         return frozenset(target for c in self.columns for _, target in c.references)
 
     @property
+    def derivations(self) -> tuple[tuple[str, dict[str, Any]], ...]:
+        """(target class, its derivation) for each class derivation, in order: a class may be derived more
+        than once (from a list of derivations), each with its own ``id`` expression, which is None where the
+        row makes nothing."""
+        return _derivations(self.specification["class_derivations"], self.path)
+
+    @property
     def required_columns(self) -> tuple[SourceColumn, ...]:
         """The columns a file must have."""
         return tuple(c for c in self.columns if c.required)
@@ -221,8 +228,9 @@ def _load(path: Path) -> Mapping:
     ours = spec.pop("policeonto", None) or {}
     if not isinstance(ours, dict) or not isinstance(ours.get("row_class"), str):
         raise MappingSpecError(f"{path}: the policeonto block must name the source row_class")
-    if not isinstance(spec.get("source_schema"), str) or not isinstance(spec["class_derivations"], dict):
-        raise MappingSpecError(f"{path}: needs a source_schema file name and class_derivations by class")
+    if not isinstance(spec.get("source_schema"), str):
+        raise MappingSpecError(f"{path}: needs a source_schema file name")
+    _derivations(spec["class_derivations"], path)
     for expression in _expressions(spec):
         try:
             check_expression(expression)
@@ -267,6 +275,38 @@ def _load(path: Path) -> Mapping:
         key_space=key_space,
         imports=imports,
     )
+
+
+def _derivations(given: Any, path: Path) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The class derivations of a specification, given by class (``Crime: {...}``) or as a list, where a
+    class may come twice (``- Crime: {...}`` or ``- {name: Crime, ...}``), as linkml-map reads them.
+
+    >>> _derivations([{"Link": {"slot_derivations": {}}}, {"name": "Link"}], Path("m.transform.yaml"))
+    (('Link', {'slot_derivations': {}}), ('Link', {}))
+
+    Raises:
+        MappingSpecError: neither form, or a derivation that is not a mapping.
+    """
+    if isinstance(given, dict):
+        pairs = list(given.items())
+    elif isinstance(given, list):
+        pairs = []
+        for item in given:
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                pairs.append((item["name"], {k: v for k, v in item.items() if k != "name"}))
+            elif isinstance(item, dict) and len(item) == 1:
+                pairs.append(next(iter(item.items())))
+            else:
+                raise MappingSpecError(
+                    f"{path}: each item of class_derivations must be 'Class: {{...}}' or have a name: "
+                    f"{shorten(str(item))}"
+                )
+    else:
+        raise MappingSpecError(f"{path}: class_derivations must map classes to derivations, or list derivations")
+    for target, spec in pairs:
+        if not isinstance(target, str) or not isinstance(spec or {}, dict):
+            raise MappingSpecError(f"{path}: the derivation of {shorten(str(target))} must be a mapping")
+    return tuple((target, spec or {}) for target, spec in pairs)
 
 
 def _read_yaml(path: Path) -> Any:

@@ -27,7 +27,7 @@ from policeonto.findings import Finding, make
 from policeonto.instances import is_records
 from policeonto.mapping.catalogue import MappingCatalogue
 from policeonto.mapping.checks import check_batch, code_text
-from policeonto.mapping.columns import ColumnMatch, recognise
+from policeonto.mapping.columns import ColumnMatch
 from policeonto.mapping.events import (
     Event,
     FileEnded,
@@ -43,6 +43,7 @@ from policeonto.mapping.keys import KeyIndex
 from policeonto.mapping.plan import compile_plan, enum_codes
 from policeonto.mapping.provenance import check_base, file_context, file_force, provenance_graph
 from policeonto.mapping.reader import ROW, Batch, SourceFile, inspect, read_batches
+from policeonto.mapping.recognition import recognise
 from policeonto.mapping.spec import Mapping, MappingChoice, chosen_mappings, list_mappings
 from policeonto.paths import Inputs, input_paths
 from policeonto.vocab import schema_view

@@ -207,6 +207,9 @@ def _errors(entry: FileReport) -> str:
     return ", ".join(f"{code} x{count:,}" for code, count in entry.errors().items())
 
 
+_NAMED = 3  # files a reason names at most: an export may have thousands
+
+
 def held_back(files: Sequence[FileReport]) -> dict[str, str]:
     """The files not to load, each with the reason: a file with errors; and every file of an export whose
     files refer to each other (its records would link to records not loaded) when one of them has errors.
@@ -217,6 +220,9 @@ def held_back(files: Sequence[FileReport]) -> dict[str, str]:
     >>> held = held_back([FileReport("a.csv", export="x"), bad, FileReport("street.csv")])
     >>> held["b.csv"], held["a.csv"].startswith("held back with b.csv"), "street.csv" in held
     ('errors: shape-or x2', True, False)
+    >>> many = [FileReport(f"{i}.csv", export="x", finding_counts=Counter({"shape-or": 1})) for i in range(5)]
+    >>> held_back([FileReport("a.csv", export="x"), *many])["a.csv"][:52]
+    'held back with 0.csv, 1.csv, 2.csv and 2 more, files'
     """
     invalid = {entry.file: f"errors: {_errors(entry)}" for entry in files if not entry.valid}
     held = dict(invalid)
@@ -224,8 +230,11 @@ def held_back(files: Sequence[FileReport]) -> dict[str, str]:
         blockers = [e.file for e in files if e.export and e.export == entry.export and e.file in invalid]
         if entry.file not in held and blockers:
             which = "a file" if len(blockers) == 1 else "files"
+            named = ", ".join(blockers[:_NAMED]) + (
+                f" and {len(blockers) - _NAMED:,} more" if len(blockers) > _NAMED else ""
+            )
             held[entry.file] = (
-                f"held back with {', '.join(blockers)}, {which} of its export with errors "
+                f"held back with {named}, {which} of its export with errors "
                 "(the files of one export refer to each other, so they are loaded together)"
             )
     return held

@@ -32,14 +32,16 @@ _SOURCES = {"file": pl.String, "target": pl.String, "path": pl.String, "column":
 
 
 def source_columns(mapping: Mapping, derivations: Sequence[Derivation]) -> dict[tuple[str, str], str]:
-    """(class, predicate IRI) -> the source column title(s) its values come from."""
+    """(class, predicate IRI) -> the source column title(s) its values come from (of every derivation of the
+    class, when a mapping derives it more than once)."""
     titles = {c.slot: c.title for c in mapping.columns}
-    found = {}
+    found: dict[tuple[str, str], list[str]] = {}
     for derivation in derivations:
         for (predicate, _), sources in zip(derivation.triples, derivation.sources, strict=False):
             if sources:
-                found[(derivation.target, predicate[1:-1])] = ", ".join(titles[s] for s in sources if s in titles)
-    return found
+                known = found.setdefault((derivation.target, predicate[1:-1]), [])
+                known += [titles[s] for s in sources if s in titles and titles[s] not in known]
+    return {key: ", ".join(columns) for key, columns in found.items()}
 
 
 @dataclass
@@ -144,6 +146,13 @@ class MappedValidator:
         self._keep(self._located(evaluate(self.shapes, final, focus_filter=focus), pl.DataFrame(schema=_LOCATED)))
         self.triples += len(final)  # the provenance, counted as the writer counts it
         return len(final)
+
+    def abandon(self) -> None:
+        """Drop the batches still waiting and stop the worker without waiting for it (the run was stopped:
+        an interrupt, or the stream closed early), so nothing goes on validating after the run."""
+        if self._worker is not None:
+            self._worker.shutdown(wait=False, cancel_futures=True)
+        self._pending.clear()
 
     def finish(self) -> None:
         """Validate the nodes rows share, with what every file said of them (each located at the first row

@@ -40,13 +40,17 @@ def validating(events: Iterable[E], *, shapes: Shapes | None = None) -> Iterator
     """Validate what the mapping stream *events* makes against *shapes* (the project's by default), yielding
     each event on once it is taken, and a :class:`ShapesChecked` after the last."""
     validator = MappedValidator() if shapes is None else MappedValidator(shapes=shapes)
-    for event in events:
-        if isinstance(event, FileStarted):
-            validator.begin(event.file, event.mapping, event.derivations, event.provenance)
-        elif isinstance(event, RowsMapped) and event.made:
-            validator.batch(event.made)
-        elif isinstance(event, FileEnded):
-            validator.end(event.provenance)
-        yield event
+    try:
+        for event in events:
+            if isinstance(event, FileStarted):
+                validator.begin(event.file, event.mapping, event.derivations, event.provenance)
+            elif isinstance(event, RowsMapped) and event.made:
+                validator.batch(event.made)
+            elif isinstance(event, FileEnded):
+                validator.end(event.provenance)
+            yield event
+    except BaseException:  # an interrupt, an error, or the consumer closing the stream (GeneratorExit)
+        validator.abandon()
+        raise
     validator.finish()
     yield ShapesChecked(tuple(validator.found), validator.records, validator.triples)
