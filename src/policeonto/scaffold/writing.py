@@ -29,6 +29,10 @@ LICENCE = "http://www.nationalarchives.gov.uk/doc/open-government-licence/versio
 #: Identifier schemes of the value kinds that make an Identifier.
 SCHEMES = {"vrm": "vrm", "pnc": "pnc-id"}
 
+#: How an identifier of a kind is written as the scheme writes it: registration marks in capitals without
+#: spaces (``AB12 CDE`` is ``AB12CDE``), PNC IDs in capitals.
+WRITTEN = {"vrm": "upper(replace({}, ' ', ''))", "pnc": "upper(strip({}))"}
+
 
 def slug(text: str) -> str:
     """A name for file names and IRIs: lower-case words joined by ``-``.
@@ -84,11 +88,12 @@ def _derivations(draft: Draft, plan: TablePlan, groups: dict[str, str]) -> dict[
             main.append((suggestion.slot, json.dumps({"expr": _when(iri, *blank)}), note))
         elif suggestion.slot == "identifiers" and column.kind in SCHEMES and "Identifier" not in extra:
             scheme = SCHEMES[column.kind]
-            iri = _when(f"base + 'identifier/{scheme}/' + {name}", *blank)
+            written = WRITTEN[column.kind].format(name)
+            iri = _when(f"base + 'identifier/{scheme}/' + {written}", *blank)
             main.append(("identifiers", json.dumps({"expr": iri}), note))
             extra["Identifier"] = [
                 ("id", json.dumps({"expr": iri}), ""),
-                ("notation", json.dumps({"populated_from": name}), ""),
+                ("notation", json.dumps({"expr": written}), f"review: written as the {scheme} scheme writes it"),
                 ("scheme", json.dumps({"value": scheme}), ""),
             ]
         elif suggestion.target_class != plan.target_class:  # a class the row's record reaches: its name, its point
