@@ -1,0 +1,253 @@
+"""Releases of the vocabulary: the diff between two schemas, its verdict, the CLI and the project's history."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from policeonto.errors import SchemaError
+from policeonto.releases import Change, diff_releases, least_next_version, prior_release
+from policeonto.releases.render import as_markdown, as_text
+from policeonto.vocab import SCHEMA_PATH
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BASE: dict[str, Any] = {
+    "id": "https://example.org/pets",
+    "name": "pets",
+    "version": "1.0.0",
+    "prefixes": {"linkml": "https://w3id.org/linkml/", "pets": "https://example.org/pets/"},
+    "default_prefix": "pets",
+    "default_range": "string",
+    "imports": ["linkml:types"],
+    "classes": {
+        "Animal": {"slots": ["name", "species", "friend"]},
+        "Dog": {"is_a": "Animal"},
+    },
+    "slots": {
+        "name": {"pattern": "^[A-Z][a-z]+$"},
+        "species": {"range": "Species"},
+        "friend": {"range": "Animal"},
+    },
+    "enums": {"Species": {"permissible_values": {"cat": {"meaning": "pets:cat"}, "dog": {"meaning": "pets:dog"}}}},
+}
+
+
+def _write(folder: Path, name: str, schema: dict[str, Any]) -> str:
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(schema, sort_keys=False), encoding="utf-8")
+    return str(path)
+
+
+def _added_slot(s: dict[str, Any]) -> None:
+    s["slots"]["age"] = {"range": "integer"}
+    s["classes"]["Animal"]["slots"].append("age")
+
+
+def _new_required_slot(s: dict[str, Any]) -> None:
+    s["slots"]["chip"] = {"required": True}
+    s["classes"]["Dog"]["slots"] = ["chip"]
+
+
+def _removed_code(s: dict[str, Any]) -> None:
+    del s["enums"]["Species"]["permissible_values"]["cat"]
+
+
+def _narrowed_range(s: dict[str, Any]) -> None:
+    s["slots"]["friend"]["range"] = "Dog"
+
+
+def _deprecated_code(s: dict[str, Any]) -> None:
+    codes = s["enums"]["Species"]["permissible_values"]
+    codes["canine"] = {"meaning": "pets:canine"}
+    codes["dog"].update(deprecated="merged into canine", deprecated_element_has_exact_replacement="canine")
+
+
+def _tighter_pattern(s: dict[str, Any]) -> None:
+    s["slots"]["name"]["pattern"] = "^[A-Z][a-z]{1,20}$"
+
+
+def _dropped_pattern_and_optional_multivalued(s: dict[str, Any]) -> None:
+    del s["slots"]["name"]["pattern"]
+    s["slots"]["friend"]["multivalued"] = True
+
+
+CASES: list[tuple[str, Callable[[dict[str, Any]], None], tuple[Change, ...]]] = [
+    (
+        "added slot",
+        _added_slot,
+        (
+            Change("added", "Animal.age", "slot", None, "age", False),
+            Change("added", "Dog.age", "slot", None, "age", False),
+            Change("added", "age", "slot", None, "age", False),
+        ),
+    ),
+    (
+        "new required slot",
+        _new_required_slot,
+        (
+            Change("added", "Dog.chip", "required slot", None, "chip", True),
+            Change("added", "chip", "slot", None, "chip", False),
+        ),
+    ),
+    ("removed code", _removed_code, (Change("removed", "Species:cat", "code", "cat", None, True),)),
+    (
+        "narrowed range",
+        _narrowed_range,
+        (
+            Change("changed", "Animal.friend", "range", "Animal", "Dog", True),
+            Change("changed", "Dog.friend", "range", "Animal", "Dog", True),
+        ),
+    ),
+    (
+        "deprecated with replacement",
+        _deprecated_code,
+        (
+            Change("added", "Species:canine", "code", None, "canine", False),
+            Change("deprecated", "Species:dog", "code", None, "canine", False),
+        ),
+    ),
+    (
+        "tighter pattern",
+        _tighter_pattern,
+        (
+            Change("changed", "Animal.name", "pattern", "^[A-Z][a-z]+$", "^[A-Z][a-z]{1,20}$", True),
+            Change("changed", "Dog.name", "pattern", "^[A-Z][a-z]+$", "^[A-Z][a-z]{1,20}$", True),
+        ),
+    ),
+    (
+        "looser pattern and cardinality",
+        _dropped_pattern_and_optional_multivalued,
+        (
+            Change("changed", "Animal.name", "pattern", "^[A-Z][a-z]+$", None, False),
+            Change("changed", "Animal.friend", "multivalued", "false", "true", False),
+            Change("changed", "Dog.name", "pattern", "^[A-Z][a-z]+$", None, False),
+            Change("changed", "Dog.friend", "multivalued", "false", "true", False),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"), [(edit, expected) for _, edit, expected in CASES], ids=[c[0] for c in CASES]
+)
+def test_diff_lists_exact_changes_and_verdict(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], None], expected: tuple[Change, ...]
+) -> None:
+    new = copy.deepcopy(BASE)
+    edit(new)
+    new["version"] = "1.1.0"
+    diff = diff_releases(_write(tmp_path, "old", BASE), _write(tmp_path, "new", new), root=tmp_path)
+    assert sorted(diff.changes, key=repr) == sorted(expected, key=repr)
+    assert diff.compatible == (not any(change.breaking for change in expected))
+    assert (diff.old_version, diff.new_version) == ("1.0.0", "1.1.0")
+
+
+def test_widened_range_is_compatible(tmp_path: Path) -> None:
+    old = copy.deepcopy(BASE)
+    old["slots"]["friend"]["range"] = "Dog"
+    diff = diff_releases(_write(tmp_path, "old", old), _write(tmp_path, "new", BASE), root=tmp_path)
+    assert diff.changes == (
+        Change("changed", "Animal.friend", "range", "Dog", "Animal", False),
+        Change("changed", "Dog.friend", "range", "Dog", "Animal", False),
+    )
+    assert diff.compatible
+
+
+def test_removed_class_and_slot_break(tmp_path: Path) -> None:
+    new = copy.deepcopy(BASE)
+    del new["classes"]["Dog"]
+    new["slots"]["friend"]["range"] = "Animal"
+    diff = diff_releases(_write(tmp_path, "old", BASE), _write(tmp_path, "new", new), root=tmp_path)
+    assert diff.changes == (Change("removed", "Dog", "class", "Dog", None, True),)
+    assert not diff.compatible
+
+
+def test_least_next_version_follows_semantic_versioning(tmp_path: Path) -> None:
+    breaking, compatible = copy.deepcopy(BASE), copy.deepcopy(BASE)
+    _removed_code(breaking)
+    _deprecated_code(compatible)
+    old = _write(tmp_path, "old", BASE)
+    assert least_next_version("1.0.0", diff_releases(old, _write(tmp_path, "b", breaking), root=tmp_path)) == "2.0.0"
+    assert least_next_version("1.0.0", diff_releases(old, _write(tmp_path, "c", compatible), root=tmp_path)) == "1.1.0"
+    assert least_next_version("1.0.0", diff_releases(old, old, root=tmp_path)) == "1.0.1"
+
+
+def test_renderings_name_every_change(tmp_path: Path) -> None:
+    new = copy.deepcopy(BASE)
+    _deprecated_code(new)
+    _removed_code(new)
+    diff = diff_releases(_write(tmp_path, "old", BASE), _write(tmp_path, "new", new), root=tmp_path)
+    assert as_text(diff).splitlines() == [
+        "1.0.0 -> 1.0.0: breaking (3 changes, 1 breaking)",
+        "  removed     code  Species:cat  (breaking)",
+        "  added       code  Species:canine",
+        "  deprecated  code  Species:dog  replaced by canine",
+    ]
+    table = as_markdown(diff).splitlines()
+    assert table[0] == "## 1.0.0 against 1.0.0"
+    assert "| deprecated | `Species:dog` | code | replaced by canine | no |" in table
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "policeonto", "diff", *args], capture_output=True, text=True, cwd=cwd, check=False
+    )
+
+
+def test_cli_exit_code_is_the_verdict(tmp_path: Path) -> None:
+    breaking, compatible = copy.deepcopy(BASE), copy.deepcopy(BASE)
+    _narrowed_range(breaking)
+    _added_slot(compatible)
+    old = _write(tmp_path, "old", BASE)
+    done = _cli(old, _write(tmp_path, "b", breaking), "--format", "json", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["compatible"] is False
+    assert report["changes"][0] == {
+        "kind": "changed",
+        "term": "Animal.friend",
+        "what": "range",
+        "old": "Animal",
+        "new": "Dog",
+        "breaking": True,
+    }
+    assert _cli(old, _write(tmp_path, "c", compatible), cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("revision", ["--output=x", "HEAD;ls", "HEAD:README.md", "no-such-revision"])
+def test_a_release_that_is_no_file_nor_revision_is_refused(revision: str) -> None:
+    with pytest.raises(SchemaError, match="neither a schema file or folder nor a git revision"):
+        diff_releases(revision, str(SCHEMA_PATH), root=ROOT)
+    done = _cli("--", revision, str(SCHEMA_PATH), cwd=ROOT)
+    assert done.returncode == 2
+    assert "neither a schema file or folder nor a git revision" in done.stderr
+
+
+needs_git = pytest.mark.skipif(
+    shutil.which("git") is None or not (ROOT / ".git").exists(), reason="needs the project's git history"
+)
+
+
+@needs_git
+def test_real_schema_against_the_first_commit() -> None:
+    first = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-list", "--max-parents=0", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.split()[0]
+    diff = diff_releases(first, str(SCHEMA_PATH.parent), root=ROOT)
+    assert diff.old_version == "0.1.0"
+    assert Change("added", "IdentifierScheme:nhs-number", "code", None, "nhs-number", False) in diff.changes
+    assert Change("changed", "IdentifierScheme:pnc-id", "check", None, "pnc-check-letter", True) in diff.changes
+    assert Change("changed", "Link", "disjoint_with", None, "Entity", True) in diff.changes
+    assert not diff.compatible
+    release = prior_release(ROOT, "0.1.0")
+    assert release is not None and release.commit == first and not release.tagged
