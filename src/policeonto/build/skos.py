@@ -14,6 +14,8 @@ from linkml_runtime.linkml_model.meta import EnumDefinition
 from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 
+from policeonto.build.deprecation import mark_deprecated
+
 __all__ = ["CODE_BASE", "codelists_graph", "scheme_iri"]
 
 CODE_BASE = "https://w3id.org/policeonto/code/"
@@ -82,4 +84,5 @@ def codelists_graph(view: SchemaView, iri: str) -> Graph:
             for annotation in (pv.annotations or {}).values():
                 note = f"{annotation.tag}: {annotation.value}"
                 g.add((concept, SKOS.scopeNote, Literal(note, lang="en")))
+    mark_deprecated(g, view)  # a deprecated code stays in its scheme, saying what replaces it
     return g
