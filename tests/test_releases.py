@@ -14,10 +14,12 @@ from typing import Any
 import pytest
 import yaml
 
+from policeonto.build.owl_fixes import release_versions
+from policeonto.docs.changes import changes_page
 from policeonto.errors import SchemaError
 from policeonto.releases import Change, diff_releases, least_next_version, prior_release
 from policeonto.releases.render import as_markdown, as_text
-from policeonto.vocab import SCHEMA_PATH
+from policeonto.vocab import SCHEMA_PATH, schema_view
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,6 +83,22 @@ def _dropped_pattern_and_optional_multivalued(s: dict[str, Any]) -> None:
     s["slots"]["friend"]["multivalued"] = True
 
 
+_RULE = {
+    "title": "short names",
+    "preconditions": {"slot_conditions": {"species": {"equals_string": "dog"}}},
+    "postconditions": {"slot_conditions": {"name": {"pattern": "^.{1,8}$"}}},
+}
+
+
+def _added_rule(s: dict[str, Any]) -> None:
+    s["classes"]["Dog"]["rules"] = [copy.deepcopy(_RULE)]
+
+
+def _changed_rule(s: dict[str, Any]) -> None:
+    _added_rule(s)
+    s["classes"]["Dog"]["rules"][0]["postconditions"]["slot_conditions"]["name"]["pattern"] = "^.{1,6}$"
+
+
 CASES: list[tuple[str, Callable[[dict[str, Any]], None], tuple[Change, ...]]] = [
     (
         "added slot",
@@ -124,6 +142,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], tuple[Change, ...]]] = 
             Change("changed", "Dog.name", "pattern", "^[A-Z][a-z]+$", "^[A-Z][a-z]{1,20}$", True),
         ),
     ),
+    ("added rule", _added_rule, (Change("added", "Dog: short names", "rule", None, "short names", True),)),
     (
         "looser pattern and cardinality",
         _dropped_pattern_and_optional_multivalued,
@@ -161,6 +180,18 @@ def test_widened_range_is_compatible(tmp_path: Path) -> None:
         Change("changed", "Dog.friend", "range", "Dog", "Animal", False),
     )
     assert diff.compatible
+
+
+def test_changed_and_removed_rules(tmp_path: Path) -> None:
+    old, new = copy.deepcopy(BASE), copy.deepcopy(BASE)
+    _added_rule(old)
+    _changed_rule(new)
+    changed = diff_releases(_write(tmp_path, "old", old), _write(tmp_path, "new", new), root=tmp_path)
+    assert changed.changes == (Change("changed", "Dog: short names", "rule", "short names", "short names", True),)
+    assert as_text(changed).splitlines()[1] == "  changed  rule  Dog: short names  its conditions changed  (breaking)"
+    removed = diff_releases(_write(tmp_path, "old", old), _write(tmp_path, "new", BASE), root=tmp_path)
+    assert removed.changes == (Change("removed", "Dog: short names", "rule", "short names", None, False),)
+    assert removed.compatible
 
 
 def test_removed_class_and_slot_break(tmp_path: Path) -> None:
@@ -236,6 +267,32 @@ def test_a_release_that_is_no_file_nor_revision_is_refused(revision: str) -> Non
 needs_git = pytest.mark.skipif(
     shutil.which("git") is None or not (ROOT / ".git").exists(), reason="needs the project's git history"
 )
+
+
+@needs_git
+def test_the_schema_version_is_at_least_what_its_changes_since_the_prior_release_ask() -> None:
+    view = schema_view()
+    version, prior = release_versions(view)
+    assert prior is not None
+    release = prior_release(ROOT, prior)
+    assert release is not None
+    diff = diff_releases(release.commit, str(SCHEMA_PATH), root=ROOT)
+    least = least_next_version(prior, diff)
+    assert tuple(map(int, version.split("."))) >= tuple(map(int, least.split("."))), (version, least)
+
+
+@needs_git
+def test_the_changes_page_lists_this_version_against_the_prior_release() -> None:
+    page = changes_page(ROOT, schema_view())
+    assert "## 0.2.0 against 0.1.0" in page
+    assert "No release is tagged `v0.1.0`: compared with commit" in page
+    assert "| added | `IdentifierScheme:nhs-number` | code |  | no |" in page
+
+
+def test_the_changes_page_without_history_says_so(tmp_path: Path) -> None:
+    page = changes_page(tmp_path, schema_view())
+    assert "Release 0.1.0 is not in this checkout's git history" in page
+    assert "| added |" not in page
 
 
 @needs_git

@@ -25,6 +25,8 @@ def verdict(diff: Diff) -> str:
 
 
 def _detail(change: Change) -> str:
+    if change.kind == "changed" and change.old == change.new:
+        return "its conditions changed"
     if change.kind == "changed":
         return f"{change.old or '(none)'} -> {change.new or '(none)'}"
     if change.kind == "deprecated":
@@ -48,9 +50,9 @@ def _cell(text: str | None) -> str:
     return (text or "").replace("\\", "\\\\").replace("|", "\\|").replace("`", "'").replace("\n", " ")
 
 
-def as_markdown(diff: Diff, *, heading_level: int = 2) -> str:
+def as_markdown(diff: Diff, *, heading_level: int = 2, note: str = "") -> str:
     """The verdict and a table of changes (kind, term, what, detail, breaking), under a heading naming
-    both versions.
+    both versions, with *note* (Markdown, such as where the old release was read from) under the heading.
     """
     hashes = "#" * heading_level
     state = (
@@ -58,7 +60,8 @@ def as_markdown(diff: Diff, *, heading_level: int = 2) -> str:
         if diff.compatible
         else "**Breaking**: data valid under the old release may be invalid under the new one."
     )
-    lines = [f"{hashes} {diff.new_version} against {diff.old_version}", "", state, ""]
+    lines = [f"{hashes} {diff.new_version} against {diff.old_version}", ""]
+    lines += [note, "", state, ""] if note else [state, ""]
     if not diff.changes:
         return "\n".join([*lines, "No term or code changed.", ""])
     lines += ["| Change | Term | What | Detail | Breaks old data |", "|---|---|---|---|---|"]

@@ -17,11 +17,12 @@ from pathlib import Path
 
 from policeonto.errors import SchemaError
 
-__all__ = ["SCHEMA_FOLDER", "Release", "prior_release", "release_schema", "resolve_commit"]
+__all__ = ["SCHEMA_FOLDER", "Release", "prior_release", "release_schema", "resolve_commit", "tagged_releases"]
 
 #: The schema's folder inside the project, as git names it.
 SCHEMA_FOLDER = "src/policeonto/schema"
 _MAIN = "policeonto.yaml"
+_TAG = re.compile(r"^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,23 @@ def release_schema(source: str, *, root: Path) -> Iterator[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         yield _main_file(folder)
+
+
+def _version_key(version: str) -> tuple[int, int, int]:
+    major, minor, patch = (int(part) for part in version.split("."))
+    return major, minor, patch
+
+
+def tagged_releases(root: Path) -> list[Release]:
+    """The releases tagged ``vMAJOR.MINOR.PATCH`` in the repository at *root*, oldest first (none without
+    git)."""
+    found = _git(root, "tag", "--list", "v*") or ""
+    releases = []
+    for version in sorted((tag[1:] for tag in found.split() if _TAG.match(tag)), key=_version_key):
+        commit = _git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/v{version}^{{commit}}")
+        if commit:  # a tag of something other than a commit is no release
+            releases.append(Release(version, commit.strip(), tagged=True))
+    return releases
 
 
 def prior_release(root: Path, version: str) -> Release | None:
