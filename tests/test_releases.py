@@ -264,6 +264,19 @@ def test_a_release_that_is_no_file_nor_revision_is_refused(revision: str) -> Non
     assert "neither a schema file or folder nor a git revision" in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("id: x\nname: [unclosed\n", "while parsing a flow sequence"), ("just a string\n", "Unexpected type")],
+)
+def test_a_release_that_is_no_schema_is_a_schema_error(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "bad.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(SchemaError, match=f"bad.yaml: not a LinkML schema \\({message}"):
+        diff_releases(str(tmp_path / "bad.yaml"), str(SCHEMA_PATH), root=tmp_path)
+    done = _cli(str(tmp_path / "bad.yaml"), str(SCHEMA_PATH), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "internal error" not in done.stderr and "not a LinkML schema" in done.stderr
+
+
 needs_git = pytest.mark.skipif(
     shutil.which("git") is None or not (ROOT / ".git").exists(), reason="needs the project's git history"
 )

@@ -14,7 +14,7 @@ from pathlib import Path
 from linkml_runtime.utils.schemaview import SchemaView
 
 from policeonto.build.owl_fixes import release_versions
-from policeonto.releases import Release, compare, diff_releases, least_next_version, prior_release
+from policeonto.releases import Release, compare, diff_releases, least_next_version, prior_release, read_schema
 from policeonto.releases.render import as_markdown
 from policeonto.releases.sources import release_schema, tagged_releases
 
@@ -60,7 +60,7 @@ def changes_page(root: Path, view: SchemaView) -> str:
             )
         else:
             with release_schema(release.commit, root=root) as old:
-                diff = compare(SchemaView(str(old)), view)
+                diff = compare(read_schema(old, named=release.commit), view)
             least = least_next_version(prior, diff)
             note = f"{_where(release)} Semantic versioning asks for at least {least} after these changes."
             sections.append(as_markdown(diff, note=note))
