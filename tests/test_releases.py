@@ -182,6 +182,20 @@ def test_widened_range_is_compatible(tmp_path: Path) -> None:
     assert diff.compatible
 
 
+def test_a_rule_for_a_new_code_breaks_no_old_data(tmp_path: Path) -> None:
+    new = copy.deepcopy(BASE)
+    new["enums"]["Species"]["permissible_values"]["hamster"] = {"meaning": "pets:hamster"}
+    rule = copy.deepcopy(_RULE)
+    rule["preconditions"]["slot_conditions"]["species"]["equals_string"] = "hamster"
+    new["classes"]["Dog"]["rules"] = [rule]
+    diff = diff_releases(_write(tmp_path, "old", BASE), _write(tmp_path, "new", new), root=tmp_path)
+    assert diff.changes == (
+        Change("added", "Dog: short names", "rule", None, "short names", False),
+        Change("added", "Species:hamster", "code", None, "hamster", False),
+    )
+    assert diff.compatible
+
+
 def test_changed_and_removed_rules(tmp_path: Path) -> None:
     old, new = copy.deepcopy(BASE), copy.deepcopy(BASE)
     _added_rule(old)

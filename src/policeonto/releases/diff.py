@@ -5,7 +5,8 @@ Both schemas are read with LinkML's SchemaView; a class's slots are compared as 
 (inherited slots and ``slot_usage`` applied), so a constraint narrowed in a subclass is seen where it bites.
 
 A change *breaks* old data when a term or code it may use is gone, a range is narrowed, a slot becomes
-required or single-valued, a pattern or a rule is added or changed, a bound or cardinality tightens, a class
+required or single-valued, a pattern or a rule is added or changed (a rule for a code the old release
+lacked excepted), a bound or cardinality tightens, a class
 loses an ancestor or gains a disjoint class, or a code gains a check digit. Additions and deprecations break nothing.
 
 >>> from policeonto.vocab import schema_view
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from linkml_runtime.dumpers import json_dumper
-from linkml_runtime.linkml_model.meta import ClassDefinition, Element, PermissibleValue, SlotDefinition
+from linkml_runtime.linkml_model.meta import ClassDefinition, ClassRule, Element, PermissibleValue, SlotDefinition
 from linkml_runtime.utils.schemaview import SchemaView
 
 __all__ = ["Change", "Diff", "Kind", "compare", "least_next_version"]
@@ -139,7 +140,7 @@ def _classes(old: SchemaView, new: SchemaView) -> Iterator[Change]:
         if was != now:
             lost = set(old.class_ancestors(name)) - set(new.class_ancestors(name))
             yield Change("changed", name, "is_a", was, now, bool(lost))
-        yield from _rules(name, old_classes[name], new_classes[name])
+        yield from _rules(old, name, old_classes[name], new_classes[name])
         disjoint_before, disjoint_after = set(old_classes[name].disjoint_with), set(new_classes[name].disjoint_with)
         if disjoint_before != disjoint_after:
             yield Change(
@@ -160,24 +161,38 @@ def _classes(old: SchemaView, new: SchemaView) -> Iterator[Change]:
             yield from _facets(old, new, f"{name}.{slot}", old.induced_slot(slot, name), new.induced_slot(slot, name))
 
 
-def _rules(name: str, old: ClassDefinition, new: ClassDefinition) -> Iterator[Change]:
-    """Rules added or changed (each known by its title, else by its whole text) tighten what is valid."""
+def _rules(view: SchemaView, name: str, old: ClassDefinition, new: ClassDefinition) -> Iterator[Change]:
+    """Rules added or changed (each known by its title, else by its whole text) tighten what is valid,
+    unless they apply only to codes the old release (*view*) did not have."""
 
-    def keyed(cls: ClassDefinition) -> dict[str, str]:
+    def keyed(cls: ClassDefinition) -> dict[str, tuple[str, ClassRule]]:
         rules = {}
         for rule in cls.rules:
             text = json_dumper.dumps(rule)
-            rules[rule.title or text] = text
+            rules[rule.title or text] = (text, rule)
         return rules
 
     before, after = keyed(old), keyed(new)
     for title in sorted(before.keys() - after.keys()):
         yield Change("removed", f"{name}: {title}", "rule", title, None, False)
     for title in sorted(after.keys() - before.keys()):
-        yield Change("added", f"{name}: {title}", "rule", None, title, True)
+        yield Change("added", f"{name}: {title}", "rule", None, title, _may_apply(view, name, after[title][1]))
     for title in sorted(before.keys() & after.keys()):
-        if before[title] != after[title]:
-            yield Change("changed", f"{name}: {title}", "rule", title, title, True)
+        if before[title][0] != after[title][0]:
+            yield Change("changed", f"{name}: {title}", "rule", title, title, _may_apply(view, name, after[title][1]))
+
+
+def _may_apply(old: SchemaView, cls: str, rule: ClassRule) -> bool:
+    """Whether *rule* can apply to data valid under *old*: not when a precondition asks a slot for a code
+    (``equals_string``) that the slot's code list in *old* does not have."""
+    conditions = rule.preconditions.slot_conditions if rule.preconditions else {}
+    for slot, condition in conditions.items():
+        if condition.equals_string is None or slot not in old.class_slots(cls):
+            continue
+        enum = old.get_enum(str(old.induced_slot(slot, cls).range))
+        if enum is not None and condition.equals_string not in enum.permissible_values:
+            return False
+    return True
 
 
 def _slots(old: SchemaView, new: SchemaView) -> Iterator[Change]:
