@@ -49,6 +49,13 @@ SCHEMA = {
         "species": {"description": "The animal's species.", "range": "Species"},
     },
     "enums": {
+        "Kind": {
+            "title": "kind",
+            "description": "Kinds of animal, by the old list's name.",
+            "deprecated": "Renamed in 1.1.0",
+            "deprecated_element_has_exact_replacement": "Species",
+            "permissible_values": {"mutt": {"meaning": "pole:mutt", "title": "mutt", "description": "A dog."}},
+        },
         "Species": {
             "title": "species",
             "description": "Kinds of animal.",
@@ -68,7 +75,7 @@ SCHEMA = {
                     "deprecated": "Withdrawn in 1.1.0",
                 },
             },
-        }
+        },
     },
 }
 
@@ -106,12 +113,27 @@ def test_a_deprecated_term_keeps_its_iri_and_names_its_replacement(
         assert codes.value(iri, DCTERMS.isReplacedBy) == (URIRef(replacement) if replacement else None)
 
 
+def test_a_deprecated_code_list_keeps_its_scheme_and_names_its_successor(schema: Path) -> None:
+    view = SchemaView(str(schema))
+    owl = mend_owl(generate_owl(schema), view)
+    assert owl.value(URIRef(PETS + "Kind"), DCTERMS.isReplacedBy) == URIRef(PETS + "Species")
+    codes = codelists_graph(view, "https://w3id.org/policeonto/codelists")
+    kind = URIRef("https://w3id.org/policeonto/code/kind")
+    assert (kind, RDF.type, SKOS.ConceptScheme) in codes
+    assert codes.value(kind, OWL.deprecated) == Literal(True)
+    assert codes.value(kind, DCTERMS.isReplacedBy) == URIRef("https://w3id.org/policeonto/code/species")
+
+
 def test_deprecated_codes_in_their_code_list_are_not_in_use(schema: Path) -> None:
     """A deprecated code stays in its code list's enumeration (old data keeps it): that is no use of it. A
     deprecated slot that a class still has is (a warning: point the class at the replacement)."""
     view = SchemaView(str(schema))
     findings = [f for f in report(mend_owl(generate_owl(schema), view)) if f.code == "deprecated-term-in-use"]
-    assert [f.focus_node for f in findings] == [PETS + "nickname"]
+    # Kind's code mutt is still a member of the deprecated code list (and not itself deprecated).
+    assert sorted((f.focus_node, f.path) for f in findings) == [
+        (PETS + "Kind", PETS + "mutt"),
+        (PETS + "nickname", next(f.path for f in findings if f.focus_node == PETS + "nickname")),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -65,6 +65,12 @@ def codelists_graph(view: SchemaView, iri: str) -> Graph:
         g.add((scheme, OWL.versionInfo, Literal(schema.version)))
         g.add((scheme, RDFS.isDefinedBy, ont))
         g.add((scheme, RDFS.seeAlso, URIRef(view.get_uri(enum, expand=True))))
+        if enum.deprecated:  # the scheme stays, saying which scheme replaces it
+            g.add((scheme, OWL.deprecated, Literal(True)))
+            g.add((scheme, SKOS.historyNote, Literal(str(enum.deprecated), lang="en")))
+            successor = view.get_enum(str(enum.deprecated_element_has_exact_replacement))
+            if successor is not None:
+                g.add((scheme, DCTERMS.isReplacedBy, scheme_iri(view, successor)))
         for text, pv in (enum.permissible_values or {}).items():
             concept = URIRef(view.expand_curie(pv.meaning))
             g.add((concept, RDF.type, SKOS.Concept))
