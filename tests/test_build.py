@@ -86,8 +86,11 @@ def test_every_artefact_is_stamped_generated() -> None:
 def test_ontology_header(ontology: Graph, alignments: Graph) -> None:
     ont = URIRef("https://w3id.org/policeonto")
     assert (ont, RDF.type, OWL.Ontology) in ontology
-    assert ontology.value(ont, OWL.versionIRI) == URIRef("https://w3id.org/policeonto/0.1.0/policeonto")
-    assert str(ontology.value(ont, OWL.versionInfo)) == "0.1.0"
+    assert ontology.value(ont, OWL.versionIRI) == URIRef("https://w3id.org/policeonto/0.2.0/policeonto")
+    assert str(ontology.value(ont, OWL.versionInfo)) == "0.2.0"
+    assert ontology.value(ont, OWL.priorVersion) == URIRef("https://w3id.org/policeonto/0.1.0/policeonto")
+    aligned = URIRef("https://w3id.org/policeonto/alignments")
+    assert alignments.value(aligned, OWL.priorVersion) == URIRef("https://w3id.org/policeonto/0.1.0/alignments")
     assert isinstance(ontology.value(ont, DCTERMS.license), URIRef)
     assert ontology.value(ont, DCTERMS.title) is not None
     assert ontology.value(ont, DCTERMS.description) is not None

@@ -344,6 +344,13 @@ def test_downloads_are_the_artefacts(site: SiteSummary) -> None:
         assert (site.output / "downloads" / name).read_bytes() == artefact_path(ARTEFACTS[key]).read_bytes()
 
 
+def test_the_changes_of_each_release_have_their_page(site: SiteSummary) -> None:
+    page = (site.output / "vocabulary-changes.html").read_text(encoding="utf-8")
+    assert "0.2.0 against 0.1.0" in page
+    assert "<code>IdentifierScheme:nhs-number</code>" in page
+    assert 'href="vocabulary-changes.html"' in (site.output / "index.html").read_text(encoding="utf-8")
+
+
 def test_search_index_holds_terms_and_source_values(site: SiteSummary) -> None:
     index = (site.output / "search" / "search_index.json").read_text(encoding="utf-8")
     for term in ("PersonInvolvement", "date_of_birth", "BURG-RES", "misuse-of-drugs-act-1971-s23"):

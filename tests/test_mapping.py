@@ -292,7 +292,7 @@ def test_provenance_traces_every_record_to_its_row() -> None:
     assert graph.value(dataset, POLE.publisher) == URIRef("https://w3id.org/policeonto/code/police-force/kent")
     run = graph.value(search, POLE.generated_by)
     assert graph.value(run, POLE.mapping_name) == Literal("police-uk-stop-and-search")
-    assert graph.value(run, POLE.ontology_version) == Literal("0.1.0")
+    assert graph.value(run, POLE.ontology_version) == Literal("0.2.0")
     assert (search, POLE.source_force, URIRef("https://w3id.org/policeonto/code/police-force/kent")) in graph
     vehicle_only = URIRef(str(search) + "/searched-person")
     assert (vehicle_only, None, None) not in graph  # a vehicle search has no searched person

@@ -154,6 +154,24 @@ def build(check: bool, root: Path | None, voice: Voice) -> int:
 
 
 @main.command()
+@click.argument("old")
+@click.argument("new", default="src/policeonto/schema", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@_guarded
+def diff(old: str, new: str, fmt: str) -> int:
+    """Compare two releases of the schema (each a schema file, a folder or a git revision such as v0.1.0; NEW
+    defaults to the working tree's schema): terms and codes added, removed, deprecated and changed, and
+    whether data valid under OLD stays valid under NEW (exit 0) or not (exit 1)."""
+    from policeonto.releases import diff_releases
+    from policeonto.releases.render import as_json, as_markdown, as_text
+
+    result = diff_releases(old, new, root=Path.cwd())
+    render = {"text": as_text, "json": as_json, "markdown": as_markdown}[fmt]
+    _say(render(result), keep="\n")
+    return EXIT_OK if result.compatible else EXIT_PROBLEMS
+
+
+@main.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_guarded
 def stats(fmt: str) -> int:

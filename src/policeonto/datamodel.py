@@ -58,7 +58,7 @@ from linkml_runtime.linkml_model.types import Boolean, Date, Datetime, Decimal, 
 from linkml_runtime.utils.metamodelcore import Bool, Decimal, URIorCURIE, XSDDate, XSDDateTime
 
 metamodel_version = "1.12.0"
-version = "0.1.0"
+version = "0.2.0"
 
 # Namespaces
 ADDRESSTYPE = CurieNamespace('addresstype', 'https://w3id.org/policeonto/code/address-type/')

@@ -48,9 +48,11 @@ QUERIES: dict[str, str] = {
           FILTER (?kind != owl:NamedIndividual || EXISTS {{ ?term a ?list . ?other a ?list .
                                                        ?list a owl:Class }})
         }}""",
+    # A deprecated code stays a member of its code list (owl:oneOf, owl:AllDifferent): old data keeps it.
     "deprecated-term-in-use": """SELECT DISTINCT (?term AS ?focus_node) (?user AS ?path) WHERE {
           ?term owl:deprecated true . ?user ?p ?term .
-          FILTER (?user != ?term && ?p NOT IN (rdfs:seeAlso, owl:annotatedTarget)) }""",
+          FILTER (?user != ?term && ?p NOT IN (rdfs:seeAlso, owl:annotatedTarget))
+          FILTER (?p != rdf:first || NOT EXISTS { ?term a owl:NamedIndividual }) }""",
     "missing-ontology-metadata": """SELECT (?ontology AS ?focus_node) (?property AS ?path) WHERE {
           VALUES ?property { owl:versionIRI owl:versionInfo dcterms:license dcterms:title
                              dcterms:description }

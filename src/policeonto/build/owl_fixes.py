@@ -12,9 +12,18 @@ from collections.abc import Callable
 from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 
+from policeonto.build.deprecation import mark_deprecated
 from policeonto.build.graphs import new_list, prune_orphan_bnodes, remove_tree
+from policeonto.errors import BuildError
 
-__all__ = ["MAPPING_PREDICATES", "OWL_FIXES", "container_slots", "mend_owl", "ontology_header"]
+__all__ = [
+    "MAPPING_PREDICATES",
+    "OWL_FIXES",
+    "container_slots",
+    "mend_owl",
+    "ontology_header",
+    "release_versions",
+]
 
 #: SKOS mapping properties that LinkML's *_mappings become; they belong in the alignment module.
 MAPPING_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
@@ -30,26 +39,64 @@ def _uri(view: SchemaView, curie: str) -> URIRef:
     return URIRef(view.expand_curie(curie))
 
 
+_SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+
+
+def _semver(version: str, what: str) -> tuple[int, int, int]:
+    match = _SEMVER.match(version)
+    if match is None:
+        raise BuildError(f"the schema's {what} {version!r} is not a semantic version (MAJOR.MINOR.PATCH)")
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
+
+
+def release_versions(view: SchemaView) -> tuple[str, str | None]:
+    """The schema's version and the version of the release before it (its ``prior_version`` annotation),
+    both semantic versions, the prior one lower.
+
+    >>> from policeonto.vocab import schema_view
+    >>> release_versions(schema_view())
+    ('0.2.0', '0.1.0')
+
+    Raises:
+        BuildError: a version is not MAJOR.MINOR.PATCH, or the prior one is not lower.
+    """
+    schema = view.schema
+    version = str(schema.version)
+    annotation = schema.annotations.get("prior_version")
+    prior = None if annotation is None else str(annotation.value)
+    if prior is not None and _semver(prior, "prior_version") >= _semver(version, "version"):
+        raise BuildError(f"the schema's prior_version {prior} is not lower than its version {version}")
+    _semver(version, "version")
+    return version, prior
+
+
 def ontology_header(g: Graph, view: SchemaView, iri: str, *, title: str, description: str) -> URIRef:
-    """Write the ontology header that gen-owl lacks (no versionIRI, versionInfo, license as IRI).
+    """Write the ontology header that gen-owl lacks (no versionIRI, versionInfo, license as IRI): the
+    release's IRI ``<id>/<version>/<module>`` and, when the schema names the release before it, that
+    release's IRI as owl:priorVersion.
 
     No upstream issue was found for the missing header metadata; gen-owl's ontology IRI suffix is
     linkml/linkml#246 and #569 (set to "" in the generator options).
+
+    Raises:
+        BuildError: the versions are not semantic versions in order (:func:`release_versions`).
     """
     schema = view.schema
+    version, prior = release_versions(view)
+    module = iri.rsplit("/", 1)[-1]
     ont = URIRef(iri)
     for old in list(g.subjects(RDF.type, OWL.Ontology)):
         g.remove((old, None, None))
     g.add((ont, RDF.type, OWL.Ontology))
-    g.add((ont, OWL.versionIRI, URIRef(f"{schema.id}/{schema.version}/{iri.rsplit('/', 1)[-1]}")))
-    g.add((ont, OWL.versionInfo, Literal(schema.version)))
+    g.add((ont, OWL.versionIRI, URIRef(f"{schema.id}/{version}/{module}")))
+    g.add((ont, OWL.versionInfo, Literal(version)))
     g.add((ont, DCTERMS.license, URIRef(schema.license)))
     g.add((ont, DCTERMS.title, Literal(title, lang="en")))
     g.add((ont, RDFS.label, Literal(title, lang="en")))
     g.add((ont, DCTERMS.description, Literal(description, lang="en")))
-    prior = schema.annotations.get("prior_version") if schema.annotations else None
     if prior is not None:
-        g.add((ont, OWL.priorVersion, URIRef(f"{schema.id}/{prior.value}/{iri.rsplit('/', 1)[-1]}")))
+        g.add((ont, OWL.priorVersion, URIRef(f"{schema.id}/{prior}/{module}")))
     return ont
 
 
@@ -235,6 +282,14 @@ def fix_code_distinctness(g: Graph, view: SchemaView) -> None:
             g.add((axiom, OWL.distinctMembers, new_list(g, codes)))
 
 
+def fix_deprecation(g: Graph, view: SchemaView) -> None:
+    """gen-owl drops ``deprecated`` and ``deprecated_element_has_exact_replacement``: a deprecated term is
+    marked owl:deprecated, with its reason (skos:historyNote) and what replaces it (dcterms:isReplacedBy),
+    so it keeps its IRI and says what to use. No upstream issue found (owlgen.py, 1.12.1).
+    """
+    mark_deprecated(g, view)
+
+
 OwlFix = Callable[[Graph, SchemaView], None]
 
 #: The fixes, in the order they run.
@@ -251,6 +306,7 @@ OWL_FIXES: tuple[OwlFix, ...] = (
     fix_code_mappings,
     fix_disjointness,
     fix_code_distinctness,
+    fix_deprecation,
 )
 
 

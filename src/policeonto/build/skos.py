@@ -14,6 +14,8 @@ from linkml_runtime.linkml_model.meta import EnumDefinition
 from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 
+from policeonto.build.deprecation import mark_deprecated
+
 __all__ = ["CODE_BASE", "codelists_graph", "scheme_iri"]
 
 CODE_BASE = "https://w3id.org/policeonto/code/"
@@ -63,6 +65,12 @@ def codelists_graph(view: SchemaView, iri: str) -> Graph:
         g.add((scheme, OWL.versionInfo, Literal(schema.version)))
         g.add((scheme, RDFS.isDefinedBy, ont))
         g.add((scheme, RDFS.seeAlso, URIRef(view.get_uri(enum, expand=True))))
+        if enum.deprecated:  # the scheme stays, saying which scheme replaces it
+            g.add((scheme, OWL.deprecated, Literal(True)))
+            g.add((scheme, SKOS.historyNote, Literal(str(enum.deprecated), lang="en")))
+            successor = view.get_enum(str(enum.deprecated_element_has_exact_replacement))
+            if successor is not None:
+                g.add((scheme, DCTERMS.isReplacedBy, scheme_iri(view, successor)))
         for text, pv in (enum.permissible_values or {}).items():
             concept = URIRef(view.expand_curie(pv.meaning))
             g.add((concept, RDF.type, SKOS.Concept))
@@ -82,4 +90,5 @@ def codelists_graph(view: SchemaView, iri: str) -> Graph:
             for annotation in (pv.annotations or {}).values():
                 note = f"{annotation.tag}: {annotation.value}"
                 g.add((concept, SKOS.scopeNote, Literal(note, lang="en")))
+    mark_deprecated(g, view)  # a deprecated code stays in its scheme, saying what replaces it
     return g

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from rdflib import Graph
 
+from policeonto.docs.changes import changes_page
 from policeonto.docs.coverage import code_sources, coverage
 from policeonto.docs.escape import safe_name
 from policeonto.docs.examples import example_graph, examples
@@ -122,6 +123,7 @@ def _markdown(root: Path, docs: Path, catalogue: MappingCatalogue) -> None:
         shutil.copyfile(source, docs / "downloads" / name)
         files.append((name, title, _size(source)))
     _write(docs / "downloads.md", render("downloads.md.jinja2", version=view.schema.version, files=files))
+    _write(docs / "vocabulary-changes.md", changes_page(root, view))
     for name in _GUIDES:
         _write(docs / "guides" / f"{name}.md", (root / "docs" / "guides" / f"{name}.md").read_text(encoding="utf-8"))
     for name in _REFERENCE:
@@ -177,7 +179,14 @@ def _config(work: Path, docs: Path, output: Path, title: str, mappings: list[str
         "nav": [
             {"Home": "index.md"},
             {"Guides": [{title: f"guides/{name}.md"} for name, title in _GUIDES.items()]},
-            {"Vocabulary": [{"All terms": "terms.md"}, {"IRIs and pages": "iris.md"}, {"Downloads": "downloads.md"}]},
+            {
+                "Vocabulary": [
+                    {"All terms": "terms.md"},
+                    {"IRIs and pages": "iris.md"},
+                    {"Downloads": "downloads.md"},
+                    {"Changes by release": "vocabulary-changes.md"},
+                ]
+            },
             {"Mappings": [{"Coverage": "mappings/index.md"}, *({name: f"mappings/{name}.md"} for name in mappings)]},
             {"Reference": [{title: f"reference/{name}.md"} for name, title in _REFERENCE.items()]},
             {"Changelog": "changelog.md"},
