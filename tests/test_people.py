@@ -34,6 +34,7 @@ NEW_INVALID = [
     "person-language-name.ttl",
     "person-nationality-three-letters.ttl",
     "relationship-relative-not-a-person.ttl",
+    "relationship-to-self.ttl",
     "relationship-unknown-type.ttl",
     "relationship-without-relative.ttl",
 ]
