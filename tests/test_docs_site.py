@@ -275,6 +275,17 @@ def test_a_code_list_page_lists_codes_labels_and_source_values(site: SiteSummary
     assert "W1" in ethnicity
 
 
+def test_a_code_list_page_gives_each_code_its_notes_as_the_published_scope_notes(site: SiteSummary) -> None:
+    """A code's annotations (a relationship type's inverse, a retention group's periods, a scheme's check)
+    are on its code list's page as the SKOS code lists publish them."""
+    relationships = (site.output / "RelationshipType.html").read_text(encoding="utf-8")
+    assert "(<code>parent</code>): The person is the relative" in relationships
+    assert re.search(r"\(<code>parent</code>\):[^\n]*\(inverse: child\)", relationships)
+    assert re.search(r"\(<code>sibling</code>\):[^\n]*\(inverse: sibling\)", relationships)
+    schemes = (site.output / "IdentifierScheme.html").read_text(encoding="utf-8")
+    assert re.search(r"\(<code>imei</code>\):[^\n]*\(check: imei-luhn\)", schemes)
+
+
 def test_a_code_list_page_links_each_code_to_the_codes_it_matches(site: SiteSummary) -> None:
     """Every SKOS mapping relation between codes in the published code lists is on the code's row of its code
     list's page, linked to the matched code (the superseded 16+1 ethnicity codes to the 18+1 ones)."""

@@ -66,6 +66,7 @@ ADMS = CurieNamespace('adms', 'http://www.w3.org/ns/adms#')
 AGERANGE = CurieNamespace('agerange', 'https://w3id.org/policeonto/code/age-range/')
 ASSOCIATIONTYPE = CurieNamespace('associationtype', 'https://w3id.org/policeonto/code/association-type/')
 CAVEAT = CurieNamespace('caveat', 'https://w3id.org/policeonto/code/national-caveat/')
+CONTACTTYPE = CurieNamespace('contacttype', 'https://w3id.org/policeonto/code/contact-type/')
 CRIMETYPE = CurieNamespace('crimetype', 'https://w3id.org/policeonto/code/crime-type/')
 CV = CurieNamespace('cv', 'http://data.europa.eu/m8g/')
 DCAT = CurieNamespace('dcat', 'http://www.w3.org/ns/dcat#')
@@ -82,18 +83,23 @@ GEOSPARQL = CurieNamespace('geosparql', 'http://www.opengis.net/ont/geosparql#')
 GSC = CurieNamespace('gsc', 'https://w3id.org/policeonto/code/security-classification/')
 IC = CurieNamespace('ic', 'https://w3id.org/policeonto/code/ethnic-appearance/')
 IDENTIFIERSCHEME = CurieNamespace('identifierscheme', 'https://w3id.org/policeonto/code/identifier-scheme/')
+INFOSOURCE = CurieNamespace('infosource', 'https://w3id.org/policeonto/code/information-source/')
 INVOLVEMENTROLE = CurieNamespace('involvementrole', 'https://w3id.org/policeonto/code/involvement-role/')
 J = CurieNamespace('j', 'http://release.niem.gov/niem/domains/jxdm/7.0/#')
+LEGAL = CurieNamespace('legal', 'http://www.w3.org/ns/legal#')
 LEGISLATION = CurieNamespace('legislation', 'http://www.legislation.gov.uk/id/')
 LINKML = CurieNamespace('linkml', 'https://w3id.org/linkml/')
 LOCATIONROLE = CurieNamespace('locationrole', 'https://w3id.org/policeonto/code/location-role/')
 LOCN = CurieNamespace('locn', 'http://www.w3.org/ns/locn#')
+MARKER = CurieNamespace('marker', 'https://w3id.org/policeonto/code/person-marker/')
 MOPI = CurieNamespace('mopi', 'https://w3id.org/policeonto/code/mopi-retention-group/')
 NAMETYPE = CurieNamespace('nametype', 'https://w3id.org/policeonto/code/name-type/')
 NC = CurieNamespace('nc', 'http://release.niem.gov/niem/niem-core/5.0/#')
 OBJECTROLE = CurieNamespace('objectrole', 'https://w3id.org/policeonto/code/object-role/')
 ODE = CurieNamespace('ode', 'https://w3id.org/policeonto/code/officer-defined-ethnicity/')
 ORG = CurieNamespace('org', 'http://www.w3.org/ns/org#')
+ORGROLE = CurieNamespace('orgrole', 'https://w3id.org/policeonto/code/organisation-role/')
+ORGTYPE = CurieNamespace('orgtype', 'https://w3id.org/policeonto/code/organisation-type/')
 OUTCOME = CurieNamespace('outcome', 'https://w3id.org/policeonto/code/crime-outcome/')
 PARTNERAGENCYTYPE = CurieNamespace('partneragencytype', 'https://w3id.org/policeonto/code/partner-agency-type/')
 PERSON = CurieNamespace('person', 'http://www.w3.org/ns/person#')
@@ -101,6 +107,7 @@ POLE = CurieNamespace('pole', 'https://w3id.org/policeonto/')
 PROV = CurieNamespace('prov', 'http://www.w3.org/ns/prov#')
 RDF = CurieNamespace('rdf', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#')
 RDFS = CurieNamespace('rdfs', 'http://www.w3.org/2000/01/rdf-schema#')
+RELATIONSHIPTYPE = CurieNamespace('relationshiptype', 'https://w3id.org/policeonto/code/relationship-type/')
 SCHEMA = CurieNamespace('schema', 'http://schema.org/')
 SDE = CurieNamespace('sde', 'https://w3id.org/policeonto/code/self-defined-ethnicity/')
 SDE16 = CurieNamespace('sde16', 'https://w3id.org/policeonto/code/self-defined-ethnicity-16/')
@@ -323,6 +330,18 @@ class PersonAddressId(LinkId):
 
 
 class PersonAssociationId(LinkId):
+    pass
+
+
+class PersonRelationshipId(LinkId):
+    pass
+
+
+class PersonContactPointId(LinkId):
+    pass
+
+
+class OrganisationInvolvementId(LinkId):
     pass
 
 
@@ -705,7 +724,8 @@ class MappingRun(YAMLRoot):
 @dataclass(repr=False)
 class Organisation(Entity):
     """
-    An organisation that holds, shares or is the subject of police information.
+    An organisation that holds, shares or is the subject of police information, such as a business, a school or a
+    partner agency, which can be a party to events (see organisation involvement).
     """
     _inherited_slots: ClassVar[list[str]] = []
 
@@ -716,6 +736,7 @@ class Organisation(Entity):
 
     id: Union[str, OrganisationId] = None
     name: str = None
+    organisation_type: Optional[Union[str, "OrganisationType"]] = None
 
     def __post_init__(self, *_: str, **kwargs: Any):
         if self._is_empty(self.id):
@@ -727,6 +748,9 @@ class Organisation(Entity):
             self.MissingRequiredField("name")
         if not isinstance(self.name, str):
             self.name = str(self.name)
+
+        if self.organisation_type is not None and not isinstance(self.organisation_type, OrganisationType):
+            self.organisation_type = OrganisationType(self.organisation_type)
 
         super().__post_init__(**kwargs)
         self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
@@ -815,6 +839,10 @@ class Person(Entity):
     self_defined_ethnicity: Optional[Union[str, "SelfDefinedEthnicity"]] = None
     officer_defined_ethnicity: Optional[Union[str, "OfficerDefinedEthnicity"]] = None
     ethnic_appearance: Optional[Union[str, "EthnicAppearance"]] = None
+    nationalities: Optional[Union[str, list[str]]] = empty_list()
+    languages: Optional[Union[str, list[str]]] = empty_list()
+    occupation: Optional[str] = None
+    markers: Optional[Union[Union[dict, "PersonMarker"], list[Union[dict, "PersonMarker"]]]] = empty_list()
 
     def __post_init__(self, *_: str, **kwargs: Any):
         if self._is_empty(self.id):
@@ -840,6 +868,19 @@ class Person(Entity):
 
         if self.ethnic_appearance is not None and not isinstance(self.ethnic_appearance, EthnicAppearance):
             self.ethnic_appearance = EthnicAppearance(self.ethnic_appearance)
+
+        if not isinstance(self.nationalities, list):
+            self.nationalities = [self.nationalities] if self.nationalities is not None else []
+        self.nationalities = [v if isinstance(v, str) else str(v) for v in self.nationalities]
+
+        if not isinstance(self.languages, list):
+            self.languages = [self.languages] if self.languages is not None else []
+        self.languages = [v if isinstance(v, str) else str(v) for v in self.languages]
+
+        if self.occupation is not None and not isinstance(self.occupation, str):
+            self.occupation = str(self.occupation)
+
+        self._normalize_inlined_as_list(slot_name="markers", slot_type=PersonMarker, key_name="marker_type", keyed=False)
 
         super().__post_init__(**kwargs)
         self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
@@ -875,6 +916,47 @@ class PersonName(YAMLRoot):
 
         if self.name_type is not None and not isinstance(self.name_type, NameType):
             self.name_type = NameType(self.name_type)
+
+        super().__post_init__(**kwargs)
+
+
+@dataclass(repr=False)
+class PersonMarker(YAMLRoot):
+    """
+    A warning or vulnerability marker on a person, such as a PNC warning signal (violent, weapons, self-harm) or a
+    vulnerability a force flags (child at risk), with the dates it holds from and to and who said so. A marker that
+    ends must say when it began.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["PersonMarker"]
+    class_class_curie: ClassVar[str] = "pole:PersonMarker"
+    class_name: ClassVar[str] = "PersonMarker"
+    class_model_uri: ClassVar[URIRef] = POLE.PersonMarker
+
+    marker_type: Union[str, "PersonMarkerType"] = None
+    valid_from: Optional[Union[str, XSDDateTime]] = None
+    valid_to: Optional[Union[str, XSDDateTime]] = None
+    information_source: Optional[Union[str, "InformationSource"]] = None
+    description: Optional[str] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.marker_type):
+            self.MissingRequiredField("marker_type")
+        if not isinstance(self.marker_type, PersonMarkerType):
+            self.marker_type = PersonMarkerType(self.marker_type)
+
+        if self.valid_from is not None and not isinstance(self.valid_from, XSDDateTime):
+            self.valid_from = XSDDateTime(self.valid_from)
+
+        if self.valid_to is not None and not isinstance(self.valid_to, XSDDateTime):
+            self.valid_to = XSDDateTime(self.valid_to)
+
+        if self.information_source is not None and not isinstance(self.information_source, InformationSource):
+            self.information_source = InformationSource(self.information_source)
+
+        if self.description is not None and not isinstance(self.description, str):
+            self.description = str(self.description)
 
         super().__post_init__(**kwargs)
 
@@ -2001,6 +2083,156 @@ class PersonAssociation(Link):
         self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
 
 
+@dataclass(repr=False)
+class PersonRelationship(Link):
+    """
+    A family or household relationship from one person to another, read "the person is the relative's parent (child,
+    sibling, partner, carer...)", over a period and with who said so. The relationship is directed: a parent
+    relationship from A to B says A is B's parent, and B being A's child is a second record with the child code if the
+    source states it. Unlike a person association, which is the same read either way, the direction is kept.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["PersonRelationship"]
+    class_class_curie: ClassVar[str] = "pole:PersonRelationship"
+    class_name: ClassVar[str] = "PersonRelationship"
+    class_model_uri: ClassVar[URIRef] = POLE.PersonRelationship
+
+    id: Union[str, PersonRelationshipId] = None
+    person: Union[str, PersonId] = None
+    relative: Union[str, PersonId] = None
+    relationship_type: Union[str, "RelationshipType"] = None
+    information_source: Optional[Union[str, "InformationSource"]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, PersonRelationshipId):
+            self.id = PersonRelationshipId(self.id)
+
+        if self._is_empty(self.person):
+            self.MissingRequiredField("person")
+        if not isinstance(self.person, PersonId):
+            self.person = PersonId(self.person)
+
+        if self._is_empty(self.relative):
+            self.MissingRequiredField("relative")
+        if not isinstance(self.relative, PersonId):
+            self.relative = PersonId(self.relative)
+
+        if self._is_empty(self.relationship_type):
+            self.MissingRequiredField("relationship_type")
+        if not isinstance(self.relationship_type, RelationshipType):
+            self.relationship_type = RelationshipType(self.relationship_type)
+
+        if self.information_source is not None and not isinstance(self.information_source, InformationSource):
+            self.information_source = InformationSource(self.information_source)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class PersonContactPoint(Link):
+    """
+    A way to reach a person outside any event: a phone number, an email address or an online account, over a period
+    and with who said so. The contact type says which value it must carry: a phone number for a phone or mobile phone,
+    an email address for an email, a handle for an online account.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["PersonContactPoint"]
+    class_class_curie: ClassVar[str] = "pole:PersonContactPoint"
+    class_name: ClassVar[str] = "PersonContactPoint"
+    class_model_uri: ClassVar[URIRef] = POLE.PersonContactPoint
+
+    id: Union[str, PersonContactPointId] = None
+    person: Union[str, PersonId] = None
+    contact_type: Union[str, "ContactType"] = None
+    phone_number: Optional[str] = None
+    email: Optional[str] = None
+    online_service: Optional[str] = None
+    account_handle: Optional[str] = None
+    information_source: Optional[Union[str, "InformationSource"]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, PersonContactPointId):
+            self.id = PersonContactPointId(self.id)
+
+        if self._is_empty(self.person):
+            self.MissingRequiredField("person")
+        if not isinstance(self.person, PersonId):
+            self.person = PersonId(self.person)
+
+        if self._is_empty(self.contact_type):
+            self.MissingRequiredField("contact_type")
+        if not isinstance(self.contact_type, ContactType):
+            self.contact_type = ContactType(self.contact_type)
+
+        if self.phone_number is not None and not isinstance(self.phone_number, str):
+            self.phone_number = str(self.phone_number)
+
+        if self.email is not None and not isinstance(self.email, str):
+            self.email = str(self.email)
+
+        if self.online_service is not None and not isinstance(self.online_service, str):
+            self.online_service = str(self.online_service)
+
+        if self.account_handle is not None and not isinstance(self.account_handle, str):
+            self.account_handle = str(self.account_handle)
+
+        if self.information_source is not None and not isinstance(self.information_source, InformationSource):
+            self.information_source = InformationSource(self.information_source)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class OrganisationInvolvement(Link):
+    """
+    An organisation's part in an event, such as a shop that was the victim of a theft, a school that reported an
+    incident or a partner agency that referred a concern.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["OrganisationInvolvement"]
+    class_class_curie: ClassVar[str] = "pole:OrganisationInvolvement"
+    class_name: ClassVar[str] = "OrganisationInvolvement"
+    class_model_uri: ClassVar[URIRef] = POLE.OrganisationInvolvement
+
+    id: Union[str, OrganisationInvolvementId] = None
+    organisation: Union[str, OrganisationId] = None
+    event: Union[str, EventId] = None
+    organisation_role: Union[str, "OrganisationRole"] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, OrganisationInvolvementId):
+            self.id = OrganisationInvolvementId(self.id)
+
+        if self._is_empty(self.organisation):
+            self.MissingRequiredField("organisation")
+        if not isinstance(self.organisation, OrganisationId):
+            self.organisation = OrganisationId(self.organisation)
+
+        if self._is_empty(self.event):
+            self.MissingRequiredField("event")
+        if not isinstance(self.event, EventId):
+            self.event = EventId(self.event)
+
+        if self._is_empty(self.organisation_role):
+            self.MissingRequiredField("organisation_role")
+        if not isinstance(self.organisation_role, OrganisationRole):
+            self.organisation_role = OrganisationRole(self.organisation_role)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
 # Enumerations
 class InvolvementRole(EnumDefinitionImpl):
     """
@@ -2266,6 +2498,11 @@ class NameType(EnumDefinitionImpl):
         title="Nickname",
         description="An informal name the person is known by.",
         meaning=NAMETYPE["nickname"])
+    maiden = PermissibleValue(
+        text="maiden",
+        title="Maiden name",
+        description="The family name the person had before marriage or civil partnership.",
+        meaning=NAMETYPE["maiden"])
 
     _defn = EnumDefinition(
         name="NameType",
@@ -2621,6 +2858,117 @@ class PartnerAgencyType(EnumDefinitionImpl):
                 title="Government agency",
                 description="A government department or national agency.",
                 meaning=PARTNERAGENCYTYPE["government-agency"]))
+
+class OrganisationType(EnumDefinitionImpl):
+    """
+    The kind of organisation involved in events or holding information. policeonto's own minimal list, after the
+    organisation kinds of the national POLE data standards catalogue (whose code list is not public) and SEMIC Core
+    Business.
+    """
+    business = PermissibleValue(
+        text="business",
+        title="Business",
+        description="A company, sole trader or other business, such as a shop, pub or pawnbroker.",
+        meaning=ORGTYPE["business"])
+    school = PermissibleValue(
+        text="school",
+        title="School or college",
+        description="A school, college or other place of education.",
+        meaning=ORGTYPE["school"])
+    charity = PermissibleValue(
+        text="charity",
+        title="Charity or voluntary organisation",
+        description="A registered charity or voluntary organisation.",
+        meaning=ORGTYPE["charity"])
+    other = PermissibleValue(
+        text="other",
+        title="Other organisation",
+        description="Any other organisation.",
+        meaning=ORGTYPE["other"])
+
+    _defn = EnumDefinition(
+        name="OrganisationType",
+        description="""The kind of organisation involved in events or holding information. policeonto's own minimal list, after the organisation kinds of the national POLE data standards catalogue (whose code list is not public) and SEMIC Core Business.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "public-body",
+            PermissibleValue(
+                text="public-body",
+                title="Public body",
+                description="A government department, local authority or other public body.",
+                meaning=ORGTYPE["public-body"]))
+        setattr(cls, "partner-agency",
+            PermissibleValue(
+                text="partner-agency",
+                title="Partner agency",
+                description="""An organisation that shares data with the police (see partner agency type for its kind).""",
+                meaning=ORGTYPE["partner-agency"]))
+        setattr(cls, "police-force",
+            PermissibleValue(
+                text="police-force",
+                title="Police force",
+                description="A police force or other law enforcement agency.",
+                meaning=ORGTYPE["police-force"]))
+
+class OrganisationRole(EnumDefinitionImpl):
+    """
+    The part an organisation played in an event. policeonto's own minimal list, the organisation's counterpart of the
+    involvement role.
+    """
+    victim = PermissibleValue(
+        text="victim",
+        title="Victim",
+        description="The organisation was harmed by the offence, such as a shop in a shoplifting.",
+        meaning=ORGROLE["victim"])
+    suspect = PermissibleValue(
+        text="suspect",
+        title="Suspect",
+        description="The organisation is suspected of committing the offence, such as a company in a fraud.",
+        meaning=ORGROLE["suspect"])
+    witness = PermissibleValue(
+        text="witness",
+        title="Witness",
+        description="The organisation holds evidence about the event, such as a business with CCTV.",
+        meaning=ORGROLE["witness"])
+    employer = PermissibleValue(
+        text="employer",
+        title="Employer",
+        description="The organisation employs a person involved in the event.",
+        meaning=ORGROLE["employer"])
+
+    _defn = EnumDefinition(
+        name="OrganisationRole",
+        description="""The part an organisation played in an event. policeonto's own minimal list, the organisation's counterpart of the involvement role.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "reporting-organisation",
+            PermissibleValue(
+                text="reporting-organisation",
+                title="Reporting organisation",
+                description="The organisation reported the event to the police.",
+                meaning=ORGROLE["reporting-organisation"]))
+        setattr(cls, "referring-agency",
+            PermissibleValue(
+                text="referring-agency",
+                title="Referring agency",
+                description="The partner agency referred the matter to the police, such as children's services.",
+                meaning=ORGROLE["referring-agency"]))
+        setattr(cls, "premises-owner",
+            PermissibleValue(
+                text="premises-owner",
+                title="Premises owner",
+                description="The organisation owns or runs the premises where the event happened.",
+                meaning=ORGROLE["premises-owner"]))
+        setattr(cls, "party-to",
+            PermissibleValue(
+                text="party-to",
+                title="Party to",
+                description="The organisation was involved in the event in another way.",
+                meaning=ORGROLE["party-to"]))
 
 class SecurityClassification(EnumDefinitionImpl):
     """
@@ -3342,6 +3690,289 @@ class EthnicAppearance(EnumDefinitionImpl):
         description="""The Police National Computer identity code (IC code) for a person's ethnic appearance, as judged by an officer or a witness, used mainly in descriptions of wanted or missing people.""",
     )
 
+class RelationshipType(EnumDefinitionImpl):
+    """
+    How one person is related to another, read from the person to the relative: "the person is the relative's ...".
+    The list is directed, so a parent and a child are two codes and the direction is never lost; each code names its
+    inverse (the code read from the relative back to the person) in an annotation, published as a scope note. It is
+    policeonto's own minimal list: the national POLE data standards catalogue describes family and household
+    relationships but its code list is not public. The kinship terms follow the Office for National Statistics'
+    household relationship categories (Census 2021 relationship question).
+    """
+    parent = PermissibleValue(
+        text="parent",
+        title="Parent",
+        description="The person is the relative's mother, father or other legal parent (inverse of child).",
+        meaning=RELATIONSHIPTYPE["parent"])
+    child = PermissibleValue(
+        text="child",
+        title="Child",
+        description="The person is the relative's son, daughter or other legal child (inverse of parent).",
+        meaning=RELATIONSHIPTYPE["child"])
+    sibling = PermissibleValue(
+        text="sibling",
+        title="Sibling",
+        description="The person is the relative's brother or sister, sharing at least one parent (symmetric).",
+        meaning=RELATIONSHIPTYPE["sibling"])
+    grandparent = PermissibleValue(
+        text="grandparent",
+        title="Grandparent",
+        description="The person is a parent of the relative's parent (inverse of grandchild).",
+        meaning=RELATIONSHIPTYPE["grandparent"])
+    grandchild = PermissibleValue(
+        text="grandchild",
+        title="Grandchild",
+        description="The person is a child of the relative's child (inverse of grandparent).",
+        meaning=RELATIONSHIPTYPE["grandchild"])
+    partner = PermissibleValue(
+        text="partner",
+        title="Partner",
+        description="""The person is the relative's current spouse, civil partner or intimate partner (symmetric), as in the Home Office definition of domestic abuse (Domestic Abuse Act 2021, section 2).""",
+        meaning=RELATIONSHIPTYPE["partner"])
+    carer = PermissibleValue(
+        text="carer",
+        title="Carer",
+        description="The person cares for the relative, paid or unpaid (inverse of cared for).",
+        meaning=RELATIONSHIPTYPE["carer"])
+    guardian = PermissibleValue(
+        text="guardian",
+        title="Guardian",
+        description="""The person is the relative's legal guardian or holds parental responsibility without being a parent (inverse of ward).""",
+        meaning=RELATIONSHIPTYPE["guardian"])
+    ward = PermissibleValue(
+        text="ward",
+        title="Ward",
+        description="The relative is the person's legal guardian (inverse of guardian).",
+        meaning=RELATIONSHIPTYPE["ward"])
+
+    _defn = EnumDefinition(
+        name="RelationshipType",
+        description="""How one person is related to another, read from the person to the relative: \"the person is the relative's ...\". The list is directed, so a parent and a child are two codes and the direction is never lost; each code names its inverse (the code read from the relative back to the person) in an annotation, published as a scope note. It is policeonto's own minimal list: the national POLE data standards catalogue describes family and household relationships but its code list is not public. The kinship terms follow the Office for National Statistics' household relationship categories (Census 2021 relationship question).""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "step-parent",
+            PermissibleValue(
+                text="step-parent",
+                title="Step-parent",
+                description="The person is the partner of the relative's parent (inverse of step-child).",
+                meaning=RELATIONSHIPTYPE["step-parent"]))
+        setattr(cls, "step-child",
+            PermissibleValue(
+                text="step-child",
+                title="Step-child",
+                description="The person is the child of the relative's partner (inverse of step-parent).",
+                meaning=RELATIONSHIPTYPE["step-child"]))
+        setattr(cls, "ex-partner",
+            PermissibleValue(
+                text="ex-partner",
+                title="Former partner",
+                description="The person was the relative's spouse, civil partner or intimate partner (symmetric).",
+                meaning=RELATIONSHIPTYPE["ex-partner"]))
+        setattr(cls, "cared-for",
+            PermissibleValue(
+                text="cared-for",
+                title="Cared for",
+                description="The relative cares for the person (inverse of carer).",
+                meaning=RELATIONSHIPTYPE["cared-for"]))
+        setattr(cls, "household-member",
+            PermissibleValue(
+                text="household-member",
+                title="Household member",
+                description="""The person lives in the same household as the relative and is not related to them in another listed way (symmetric).""",
+                meaning=RELATIONSHIPTYPE["household-member"]))
+
+class ContactType(EnumDefinitionImpl):
+    """
+    The kind of contact point by which a person can be reached. policeonto's own list, after the contact point of
+    SEMIC Core Person (telephone, email, and other channels) and schema.org's ContactPoint.
+    """
+    phone = PermissibleValue(
+        text="phone",
+        title="Phone",
+        description="A landline or unspecified phone number.",
+        meaning=CONTACTTYPE["phone"])
+    email = PermissibleValue(
+        text="email",
+        title="Email address",
+        description="An email address.",
+        meaning=CONTACTTYPE["email"])
+
+    _defn = EnumDefinition(
+        name="ContactType",
+        description="""The kind of contact point by which a person can be reached. policeonto's own list, after the contact point of SEMIC Core Person (telephone, email, and other channels) and schema.org's ContactPoint.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "mobile-phone",
+            PermissibleValue(
+                text="mobile-phone",
+                title="Mobile phone",
+                description="A mobile phone number.",
+                meaning=CONTACTTYPE["mobile-phone"]))
+        setattr(cls, "online-account",
+            PermissibleValue(
+                text="online-account",
+                title="Online account",
+                description="""An account or handle on an online service, such as a social network or messaging service.""",
+                meaning=CONTACTTYPE["online-account"]))
+
+class InformationSource(EnumDefinitionImpl):
+    """
+    Who said a recorded fact is so: the person it is about, someone else, an officer, a partner agency or an official
+    record. policeonto's own minimal list; the national intelligence grading of a source (3x5x2) applies to
+    intelligence reports, not to these everyday facts.
+    """
+    subject = PermissibleValue(
+        text="subject",
+        title="The person themselves",
+        description="The person the record is about said so.",
+        meaning=INFOSOURCE["subject"])
+    officer = PermissibleValue(
+        text="officer",
+        title="Officer",
+        description="A police officer or member of staff saw or established it.",
+        meaning=INFOSOURCE["officer"])
+
+    _defn = EnumDefinition(
+        name="InformationSource",
+        description="""Who said a recorded fact is so: the person it is about, someone else, an officer, a partner agency or an official record. policeonto's own minimal list; the national intelligence grading of a source (3x5x2) applies to intelligence reports, not to these everyday facts.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "third-party",
+            PermissibleValue(
+                text="third-party",
+                title="Third party",
+                description="Another member of the public said so, such as a relative, neighbour or witness.",
+                meaning=INFOSOURCE["third-party"]))
+        setattr(cls, "partner-agency",
+            PermissibleValue(
+                text="partner-agency",
+                title="Partner agency",
+                description="A partner agency, such as children's services or a health body, said so.",
+                meaning=INFOSOURCE["partner-agency"]))
+        setattr(cls, "official-record",
+            PermissibleValue(
+                text="official-record",
+                title="Official record",
+                description="A national or official record, such as the PNC, a passport or a register, says so.",
+                meaning=INFOSOURCE["official-record"]))
+        setattr(cls, "open-source",
+            PermissibleValue(
+                text="open-source",
+                title="Open source",
+                description="Published or publicly available material, such as a social media profile, says so.",
+                meaning=INFOSOURCE["open-source"]))
+
+class PersonMarkerType(EnumDefinitionImpl):
+    """
+    A warning or vulnerability marker on a person, to keep officers and the person safe. The warning markers are named
+    after the Police National Computer's warning signals (violent, weapons, firearms, drugs, escaper, self-harm,
+    suicidal, mental health, ailment, contagious, explosives), as the College of Policing's Authorised Professional
+    Practice on detention and custody tells custody staff to check them; the PNC's own table of warning signals and
+    their two-letter codes is not published, so these codes are policeonto's own. The vulnerability markers are
+    policeonto's own minimal list.
+    """
+    violent = PermissibleValue(
+        text="violent",
+        title="Violent",
+        description="A warning that the person has been violent or has threatened violence (a PNC warning signal).",
+        meaning=MARKER["violent"])
+    weapons = PermissibleValue(
+        text="weapons",
+        title="Weapons",
+        description="""A warning that the person has carried or used a weapon other than a firearm (a PNC warning signal).""",
+        meaning=MARKER["weapons"])
+    firearms = PermissibleValue(
+        text="firearms",
+        title="Firearms",
+        description="A warning that the person has had access to, carried or used a firearm (a PNC warning signal).",
+        meaning=MARKER["firearms"])
+    explosives = PermissibleValue(
+        text="explosives",
+        title="Explosives",
+        description="A warning that the person has had access to or used explosives (a PNC warning signal).",
+        meaning=MARKER["explosives"])
+    drugs = PermissibleValue(
+        text="drugs",
+        title="Drugs",
+        description="A warning that the person is known to use, carry or conceal drugs (a PNC warning signal).",
+        meaning=MARKER["drugs"])
+    escaper = PermissibleValue(
+        text="escaper",
+        title="Escaper",
+        description="A warning that the person has escaped or tried to escape from custody (a PNC warning signal).",
+        meaning=MARKER["escaper"])
+    suicidal = PermissibleValue(
+        text="suicidal",
+        title="Suicidal",
+        description="A warning that the person has attempted or threatened suicide (a PNC warning signal).",
+        meaning=MARKER["suicidal"])
+    ailment = PermissibleValue(
+        text="ailment",
+        title="Ailment",
+        description="""A warning that the person has a medical condition that needs care in custody (a PNC warning signal).""",
+        meaning=MARKER["ailment"])
+    contagious = PermissibleValue(
+        text="contagious",
+        title="Contagious",
+        description="A warning that the person may carry a contagious disease (a PNC warning signal).",
+        meaning=MARKER["contagious"])
+
+    _defn = EnumDefinition(
+        name="PersonMarkerType",
+        description="""A warning or vulnerability marker on a person, to keep officers and the person safe. The warning markers are named after the Police National Computer's warning signals (violent, weapons, firearms, drugs, escaper, self-harm, suicidal, mental health, ailment, contagious, explosives), as the College of Policing's Authorised Professional Practice on detention and custody tells custody staff to check them; the PNC's own table of warning signals and their two-letter codes is not published, so these codes are policeonto's own. The vulnerability markers are policeonto's own minimal list.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "self-harm",
+            PermissibleValue(
+                text="self-harm",
+                title="Self-harm",
+                description="""A warning that the person has harmed or threatened to harm themselves (a PNC warning signal).""",
+                meaning=MARKER["self-harm"]))
+        setattr(cls, "mental-health",
+            PermissibleValue(
+                text="mental-health",
+                title="Mental health",
+                description="""A warning that the person has a mental health condition that officers should know of (a PNC warning signal).""",
+                meaning=MARKER["mental-health"]))
+        setattr(cls, "vulnerable-adult",
+            PermissibleValue(
+                text="vulnerable-adult",
+                title="Vulnerable adult",
+                description="""A vulnerability marker. An adult who may be unable to protect themselves from harm or exploitation.""",
+                meaning=MARKER["vulnerable-adult"]))
+        setattr(cls, "child-at-risk",
+            PermissibleValue(
+                text="child-at-risk",
+                title="Child at risk",
+                description="""A vulnerability marker. A child known to children's services as at risk of significant harm.""",
+                meaning=MARKER["child-at-risk"]))
+        setattr(cls, "domestic-abuse-victim",
+            PermissibleValue(
+                text="domestic-abuse-victim",
+                title="Domestic abuse victim",
+                description="A vulnerability marker. The person has been a victim of domestic abuse.",
+                meaning=MARKER["domestic-abuse-victim"]))
+        setattr(cls, "frequently-missing",
+            PermissibleValue(
+                text="frequently-missing",
+                title="Frequently missing",
+                description="A vulnerability marker. The person has been reported missing more than once.",
+                meaning=MARKER["frequently-missing"]))
+        setattr(cls, "exploitation-risk",
+            PermissibleValue(
+                text="exploitation-risk",
+                title="Risk of exploitation",
+                description="""A vulnerability marker. The person is at risk of criminal or sexual exploitation, such as county lines.""",
+                meaning=MARKER["exploitation-risk"]))
+
 class CrimeType(EnumDefinitionImpl):
     """
     The broad category under which data.police.uk publishes a street-level crime or anti-social behaviour report. Two
@@ -4029,6 +4660,9 @@ slots.force_code = Slot(uri=POLE.force_code, name="force_code", curie=POLE.curie
 slots.agency_type = Slot(uri=POLE.agency_type, name="agency_type", curie=POLE.curie('agency_type'),
                    model_uri=POLE.agency_type, domain=None, range=Union[str, "PartnerAgencyType"])
 
+slots.organisation_type = Slot(uri=POLE.organisation_type, name="organisation_type", curie=POLE.curie('organisation_type'),
+                   model_uri=POLE.organisation_type, domain=None, range=Optional[Union[str, "OrganisationType"]])
+
 slots.names = Slot(uri=POLE.names, name="names", curie=POLE.curie('names'),
                    model_uri=POLE.names, domain=None, range=Optional[Union[Union[dict, PersonName], list[Union[dict, PersonName]]]])
 
@@ -4067,6 +4701,26 @@ slots.collar_number = Slot(uri=POLE.collar_number, name="collar_number", curie=P
 
 slots.member_of = Slot(uri=POLE.member_of, name="member_of", curie=POLE.curie('member_of'),
                    model_uri=POLE.member_of, domain=None, range=Optional[Union[str, "PoliceForceCode"]])
+
+slots.nationalities = Slot(uri=POLE.nationalities, name="nationalities", curie=POLE.curie('nationalities'),
+                   model_uri=POLE.nationalities, domain=None, range=Optional[Union[str, list[str]]],
+                   pattern=re.compile(r'^[A-Z]{2}$'))
+
+slots.languages = Slot(uri=POLE.languages, name="languages", curie=POLE.curie('languages'),
+                   model_uri=POLE.languages, domain=None, range=Optional[Union[str, list[str]]],
+                   pattern=re.compile(r'^[a-z]{2,3}$'))
+
+slots.occupation = Slot(uri=POLE.occupation, name="occupation", curie=POLE.curie('occupation'),
+                   model_uri=POLE.occupation, domain=None, range=Optional[str])
+
+slots.markers = Slot(uri=POLE.markers, name="markers", curie=POLE.curie('markers'),
+                   model_uri=POLE.markers, domain=None, range=Optional[Union[Union[dict, PersonMarker], list[Union[dict, PersonMarker]]]])
+
+slots.marker_type = Slot(uri=POLE.marker_type, name="marker_type", curie=POLE.curie('marker_type'),
+                   model_uri=POLE.marker_type, domain=None, range=Optional[Union[str, "PersonMarkerType"]])
+
+slots.information_source = Slot(uri=POLE.information_source, name="information_source", curie=POLE.curie('information_source'),
+                   model_uri=POLE.information_source, domain=None, range=Optional[Union[str, "InformationSource"]])
 
 slots.vehicle_type = Slot(uri=POLE.vehicle_type, name="vehicle_type", curie=POLE.curie('vehicle_type'),
                    model_uri=POLE.vehicle_type, domain=None, range=Optional[Union[str, "VehicleType"]])
@@ -4119,7 +4773,7 @@ slots.document_number = Slot(uri=POLE.document_number, name="document_number", c
                    model_uri=POLE.document_number, domain=None, range=Optional[str])
 
 slots.email = Slot(uri=POLE.email, name="email", curie=POLE.curie('email'),
-                   model_uri=POLE.email, domain=None, range=str,
+                   model_uri=POLE.email, domain=None, range=Optional[str],
                    pattern=re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$'))
 
 slots.latitude = Slot(uri=POLE.latitude, name="latitude", curie=POLE.curie('latitude'),
@@ -4263,8 +4917,36 @@ slots.age_at_event = Slot(uri=POLE.age_at_event, name="age_at_event", curie=POLE
 slots.age_range = Slot(uri=POLE.age_range, name="age_range", curie=POLE.curie('age_range'),
                    model_uri=POLE.age_range, domain=None, range=Optional[Union[str, "AgeRange"]])
 
+slots.relative = Slot(uri=POLE.relative, name="relative", curie=POLE.curie('relative'),
+                   model_uri=POLE.relative, domain=None, range=Optional[Union[str, PersonId]])
+
+slots.relationship_type = Slot(uri=POLE.relationship_type, name="relationship_type", curie=POLE.curie('relationship_type'),
+                   model_uri=POLE.relationship_type, domain=None, range=Optional[Union[str, "RelationshipType"]])
+
+slots.organisation = Slot(uri=POLE.organisation, name="organisation", curie=POLE.curie('organisation'),
+                   model_uri=POLE.organisation, domain=None, range=Optional[Union[str, OrganisationId]])
+
+slots.organisation_role = Slot(uri=POLE.organisation_role, name="organisation_role", curie=POLE.curie('organisation_role'),
+                   model_uri=POLE.organisation_role, domain=None, range=Optional[Union[str, "OrganisationRole"]])
+
+slots.contact_type = Slot(uri=POLE.contact_type, name="contact_type", curie=POLE.curie('contact_type'),
+                   model_uri=POLE.contact_type, domain=None, range=Optional[Union[str, "ContactType"]])
+
+slots.online_service = Slot(uri=POLE.online_service, name="online_service", curie=POLE.curie('online_service'),
+                   model_uri=POLE.online_service, domain=None, range=Optional[str])
+
+slots.account_handle = Slot(uri=POLE.account_handle, name="account_handle", curie=POLE.curie('account_handle'),
+                   model_uri=POLE.account_handle, domain=None, range=Optional[str])
+
 slots.Organisation_name = Slot(uri=POLE.name, name="Organisation_name", curie=POLE.curie('name'),
                    model_uri=POLE.Organisation_name, domain=Organisation, range=str)
+
+slots.PersonMarker_marker_type = Slot(uri=POLE.marker_type, name="PersonMarker_marker_type", curie=POLE.curie('marker_type'),
+                   model_uri=POLE.PersonMarker_marker_type, domain=PersonMarker, range=Union[str, "PersonMarkerType"])
+
+slots.EmailAddress_email = Slot(uri=POLE.email, name="EmailAddress_email", curie=POLE.curie('email'),
+                   model_uri=POLE.EmailAddress_email, domain=EmailAddress, range=str,
+                   pattern=re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$'))
 
 slots.Point_latitude = Slot(uri=POLE.latitude, name="Point_latitude", curie=POLE.curie('latitude'),
                    model_uri=POLE.Point_latitude, domain=Point, range=Decimal)
@@ -4334,3 +5016,27 @@ slots.PersonAssociation_associate = Slot(uri=POLE.associate, name="PersonAssocia
 
 slots.PersonAssociation_association_type = Slot(uri=POLE.association_type, name="PersonAssociation_association_type", curie=POLE.curie('association_type'),
                    model_uri=POLE.PersonAssociation_association_type, domain=PersonAssociation, range=Union[str, "AssociationType"])
+
+slots.PersonRelationship_person = Slot(uri=POLE.person, name="PersonRelationship_person", curie=POLE.curie('person'),
+                   model_uri=POLE.PersonRelationship_person, domain=PersonRelationship, range=Union[str, PersonId])
+
+slots.PersonRelationship_relative = Slot(uri=POLE.relative, name="PersonRelationship_relative", curie=POLE.curie('relative'),
+                   model_uri=POLE.PersonRelationship_relative, domain=PersonRelationship, range=Union[str, PersonId])
+
+slots.PersonRelationship_relationship_type = Slot(uri=POLE.relationship_type, name="PersonRelationship_relationship_type", curie=POLE.curie('relationship_type'),
+                   model_uri=POLE.PersonRelationship_relationship_type, domain=PersonRelationship, range=Union[str, "RelationshipType"])
+
+slots.PersonContactPoint_person = Slot(uri=POLE.person, name="PersonContactPoint_person", curie=POLE.curie('person'),
+                   model_uri=POLE.PersonContactPoint_person, domain=PersonContactPoint, range=Union[str, PersonId])
+
+slots.PersonContactPoint_contact_type = Slot(uri=POLE.contact_type, name="PersonContactPoint_contact_type", curie=POLE.curie('contact_type'),
+                   model_uri=POLE.PersonContactPoint_contact_type, domain=PersonContactPoint, range=Union[str, "ContactType"])
+
+slots.OrganisationInvolvement_organisation = Slot(uri=POLE.organisation, name="OrganisationInvolvement_organisation", curie=POLE.curie('organisation'),
+                   model_uri=POLE.OrganisationInvolvement_organisation, domain=OrganisationInvolvement, range=Union[str, OrganisationId])
+
+slots.OrganisationInvolvement_event = Slot(uri=POLE.event, name="OrganisationInvolvement_event", curie=POLE.curie('event'),
+                   model_uri=POLE.OrganisationInvolvement_event, domain=OrganisationInvolvement, range=Union[str, EventId])
+
+slots.OrganisationInvolvement_organisation_role = Slot(uri=POLE.organisation_role, name="OrganisationInvolvement_organisation_role", curie=POLE.curie('organisation_role'),
+                   model_uri=POLE.OrganisationInvolvement_organisation_role, domain=OrganisationInvolvement, range=Union[str, "OrganisationRole"])

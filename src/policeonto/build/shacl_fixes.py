@@ -224,6 +224,18 @@ def fix_unique_keys(g: Graph, view: SchemaView) -> None:
                 g.add((shape, SH.sparql, constraint))
 
 
+def fix_disjoint_slots(g: Graph, view: SchemaView) -> None:
+    """gen-shacl drops a slot's ``disjoint_with`` (no upstream issue found). Each becomes ``sh:disjoint`` on
+    every property shape of the slot: no node may have the same value for both slots (a relationship's
+    relative is never its person).
+    """
+    for slot in view.all_slots().values():
+        for other in slot.disjoint_with or []:
+            path, disjoint = slot_iri(view, slot.name), slot_iri(view, other)
+            for prop_shape in list(g.subjects(SH.path, path)):
+                g.add((prop_shape, SH.disjoint, disjoint))
+
+
 def check_enum_agreement(g: Graph, view: SchemaView) -> None:
     """gen-owl and gen-shacl disagree about enums (linkml/linkml#3958): OWL classes or individuals versus
     string literals. With every permissible value given a ``meaning`` (enforced here) and individuals
@@ -255,6 +267,7 @@ SHACL_FIXES: tuple[ShaclFix, ...] = (
     fix_class_expressions,
     fix_rules,
     fix_unique_keys,
+    fix_disjoint_slots,
     fix_check_digits,
     check_enum_agreement,
 )

@@ -45,6 +45,7 @@ class CodeRow:
     description: str
     sources: tuple[CodeSource, ...]
     matches: tuple[str, ...] = ()  # the codes of other code lists it matches, as Markdown ("exact: [W1](...)")
+    notes: tuple[str, ...] = ()  # its annotations as the SKOS scope notes give them ("inverse: child")
 
 
 @dataclass
@@ -223,6 +224,7 @@ class PageGenerator(DocGenerator):
                     description=" ".join((value.description or "").split()),
                     sources=tuple(self.sources_of_codes.get(iri, ())),
                     matches=tuple(self._matches(value)),
+                    notes=tuple(f"{note.tag}: {note.value}" for note in (value.annotations or {}).values()),
                 )
             )
         return rows
