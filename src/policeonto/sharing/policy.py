@@ -68,7 +68,7 @@ def unknown_terms(graph: Graph, file: str) -> list[Finding]:
     seen: set[URIRef] = set()
     for triple in graph:
         for term in triple:
-            if isinstance(term, URIRef) and term not in known and term.startswith((str(ODRL), str(POA))):
+            if isinstance(term, URIRef) and term not in known and str(term).startswith((str(ODRL), str(POA))):
                 seen.add(term)
     return [make("agreement-unknown-term", file=file, value=str(term)) for term in sorted(seen)]
 
@@ -120,9 +120,10 @@ def read_policy(graph: Graph, policy: URIRef, file: str) -> tuple[Policy | None,
     """
     permissions = sorted(graph.objects(policy, ODRL.permission), key=str)
     first = _constraints(graph, permissions[0])
-    differing = [p for p in permissions[1:] if _constraints(graph, p) != first]
-    if differing:
-        return None, [make("agreement-constraints-differ", file=file, focus_node=str(p)) for p in differing]
+    if any(_constraints(graph, p) != first for p in permissions[1:]):
+        return None, [
+            make("agreement-constraints-differ", file=file, focus_node=str(policy), value=str(len(permissions)))
+        ]
     constraints = {left: (operator, rights) for left, operator, rights in first}
     permitted: set[str] = set()
     pseudonymised: set[str] = set()
