@@ -525,3 +525,8 @@ def test_the_cli_compiles_the_yaml_form_only_when_it_passes(tmp_path: Path) -> N
     assert run.returncode == 1 and "agreement-undefined-target" in run.stdout
     assert not refused.exists()
     assert _cli("compile", str(bad), "-o", str(bad)).returncode == 2  # an output not .ttl: here the input
+
+
+def test_a_yaml_title_cannot_write_turtle_of_its_own(tmp_path: Path) -> None:
+    title = 'A """ ; odrl:prohibition [] .\n# and a "quote" \\ too'
+    assert read_agreement(_yaml(tmp_path, YAML_BASE | {"title": title})).title == title

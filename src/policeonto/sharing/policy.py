@@ -10,7 +10,7 @@ The graph's shape (cardinalities, operators, datatypes) is checked by the profil
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -52,7 +52,6 @@ class Policy:
     generalised: tuple[tuple[str, str], ...] = ()  # (property IRI, action IRI), sorted
     k: int | None = None
     quasi_identifiers: tuple[str, ...] = ()  # sorted
-    permissions: tuple[str, ...] = field(default=(), compare=False)  # the permission nodes, for findings
 
 
 @cache
@@ -169,7 +168,6 @@ def read_policy(graph: Graph, policy: URIRef, file: str) -> tuple[Policy | None,
             generalised=tuple(sorted(generalised)),
             k=k,
             quasi_identifiers=tuple(sorted(quasi)),
-            permissions=tuple(str(p) for p in permissions),
         ),
         [],
     )
