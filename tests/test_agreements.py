@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -530,3 +532,79 @@ def test_the_cli_compiles_the_yaml_form_only_when_it_passes(tmp_path: Path) -> N
 def test_a_yaml_title_cannot_write_turtle_of_its_own(tmp_path: Path) -> None:
     title = 'A """ ; odrl:prohibition [] .\n# and a "quote" \\ too'
     assert read_agreement(_yaml(tmp_path, YAML_BASE | {"title": title})).title == title
+
+
+_CEILING_VALUES = {
+    "OFFICIAL": ("OFFICIAL", False),
+    "OFFICIAL-SENSITIVE": ("OFFICIAL", True),
+    "SECRET": ("SECRET", True),
+    "TOP-SECRET": ("TOP-SECRET", True),
+}
+_FORMS = {"date_of_birth": ["year", "age-band"], "postcode": ["postcode-sector"], "location": ["lsoa"]}
+
+
+@st.composite
+def _forms(draw: st.DrawFn) -> dict[str, object]:
+    """A valid YAML agreement: every duty on something permitted, nothing permitted and prohibited."""
+    classes = draw(
+        st.lists(st.sampled_from(["Person", "Event", "Crime", "Vehicle", "Location"]), min_size=1, unique=True)
+    )
+    properties = draw(
+        st.lists(
+            st.sampled_from(["date_of_birth", "gender", "month", "postcode", "location", "occurred_at"]), unique=True
+        )
+    )
+    form: dict[str, object] = {
+        "agreement": "https://example.org/agreement",
+        "title": draw(st.text(min_size=1, max_size=20)),
+        "assigner": "https://example.org/force",
+        "assignee": "https://example.org/partner",
+        "purpose": draw(st.sampled_from(["dpv:PublicBenefit", "dpv:LegalCompliance", "dpv:ResearchAndDevelopment"])),
+        "legal_basis": draw(st.sampled_from(["dpv:LegalObligation", "dpv:PublicInterest"])),
+        "valid_until": draw(st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31))),
+        "ceiling": draw(st.sampled_from(list(_CEILING_VALUES))),
+        "handling_codes": draw(st.lists(st.sampled_from(["P", "C"]), unique=True)),
+        "national_caveats": draw(st.lists(st.just("UK-EYES-ONLY"), max_size=1)),
+        "past_review": draw(st.sampled_from(["withhold", "share"])),
+        "aggregates_only": draw(st.booleans()),
+        "classes": classes,
+        "properties": properties,
+        "prohibit": draw(st.lists(st.sampled_from(["description", "handling_instructions"]), unique=True)),
+        "pseudonymise": {
+            "classes": draw(st.lists(st.sampled_from(classes), unique=True)),
+            "identifier_schemes": draw(st.lists(st.sampled_from(["pnc-id", "vrm", "nhs-number"]), unique=True)),
+        },
+        "generalise": {p: draw(st.sampled_from(_FORMS[p])) for p in properties if p in _FORMS and draw(st.booleans())},
+    }
+    if properties and draw(st.booleans()):
+        form["k_anonymity"] = {
+            "k": draw(st.integers(1, 50)),
+            "quasi_identifiers": draw(st.lists(st.sampled_from(properties), min_size=1, unique=True)),
+        }
+    return form
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(form=_forms())
+def test_any_valid_yaml_reads_as_it_says_and_the_same_from_turtle_and_json_ld(
+    tmp_path: Path, form: dict[str, object]
+) -> None:
+    path = _yaml(tmp_path, form)
+    agreement = read_agreement(path)
+    text, _ = compile_yaml(path)
+    turtle = _write(tmp_path, text or "", "compiled.ttl")
+    jsonld = _write(tmp_path, Graph().parse(turtle).serialize(format="json-ld"), "compiled.jsonld")
+    assert read_agreement(turtle) == agreement == read_agreement(jsonld)
+    names = {str(POLE[n]) for n in form["classes"]}  # type: ignore[attr-defined]
+    assert agreement.classes == names
+    assert agreement.properties == {str(POLE[n]) for n in form["properties"]}  # type: ignore[attr-defined]
+    assert (agreement.ceiling, agreement.sensitive_allowed) == _CEILING_VALUES[form["ceiling"]]  # type: ignore[index]
+    assert agreement.handling_codes == set(form["handling_codes"])  # type: ignore[arg-type]
+    assert agreement.withhold_past_review == (form["past_review"] == "withhold")
+    assert agreement.aggregates_only == form["aggregates_only"]
+    assert agreement.valid_until == form["valid_until"]
+    assert agreement.title == form["title"]
+    generalised = {(g.property, g.form.value) for g in agreement.generalised}
+    assert generalised == {(str(POLE[p]), f) for p, f in form["generalise"].items()}  # type: ignore[attr-defined]
+    anonymity = form.get("k_anonymity")
+    assert agreement.k == (anonymity["k"] if anonymity else None)  # type: ignore[index]
