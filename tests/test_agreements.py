@@ -131,6 +131,8 @@ BAD_TURTLE = {
         "agreement-not-one-policy",
         "2 odrl:Agreement",
     ),
+    "no agreement": ("    a odrl:Agreement ;\n", "", "agreement-not-one-policy", "no odrl:Agreement"),
+    "an offer, not an agreement": ("a odrl:Agreement ;", "a odrl:Offer ;", "agreement-unknown-term", "Offer"),
     "agreement without an IRI": ("<https://example.org/agreement>\n", "[]\n", "agreement-not-one-policy", "blank"),
     "missing assignee": (
         "odrl:assignee <https://example.org/council> ;",

@@ -75,11 +75,10 @@ def unknown_terms(graph: Graph, file: str) -> list[Finding]:
 def find_policy(graph: Graph, file: str) -> tuple[URIRef | None, list[Finding]]:
     """The one ``odrl:Agreement`` of *graph*, or the finding that there is not exactly one, named by an IRI."""
     agreements = sorted(graph.subjects(RDF.type, ODRL.Agreement), key=str)
-    others = sorted({str(t) for t in graph.objects(None, RDF.type) if t in (ODRL.Policy, ODRL.Set, ODRL.Offer)})
     if len(agreements) == 1 and isinstance(agreements[0], URIRef):
         return agreements[0], []
     if not agreements:
-        value = "no odrl:Agreement" + (f" ({', '.join(others)} are not agreements)" if others else "")
+        value = "no odrl:Agreement"
     elif len(agreements) > 1:
         value = f"{len(agreements)} odrl:Agreement policies; an agreement file holds one"
     else:
