@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 
 from policeonto.errors import MappingSpecError
 from policeonto.fastshacl import TripleTable, evaluate
@@ -263,3 +263,23 @@ def test_a_force_exports_postcode_column_yields_its_postcode_places_that_conform
         assert {str(graph.value(s, URIRef(POLE + "area_code"))) for s in places} == expected, kind
     linked = list(graph.subject_objects(URIRef(POLE + "in_postcode_unit")))
     assert len(linked) == len([p for p in written if p in valid]) == 196
+
+
+def test_premises_types_name_their_addressbase_class_and_the_acts_they_cite(codelists: Graph) -> None:
+    """The SKOS code list publishes each premises type's AddressBase secondary class as a scope note and the
+    Act a code is defined by as its rdfs:seeAlso."""
+    base = POLE + "code/premises-type/"
+    codes = set(codelists.subjects(SKOS.inScheme, URIRef(base.rstrip("/"))))
+    assert len(codes) == 16
+    notes = {
+        str(code).removeprefix(base): str(note).removeprefix("addressbase_class: ")
+        for code in codes
+        for note in codelists.objects(code, SKOS.scopeNote)
+        if str(note).startswith("addressbase_class: ")
+    }
+    assert notes["shop"] == "CR" and notes["flat"] == notes["dwelling-house"] == "RD" and len(notes) == 12
+    assert (
+        URIRef(base + "licensed-premises"),
+        RDFS.seeAlso,
+        URIRef("https://www.legislation.gov.uk/ukpga/2003/17/section/11"),
+    ) in codelists
