@@ -100,8 +100,8 @@ def test_an_address_whose_postcode_is_not_its_units_names_both(engine: str) -> N
     assert "postcode is ME14 1XX, but its postcode unit is ME14 1XY" in finding.message
 
 
-#: Postcodes of every outward form (A9, A99, A9A, AA9, AA99, AA9A), as the ONS Postcode Directory lists
-#: real ones.
+#: Postcodes of every outward form (A9, A99, A9A, AA9, AA99, AA9A), a non-geographic district (DN55) among
+#: them.
 POSTCODES = ["M1 1AE", "B33 8TH", "W1A 0AX", "CR2 6XH", "DN55 1PT", "EC1A 1BB", "SW1A 2AA", "ME14 1XX"]
 
 
