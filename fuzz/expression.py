@@ -29,6 +29,7 @@ SEEDS = [
     "format_date(parse_date(a, '%d/%m/%Y'), '%Y-%m %b %B %j')",
     "parse_datetime(b, '%d/%m/%y %I:%M %p', 'Europe/London')",
     "parse_datetime(a, '%Y-%m-%dT%H:%M:%S%z') if startswith(a, '2') or endswith(c, 'X') else str(int(b))",
+    "coalesce(postcode(a, 'unit'), postcode(c, 'sector'), postcode(b, 'area'), 'none')",
 ]
 
 

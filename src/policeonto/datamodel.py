@@ -100,10 +100,12 @@ ODE = CurieNamespace('ode', 'https://w3id.org/policeonto/code/officer-defined-et
 ORG = CurieNamespace('org', 'http://www.w3.org/ns/org#')
 ORGROLE = CurieNamespace('orgrole', 'https://w3id.org/policeonto/code/organisation-role/')
 ORGTYPE = CurieNamespace('orgtype', 'https://w3id.org/policeonto/code/organisation-type/')
+OSPC = CurieNamespace('ospc', 'http://data.ordnancesurvey.co.uk/ontology/postcode/')
 OUTCOME = CurieNamespace('outcome', 'https://w3id.org/policeonto/code/crime-outcome/')
 PARTNERAGENCYTYPE = CurieNamespace('partneragencytype', 'https://w3id.org/policeonto/code/partner-agency-type/')
 PERSON = CurieNamespace('person', 'http://www.w3.org/ns/person#')
 POLE = CurieNamespace('pole', 'https://w3id.org/policeonto/')
+PREMISESTYPE = CurieNamespace('premisestype', 'https://w3id.org/policeonto/code/premises-type/')
 PROV = CurieNamespace('prov', 'http://www.w3.org/ns/prov#')
 RDF = CurieNamespace('rdf', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#')
 RDFS = CurieNamespace('rdfs', 'http://www.w3.org/2000/01/rdf-schema#')
@@ -170,6 +172,30 @@ class Sha256(String):
     type_class_curie = "xsd:string"
     type_name = "Sha256"
     type_model_uri = POLE.Sha256
+
+
+class PostcodeSectorCode(String):
+    """ A postcode sector: the outward code, a space and the first character of the inward code, such as SW1A 1 (of SW1A 1AA), in capitals. """
+    type_class_uri = XSD["string"]
+    type_class_curie = "xsd:string"
+    type_name = "PostcodeSectorCode"
+    type_model_uri = POLE.PostcodeSectorCode
+
+
+class PostcodeDistrictCode(String):
+    """ A postcode district: the outward code of a postcode, such as SW1A (of SW1A 1AA), in capitals. """
+    type_class_uri = XSD["string"]
+    type_class_curie = "xsd:string"
+    type_name = "PostcodeDistrictCode"
+    type_model_uri = POLE.PostcodeDistrictCode
+
+
+class PostcodeAreaCode(String):
+    """ A postcode area: the one or two letters a postcode starts with, such as SW (of SW1A 1AA). """
+    type_class_uri = XSD["string"]
+    type_class_curie = "xsd:string"
+    type_name = "PostcodeAreaCode"
+    type_model_uri = POLE.PostcodeAreaCode
 
 
 # Class references
@@ -274,6 +300,26 @@ class NeighbourhoodId(AreaId):
 
 
 class PoliceForceAreaId(AreaId):
+    pass
+
+
+class PostcodeUnitId(AreaId):
+    pass
+
+
+class PostcodeSectorId(AreaId):
+    pass
+
+
+class PostcodeDistrictId(AreaId):
+    pass
+
+
+class PostcodeAreaId(AreaId):
+    pass
+
+
+class PremisesId(LocationId):
     pass
 
 
@@ -1298,7 +1344,8 @@ class Location(Entity):
 @dataclass(repr=False)
 class Address(Location):
     """
-    A postal address, identified where possible by its UPRN (an identifier with the uprn scheme).
+    A postal address, identified where possible by its UPRN (an identifier with the uprn scheme), and linked to the
+    postcode unit its postcode names (in_postcode_unit).
     """
     _inherited_slots: ClassVar[list[str]] = []
 
@@ -1312,6 +1359,7 @@ class Address(Location):
     locality: Optional[str] = None
     post_town: Optional[str] = None
     postcode: Optional[Union[str, Postcode]] = None
+    in_postcode_unit: Optional[Union[str, PostcodeUnitId]] = None
 
     def __post_init__(self, *_: str, **kwargs: Any):
         if self._is_empty(self.id):
@@ -1331,6 +1379,9 @@ class Address(Location):
 
         if self.postcode is not None and not isinstance(self.postcode, Postcode):
             self.postcode = Postcode(self.postcode)
+
+        if self.in_postcode_unit is not None and not isinstance(self.in_postcode_unit, PostcodeUnitId):
+            self.in_postcode_unit = PostcodeUnitId(self.in_postcode_unit)
 
         super().__post_init__(**kwargs)
         self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
@@ -1504,6 +1555,190 @@ class PoliceForceArea(Area):
             self.MissingRequiredField("force_code")
         if not isinstance(self.force_code, PoliceForceCode):
             self.force_code = PoliceForceCode(self.force_code)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class PostcodeUnit(Area):
+    """
+    The addresses a full postcode covers, such as SW1A 1AA: on average about 15 delivery points, or one large user,
+    within a postcode sector (Royal Mail's Postcode Address File allocates postcodes; the ONS Postcode Directory
+    relates each to the statistical and administrative areas it falls within). Its area_code is the postcode in
+    capitals with one space, and in_postcode_sector names its sector, which must be the postcode without its last two
+    letters. Its IRI is https://w3id.org/policeonto/place/postcode-unit/ and the postcode without its space.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["PostcodeUnit"]
+    class_class_curie: ClassVar[str] = "pole:PostcodeUnit"
+    class_name: ClassVar[str] = "PostcodeUnit"
+    class_model_uri: ClassVar[URIRef] = POLE.PostcodeUnit
+
+    id: Union[str, PostcodeUnitId] = None
+    area_code: Union[str, Postcode] = None
+    in_postcode_sector: Optional[Union[str, PostcodeSectorId]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, PostcodeUnitId):
+            self.id = PostcodeUnitId(self.id)
+
+        if self._is_empty(self.area_code):
+            self.MissingRequiredField("area_code")
+        if not isinstance(self.area_code, Postcode):
+            self.area_code = Postcode(self.area_code)
+
+        if self.in_postcode_sector is not None and not isinstance(self.in_postcode_sector, PostcodeSectorId):
+            self.in_postcode_sector = PostcodeSectorId(self.in_postcode_sector)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class PostcodeSector(Area):
+    """
+    The postcode units that share an outward code and the first digit of the inward code, such as SW1A 1 (Royal Mail's
+    Postcode Address File; the ONS Postcode Directory). Its area_code is the sector with one space, and
+    in_postcode_district names its district, which must be the sector's outward code. Its IRI is
+    https://w3id.org/policeonto/place/postcode-sector/ and the sector without its space.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["PostcodeSector"]
+    class_class_curie: ClassVar[str] = "pole:PostcodeSector"
+    class_name: ClassVar[str] = "PostcodeSector"
+    class_model_uri: ClassVar[URIRef] = POLE.PostcodeSector
+
+    id: Union[str, PostcodeSectorId] = None
+    area_code: Union[str, PostcodeSectorCode] = None
+    in_postcode_district: Optional[Union[str, PostcodeDistrictId]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, PostcodeSectorId):
+            self.id = PostcodeSectorId(self.id)
+
+        if self._is_empty(self.area_code):
+            self.MissingRequiredField("area_code")
+        if not isinstance(self.area_code, PostcodeSectorCode):
+            self.area_code = PostcodeSectorCode(self.area_code)
+
+        if self.in_postcode_district is not None and not isinstance(self.in_postcode_district, PostcodeDistrictId):
+            self.in_postcode_district = PostcodeDistrictId(self.in_postcode_district)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class PostcodeDistrict(Area):
+    """
+    The postcode sectors that share an outward code, such as SW1A (Royal Mail's Postcode Address File; the ONS
+    Postcode Directory). Some districts are non-geographic, holding large users only. Its area_code is the outward
+    code, and in_postcode_area names its area, which must be the district's leading letters. Its IRI is
+    https://w3id.org/policeonto/place/postcode-district/ and the district.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["PostcodeDistrict"]
+    class_class_curie: ClassVar[str] = "pole:PostcodeDistrict"
+    class_name: ClassVar[str] = "PostcodeDistrict"
+    class_model_uri: ClassVar[URIRef] = POLE.PostcodeDistrict
+
+    id: Union[str, PostcodeDistrictId] = None
+    area_code: Union[str, PostcodeDistrictCode] = None
+    in_postcode_area: Optional[Union[str, PostcodeAreaId]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, PostcodeDistrictId):
+            self.id = PostcodeDistrictId(self.id)
+
+        if self._is_empty(self.area_code):
+            self.MissingRequiredField("area_code")
+        if not isinstance(self.area_code, PostcodeDistrictCode):
+            self.area_code = PostcodeDistrictCode(self.area_code)
+
+        if self.in_postcode_area is not None and not isinstance(self.in_postcode_area, PostcodeAreaId):
+            self.in_postcode_area = PostcodeAreaId(self.in_postcode_area)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class PostcodeArea(Area):
+    """
+    The postcode districts whose postcodes start with the same one or two letters, named after a town or city, such as
+    SW (London South West) or B (Birmingham) (Royal Mail's Postcode Address File; the ONS Postcode Directory). Its
+    area_code is the letters. Its IRI is https://w3id.org/policeonto/place/postcode-area/ and the letters.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["PostcodeArea"]
+    class_class_curie: ClassVar[str] = "pole:PostcodeArea"
+    class_name: ClassVar[str] = "PostcodeArea"
+    class_model_uri: ClassVar[URIRef] = POLE.PostcodeArea
+
+    id: Union[str, PostcodeAreaId] = None
+    area_code: Union[str, PostcodeAreaCode] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, PostcodeAreaId):
+            self.id = PostcodeAreaId(self.id)
+
+        if self._is_empty(self.area_code):
+            self.MissingRequiredField("area_code")
+        if not isinstance(self.area_code, PostcodeAreaCode):
+            self.area_code = PostcodeAreaCode(self.area_code)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class Premises(Location):
+    """
+    A building or part of one, used as one unit: a house, a flat, a shop, a licensed premises, an office. It is what a
+    UPRN identifies (an identifier with the uprn scheme: the Unique Property Reference Number that local authorities
+    and Ordnance Survey allocate through GeoPlace to every addressable location in Great Britain, as AddressBase
+    publishes it), with its premises type, its name where it has one (The Red Lion) and its postal address
+    (premises_address). An address is how post reaches a premises; the premises is the place.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["Premises"]
+    class_class_curie: ClassVar[str] = "pole:Premises"
+    class_name: ClassVar[str] = "Premises"
+    class_model_uri: ClassVar[URIRef] = POLE.Premises
+
+    id: Union[str, PremisesId] = None
+    premises_type: Optional[Union[str, "PremisesType"]] = None
+    premises_name: Optional[str] = None
+    premises_address: Optional[Union[str, AddressId]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, PremisesId):
+            self.id = PremisesId(self.id)
+
+        if self.premises_type is not None and not isinstance(self.premises_type, PremisesType):
+            self.premises_type = PremisesType(self.premises_type)
+
+        if self.premises_name is not None and not isinstance(self.premises_name, str):
+            self.premises_name = str(self.premises_name)
+
+        if self.premises_address is not None and not isinstance(self.premises_address, AddressId):
+            self.premises_address = AddressId(self.premises_address)
 
         super().__post_init__(**kwargs)
         self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
@@ -3973,6 +4208,107 @@ class PersonMarkerType(EnumDefinitionImpl):
                 description="""A vulnerability marker. The person is at risk of criminal or sexual exploitation, such as county lines.""",
                 meaning=MARKER["exploitation-risk"]))
 
+class PremisesType(EnumDefinitionImpl):
+    """
+    What a premises is used as. policeonto's own list, one level deep, for the kinds of premises police records name.
+    Where a code matches a secondary class of the AddressBase Classification Scheme (Ordnance Survey and GeoPlace, the
+    classification of every UPRN), a scope note names it (addressbase_class), so a force holding AddressBase
+    classifications maps them onto these codes.
+    """
+    flat = PermissibleValue(
+        text="flat",
+        title="Flat",
+        description="""A self-contained flat, maisonette or apartment: a dwelling in part of a building (AddressBase RD, Residential Dwelling).""",
+        meaning=PREMISESTYPE["flat"])
+    shop = PermissibleValue(
+        text="shop",
+        title="Shop",
+        description="A shop, showroom or other retail premises (AddressBase CR, Retail).",
+        meaning=PREMISESTYPE["shop"])
+    hotel = PermissibleValue(
+        text="hotel",
+        title="Hotel or guest house",
+        description="A hotel, motel, boarding house or guest house (AddressBase CH).",
+        meaning=PREMISESTYPE["hotel"])
+    office = PermissibleValue(
+        text="office",
+        title="Office",
+        description="An office (AddressBase CO, Office).",
+        meaning=PREMISESTYPE["office"])
+    industrial = PermissibleValue(
+        text="industrial",
+        title="Industrial premises",
+        description="""A factory, workshop, warehouse or depot: manufacturing, engineering, maintenance, storage or distribution (AddressBase CI, Industrial).""",
+        meaning=PREMISESTYPE["industrial"])
+    education = PermissibleValue(
+        text="education",
+        title="School or college",
+        description="A school, college, university or nursery (AddressBase CE, Education).",
+        meaning=PREMISESTYPE["education"])
+    medical = PermissibleValue(
+        text="medical",
+        title="Medical premises",
+        description="A hospital, surgery, clinic or pharmacy (AddressBase CM, Medical).",
+        meaning=PREMISESTYPE["medical"])
+    transport = PermissibleValue(
+        text="transport",
+        title="Transport premises",
+        description="A station, airport, port or bus depot (AddressBase CT, Transport).",
+        meaning=PREMISESTYPE["transport"])
+    community = PermissibleValue(
+        text="community",
+        title="Community premises",
+        description="A community centre, library, public hall or other community service (AddressBase CC).",
+        meaning=PREMISESTYPE["community"])
+    leisure = PermissibleValue(
+        text="leisure",
+        title="Leisure premises",
+        description="A sports centre, gym, cinema, theatre or other place of recreation (AddressBase CL, Leisure).",
+        meaning=PREMISESTYPE["leisure"])
+    other = PermissibleValue(
+        text="other",
+        title="Other premises",
+        description="Premises of a kind not listed.",
+        meaning=PREMISESTYPE["other"])
+
+    _defn = EnumDefinition(
+        name="PremisesType",
+        description="""What a premises is used as. policeonto's own list, one level deep, for the kinds of premises police records name. Where a code matches a secondary class of the AddressBase Classification Scheme (Ordnance Survey and GeoPlace, the classification of every UPRN), a scope note names it (addressbase_class), so a force holding AddressBase classifications maps them onto these codes.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "dwelling-house",
+            PermissibleValue(
+                text="dwelling-house",
+                title="House",
+                description="A house lived in as one dwelling (AddressBase RD, Residential Dwelling).",
+                meaning=PREMISESTYPE["dwelling-house"]))
+        setattr(cls, "house-in-multiple-occupation",
+            PermissibleValue(
+                text="house-in-multiple-occupation",
+                title="House in multiple occupation",
+                description="""A house or flat let to people of more than one household who share facilities, as the Housing Act 2004, section 254, defines it.""",
+                meaning=PREMISESTYPE["house-in-multiple-occupation"]))
+        setattr(cls, "residential-institution",
+            PermissibleValue(
+                text="residential-institution",
+                title="Residential institution",
+                description="""A care home, hostel, children's home or other place where people live under care or supervision (AddressBase RI, Residential Institution).""",
+                meaning=PREMISESTYPE["residential-institution"]))
+        setattr(cls, "licensed-premises",
+            PermissibleValue(
+                text="licensed-premises",
+                title="Licensed premises",
+                description="""Premises with a premises licence under the Licensing Act 2003, section 11, for licensable activities such as the sale of alcohol: a public house, bar, nightclub or off-licence.""",
+                meaning=PREMISESTYPE["licensed-premises"]))
+        setattr(cls, "place-of-worship",
+            PermissibleValue(
+                text="place-of-worship",
+                title="Place of worship",
+                description="A church, mosque, synagogue, temple, gurdwara or other place of worship.",
+                meaning=PREMISESTYPE["place-of-worship"]))
+
 class CrimeType(EnumDefinitionImpl):
     """
     The broad category under which data.police.uk publishes a street-level crime or anti-social behaviour report. Two
@@ -4800,6 +5136,27 @@ slots.postcode = Slot(uri=POLE.postcode, name="postcode", curie=POLE.curie('post
 slots.area_code = Slot(uri=POLE.area_code, name="area_code", curie=POLE.curie('area_code'),
                    model_uri=POLE.area_code, domain=None, range=Optional[str])
 
+slots.in_postcode_unit = Slot(uri=POLE.in_postcode_unit, name="in_postcode_unit", curie=POLE.curie('in_postcode_unit'),
+                   model_uri=POLE.in_postcode_unit, domain=None, range=Optional[Union[str, PostcodeUnitId]])
+
+slots.in_postcode_sector = Slot(uri=POLE.in_postcode_sector, name="in_postcode_sector", curie=POLE.curie('in_postcode_sector'),
+                   model_uri=POLE.in_postcode_sector, domain=None, range=Optional[Union[str, PostcodeSectorId]])
+
+slots.in_postcode_district = Slot(uri=POLE.in_postcode_district, name="in_postcode_district", curie=POLE.curie('in_postcode_district'),
+                   model_uri=POLE.in_postcode_district, domain=None, range=Optional[Union[str, PostcodeDistrictId]])
+
+slots.in_postcode_area = Slot(uri=POLE.in_postcode_area, name="in_postcode_area", curie=POLE.curie('in_postcode_area'),
+                   model_uri=POLE.in_postcode_area, domain=None, range=Optional[Union[str, PostcodeAreaId]])
+
+slots.premises_type = Slot(uri=POLE.premises_type, name="premises_type", curie=POLE.curie('premises_type'),
+                   model_uri=POLE.premises_type, domain=None, range=Optional[Union[str, "PremisesType"]])
+
+slots.premises_name = Slot(uri=POLE.premises_name, name="premises_name", curie=POLE.curie('premises_name'),
+                   model_uri=POLE.premises_name, domain=None, range=Optional[str])
+
+slots.premises_address = Slot(uri=POLE.premises_address, name="premises_address", curie=POLE.curie('premises_address'),
+                   model_uri=POLE.premises_address, domain=None, range=Optional[Union[str, AddressId]])
+
 slots.occurred_at = Slot(uri=POLE.occurred_at, name="occurred_at", curie=POLE.curie('occurred_at'),
                    model_uri=POLE.occurred_at, domain=None, range=Optional[Union[str, LocationId]])
 
@@ -4956,6 +5313,18 @@ slots.Point_longitude = Slot(uri=POLE.longitude, name="Point_longitude", curie=P
 
 slots.LowerLayerSuperOutputArea_area_code = Slot(uri=POLE.area_code, name="LowerLayerSuperOutputArea_area_code", curie=POLE.curie('area_code'),
                    model_uri=POLE.LowerLayerSuperOutputArea_area_code, domain=LowerLayerSuperOutputArea, range=Union[str, LsoaCode])
+
+slots.PostcodeUnit_area_code = Slot(uri=POLE.area_code, name="PostcodeUnit_area_code", curie=POLE.curie('area_code'),
+                   model_uri=POLE.PostcodeUnit_area_code, domain=PostcodeUnit, range=Union[str, Postcode])
+
+slots.PostcodeSector_area_code = Slot(uri=POLE.area_code, name="PostcodeSector_area_code", curie=POLE.curie('area_code'),
+                   model_uri=POLE.PostcodeSector_area_code, domain=PostcodeSector, range=Union[str, PostcodeSectorCode])
+
+slots.PostcodeDistrict_area_code = Slot(uri=POLE.area_code, name="PostcodeDistrict_area_code", curie=POLE.curie('area_code'),
+                   model_uri=POLE.PostcodeDistrict_area_code, domain=PostcodeDistrict, range=Union[str, PostcodeDistrictCode])
+
+slots.PostcodeArea_area_code = Slot(uri=POLE.area_code, name="PostcodeArea_area_code", curie=POLE.curie('area_code'),
+                   model_uri=POLE.PostcodeArea_area_code, domain=PostcodeArea, range=Union[str, PostcodeAreaCode])
 
 slots.StopAndSearch_search_type = Slot(uri=POLE.search_type, name="StopAndSearch_search_type", curie=POLE.curie('search_type'),
                    model_uri=POLE.StopAndSearch_search_type, domain=StopAndSearch, range=Union[str, "StopSearchType"])

@@ -112,12 +112,18 @@ def violations(c: Constraint, shape: Shape, focus: pl.DataFrame, table: TripleTa
     plan = _plan(query)
     store = _store(table, plan.predicates)
     wanted = focus["f"].to_list()
+    names: set[str] = {"this"}
     if plan.joined:
         chosen = set(wanted)
-        solutions = [(_term(_get(s, "this")), s) for s in store.query(query.replace("$this", "?this"))]
-        solutions = [(this, s) for this, s in solutions if this in chosen]
+        results = store.query(query.replace("$this", "?this"))
+        names.update(v.value for v in results.variables)
+        solutions = [(this, s) for s in results if (this := _term(_get(s, "this"))) in chosen]
     else:
-        solutions = [(f, s) for f in wanted for s in store.query(_prebound(query, _skolem(f)))]
+        solutions = []
+        for f in wanted:
+            results = store.query(_prebound(query, _skolem(f)))
+            names.update(v.value for v in results.variables)
+            solutions += [(f, s) for s in results]
     rows = []
     for this, solution in solutions:
         value = _term(_get(solution, "value"))
@@ -125,8 +131,8 @@ def violations(c: Constraint, shape: Shape, focus: pl.DataFrame, table: TripleTa
         if value is None and shape.path is None:
             value = this
         message = c.message
-        if message is not None:
-            for name in ("this", "value", "path"):
+        if message is not None:  # every variable the query binds, as pySHACL fills them in
+            for name in sorted(names):
                 bound = this if name == "this" else _get(solution, name)
                 if bound is not None:
                     shown = getattr(bound, "value", str(bound))

@@ -16,7 +16,7 @@ missing operand makes the result missing, as in linkml-map.
   ``contains``, ``split``, ``join``, ``first``, ``last``, ``substr``, ``coalesce``, ``case``;
 - policeonto's own (given to linkml-map as extension functions by the reference path): ``regex_match``,
   ``regex_extract``, ``regex_replace``, ``zfill``, ``pad_left``, ``pad_right``, ``parse_date``,
-  ``parse_datetime``, ``format_date``.
+  ``parse_datetime``, ``format_date``, ``postcode``.
 
 >>> import polars as pl
 >>> frame = pl.DataFrame({"a": ["x", None], "b": ["1", "2"]})
@@ -100,6 +100,7 @@ FUNCTIONS = {
     "parse_date": (2, 2),
     "parse_datetime": (2, 3),
     "format_date": (2, 2),
+    "postcode": (2, 2),
 }
 
 
@@ -391,6 +392,11 @@ class _Compiler:
             case "format_date":
                 fmt = self.text_literal(args[1], "format_date()'s format")
                 return Typed(text, dates.format_date(self.value(args[0]), fmt, where=where))
+            case "postcode":
+                part = self.text_literal(args[1], "postcode()'s part")
+                if part not in functions.POSTCODE_PARTS:
+                    raise self.fail(node, f"postcode()'s part must be one of {', '.join(functions.POSTCODE_PARTS)}")
+                return Typed(text, functions.postcode_part(self.value(args[0]), part))
         raise self.fail(node, f"{name}() is not a function of mapping expressions")  # pragma: no cover
 
     def listed(self, node: ast.expr) -> pl.Expr:

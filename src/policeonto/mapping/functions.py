@@ -23,7 +23,9 @@ from policeonto.mapping.patterns import compile_pattern
 
 __all__ = [
     "MAX_WIDTH",
+    "POSTCODE_PARTS",
     "WHITESPACE",
+    "postcode_part",
     "regex_groups",
     "regex_replacement",
     "slice_text",
@@ -82,6 +84,42 @@ def to_int(value: pl.Expr) -> pl.Expr:
     return pl.when(text.str.contains(_INTEGER)).then(
         text.str.replace_all("_", "", literal=True).cast(pl.Int64, strict=False)
     )
+
+
+#: What ``postcode(x, part)`` gives: the postcode unit (the postcode itself), sector, district or area.
+POSTCODE_PARTS = ("unit", "sector", "district", "area")
+#: A postcode without spaces: the outward code (area letters, district digit and an optional character),
+#: then the inward code (the sector digit and the unit's two letters).
+_POSTCODE = "^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$"
+
+
+def postcode_part(value: pl.Expr, part: str) -> pl.Expr:
+    """The postcode in *value*, written in capitals without white space or with any, as its *part*: the
+    unit (``SW1A 1AA``), sector (``SW1A 1``), district (``SW1A``) or area (``SW``); missing if *value*
+    is no postcode. Girobank's GIR 0AA is a unit in no sector.
+
+    >>> frame = pl.DataFrame({"x": [" sw1a1aa", "B33  8TH", "GIR 0AA", "SW1A 1A"]})
+    >>> [frame.select(postcode_part(pl.col("x"), p)).to_series().to_list() for p in POSTCODE_PARTS]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [['SW1A 1AA', 'B33 8TH', 'GIR 0AA', None], ['SW1A 1', 'B33 8', None, None],
+     ['SW1A', 'B33', None, None], ['SW', 'B', None, None]]
+    """
+    compact = value.str.to_uppercase().str.replace_all(f"{_SPACE_CLASS}+", "")
+    outward, inward = compact.str.extract(_POSTCODE, 1), compact.str.extract(_POSTCODE, 2)
+    match part:
+        case "unit":
+            return (
+                pl.when(compact == "GIR0AA")
+                .then(pl.lit("GIR 0AA"))
+                .otherwise(pl.concat_str([outward, inward], separator=" "))
+            )
+        case "sector":
+            return pl.concat_str([outward, inward.str.slice(0, 1)], separator=" ")
+        case "district":
+            return outward
+        case "area":
+            return outward.str.extract("^([A-Z]+)", 1)
+    raise ValueError(f"no postcode part {part!r}; one of {POSTCODE_PARTS}")
 
 
 def slice_text(value: pl.Expr, start: int | None, end: int | None) -> pl.Expr:

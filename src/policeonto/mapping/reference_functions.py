@@ -208,6 +208,29 @@ def format_date(text: str, fmt: str) -> str | None:
     return "".join(directives[letter] if letter else literal for letter, literal in re.findall(r"%(.)|([^%]+)", fmt))
 
 
+_POSTCODE = re.compile("([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})")
+
+
+def postcode(text: str, part: str) -> str | None:
+    """The postcode in *text* (any case, white space anywhere) as its *part*: ``unit`` (``SW1A 1AA``),
+    ``sector`` (``SW1A 1``), ``district`` (``SW1A``) or ``area`` (``SW``); None if *text* is no postcode.
+    GIR 0AA is a unit in no sector."""
+    compact = "".join(text.upper().split())
+    if compact == "GIR0AA":
+        return "GIR 0AA" if part == "unit" else None
+    found = _POSTCODE.fullmatch(compact)
+    if found is None:
+        return None
+    outward, inward = found.groups()
+    parts = {
+        "unit": f"{outward} {inward}",
+        "sector": f"{outward} {inward[0]}",
+        "district": outward,
+        "area": outward[:2] if outward[1].isalpha() else outward[:1],
+    }
+    return parts[part]
+
+
 #: Name -> function, for ``ObjectTransformer(extension_functions=...)``.
 EXTENSION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     f.__name__: _null_safe(f)
@@ -221,5 +244,6 @@ EXTENSION_FUNCTIONS: dict[str, Callable[..., Any]] = {
         parse_date,
         parse_datetime,
         format_date,
+        postcode,
     )
 }
