@@ -5,9 +5,11 @@ if its class is permitted, its security marking is within the agreement's ceilin
 it is not past its MoPI review date, and its intelligence handling code is one the agreement allows. A link
 to a withheld record is withheld too, and so is every other triple whose object is a withheld record. A
 *part* (a name, an identifier, a marking, a dataset: a node that is no record) leaves only when a record
-that leaves reaches it through a permitted property and its own class is permitted. Of what leaves, only
-permitted properties and classes do. Every withheld record is counted by its reason, every part by its
-class, and every triple dropped from what leaves by its reason: nothing is left out silently.
+that leaves reaches it through a permitted property, its own class is permitted and it is not withheld for
+its own marking, review date or handling code (so an intelligence report is judged by its handling code
+whether or not the vocabulary counts it a record yet). Of what leaves, only permitted properties and
+classes do. Every node withheld for a reason of its own is counted by that reason, every other part left
+behind by its class, and every triple dropped from what leaves by its reason: nothing is left out silently.
 """
 
 from __future__ import annotations
@@ -174,7 +176,7 @@ def select(
     order = {reason.value: i for i, reason in enumerate(Withheld)}
     first = (
         pl.concat([r.cast(_REASONS) for r in reasons])
-        .filter(pl.col("s").is_in(records))
+        .filter(pl.col("s").is_in(subjects))
         .with_columns(rank=pl.col("reason").replace_strict(order, return_dtype=pl.Int32))
         .sort("rank")
         .unique("s", keep="first", maintain_order=True)
@@ -195,10 +197,11 @@ def select(
             break
         withheld = pl.concat([withheld, more])
     kept = pl.DataFrame({"s": records}).filter(~pl.col("s").is_in(withheld.get_column("s"))).get_column("s")
-    nodes = _reached(kept, edges, types, records, classes, properties)
+    nodes = _reached(kept, edges, types, records.append(withheld.get_column("s")), classes, properties)
     selected, dropped = _triples_of(triples, nodes, subjects, classes, properties, prohibited, facts)
-    parts = types.filter(~pl.col("s").is_in(records) & ~pl.col("s").is_in(nodes))
-    untyped = subjects.filter(~subjects.is_in(types.get_column("s")) & ~subjects.is_in(nodes))
+    held = records.append(withheld.get_column("s"))
+    parts = types.filter(~pl.col("s").is_in(held) & ~pl.col("s").is_in(nodes))
+    untyped = subjects.filter(~subjects.is_in(types.get_column("s")) & ~subjects.is_in(nodes) & ~subjects.is_in(held))
     parts_withheld: Counter[str] = Counter(dict(parts.group_by("c").agg(pl.col("s").n_unique()).iter_rows()))
     if untyped.len():
         parts_withheld["(no class)"] = untyped.len()
@@ -217,13 +220,13 @@ def _reached(
     kept: pl.Series,
     edges: pl.DataFrame,
     types: pl.DataFrame,
-    records: pl.Series,
+    excluded: pl.Series,
     classes: list[str],
     properties: list[str],
 ) -> pl.Series:
     """The records *kept* and the parts they reach, transitively, through permitted properties, when the
-    part's class is permitted."""
-    parts = types.filter(~pl.col("s").is_in(records) & pl.col("c").is_in(classes)).get_column("s").unique()
+    part's class is permitted (and it is neither a record nor withheld: *excluded*)."""
+    parts = types.filter(~pl.col("s").is_in(excluded) & pl.col("c").is_in(classes)).get_column("s").unique()
     steps = edges.filter(pl.col("p").is_in(properties) & pl.col("o").is_in(parts)).select("s", "o")
     nodes, frontier = kept, kept
     while frontier.len():

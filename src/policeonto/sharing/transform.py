@@ -53,8 +53,9 @@ def _generalised_value(form: GeneralisedForm, today: date) -> pl.Expr:
         return pl.concat_str([pl.lit('"'), text.str.extract(r"^([0-9]{4})-", 1), pl.lit('"' + _GYEAR)])
     if form is GeneralisedForm.AGE_BAND:
         born = text.str.slice(0, 10).str.to_date(strict=False)
-        birthday_passed = (born.dt.month() * 100 + born.dt.day()) <= (today.month * 100 + today.day)
-        age = pl.lit(today.year) - born.dt.year() - pl.when(birthday_passed).then(0).otherwise(1)
+        month, day = born.dt.month().cast(pl.Int32), born.dt.day().cast(pl.Int32)  # Int8: 12 * 100 overflows
+        birthday_passed = (month * 100 + day) <= (today.month * 100 + today.day)
+        age = pl.lit(today.year) - born.dt.year().cast(pl.Int32) - pl.when(birthday_passed).then(0).otherwise(1)
         low = (age // 5) * 5
         return pl.when(age >= 0).then(
             pl.concat_str([pl.lit('"'), low.cast(pl.String), pl.lit("-"), (low + 4).cast(pl.String), pl.lit('"')])
@@ -133,7 +134,7 @@ def pseudonymise(
     while frontier.len():  # the parts of pseudonymised records: names, markers, identifiers
         frontier = parts.filter(pl.col("s").is_in(frontier) & ~pl.col("o").is_in(nodes)).get_column("o").unique()
         nodes = pl.concat([nodes, frontier])
-    nodes = pl.concat([nodes, identifiers]).unique()
+    nodes = pl.concat([nodes, identifiers, _derived(triples, nodes)]).unique()
     if nodes.len() and key is None:
         raise ShareKeyError(
             "the agreement pseudonymises records or identifiers: give the key with --key-file or --key-env"
@@ -149,6 +150,25 @@ def pseudonymise(
             s=pl.col("s").replace(by_node),
         )
     return _relabel_blanks(triples), nodes.len()
+
+
+def _derived(triples: pl.DataFrame, owners: pl.Series) -> pl.Series:
+    """The IRIs made from an owner's IRI (``<owner/home>``, ``<owner#name>``): they would name the owner."""
+    stems = {o[1:-1] for o in owners.to_list() if o.startswith("<")}
+    if not stems:
+        return pl.Series("s", [], dtype=pl.String)
+    terms = pl.concat([triples.get_column("s"), triples.get_column("o")]).unique()
+    found = []
+    for term in terms.filter(terms.str.starts_with("<")).to_list():
+        text = term[1:-1]
+        cut = max(text.rfind("/"), text.rfind("#"))
+        while cut > 0:
+            text = text[:cut]
+            if text in stems:
+                found.append(term)
+                break
+            cut = max(text.rfind("/"), text.rfind("#"))
+    return pl.Series("s", found, dtype=pl.String)
 
 
 def _relabel_blanks(triples: pl.DataFrame) -> pl.DataFrame:
