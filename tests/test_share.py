@@ -20,8 +20,8 @@ from policeonto.shacl import run_pyshacl
 from policeonto.sharing import Generalisation, GeneralisedForm, Pseudonymised
 from policeonto.sharing.keys import MIN_KEY_BYTES, AgreementKey, read_key
 from policeonto.sharing.profile import check_copy, profile_graph
-from policeonto.sharing.records import read_records_for_share
-from policeonto.sharing.share import make_copy, manifest_path, share
+from policeonto.sharing.records import read_records_for_share, read_store_for_share
+from policeonto.sharing.share import make_copy, manifest_path, share, share_records
 from policeonto.sharing.transform import PSEUDONYMS
 from policeonto.terms import RDF_TYPE, node
 from tests.conftest import DATA, ROOT
@@ -297,3 +297,18 @@ def test_share_writes_the_copy_and_its_manifest(tmp_path: Path) -> None:
     bands = {str(o) for o in copy.objects(None, URIRef(P + "date_of_birth"))}
     assert bands and all(re.fullmatch(r"[0-9]{1,3}-[0-9]{1,3}", b) for b in bands)
     assert KEY not in out.read_bytes() and KEY not in manifest_path(out).read_bytes()
+
+
+def test_a_store_shares_as_its_files_do(tmp_path: Path) -> None:
+    from policeonto.store import EmbeddedStore
+    from policeonto.store.base import syntax_of
+
+    with EmbeddedStore(str(tmp_path / "store")) as store:
+        store.load(MARKED, graph="https://example.org/graph/marked", syntax=syntax_of(MARKED))
+        records = read_store_for_share(store)
+    result = share_records(records, BASE, tmp_path / "copy.nt", today=TODAY)
+    from_file = make_copy(_marked(), BASE, key=None, today=TODAY)
+    assert result.facts.withheld == from_file.withheld
+    assert result.facts.records_shared == from_file.records_shared
+    assert result.facts.triples_shared == from_file.triples.height
+    assert [i.path for i in result.facts.inputs] == [str(tmp_path / "store")]

@@ -24,10 +24,11 @@ from policeonto.instances import is_records, read_records
 from policeonto.mapping import MapOptions, MappingCatalogue, MappingChoice, MapResult, map_result, map_stream
 from policeonto.mapping.events import Event, FileEnded, RowsMapped
 from policeonto.mapping.writing import write_made
+from policeonto.store import Store
 from policeonto.validation.fast import read_table
 from policeonto.validation.rdf_input import is_rdf
 
-__all__ = ["InputFile", "SharedRecords", "read_records_for_share", "table_frame"]
+__all__ = ["InputFile", "SharedRecords", "read_records_for_share", "read_store_for_share", "table_frame"]
 
 _SCHEMA = dict.fromkeys("spo", pl.String)
 
@@ -124,3 +125,21 @@ def read_records_for_share(
     triples = pl.concat(frames).unique(maintain_order=True) if frames else pl.DataFrame(schema=_SCHEMA)
     files = tuple(InputFile(str(p), _sha256(p)) for p in inputs)
     return SharedRecords(triples, files, result)
+
+
+_EVERY_TRIPLE = "SELECT ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def read_store_for_share(store: Store) -> SharedRecords:
+    """Every triple of *store* (its default graph and every named graph), as one input named by the store's
+    location, whose SHA-256 is that of the triples as sorted N-Triples lines (a store has no file to hash).
+
+    Raises:
+        StoreError: the store cannot be queried.
+    """
+    result = store.query(_EVERY_TRIPLE)
+    triples = pl.DataFrame(list(result.rows), schema=_SCHEMA, orient="row").unique().sort("s", "p", "o")
+    digest = hashlib.sha256()
+    for s, p, o in triples.iter_rows():
+        digest.update(f"{s} {p} {o} .\n".encode())
+    return SharedRecords(triples, (InputFile(store.location, digest.hexdigest()),), MapResult())

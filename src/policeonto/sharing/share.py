@@ -28,12 +28,12 @@ from policeonto.sharing.agreement import Agreement
 from policeonto.sharing.keys import AgreementKey
 from policeonto.sharing.manifest import ShareFacts, manifest_graph
 from policeonto.sharing.profile import check_copy
-from policeonto.sharing.records import read_records_for_share
+from policeonto.sharing.records import SharedRecords, read_records_for_share
 from policeonto.sharing.select import select
 from policeonto.sharing.transform import generalise, pseudonymise
 from policeonto.vocab import ARTEFACTS, artefact_path, schema_view
 
-__all__ = ["Copy", "ShareResult", "make_copy", "manifest_path", "serialise_copy", "share"]
+__all__ = ["Copy", "ShareResult", "make_copy", "manifest_path", "serialise_copy", "share", "share_records"]
 
 _ODRL_DATE = "http://www.w3.org/ns/odrl/2/dateTime"
 
@@ -142,8 +142,26 @@ def share(
         MappingInputError, MappingSpecError, InstanceDataError: an input cannot be read or mapped.
     """
     started = datetime.now(UTC).replace(microsecond=0)
-    fmt = fmt or RdfFormat.from_extension(output)
+    fmt = fmt or RdfFormat.from_extension(output)  # a wrong extension is said before the work
     records = read_records_for_share(inputs, mapping=mapping, catalogue=catalogue, options=options)
+    return share_records(records, agreement, output, key=key, fmt=fmt, agent=agent, today=today, started=started)
+
+
+def share_records(
+    records: SharedRecords,
+    agreement: Agreement,
+    output: Path,
+    *,
+    key: bytes | None = None,
+    fmt: RdfFormat | None = None,
+    agent: str | None = None,
+    today: date | None = None,
+    started: datetime | None = None,
+) -> ShareResult:
+    """Share *records* already read (from files, :func:`~policeonto.sharing.records.read_records_for_share`,
+    or a store, :func:`~policeonto.sharing.records.read_store_for_share`) as :func:`share` does."""
+    started = started or datetime.now(UTC).replace(microsecond=0)
+    fmt = fmt or RdfFormat.from_extension(output)
     derived = None if key is None else AgreementKey.derive(key, agreement.iri)
     copy = make_copy(records.triples, agreement, key=derived, today=today or started.date())
     data = serialise_copy(copy.triples, fmt)
