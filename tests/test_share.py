@@ -19,7 +19,7 @@ from policeonto.fastshacl.report import report_keys, result_keys
 from policeonto.shacl import run_pyshacl
 from policeonto.sharing import Generalisation, GeneralisedForm, Pseudonymised
 from policeonto.sharing.keys import MIN_KEY_BYTES, AgreementKey, read_key
-from policeonto.sharing.profile import check_copy, profile_graph
+from policeonto.sharing.proof import check_copy, profile_graph
 from policeonto.sharing.records import read_records_for_share, read_store_for_share
 from policeonto.sharing.share import make_copy, manifest_path, share, share_records
 from policeonto.sharing.transform import PSEUDONYMS

@@ -3,7 +3,7 @@ before it is written, and its manifest beside it.
 
 A copy is made in stages, each a plain function of plain values: read the records
 (:mod:`~policeonto.sharing.records`), select what may leave (:mod:`~policeonto.sharing.select`), generalise
-and pseudonymise (:mod:`~policeonto.sharing.transform`), check (:mod:`~policeonto.sharing.profile`), then
+and pseudonymise (:mod:`~policeonto.sharing.transform`), check (:mod:`~policeonto.sharing.proof`), then
 write the copy and its manifest (:mod:`~policeonto.sharing.manifest`). A copy that fails the check is not
 written, nor is its manifest.
 """
@@ -27,7 +27,7 @@ from policeonto.rdf_formats import RdfFormat
 from policeonto.sharing.agreement import Agreement
 from policeonto.sharing.keys import AgreementKey
 from policeonto.sharing.manifest import ShareFacts, manifest_graph
-from policeonto.sharing.profile import check_copy
+from policeonto.sharing.proof import check_copy
 from policeonto.sharing.records import SharedRecords, read_records_for_share
 from policeonto.sharing.select import select
 from policeonto.sharing.transform import generalise, pseudonymise
