@@ -8,8 +8,13 @@ value, a column name) quotes it through :func:`shorten`, so it stays short whate
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from policeonto.findings import Finding
 
 __all__ = [
+    "AgreementError",
     "BuildError",
     "CrosswalkError",
     "InstanceDataError",
@@ -129,6 +134,22 @@ class OutputPathError(PoliceOntoError, ValueError):
         self.name = name
         self.reason = reason
         self.other = None if other is None else Path(other)
+
+
+class AgreementError(PoliceOntoError, ValueError):
+    """An information sharing agreement is refused: it cannot be read, or it breaks a rule (of ODRL, of the
+    project's ODRL profile, or of the ontology).
+
+    Carries the file, the rule broken first (a finding code of :data:`policeonto.findings.CATALOGUE`) and
+    every finding, so a steward sees all that is wrong at once.
+    """
+
+    def __init__(self, message: str, *, path: Path | str, rule: str, findings: tuple[Finding, ...] = ()) -> None:
+        more = f" (and {len(findings) - 1} more findings)" if len(findings) > 1 else ""
+        super().__init__(f"{path}: {rule}: {message}{more}")
+        self.path = Path(path)
+        self.rule = rule
+        self.findings = findings
 
 
 class ShareKeyError(PoliceOntoError, ValueError):

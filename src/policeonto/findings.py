@@ -284,6 +284,110 @@ _TYPES += [
     ),
 ]
 
+#: Information sharing agreements (ODRL policies under the project's profile), checked before any sharing:
+#: code, title, description, message; every one an error.
+_AGREEMENT_TYPES = [
+    (
+        "agreement-unreadable",
+        "Agreement that cannot be read",
+        "The agreement file is not valid Turtle, JSON-LD or YAML, or uses a construct that is refused (a remote"
+        " JSON-LD context, a YAML alias bomb).",
+        "{value}",
+    ),
+    (
+        "agreement-yaml-key",
+        "YAML agreement key unknown or of the wrong kind",
+        "The YAML form of an agreement has a key it does not know, or a value of the wrong kind (a list where a"
+        " name is expected).",
+        "{path}: {value}",
+    ),
+    (
+        "agreement-unknown-term",
+        "Term ODRL or the profile does not define",
+        "The agreement uses an IRI of the ODRL or profile namespace that is not one of the terms an agreement "
+        "may use (often a misspelling, such as odrl:permision).",
+        "{value} is not a term of ODRL 2.2 or of the policeonto profile that an agreement may use",
+    ),
+    (
+        "agreement-not-one-policy",
+        "Not exactly one odrl:Agreement",
+        "An agreement file holds exactly one policy, of type odrl:Agreement, named by an IRI.",
+        "{value}",
+    ),
+    (
+        "agreement-profile",
+        "Agreement breaks a rule of the profile",
+        "The agreement breaks one of the profile's SHACL shapes (shapes/policeonto-odrl-shapes.ttl), which the "
+        "constraint names: a missing assigner or assignee, a malformed date, an operator the profile does not "
+        "use with that left operand.",
+        "{focus_node}: {value}",
+    ),
+    (
+        "agreement-undefined-target",
+        "Target the ontology does not define",
+        "The agreement permits, prohibits or transforms a class or property that the ontology does not define "
+        "(or a class where a property is needed).",
+        "{value} is not a {constraint} of the ontology",
+    ),
+    (
+        "agreement-unknown-purpose",
+        "Purpose that is not a DPV purpose",
+        "The purpose constraint names an IRI that is not one of the DPV purposes the project knows.",
+        "{value} is not a known DPV purpose",
+    ),
+    (
+        "agreement-unknown-legal-basis",
+        "Legal basis that is not a DPV legal basis",
+        "dpv:hasLegalBasis names an IRI that is not one of the DPV legal bases.",
+        "{value} is not a known DPV legal basis",
+    ),
+    (
+        "agreement-unknown-code",
+        "Code not in the model's code lists",
+        "A national caveat or an identifier scheme the agreement names is not a code of the model's code list.",
+        "{value} is not a code of {constraint}",
+    ),
+    (
+        "agreement-constraints-differ",
+        "Permissions with different constraints",
+        "Every permission of an agreement carries the same constraints (purpose, end date, ceiling, markings): "
+        "the agreement states them once for all it permits.",
+        "{focus_node} has other constraints than the agreement's first permission",
+    ),
+    (
+        "agreement-permitted-and-prohibited",
+        "Target both permitted and prohibited",
+        "The agreement permits a class or property and also prohibits it, so it contradicts itself.",
+        "{value} is both permitted and prohibited",
+    ),
+    (
+        "agreement-duty-not-permitted",
+        "Duty on something not permitted",
+        "The agreement pseudonymises, generalises or uses as a quasi-identifier a class or property it does not"
+        " permit, so the duty can never apply: it contradicts itself.",
+        "{value} is not permitted, but the agreement asks to {constraint} it",
+    ),
+    (
+        "agreement-generalised-twice",
+        "Property generalised to two forms",
+        "A property is generalised to more than one form; a value leaves in one form only.",
+        "{value} is generalised to more than one form",
+    ),
+    (
+        "agreement-form-does-not-fit",
+        "Generalised form that does not fit the property",
+        "A property is generalised to a form its values cannot take (a date to a postcode sector).",
+        "{value} cannot be generalised to {constraint}",
+    ),
+    (
+        "agreement-k-without-quasi-identifiers",
+        "k-anonymity without quasi-identifiers",
+        "The agreement asks for k-anonymity but names no quasi-identifiers, so k means nothing.",
+        "k = {value} but no quasi-identifier is named",
+    ),
+]
+_TYPES += [FindingType(code, title, text, message, Severity.ERROR) for code, title, text, message in _AGREEMENT_TYPES]
+
 #: SHACL Core constraint component -> (title, what it means and how to fix it); each is a ``shape-*`` code.
 SHAPE_COMPONENTS = {
     "Class": (
@@ -391,6 +495,21 @@ FIXES = {
     "blank-lines": "None needed.",
     "unknown-publisher": "Name the file `YYYY-MM-<force>-...csv` with the force's code, or pass --force.",
     "legacy-encoding": "Save the export as UTF-8.",
+    "agreement-unreadable": "Correct the file's syntax; give a JSON-LD context inline, not by URL.",
+    "agreement-yaml-key": "Use the keys docs/sharing.md lists, with values of the kind it gives.",
+    "agreement-unknown-term": "Correct the term's spelling; docs/sharing.md lists the terms an agreement uses.",
+    "agreement-not-one-policy": "Write one odrl:Agreement with an IRI per file.",
+    "agreement-profile": "Correct the agreement as the rule (the shape named) says.",
+    "agreement-undefined-target": "Name a class or property of the ontology (see its terms pages).",
+    "agreement-unknown-purpose": "Name a DPV purpose (https://w3id.org/dpv#...) that docs/sharing.md lists.",
+    "agreement-unknown-legal-basis": "Name a DPV legal basis (https://w3id.org/dpv#...) that docs/sharing.md lists.",
+    "agreement-unknown-code": "Use a code of the model's code list.",
+    "agreement-constraints-differ": "Give every permission the same constraints, or write one permission.",
+    "agreement-permitted-and-prohibited": "Remove the target from the permission or from the prohibition.",
+    "agreement-duty-not-permitted": "Permit the class or property, or remove the duty.",
+    "agreement-generalised-twice": "Keep one form for the property.",
+    "agreement-form-does-not-fit": "Choose a form that fits the property's values.",
+    "agreement-k-without-quasi-identifiers": "Name the quasi-identifiers, or remove k.",
 } | {shape_code(name): fix for name, (_, fix) in SHAPE_COMPONENTS.items()}
 
 _EXAMPLE = {
