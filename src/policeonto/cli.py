@@ -612,3 +612,14 @@ def _scaffold() -> click.Command:
 
 
 main.add_command(_scaffold())
+
+
+def _share() -> click.Command:
+    """``policeonto share``, from its own module, guarded as every command is."""
+    from policeonto.cli_share import share
+
+    share.callback = _guarded(share.callback)  # type: ignore[arg-type]
+    return share
+
+
+main.add_command(_share())

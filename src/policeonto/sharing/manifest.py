@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
@@ -48,6 +48,8 @@ class ShareFacts:
     dropped: Counter[str]
     generalised: Counter[str]
     not_generalised: Counter[str]
+    rows_read: int = 0
+    rows_rejected: Counter[str] = field(default_factory=Counter)
 
 
 def _counts(graph: Graph, activity: URIRef, link: URIRef, counts: Counter[str], kind: URIRef) -> None:
@@ -93,6 +95,8 @@ def manifest_graph(facts: ShareFacts) -> Graph:
     graph.add((activity, SHARE.recordsShared, Literal(facts.records_shared, datatype=XSD.integer)))
     graph.add((activity, SHARE.triplesShared, Literal(facts.triples_shared, datatype=XSD.integer)))
     graph.add((activity, SHARE.pseudonymised, Literal(facts.pseudonymised, datatype=XSD.integer)))
+    graph.add((activity, SHARE.rowsRead, Literal(facts.rows_read, datatype=XSD.integer)))
+    _counts(graph, activity, SHARE.rowsRejected, facts.rows_rejected, SHARE.RejectedRows)
     _counts(graph, activity, SHARE.withheld, facts.withheld, SHARE.WithheldRecords)
     _counts(graph, activity, SHARE.partsWithheld, facts.parts_withheld, SHARE.WithheldParts)
     _counts(graph, activity, SHARE.dropped, facts.dropped, SHARE.DroppedTriples)

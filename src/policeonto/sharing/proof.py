@@ -1,11 +1,12 @@
 """The proof that nothing more leaves: an agreement compiled to a closed SHACL profile of the recipient's
 copy, and every copy checked against it before it is written.
 
-The profile has one closed node shape per permitted class (only the permitted properties, ``rdf:type``
-aside), the generalised forms as datatypes, patterns and classes, the pseudonymised classes' records named
-by pseudonyms only, and security markings and handling codes within what the agreement allows. Beside the
-shapes, three checks that SHACL's targets cannot make: every subject has a permitted class, every class
-named is permitted, every predicate is permitted.
+The profile has one closed node shape per permitted class (only the permitted properties and ``rdf:type``,
+as its ignored properties; a property shape only where values are constrained), the generalised forms as
+datatypes, patterns and classes, the pseudonymised classes' records named by pseudonyms only, and security
+markings and handling codes within what the agreement allows. Beside the shapes, three checks that SHACL's
+targets cannot make: every subject has a permitted class, every class named is permitted, every predicate
+is permitted.
 
 >>> from policeonto.sharing.agreement import Agreement
 >>> P = "https://w3id.org/policeonto/"
@@ -79,16 +80,17 @@ def profile_graph(agreement: Agreement) -> Graph:
     properties = sorted(agreement.properties - agreement.prohibited)
     forms = {g.property: g.form for g in agreement.generalised}
     restricted = _restrictions(agreement)
+    constrained = sorted(p for p in properties if p in forms or iri(p) in restricted)
     for cls in sorted(agreement.classes):
         shape = URIRef(base + cls.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
         graph.add((shape, RDF.type, SH.NodeShape))
         graph.add((shape, SH.targetClass, URIRef(cls)))
-        graph.add((shape, SH.closed, Literal(True)))
-        graph.add((shape, SH.ignoredProperties, _list(graph, [RDF.type])))
+        graph.add((shape, SH.closed, Literal(True)))  # closed over the permitted properties (and rdf:type)
+        graph.add((shape, SH.ignoredProperties, _list(graph, [RDF.type, *(URIRef(p) for p in properties)])))
         if cls in agreement.pseudonymised.classes:
             graph.add((shape, SH.nodeKind, SH.IRI))
             graph.add((shape, SH.pattern, Literal(f"^{PSEUDONYMS}[0-9a-f]{{32}}$")))
-        for prop in properties:
+        for prop in constrained:
             member = BNode()
             graph.add((shape, SH.property, member))
             graph.add((member, SH.path, URIRef(prop)))

@@ -67,7 +67,8 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
     """The copy of *records* (``s``, ``p``, ``o`` N-Triples terms) that *agreement* lets leave on *today*.
 
     Raises:
-        ShareRefusedError: the agreement has ended, or the copy breaks the agreement's closed profile.
+        ShareRefusedError: the agreement has ended, asks for aggregates only or k-anonymity (not made yet:
+            record-level data never leaves under such an agreement), or the copy breaks its closed profile.
         ShareKeyError: the agreement pseudonymises and *key* is None.
     """
     if agreement.valid_until is not None and today > agreement.valid_until:
@@ -75,6 +76,15 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
             f"the copy is not written: the agreement {agreement.iri} ended on {agreement.valid_until.isoformat()}",
             predicate=_ODRL_DATE,
             rule="valid-until",
+        )
+    if agreement.aggregates_only or agreement.k is not None:  # record-level data must not leave under it
+        rule = "aggregates-only" if agreement.aggregates_only else "k-anonymity"
+        raise ShareRefusedError(
+            f"the copy is not written: the agreement {agreement.iri} asks for "
+            + ("aggregates only" if agreement.aggregates_only else f"k-anonymity (k = {agreement.k})")
+            + ", which policeonto share cannot make yet",
+            predicate="",
+            rule=rule,
         )
     selection = select(records, agreement, today=today)
     shaped = generalise(selection.triples, agreement, today=today)
@@ -94,17 +104,15 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
 
 
 def serialise_copy(triples: pl.DataFrame, fmt: RdfFormat) -> bytes:
-    """The copy's bytes in *fmt*: N-Triples one triple a line in the copy's order; Turtle and JSON-LD (with
-    the vocabulary's context) through rdflib."""
+    """The copy's bytes in *fmt*: one triple a line in the copy's order for N-Triples and Turtle (N-Triples
+    is Turtle, as ``policeonto map`` writes it); JSON-LD with the vocabulary's context through rdflib."""
     lines = triples.select(pl.concat_str([pl.col("s"), pl.col("p"), pl.col("o")], separator=" ") + " .")
     text = "".join(f"{line}\n" for line in lines.to_series().to_list())
-    if fmt is RdfFormat.NTRIPLES:
+    if fmt is not RdfFormat.JSONLD:
         return text.encode("utf-8")
     graph = Graph().parse(data=text, format="nt")
-    if fmt is RdfFormat.JSONLD:
-        context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
-        return graph.serialize(format="json-ld", context=context, indent=1).encode("utf-8")
-    return graph.serialize(format="turtle").encode("utf-8")
+    context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
+    return graph.serialize(format="json-ld", context=context, indent=1).encode("utf-8")
 
 
 def manifest_path(output: Path) -> Path:
@@ -186,6 +194,8 @@ def share_records(
         dropped=copy.dropped,
         generalised=copy.generalised,
         not_generalised=copy.not_generalised,
+        rows_read=records.map_result.rows_read,
+        rows_rejected=records.map_result.rejected_by_reason,
     )
     manifest = manifest_path(output)
     written = manifest_graph(facts).serialize(format="turtle")

@@ -1,0 +1,135 @@
+"""``policeonto share``: a recipient's copy of records under an information sharing agreement, and its
+manifest (a thin shell over :func:`policeonto.sharing.share.share`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from policeonto.cli_options import Voice, limit_option, mapping_options, summary_options, syntax_option
+from policeonto.limits import Limits
+from policeonto.mapping.catalogue import MappingCatalogue
+from policeonto.mapping.spec import MappingChoice
+
+__all__ = ["share"]
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--store", "location", help="Share the records of this store (a folder or a SPARQL server's URL) instead."
+)
+@click.option(
+    "--agreement",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The agreement: an ODRL policy (Turtle, JSON-LD) or its YAML form.",
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The copy to write."
+)
+@syntax_option(default=None)
+@click.option(
+    "--key-file", type=click.Path(dir_okay=False, path_type=Path), help="Read the pseudonymisation key from this file."
+)
+@click.option("--key-env", metavar="NAME", help="Read the pseudonymisation key from this environment variable.")
+@click.option("--agent", metavar="IRI", help="Who shares, for the manifest (default: the agreement's assigner).")
+@mapping_options()
+@limit_option
+@summary_options()
+def share(
+    inputs: tuple[Path, ...],
+    location: str | None,
+    agreement: Path,
+    output: Path,
+    syntax: str | None,
+    key_file: Path | None,
+    key_env: str | None,
+    agent: str | None,
+    mapping: MappingChoice,
+    catalogue: MappingCatalogue,
+    limits: Limits,
+    voice: Voice,
+) -> int:
+    """Share INPUTS (exports, RDF, records in YAML), or the records of a --store, under an AGREEMENT: write
+    the recipient's copy to OUTPUT and its manifest beside it (OUTPUT.manifest.ttl). What the agreement does
+    not permit does not leave; the copy is checked against the agreement's closed profile and not written
+    if it fails.
+
+    The key (at least 32 bytes) is read from --key-file or the variable --key-env names, never from the
+    command line; it is needed when the agreement pseudonymises.
+
+    Exit 0 shared, 1 shared but rows of the exports were rejected in mapping (as policeonto map), 2 cannot
+    run (a bad agreement or key, a copy that breaks its profile: nothing written).
+    """
+    from policeonto.mapping import MapOptions
+    from policeonto.output import refuse_clashes
+    from policeonto.rdf_formats import RdfFormat
+    from policeonto.sharing.keys import read_key
+    from policeonto.sharing.reading import read_agreement
+    from policeonto.sharing.records import read_records_for_share, read_store_for_share
+    from policeonto.sharing.share import manifest_path, share_records
+    from policeonto.store import embedded_folder, open_store
+
+    if bool(inputs) == (location is not None):
+        raise click.UsageError("give the inputs or --store, one of them")
+    chosen = [Path(name) for name in mapping or () if Path(name).suffix]
+    folder = embedded_folder(location) if location is not None else None
+    refuse_clashes(
+        inputs=[*inputs, agreement, *chosen, *([key_file] if key_file is not None else [])],
+        outputs=[output, manifest_path(output)],
+        input_folders=[*(path.parent for path in chosen), *catalogue.paths, *([folder] if folder else [])],
+    )
+    fmt = RdfFormat(syntax) if syntax else RdfFormat.from_extension(output)
+    terms = read_agreement(agreement)
+    key = read_key(key_file=key_file, key_env=key_env) if key_file is not None or key_env is not None else None
+    if location is not None:
+        with open_store(location, create=False, read_only=True, limits=limits) as store:
+            records = read_store_for_share(store)
+    else:
+        records = read_records_for_share(
+            list(inputs), mapping=mapping, catalogue=catalogue, options=MapOptions(limits=limits)
+        )
+    result = share_records(records, terms, output, key=key, fmt=fmt, agent=agent)
+    facts, mapped = result.facts, result.map_result
+    voice.say(f"{facts.records_shared:,} records shared ({facts.triples_shared:,} triples) -> {result.copy}")
+    for reason, count in sorted(facts.withheld.items()):
+        voice.say(f"  withheld {count:,}: {reason}")
+    for cls, count in sorted(facts.parts_withheld.items()):
+        voice.detail(f"  parts left behind {count:,}: {cls}")
+    for reason, count in sorted(facts.dropped.items()):
+        voice.detail(f"  values left out {count:,}: {reason}")
+    for what, count in sorted(facts.generalised.items()):
+        voice.say(f"  generalised {count:,}: {what}")
+    for what, count in sorted(facts.not_generalised.items()):
+        voice.say(f"  withheld, not generalisable {count:,}: {what}")
+    if mapped.files:
+        line = f"  rows read {mapped.rows_read:,}, mapped {mapped.rows_mapped:,}, rejected {mapped.rows_rejected:,}"
+        if mapped.rows_rejected:
+            voice.problem(line)
+        else:
+            voice.say(line)
+        for reason, count in sorted(mapped.rejected_by_reason.items()):
+            voice.problem(f"    rejected {count:,}: {reason}")
+    voice.say(f"manifest: {result.manifest}")
+    voice.data(
+        {
+            "copy": str(result.copy),
+            "manifest": str(result.manifest),
+            "agreement": facts.agreement,
+            "copy_sha256": facts.copy_sha256,
+            "records_shared": facts.records_shared,
+            "triples_shared": facts.triples_shared,
+            "pseudonymised": facts.pseudonymised,
+            "withheld": dict(sorted(facts.withheld.items())),
+            "parts_withheld": dict(sorted(facts.parts_withheld.items())),
+            "dropped": dict(sorted(facts.dropped.items())),
+            "generalised": dict(sorted(facts.generalised.items())),
+            "not_generalised": dict(sorted(facts.not_generalised.items())),
+            "rows_read": mapped.rows_read,
+            "rows_mapped": mapped.rows_mapped,
+            "rows_rejected": mapped.rows_rejected,
+        }
+    )
+    return 1 if mapped.rows_rejected else 0
