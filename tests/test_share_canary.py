@@ -17,9 +17,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from policeonto.cli import main
 from policeonto.sharing import Agreement, Pseudonymised
 from policeonto.sharing.keys import AgreementKey
 from policeonto.sharing.select import LEVELS
@@ -161,6 +163,18 @@ def test_no_sentinel_of_force_b_leaves(tmp_path: Path) -> None:
     paths = _force_b(tmp_path, sentinels)
     assert len(sentinels.texts) > 500 and len(sentinels.whole) > 200
     _check(paths, tmp_path / "copy.nt", sentinels)
+
+
+def test_a_dry_run_shows_no_sentinel(tmp_path: Path) -> None:
+    sentinels = Sentinels(4)
+    paths = _force_b(tmp_path, sentinels)
+    key = tmp_path / "steward.key"
+    key.write_bytes(KEY.hex().encode())
+    agreement = str(ROOT / "examples" / "agreements" / "safeguarding-partnership.yaml")
+    args = ["share", *map(str, paths), "--agreement", agreement, "--key-file", str(key), "--dry-run", "-v"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0 and "field by field" in result.output
+    assert sentinels.leaks(result.output.encode()) == []
 
 
 def test_the_canary_sees_a_leak(tmp_path: Path) -> None:

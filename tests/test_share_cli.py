@@ -135,3 +135,15 @@ def test_share_a_store(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["withheld"]["above-ceiling"] == 2 and summary["withheld"]["link-to-withheld"] >= 1
+
+
+def test_a_dry_run_says_field_by_field_and_writes_nothing(tmp_path: Path) -> None:
+    result = _run("share", FORCE_B, "--agreement", SAFEGUARDING, "--key-file", _key(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "    https://w3id.org/policeonto/date_of_birth: 294 leave as age-band" in lines
+    assert "    https://w3id.org/policeonto/names: 300 stay: property-not-permitted" in lines
+    assert any(
+        line.startswith("    https://w3id.org/policeonto/person: ") and "as pseudonyms" in line for line in lines
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["steward.key"]

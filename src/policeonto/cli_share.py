@@ -26,14 +26,13 @@ __all__ = ["share"]
     type=click.Path(dir_okay=False, path_type=Path),
     help="The agreement: an ODRL policy (Turtle, JSON-LD) or its YAML form.",
 )
-@click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The copy to write."
-)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The copy to write.")
 @syntax_option(default=None)
 @click.option(
     "--key-file", type=click.Path(dir_okay=False, path_type=Path), help="Read the pseudonymisation key from this file."
 )
 @click.option("--key-env", metavar="NAME", help="Read the pseudonymisation key from this environment variable.")
+@click.option("--dry-run", is_flag=True, help="Write nothing; say what would leave and why, field by field.")
 @click.option("--agent", metavar="IRI", help="Who shares, for the manifest (default: the agreement's assigner).")
 @mapping_options()
 @limit_option
@@ -42,10 +41,11 @@ def share(
     inputs: tuple[Path, ...],
     location: str | None,
     agreement: Path,
-    output: Path,
+    output: Path | None,
     syntax: str | None,
     key_file: Path | None,
     key_env: str | None,
+    dry_run: bool,
     agent: str | None,
     mapping: MappingChoice,
     catalogue: MappingCatalogue,
@@ -74,14 +74,16 @@ def share(
 
     if bool(inputs) == (location is not None):
         raise click.UsageError("give the inputs or --store, one of them")
+    if output is None and not dry_run:
+        raise click.UsageError("give the copy's file with -o (or ask for --dry-run)")
     chosen = [Path(name) for name in mapping or () if Path(name).suffix]
     folder = embedded_folder(location) if location is not None else None
     refuse_clashes(
         inputs=[*inputs, agreement, *chosen, *([key_file] if key_file is not None else [])],
-        outputs=[output, manifest_path(output)],
+        outputs=[] if output is None else [output, manifest_path(output)],
         input_folders=[*(path.parent for path in chosen), *catalogue.paths, *([folder] if folder else [])],
     )
-    fmt = RdfFormat(syntax) if syntax else RdfFormat.from_extension(output)
+    fmt = RdfFormat(syntax) if syntax else RdfFormat.from_extension(output) if output else RdfFormat.NTRIPLES
     terms = read_agreement(agreement)
     key = read_key(key_file=key_file, key_env=key_env) if key_file is not None or key_env is not None else None
     if location is not None:
@@ -91,6 +93,19 @@ def share(
         records = read_records_for_share(
             list(inputs), mapping=mapping, catalogue=catalogue, options=MapOptions(limits=limits)
         )
+    if dry_run:
+        from datetime import UTC, datetime
+
+        from policeonto.sharing.explain import explain
+        from policeonto.sharing.keys import AgreementKey
+        from policeonto.sharing.share import make_copy
+
+        derived = None if key is None else AgreementKey.derive(key, terms.iri)
+        copy = make_copy(records.triples, terms, key=derived, today=datetime.now(UTC).date())
+        for line in explain(copy, terms):
+            voice.say(line)
+        return 0
+    assert output is not None
     result = share_records(records, terms, output, key=key, fmt=fmt, agent=agent)
     facts, mapped = result.facts, result.map_result
     voice.say(f"{facts.records_shared:,} records shared ({facts.triples_shared:,} triples) -> {result.copy}")

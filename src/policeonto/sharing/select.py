@@ -84,6 +84,8 @@ class Selection:
     parts_withheld: Counter[str]
     dropped: Counter[str]
     records_shared: int
+    dropped_by_property: Counter[tuple[str, str]]  # (predicate, reason): triples left out, those of nodes
+    # of records and parts that do not leave, under the reason "withheld-with-its-record"
 
 
 def _allowed_levels(agreement: Agreement) -> set[str]:
@@ -198,7 +200,7 @@ def select(
         withheld = pl.concat([withheld, more])
     kept = pl.DataFrame({"s": records}).filter(~pl.col("s").is_in(withheld.get_column("s"))).get_column("s")
     nodes = _reached(kept, edges, types, records.append(withheld.get_column("s")), classes, properties)
-    selected, dropped = _triples_of(triples, nodes, subjects, classes, properties, prohibited, facts)
+    selected, dropped, by_property = _triples_of(triples, nodes, subjects, classes, properties, prohibited, facts)
     held = records.append(withheld.get_column("s"))
     parts = types.filter(~pl.col("s").is_in(held) & ~pl.col("s").is_in(nodes))
     untyped = subjects.filter(~subjects.is_in(types.get_column("s")) & ~subjects.is_in(nodes) & ~subjects.is_in(held))
@@ -213,6 +215,7 @@ def select(
         parts_withheld=parts_withheld,
         dropped=dropped,
         records_shared=kept.len(),
+        dropped_by_property=by_property,
     )
 
 
@@ -243,8 +246,9 @@ def _triples_of(
     properties: list[str],
     prohibited: list[str],
     facts: VocabularyFacts,
-) -> tuple[pl.DataFrame, Counter[str]]:
-    """The triples of *nodes* that may leave, and those left out counted by reason."""
+) -> tuple[pl.DataFrame, Counter[str], Counter[tuple[str, str]]]:
+    """The triples of *nodes* that may leave, those left out counted by reason, and every triple left out
+    (those of nodes that do not leave too) counted by predicate and reason."""
     p, o = pl.col("p"), pl.col("o")
     typed = p == RDF_TYPE
     reason = (
@@ -260,6 +264,11 @@ def _triples_of(
         .then(pl.lit(Dropped.UNKNOWN_RECORD.value))
         .otherwise(None)
     )
-    judged = triples.filter(pl.col("s").is_in(nodes)).with_columns(reason=reason)
-    dropped = Counter(dict(judged.filter(pl.col("reason").is_not_null()).group_by("reason").len().iter_rows()))
-    return judged.filter(pl.col("reason").is_null()).drop("reason"), dropped
+    leaving = pl.col("s").is_in(nodes)
+    judged = triples.with_columns(reason=pl.when(leaving).then(reason).otherwise(pl.lit("withheld-with-its-record")))
+    out = judged.filter(pl.col("reason").is_not_null())
+    dropped = Counter(dict(out.filter(leaving).group_by("reason").len().iter_rows()))
+    by_property: Counter[tuple[str, str]] = Counter(
+        {(p, r): n for p, r, n in out.group_by("p", "reason").len().iter_rows()}
+    )
+    return judged.filter(pl.col("reason").is_null()).drop("reason"), dropped, by_property

@@ -50,6 +50,8 @@ class Copy:
     dropped: Counter[str]
     generalised: Counter[str]
     not_generalised: Counter[str]
+    left_out: Counter[tuple[str, str]]  # (predicate, reason) -> triples not in the copy
+    pseudonymised_by_property: Counter[str]
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
         )
     selection = select(records, agreement, today=today)
     shaped = generalise(selection.triples, agreement, today=today)
-    triples, pseudonymised = pseudonymise(shaped.triples, agreement, key, records=selection.records)
+    triples, pseudonymised, renamed = pseudonymise(shaped.triples, agreement, key, records=selection.records)
     triples = triples.unique().sort("s", "p", "o")
     check_copy(triples, agreement)
     return Copy(
@@ -100,6 +102,8 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
         dropped=selection.dropped,
         generalised=shaped.generalised,
         not_generalised=shaped.not_generalised,
+        left_out=selection.dropped_by_property,
+        pseudonymised_by_property=renamed,
     )
 
 

@@ -115,9 +115,10 @@ def _to_lsoa(triples: pl.DataFrame, rule: Generalisation) -> tuple[pl.DataFrame,
 
 def pseudonymise(
     triples: pl.DataFrame, agreement: Agreement, key: AgreementKey | None, *, records: pl.Series
-) -> tuple[pl.DataFrame, int]:
+) -> tuple[pl.DataFrame, int, Counter[str]]:
     """*triples* with pseudonyms in place of the IRIs and values the agreement pseudonymises, and blank
-    nodes relabelled; with the number of nodes given a pseudonym.
+    nodes relabelled; with the number of nodes given a pseudonym, and the triples whose object became a
+    pseudonym counted by predicate.
 
     Raises:
         ShareKeyError: the agreement pseudonymises something and *key* is None.
@@ -141,6 +142,8 @@ def pseudonymise(
         )
     values = (pl.col("p") == NOTATION) & pl.col("s").is_in(identifiers)
     values |= (pl.col("p") == SOURCE_RECORD_ID) & pl.col("s").is_in(nodes)
+    changed = values | pl.col("o").is_in(nodes.filter(nodes.str.starts_with("<")))
+    by_property = Counter(dict(triples.filter(changed).group_by("p").len().iter_rows()))
     if key is not None:
         old = triples.filter(values).get_column("o").unique().to_list()
         by_value = {v: f'"{key.pseudonym(v)}"' for v in old}
@@ -149,7 +152,7 @@ def pseudonymise(
             o=pl.when(values).then(pl.col("o").replace(by_value)).otherwise(pl.col("o").replace(by_node)),
             s=pl.col("s").replace(by_node),
         )
-    return _relabel_blanks(triples), nodes.len()
+    return _relabel_blanks(triples), nodes.len(), by_property
 
 
 def _derived(triples: pl.DataFrame, owners: pl.Series) -> pl.Series:
