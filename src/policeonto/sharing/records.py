@@ -1,6 +1,6 @@
 """The records a share starts from, as one table of N-Triples terms (``s``, ``p``, ``o``): exports mapped
-through the same stream as ``policeonto map`` (each batch parsed as it is written), RDF files and records
-in YAML read as ``policeonto validate`` reads them.
+through the same stream as ``policeonto map`` (each batch's terms taken as the mapping makes them), RDF
+files and records in YAML read as ``policeonto validate`` reads them.
 
 >>> from pathlib import Path
 >>> records = read_records_for_share([Path("tests/data/sources/street-sample.csv")])
@@ -11,7 +11,6 @@ in YAML read as ``policeonto validate`` reads them.
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +18,10 @@ from pathlib import Path
 import polars as pl
 
 from policeonto.errors import InstanceDataError
-from policeonto.fastshacl import TripleTable, parse_ntriples
+from policeonto.fastshacl import TripleTable
 from policeonto.instances import is_records, read_records
 from policeonto.mapping import MapOptions, MappingCatalogue, MappingChoice, MapResult, map_result, map_stream
-from policeonto.mapping.events import Event, FileEnded, RowsMapped
-from policeonto.mapping.writing import write_made
+from policeonto.mapping.events import Event, FileEnded, Made, RowsMapped
 from policeonto.store import Store
 from policeonto.validation.fast import read_table
 from policeonto.validation.rdf_input import is_rdf
@@ -77,9 +75,7 @@ def _mapped(
     def parsed(events: Iterable[Event]) -> Iterator[Event]:
         for event in events:
             if isinstance(event, RowsMapped) and event.triples:
-                sink = io.BytesIO()
-                write_made(event.made, sink)
-                frames.append(_parse(sink.getvalue()))
+                frames.extend(_made_frames(event.made))
             elif isinstance(event, FileEnded):  # the file's dataset and run, which its records point to
                 frames.append(table_frame(TripleTable.from_graph(event.provenance)))
             yield event
@@ -88,13 +84,14 @@ def _mapped(
     return frames, result
 
 
-def _parse(data: bytes) -> pl.DataFrame:
-    frame = parse_ntriples(data)
-    if frame is None:
-        from rdflib import Graph
-
-        frame = table_frame(TripleTable.from_graph(Graph().parse(data=data.decode("utf-8"), format="nt")))
-    return frame
+def _made_frames(made: Iterable[Made]) -> Iterator[pl.DataFrame]:
+    """The triples of a batch as frames, straight from the terms the mapping made (as
+    :func:`~policeonto.mapping.writing.write_made` writes them, without writing them)."""
+    for part in made:
+        subjects = part.subjects.get_column("s")
+        for predicate, objects in part.objects:
+            frame = pl.DataFrame({"s": subjects, "o": objects.alias("o")}).filter(pl.col("o").is_not_null())
+            yield frame.select("s", pl.lit(predicate, dtype=pl.String).alias("p"), "o")
 
 
 def read_records_for_share(
