@@ -312,3 +312,23 @@ def test_a_store_shares_as_its_files_do(tmp_path: Path) -> None:
     assert result.facts.records_shared == from_file.records_shared
     assert result.facts.triples_shared == from_file.triples.height
     assert [i.path for i in result.facts.inputs] == [str(tmp_path / "store")]
+
+
+@pytest.mark.parametrize("tampered", [False, True])
+def test_pseudonyms_in_the_profile_give_pyshacls_results(tampered: bool) -> None:
+    agreement = replace(BASE, pseudonymised=Pseudonymised(classes=iris("Person")))
+    copy = make_copy(_marked(), agreement, key=AgreementKey.derive(KEY, agreement.iri), today=TODAY).triples
+    if tampered:  # a person under its own IRI
+        extra = pl.DataFrame({"s": [f"<{EX}person-9>"], "p": [RDF_TYPE], "o": [f"<{P}Person>"]})
+        copy = pl.concat([copy, extra])
+    shapes = profile_graph(agreement)
+    fast = result_keys(evaluate(compile_shapes(shapes), TripleTable.from_frame(copy)))
+    conforms, report, _ = run_pyshacl(_graph(copy), shapes)
+    assert fast == report_keys(report)
+    assert conforms == (not tampered) == (not fast)
+
+
+def test_an_unknown_ceiling_is_refused() -> None:
+    with pytest.raises(ShareRefusedError) as caught:
+        make_copy(_marked(), replace(BASE, ceiling="RESTRICTED"), key=None, today=TODAY)
+    assert caught.value.rule == "ceiling"

@@ -29,7 +29,7 @@ from policeonto.sharing.keys import AgreementKey
 from policeonto.sharing.manifest import ShareFacts, manifest_graph
 from policeonto.sharing.proof import check_copy
 from policeonto.sharing.records import SharedRecords, read_records_for_share
-from policeonto.sharing.select import select
+from policeonto.sharing.select import LEVELS, select
 from policeonto.sharing.transform import generalise, pseudonymise
 from policeonto.vocab import ARTEFACTS, artefact_path, schema_view
 
@@ -78,6 +78,12 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
             f"the copy is not written: the agreement {agreement.iri} ended on {agreement.valid_until.isoformat()}",
             predicate=_ODRL_DATE,
             rule="valid-until",
+        )
+    if agreement.ceiling not in LEVELS:  # no ceiling known: nothing can be judged against it
+        raise ShareRefusedError(
+            f"the copy is not written: the agreement's ceiling {agreement.ceiling!r} is none of {', '.join(LEVELS)}",
+            predicate="",
+            rule="ceiling",
         )
     if agreement.aggregates_only or agreement.k is not None:  # record-level data must not leave under it
         rule = "aggregates-only" if agreement.aggregates_only else "k-anonymity"
