@@ -11,6 +11,7 @@ written, nor is its manifest.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -116,11 +117,12 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
 def serialise_copy(triples: pl.DataFrame, fmt: RdfFormat) -> bytes:
     """The copy's bytes in *fmt*: one triple a line in the copy's order for N-Triples and Turtle (N-Triples
     is Turtle, as ``policeonto map`` writes it); JSON-LD with the vocabulary's context through rdflib."""
-    lines = triples.select(pl.concat_str([pl.col("s"), pl.col("p"), pl.col("o")], separator=" ") + " .")
-    text = "".join(f"{line}\n" for line in lines.to_series().to_list())
+    lines = triples.select(line=pl.concat_str([pl.col("s"), pl.col("p"), pl.col("o")], separator=" ") + " .")
+    sink = io.BytesIO()
+    lines.write_csv(sink, include_header=False, quote_style="never")  # each line as it is, as map writes them
     if fmt is not RdfFormat.JSONLD:
-        return text.encode("utf-8")
-    graph = Graph().parse(data=text, format="nt")
+        return sink.getvalue()
+    graph = Graph().parse(data=sink.getvalue().decode("utf-8"), format="nt")
     context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
     return graph.serialize(format="json-ld", context=context, indent=1).encode("utf-8")
 
