@@ -332,3 +332,24 @@ def test_an_unknown_ceiling_is_refused() -> None:
     with pytest.raises(ShareRefusedError) as caught:
         make_copy(_marked(), replace(BASE, ceiling="RESTRICTED"), key=None, today=TODAY)
     assert caught.value.rule == "ceiling"
+
+
+def test_the_steward_resolves_a_pseudonym_with_the_key_only() -> None:
+    from policeonto.sharing.resolve import resolve
+
+    records = read_records_for_share(FORCE_A).triples
+    key = AgreementKey.derive(KEY, SAFEGUARDING.iri)
+    copy = make_copy(records, SAFEGUARDING, key=key, today=TODAY).triples
+    link = copy.filter(
+        (pl.col("s") == "<https://w3id.org/policeonto/data/force-a/link/K0000001>") & (pl.col("p") == f"<{P}person>")
+    )
+    pseudonym = link.get_column("o").item()
+    assert resolve(records, SAFEGUARDING, key, pseudonym, today=TODAY) == (
+        "<https://w3id.org/policeonto/data/force-a/nominal/N0000269>"  # links.csv: K0000001 names N0000269
+    )
+    notation = copy.filter(pl.col("p") == f"<{P}notation>").get_column("o")[0]
+    assert resolve(records, SAFEGUARDING, key, notation, today=TODAY).startswith('"')  # a PNC ID, as it was
+    other = AgreementKey.derive(KEY, SAFEGUARDING_2.iri)  # the key of another agreement resolves nothing
+    assert resolve(records, SAFEGUARDING_2, other, pseudonym, today=TODAY) is None
+    wrong = AgreementKey.derive(b"w" * MIN_KEY_BYTES, SAFEGUARDING.iri)
+    assert resolve(records, SAFEGUARDING, wrong, pseudonym, today=TODAY) is None

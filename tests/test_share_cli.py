@@ -147,3 +147,23 @@ def test_a_dry_run_says_field_by_field_and_writes_nothing(tmp_path: Path) -> Non
         line.startswith("    https://w3id.org/policeonto/person: ") and "as pseudonyms" in line for line in lines
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["steward.key"]
+
+
+def test_resolving_a_pseudonym_is_recorded(tmp_path: Path) -> None:
+    key = _key(tmp_path)
+    shared = _run("share", FORCE_B, "--agreement", SAFEGUARDING, "-o", str(tmp_path / "copy.nt"), "--key-file", key)
+    assert shared.exit_code == 1
+    copy = Graph().parse(tmp_path / "copy.nt", format="nt")
+    person = str(next(iter(copy.objects(None, URIRef("https://w3id.org/policeonto/person")))))
+    record = tmp_path / "resolutions.ttl"
+    args = ["share", FORCE_B, "--agreement", SAFEGUARDING, "--key-file", key, "-o", str(record), "--resolve"]
+    found = _run(*args, person)
+    assert found.exit_code == 0, found.output
+    original = found.stdout.strip()
+    assert original.startswith("<https://w3id.org/policeonto/data/") and "pseudonym" not in original
+    missing = _run(*args, "0" * 32)
+    assert missing.exit_code == 1
+    acts = Graph().parse(record, format="turtle")
+    share = "https://w3id.org/policeonto/share#"
+    assert sorted(str(o) for o in acts.objects(None, URIRef(share + "found"))) == ["false", "true"]
+    assert original.strip("<>") not in record.read_text(encoding="utf-8")

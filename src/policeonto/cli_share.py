@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import polars as pl
 
 from policeonto.cli_options import Voice, limit_option, mapping_options, summary_options, syntax_option
 from policeonto.limits import Limits
 from policeonto.mapping.catalogue import MappingCatalogue
 from policeonto.mapping.spec import MappingChoice
+from policeonto.sharing.agreement import Agreement
 
 __all__ = ["share"]
 
@@ -33,6 +35,11 @@ __all__ = ["share"]
 )
 @click.option("--key-env", metavar="NAME", help="Read the pseudonymisation key from this environment variable.")
 @click.option("--dry-run", is_flag=True, help="Write nothing; say what would leave and why, field by field.")
+@click.option(
+    "--resolve",
+    metavar="PSEUDONYM",
+    help="Say what a pseudonym of the agreement stands for (needs the key); the act is added to -o's record.",
+)
 @click.option("--agent", metavar="IRI", help="Who shares, for the manifest (default: the agreement's assigner).")
 @mapping_options()
 @limit_option
@@ -46,6 +53,7 @@ def share(
     key_file: Path | None,
     key_env: str | None,
     dry_run: bool,
+    resolve: str | None,
     agent: str | None,
     mapping: MappingChoice,
     catalogue: MappingCatalogue,
@@ -75,12 +83,14 @@ def share(
     if bool(inputs) == (location is not None):
         raise click.UsageError("give the inputs or --store, one of them")
     if output is None and not dry_run:
-        raise click.UsageError("give the copy's file with -o (or ask for --dry-run)")
+        raise click.UsageError("give the copy's file (or with --resolve, the record's) with -o, or ask for --dry-run")
+    if resolve is not None and (dry_run or (key_file is None and key_env is None)):
+        raise click.UsageError("--resolve needs the key (--key-file or --key-env), and no --dry-run")
     chosen = [Path(name) for name in mapping or () if Path(name).suffix]
     folder = embedded_folder(location) if location is not None else None
     refuse_clashes(
         inputs=[*inputs, agreement, *chosen, *([key_file] if key_file is not None else [])],
-        outputs=[] if output is None else [output, manifest_path(output)],
+        outputs=[] if output is None else [output] if resolve is not None else [output, manifest_path(output)],
         input_folders=[*(path.parent for path in chosen), *catalogue.paths, *([folder] if folder else [])],
     )
     fmt = RdfFormat(syntax) if syntax else RdfFormat.from_extension(output) if output else RdfFormat.NTRIPLES
@@ -93,6 +103,9 @@ def share(
         records = read_records_for_share(
             list(inputs), mapping=mapping, catalogue=catalogue, options=MapOptions(limits=limits)
         )
+    if resolve is not None:
+        assert output is not None and key is not None
+        return _resolve(records.triples, terms, key, resolve, output, agent=agent or terms.assigner, voice=voice)
     if dry_run:
         from datetime import UTC, datetime
 
@@ -148,3 +161,27 @@ def share(
         }
     )
     return 1 if mapped.rows_rejected else 0
+
+
+def _resolve(
+    triples: pl.DataFrame, agreement: Agreement, key: bytes, pseudonym: str, record: Path, *, agent: str, voice: Voice
+) -> int:
+    """Resolve *pseudonym*, add the act to *record* (a Turtle file, appended to), say what it stands for."""
+    from datetime import UTC, datetime
+
+    from policeonto.sharing.keys import AgreementKey
+    from policeonto.sharing.resolve import resolution_record, resolve
+
+    when = datetime.now(UTC).replace(microsecond=0)
+    found = resolve(triples, agreement, AgreementKey.derive(key, agreement.iri), pseudonym, today=when.date())
+    act = resolution_record(
+        agreement=agreement.iri, agent=agent, pseudonym=pseudonym, found=found is not None, when=when
+    )
+    with record.open("a", encoding="utf-8") as handle:  # a record of every resolution, kept
+        handle.write(act.serialize(format="turtle"))
+    if found is None:
+        voice.problem(f"{pseudonym}: no record or value of the inputs has this pseudonym under {agreement.iri}")
+        return 1
+    voice.say(found)
+    voice.data({"pseudonym": pseudonym, "resolved": found, "record": str(record)})
+    return 0

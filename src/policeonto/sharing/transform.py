@@ -22,7 +22,15 @@ from policeonto.sharing.model import IDENTIFIER_SCHEMES, LSOA, NOTATION, SCHEME,
 from policeonto.terms import RDF_TYPE, XSD, iri
 from policeonto.vocab import POLE
 
-__all__ = ["PROVENANCE", "PSEUDONYMS", "Transformed", "generalise", "pseudonymise"]
+__all__ = [
+    "PROVENANCE",
+    "PSEUDONYMS",
+    "Transformed",
+    "generalise",
+    "pseudonymise",
+    "pseudonymised_nodes",
+    "pseudonymised_values",
+]
 
 #: Where the pseudonyms of records live: this, then 32 hexadecimal digits.
 PSEUDONYMS = f"{POLE}data/pseudonym/"
@@ -113,16 +121,12 @@ def _to_lsoa(triples: pl.DataFrame, rule: Generalisation) -> tuple[pl.DataFrame,
     return pl.concat([rest, node_rows.unique()]), done, chosen.height - done
 
 
-def pseudonymise(
-    triples: pl.DataFrame, agreement: Agreement, key: AgreementKey | None, *, records: pl.Series
-) -> tuple[pl.DataFrame, int, Counter[str]]:
-    """*triples* with pseudonyms in place of the IRIs and values the agreement pseudonymises, and blank
-    nodes relabelled; with the number of nodes given a pseudonym, and the triples whose object became a
-    pseudonym counted by predicate.
-
-    Raises:
-        ShareKeyError: the agreement pseudonymises something and *key* is None.
-    """
+def pseudonymised_nodes(
+    triples: pl.DataFrame, agreement: Agreement, *, records: pl.Series
+) -> tuple[pl.Series, pl.Series]:
+    """The nodes of *triples* that the agreement gives pseudonyms: the records of its pseudonymised classes,
+    the parts they reach (names, markers, identifiers), IRIs made from theirs, and the identifiers of its
+    pseudonymised schemes (the second series: their values are pseudonymised too)."""
     scheme_iris = [f"{IDENTIFIER_SCHEMES}{code}>" for code in agreement.pseudonymised.identifier_schemes]
     classes = [iri(c) for c in agreement.pseudonymised.classes]
     owners = triples.filter((pl.col("p") == RDF_TYPE) & pl.col("o").is_in(classes)).get_column("s").unique()
@@ -135,13 +139,31 @@ def pseudonymise(
     while frontier.len():  # the parts of pseudonymised records: names, markers, identifiers
         frontier = parts.filter(pl.col("s").is_in(frontier) & ~pl.col("o").is_in(nodes)).get_column("o").unique()
         nodes = pl.concat([nodes, frontier])
-    nodes = pl.concat([nodes, identifiers, _derived(triples, nodes)]).unique()
+    return pl.concat([nodes, identifiers, _derived(triples, nodes)]).unique(), identifiers
+
+
+def pseudonymised_values(triples: pl.DataFrame, nodes: pl.Series, identifiers: pl.Series) -> pl.Expr:
+    """Which triples' objects are values given pseudonyms: identifiers' notations, records' source ids."""
+    values = (pl.col("p") == NOTATION) & pl.col("s").is_in(identifiers)
+    return values | ((pl.col("p") == SOURCE_RECORD_ID) & pl.col("s").is_in(nodes))
+
+
+def pseudonymise(
+    triples: pl.DataFrame, agreement: Agreement, key: AgreementKey | None, *, records: pl.Series
+) -> tuple[pl.DataFrame, int, Counter[str]]:
+    """*triples* with pseudonyms in place of the IRIs and values the agreement pseudonymises, and blank
+    nodes relabelled; with the number of nodes given a pseudonym, and the triples whose object became a
+    pseudonym counted by predicate.
+
+    Raises:
+        ShareKeyError: the agreement pseudonymises something and *key* is None.
+    """
+    nodes, identifiers = pseudonymised_nodes(triples, agreement, records=records)
     if nodes.len() and key is None:
         raise ShareKeyError(
             "the agreement pseudonymises records or identifiers: give the key with --key-file or --key-env"
         )
-    values = (pl.col("p") == NOTATION) & pl.col("s").is_in(identifiers)
-    values |= (pl.col("p") == SOURCE_RECORD_ID) & pl.col("s").is_in(nodes)
+    values = pseudonymised_values(triples, nodes, identifiers)
     changed = values | pl.col("o").is_in(nodes.filter(nodes.str.starts_with("<")))
     by_property = Counter(dict(triples.filter(changed).group_by("p").len().iter_rows()))
     if key is not None:
