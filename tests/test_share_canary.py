@@ -291,5 +291,10 @@ def test_generated_copies_keep_every_invariant(
         assert people.str.starts_with(f"<{PSEUDONYMS}").all()
     linked = copy.filter(pl.col("p").is_in([f"<{P}person>", f"<{P}event>"])).get_column("o").to_list()
     assert set(linked) <= set(copy.get_column("s").to_list()), "every link in the copy joins a record in it"
+    if {f"{P}person", f"{P}event"} <= agreement.properties - agreement.prohibited:  # no link left half
+        involvements = copy.filter((pl.col("p") == RDF_TYPE) & (pl.col("o") == f"<{P}PersonInvolvement>"))["s"]
+        for predicate in ("person", "event"):
+            ends = copy.filter(pl.col("p") == f"<{P}{predicate}>").get_column("s")
+            assert involvements.is_in(ends).all(), f"a link that would reveal a withheld record leaves ({predicate})"
     if "C" not in agreement.handling_codes:
         assert f"<{P}code/handling-code/C>" not in text
