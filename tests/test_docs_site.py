@@ -129,11 +129,12 @@ def test_every_class_slot_code_list_type_and_mapping_has_its_page(site: SiteSumm
     assert {"index.html", "terms.html", "iris.html", "downloads.html", "changelog.html"} <= {
         p.name for p in site.output.iterdir()
     }
-    assert {"architect.html", "data-steward.html", "developer.html"} == {
+    assert {"architect.html", "data-steward.html", "developer.html", "partner.html"} == {
         p.name for p in (site.output / "guides").iterdir()
     }
     assert (site.output / "reference" / "findings.html").is_file()
     assert (site.output / "reference" / "scaffold.html").is_file()
+    assert (site.output / "reference" / "sharing.html").is_file()
     assert site.pages == len(list(site.output.rglob("*.html")))
 
 

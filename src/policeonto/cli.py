@@ -614,6 +614,18 @@ def _scaffold() -> click.Command:
 main.add_command(_scaffold())
 
 
+def _agreement() -> click.Group:
+    """``policeonto agreement`` and its commands, from their own module, each guarded as every command is."""
+    from policeonto.cli_agreement import agreement
+
+    for command in agreement.commands.values():
+        command.callback = _guarded(command.callback)  # type: ignore[arg-type]
+    return agreement
+
+
+main.add_command(_agreement())
+
+
 def _share() -> click.Command:
     """``policeonto share``, from its own module, guarded as every command is."""
     from policeonto.cli_share import share

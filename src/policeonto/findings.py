@@ -352,7 +352,7 @@ _AGREEMENT_TYPES = [
         "Permissions with different constraints",
         "Every permission of an agreement carries the same constraints (purpose, end date, ceiling, markings): "
         "the agreement states them once for all it permits.",
-        "{focus_node} has other constraints than the agreement's first permission",
+        "{focus_node}: its {value} permissions do not all carry the same constraints",
     ),
     (
         "agreement-permitted-and-prohibited",

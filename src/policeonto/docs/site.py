@@ -34,7 +34,7 @@ __all__ = ["MARKER", "SiteSummary", "build_site", "project_root"]
 #: The file that marks a folder as a built site, which the next build may replace.
 MARKER = ".policeonto-site"
 
-_GUIDES = {"architect": "Architect", "data-steward": "Data steward", "developer": "Developer"}
+_GUIDES = {"architect": "Architect", "data-steward": "Data steward", "developer": "Developer", "partner": "Partner"}
 _REFERENCE = {
     "model": "The model",
     "mapping": "Mapping exports",
@@ -42,6 +42,7 @@ _REFERENCE = {
     "validation": "Validation",
     "findings": "Findings catalogue",
     "store": "Triple store and queries",
+    "sharing": "Sharing under agreements",
     "architecture": "Architecture",
     "reliability": "Reliability and untrusted input",
     "build": "Building the artefacts",

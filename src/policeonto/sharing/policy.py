@@ -10,7 +10,7 @@ The graph's shape (cardinalities, operators, datatypes) is checked by the profil
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -52,7 +52,6 @@ class Policy:
     generalised: tuple[tuple[str, str], ...] = ()  # (property IRI, action IRI), sorted
     k: int | None = None
     quasi_identifiers: tuple[str, ...] = ()  # sorted
-    permissions: tuple[str, ...] = field(default=(), compare=False)  # the permission nodes, for findings
 
 
 @cache
@@ -68,7 +67,7 @@ def unknown_terms(graph: Graph, file: str) -> list[Finding]:
     seen: set[URIRef] = set()
     for triple in graph:
         for term in triple:
-            if isinstance(term, URIRef) and term not in known and term.startswith((str(ODRL), str(POA))):
+            if isinstance(term, URIRef) and term not in known and str(term).startswith((str(ODRL), str(POA))):
                 seen.add(term)
     return [make("agreement-unknown-term", file=file, value=str(term)) for term in sorted(seen)]
 
@@ -76,11 +75,10 @@ def unknown_terms(graph: Graph, file: str) -> list[Finding]:
 def find_policy(graph: Graph, file: str) -> tuple[URIRef | None, list[Finding]]:
     """The one ``odrl:Agreement`` of *graph*, or the finding that there is not exactly one, named by an IRI."""
     agreements = sorted(graph.subjects(RDF.type, ODRL.Agreement), key=str)
-    others = sorted({str(t) for t in graph.objects(None, RDF.type) if t in (ODRL.Policy, ODRL.Set, ODRL.Offer)})
     if len(agreements) == 1 and isinstance(agreements[0], URIRef):
         return agreements[0], []
     if not agreements:
-        value = "no odrl:Agreement" + (f" ({', '.join(others)} are not agreements)" if others else "")
+        value = "no odrl:Agreement"
     elif len(agreements) > 1:
         value = f"{len(agreements)} odrl:Agreement policies; an agreement file holds one"
     else:
@@ -120,9 +118,10 @@ def read_policy(graph: Graph, policy: URIRef, file: str) -> tuple[Policy | None,
     """
     permissions = sorted(graph.objects(policy, ODRL.permission), key=str)
     first = _constraints(graph, permissions[0])
-    differing = [p for p in permissions[1:] if _constraints(graph, p) != first]
-    if differing:
-        return None, [make("agreement-constraints-differ", file=file, focus_node=str(p)) for p in differing]
+    if any(_constraints(graph, p) != first for p in permissions[1:]):
+        return None, [
+            make("agreement-constraints-differ", file=file, focus_node=str(policy), value=str(len(permissions)))
+        ]
     constraints = {left: (operator, rights) for left, operator, rights in first}
     permitted: set[str] = set()
     pseudonymised: set[str] = set()
@@ -168,7 +167,6 @@ def read_policy(graph: Graph, policy: URIRef, file: str) -> tuple[Policy | None,
             generalised=tuple(sorted(generalised)),
             k=k,
             quasi_identifiers=tuple(sorted(quasi)),
-            permissions=tuple(str(p) for p in permissions),
         ),
         [],
     )

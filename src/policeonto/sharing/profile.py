@@ -16,6 +16,7 @@ from rdflib.term import Node
 from policeonto.findings import Finding, make
 from policeonto.quiet import RDFLIB_LITERALS, quieted
 from policeonto.shacl import run_pyshacl
+from policeonto.sharing.terms import ODRL
 from policeonto.vocab import SH, artefact_path
 
 __all__ = ["SHAPES_PATH", "check_profile", "profile_shapes"]
@@ -44,19 +45,36 @@ def _name(graph: Graph, node: Node, depth: int = 0) -> str:
     return "a node of the agreement"
 
 
+def _rule(shapes: Graph, shape: Node) -> tuple[str, str | None]:
+    """The named shape (the rule) that *shape* is or belongs to, and that rule's message."""
+    for _ in range(8):
+        if isinstance(shape, URIRef):
+            message = shapes.value(shape, SH.message)
+            return str(shape), None if message is None else str(message)
+        parent = shapes.value(None, SH.property, shape) or shapes.value(None, SH.node, shape)
+        if parent is None:
+            break
+        shape = parent
+    return "a shape of the profile", None
+
+
 def check_profile(graph: Graph, file: str) -> list[Finding]:
     """A finding for each breach of the profile's shapes in the agreement *graph* read from *file*."""
+    shapes = profile_shapes()
     with quieted(RDFLIB_LITERALS):
-        _, report, results = run_pyshacl(graph, profile_shapes())
+        _, report, results = run_pyshacl(graph, shapes)
     findings = []
     for result in results:
-        shape = report.value(result, SH.sourceShape)
+        rule, rule_message = _rule(shapes, report.value(result, SH.sourceShape))
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
-        message = str(report.value(result, SH.resultMessage) or "")
-        if value is not None and not isinstance(value, BNode):
-            message += f" (found {value.n3(graph.namespace_manager)})"
+        message = rule_message or str(report.value(result, SH.resultMessage) or "")
+        shown = [value] if value is not None and not isinstance(value, BNode) else []
+        if not shown and focus is not None:  # a constraint breaking its left operand's rule: show what it gives
+            shown = sorted(graph.objects(focus, ODRL.rightOperand), key=str)
+        if shown:
+            message += f" (found {', '.join(v.n3(graph.namespace_manager) for v in shown)})"
         findings.append(
             make(
                 "agreement-profile",
@@ -64,7 +82,7 @@ def check_profile(graph: Graph, file: str) -> list[Finding]:
                 focus_node=_name(graph, focus) if focus is not None else None,
                 path=str(path) if isinstance(path, URIRef) else None,
                 value=message,
-                constraint=str(shape) if isinstance(shape, URIRef) else _name(profile_shapes(), shape),
+                constraint=rule,
             )
         )
     return sorted(findings, key=lambda f: (f.constraint or "", f.focus_node or "", f.value or ""))
