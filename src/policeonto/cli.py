@@ -624,3 +624,14 @@ def _agreement() -> click.Group:
 
 
 main.add_command(_agreement())
+
+
+def _share() -> click.Command:
+    """``policeonto share``, from its own module, guarded as every command is."""
+    from policeonto.cli_share import share
+
+    share.callback = _guarded(share.callback)  # type: ignore[arg-type]
+    return share
+
+
+main.add_command(_share())

@@ -24,6 +24,8 @@ __all__ = [
     "OutputPathError",
     "PoliceOntoError",
     "SchemaError",
+    "ShareKeyError",
+    "ShareRefusedError",
     "StoreBusyError",
     "StoreError",
     "UnsafeInputError",
@@ -148,3 +150,20 @@ class AgreementError(PoliceOntoError, ValueError):
         self.path = Path(path)
         self.rule = rule
         self.findings = findings
+
+
+class ShareKeyError(PoliceOntoError, ValueError):
+    """The key of ``policeonto share`` is missing, unreadable or too short. The message names where the key
+    was to come from (a file, an environment variable), never the key."""
+
+
+class ShareRefusedError(PoliceOntoError, RuntimeError):
+    """A recipient's copy breaks the closed profile its agreement compiles to, so it is not written.
+
+    Carries the predicate of the first offending triple and the rule it breaks; never a value.
+    """
+
+    def __init__(self, message: str, *, predicate: str, rule: str) -> None:
+        super().__init__(message)
+        self.predicate = predicate
+        self.rule = rule

@@ -1,0 +1,162 @@
+"""The proof that nothing more leaves: an agreement compiled to a closed SHACL profile of the recipient's
+copy, and every copy checked against it before it is written.
+
+The profile has one closed node shape per permitted class (only the permitted properties and ``rdf:type``,
+as its ignored properties; a property shape only where values are constrained), the generalised forms as
+datatypes, patterns and classes, the pseudonymised classes' records named by pseudonyms only, and security
+markings and handling codes within what the agreement allows. Beside the shapes, three checks that SHACL's
+targets cannot make: every subject has a permitted class, every class named is permitted, every predicate
+is permitted.
+
+>>> from policeonto.sharing.agreement import Agreement
+>>> P = "https://w3id.org/policeonto/"
+>>> agreement = Agreement(iri="https://example.org/isa/1", title="t", assigner="https://example.org/a",
+...     assignee="https://example.org/b", purpose="https://w3id.org/dpv#Safeguarding",
+...     legal_basis="https://w3id.org/dpv#PublicTask", classes=frozenset({P + "Person"}),
+...     properties=frozenset({P + "gender"}))
+>>> copy = pl.DataFrame({"s": ["<https://example.org/p/1>"] * 2, "p": [RDF_TYPE, f"<{P}label>"],
+...     "o": [f"<{P}Person>", '"Ann"']})
+>>> try:
+...     check_copy(copy, agreement)
+... except ShareRefusedError as refused:
+...     print(refused.predicate, refused.rule)
+https://w3id.org/policeonto/label permitted-predicate
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+
+import polars as pl
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH, XSD
+
+from policeonto.errors import ShareRefusedError
+from policeonto.fastshacl import Shapes, TripleTable, compile_shapes, evaluate
+from policeonto.sharing.agreement import Agreement, GeneralisedForm
+from policeonto.sharing.model import (
+    CLASSIFICATION,
+    CLASSIFICATIONS,
+    HANDLING_CODE,
+    HANDLING_CODES,
+    LSOA,
+    NATIONAL_CAVEAT,
+    NATIONAL_CAVEATS,
+    SENSITIVE,
+)
+from policeonto.sharing.select import LEVELS
+from policeonto.sharing.transform import PSEUDONYMS
+from policeonto.terms import RDF_TYPE, iri
+
+__all__ = ["PROFILE", "check_copy", "profile_graph"]
+
+#: Where the profile's shapes are named: this, the agreement's IRI's digest, "/", the class or property.
+PROFILE = "https://w3id.org/policeonto/share-profile/"
+_FORMS = {
+    GeneralisedForm.YEAR: (SH.datatype, XSD.gYear),
+    GeneralisedForm.AGE_BAND: (SH.pattern, Literal("^[0-9]{1,3}-[0-9]{1,3}$")),
+    GeneralisedForm.POSTCODE_SECTOR: (SH.pattern, Literal("^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]$")),
+    GeneralisedForm.LSOA: (SH["class"], URIRef(LSOA[1:-1])),
+}
+
+
+def _uri(term: str) -> URIRef:
+    return URIRef(term[1:-1])
+
+
+def _list(graph: Graph, items: list[URIRef | Literal]) -> BNode:
+    head = BNode()
+    Collection(graph, head, list(items))
+    return head
+
+
+def profile_graph(agreement: Agreement) -> Graph:
+    """The closed SHACL profile of a copy made under *agreement*."""
+    graph = Graph(bind_namespaces="none")
+    graph.bind("sh", SH)
+    base = f"{PROFILE}{_digest(agreement.iri)}/"
+    properties = sorted(agreement.properties - agreement.prohibited)
+    forms = {g.property: g.form for g in agreement.generalised}
+    restricted = _restrictions(agreement)
+    constrained = sorted(p for p in properties if p in forms or iri(p) in restricted)
+    for cls in sorted(agreement.classes):
+        shape = URIRef(base + cls.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+        graph.add((shape, RDF.type, SH.NodeShape))
+        graph.add((shape, SH.targetClass, URIRef(cls)))
+        graph.add((shape, SH.closed, Literal(True)))  # closed over the permitted properties (and rdf:type)
+        graph.add((shape, SH.ignoredProperties, _list(graph, [RDF.type, *(URIRef(p) for p in properties)])))
+        if cls in agreement.pseudonymised.classes:
+            graph.add((shape, SH.nodeKind, SH.IRI))
+            graph.add((shape, SH.pattern, Literal(f"^{PSEUDONYMS}[0-9a-f]{{32}}$")))
+        for prop in constrained:
+            member = BNode()
+            graph.add((shape, SH.property, member))
+            graph.add((member, SH.path, URIRef(prop)))
+            if prop in forms:
+                constraint, value = _FORMS[forms[prop]]
+                graph.add((member, constraint, value))
+            if iri(prop) in restricted:
+                allowed = restricted[iri(prop)]
+                if allowed:
+                    graph.add((member, SH["in"], _list(graph, [_uri(a) for a in allowed])))
+                else:
+                    graph.add((member, SH.maxCount, Literal(0)))
+    return graph
+
+
+def _restrictions(agreement: Agreement) -> dict[str, list[str]]:
+    """The properties whose values the agreement limits (markings, handling codes), with the values allowed."""
+    top = LEVELS.index(agreement.ceiling) + 1 if agreement.ceiling in LEVELS else 0
+    out = {
+        CLASSIFICATION: [f"{CLASSIFICATIONS}{level}>" for level in LEVELS[:top]],
+        NATIONAL_CAVEAT: [f"{NATIONAL_CAVEATS}{c}>" for c in sorted(agreement.caveats_allowed)],
+        HANDLING_CODE: [f"{HANDLING_CODES}{c}>" for c in sorted(agreement.handling_codes)],
+    }
+    if not agreement.sensitive_allowed:
+        out[SENSITIVE] = []
+    return out
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@cache
+def _compiled(agreement: Agreement) -> Shapes:
+    return compile_shapes(profile_graph(agreement))
+
+
+def check_copy(copy: pl.DataFrame, agreement: Agreement) -> None:
+    """Check the copy (``s``, ``p``, ``o`` terms) against the agreement's closed profile and the checks
+    beside it, with the fast engine.
+
+    Raises:
+        ShareRefusedError: the first problem found, naming the predicate and the rule, never a value.
+    """
+    classes = {iri(c) for c in agreement.classes}
+    predicates = {iri(p) for p in agreement.properties - agreement.prohibited} | {RDF_TYPE}
+    for predicate in sorted(set(copy.get_column("p").unique().to_list()) - predicates):
+        _refuse(predicate, "permitted-predicate", "is not permitted by the agreement")
+    named = copy.filter(pl.col("p") == RDF_TYPE).get_column("o").unique().to_list()
+    for cls in sorted(set(named) - classes):
+        _refuse(RDF_TYPE, "permitted-class", f"names the class {cls}, which the agreement does not permit")
+    typed = copy.filter((pl.col("p") == RDF_TYPE) & pl.col("o").is_in(list(classes))).get_column("s")
+    untyped = copy.filter(~pl.col("s").is_in(typed))
+    if untyped.height:
+        _refuse(untyped.get_column("p")[0], "typed-subject", "is said of a node of no permitted class")
+    found = evaluate(_compiled(agreement), TripleTable.from_frame(copy))
+    if found.height:
+        first = found.sort("path", "component").row(0, named=True)
+        component = f"sh:{first['component']}ConstraintComponent"
+        _refuse(first["path"] or RDF_TYPE, component, "breaks the agreement's closed profile")
+
+
+def _refuse(predicate: str, rule: str, why: str) -> None:
+    predicate = predicate.removeprefix("<").removesuffix(">")
+    raise ShareRefusedError(
+        f"the copy is not written: a triple's predicate {predicate} {why} (rule: {rule})",
+        predicate=predicate,
+        rule=rule,
+    )

@@ -1,0 +1,142 @@
+"""The records a share starts from, as one table of N-Triples terms (``s``, ``p``, ``o``): exports mapped
+through the same stream as ``policeonto map`` (each batch's terms taken as the mapping makes them), RDF
+files and records in YAML read as ``policeonto validate`` reads them.
+
+>>> from pathlib import Path
+>>> records = read_records_for_share([Path("tests/data/sources/street-sample.csv")])
+>>> records.triples.columns, records.inputs[0].sha256 == records.map_result.files[0].sha256
+(['s', 'p', 'o'], True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from policeonto.errors import InstanceDataError
+from policeonto.fastshacl import TripleTable
+from policeonto.instances import is_records, read_records
+from policeonto.mapping import MapOptions, MappingCatalogue, MappingChoice, MapResult, map_result, map_stream
+from policeonto.mapping.events import Event, FileEnded, Made, RowsMapped
+from policeonto.store import Store
+from policeonto.validation.fast import read_table
+from policeonto.validation.rdf_input import is_rdf
+
+__all__ = ["InputFile", "SharedRecords", "read_records_for_share", "read_store_for_share", "table_frame"]
+
+_SCHEMA = dict.fromkeys("spo", pl.String)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input of a share, named with the SHA-256 of its bytes (for the manifest)."""
+
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SharedRecords:
+    """The triples of every input, the inputs, and the summary of mapping the exports among them (empty
+    when there were none)."""
+
+    triples: pl.DataFrame
+    inputs: tuple[InputFile, ...]
+    map_result: MapResult
+
+
+def table_frame(table: TripleTable) -> pl.DataFrame:
+    """A triple table as one frame of ``s``, ``p``, ``o``."""
+    parts = [pairs.with_columns(p=pl.lit(p)).select("s", "p", "o") for p, pairs in table.by_predicate.items()]
+    return pl.concat(parts) if parts else pl.DataFrame(schema=_SCHEMA)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError as exc:
+        raise InstanceDataError(f"cannot be read: {exc.strerror or exc}", path=path) from exc
+    return digest.hexdigest()
+
+
+def _mapped(
+    paths: list[Path], mapping: MappingChoice, catalogue: MappingCatalogue | None, options: MapOptions
+) -> tuple[list[pl.DataFrame], MapResult]:
+    """Map the exports *paths*, each batch's triples parsed into a frame as the batch is made."""
+    frames: list[pl.DataFrame] = []
+
+    def parsed(events: Iterable[Event]) -> Iterator[Event]:
+        for event in events:
+            if isinstance(event, RowsMapped) and event.triples:
+                frames.extend(_made_frames(event.made))
+            elif isinstance(event, FileEnded):  # the file's dataset and run, which its records point to
+                frames.append(table_frame(TripleTable.from_graph(event.provenance)))
+            yield event
+
+    result = map_result(parsed(map_stream(paths, mapping=mapping, catalogue=catalogue, options=options)))
+    return frames, result
+
+
+def _made_frames(made: Iterable[Made]) -> Iterator[pl.DataFrame]:
+    """The triples of a batch as frames, straight from the terms the mapping made (as
+    :func:`~policeonto.mapping.writing.write_made` writes them, without writing them)."""
+    for part in made:
+        subjects = part.subjects.get_column("s")
+        for predicate, objects in part.objects:
+            frame = pl.DataFrame({"s": subjects, "o": objects.alias("o")}).filter(pl.col("o").is_not_null())
+            yield frame.select("s", pl.lit(predicate, dtype=pl.String).alias("p"), "o")
+
+
+def read_records_for_share(
+    inputs: list[Path],
+    *,
+    mapping: MappingChoice = None,
+    catalogue: MappingCatalogue | None = None,
+    options: MapOptions | None = None,
+) -> SharedRecords:
+    """Every triple of *inputs*: exports (CSV, JSON) mapped together as ``policeonto map`` maps them, RDF
+    files and records in YAML read one by one.
+
+    Raises:
+        MappingInputError, MappingSpecError, InstanceDataError: as mapping, or reading RDF or records, raise.
+    """
+    options = options or MapOptions()
+    frames: list[pl.DataFrame] = []
+    exports = [p for p in inputs if not is_rdf(p) and not is_records(p)]
+    result = MapResult()
+    if exports:
+        mapped, result = _mapped(exports, mapping, catalogue, options)
+        frames += mapped
+    for path in inputs:
+        if is_rdf(path):
+            frames.append(table_frame(read_table(path, limits=options.limits)))
+        elif is_records(path):
+            frames.append(table_frame(TripleTable.from_graph(read_records(path, limits=options.limits))))
+    triples = pl.concat(frames).unique(maintain_order=True) if frames else pl.DataFrame(schema=_SCHEMA)
+    files = tuple(InputFile(str(p), _sha256(p)) for p in inputs)
+    return SharedRecords(triples, files, result)
+
+
+_EVERY_TRIPLE = "SELECT ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def read_store_for_share(store: Store) -> SharedRecords:
+    """Every triple of *store* (its default graph and every named graph), as one input named by the store's
+    location, whose SHA-256 is that of the triples as sorted N-Triples lines (a store has no file to hash).
+
+    Raises:
+        StoreError: the store cannot be queried.
+    """
+    result = store.query(_EVERY_TRIPLE)
+    triples = pl.DataFrame(list(result.rows), schema=_SCHEMA, orient="row").unique().sort("s", "p", "o")
+    digest = hashlib.sha256()
+    for s, p, o in triples.iter_rows():
+        digest.update(f"{s} {p} {o} .\n".encode())
+    return SharedRecords(triples, (InputFile(store.location, digest.hexdigest()),), MapResult())

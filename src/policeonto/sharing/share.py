@@ -1,0 +1,217 @@
+"""Share records under an agreement: the recipient's copy, proved against the agreement's closed profile
+before it is written, and its manifest beside it.
+
+A copy is made in stages, each a plain function of plain values: read the records
+(:mod:`~policeonto.sharing.records`), select what may leave (:mod:`~policeonto.sharing.select`), generalise
+and pseudonymise (:mod:`~policeonto.sharing.transform`), check (:mod:`~policeonto.sharing.proof`), then
+write the copy and its manifest (:mod:`~policeonto.sharing.manifest`). A copy that fails the check is not
+written, nor is its manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+from rdflib import Graph
+
+from policeonto.errors import ShareRefusedError
+from policeonto.mapping import MapOptions, MappingCatalogue, MappingChoice, MapResult
+from policeonto.output import atomic_output, write_atomically
+from policeonto.rdf_formats import RdfFormat
+from policeonto.sharing.agreement import Agreement
+from policeonto.sharing.keys import AgreementKey
+from policeonto.sharing.manifest import ShareFacts, manifest_graph
+from policeonto.sharing.proof import check_copy
+from policeonto.sharing.records import SharedRecords, read_records_for_share
+from policeonto.sharing.select import LEVELS, select
+from policeonto.sharing.transform import generalise, pseudonymise
+from policeonto.vocab import ARTEFACTS, artefact_path, schema_view
+
+__all__ = ["Copy", "ShareResult", "make_copy", "manifest_path", "serialise_copy", "share", "share_records"]
+
+_ODRL_DATE = "http://www.w3.org/ns/odrl/2/dateTime"
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A recipient's copy, checked: its triples, and what was shared, withheld, dropped and generalised."""
+
+    triples: pl.DataFrame
+    records_shared: int
+    pseudonymised: int
+    withheld: Counter[str]
+    parts_withheld: Counter[str]
+    dropped: Counter[str]
+    generalised: Counter[str]
+    not_generalised: Counter[str]
+    left_out: Counter[tuple[str, str]]  # (predicate, reason) -> triples not in the copy
+    pseudonymised_by_property: Counter[str]
+
+
+@dataclass(frozen=True)
+class ShareResult:
+    """A share done: the copy and manifest written, the facts the manifest states, and the summary of
+    mapping the exports among the inputs."""
+
+    copy: Path
+    manifest: Path
+    facts: ShareFacts
+    map_result: MapResult
+
+
+def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey | None, today: date) -> Copy:
+    """The copy of *records* (``s``, ``p``, ``o`` N-Triples terms) that *agreement* lets leave on *today*.
+
+    Raises:
+        ShareRefusedError: the agreement has ended, asks for aggregates only or k-anonymity (not made yet:
+            record-level data never leaves under such an agreement), or the copy breaks its closed profile.
+        ShareKeyError: the agreement pseudonymises and *key* is None.
+    """
+    if agreement.valid_until is not None and today > agreement.valid_until:
+        raise ShareRefusedError(
+            f"the copy is not written: the agreement {agreement.iri} ended on {agreement.valid_until.isoformat()}",
+            predicate=_ODRL_DATE,
+            rule="valid-until",
+        )
+    if agreement.ceiling not in LEVELS:  # no ceiling known: nothing can be judged against it
+        raise ShareRefusedError(
+            f"the copy is not written: the agreement's ceiling {agreement.ceiling!r} is none of {', '.join(LEVELS)}",
+            predicate="",
+            rule="ceiling",
+        )
+    if agreement.aggregates_only or agreement.k is not None:  # record-level data must not leave under it
+        rule = "aggregates-only" if agreement.aggregates_only else "k-anonymity"
+        raise ShareRefusedError(
+            f"the copy is not written: the agreement {agreement.iri} asks for "
+            + ("aggregates only" if agreement.aggregates_only else f"k-anonymity (k = {agreement.k})")
+            + ", which policeonto share cannot make yet",
+            predicate="",
+            rule=rule,
+        )
+    selection = select(records, agreement, today=today)
+    shaped = generalise(selection.triples, agreement, today=today)
+    triples, pseudonymised, renamed = pseudonymise(shaped.triples, agreement, key, records=selection.records)
+    triples = triples.unique().sort("s", "p", "o")
+    check_copy(triples, agreement)
+    return Copy(
+        triples=triples,
+        records_shared=selection.records_shared,
+        pseudonymised=pseudonymised,
+        withheld=selection.withheld,
+        parts_withheld=selection.parts_withheld,
+        dropped=selection.dropped,
+        generalised=shaped.generalised,
+        not_generalised=shaped.not_generalised,
+        left_out=selection.dropped_by_property,
+        pseudonymised_by_property=renamed,
+    )
+
+
+def serialise_copy(triples: pl.DataFrame, fmt: RdfFormat) -> bytes:
+    """The copy's bytes in *fmt*: one triple a line in the copy's order for N-Triples and Turtle (N-Triples
+    is Turtle, as ``policeonto map`` writes it); JSON-LD with the vocabulary's context through rdflib."""
+    lines = triples.select(line=pl.concat_str([pl.col("s"), pl.col("p"), pl.col("o")], separator=" ") + " .")
+    sink = io.BytesIO()
+    lines.write_csv(sink, include_header=False, quote_style="never")  # each line as it is, as map writes them
+    if fmt is not RdfFormat.JSONLD:
+        return sink.getvalue()
+    graph = Graph().parse(data=sink.getvalue().decode("utf-8"), format="nt")
+    context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
+    return graph.serialize(format="json-ld", context=context, indent=1).encode("utf-8")
+
+
+def manifest_path(output: Path) -> Path:
+    """Where the manifest of the copy *output* is written: beside it, ``OUT.manifest.ttl``."""
+    return output.with_name(output.name + ".manifest.ttl")
+
+
+def share(
+    inputs: list[Path],
+    agreement: Agreement,
+    output: Path,
+    *,
+    key: bytes | None = None,
+    fmt: RdfFormat | None = None,
+    agent: str | None = None,
+    mapping: MappingChoice = None,
+    catalogue: MappingCatalogue | None = None,
+    options: MapOptions | None = None,
+    today: date | None = None,
+) -> ShareResult:
+    """Share *inputs* (exports, RDF, records in YAML) under *agreement*: write the recipient's copy to
+    *output* and its manifest beside it (:func:`manifest_path`).
+
+    Args:
+        key: the steward's key (:func:`~policeonto.sharing.keys.read_key`); needed when the agreement
+            pseudonymises. The agreement's own key is derived from it.
+        fmt: the copy's syntax (default: from *output*'s extension).
+        agent: who shares, an IRI (default: the agreement's assigner).
+        today: the date of sharing (default: today, UTC), for review dates, age bands and the agreement's end.
+
+    Raises:
+        ShareRefusedError: the copy breaks the agreement's closed profile, or the agreement has ended:
+            nothing is written.
+        ShareKeyError: the agreement pseudonymises and no key is given.
+        MappingInputError, MappingSpecError, InstanceDataError: an input cannot be read or mapped.
+    """
+    started = datetime.now(UTC).replace(microsecond=0)
+    fmt = fmt or RdfFormat.from_extension(output)  # a wrong extension is said before the work
+    records = read_records_for_share(inputs, mapping=mapping, catalogue=catalogue, options=options)
+    return share_records(records, agreement, output, key=key, fmt=fmt, agent=agent, today=today, started=started)
+
+
+def share_records(
+    records: SharedRecords,
+    agreement: Agreement,
+    output: Path,
+    *,
+    key: bytes | None = None,
+    fmt: RdfFormat | None = None,
+    agent: str | None = None,
+    today: date | None = None,
+    started: datetime | None = None,
+) -> ShareResult:
+    """Share *records* already read (from files, :func:`~policeonto.sharing.records.read_records_for_share`,
+    or a store, :func:`~policeonto.sharing.records.read_store_for_share`) as :func:`share` does."""
+    started = started or datetime.now(UTC).replace(microsecond=0)
+    fmt = fmt or RdfFormat.from_extension(output)
+    derived = None if key is None else AgreementKey.derive(key, agreement.iri)
+    copy = make_copy(records.triples, agreement, key=derived, today=today or started.date())
+    data = serialise_copy(copy.triples, fmt)
+    facts = ShareFacts(
+        agreement=agreement.iri,
+        agent=agent or agreement.assigner,
+        recipient=agreement.assignee,
+        purpose=agreement.purpose,
+        legal_basis=agreement.legal_basis,
+        started=started,
+        ended=datetime.now(UTC).replace(microsecond=0),
+        inputs=records.inputs,
+        copy_name=output.name,
+        copy_sha256=hashlib.sha256(data).hexdigest(),
+        media_type=fmt.syntax.media_type,
+        vocabulary_version=str(schema_view().schema.version),
+        records_shared=copy.records_shared,
+        triples_shared=copy.triples.height,
+        pseudonymised=copy.pseudonymised,
+        withheld=copy.withheld,
+        parts_withheld=copy.parts_withheld,
+        dropped=copy.dropped,
+        generalised=copy.generalised,
+        not_generalised=copy.not_generalised,
+        rows_read=records.map_result.rows_read,
+        rows_rejected=records.map_result.rejected_by_reason,
+    )
+    manifest = manifest_path(output)
+    written = manifest_graph(facts).serialize(format="turtle")
+    with atomic_output(output) as sink:
+        sink.write(data)
+    write_atomically(manifest, written)
+    return ShareResult(output, manifest, facts, records.map_result)
