@@ -13,6 +13,7 @@ from rdflib import RDF, SKOS, Graph, Literal, Namespace, URIRef
 from policeonto.fastshacl import TripleTable, evaluate
 from policeonto.fastshacl.report import report_keys, result_keys
 from policeonto.instances import load_records, records_to_graph
+from policeonto.mapping import MappingCatalogue
 from policeonto.shacl import run_pyshacl
 from policeonto.validation import validate
 from policeonto.validation.fast import project_shapes
@@ -186,3 +187,69 @@ def test_every_new_object_class_has_a_record_in_the_examples() -> None:
     assert {POLE[name] for name in [*new, "Firearm", "ObjectHolding"]} <= typed
     holding = next(graph.subjects(RDF.type, POLE.ObjectHolding))
     assert graph.value(holding, POLE.holding_role) == URIRef(CODE + "holding-role/custodian")
+
+
+_CARDS_SOURCE = """id: https://example.org/force-e/source/cards
+name: force_e_cards
+title: Force E seized cards
+license: http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/
+prefixes:
+  linkml: https://w3id.org/linkml/
+  cards: https://example.org/force-e/source/cards/
+default_prefix: cards
+default_range: string
+imports:
+  - linkml:types
+  - context
+classes:
+  CardRow:
+    description: One seized payment card.
+    mixins: [RowContext]
+    slots: [card_ref, card_number]
+slots:
+  card_ref:
+    title: Card Ref
+    identifier: true
+    required: true
+  card_number:
+    title: Card Number
+    required: true
+"""
+
+_CARDS_TRANSFORM = """id: https://example.org/force-e/mappings/cards
+title: Force E seized cards to policeonto
+version: 0.1.0
+license: http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/
+source_schema: cards.source.yaml
+target_schema: policeonto
+policeonto:
+  row_class: CardRow
+class_derivations:
+  PaymentCard:
+    populated_from: CardRow
+    slot_derivations:
+      id: {expr: "base + 'force-e/card/' + card_ref"}
+      masked_card_number: {populated_from: card_number}
+      source_row: {populated_from: row}
+"""
+
+
+def test_a_full_card_number_in_a_mapped_table_is_a_finding_at_its_row_and_column_showing_it_masked(
+    tmp_path: Path,
+) -> None:
+    """Through the mapping and the fast engine's table validation: the finding names the file, row and
+    column (the second data row), and shows the number masked; the full number is in no rendering of the
+    report."""
+    folder = tmp_path / "mappings"
+    folder.mkdir()
+    (folder / "cards.source.yaml").write_text(_CARDS_SOURCE, encoding="utf-8")
+    (folder / "force-e-cards.transform.yaml").write_text(_CARDS_TRANSFORM, encoding="utf-8")
+    table = tmp_path / "cards.csv"
+    table.write_text("Card Ref,Card Number\nK1,475129******1234\nK2,4751290000001234\n", encoding="utf-8")
+    report = validate([table], catalogue=MappingCatalogue.search([folder], environment={}))
+    assert report.rows == 2
+    assert [(f.code, f.row, f.column, f.value) for f in report.findings] == [
+        ("shape-sparql", 2, "Card Number", "475129******1234")
+    ]
+    for fmt in ("text", "json", "html", "csv", "shacl"):
+        assert "4751290000001234" not in render(report, fmt)
