@@ -65,9 +65,12 @@ ADDRESSTYPE = CurieNamespace('addresstype', 'https://w3id.org/policeonto/code/ad
 ADMS = CurieNamespace('adms', 'http://www.w3.org/ns/adms#')
 AGERANGE = CurieNamespace('agerange', 'https://w3id.org/policeonto/code/age-range/')
 ASSOCIATIONTYPE = CurieNamespace('associationtype', 'https://w3id.org/policeonto/code/association-type/')
+BODYTYPE = CurieNamespace('bodytype', 'https://w3id.org/policeonto/code/vehicle-body-type/')
+CARDSCHEME = CurieNamespace('cardscheme', 'https://w3id.org/policeonto/code/card-scheme/')
 CAVEAT = CurieNamespace('caveat', 'https://w3id.org/policeonto/code/national-caveat/')
 CONTACTTYPE = CurieNamespace('contacttype', 'https://w3id.org/policeonto/code/contact-type/')
 CRIMETYPE = CurieNamespace('crimetype', 'https://w3id.org/policeonto/code/crime-type/')
+CRYPTOCURRENCY = CurieNamespace('cryptocurrency', 'https://w3id.org/policeonto/code/cryptocurrency/')
 CV = CurieNamespace('cv', 'http://data.europa.eu/m8g/')
 DCAT = CurieNamespace('dcat', 'http://www.w3.org/ns/dcat#')
 DCTERMS = CurieNamespace('dcterms', 'http://purl.org/dc/terms/')
@@ -75,16 +78,19 @@ DESCRIPTOR = CurieNamespace('descriptor', 'https://w3id.org/policeonto/code/secu
 DEVICETYPE = CurieNamespace('devicetype', 'https://w3id.org/policeonto/code/device-type/')
 DOCUMENTTYPE = CurieNamespace('documenttype', 'https://w3id.org/policeonto/code/document-type/')
 DRUGCLASS = CurieNamespace('drugclass', 'https://w3id.org/policeonto/code/drug-class/')
+FIREARMCLASS = CurieNamespace('firearmclass', 'https://w3id.org/policeonto/code/firearm-classification/')
 FOAF = CurieNamespace('foaf', 'http://xmlns.com/foaf/0.1/')
 FORCE = CurieNamespace('force', 'https://w3id.org/policeonto/code/police-force/')
 GENDER = CurieNamespace('gender', 'https://w3id.org/policeonto/code/gender/')
 GEO = CurieNamespace('geo', 'http://www.w3.org/2003/01/geo/wgs84_pos#')
 GEOSPARQL = CurieNamespace('geosparql', 'http://www.opengis.net/ont/geosparql#')
 GSC = CurieNamespace('gsc', 'https://w3id.org/policeonto/code/security-classification/')
+HOLDINGROLE = CurieNamespace('holdingrole', 'https://w3id.org/policeonto/code/holding-role/')
 IC = CurieNamespace('ic', 'https://w3id.org/policeonto/code/ethnic-appearance/')
 IDENTIFIERSCHEME = CurieNamespace('identifierscheme', 'https://w3id.org/policeonto/code/identifier-scheme/')
 INFOSOURCE = CurieNamespace('infosource', 'https://w3id.org/policeonto/code/information-source/')
 INVOLVEMENTROLE = CurieNamespace('involvementrole', 'https://w3id.org/policeonto/code/involvement-role/')
+IPVERSION = CurieNamespace('ipversion', 'https://w3id.org/policeonto/code/ip-version/')
 J = CurieNamespace('j', 'http://release.niem.gov/niem/domains/jxdm/7.0/#')
 LEGAL = CurieNamespace('legal', 'http://www.w3.org/ns/legal#')
 LEGISLATION = CurieNamespace('legislation', 'http://www.legislation.gov.uk/id/')
@@ -119,8 +125,10 @@ SEARCHTYPE = CurieNamespace('searchtype', 'https://w3id.org/policeonto/code/sear
 SKOS = CurieNamespace('skos', 'http://www.w3.org/2004/02/skos/core#')
 SPDX = CurieNamespace('spdx', 'http://spdx.org/rdf/terms#')
 TIME = CurieNamespace('time', 'http://www.w3.org/2006/time#')
+VEHICLECOLOUR = CurieNamespace('vehiclecolour', 'https://w3id.org/policeonto/code/vehicle-colour/')
 VEHICLETYPE = CurieNamespace('vehicletype', 'https://w3id.org/policeonto/code/vehicle-type/')
 WEAPONTYPE = CurieNamespace('weapontype', 'https://w3id.org/policeonto/code/weapon-type/')
+WEBADDRESSKIND = CurieNamespace('webaddresskind', 'https://w3id.org/policeonto/code/web-address-kind/')
 XSD = CurieNamespace('xsd', 'http://www.w3.org/2001/XMLSchema#')
 DEFAULT_ = POLE
 
@@ -271,6 +279,38 @@ class EmailAddressId(ObjectId):
     pass
 
 
+class SimCardId(ObjectId):
+    pass
+
+
+class OnlineAccountId(ObjectId):
+    pass
+
+
+class IpAddressId(ObjectId):
+    pass
+
+
+class WebAddressId(ObjectId):
+    pass
+
+
+class CryptoAddressId(ObjectId):
+    pass
+
+
+class BankAccountId(ObjectId):
+    pass
+
+
+class PaymentCardId(ObjectId):
+    pass
+
+
+class FirearmId(WeaponId):
+    pass
+
+
 class LocationId(EntityId):
     pass
 
@@ -388,6 +428,10 @@ class PersonContactPointId(LinkId):
 
 
 class OrganisationInvolvementId(LinkId):
+    pass
+
+
+class ObjectHoldingId(LinkId):
     pass
 
 
@@ -1077,6 +1121,9 @@ class Vehicle(Object):
     make: Optional[str] = None
     model: Optional[str] = None
     colour: Optional[str] = None
+    basic_colour: Optional[Union[str, "VehicleColour"]] = None
+    body_type: Optional[Union[str, "VehicleBodyType"]] = None
+    year_of_manufacture: Optional[int] = None
 
     def __post_init__(self, *_: str, **kwargs: Any):
         if self._is_empty(self.id):
@@ -1095,6 +1142,15 @@ class Vehicle(Object):
 
         if self.colour is not None and not isinstance(self.colour, str):
             self.colour = str(self.colour)
+
+        if self.basic_colour is not None and not isinstance(self.basic_colour, VehicleColour):
+            self.basic_colour = VehicleColour(self.basic_colour)
+
+        if self.body_type is not None and not isinstance(self.body_type, VehicleBodyType):
+            self.body_type = VehicleBodyType(self.body_type)
+
+        if self.year_of_manufacture is not None and not isinstance(self.year_of_manufacture, int):
+            self.year_of_manufacture = int(self.year_of_manufacture)
 
         super().__post_init__(**kwargs)
         self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
@@ -1303,6 +1359,346 @@ class EmailAddress(Object):
             self.MissingRequiredField("email")
         if not isinstance(self.email, str):
             self.email = str(self.email)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class SimCard(Object):
+    """
+    A SIM card (or an eSIM profile) that gives a phone its subscription: the ICCID printed on the card (ITU-T E.118),
+    the IMSI the network knows the subscriber by (ITU-T E.212, 3GPP TS 23.003) and the phone number it is reached on
+    (its MSISDN, ITU-T E.164). The phone it is in is a Device; who it is registered to is an object holding with the
+    subscriber role.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["SimCard"]
+    class_class_curie: ClassVar[str] = "pole:SimCard"
+    class_name: ClassVar[str] = "SimCard"
+    class_model_uri: ClassVar[URIRef] = POLE.SimCard
+
+    id: Union[str, SimCardId] = None
+    iccid: Optional[str] = None
+    imsi: Optional[str] = None
+    phone_number: Optional[str] = None
+    network_operator: Optional[str] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, SimCardId):
+            self.id = SimCardId(self.id)
+
+        if self.iccid is not None and not isinstance(self.iccid, str):
+            self.iccid = str(self.iccid)
+
+        if self.imsi is not None and not isinstance(self.imsi, str):
+            self.imsi = str(self.imsi)
+
+        if self.phone_number is not None and not isinstance(self.phone_number, str):
+            self.phone_number = str(self.phone_number)
+
+        if self.network_operator is not None and not isinstance(self.network_operator, str):
+            self.network_operator = str(self.network_operator)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class OnlineAccount(Object):
+    """
+    An account on an online service (a social network, messaging app, marketplace or game), identified by the service
+    and the handle shown on it, or the service's own account id. A person's contact point of the online-account type
+    may point at it rather than repeat its handle.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["OnlineAccount"]
+    class_class_curie: ClassVar[str] = "pole:OnlineAccount"
+    class_name: ClassVar[str] = "OnlineAccount"
+    class_model_uri: ClassVar[URIRef] = POLE.OnlineAccount
+
+    id: Union[str, OnlineAccountId] = None
+    online_service: str = None
+    account_handle: Optional[str] = None
+    account_id: Optional[str] = None
+    profile_url: Optional[str] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, OnlineAccountId):
+            self.id = OnlineAccountId(self.id)
+
+        if self._is_empty(self.online_service):
+            self.MissingRequiredField("online_service")
+        if not isinstance(self.online_service, str):
+            self.online_service = str(self.online_service)
+
+        if self.account_handle is not None and not isinstance(self.account_handle, str):
+            self.account_handle = str(self.account_handle)
+
+        if self.account_id is not None and not isinstance(self.account_id, str):
+            self.account_id = str(self.account_id)
+
+        if self.profile_url is not None and not isinstance(self.profile_url, str):
+            self.profile_url = str(self.profile_url)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class IpAddress(Object):
+    """
+    An IPv4 or IPv6 address, with when it was observed in use (an address is assigned to a subscriber for a time, so
+    an address without a time rarely identifies anyone) and, behind carrier-grade NAT, the source port. Sources: RFC
+    791 (IPv4), RFC 4291 and RFC 5952 (IPv6).
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["IpAddress"]
+    class_class_curie: ClassVar[str] = "pole:IpAddress"
+    class_name: ClassVar[str] = "IpAddress"
+    class_model_uri: ClassVar[URIRef] = POLE.IpAddress
+
+    id: Union[str, IpAddressId] = None
+    ip_address: str = None
+    ip_version: Optional[Union[str, "IpVersion"]] = None
+    observed_at: Optional[Union[str, XSDDateTime]] = None
+    port: Optional[int] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, IpAddressId):
+            self.id = IpAddressId(self.id)
+
+        if self._is_empty(self.ip_address):
+            self.MissingRequiredField("ip_address")
+        if not isinstance(self.ip_address, str):
+            self.ip_address = str(self.ip_address)
+
+        if self.ip_version is not None and not isinstance(self.ip_version, IpVersion):
+            self.ip_version = IpVersion(self.ip_version)
+
+        if self.observed_at is not None and not isinstance(self.observed_at, XSDDateTime):
+            self.observed_at = XSDDateTime(self.observed_at)
+
+        if self.port is not None and not isinstance(self.port, int):
+            self.port = int(self.port)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class WebAddress(Object):
+    """
+    A web address: a URL (RFC 3986) or a domain name (RFC 1035, in lower case, an internationalised name in its xn--
+    form), with what kind of address it is. It has a URL, a domain name or both.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["WebAddress"]
+    class_class_curie: ClassVar[str] = "pole:WebAddress"
+    class_name: ClassVar[str] = "WebAddress"
+    class_model_uri: ClassVar[URIRef] = POLE.WebAddress
+
+    id: Union[str, WebAddressId] = None
+    url: Optional[str] = None
+    domain_name: Optional[str] = None
+    web_address_kind: Optional[Union[str, "WebAddressKind"]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, WebAddressId):
+            self.id = WebAddressId(self.id)
+
+        if self.url is not None and not isinstance(self.url, str):
+            self.url = str(self.url)
+
+        if self.domain_name is not None and not isinstance(self.domain_name, str):
+            self.domain_name = str(self.domain_name)
+
+        if self.web_address_kind is not None and not isinstance(self.web_address_kind, WebAddressKind):
+            self.web_address_kind = WebAddressKind(self.web_address_kind)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class CryptoAddress(Object):
+    """
+    An address on a cryptocurrency network that funds can be sent to, with its currency. The address is checked
+    against the currency's published format where there is one (Bitcoin, Ethereum, Monero); the checksums inside
+    addresses are not (SPARQL has no hash functions).
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["CryptoAddress"]
+    class_class_curie: ClassVar[str] = "pole:CryptoAddress"
+    class_name: ClassVar[str] = "CryptoAddress"
+    class_model_uri: ClassVar[URIRef] = POLE.CryptoAddress
+
+    id: Union[str, CryptoAddressId] = None
+    currency: Union[str, "CryptoCurrency"] = None
+    crypto_address: str = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, CryptoAddressId):
+            self.id = CryptoAddressId(self.id)
+
+        if self._is_empty(self.currency):
+            self.MissingRequiredField("currency")
+        if not isinstance(self.currency, CryptoCurrency):
+            self.currency = CryptoCurrency(self.currency)
+
+        if self._is_empty(self.crypto_address):
+            self.MissingRequiredField("crypto_address")
+        if not isinstance(self.crypto_address, str):
+            self.crypto_address = str(self.crypto_address)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class BankAccount(Object):
+    """
+    An account with a bank or building society, identified by its sort code and the last four digits of its account
+    number. The full account number is never held: a value with more than the last four digits is a finding, which
+    shows only the last four.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["BankAccount"]
+    class_class_curie: ClassVar[str] = "pole:BankAccount"
+    class_name: ClassVar[str] = "BankAccount"
+    class_model_uri: ClassVar[URIRef] = POLE.BankAccount
+
+    id: Union[str, BankAccountId] = None
+    sort_code: Optional[str] = None
+    masked_account_number: Optional[str] = None
+    issuer_name: Optional[str] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, BankAccountId):
+            self.id = BankAccountId(self.id)
+
+        if self.sort_code is not None and not isinstance(self.sort_code, str):
+            self.sort_code = str(self.sort_code)
+
+        if self.masked_account_number is not None and not isinstance(self.masked_account_number, str):
+            self.masked_account_number = str(self.masked_account_number)
+
+        if self.issuer_name is not None and not isinstance(self.issuer_name, str):
+            self.issuer_name = str(self.issuer_name)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class PaymentCard(Object):
+    """
+    A debit, credit or prepaid card, identified by its scheme and its masked number: at most the first six and the
+    last four digits, the middle masked with *, as PCI DSS allows a card number to be shown. The full card number is
+    never held: a value not masked so is a finding, which shows only its first six and last four characters. The card
+    as an identity document is a Document of the bank-card type.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["PaymentCard"]
+    class_class_curie: ClassVar[str] = "pole:PaymentCard"
+    class_name: ClassVar[str] = "PaymentCard"
+    class_model_uri: ClassVar[URIRef] = POLE.PaymentCard
+
+    id: Union[str, PaymentCardId] = None
+    masked_card_number: str = None
+    card_scheme: Optional[Union[str, "CardScheme"]] = None
+    card_expiry: Optional[Union[str, YearMonth]] = None
+    issuer_name: Optional[str] = None
+    bank_account: Optional[Union[str, BankAccountId]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, PaymentCardId):
+            self.id = PaymentCardId(self.id)
+
+        if self._is_empty(self.masked_card_number):
+            self.MissingRequiredField("masked_card_number")
+        if not isinstance(self.masked_card_number, str):
+            self.masked_card_number = str(self.masked_card_number)
+
+        if self.card_scheme is not None and not isinstance(self.card_scheme, CardScheme):
+            self.card_scheme = CardScheme(self.card_scheme)
+
+        if self.card_expiry is not None and not isinstance(self.card_expiry, YearMonth):
+            self.card_expiry = YearMonth(self.card_expiry)
+
+        if self.issuer_name is not None and not isinstance(self.issuer_name, str):
+            self.issuer_name = str(self.issuer_name)
+
+        if self.bank_account is not None and not isinstance(self.bank_account, BankAccountId):
+            self.bank_account = BankAccountId(self.bank_account)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class Firearm(Weapon):
+    """
+    A firearm, with its classification under the Firearms Act 1968 (which decides the certificate or authority needed
+    to hold it), its serial number, make, model and calibre. Its weapon type is firearm (or imitation-firearm for a
+    readily convertible imitation).
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["Firearm"]
+    class_class_curie: ClassVar[str] = "pole:Firearm"
+    class_name: ClassVar[str] = "Firearm"
+    class_model_uri: ClassVar[URIRef] = POLE.Firearm
+
+    id: Union[str, FirearmId] = None
+    weapon_type: Union[str, "WeaponType"] = None
+    firearm_classification: Optional[Union[str, "FirearmClassification"]] = None
+    serial_number: Optional[str] = None
+    make: Optional[str] = None
+    model: Optional[str] = None
+    calibre: Optional[str] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, FirearmId):
+            self.id = FirearmId(self.id)
+
+        if self.firearm_classification is not None and not isinstance(self.firearm_classification, FirearmClassification):
+            self.firearm_classification = FirearmClassification(self.firearm_classification)
+
+        if self.serial_number is not None and not isinstance(self.serial_number, str):
+            self.serial_number = str(self.serial_number)
+
+        if self.make is not None and not isinstance(self.make, str):
+            self.make = str(self.make)
+
+        if self.model is not None and not isinstance(self.model, str):
+            self.model = str(self.model)
+
+        if self.calibre is not None and not isinstance(self.calibre, str):
+            self.calibre = str(self.calibre)
 
         super().__post_init__(**kwargs)
         self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
@@ -2372,7 +2768,8 @@ class PersonContactPoint(Link):
     """
     A way to reach a person outside any event: a phone number, an email address or an online account, over a period
     and with who said so. The contact type says which value it must carry: a phone number for a phone or mobile phone,
-    an email address for an email, a handle for an online account.
+    an email address for an email, a handle for an online account (or the online account object it is, which carries
+    the service and handle).
     """
     _inherited_slots: ClassVar[list[str]] = []
 
@@ -2388,6 +2785,7 @@ class PersonContactPoint(Link):
     email: Optional[str] = None
     online_service: Optional[str] = None
     account_handle: Optional[str] = None
+    online_account: Optional[Union[str, OnlineAccountId]] = None
     information_source: Optional[Union[str, "InformationSource"]] = None
 
     def __post_init__(self, *_: str, **kwargs: Any):
@@ -2417,6 +2815,9 @@ class PersonContactPoint(Link):
 
         if self.account_handle is not None and not isinstance(self.account_handle, str):
             self.account_handle = str(self.account_handle)
+
+        if self.online_account is not None and not isinstance(self.online_account, OnlineAccountId):
+            self.online_account = OnlineAccountId(self.online_account)
 
         if self.information_source is not None and not isinstance(self.information_source, InformationSource):
             self.information_source = InformationSource(self.information_source)
@@ -2463,6 +2864,57 @@ class OrganisationInvolvement(Link):
             self.MissingRequiredField("organisation_role")
         if not isinstance(self.organisation_role, OrganisationRole):
             self.organisation_role = OrganisationRole(self.organisation_role)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class ObjectHolding(Link):
+    """
+    A person or an organisation holding an object outside any event: owning it, being its registered keeper, having
+    it, using it, hiring it, being the subscriber of a SIM or the holder of an account, over a period and with who
+    said so. Exactly one holder: a person or an organisation. An object's part in an event (stolen, seized) is an
+    object involvement instead.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["ObjectHolding"]
+    class_class_curie: ClassVar[str] = "pole:ObjectHolding"
+    class_name: ClassVar[str] = "ObjectHolding"
+    class_model_uri: ClassVar[URIRef] = POLE.ObjectHolding
+
+    id: Union[str, ObjectHoldingId] = None
+    object: Union[str, ObjectId] = None
+    holding_role: Union[str, "HoldingRole"] = None
+    person: Optional[Union[str, PersonId]] = None
+    organisation: Optional[Union[str, OrganisationId]] = None
+    information_source: Optional[Union[str, "InformationSource"]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, ObjectHoldingId):
+            self.id = ObjectHoldingId(self.id)
+
+        if self._is_empty(self.object):
+            self.MissingRequiredField("object")
+        if not isinstance(self.object, ObjectId):
+            self.object = ObjectId(self.object)
+
+        if self._is_empty(self.holding_role):
+            self.MissingRequiredField("holding_role")
+        if not isinstance(self.holding_role, HoldingRole):
+            self.holding_role = HoldingRole(self.holding_role)
+
+        if self.person is not None and not isinstance(self.person, PersonId):
+            self.person = PersonId(self.person)
+
+        if self.organisation is not None and not isinstance(self.organisation, OrganisationId):
+            self.organisation = OrganisationId(self.organisation)
+
+        if self.information_source is not None and not isinstance(self.information_source, InformationSource):
+            self.information_source = InformationSource(self.information_source)
 
         super().__post_init__(**kwargs)
         self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
@@ -4208,6 +4660,558 @@ class PersonMarkerType(EnumDefinitionImpl):
                 description="""A vulnerability marker. The person is at risk of criminal or sexual exploitation, such as county lines.""",
                 meaning=MARKER["exploitation-risk"]))
 
+class IpVersion(EnumDefinitionImpl):
+    """
+    The version of the Internet Protocol an address belongs to, which fixes how it is written.
+    """
+    ipv4 = PermissibleValue(
+        text="ipv4",
+        title="IPv4",
+        description="""An Internet Protocol version 4 address: four decimal numbers 0 to 255 separated by dots, such as 192.0.2.10. Source: RFC 791.""",
+        meaning=IPVERSION["ipv4"])
+    ipv6 = PermissibleValue(
+        text="ipv6",
+        title="IPv6",
+        description="""An Internet Protocol version 6 address: eight groups of up to four hexadecimal digits separated by colons, with one run of zero groups shortened to ::, such as 2001:db8::1. Source: RFC 4291, section 2.2 (text representation) and RFC 5952 (the recommended form).""",
+        meaning=IPVERSION["ipv6"])
+
+    _defn = EnumDefinition(
+        name="IpVersion",
+        description="The version of the Internet Protocol an address belongs to, which fixes how it is written.",
+    )
+
+class WebAddressKind(EnumDefinitionImpl):
+    """
+    What a web address points at. policeonto's own list.
+    """
+    website = PermissibleValue(
+        text="website",
+        title="Website",
+        description="A whole website or service, usually written as its domain name, such as example.org.",
+        meaning=WEBADDRESSKIND["website"])
+    other = PermissibleValue(
+        text="other",
+        title="Other web address",
+        description="Any other web address.",
+        meaning=WEBADDRESSKIND["other"])
+
+    _defn = EnumDefinition(
+        name="WebAddressKind",
+        description="What a web address points at. policeonto's own list.",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "web-page",
+            PermissibleValue(
+                text="web-page",
+                title="Web page",
+                description="One page or post on a website, written as its URL.",
+                meaning=WEBADDRESSKIND["web-page"]))
+        setattr(cls, "onion-service",
+            PermissibleValue(
+                text="onion-service",
+                title="Onion service",
+                description="""A Tor onion service (an address ending .onion), reachable only through the Tor network.""",
+                meaning=WEBADDRESSKIND["onion-service"]))
+        setattr(cls, "file-location",
+            PermissibleValue(
+                text="file-location",
+                title="File location",
+                description="A file to download, such as an image or document shared by link.",
+                meaning=WEBADDRESSKIND["file-location"]))
+        setattr(cls, "shortened-link",
+            PermissibleValue(
+                text="shortened-link",
+                title="Shortened link",
+                description="A link from a URL shortening service that redirects to another address.",
+                meaning=WEBADDRESSKIND["shortened-link"]))
+
+class CryptoCurrency(EnumDefinitionImpl):
+    """
+    The cryptocurrency network an address belongs to, which fixes how the address is written. policeonto's own list;
+    the aliases are the tickers exchanges use.
+    """
+    bitcoin = PermissibleValue(
+        text="bitcoin",
+        title="Bitcoin",
+        description="""Bitcoin. An address is either Base58Check (legacy P2PKH starting 1, or P2SH starting 3; 26 to 35 characters of the Base58 alphabet, which leaves out 0, O, I and l), or bech32/bech32m (segwit, starting bc1, then 11 to 71 characters of the bech32 alphabet, which leaves out 1, b, i and o; in lower case, or all in capitals). The checksums (double SHA-256, bech32) are not checked. Sources: the Bitcoin developer documentation (Base58Check), BIP 173 and BIP 350.""",
+        meaning=CRYPTOCURRENCY["bitcoin"])
+    ethereum = PermissibleValue(
+        text="ethereum",
+        title="Ethereum",
+        description="""Ether and tokens on the Ethereum network. An address is 0x and 40 hexadecimal digits (20 bytes); the mixed-case checksum of EIP-55 (Keccak-256) is not checked. Source: the Ethereum yellow paper and EIP-55.""",
+        meaning=CRYPTOCURRENCY["ethereum"])
+    monero = PermissibleValue(
+        text="monero",
+        title="Monero",
+        description="""Monero. A standard address is 95 characters of the Base58 alphabet starting 4, a subaddress 95 starting 8, and an integrated address (with a payment ID) 106 starting 4. Source: Monero's documentation of addresses (Moneropedia).""",
+        meaning=CRYPTOCURRENCY["monero"])
+    litecoin = PermissibleValue(
+        text="litecoin",
+        title="Litecoin",
+        description="Litecoin. The address format is not checked.",
+        meaning=CRYPTOCURRENCY["litecoin"])
+    tron = PermissibleValue(
+        text="tron",
+        title="Tron",
+        description="Tron, and tokens on it (such as USDT on Tron). The address format is not checked.",
+        meaning=CRYPTOCURRENCY["tron"])
+    other = PermissibleValue(
+        text="other",
+        title="Other cryptocurrency",
+        description="Any other cryptocurrency; the currency's name goes in the description.",
+        meaning=CRYPTOCURRENCY["other"])
+
+    _defn = EnumDefinition(
+        name="CryptoCurrency",
+        description="""The cryptocurrency network an address belongs to, which fixes how the address is written. policeonto's own list; the aliases are the tickers exchanges use.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "bitcoin-cash",
+            PermissibleValue(
+                text="bitcoin-cash",
+                title="Bitcoin Cash",
+                description="Bitcoin Cash. The address format is not checked.",
+                meaning=CRYPTOCURRENCY["bitcoin-cash"]))
+
+class CardScheme(EnumDefinitionImpl):
+    """
+    The payment card scheme (network) whose brand a card carries. policeonto's own list, named after the schemes whose
+    issuer identification numbers ISO/IEC 7812 registers.
+    """
+    visa = PermissibleValue(
+        text="visa",
+        title="Visa",
+        description="A Visa card (debit, credit or prepaid).",
+        meaning=CARDSCHEME["visa"])
+    mastercard = PermissibleValue(
+        text="mastercard",
+        title="Mastercard",
+        description="A Mastercard card (debit, credit or prepaid).",
+        meaning=CARDSCHEME["mastercard"])
+    maestro = PermissibleValue(
+        text="maestro",
+        title="Maestro",
+        description="A Maestro debit card.",
+        meaning=CARDSCHEME["maestro"])
+    discover = PermissibleValue(
+        text="discover",
+        title="Discover",
+        description="A Discover card.",
+        meaning=CARDSCHEME["discover"])
+    jcb = PermissibleValue(
+        text="jcb",
+        title="JCB",
+        description="A JCB card.",
+        meaning=CARDSCHEME["jcb"])
+    unionpay = PermissibleValue(
+        text="unionpay",
+        title="UnionPay",
+        description="A UnionPay card.",
+        meaning=CARDSCHEME["unionpay"])
+    other = PermissibleValue(
+        text="other",
+        title="Other scheme",
+        description="A card of another scheme, or a store or fuel card of its issuer's own.",
+        meaning=CARDSCHEME["other"])
+
+    _defn = EnumDefinition(
+        name="CardScheme",
+        description="""The payment card scheme (network) whose brand a card carries. policeonto's own list, named after the schemes whose issuer identification numbers ISO/IEC 7812 registers.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "american-express",
+            PermissibleValue(
+                text="american-express",
+                title="American Express",
+                description="An American Express card.",
+                meaning=CARDSCHEME["american-express"]))
+        setattr(cls, "diners-club",
+            PermissibleValue(
+                text="diners-club",
+                title="Diners Club",
+                description="A Diners Club card.",
+                meaning=CARDSCHEME["diners-club"]))
+
+class FirearmClassification(EnumDefinitionImpl):
+    """
+    How the law classes a firearm, which decides the certificate or authority needed to hold it. Each code whose class
+    a provision of an Act defines has that provision's legislation.gov.uk identifier as its meaning, as the stop and
+    search legislation list does.
+    """
+    antique = PermissibleValue(
+        text="antique",
+        title="Antique firearm",
+        description="""An antique firearm sold, transferred, bought or held as a curiosity or ornament, which section 58(2) of the Firearms Act 1968 exempts from the Act.""",
+        meaning=LEGISLATION["ukpga/1968/27/section/58"])
+    deactivated = PermissibleValue(
+        text="deactivated",
+        title="Deactivated firearm",
+        description="""A firearm certified as deactivated to the approved specification, which section 8 of the Firearms (Amendment) Act 1988 presumes no longer to be a firearm.""",
+        meaning=LEGISLATION["ukpga/1988/45/section/8"])
+
+    _defn = EnumDefinition(
+        name="FirearmClassification",
+        description="""How the law classes a firearm, which decides the certificate or authority needed to hold it. Each code whose class a provision of an Act defines has that provision's legislation.gov.uk identifier as its meaning, as the stop and search legislation list does.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "section-1-firearm",
+            PermissibleValue(
+                text="section-1-firearm",
+                title="Section 1 firearm",
+                description="""A firearm to which section 1 of the Firearms Act 1968 applies (such as a rifle, or a shotgun with a magazine holding more than two cartridges), which needs a firearm certificate.""",
+                meaning=LEGISLATION["ukpga/1968/27/section/1"]))
+        setattr(cls, "section-2-shotgun",
+            PermissibleValue(
+                text="section-2-shotgun",
+                title="Section 2 shotgun",
+                description="""A shotgun as section 1(3)(a) of the Firearms Act 1968 describes it (a smooth-bore gun with a barrel of at least 24 inches and no magazine or one holding no more than two cartridges), which needs a shotgun certificate under section 2.""",
+                meaning=LEGISLATION["ukpga/1968/27/section/2"]))
+        setattr(cls, "section-5-prohibited",
+            PermissibleValue(
+                text="section-5-prohibited",
+                title="Section 5(1) prohibited weapon",
+                description="""A prohibited weapon under section 5(1) of the Firearms Act 1968, such as an automatic or self-loading rifle, a handgun (section 5(1)(aba)) or a weapon that discharges a noxious liquid or gas, which needs the authority of the Secretary of State (or the Scottish Ministers).""",
+                meaning=LEGISLATION["ukpga/1968/27/section/5/1"]))
+        setattr(cls, "section-5-1a-prohibited",
+            PermissibleValue(
+                text="section-5-1a-prohibited",
+                title="Section 5(1A) prohibited weapon",
+                description="""A prohibited weapon or ammunition under section 5(1A) of the Firearms Act 1968, such as a firearm disguised as another object, a military rocket or launcher, or expanding ammunition.""",
+                meaning=LEGISLATION["ukpga/1968/27/section/5/1A"]))
+        setattr(cls, "convertible-imitation",
+            PermissibleValue(
+                text="convertible-imitation",
+                title="Readily convertible imitation firearm",
+                description="""An imitation firearm that looks like a section 1 firearm and can readily be converted into one, which section 1 of the Firearms Act 1982 treats as a section 1 firearm.""",
+                meaning=LEGISLATION["ukpga/1982/31/section/1"]))
+        setattr(cls, "air-weapon",
+            PermissibleValue(
+                text="air-weapon",
+                title="Air weapon",
+                description="""An air rifle, air gun or air pistol not of a kind declared specially dangerous, which section 1(3)(b) of the Firearms Act 1968 exempts from a firearm certificate in England and Wales (Scotland licenses them under the Air Weapons and Licensing (Scotland) Act 2015).""",
+                meaning=FIREARMCLASS["air-weapon"]))
+        setattr(cls, "not-known",
+            PermissibleValue(
+                text="not-known",
+                title="Not known",
+                description="""The classification has not been established, for example before the firearm is examined.""",
+                meaning=FIREARMCLASS["not-known"]))
+
+class VehicleBodyType(EnumDefinitionImpl):
+    """
+    The design of a vehicle's body. policeonto's own list, named after the body types a registration certificate (V5C)
+    shows; the DVLA publishes no code list of them, so the aliases carry the forms seen in records.
+    """
+    saloon = PermissibleValue(
+        text="saloon",
+        title="Saloon",
+        description="A car with a separate boot, two or four doors.",
+        meaning=BODYTYPE["saloon"])
+    hatchback = PermissibleValue(
+        text="hatchback",
+        title="Hatchback",
+        description="A car with a rear door that opens upwards, three or five doors.",
+        meaning=BODYTYPE["hatchback"])
+    estate = PermissibleValue(
+        text="estate",
+        title="Estate",
+        description="A car with the roof extended over a rear load space.",
+        meaning=BODYTYPE["estate"])
+    coupe = PermissibleValue(
+        text="coupe",
+        title="Coupe",
+        description="A two-door car with a fixed roof.",
+        meaning=BODYTYPE["coupe"])
+    convertible = PermissibleValue(
+        text="convertible",
+        title="Convertible",
+        description="A car with a roof that folds or comes off.",
+        meaning=BODYTYPE["convertible"])
+    mpv = PermissibleValue(
+        text="mpv",
+        title="Multi-purpose vehicle",
+        description="A people carrier or other multi-purpose vehicle.",
+        meaning=BODYTYPE["mpv"])
+    tipper = PermissibleValue(
+        text="tipper",
+        title="Tipper",
+        description="A goods vehicle whose load bed tips.",
+        meaning=BODYTYPE["tipper"])
+    flatbed = PermissibleValue(
+        text="flatbed",
+        title="Flatbed or dropside",
+        description="A goods vehicle with a flat, open load bed, with or without drop sides.",
+        meaning=BODYTYPE["flatbed"])
+    curtainsider = PermissibleValue(
+        text="curtainsider",
+        title="Curtainsider",
+        description="A goods vehicle or trailer with curtain sides.",
+        meaning=BODYTYPE["curtainsider"])
+    tanker = PermissibleValue(
+        text="tanker",
+        title="Tanker",
+        description="A goods vehicle carrying a tank.",
+        meaning=BODYTYPE["tanker"])
+    minibus = PermissibleValue(
+        text="minibus",
+        title="Minibus",
+        description="A small bus.",
+        meaning=BODYTYPE["minibus"])
+    motorcycle = PermissibleValue(
+        text="motorcycle",
+        title="Motorcycle",
+        description="A solo motorcycle.",
+        meaning=BODYTYPE["motorcycle"])
+    other = PermissibleValue(
+        text="other",
+        title="Other body type",
+        description="Any other body type.",
+        meaning=BODYTYPE["other"])
+
+    _defn = EnumDefinition(
+        name="VehicleBodyType",
+        description="""The design of a vehicle's body. policeonto's own list, named after the body types a registration certificate (V5C) shows; the DVLA publishes no code list of them, so the aliases carry the forms seen in records.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "four-by-four",
+            PermissibleValue(
+                text="four-by-four",
+                title="4x4 or sport utility vehicle",
+                description="An off-road or sport utility vehicle.",
+                meaning=BODYTYPE["four-by-four"]))
+        setattr(cls, "pick-up",
+            PermissibleValue(
+                text="pick-up",
+                title="Pick-up",
+                description="A light vehicle with an open load bed.",
+                meaning=BODYTYPE["pick-up"]))
+        setattr(cls, "panel-van",
+            PermissibleValue(
+                text="panel-van",
+                title="Panel van",
+                description="A van with a closed load space without side windows.",
+                meaning=BODYTYPE["panel-van"]))
+        setattr(cls, "car-derived-van",
+            PermissibleValue(
+                text="car-derived-van",
+                title="Car-derived van",
+                description="A van built on a car's body.",
+                meaning=BODYTYPE["car-derived-van"]))
+        setattr(cls, "box-van",
+            PermissibleValue(
+                text="box-van",
+                title="Box van or Luton",
+                description="A goods vehicle with a box body on a chassis, including a Luton van.",
+                meaning=BODYTYPE["box-van"]))
+        setattr(cls, "tractor-unit",
+            PermissibleValue(
+                text="tractor-unit",
+                title="Tractor unit",
+                description="The tractor unit of an articulated goods vehicle.",
+                meaning=BODYTYPE["tractor-unit"]))
+        setattr(cls, "bus-or-coach",
+            PermissibleValue(
+                text="bus-or-coach",
+                title="Bus or coach",
+                description="A single- or double-deck bus or coach.",
+                meaning=BODYTYPE["bus-or-coach"]))
+        setattr(cls, "motor-caravan",
+            PermissibleValue(
+                text="motor-caravan",
+                title="Motor caravan",
+                description="A motor caravan (motorhome or camper van).",
+                meaning=BODYTYPE["motor-caravan"]))
+        setattr(cls, "scooter-or-moped",
+            PermissibleValue(
+                text="scooter-or-moped",
+                title="Scooter or moped",
+                description="A scooter or moped.",
+                meaning=BODYTYPE["scooter-or-moped"]))
+
+class VehicleColour(EnumDefinitionImpl):
+    """
+    A vehicle's main basic colour, as a registration certificate (V5C) records it: a basic colour, not a
+    manufacturer's shade. policeonto's own list; the DVLA publishes no code list of colours, and its records write
+    them in capitals (such as SILVER), which the aliases carry.
+    """
+    beige = PermissibleValue(
+        text="beige",
+        title="Beige",
+        description="Beige.",
+        meaning=VEHICLECOLOUR["beige"])
+    black = PermissibleValue(
+        text="black",
+        title="Black",
+        description="Black.",
+        meaning=VEHICLECOLOUR["black"])
+    blue = PermissibleValue(
+        text="blue",
+        title="Blue",
+        description="Blue.",
+        meaning=VEHICLECOLOUR["blue"])
+    bronze = PermissibleValue(
+        text="bronze",
+        title="Bronze",
+        description="Bronze.",
+        meaning=VEHICLECOLOUR["bronze"])
+    brown = PermissibleValue(
+        text="brown",
+        title="Brown",
+        description="Brown.",
+        meaning=VEHICLECOLOUR["brown"])
+    cream = PermissibleValue(
+        text="cream",
+        title="Cream",
+        description="Cream.",
+        meaning=VEHICLECOLOUR["cream"])
+    gold = PermissibleValue(
+        text="gold",
+        title="Gold",
+        description="Gold.",
+        meaning=VEHICLECOLOUR["gold"])
+    green = PermissibleValue(
+        text="green",
+        title="Green",
+        description="Green.",
+        meaning=VEHICLECOLOUR["green"])
+    grey = PermissibleValue(
+        text="grey",
+        title="Grey",
+        description="Grey.",
+        meaning=VEHICLECOLOUR["grey"])
+    maroon = PermissibleValue(
+        text="maroon",
+        title="Maroon",
+        description="Maroon.",
+        meaning=VEHICLECOLOUR["maroon"])
+    orange = PermissibleValue(
+        text="orange",
+        title="Orange",
+        description="Orange.",
+        meaning=VEHICLECOLOUR["orange"])
+    pink = PermissibleValue(
+        text="pink",
+        title="Pink",
+        description="Pink.",
+        meaning=VEHICLECOLOUR["pink"])
+    purple = PermissibleValue(
+        text="purple",
+        title="Purple",
+        description="Purple.",
+        meaning=VEHICLECOLOUR["purple"])
+    red = PermissibleValue(
+        text="red",
+        title="Red",
+        description="Red.",
+        meaning=VEHICLECOLOUR["red"])
+    silver = PermissibleValue(
+        text="silver",
+        title="Silver",
+        description="Silver.",
+        meaning=VEHICLECOLOUR["silver"])
+    turquoise = PermissibleValue(
+        text="turquoise",
+        title="Turquoise",
+        description="Turquoise.",
+        meaning=VEHICLECOLOUR["turquoise"])
+    white = PermissibleValue(
+        text="white",
+        title="White",
+        description="White.",
+        meaning=VEHICLECOLOUR["white"])
+    yellow = PermissibleValue(
+        text="yellow",
+        title="Yellow",
+        description="Yellow.",
+        meaning=VEHICLECOLOUR["yellow"])
+
+    _defn = EnumDefinition(
+        name="VehicleColour",
+        description="""A vehicle's main basic colour, as a registration certificate (V5C) records it: a basic colour, not a manufacturer's shade. policeonto's own list; the DVLA publishes no code list of colours, and its records write them in capitals (such as SILVER), which the aliases carry.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "multi-coloured",
+            PermissibleValue(
+                text="multi-coloured",
+                title="Multi-coloured",
+                description="More than one main colour.",
+                meaning=VEHICLECOLOUR["multi-coloured"]))
+
+class HoldingRole(EnumDefinitionImpl):
+    """
+    How a person or organisation holds an object outside any event: owns it, is its registered keeper, has it, uses
+    it. One object can have several holders at once in different roles (a hire company owns a car that a hirer uses).
+    policeonto's own list; registered keeper is the DVLA's term.
+    """
+    owner = PermissibleValue(
+        text="owner",
+        title="Owner",
+        description="Owns the object.",
+        meaning=HOLDINGROLE["owner"])
+    possessor = PermissibleValue(
+        text="possessor",
+        title="Possessor",
+        description="Has the object in their possession or control, whether or not they own it.",
+        meaning=HOLDINGROLE["possessor"])
+    user = PermissibleValue(
+        text="user",
+        title="User",
+        description="Uses the object, such as the usual driver of a car or the user of a phone or account.",
+        meaning=HOLDINGROLE["user"])
+    hirer = PermissibleValue(
+        text="hirer",
+        title="Hirer",
+        description="Has the object on hire or lease from its owner.",
+        meaning=HOLDINGROLE["hirer"])
+    subscriber = PermissibleValue(
+        text="subscriber",
+        title="Subscriber",
+        description="Is the subscriber a phone number, SIM card or internet connection is registered to.",
+        meaning=HOLDINGROLE["subscriber"])
+    custodian = PermissibleValue(
+        text="custodian",
+        title="Custodian",
+        description="Keeps the object for someone else, such as a storage company or a pawnbroker.",
+        meaning=HOLDINGROLE["custodian"])
+
+    _defn = EnumDefinition(
+        name="HoldingRole",
+        description="""How a person or organisation holds an object outside any event: owns it, is its registered keeper, has it, uses it. One object can have several holders at once in different roles (a hire company owns a car that a hirer uses). policeonto's own list; registered keeper is the DVLA's term.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "registered-keeper",
+            PermissibleValue(
+                text="registered-keeper",
+                title="Registered keeper",
+                description="""Is recorded by the DVLA as the vehicle's keeper (the person or organisation named on the V5C), who is not necessarily its owner.""",
+                meaning=HOLDINGROLE["registered-keeper"]))
+        setattr(cls, "account-holder",
+            PermissibleValue(
+                text="account-holder",
+                title="Account holder",
+                description="Holds the bank, card or online account in their name.",
+                meaning=HOLDINGROLE["account-holder"]))
+        setattr(cls, "certificate-holder",
+            PermissibleValue(
+                text="certificate-holder",
+                title="Certificate holder",
+                description="Holds the firearm or shotgun certificate (or authority) the firearm is held under.",
+                meaning=HOLDINGROLE["certificate-holder"]))
+
 class PremisesType(EnumDefinitionImpl):
     """
     What a premises is used as. policeonto's own list, one level deep, for the kinds of premises police records name.
@@ -5112,6 +6116,100 @@ slots.email = Slot(uri=POLE.email, name="email", curie=POLE.curie('email'),
                    model_uri=POLE.email, domain=None, range=Optional[str],
                    pattern=re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$'))
 
+slots.basic_colour = Slot(uri=POLE.basic_colour, name="basic_colour", curie=POLE.curie('basic_colour'),
+                   model_uri=POLE.basic_colour, domain=None, range=Optional[Union[str, "VehicleColour"]])
+
+slots.body_type = Slot(uri=POLE.body_type, name="body_type", curie=POLE.curie('body_type'),
+                   model_uri=POLE.body_type, domain=None, range=Optional[Union[str, "VehicleBodyType"]])
+
+slots.year_of_manufacture = Slot(uri=POLE.year_of_manufacture, name="year_of_manufacture", curie=POLE.curie('year_of_manufacture'),
+                   model_uri=POLE.year_of_manufacture, domain=None, range=Optional[int])
+
+slots.iccid = Slot(uri=POLE.iccid, name="iccid", curie=POLE.curie('iccid'),
+                   model_uri=POLE.iccid, domain=None, range=Optional[str],
+                   pattern=re.compile(r'^89[0-9]{17,18}$'))
+
+slots.imsi = Slot(uri=POLE.imsi, name="imsi", curie=POLE.curie('imsi'),
+                   model_uri=POLE.imsi, domain=None, range=Optional[str],
+                   pattern=re.compile(r'^[0-9]{14,15}$'))
+
+slots.network_operator = Slot(uri=POLE.network_operator, name="network_operator", curie=POLE.curie('network_operator'),
+                   model_uri=POLE.network_operator, domain=None, range=Optional[str])
+
+slots.online_service = Slot(uri=POLE.online_service, name="online_service", curie=POLE.curie('online_service'),
+                   model_uri=POLE.online_service, domain=None, range=Optional[str])
+
+slots.account_handle = Slot(uri=POLE.account_handle, name="account_handle", curie=POLE.curie('account_handle'),
+                   model_uri=POLE.account_handle, domain=None, range=Optional[str])
+
+slots.account_id = Slot(uri=POLE.account_id, name="account_id", curie=POLE.curie('account_id'),
+                   model_uri=POLE.account_id, domain=None, range=Optional[str])
+
+slots.profile_url = Slot(uri=POLE.profile_url, name="profile_url", curie=POLE.curie('profile_url'),
+                   model_uri=POLE.profile_url, domain=None, range=Optional[str],
+                   pattern=re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#]+([/?#][^\s]*)?$'))
+
+slots.ip_address = Slot(uri=POLE.ip_address, name="ip_address", curie=POLE.curie('ip_address'),
+                   model_uri=POLE.ip_address, domain=None, range=Optional[str],
+                   pattern=re.compile(r'^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}|:((:[0-9a-fA-F]{1,4}){1,7}|:))$'))
+
+slots.ip_version = Slot(uri=POLE.ip_version, name="ip_version", curie=POLE.curie('ip_version'),
+                   model_uri=POLE.ip_version, domain=None, range=Optional[Union[str, "IpVersion"]])
+
+slots.observed_at = Slot(uri=POLE.observed_at, name="observed_at", curie=POLE.curie('observed_at'),
+                   model_uri=POLE.observed_at, domain=None, range=Optional[Union[str, XSDDateTime]])
+
+slots.port = Slot(uri=POLE.port, name="port", curie=POLE.curie('port'),
+                   model_uri=POLE.port, domain=None, range=Optional[int])
+
+slots.url = Slot(uri=POLE.url, name="url", curie=POLE.curie('url'),
+                   model_uri=POLE.url, domain=None, range=Optional[str],
+                   pattern=re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#]+([/?#][^\s]*)?$'))
+
+slots.domain_name = Slot(uri=POLE.domain_name, name="domain_name", curie=POLE.curie('domain_name'),
+                   model_uri=POLE.domain_name, domain=None, range=Optional[str],
+                   pattern=re.compile(r'^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$'))
+
+slots.web_address_kind = Slot(uri=POLE.web_address_kind, name="web_address_kind", curie=POLE.curie('web_address_kind'),
+                   model_uri=POLE.web_address_kind, domain=None, range=Optional[Union[str, "WebAddressKind"]])
+
+slots.currency = Slot(uri=POLE.currency, name="currency", curie=POLE.curie('currency'),
+                   model_uri=POLE.currency, domain=None, range=Optional[Union[str, "CryptoCurrency"]])
+
+slots.crypto_address = Slot(uri=POLE.crypto_address, name="crypto_address", curie=POLE.curie('crypto_address'),
+                   model_uri=POLE.crypto_address, domain=None, range=Optional[str])
+
+slots.sort_code = Slot(uri=POLE.sort_code, name="sort_code", curie=POLE.curie('sort_code'),
+                   model_uri=POLE.sort_code, domain=None, range=Optional[str],
+                   pattern=re.compile(r'^[0-9]{2}-[0-9]{2}-[0-9]{2}$'))
+
+slots.masked_account_number = Slot(uri=POLE.masked_account_number, name="masked_account_number", curie=POLE.curie('masked_account_number'),
+                   model_uri=POLE.masked_account_number, domain=None, range=Optional[str])
+
+slots.masked_card_number = Slot(uri=POLE.masked_card_number, name="masked_card_number", curie=POLE.curie('masked_card_number'),
+                   model_uri=POLE.masked_card_number, domain=None, range=Optional[str])
+
+slots.card_scheme = Slot(uri=POLE.card_scheme, name="card_scheme", curie=POLE.curie('card_scheme'),
+                   model_uri=POLE.card_scheme, domain=None, range=Optional[Union[str, "CardScheme"]])
+
+slots.card_expiry = Slot(uri=POLE.card_expiry, name="card_expiry", curie=POLE.curie('card_expiry'),
+                   model_uri=POLE.card_expiry, domain=None, range=Optional[Union[str, YearMonth]])
+
+slots.issuer_name = Slot(uri=POLE.issuer_name, name="issuer_name", curie=POLE.curie('issuer_name'),
+                   model_uri=POLE.issuer_name, domain=None, range=Optional[str])
+
+slots.bank_account = Slot(uri=POLE.bank_account, name="bank_account", curie=POLE.curie('bank_account'),
+                   model_uri=POLE.bank_account, domain=None, range=Optional[Union[str, BankAccountId]])
+
+slots.firearm_classification = Slot(uri=POLE.firearm_classification, name="firearm_classification", curie=POLE.curie('firearm_classification'),
+                   model_uri=POLE.firearm_classification, domain=None, range=Optional[Union[str, "FirearmClassification"]])
+
+slots.serial_number = Slot(uri=POLE.serial_number, name="serial_number", curie=POLE.curie('serial_number'),
+                   model_uri=POLE.serial_number, domain=None, range=Optional[str])
+
+slots.calibre = Slot(uri=POLE.calibre, name="calibre", curie=POLE.curie('calibre'),
+                   model_uri=POLE.calibre, domain=None, range=Optional[str])
+
 slots.latitude = Slot(uri=POLE.latitude, name="latitude", curie=POLE.curie('latitude'),
                    model_uri=POLE.latitude, domain=None, range=Optional[Decimal])
 
@@ -5289,11 +6387,11 @@ slots.organisation_role = Slot(uri=POLE.organisation_role, name="organisation_ro
 slots.contact_type = Slot(uri=POLE.contact_type, name="contact_type", curie=POLE.curie('contact_type'),
                    model_uri=POLE.contact_type, domain=None, range=Optional[Union[str, "ContactType"]])
 
-slots.online_service = Slot(uri=POLE.online_service, name="online_service", curie=POLE.curie('online_service'),
-                   model_uri=POLE.online_service, domain=None, range=Optional[str])
+slots.online_account = Slot(uri=POLE.online_account, name="online_account", curie=POLE.curie('online_account'),
+                   model_uri=POLE.online_account, domain=None, range=Optional[Union[str, OnlineAccountId]])
 
-slots.account_handle = Slot(uri=POLE.account_handle, name="account_handle", curie=POLE.curie('account_handle'),
-                   model_uri=POLE.account_handle, domain=None, range=Optional[str])
+slots.holding_role = Slot(uri=POLE.holding_role, name="holding_role", curie=POLE.curie('holding_role'),
+                   model_uri=POLE.holding_role, domain=None, range=Optional[Union[str, "HoldingRole"]])
 
 slots.Organisation_name = Slot(uri=POLE.name, name="Organisation_name", curie=POLE.curie('name'),
                    model_uri=POLE.Organisation_name, domain=Organisation, range=str)
@@ -5304,6 +6402,22 @@ slots.PersonMarker_marker_type = Slot(uri=POLE.marker_type, name="PersonMarker_m
 slots.EmailAddress_email = Slot(uri=POLE.email, name="EmailAddress_email", curie=POLE.curie('email'),
                    model_uri=POLE.EmailAddress_email, domain=EmailAddress, range=str,
                    pattern=re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$'))
+
+slots.OnlineAccount_online_service = Slot(uri=POLE.online_service, name="OnlineAccount_online_service", curie=POLE.curie('online_service'),
+                   model_uri=POLE.OnlineAccount_online_service, domain=OnlineAccount, range=str)
+
+slots.IpAddress_ip_address = Slot(uri=POLE.ip_address, name="IpAddress_ip_address", curie=POLE.curie('ip_address'),
+                   model_uri=POLE.IpAddress_ip_address, domain=IpAddress, range=str,
+                   pattern=re.compile(r'^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}|:((:[0-9a-fA-F]{1,4}){1,7}|:))$'))
+
+slots.CryptoAddress_currency = Slot(uri=POLE.currency, name="CryptoAddress_currency", curie=POLE.curie('currency'),
+                   model_uri=POLE.CryptoAddress_currency, domain=CryptoAddress, range=Union[str, "CryptoCurrency"])
+
+slots.CryptoAddress_crypto_address = Slot(uri=POLE.crypto_address, name="CryptoAddress_crypto_address", curie=POLE.curie('crypto_address'),
+                   model_uri=POLE.CryptoAddress_crypto_address, domain=CryptoAddress, range=str)
+
+slots.PaymentCard_masked_card_number = Slot(uri=POLE.masked_card_number, name="PaymentCard_masked_card_number", curie=POLE.curie('masked_card_number'),
+                   model_uri=POLE.PaymentCard_masked_card_number, domain=PaymentCard, range=str)
 
 slots.Point_latitude = Slot(uri=POLE.latitude, name="Point_latitude", curie=POLE.curie('latitude'),
                    model_uri=POLE.Point_latitude, domain=Point, range=Decimal)
@@ -5409,3 +6523,9 @@ slots.OrganisationInvolvement_event = Slot(uri=POLE.event, name="OrganisationInv
 
 slots.OrganisationInvolvement_organisation_role = Slot(uri=POLE.organisation_role, name="OrganisationInvolvement_organisation_role", curie=POLE.curie('organisation_role'),
                    model_uri=POLE.OrganisationInvolvement_organisation_role, domain=OrganisationInvolvement, range=Union[str, "OrganisationRole"])
+
+slots.ObjectHolding_object = Slot(uri=POLE.object, name="ObjectHolding_object", curie=POLE.curie('object'),
+                   model_uri=POLE.ObjectHolding_object, domain=ObjectHolding, range=Union[str, ObjectId])
+
+slots.ObjectHolding_holding_role = Slot(uri=POLE.holding_role, name="ObjectHolding_holding_role", curie=POLE.curie('holding_role'),
+                   model_uri=POLE.ObjectHolding_holding_role, domain=ObjectHolding, range=Union[str, "HoldingRole"])

@@ -5,10 +5,12 @@ which gen-shacl's output carries as core SHACL. What a pattern cannot say, such 
 on the scheme's code in the schema (the annotation ``check``) and defined here once, as a SPARQL 1.1
 expression over the notation ``?value``: SUBSTR, xsd:integer casts and arithmetic, so that pySHACL
 (rdflib) and the fast engine (Oxigraph) compute it alike. The constraint judges only a notation in the
-scheme's format (the format rule reports the others), and its message names the value.
+scheme's format (the format rule reports the others), and its message names the value. A slot whose
+values have a check of their own (the ``imei`` of a device, the ``iccid`` of a SIM card) names it with the
+same annotation, and its pattern is the format.
 
 >>> sorted(CHECKS)
-['cro-check-letter', 'imei-luhn', 'nhs-modulus-11', 'ni-number-prefix', 'pnc-check-letter']
+['cro-check-letter', 'iccid-luhn', 'imei-luhn', 'nhs-modulus-11', 'ni-number-prefix', 'pnc-check-letter']
 >>> print(_digit(3))
 xsd:integer(SUBSTR(?value, 3, 1))
 """
@@ -24,7 +26,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from policeonto.errors import SchemaError
 from policeonto.vocab import SH
 
-__all__ = ["CHECKS", "Check", "check_query", "fix_check_digits"]
+__all__ = ["CHECKS", "Check", "check_query", "fix_check_digits", "fix_slot_checks"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 #: The check letters of the PNC ID and the CRO number: the alphabet without I, O and S, Z first.
@@ -72,11 +74,15 @@ def _letter(number: str) -> str:
 #: The NHS number's digits weighted 10 down to 2, and its check digit.
 _NHS_SUM = " + ".join([*(f"{11 - i} * {_digit(i)}" for i in range(1, 10)), _digit(10)])
 
-#: The Luhn sum of 15 digits: every second digit from the right but the check digit is doubled, and
-#: "0246813579" gives the sum of a doubled digit's digits (9 -> 18 -> 9).
-_LUHN_SUM = " + ".join(
-    f'xsd:integer(SUBSTR("0246813579", {_digit(i)} + 1, 1))' if i % 2 == 0 else _digit(i) for i in range(1, 16)
-)
+
+def _luhn_sum(length: int) -> str:
+    """The Luhn sum of *length* digits: every second digit from the right but the check digit is doubled,
+    and "0246813579" gives the sum of a doubled digit's digits (9 -> 18 -> 9)."""
+    return " + ".join(
+        f'xsd:integer(SUBSTR("0246813579", {_digit(i)} + 1, 1))' if (length - i) % 2 else _digit(i)
+        for i in range(1, length + 1)
+    )
+
 
 #: A PNC ID's number: the last two digits of the year, then the serial number padded to 7 digits.
 _PNC_NUMBER = (
@@ -111,7 +117,15 @@ CHECKS: dict[str, Check] = {
         f"{_mod('?n', 10)} = 0",
         "IMEI {?value} fails its Luhn check digit",
         "3GPP TS 23.003, annex B (the check digit of the IMEI)",
-        number=_LUHN_SUM,
+        number=_luhn_sum(15),
+    ),
+    "iccid-luhn": Check(
+        "Luhn check digit of a 19-digit ICCID",
+        f"{_mod('?n', 10)} = 0",
+        "ICCID {?value} fails its Luhn check digit",
+        "ITU-T E.118 (the check digit of the ICCID, by the Luhn formula of ISO/IEC 7812-1)",
+        number=_luhn_sum(19),
+        applies="^[0-9]{19}$",
     ),
     "pnc-check-letter": Check(
         "check letter: the last two digits of the year and the 7-digit serial number, modulo 23",
@@ -145,16 +159,22 @@ def _format(view: SchemaView, cls: ClassDefinition, scheme: str) -> str:
     raise SchemaError(f"scheme {scheme!r} has a check but no format rule", element=cls.name)
 
 
-def check_query(check: Check, *, scheme: URIRef, scheme_path: URIRef, notation: URIRef, pattern: str) -> str:
+def check_query(
+    check: Check, *, scheme: URIRef | None, scheme_path: URIRef | None, notation: URIRef, pattern: str
+) -> str:
     """The SELECT query of a check: identifiers of *scheme* whose notation is in its format (*pattern*)
     and fails the check, with the notation as ``?value`` and its property as ``?path`` (so that a finding
-    names the source column the notation came from)."""
+    names the source column the notation came from). Without a scheme, the values of *notation* (a slot
+    with a check of its own) are checked."""
     guards = [f'REGEX(?value, "{pattern}")'] + ([f'REGEX(?value, "{check.applies}")'] if check.applies else [])
+    if scheme is None:
+        triples = [f"  $this <{notation}> ?value ."]
+    else:
+        triples = [f"  $this <{scheme_path}> <{scheme}> ;", f"    <{notation}> ?value ."]
     lines = [
         f"PREFIX xsd: <{_XSD}>",
         "SELECT $this ?path ?value WHERE {",
-        f"  $this <{scheme_path}> <{scheme}> ;",
-        f"    <{notation}> ?value .",
+        *triples,
         f"  FILTER ({' && '.join(guards)})",
         f"  BIND (<{notation}> AS ?path)",
         *([f"  BIND ({check.number} AS ?n)"] if check.number else []),
@@ -178,19 +198,47 @@ def fix_check_digits(g: Graph, view: SchemaView) -> None:
         annotation = (pv.annotations or {}).get("check")
         if annotation is None:
             continue
-        check = CHECKS.get(str(annotation.value))
-        if check is None:
-            raise SchemaError(f"unknown check {annotation.value!r}; known: {sorted(CHECKS)}", element=code)
+        check = _check(str(annotation.value), code)
         pattern = _format(view, cls, code)
         if "\\" in pattern or '"' in pattern:
             raise SchemaError("a format with a backslash or quote cannot be written into SPARQL", element=code)
-        constraint = BNode()
         query = check_query(
             check, scheme=URIRef(view.expand_curie(pv.meaning)), scheme_path=scheme_path, notation=notation,
             pattern=pattern,
         )  # fmt: skip
-        g.add((shape, SH.sparql, constraint))
-        g.add((constraint, RDF.type, SH.SPARQLConstraint))
-        g.add((constraint, SH.select, Literal(query)))
-        g.add((constraint, SH.message, Literal(check.message, lang="en")))
-        g.add((constraint, SH.name, Literal(f"{pv.title}: {check.title}", lang="en")))
+        _add_constraint(g, shape, query, check, f"{pv.title}: {check.title}")
+
+
+def _check(name: str, element: str) -> Check:
+    check = CHECKS.get(name)
+    if check is None:
+        raise SchemaError(f"unknown check {name!r}; known: {sorted(CHECKS)}", element=element)
+    return check
+
+
+def _add_constraint(g: Graph, shape: URIRef, query: str, check: Check, name: str) -> None:
+    constraint = BNode()
+    g.add((shape, SH.sparql, constraint))
+    g.add((constraint, RDF.type, SH.SPARQLConstraint))
+    g.add((constraint, SH.select, Literal(query)))
+    g.add((constraint, SH.message, Literal(check.message, lang="en")))
+    g.add((constraint, SH.name, Literal(name, lang="en")))
+
+
+def fix_slot_checks(g: Graph, view: SchemaView) -> None:
+    """Each slot whose ``check`` annotation names a check gets it as a SHACL-SPARQL constraint on the shape
+    of every concrete class with the slot, judging the values in the slot's pattern (a device's IMEI, a
+    SIM card's ICCID). Project choice, as for identifier schemes.
+    """
+    for slot in view.all_slots().values():
+        annotation = (slot.annotations or {}).get("check")
+        if annotation is None:
+            continue
+        check = _check(str(annotation.value), slot.name)
+        if not slot.pattern or "\\" in slot.pattern or '"' in slot.pattern:
+            raise SchemaError("a checked slot needs a pattern without a backslash or quote", element=slot.name)
+        path = URIRef(view.get_uri(slot, expand=True))
+        query = check_query(check, scheme=None, scheme_path=None, notation=path, pattern=slot.pattern)
+        for cls in view.all_classes().values():
+            if not cls.abstract and slot.name in view.class_slots(cls.name):
+                _add_constraint(g, URIRef(view.get_uri(cls, expand=True)), query, check, f"{slot.title}: {check.title}")

@@ -13,8 +13,9 @@ from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import RDF, XSD, BNode, Graph, Literal, Node, URIRef
 from rdflib.collection import Collection
 
-from policeonto.build.check_digits import fix_check_digits
+from policeonto.build.check_digits import fix_check_digits, fix_slot_checks
 from policeonto.build.graphs import new_list, prune_orphan_bnodes, remove_tree
+from policeonto.build.masked import fix_masked_slots
 from policeonto.build.owl_fixes import container_slots
 from policeonto.build.postcodes import fix_postcode_hierarchy
 from policeonto.errors import SchemaError
@@ -139,10 +140,13 @@ def _typed_value(view: SchemaView, slot_name: str, text: str) -> Node:
 
 
 def _expression_shape(g: Graph, view: SchemaView, expr: AnonymousClassExpression) -> BNode:
-    """A node shape requiring every slot condition of *expr*."""
+    """A node shape requiring every slot condition of *expr*, and one of its ``any_of`` expressions (a
+    rule's postcondition can be "this slot or that one")."""
     node = BNode()
     for slot_name, cond in (expr.slot_conditions or {}).items():
         g.add((node, SH.property, _condition_shape(g, view, slot_name, cond)))
+    if expr.any_of:
+        g.add((node, SH["or"], new_list(g, [_expression_shape(g, view, e) for e in expr.any_of])))
     return node
 
 
@@ -271,6 +275,8 @@ SHACL_FIXES: tuple[ShaclFix, ...] = (
     fix_disjoint_slots,
     fix_check_digits,
     fix_postcode_hierarchy,
+    fix_slot_checks,
+    fix_masked_slots,
     check_enum_agreement,
 )
 
