@@ -126,7 +126,7 @@ def violations(c: Constraint, shape: Shape, focus: pl.DataFrame, table: TripleTa
             value = this
         message = c.message
         if message is not None:
-            for name in ("this", "value", "path"):
+            for name in sorted(set(re.findall(r"\{[?$](\w+)\}", message))):  # any variable, as pySHACL does
                 bound = this if name == "this" else _get(solution, name)
                 if bound is not None:
                     shown = getattr(bound, "value", str(bound))
