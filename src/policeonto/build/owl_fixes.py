@@ -136,8 +136,9 @@ def fix_labels(g: Graph, view: SchemaView) -> None:
 
 def fix_type_metadata(g: Graph, view: SchemaView) -> None:
     """gen-owl declares each LinkML type as an rdfs:Datatype but drops its title and description, and
-    writes code-list annotations (such as a force's country) as undeclared properties. Types get their
-    label and definition; annotations are published in the SKOS code lists instead. No upstream issue found.
+    writes code-list annotations (such as a force's country) and slot annotations (such as a range's
+    ``not_after``) as undeclared properties. Types get their label and definition; code annotations are
+    published in the SKOS code lists instead, slot annotations in the shapes. No upstream issue found.
     """
     for t in view.all_types(imports=True).values():
         iri = URIRef(view.get_uri(t, native=True, expand=True))
@@ -150,7 +151,7 @@ def fix_type_metadata(g: Graph, view: SchemaView) -> None:
         for enum in view.all_enums().values()
         for pv in (enum.permissible_values or {}).values()
         for tag in (pv.annotations or {})
-    }
+    } | {tag for slot in view.all_slots().values() for tag in (slot.annotations or {})}
     for tag in tags:
         g.remove((None, _uri(view, f"{view.schema.default_prefix}:{tag}"), None))
 
