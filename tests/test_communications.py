@@ -6,6 +6,11 @@ the fixture states."""
 
 from __future__ import annotations
 
+import csv
+import importlib.util
+import io
+import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +19,7 @@ from rdflib import SKOS, Graph, URIRef
 from policeonto.fastshacl import TripleTable, evaluate
 from policeonto.fastshacl.report import report_keys, result_keys
 from policeonto.instances import load_records, records_to_graph
+from policeonto.mapping import map_files
 from policeonto.shacl import run_pyshacl
 from policeonto.validation import validate
 from policeonto.validation.fast import project_shapes
@@ -129,3 +135,83 @@ def test_the_every_class_example_has_a_call_with_both_parties_and_an_email_timed
         graph.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), URIRef(POLE + "EmailMessage"))
     )
     assert [str(graph.value(e, URIRef(POLE + "earliest_date"))) for e in emails] == ["2024-03-01"]
+
+
+FORCE_A = DATA.parents[1] / "examples" / "force-a"
+
+
+@pytest.fixture(scope="module")
+def force_a_contacts() -> Graph:
+    """Force A's nominals, phones, calls and family links, mapped."""
+    out = io.BytesIO()
+    map_files([FORCE_A / f"{name}.csv" for name in ("nominals", "phones", "calls", "family")], out)
+    return Graph().parse(data=out.getvalue().decode("utf-8"), format="nt")
+
+
+def _first_row(name: str, **wanted: str) -> dict[str, str]:
+    with (FORCE_A / f"{name}.csv").open(encoding="utf-8") as handle:
+        return next(r for r in csv.DictReader(handle) if all(r[k] == v for k, v in wanted.items()))
+
+
+def test_a_force_a_family_link_keeps_who_is_whose_parent(force_a_contacts: Graph) -> None:
+    row = _first_row("family", REL_CODE="PAR")
+    link = URIRef(f"{POLE}data/force-a/family/{row['REL_ID']}")
+    graph = force_a_contacts
+    assert graph.value(link, URIRef(POLE + "person")) == URIRef(f"{POLE}data/force-a/nominal/{row['FROM_REF']}")
+    assert graph.value(link, URIRef(POLE + "relative")) == URIRef(f"{POLE}data/force-a/nominal/{row['TO_REF']}")
+    assert graph.value(link, URIRef(POLE + "relationship_type")) == URIRef(POLE + "code/relationship-type/parent")
+
+
+def test_a_force_a_call_has_its_caller_and_callee_with_their_numbers_and_phones(force_a_contacts: Graph) -> None:
+    row = next(
+        r
+        for r in csv.DictReader((FORCE_A / "calls.csv").open(encoding="utf-8"))
+        if r["CALLER_PHONE_REF"]
+        and not r["CALLEE_PHONE_REF"]
+        and r["DURATION_SECS"] not in ("", "0")
+        and not r["DURATION_SECS"].startswith("-")
+    )
+    graph = force_a_contacts
+    call = URIRef(f"{POLE}data/force-a/call/{row['CALL_ID']}")
+    assert (call, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), URIRef(POLE + "PhoneCall")) in graph
+    assert graph.value(call, URIRef(POLE + "duration_seconds")).toPython() == int(row["DURATION_SECS"])
+    day, month, year = row["CALL_DATE"].split("/")
+    assert str(graph.value(call, URIRef(POLE + "start_time"))) == f"{year}-{month}-{day}T{row['CALL_TIME']}:00"
+    parties = {
+        str(graph.value(p, URIRef(POLE + "party_role"))).rsplit("/", 1)[1]: p
+        for p in graph.subjects(URIRef(POLE + "communication"), call)
+    }
+    assert set(parties) == {"caller", "callee"}
+    assert str(graph.value(parties["caller"], URIRef(POLE + "phone_number"))) == row["CALLER_NUMBER"]
+    phone = graph.value(parties["caller"], URIRef(POLE + "contact_point"))
+    assert phone == URIRef(f"{POLE}data/force-a/phone/{row['CALLER_PHONE_REF']}")
+    assert str(graph.value(phone, URIRef(POLE + "phone_number"))) == row["CALLER_NUMBER"]
+    owner = _first_row("phones", PHONE_ID=row["CALLER_PHONE_REF"])["OWNER_REF"]
+    assert graph.value(phone, URIRef(POLE + "person")) == URIRef(f"{POLE}data/force-a/nominal/{owner}")
+    assert str(graph.value(parties["callee"], URIRef(POLE + "phone_number"))) == row["CALLEE_NUMBER"]
+    assert graph.value(parties["callee"], URIRef(POLE + "contact_point")) is None
+
+
+def test_force_a_contacts_come_from_a_generator_of_their_own_given_only_the_seed_and_births(tmp_path: Path) -> None:
+    """Force A's phones, calls and family links are drawn from a random generator of their own, from the
+    seed and the nominals' dates of birth alone, so the tables drawn before them stay byte-identical."""
+    spec = importlib.util.spec_from_file_location("force_a_contacts", FORCE_A.parent / "force_a_contacts.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    with (FORCE_A / "nominals.csv").open(encoding="utf-8") as handle:
+        births = [
+            date(int(d[6:]), int(d[3:5]), int(d[:2])) if (d := r["DOB"]) else None for r in csv.DictReader(handle)
+        ]
+    counts, faults = module.write_force_a_contacts(tmp_path, seed=7, births=births)
+    for name in ("phones", "calls", "family"):
+        assert (tmp_path / f"{name}.csv").read_bytes() == (FORCE_A / f"{name}.csv").read_bytes()
+    assert counts == {"phones": 148, "calls": 150, "family": 45}
+    assert {(f["file"], f["code"]) for f in faults} == {
+        ("force-a/phones.csv", "invalid-value"),
+        ("force-a/calls.csv", "dangling-reference"),
+        ("force-a/calls.csv", "value-out-of-range"),
+        ("force-a/family.csv", "dangling-reference"),
+        ("force-a/family.csv", "unknown-code"),
+    }
