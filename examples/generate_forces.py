@@ -29,6 +29,7 @@ import argparse
 import csv
 import json
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from random import Random
 from typing import Any, TypeVar
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the modules that grow each force's export
+from force_a_contacts import write_force_a_contacts  # noqa: E402
 
 FAULT_RATE = 0.02
 SHARED_RATE = 0.08
@@ -1027,6 +1031,8 @@ def generate(out: Path, *, seed: int = 7, scale: float = 1.0) -> dict[str, Any]:
 
     out.mkdir(parents=True, exist_ok=True)
     counts_a, faults_a = _write_force_a(forces[0], out)
+    contacts = write_force_a_contacts(out / "force-a", seed=seed, births=[p.birth for p in forces[0].people])
+    counts_a, faults_a = {**counts_a, **contacts[0]}, faults_a + contacts[1]
     counts_b, faults_b = _write_force_b(forces[1], out)
     truth = _ground_truth(seed, scale, forces, {"force-a": counts_a, "force-b": counts_b}, faults_a + faults_b)
     text = json.dumps(truth, indent=1, ensure_ascii=False) + "\n"

@@ -223,7 +223,7 @@ def test_explain_prints_each_fit_best_first_and_the_verdict(tmp_path: Path) -> N
         "  3. force-a-locations: lacks required 'LOCATION_ID' (0 of 1 found)",
         "  4. force-a-nominals: lacks required 'NOMINAL_ID', 'SURNAME' (0 of 2 found)",
         "  5. force-a-objects: lacks required 'OBJECT_ID', 'OBJECT_TYPE' (0 of 2 found)",
-        "  and 10 more mappings, each lacking as many required columns or more",
+        "  and 13 more mappings, each lacking as many required columns or more",
         f"{calls} (7 columns): refused: only 3 of this file's 7 columns are columns of force-c-occurred-at, fewer "
         "than half (unknown 'started:datetime', 'duration:int', 'cellSite', 'imei'): a weak fit, refused rather "
         "than mapped as force-c-occurred-at rows; if the file is one, name it with --mapping force-c-occurred-at",
@@ -233,7 +233,7 @@ def test_explain_prints_each_fit_best_first_and_the_verdict(tmp_path: Path) -> N
         "  2. force-c-involved-in: lacks required 'role' (3 of 4 found)",
         "  3. force-a-locations: lacks required 'LOCATION_ID' (0 of 1 found)",
         "  4. force-a-nominals: lacks required 'NOMINAL_ID', 'SURNAME' (0 of 2 found)",
-        "  and 11 more mappings, each lacking as many required columns or more",
+        "  and 14 more mappings, each lacking as many required columns or more",
     ]
     ok = mappings_command("--explain", ROOT / "examples" / "force-c" / "involved_in.csv")
     assert ok.exit_code == 0, ok.stderr

@@ -76,6 +76,7 @@ DCAT = CurieNamespace('dcat', 'http://www.w3.org/ns/dcat#')
 DCTERMS = CurieNamespace('dcterms', 'http://purl.org/dc/terms/')
 DESCRIPTOR = CurieNamespace('descriptor', 'https://w3id.org/policeonto/code/security-descriptor/')
 DEVICETYPE = CurieNamespace('devicetype', 'https://w3id.org/policeonto/code/device-type/')
+DIRECTION = CurieNamespace('direction', 'https://w3id.org/policeonto/code/communication-direction/')
 DOCUMENTTYPE = CurieNamespace('documenttype', 'https://w3id.org/policeonto/code/document-type/')
 DRUGCLASS = CurieNamespace('drugclass', 'https://w3id.org/policeonto/code/drug-class/')
 FIREARMCLASS = CurieNamespace('firearmclass', 'https://w3id.org/policeonto/code/firearm-classification/')
@@ -98,6 +99,7 @@ LINKML = CurieNamespace('linkml', 'https://w3id.org/linkml/')
 LOCATIONROLE = CurieNamespace('locationrole', 'https://w3id.org/policeonto/code/location-role/')
 LOCN = CurieNamespace('locn', 'http://www.w3.org/ns/locn#')
 MARKER = CurieNamespace('marker', 'https://w3id.org/policeonto/code/person-marker/')
+MESSAGEKIND = CurieNamespace('messagekind', 'https://w3id.org/policeonto/code/message-kind/')
 MOPI = CurieNamespace('mopi', 'https://w3id.org/policeonto/code/mopi-retention-group/')
 NAMETYPE = CurieNamespace('nametype', 'https://w3id.org/policeonto/code/name-type/')
 NC = CurieNamespace('nc', 'http://release.niem.gov/niem/niem-core/5.0/#')
@@ -109,6 +111,7 @@ ORGTYPE = CurieNamespace('orgtype', 'https://w3id.org/policeonto/code/organisati
 OSPC = CurieNamespace('ospc', 'http://data.ordnancesurvey.co.uk/ontology/postcode/')
 OUTCOME = CurieNamespace('outcome', 'https://w3id.org/policeonto/code/crime-outcome/')
 PARTNERAGENCYTYPE = CurieNamespace('partneragencytype', 'https://w3id.org/policeonto/code/partner-agency-type/')
+PARTYROLE = CurieNamespace('partyrole', 'https://w3id.org/policeonto/code/communication-party-role/')
 PERSON = CurieNamespace('person', 'http://www.w3.org/ns/person#')
 POLE = CurieNamespace('pole', 'https://w3id.org/policeonto/')
 PREMISESTYPE = CurieNamespace('premisestype', 'https://w3id.org/policeonto/code/premises-type/')
@@ -399,6 +402,22 @@ class CourtOutcomeId(EventId):
     pass
 
 
+class CommunicationId(EventId):
+    pass
+
+
+class PhoneCallId(CommunicationId):
+    pass
+
+
+class MessageId(CommunicationId):
+    pass
+
+
+class EmailMessageId(CommunicationId):
+    pass
+
+
 class PersonInvolvementId(LinkId):
     pass
 
@@ -432,6 +451,10 @@ class OrganisationInvolvementId(LinkId):
 
 
 class ObjectHoldingId(LinkId):
+    pass
+
+
+class CommunicationPartyId(LinkId):
     pass
 
 
@@ -2143,9 +2166,11 @@ class Premises(Location):
 @dataclass(repr=False)
 class Event(Entity):
     """
-    Something that happened at a time and usually at a place. Give the exact start time or, when only the month is
-    known (as in data.police.uk files), the month; not both. An event known only by reference (a crime named by an
-    outcome) may have neither.
+    Something that happened at a time and usually at a place. Give its time in one of four forms, as precisely as the
+    record knows it and without inventing a time: the exact start time; the date, when only the day is known; the
+    month, when only the month is known (as in data.police.uk files); or a range of dates, the earliest and the latest
+    day it can have happened on (a burglary found on return from a week away). Not two forms at once. An event known
+    only by reference (a crime named by an outcome) may have none.
     """
     _inherited_slots: ClassVar[list[str]] = []
 
@@ -2159,6 +2184,9 @@ class Event(Entity):
     start_time: Optional[Union[str, XSDDateTime]] = None
     end_time: Optional[Union[str, XSDDateTime]] = None
     month: Optional[Union[str, YearMonth]] = None
+    event_date: Optional[Union[str, XSDDate]] = None
+    earliest_date: Optional[Union[str, XSDDate]] = None
+    latest_date: Optional[Union[str, XSDDate]] = None
     related_to: Optional[Union[Union[str, EventId], list[Union[str, EventId]]]] = empty_list()
 
     def __post_init__(self, *_: str, **kwargs: Any):
@@ -2173,6 +2201,15 @@ class Event(Entity):
 
         if self.month is not None and not isinstance(self.month, YearMonth):
             self.month = YearMonth(self.month)
+
+        if self.event_date is not None and not isinstance(self.event_date, XSDDate):
+            self.event_date = XSDDate(self.event_date)
+
+        if self.earliest_date is not None and not isinstance(self.earliest_date, XSDDate):
+            self.earliest_date = XSDDate(self.earliest_date)
+
+        if self.latest_date is not None and not isinstance(self.latest_date, XSDDate):
+            self.latest_date = XSDDate(self.latest_date)
 
         if not isinstance(self.related_to, list):
             self.related_to = [self.related_to] if self.related_to is not None else []
@@ -2476,6 +2513,127 @@ class CourtOutcome(Event):
 
         if self.charge is not None and not isinstance(self.charge, ChargeId):
             self.charge = ChargeId(self.charge)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class Communication(Event):
+    """
+    A call, message or email between parties, as a handset download, a communications service provider's call data
+    records or an email account shows it. The parties are links of their own (communication parties), each with its
+    part (caller, callee, sender, recipient...), so a communication with several recipients or an unknown caller is
+    recorded as it was. Its time is the event's start time (or a date, month or range when that is all the record
+    gives). Record the kind with a subclass. Communications data is defined by the Investigatory Powers Act 2016,
+    section 261.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["Communication"]
+    class_class_curie: ClassVar[str] = "pole:Communication"
+    class_name: ClassVar[str] = "Communication"
+    class_model_uri: ClassVar[URIRef] = POLE.Communication
+
+    id: Union[str, CommunicationId] = None
+    direction: Optional[Union[str, "CommunicationDirection"]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self.direction is not None and not isinstance(self.direction, CommunicationDirection):
+            self.direction = CommunicationDirection(self.direction)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class PhoneCall(Communication):
+    """
+    A voice or video call between phone lines or accounts, with its caller and callee and, where the record gives it,
+    how long it lasted in whole seconds (as call data records give it; a call that was not answered lasted 0 seconds).
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["PhoneCall"]
+    class_class_curie: ClassVar[str] = "pole:PhoneCall"
+    class_name: ClassVar[str] = "PhoneCall"
+    class_model_uri: ClassVar[URIRef] = POLE.PhoneCall
+
+    id: Union[str, PhoneCallId] = None
+    duration_seconds: Optional[int] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, PhoneCallId):
+            self.id = PhoneCallId(self.id)
+
+        if self.duration_seconds is not None and not isinstance(self.duration_seconds, int):
+            self.duration_seconds = int(self.duration_seconds)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class Message(Communication):
+    """
+    A message that is not an email: a text (SMS) or multimedia (MMS) message over the mobile network, an instant
+    message in an online messaging service, a social network's direct message or a voicemail, with its kind and, for
+    an online service, the service it was sent on.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["Message"]
+    class_class_curie: ClassVar[str] = "pole:Message"
+    class_name: ClassVar[str] = "Message"
+    class_model_uri: ClassVar[URIRef] = POLE.Message
+
+    id: Union[str, MessageId] = None
+    message_kind: Union[str, "MessageKind"] = None
+    online_service: Optional[str] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, MessageId):
+            self.id = MessageId(self.id)
+
+        if self._is_empty(self.message_kind):
+            self.MissingRequiredField("message_kind")
+        if not isinstance(self.message_kind, MessageKind):
+            self.message_kind = MessageKind(self.message_kind)
+
+        if self.online_service is not None and not isinstance(self.online_service, str):
+            self.online_service = str(self.online_service)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class EmailMessage(Communication):
+    """
+    An email, with its subject line as sent (RFC 5322's Subject field); its sender and recipients are its parties.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["EmailMessage"]
+    class_class_curie: ClassVar[str] = "pole:EmailMessage"
+    class_name: ClassVar[str] = "EmailMessage"
+    class_model_uri: ClassVar[URIRef] = POLE.EmailMessage
+
+    id: Union[str, EmailMessageId] = None
+    email_subject: Optional[str] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, EmailMessageId):
+            self.id = EmailMessageId(self.id)
+
+        if self.email_subject is not None and not isinstance(self.email_subject, str):
+            self.email_subject = str(self.email_subject)
 
         super().__post_init__(**kwargs)
         self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
@@ -2915,6 +3073,66 @@ class ObjectHolding(Link):
 
         if self.information_source is not None and not isinstance(self.information_source, InformationSource):
             self.information_source = InformationSource(self.information_source)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class CommunicationParty(Link):
+    """
+    A party to a call, message or email and the part it played (caller, callee, sender, recipient, copied...). The
+    party is whatever the record names: a person, a device or email address (or other object), one of a person's
+    contact points, or only a phone number or email address as the record gives it (an unknown caller is a number and
+    nothing more); several of these may be given together (a person and the number they used). Never none: a party
+    link that names no party is a fault.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["CommunicationParty"]
+    class_class_curie: ClassVar[str] = "pole:CommunicationParty"
+    class_name: ClassVar[str] = "CommunicationParty"
+    class_model_uri: ClassVar[URIRef] = POLE.CommunicationParty
+
+    id: Union[str, CommunicationPartyId] = None
+    communication: Union[str, CommunicationId] = None
+    party_role: Union[str, "CommunicationPartyRole"] = None
+    person: Optional[Union[str, PersonId]] = None
+    object: Optional[Union[str, ObjectId]] = None
+    contact_point: Optional[Union[str, PersonContactPointId]] = None
+    phone_number: Optional[str] = None
+    email: Optional[str] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, CommunicationPartyId):
+            self.id = CommunicationPartyId(self.id)
+
+        if self._is_empty(self.communication):
+            self.MissingRequiredField("communication")
+        if not isinstance(self.communication, CommunicationId):
+            self.communication = CommunicationId(self.communication)
+
+        if self._is_empty(self.party_role):
+            self.MissingRequiredField("party_role")
+        if not isinstance(self.party_role, CommunicationPartyRole):
+            self.party_role = CommunicationPartyRole(self.party_role)
+
+        if self.person is not None and not isinstance(self.person, PersonId):
+            self.person = PersonId(self.person)
+
+        if self.object is not None and not isinstance(self.object, ObjectId):
+            self.object = ObjectId(self.object)
+
+        if self.contact_point is not None and not isinstance(self.contact_point, PersonContactPointId):
+            self.contact_point = PersonContactPointId(self.contact_point)
+
+        if self.phone_number is not None and not isinstance(self.phone_number, str):
+            self.phone_number = str(self.phone_number)
+
+        if self.email is not None and not isinstance(self.email, str):
+            self.email = str(self.email)
 
         super().__post_init__(**kwargs)
         self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
@@ -5852,6 +6070,119 @@ class Legislation(EnumDefinitionImpl):
                 description="Power to search persons and vehicles at aerodromes for stolen or prohibited articles.",
                 meaning=LEGISLATION["ukpga/1982/36/section/27"]))
 
+class CommunicationPartyRole(EnumDefinitionImpl):
+    """
+    The part a party plays in a communication: where it came from (caller, sender) or where it went (callee,
+    recipient, copied, blind-copied). Each code says in an annotation, published as a scope note, which end of the
+    communication it is (from or to), so the direction of a call or message is read from its parties' roles. The email
+    roles follow the originator and destination fields of an Internet message (RFC 5322 section 3.6: From, To, Cc,
+    Bcc); the call roles the calling and called party of a call data record (ETSI TS 102 657, retained data).
+    """
+    caller = PermissibleValue(
+        text="caller",
+        title="Caller",
+        description="The party who made the call (the calling party of a call data record).",
+        meaning=PARTYROLE["caller"])
+    callee = PermissibleValue(
+        text="callee",
+        title="Callee",
+        description="The party who was called (the called party of a call data record).",
+        meaning=PARTYROLE["callee"])
+    sender = PermissibleValue(
+        text="sender",
+        title="Sender",
+        description="The party who sent the message or email (an email's From field).",
+        meaning=PARTYROLE["sender"])
+    recipient = PermissibleValue(
+        text="recipient",
+        title="Recipient",
+        description="A party the message or email was addressed to (an email's To field).",
+        meaning=PARTYROLE["recipient"])
+    copied = PermissibleValue(
+        text="copied",
+        title="Copied",
+        description="""A party who was sent a copy of the email, visible to the other recipients (an email's Cc field).""",
+        meaning=PARTYROLE["copied"])
+
+    _defn = EnumDefinition(
+        name="CommunicationPartyRole",
+        description="""The part a party plays in a communication: where it came from (caller, sender) or where it went (callee, recipient, copied, blind-copied). Each code says in an annotation, published as a scope note, which end of the communication it is (from or to), so the direction of a call or message is read from its parties' roles. The email roles follow the originator and destination fields of an Internet message (RFC 5322 section 3.6: From, To, Cc, Bcc); the call roles the calling and called party of a call data record (ETSI TS 102 657, retained data).""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "blind-copied",
+            PermissibleValue(
+                text="blind-copied",
+                title="Blind-copied",
+                description="""A party who was sent a copy of the email that the other recipients could not see (an email's Bcc field).""",
+                meaning=PARTYROLE["blind-copied"]))
+
+class CommunicationDirection(EnumDefinitionImpl):
+    """
+    Which way a communication went as the source record states it, relative to the phone, line or account whose
+    records it came from: a handset download or a communications service provider's call data records list each call
+    and message as incoming or outgoing for the device or line they were obtained for. Who called whom is said by the
+    parties' roles; the direction keeps what the record said.
+    """
+    incoming = PermissibleValue(
+        text="incoming",
+        title="Incoming",
+        description="The device, line or account the record came from received the communication.",
+        meaning=DIRECTION["incoming"])
+    outgoing = PermissibleValue(
+        text="outgoing",
+        title="Outgoing",
+        description="The device, line or account the record came from made or sent the communication.",
+        meaning=DIRECTION["outgoing"])
+
+    _defn = EnumDefinition(
+        name="CommunicationDirection",
+        description="""Which way a communication went as the source record states it, relative to the phone, line or account whose records it came from: a handset download or a communications service provider's call data records list each call and message as incoming or outgoing for the device or line they were obtained for. Who called whom is said by the parties' roles; the direction keeps what the record said.""",
+    )
+
+class MessageKind(EnumDefinitionImpl):
+    """
+    The kind of a message that is not an email: a text message over the mobile network (SMS, defined in 3GPP TS
+    23.040), a picture or multimedia message (MMS, 3GPP TS 23.140), or a message in an online messaging service or
+    social network (the service is named on the message).
+    """
+    sms = PermissibleValue(
+        text="sms",
+        title="SMS text message",
+        description="A text message sent over a mobile network by the Short Message Service (3GPP TS 23.040).",
+        meaning=MESSAGEKIND["sms"])
+    mms = PermissibleValue(
+        text="mms",
+        title="MMS message",
+        description="""A picture or multimedia message sent over a mobile network by the Multimedia Messaging Service (3GPP TS 23.140).""",
+        meaning=MESSAGEKIND["mms"])
+    voicemail = PermissibleValue(
+        text="voicemail",
+        title="Voicemail",
+        description="A recorded voice message left for a phone line or account.",
+        meaning=MESSAGEKIND["voicemail"])
+
+    _defn = EnumDefinition(
+        name="MessageKind",
+        description="""The kind of a message that is not an email: a text message over the mobile network (SMS, defined in 3GPP TS 23.040), a picture or multimedia message (MMS, 3GPP TS 23.140), or a message in an online messaging service or social network (the service is named on the message).""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "instant-message",
+            PermissibleValue(
+                text="instant-message",
+                title="Instant message",
+                description="A message in an online messaging application, such as WhatsApp, Signal or Telegram.",
+                meaning=MESSAGEKIND["instant-message"]))
+        setattr(cls, "social-media-message",
+            PermissibleValue(
+                text="social-media-message",
+                title="Social media direct message",
+                description="""A private message between accounts of a social network, such as an Instagram or X direct message.""",
+                meaning=MESSAGEKIND["social-media-message"]))
+
 # Slots
 class slots:
     pass
@@ -6267,6 +6598,27 @@ slots.end_time = Slot(uri=POLE.end_time, name="end_time", curie=POLE.curie('end_
 slots.month = Slot(uri=POLE.month, name="month", curie=POLE.curie('month'),
                    model_uri=POLE.month, domain=None, range=Optional[Union[str, YearMonth]])
 
+slots.event_date = Slot(uri=POLE.event_date, name="event_date", curie=POLE.curie('event_date'),
+                   model_uri=POLE.event_date, domain=None, range=Optional[Union[str, XSDDate]])
+
+slots.earliest_date = Slot(uri=POLE.earliest_date, name="earliest_date", curie=POLE.curie('earliest_date'),
+                   model_uri=POLE.earliest_date, domain=None, range=Optional[Union[str, XSDDate]])
+
+slots.latest_date = Slot(uri=POLE.latest_date, name="latest_date", curie=POLE.curie('latest_date'),
+                   model_uri=POLE.latest_date, domain=None, range=Optional[Union[str, XSDDate]])
+
+slots.direction = Slot(uri=POLE.direction, name="direction", curie=POLE.curie('direction'),
+                   model_uri=POLE.direction, domain=None, range=Optional[Union[str, "CommunicationDirection"]])
+
+slots.duration_seconds = Slot(uri=POLE.duration_seconds, name="duration_seconds", curie=POLE.curie('duration_seconds'),
+                   model_uri=POLE.duration_seconds, domain=None, range=Optional[int])
+
+slots.message_kind = Slot(uri=POLE.message_kind, name="message_kind", curie=POLE.curie('message_kind'),
+                   model_uri=POLE.message_kind, domain=None, range=Optional[Union[str, "MessageKind"]])
+
+slots.email_subject = Slot(uri=POLE.email_subject, name="email_subject", curie=POLE.curie('email_subject'),
+                   model_uri=POLE.email_subject, domain=None, range=Optional[str])
+
 slots.related_to = Slot(uri=POLE.related_to, name="related_to", curie=POLE.curie('related_to'),
                    model_uri=POLE.related_to, domain=None, range=Optional[Union[Union[str, EventId], list[Union[str, EventId]]]])
 
@@ -6393,6 +6745,15 @@ slots.online_account = Slot(uri=POLE.online_account, name="online_account", curi
 slots.holding_role = Slot(uri=POLE.holding_role, name="holding_role", curie=POLE.curie('holding_role'),
                    model_uri=POLE.holding_role, domain=None, range=Optional[Union[str, "HoldingRole"]])
 
+slots.communication = Slot(uri=POLE.communication, name="communication", curie=POLE.curie('communication'),
+                   model_uri=POLE.communication, domain=None, range=Optional[Union[str, CommunicationId]])
+
+slots.party_role = Slot(uri=POLE.party_role, name="party_role", curie=POLE.curie('party_role'),
+                   model_uri=POLE.party_role, domain=None, range=Optional[Union[str, "CommunicationPartyRole"]])
+
+slots.contact_point = Slot(uri=POLE.contact_point, name="contact_point", curie=POLE.curie('contact_point'),
+                   model_uri=POLE.contact_point, domain=None, range=Optional[Union[str, PersonContactPointId]])
+
 slots.Organisation_name = Slot(uri=POLE.name, name="Organisation_name", curie=POLE.curie('name'),
                    model_uri=POLE.Organisation_name, domain=Organisation, range=str)
 
@@ -6454,6 +6815,9 @@ slots.CrimeOutcome_outcome_of = Slot(uri=POLE.outcome_of, name="CrimeOutcome_out
 
 slots.CourtOutcome_outcome_category = Slot(uri=POLE.outcome_category, name="CourtOutcome_outcome_category", curie=POLE.curie('outcome_category'),
                    model_uri=POLE.CourtOutcome_outcome_category, domain=CourtOutcome, range=Union[str, "CrimeOutcomeCategory"])
+
+slots.Message_message_kind = Slot(uri=POLE.message_kind, name="Message_message_kind", curie=POLE.curie('message_kind'),
+                   model_uri=POLE.Message_message_kind, domain=Message, range=Union[str, "MessageKind"])
 
 slots.PersonInvolvement_person = Slot(uri=POLE.person, name="PersonInvolvement_person", curie=POLE.curie('person'),
                    model_uri=POLE.PersonInvolvement_person, domain=PersonInvolvement, range=Union[str, PersonId])
@@ -6529,3 +6893,12 @@ slots.ObjectHolding_object = Slot(uri=POLE.object, name="ObjectHolding_object", 
 
 slots.ObjectHolding_holding_role = Slot(uri=POLE.holding_role, name="ObjectHolding_holding_role", curie=POLE.curie('holding_role'),
                    model_uri=POLE.ObjectHolding_holding_role, domain=ObjectHolding, range=Union[str, "HoldingRole"])
+
+slots.CommunicationParty_communication = Slot(uri=POLE.communication, name="CommunicationParty_communication", curie=POLE.curie('communication'),
+                   model_uri=POLE.CommunicationParty_communication, domain=CommunicationParty, range=Union[str, CommunicationId])
+
+slots.CommunicationParty_party_role = Slot(uri=POLE.party_role, name="CommunicationParty_party_role", curie=POLE.curie('party_role'),
+                   model_uri=POLE.CommunicationParty_party_role, domain=CommunicationParty, range=Union[str, "CommunicationPartyRole"])
+
+slots.CommunicationParty_object = Slot(uri=POLE.object, name="CommunicationParty_object", curie=POLE.curie('object'),
+                   model_uri=POLE.CommunicationParty_object, domain=CommunicationParty, range=Optional[Union[str, ObjectId]])

@@ -136,7 +136,7 @@ def fix_labels(g: Graph, view: SchemaView) -> None:
 
 def fix_type_metadata(g: Graph, view: SchemaView) -> None:
     """gen-owl declares each LinkML type as an rdfs:Datatype but drops its title and description, and
-    writes code-list and slot annotations (such as a force's country, or a slot's check or mask) as
+    writes code-list and slot annotations (such as a force's country, or a slot's check, mask or ``not_after``) as
     undeclared properties. Types get their label and definition; code-list annotations are published in the
     SKOS code lists instead, and a slot's check or mask in the shapes. No upstream issue found.
     """

@@ -241,6 +241,32 @@ def fix_disjoint_slots(g: Graph, view: SchemaView) -> None:
                 g.add((prop_shape, SH.disjoint, disjoint))
 
 
+def fix_not_after(g: Graph, view: SchemaView) -> None:
+    """A slot annotated ``not_after: OTHER`` (a range's earliest date) is never after OTHER's value on the
+    same node. LinkML has no metaslot for it; ``sh:lessThanOrEquals`` would say so, but its result names
+    only one of the two values, so it becomes a SHACL-SPARQL constraint whose message names both, on the
+    shapes of the classes that have the slot and their subclasses. Project choice.
+    """
+    for slot in view.all_slots().values():
+        other = slot.annotations.get("not_after") if slot.annotations else None
+        if other is None:
+            continue
+        first, second = slot_iri(view, slot.name), slot_iri(view, str(other.value))
+        select = (
+            f"SELECT $this ?value ?other ?path WHERE {{ $this <{first}> ?value . $this <{second}> ?other . "
+            f"FILTER (?value > ?other) BIND (<{first}> AS ?path) }}"
+        )
+        constraint = BNode()
+        g.add((constraint, RDF.type, SH.SPARQLConstraint))
+        g.add((constraint, SH.select, Literal(select)))
+        message = f"{slot.name} {{?value}} is after {other.value} {{?other}}"
+        g.add((constraint, SH.message, Literal(message, lang="en")))
+        owners = [c.name for c in view.all_classes().values() if slot.name in (c.slots or [])]
+        for owner in owners:
+            for shape in _shapes_of_class_and_descendants(view, owner):
+                g.add((shape, SH.sparql, constraint))
+
+
 def check_enum_agreement(g: Graph, view: SchemaView) -> None:
     """gen-owl and gen-shacl disagree about enums (linkml/linkml#3958): OWL classes or individuals versus
     string literals. With every permissible value given a ``meaning`` (enforced here) and individuals
@@ -273,6 +299,7 @@ SHACL_FIXES: tuple[ShaclFix, ...] = (
     fix_rules,
     fix_unique_keys,
     fix_disjoint_slots,
+    fix_not_after,
     fix_check_digits,
     fix_postcode_hierarchy,
     fix_slot_checks,
