@@ -203,13 +203,15 @@ def test_a_graph_export_gets_keys_and_references_to_several_node_files(tmp_path:
 
 
 def test_coded_values_match_national_labels_and_the_rest_are_left_to_the_steward() -> None:
-    matches = draft_codes(("SUSP", "Vic", "WITNESS", "Offender (adult)", "Informant"), "InvolvementRole")
+    # Informant became a code of the list in issue 16; a bystander is still no part the list names.
+    matches = draft_codes(("SUSP", "Vic", "WITNESS", "Offender (adult)", "Informant", "Bystander"), "InvolvementRole")
     assert [(m.value, m.code.notation if m.code else None, m.how) for m in matches] == [
         ("SUSP", "suspect", "prefix"),
         ("Vic", "victim", "prefix"),
         ("WITNESS", "witness", "normalised"),
         ("Offender (adult)", "offender", "fuzzy"),
-        ("Informant", None, None),
+        ("Informant", "informant", "exact"),
+        ("Bystander", None, None),
     ]
 
 

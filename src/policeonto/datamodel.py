@@ -119,6 +119,7 @@ PROV = CurieNamespace('prov', 'http://www.w3.org/ns/prov#')
 RDF = CurieNamespace('rdf', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#')
 RDFS = CurieNamespace('rdfs', 'http://www.w3.org/2000/01/rdf-schema#')
 RELATIONSHIPTYPE = CurieNamespace('relationshiptype', 'https://w3id.org/policeonto/code/relationship-type/')
+ROV = CurieNamespace('rov', 'http://www.w3.org/ns/regorg#')
 SCHEMA = CurieNamespace('schema', 'http://schema.org/')
 SDE = CurieNamespace('sde', 'https://w3id.org/policeonto/code/self-defined-ethnicity/')
 SDE16 = CurieNamespace('sde16', 'https://w3id.org/policeonto/code/self-defined-ethnicity-16/')
@@ -3141,7 +3142,11 @@ class CommunicationParty(Link):
 # Enumerations
 class InvolvementRole(EnumDefinitionImpl):
     """
-    The part a person played in an event.
+    The part a person played in an event. Two codes are neutral, for records that say a person was involved without
+    saying how (party to) or only name the person (mentioned in); the others are the parts a records system
+    distinguishes. policeonto's own list: the national POLE data standards catalogue's role list is not public. Where
+    a code follows a legal definition, its description names the public source (PACE 1984 Codes of Practice, Road
+    Traffic Act 1988, College of Policing APP).
     """
     suspect = PermissibleValue(
         text="suspect",
@@ -3168,10 +3173,45 @@ class InvolvementRole(EnumDefinitionImpl):
         title="Officer",
         description="A police officer or staff member who took part in the event.",
         meaning=INVOLVEMENTROLE["officer"])
+    informant = PermissibleValue(
+        text="informant",
+        title="Informant",
+        description="""A person who gave the police information about the event or the people in it, other than as a witness to it. A covert human intelligence source (Regulation of Investigatory Powers Act 2000, section 26(8)) is not recorded with this role: such sources are not held in shared records.""",
+        meaning=INVOLVEMENTROLE["informant"])
+    complainant = PermissibleValue(
+        text="complainant",
+        title="Complainant",
+        description="""The person who made the complaint or allegation that the event records, whether or not they are its victim (for example a parent complaining on behalf of a child).""",
+        meaning=INVOLVEMENTROLE["complainant"])
+    driver = PermissibleValue(
+        text="driver",
+        title="Driver",
+        description="""The person driving a vehicle involved in the event; \"driver\" as the Road Traffic Act 1988, section 192, uses it, including a person in charge of the vehicle.""",
+        meaning=INVOLVEMENTROLE["driver"])
+    passenger = PermissibleValue(
+        text="passenger",
+        title="Passenger",
+        description="A person carried in a vehicle involved in the event, other than its driver.",
+        meaning=INVOLVEMENTROLE["passenger"])
+    owner = PermissibleValue(
+        text="owner",
+        title="Owner",
+        description="""The owner of an object or premises involved in the event, as the record states it at the event. Ownership outside any event is an object holding with a holding role.""",
+        meaning=INVOLVEMENTROLE["owner"])
+    keeper = PermissibleValue(
+        text="keeper",
+        title="Registered keeper",
+        description="""The registered keeper of a vehicle involved in the event: the person in whose name the vehicle is registered with the DVLA (Vehicle Excise and Registration Act 1994), who need not be its owner.""",
+        meaning=INVOLVEMENTROLE["keeper"])
+    interpreter = PermissibleValue(
+        text="interpreter",
+        title="Interpreter",
+        description="""An interpreter for a person in the event, such as one provided under PACE Code C, section 13, for a detained person who does not speak or understand English or who has a hearing or speech impediment.""",
+        meaning=INVOLVEMENTROLE["interpreter"])
 
     _defn = EnumDefinition(
         name="InvolvementRole",
-        description="The part a person played in an event.",
+        description="""The part a person played in an event. Two codes are neutral, for records that say a person was involved without saying how (party to) or only name the person (mentioned in); the others are the parts a records system distinguishes. policeonto's own list: the national POLE data standards catalogue's role list is not public. Where a code follows a legal definition, its description names the public source (PACE 1984 Codes of Practice, Road Traffic Act 1988, College of Policing APP).""",
     )
 
     @classmethod
@@ -3206,10 +3246,54 @@ class InvolvementRole(EnumDefinitionImpl):
                 title="Charged person",
                 description="The person charged with an offence.",
                 meaning=INVOLVEMENTROLE["charged-person"]))
+        setattr(cls, "party-to",
+            PermissibleValue(
+                text="party-to",
+                title="Party to",
+                description="""The person was involved in the event in a way the record does not say. The neutral role, for sources that link a person to an event without a part; the organisation role of the same name is its counterpart.""",
+                meaning=INVOLVEMENTROLE["party-to"]))
+        setattr(cls, "mentioned-in",
+            PermissibleValue(
+                text="mentioned-in",
+                title="Mentioned in",
+                description="""The person is named in the record of the event (in a statement, a report or its text) without having taken part in it as far as the record says. Neutral: it claims no involvement.""",
+                meaning=INVOLVEMENTROLE["mentioned-in"]))
+        setattr(cls, "appropriate-adult",
+            PermissibleValue(
+                text="appropriate-adult",
+                title="Appropriate adult",
+                description="""The appropriate adult for a juvenile or vulnerable person in the event, as PACE Code C, paragraph 1.7, defines the role (a parent or guardian, a social worker, or another responsible adult not employed by the police).""",
+                meaning=INVOLVEMENTROLE["appropriate-adult"]))
+        setattr(cls, "legal-representative",
+            PermissibleValue(
+                text="legal-representative",
+                title="Legal representative",
+                description="""The solicitor or accredited representative of a person in the event, as PACE Code C, paragraph 6.12, defines them.""",
+                meaning=INVOLVEMENTROLE["legal-representative"]))
+        setattr(cls, "detained-person",
+            PermissibleValue(
+                text="detained-person",
+                title="Detained person",
+                description="""A person detained at a police station in the event, whether arrested or not (\"detainee\" in PACE Code C).""",
+                meaning=INVOLVEMENTROLE["detained-person"]))
+        setattr(cls, "missing-person",
+            PermissibleValue(
+                text="missing-person",
+                title="Missing person",
+                description="""The person reported missing: in the College of Policing's Authorised Professional Practice on missing persons, anyone whose whereabouts cannot be established, where the circumstances are out of character or the context suggests they may be the subject of crime or at risk of harm.""",
+                meaning=INVOLVEMENTROLE["missing-person"]))
+        setattr(cls, "wanted-person",
+            PermissibleValue(
+                text="wanted-person",
+                title="Wanted person",
+                description="""The person a warrant or circulation in the event is for, whom the police seek to arrest.""",
+                meaning=INVOLVEMENTROLE["wanted-person"]))
 
 class ObjectRole(EnumDefinitionImpl):
     """
-    The part an object played in an event.
+    The part an object played in an event. "Involved" and "mentioned in" are the neutral codes. policeonto's own list.
+    An object held by a person or organisation outside any event (owner, keeper, user) is an object holding, with its
+    own holding role.
     """
     stolen = PermissibleValue(
         text="stolen",
@@ -3246,11 +3330,46 @@ class ObjectRole(EnumDefinitionImpl):
         title="Involved",
         description="The object was involved in the event in another way, for example a vehicle in a collision.",
         meaning=OBJECTROLE["involved"])
+    lost = PermissibleValue(
+        text="lost",
+        title="Lost",
+        description="The object was reported lost, not stolen.",
+        meaning=OBJECTROLE["lost"])
+    searched = PermissibleValue(
+        text="searched",
+        title="Searched",
+        description="""The object was searched, such as a vehicle in a stop and search under PACE section 1 or the Misuse of Drugs Act 1971, section 23.""",
+        meaning=OBJECTROLE["searched"])
+    exhibit = PermissibleValue(
+        text="exhibit",
+        title="Exhibit",
+        description="The object was kept as an exhibit, evidence produced or to be produced in proceedings.",
+        meaning=OBJECTROLE["exhibit"])
+    returned = PermissibleValue(
+        text="returned",
+        title="Returned",
+        description="The police returned the object to its owner or the person entitled to it.",
+        meaning=OBJECTROLE["returned"])
 
     _defn = EnumDefinition(
         name="ObjectRole",
-        description="The part an object played in an event.",
+        description="""The part an object played in an event. \"Involved\" and \"mentioned in\" are the neutral codes. policeonto's own list. An object held by a person or organisation outside any event (owner, keeper, user) is an object holding, with its own holding role.""",
     )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "mentioned-in",
+            PermissibleValue(
+                text="mentioned-in",
+                title="Mentioned in",
+                description="""The object is named in the record of the event without having taken part in it as far as the record says. Neutral, like the person's role of the same name.""",
+                meaning=OBJECTROLE["mentioned-in"]))
+        setattr(cls, "attempted-theft",
+            PermissibleValue(
+                text="attempted-theft",
+                title="Subject of attempted theft",
+                description="Someone tried to steal the object but did not take it.",
+                meaning=OBJECTROLE["attempted-theft"]))
 
 class LocationRole(EnumDefinitionImpl):
     """

@@ -25,6 +25,7 @@ ARTEFACTS: dict[str, Path] = {
     "context": Path("ontology/policeonto.context.jsonld"),
     "shacl": Path("shapes/policeonto.shacl.ttl"),
     "python": Path("src/policeonto/datamodel.py"),
+    "alignments_page": Path("docs/alignments.md"),
 }
 
 #: Namespace of the vocabulary's classes and properties.

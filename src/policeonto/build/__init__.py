@@ -2,7 +2,7 @@
 
 >>> result = build(check=True)
 >>> sorted(a.path.as_posix() for a in result.artefacts)[:2]
-['ontology/policeonto-alignments.ttl', 'ontology/policeonto-codelists.ttl']
+['docs/alignments.md', 'ontology/policeonto-alignments.ttl']
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from linkml_runtime.utils.schemaview import SchemaView
 
+from policeonto.build.alignments import ALIGNMENTS_FOLDER, add_justifications, alignments_markdown, justified
 from policeonto.build.context_fixes import mend_context
 from policeonto.build.generators import generate_context, generate_owl, generate_python, generate_shacl
 from policeonto.build.graphs import canonical_turtle
@@ -63,22 +64,31 @@ def project_root(start: Path | None = None) -> Path:
 
 
 def render(view: SchemaView, schema: Path = SCHEMA_PATH) -> list[Artefact]:
-    """Generate every artefact's text from *schema* (nothing is written)."""
+    """Generate every artefact's text from *schema* (nothing is written).
+
+    Raises:
+        BuildError: a mapping to another vocabulary has no justification in the alignment sets next to
+            *schema*, or a justification has no mapping (:func:`policeonto.build.alignments.justified`);
+            or a generator's output cannot be mended.
+    """
     base = view.schema.id
     title = view.schema.title
     description = view.schema.description
     stamp = f"{title}, version {view.schema.version}.\n{_STAMP}"
+    justifications = justified(view, schema.parent / ALIGNMENTS_FOLDER)
 
     owl = mend_owl(generate_owl(schema), view)
     alignments = split_alignments(owl, view, f"{base}/alignments")
+    add_justifications(alignments, justifications, license_iri=str(view.schema.license))
     ontology_header(owl, view, base, title=title, description=description)
     ontology_header(
         alignments,
         view,
         f"{base}/alignments",
         title=f"{title}: alignments",
-        description="Mappings from policeonto terms to schema.org, SEMIC Core Vocabularies, "
-        "PROV-O, OWL-Time, WGS84, GeoSPARQL, SKOS, W3C ORG, ADMS, DCAT and NIEM.",
+        description="Mappings from policeonto terms to schema.org, SEMIC Core Vocabularies (Person, Location, "
+        "Business, Public Organisation), the Registered Organization Vocabulary, PROV-O, OWL-Time, WGS84, "
+        "GeoSPARQL, SKOS, W3C ORG, ADMS, DCAT, FOAF and NIEM, each with its justification in SSSOM/RDF form.",
     )
 
     shapes = mend_shacl(generate_shacl(schema), view)
@@ -108,6 +118,7 @@ def render(view: SchemaView, schema: Path = SCHEMA_PATH) -> list[Artefact]:
         Artefact(ARTEFACTS["shacl"], canonical_turtle(shapes, header=stamp)),
         Artefact(ARTEFACTS["context"], json.dumps(context, indent=2, sort_keys=True, ensure_ascii=False) + "\n"),
         Artefact(ARTEFACTS["python"], f'"""{_STAMP}"""\n# ruff: noqa\n' + generate_python(schema)),
+        Artefact(ARTEFACTS["alignments_page"], alignments_markdown(justifications, header=stamp)),
     ]
 
 

@@ -37,6 +37,7 @@ MARKER = ".policeonto-site"
 _GUIDES = {"architect": "Architect", "data-steward": "Data steward", "developer": "Developer", "partner": "Partner"}
 _REFERENCE = {
     "model": "The model",
+    "alignments": "Alignments",
     "mapping": "Mapping exports",
     "scaffold": "Drafting a mapping",
     "validation": "Validation",

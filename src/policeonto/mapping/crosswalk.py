@@ -26,7 +26,7 @@ from policeonto.errors import CrosswalkError, UnsafeInputError
 from policeonto.limits import Limits, read_bounded
 from policeonto.safety import load_yaml
 
-__all__ = ["JUSTIFICATIONS", "REQUIRED_COLUMNS", "Crosswalk", "read_crosswalk"]
+__all__ = ["JUSTIFICATIONS", "REQUIRED_COLUMNS", "Crosswalk", "read_crosswalk", "read_sssom"]
 
 REQUIRED_COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "mapping_justification")
 
@@ -66,6 +66,7 @@ class Crosswalk:
     curie_map: dict[str, str]
     metadata: dict[str, object]
     rows: tuple[dict[str, str], ...]
+    lines: tuple[int, ...] = ()  # the line of the file each row is on
 
     def expand(self, curie: str) -> str:
         """The IRI a CURIE of this file stands for."""
@@ -87,10 +88,30 @@ def _fail(path: Path, message: str, line: int | None = None) -> CrosswalkError:
 
 @cache
 def read_crosswalk(path: Path) -> Crosswalk:
-    """Read and check the SSSOM TSV file at *path*.
+    """Read and check the SSSOM TSV file at *path*, whose exact and broad matches translate labels: each
+    subject label is mapped once.
 
     Raises:
         CrosswalkError: the file is not a valid crosswalk; the error names the file and line.
+    """
+    walk = read_sssom(path)
+    seen: dict[str, int] = {}
+    for row, number in zip(walk.rows, walk.lines, strict=True):
+        label = row["subject_label"]
+        if row["predicate_id"] in TRANSLATING:
+            if label in seen:
+                raise _fail(path, f"subject_label {label!r} is mapped twice (first on line {seen[label]})", number)
+            seen[label] = number
+    return walk
+
+
+def read_sssom(path: Path) -> Crosswalk:
+    """Read and check the SSSOM TSV file at *path*: its metadata block, its required columns, CURIEs whose
+    prefixes the curie_map declares, SKOS mapping predicates and SEMAPV justifications. A subject may be
+    mapped more than once (an alignment maps a class to several vocabularies).
+
+    Raises:
+        CrosswalkError: the file is not valid SSSOM TSV; the error names the file and line.
     """
     try:
         text = read_bounded(path, Limits(), error=CrosswalkError).decode("utf-8")
@@ -120,7 +141,7 @@ def read_crosswalk(path: Path) -> Crosswalk:
     if missing:
         raise _fail(path, f"table lacks columns {missing}", first)
     rows = []
-    seen: dict[str, int] = {}
+    numbers = []
     for number, row in enumerate(reader, start=first + 1):
         for column in REQUIRED_COLUMNS:
             if not row.get(column):
@@ -133,10 +154,6 @@ def read_crosswalk(path: Path) -> Crosswalk:
             raise _fail(path, f"predicate_id {row['predicate_id']!r} is not a SKOS mapping relation", number)
         if row["mapping_justification"] not in JUSTIFICATIONS:
             raise _fail(path, f"mapping_justification {row['mapping_justification']!r} is not a SEMAPV term", number)
-        label = row["subject_label"]
-        if row["predicate_id"] in TRANSLATING:
-            if label in seen:
-                raise _fail(path, f"subject_label {label!r} is mapped twice (first on line {seen[label]})", number)
-            seen[label] = number
         rows.append({k: v or "" for k, v in row.items() if k is not None})
-    return Crosswalk(path, curie_map, metadata, tuple(rows))
+        numbers.append(number)
+    return Crosswalk(path, curie_map, metadata, tuple(rows), tuple(numbers))
