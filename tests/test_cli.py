@@ -26,7 +26,7 @@ def test_stats_as_json() -> None:
     result = _run("stats", "--format", "json")
     counts = json.loads(result.output)
     assert result.exit_code == 0
-    assert counts["code_lists"] == 36
+    assert counts["code_lists"] == 46
     assert counts["classes"] >= 40
 
 

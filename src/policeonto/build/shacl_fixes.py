@@ -16,6 +16,7 @@ from rdflib.collection import Collection
 from policeonto.build.check_digits import fix_check_digits
 from policeonto.build.graphs import new_list, prune_orphan_bnodes, remove_tree
 from policeonto.build.owl_fixes import container_slots
+from policeonto.build.time_order import fix_time_order
 from policeonto.errors import SchemaError
 from policeonto.vocab import SH
 
@@ -269,6 +270,7 @@ SHACL_FIXES: tuple[ShaclFix, ...] = (
     fix_unique_keys,
     fix_disjoint_slots,
     fix_check_digits,
+    fix_time_order,
     check_enum_agreement,
 )
 

@@ -104,6 +104,15 @@ def _get(solution: ox.QuerySolution, name: str) -> ox.NamedNode | ox.BlankNode |
         return None
 
 
+def _variables(message: str) -> list[str]:
+    """The variables a message names as ``{?name}`` or ``{$name}`` (pySHACL fills in any bound one).
+
+    >>> _variables("release time {?value} is before arrival time {$earlier}")
+    ['value', 'earlier']
+    """
+    return re.findall(r"\{[?$](\w+)\}", message)
+
+
 def violations(c: Constraint, shape: Shape, focus: pl.DataFrame, table: TripleTable) -> pl.DataFrame:
     """One row per solution of the constraint's query whose ``this`` is a focus node."""
     query = c.value
@@ -126,10 +135,10 @@ def violations(c: Constraint, shape: Shape, focus: pl.DataFrame, table: TripleTa
             value = this
         message = c.message
         if message is not None:
-            for name in ("this", "value", "path"):
+            for name in _variables(message):
                 bound = this if name == "this" else _get(solution, name)
                 if bound is not None:
-                    shown = getattr(bound, "value", str(bound))
+                    shown = bound if isinstance(bound, str) else bound.value
                     message = message.replace(f"{{?{name}}}", shown).replace(f"{{${name}}}", shown)
         rows.append((this, value, path.value if isinstance(path, ox.NamedNode) else None, message))
     frame = pl.DataFrame(rows, schema=_SCHEMA, orient="row")
