@@ -71,10 +71,11 @@ def test_validation_finds_exactly_the_planted_faults(truth: dict[str, Any]) -> N
     assert found == planted
     assert not report.valid  # a dangling link is an error
     assert Counter(code for code, *_ in found) == {
-        "dangling-reference": 30,
+        "dangling-reference": 31,
         "invalid-value": 8,
         "missing-recommended-value": 12,
-        "unknown-code": 12,
+        "unknown-code": 13,
+        "shape-node": 1,  # Force B's intelligence report with handling code C and no conditions
     }
 
 
@@ -85,10 +86,14 @@ def test_every_row_and_record_is_mapped_or_rejected_with_its_reason(truth: dict[
     a, b = counts["force-a"], counts["force-b"]
     assert result.rows_read == sum(a.values()) + sum(b.values())
     dangling = sum(1 for f in truth["faults"] if f["code"] == "dangling-reference")
-    assert result.rows_rejected == dangling
+    ungraded = sum(1 for f in truth["faults"] if (f["column"] or "").startswith("attributes.grading."))
+    assert ungraded == 1  # a required grade with no crosswalk entry rejects its report
+    assert result.rows_rejected == dangling + ungraded
     assert set(result.rejected_by_reason) == {
         "dangling-reference (ENTITY_REF)",
         "dangling-reference (relationships.involvedPersons.data.id)",
+        "dangling-reference (relationships.subject.data.id)",
+        "unknown-code (attributes.grading.source)",
     }
 
 
