@@ -26,6 +26,7 @@ NEW_INVALID = [
     "bail-without-person-or-start.ttl",
     "custody-authorised-before-arrival.ttl",
     "custody-release-before-arrival.ttl",
+    "custody-times-with-and-without-timezone.ttl",
     "custody-unknown-release-reason.ttl",
     "custody-without-arrival.ttl",
     "domestic-abuse-relationship-not-a-relationship.ttl",

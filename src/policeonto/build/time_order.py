@@ -4,17 +4,19 @@ A slot whose value can never come before another slot's value on the same record
 arrival in custody, an answer date before the bail began) names the earlier slot in its ``not_before``
 annotation. LinkML cannot compare two slots, and ``sh:lessThanOrEquals`` reports only one of the two
 values, so each becomes a SHACL-SPARQL constraint here whose finding names the later slot's value (with
-the slot as its path) and whose message gives both values. Values of the same datatype compare as SPARQL
-orders them; a date against a date-time compares the calendar days (a warrant executed in the morning of
-the day it was issued is in order).
+the slot as its path) and whose message gives both values. Values of the same datatype, both with a
+timezone or both without, compare as SPARQL orders them; otherwise (a date against a date-time, a time
+with a timezone against one without, which SPARQL engines order differently or not at all) the calendar
+days written are compared, so a warrant executed in the morning of the day it was issued is in order.
 
 >>> print(order_query(URIRef("https://e.org/release"), URIRef("https://e.org/arrival")))
 SELECT $this ?path ?value ?earlier WHERE {
   $this <https://e.org/release> ?value ;
     <https://e.org/arrival> ?earlier .
   BIND (<https://e.org/release> AS ?path)
-  FILTER (IF(DATATYPE(?value) = DATATYPE(?earlier), ?value < ?earlier,
-    SUBSTR(STR(?value), 1, 10) < SUBSTR(STR(?earlier), 1, 10)))
+  FILTER (IF(DATATYPE(?value) = DATATYPE(?earlier)
+      && REGEX(STR(?value), "(Z|[+-][0-9][0-9]:[0-9][0-9])$") = REGEX(STR(?earlier), "(Z|[+-][0-9][0-9]:[0-9][0-9])$"),
+    ?value < ?earlier, SUBSTR(STR(?value), 1, 10) < SUBSTR(STR(?earlier), 1, 10)))
 }
 """
 
@@ -28,19 +30,24 @@ from policeonto.vocab import SH
 
 __all__ = ["fix_time_order", "order_query"]
 
+#: A timezone at the end of a date or date-time's lexical form.
+_ZONE = "(Z|[+-][0-9][0-9]:[0-9][0-9])$"
+
 
 def order_query(later: URIRef, earlier: URIRef) -> str:
     """The SELECT query finding records whose *later* value comes before their *earlier* value, with the
     later value as ``?value``, its property as ``?path`` and the earlier value as ``?earlier``."""
     before = "SUBSTR(STR(?value), 1, 10) < SUBSTR(STR(?earlier), 1, 10)"
+    zoned = f'REGEX(STR(?value), "{_ZONE}") = REGEX(STR(?earlier), "{_ZONE}")'
     return "\n".join(
         [
             "SELECT $this ?path ?value ?earlier WHERE {",
             f"  $this <{later}> ?value ;",
             f"    <{earlier}> ?earlier .",
             f"  BIND (<{later}> AS ?path)",
-            "  FILTER (IF(DATATYPE(?value) = DATATYPE(?earlier), ?value < ?earlier,",
-            f"    {before}))",
+            "  FILTER (IF(DATATYPE(?value) = DATATYPE(?earlier)",
+            f"      && {zoned},",
+            f"    ?value < ?earlier, {before}))",
             "}",
         ]
     )

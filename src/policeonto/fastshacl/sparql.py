@@ -19,7 +19,7 @@ from rdflib.term import URIRef, Variable
 
 from policeonto.fastshacl.shapes import Constraint, Shape
 from policeonto.fastshacl.table import TripleTable
-from policeonto.terms import RDF_TYPE, RDFS_SUBCLASS_OF, blank, from_oxigraph
+from policeonto.terms import RDF_TYPE, RDFS_SUBCLASS_OF, blank, from_oxigraph, node
 
 __all__ = ["violations"]
 
@@ -144,4 +144,19 @@ def violations(c: Constraint, shape: Shape, focus: pl.DataFrame, table: TripleTa
     frame = pl.DataFrame(rows, schema=_SCHEMA, orient="row")
     if shape.path is not None:
         frame = frame.with_columns(pl.col("path").fill_null(shape.path.text))
-    return frame
+    return _as_written(frame, table)
+
+
+def _as_written(frame: pl.DataFrame, table: TripleTable) -> pl.DataFrame:
+    """*frame* with each literal value as the data writes it. Oxigraph returns a date, time or number in
+    its canonical form (``"2024-01-20T15:00:00Z"`` for ``...+00:00``), where pySHACL returns the data's own
+    term: a value that is not among the focus node's values of the result path becomes the one that equals
+    it (as rdflib compares literals, the way pySHACL's terms are made)."""
+    rows = []
+    for f, v, path, message in frame.iter_rows():
+        if v is not None and v.startswith('"') and path is not None:
+            written = table.pairs(f"<{path}>").filter(pl.col("s") == f)["o"].to_list()
+            if v not in written:
+                v = next((o for o in written if o.startswith('"') and node(o) == node(v)), v)
+        rows.append((f, v, path, message))
+    return pl.DataFrame(rows, schema=_SCHEMA, orient="row")
