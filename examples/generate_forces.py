@@ -8,7 +8,8 @@ objects with three- and four-letter role codes.
 Force B runs a newer case management system. Its export is a single JSON:API document: crime reports and
 stop-searches in ``data``, and the persons, vehicles and addresses they refer to in ``included``. It uses
 ISO 8601 dates, free-text offence, power and result labels, the 18+1 self-defined ethnicity codes and a
-role vocabulary of its own.
+role vocabulary of its own. Intelligence reports graded 3x5x2 and warrants follow in ``data``, with three
+faults of their own (``force_b_intelligence.py``).
 
 Some people and vehicles appear in both exports (the same PNC ID or registration mark, the name sometimes
 spelt differently), one person of interest is planted in both, and four kinds of fault are planted at a
@@ -39,7 +40,8 @@ from random import Random
 from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the modules that grow each force's export
-from force_a_contacts import write_force_a_contacts  # noqa: E402
+from force_a_contacts import write_force_a_contacts
+from force_b_intelligence import JusticeRecords, justice_records
 
 FAULT_RATE = 0.02
 SHARED_RATE = 0.08
@@ -894,13 +896,14 @@ def _b_occurrence(occ_id: str, o: Occurrence) -> dict[str, Any]:
     }
 
 
-def _write_force_b(force: Force, out: Path) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Write Force B's JSON:API document; return the record counts and the faults located in it."""
+def _write_force_b(force: Force, out: Path, justice: JusticeRecords) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Write Force B's JSON:API document, its intelligence reports and warrants after its occurrences;
+    return the record counts and the faults located in it."""
     ids = _b_occurrence_ids(force)
     document = {
         "jsonapi": {"version": "1.1"},
         "meta": {"system": "Force B case management", "exportedAt": "2025-01-06T02:00:00Z"},
-        "data": [_b_occurrence(occ_id, o) for occ_id, o in zip(ids, force.occurrences, strict=True)],
+        "data": [_b_occurrence(occ_id, o) for occ_id, o in zip(ids, force.occurrences, strict=True)] + justice.data,
         "included": [_b_person(i, p) for i, p in enumerate(force.people)]
         + [_b_vehicle(i, v) for i, v in enumerate(force.vehicles)]
         + [_b_address(i, place) for i, place in enumerate(force.places)],
@@ -925,8 +928,9 @@ def _write_force_b(force: Force, out: Path) -> tuple[dict[str, int], list[dict[s
         "stop-searches": sum(o.kind == "STOP_SEARCH" for o in force.occurrences),
         "person-links": sum(len(o.persons) + len(o.dangling) for o in force.occurrences),
         "vehicle-links": sum(len(o.vehicles) for o in force.occurrences),
+        **justice.counts,
     }
-    return counts, faults
+    return counts, faults + justice.faults
 
 
 # ---------------------------------------------------------------- ground truth
@@ -1033,7 +1037,10 @@ def generate(out: Path, *, seed: int = 7, scale: float = 1.0) -> dict[str, Any]:
     counts_a, faults_a = _write_force_a(forces[0], out)
     contacts = write_force_a_contacts(out / "force-a", seed=seed, births=[p.birth for p in forces[0].people])
     counts_a, faults_a = {**counts_a, **contacts[0]}, faults_a + contacts[1]
-    counts_b, faults_b = _write_force_b(forces[1], out)
+    justice = justice_records(
+        seed, scale, people=len(forces[1].people), first_row=len(forces[1].occurrences) + 1, file=B_FILE
+    )
+    counts_b, faults_b = _write_force_b(forces[1], out, justice)
     truth = _ground_truth(seed, scale, forces, {"force-a": counts_a, "force-b": counts_b}, faults_a + faults_b)
     text = json.dumps(truth, indent=1, ensure_ascii=False) + "\n"
     (out / "ground-truth.json").write_text(text, encoding="utf-8", newline="\n")

@@ -71,11 +71,12 @@ def test_validation_finds_exactly_the_planted_faults(truth: dict[str, Any]) -> N
     assert found == planted
     assert not report.valid  # a dangling link is an error
     assert Counter(code for code, *_ in found) == {
-        "dangling-reference": 34,  # 4 in Force A's calls and family links
+        "dangling-reference": 35,  # 4 in Force A's calls and family links, 1 warrant in Force B
         "invalid-value": 11,  # 3 phone numbers in national form
         "missing-recommended-value": 12,
-        "unknown-code": 13,  # 1 family link code
+        "unknown-code": 14,  # 1 family link code, 1 source evaluation "6"
         "value-out-of-range": 3,  # 3 calls of a negative duration
+        "shape-node": 1,  # Force B's intelligence report with handling code C and no conditions
     }
 
 
@@ -87,16 +88,28 @@ def test_every_row_and_record_is_mapped_or_rejected_with_its_reason(truth: dict[
     assert result.rows_read == sum(a.values()) + sum(b.values())
     # A fault in a required column rejects its row; one in an optional column (a postcode, a call's phone
     # record or duration) drops the value and the row is mapped.
-    required = {"ENTITY_REF", "relationships.involvedPersons.data.id", "TO_REF", "PHONE_NUMBER", "REL_CODE"}
+    required = {
+        "ENTITY_REF",
+        "relationships.involvedPersons.data.id",
+        "relationships.subject.data.id",
+        "TO_REF",
+        "PHONE_NUMBER",
+        "REL_CODE",
+        "attributes.grading.source",
+    }
+    ungraded = sum(1 for f in truth["faults"] if (f["column"] or "").startswith("attributes.grading."))
+    assert ungraded == 1  # a required grade with no crosswalk entry rejects its report
     rejecting = Counter(f"{f['code']} ({f['column']})" for f in truth["faults"] if f["column"] in required)
     assert result.rows_rejected == sum(rejecting.values())
     assert result.rejected_by_reason == rejecting
     assert set(result.rejected_by_reason) == {
         "dangling-reference (ENTITY_REF)",
         "dangling-reference (relationships.involvedPersons.data.id)",
+        "dangling-reference (relationships.subject.data.id)",
         "dangling-reference (TO_REF)",
         "invalid-value (PHONE_NUMBER)",
         "unknown-code (REL_CODE)",
+        "unknown-code (attributes.grading.source)",
     }
 
 

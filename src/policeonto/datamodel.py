@@ -65,6 +65,8 @@ ADDRESSTYPE = CurieNamespace('addresstype', 'https://w3id.org/policeonto/code/ad
 ADMS = CurieNamespace('adms', 'http://www.w3.org/ns/adms#')
 AGERANGE = CurieNamespace('agerange', 'https://w3id.org/policeonto/code/age-range/')
 ASSOCIATIONTYPE = CurieNamespace('associationtype', 'https://w3id.org/policeonto/code/association-type/')
+BAILCONDITION = CurieNamespace('bailcondition', 'https://w3id.org/policeonto/code/bail-condition/')
+BAILTYPE = CurieNamespace('bailtype', 'https://w3id.org/policeonto/code/bail-type/')
 BODYTYPE = CurieNamespace('bodytype', 'https://w3id.org/policeonto/code/vehicle-body-type/')
 CARDSCHEME = CurieNamespace('cardscheme', 'https://w3id.org/policeonto/code/card-scheme/')
 CAVEAT = CurieNamespace('caveat', 'https://w3id.org/policeonto/code/national-caveat/')
@@ -72,6 +74,7 @@ CONTACTTYPE = CurieNamespace('contacttype', 'https://w3id.org/policeonto/code/co
 CRIMETYPE = CurieNamespace('crimetype', 'https://w3id.org/policeonto/code/crime-type/')
 CRYPTOCURRENCY = CurieNamespace('cryptocurrency', 'https://w3id.org/policeonto/code/cryptocurrency/')
 CV = CurieNamespace('cv', 'http://data.europa.eu/m8g/')
+DASHRISK = CurieNamespace('dashrisk', 'https://w3id.org/policeonto/code/dash-risk-level/')
 DCAT = CurieNamespace('dcat', 'http://www.w3.org/ns/dcat#')
 DCTERMS = CurieNamespace('dcterms', 'http://purl.org/dc/terms/')
 DESCRIPTOR = CurieNamespace('descriptor', 'https://w3id.org/policeonto/code/security-descriptor/')
@@ -86,10 +89,12 @@ GENDER = CurieNamespace('gender', 'https://w3id.org/policeonto/code/gender/')
 GEO = CurieNamespace('geo', 'http://www.w3.org/2003/01/geo/wgs84_pos#')
 GEOSPARQL = CurieNamespace('geosparql', 'http://www.opengis.net/ont/geosparql#')
 GSC = CurieNamespace('gsc', 'https://w3id.org/policeonto/code/security-classification/')
+HANDLING = CurieNamespace('handling', 'https://w3id.org/policeonto/code/handling-code/')
 HOLDINGROLE = CurieNamespace('holdingrole', 'https://w3id.org/policeonto/code/holding-role/')
 IC = CurieNamespace('ic', 'https://w3id.org/policeonto/code/ethnic-appearance/')
 IDENTIFIERSCHEME = CurieNamespace('identifierscheme', 'https://w3id.org/policeonto/code/identifier-scheme/')
 INFOSOURCE = CurieNamespace('infosource', 'https://w3id.org/policeonto/code/information-source/')
+INTELASSESS = CurieNamespace('intelassess', 'https://w3id.org/policeonto/code/intelligence-assessment/')
 INVOLVEMENTROLE = CurieNamespace('involvementrole', 'https://w3id.org/policeonto/code/involvement-role/')
 IPVERSION = CurieNamespace('ipversion', 'https://w3id.org/policeonto/code/ip-version/')
 J = CurieNamespace('j', 'http://release.niem.gov/niem/domains/jxdm/7.0/#')
@@ -100,6 +105,7 @@ LOCATIONROLE = CurieNamespace('locationrole', 'https://w3id.org/policeonto/code/
 LOCN = CurieNamespace('locn', 'http://www.w3.org/ns/locn#')
 MARKER = CurieNamespace('marker', 'https://w3id.org/policeonto/code/person-marker/')
 MESSAGEKIND = CurieNamespace('messagekind', 'https://w3id.org/policeonto/code/message-kind/')
+MISSINGRISK = CurieNamespace('missingrisk', 'https://w3id.org/policeonto/code/missing-person-risk/')
 MOPI = CurieNamespace('mopi', 'https://w3id.org/policeonto/code/mopi-retention-group/')
 NAMETYPE = CurieNamespace('nametype', 'https://w3id.org/policeonto/code/name-type/')
 NC = CurieNamespace('nc', 'http://release.niem.gov/niem/niem-core/5.0/#')
@@ -119,6 +125,7 @@ PROV = CurieNamespace('prov', 'http://www.w3.org/ns/prov#')
 RDF = CurieNamespace('rdf', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#')
 RDFS = CurieNamespace('rdfs', 'http://www.w3.org/2000/01/rdf-schema#')
 RELATIONSHIPTYPE = CurieNamespace('relationshiptype', 'https://w3id.org/policeonto/code/relationship-type/')
+RELEASEREASON = CurieNamespace('releasereason', 'https://w3id.org/policeonto/code/custody-release-reason/')
 ROV = CurieNamespace('rov', 'http://www.w3.org/ns/regorg#')
 SCHEMA = CurieNamespace('schema', 'http://schema.org/')
 SDE = CurieNamespace('sde', 'https://w3id.org/policeonto/code/self-defined-ethnicity/')
@@ -127,10 +134,13 @@ SEARCHOBJECT = CurieNamespace('searchobject', 'https://w3id.org/policeonto/code/
 SEARCHOUTCOME = CurieNamespace('searchoutcome', 'https://w3id.org/policeonto/code/search-outcome/')
 SEARCHTYPE = CurieNamespace('searchtype', 'https://w3id.org/policeonto/code/search-type/')
 SKOS = CurieNamespace('skos', 'http://www.w3.org/2004/02/skos/core#')
+SOURCEEVAL = CurieNamespace('sourceeval', 'https://w3id.org/policeonto/code/source-evaluation/')
 SPDX = CurieNamespace('spdx', 'http://spdx.org/rdf/terms#')
 TIME = CurieNamespace('time', 'http://www.w3.org/2006/time#')
 VEHICLECOLOUR = CurieNamespace('vehiclecolour', 'https://w3id.org/policeonto/code/vehicle-colour/')
 VEHICLETYPE = CurieNamespace('vehicletype', 'https://w3id.org/policeonto/code/vehicle-type/')
+WARRANTSTATUS = CurieNamespace('warrantstatus', 'https://w3id.org/policeonto/code/warrant-status/')
+WARRANTTYPE = CurieNamespace('warranttype', 'https://w3id.org/policeonto/code/warrant-type/')
 WEAPONTYPE = CurieNamespace('weapontype', 'https://w3id.org/policeonto/code/weapon-type/')
 WEBADDRESSKIND = CurieNamespace('webaddresskind', 'https://w3id.org/policeonto/code/web-address-kind/')
 XSD = CurieNamespace('xsd', 'http://www.w3.org/2001/XMLSchema#')
@@ -416,6 +426,30 @@ class MessageId(CommunicationId):
 
 
 class EmailMessageId(CommunicationId):
+    pass
+
+
+class IntelligenceReportId(EventId):
+    pass
+
+
+class MissingPersonReportId(EventId):
+    pass
+
+
+class DomesticAbuseIncidentId(IncidentId):
+    pass
+
+
+class CustodyEpisodeId(EventId):
+    pass
+
+
+class WarrantId(EventId):
+    pass
+
+
+class BailId(EventId):
     pass
 
 
@@ -2635,6 +2669,317 @@ class EmailMessage(Communication):
 
         if self.email_subject is not None and not isinstance(self.email_subject, str):
             self.email_subject = str(self.email_subject)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class IntelligenceReport(Event):
+    """
+    A piece of intelligence recorded and graded with the national 3x5x2 system (College of Policing, Authorised
+    Professional Practice, Intelligence management: intelligence report): how reliable the source is (1 to 3), how the
+    source knows it (A to E) and whether it may be shared (P, or C with the conditions stated). The people, objects
+    and locations it is about link to it through involvements (PersonInvolvement, ObjectInvolvement, EventLocation),
+    as for any event.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["IntelligenceReport"]
+    class_class_curie: ClassVar[str] = "pole:IntelligenceReport"
+    class_name: ClassVar[str] = "IntelligenceReport"
+    class_model_uri: ClassVar[URIRef] = POLE.IntelligenceReport
+
+    id: Union[str, IntelligenceReportId] = None
+    source_evaluation: Union[str, "SourceEvaluation"] = None
+    intelligence_assessment: Union[str, "IntelligenceAssessment"] = None
+    handling_code: Union[str, "HandlingCode"] = None
+    handling_conditions: Optional[str] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, IntelligenceReportId):
+            self.id = IntelligenceReportId(self.id)
+
+        if self._is_empty(self.source_evaluation):
+            self.MissingRequiredField("source_evaluation")
+        if not isinstance(self.source_evaluation, SourceEvaluation):
+            self.source_evaluation = SourceEvaluation(self.source_evaluation)
+
+        if self._is_empty(self.intelligence_assessment):
+            self.MissingRequiredField("intelligence_assessment")
+        if not isinstance(self.intelligence_assessment, IntelligenceAssessment):
+            self.intelligence_assessment = IntelligenceAssessment(self.intelligence_assessment)
+
+        if self._is_empty(self.handling_code):
+            self.MissingRequiredField("handling_code")
+        if not isinstance(self.handling_code, HandlingCode):
+            self.handling_code = HandlingCode(self.handling_code)
+
+        if self.handling_conditions is not None and not isinstance(self.handling_conditions, str):
+            self.handling_conditions = str(self.handling_conditions)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class MissingPersonReport(Event):
+    """
+    A report that a person is missing: anyone whose whereabouts cannot be established, where the circumstances are out
+    of character or the context suggests the person may be subject of crime or at risk of harm (College of Policing
+    APP, Missing persons, 2021), with the risk the police assessed, when and where the person was last seen and when
+    they were found or came back.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["MissingPersonReport"]
+    class_class_curie: ClassVar[str] = "pole:MissingPersonReport"
+    class_name: ClassVar[str] = "MissingPersonReport"
+    class_model_uri: ClassVar[URIRef] = POLE.MissingPersonReport
+
+    id: Union[str, MissingPersonReportId] = None
+    missing_person: Union[str, PersonId] = None
+    missing_person_risk: Union[str, "MissingPersonRisk"] = None
+    last_seen_time: Optional[Union[str, XSDDateTime]] = None
+    last_seen_at: Optional[Union[str, LocationId]] = None
+    found_time: Optional[Union[str, XSDDateTime]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, MissingPersonReportId):
+            self.id = MissingPersonReportId(self.id)
+
+        if self._is_empty(self.missing_person):
+            self.MissingRequiredField("missing_person")
+        if not isinstance(self.missing_person, PersonId):
+            self.missing_person = PersonId(self.missing_person)
+
+        if self._is_empty(self.missing_person_risk):
+            self.MissingRequiredField("missing_person_risk")
+        if not isinstance(self.missing_person_risk, MissingPersonRisk):
+            self.missing_person_risk = MissingPersonRisk(self.missing_person_risk)
+
+        if self.last_seen_time is not None and not isinstance(self.last_seen_time, XSDDateTime):
+            self.last_seen_time = XSDDateTime(self.last_seen_time)
+
+        if self.last_seen_at is not None and not isinstance(self.last_seen_at, LocationId):
+            self.last_seen_at = LocationId(self.last_seen_at)
+
+        if self.found_time is not None and not isinstance(self.found_time, XSDDateTime):
+            self.found_time = XSDDateTime(self.found_time)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class DomesticAbuseIncident(Incident):
+    """
+    An incident of domestic abuse: abusive behaviour of a person towards another to whom they are personally
+    connected, both aged 16 or over (Domestic Abuse Act 2021, sections 1 and 2), with the risk to the victim graded
+    with the DASH 2009 risk model and, where recorded, the relationship of the parties.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["DomesticAbuseIncident"]
+    class_class_curie: ClassVar[str] = "pole:DomesticAbuseIncident"
+    class_name: ClassVar[str] = "DomesticAbuseIncident"
+    class_model_uri: ClassVar[URIRef] = POLE.DomesticAbuseIncident
+
+    id: Union[str, DomesticAbuseIncidentId] = None
+    dash_risk_level: Optional[Union[str, "DashRiskLevel"]] = None
+    parties_relationship: Optional[Union[str, PersonRelationshipId]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, DomesticAbuseIncidentId):
+            self.id = DomesticAbuseIncidentId(self.id)
+
+        if self.dash_risk_level is not None and not isinstance(self.dash_risk_level, DashRiskLevel):
+            self.dash_risk_level = DashRiskLevel(self.dash_risk_level)
+
+        if self.parties_relationship is not None and not isinstance(self.parties_relationship, PersonRelationshipId):
+            self.parties_relationship = PersonRelationshipId(self.parties_relationship)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class CustodyEpisode(Event):
+    """
+    A person's time in police detention at a custody suite, from arrival at the station to release, as the custody
+    record kept under the Police and Criminal Evidence Act 1984 (s.37 and Code C, section 2) records it. The custody
+    record number is one of its identifiers (scheme custody-record-number). Detention cannot be authorised, nor the
+    person released, before they arrived.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["CustodyEpisode"]
+    class_class_curie: ClassVar[str] = "pole:CustodyEpisode"
+    class_name: ClassVar[str] = "CustodyEpisode"
+    class_model_uri: ClassVar[URIRef] = POLE.CustodyEpisode
+
+    id: Union[str, CustodyEpisodeId] = None
+    detained_person: Union[str, PersonId] = None
+    arrival_time: Union[str, XSDDateTime] = None
+    custody_suite: Optional[Union[str, LocationId]] = None
+    detention_authorised_time: Optional[Union[str, XSDDateTime]] = None
+    release_time: Optional[Union[str, XSDDateTime]] = None
+    release_reason: Optional[Union[str, "CustodyReleaseReason"]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, CustodyEpisodeId):
+            self.id = CustodyEpisodeId(self.id)
+
+        if self._is_empty(self.detained_person):
+            self.MissingRequiredField("detained_person")
+        if not isinstance(self.detained_person, PersonId):
+            self.detained_person = PersonId(self.detained_person)
+
+        if self._is_empty(self.arrival_time):
+            self.MissingRequiredField("arrival_time")
+        if not isinstance(self.arrival_time, XSDDateTime):
+            self.arrival_time = XSDDateTime(self.arrival_time)
+
+        if self.custody_suite is not None and not isinstance(self.custody_suite, LocationId):
+            self.custody_suite = LocationId(self.custody_suite)
+
+        if self.detention_authorised_time is not None and not isinstance(self.detention_authorised_time, XSDDateTime):
+            self.detention_authorised_time = XSDDateTime(self.detention_authorised_time)
+
+        if self.release_time is not None and not isinstance(self.release_time, XSDDateTime):
+            self.release_time = XSDDateTime(self.release_time)
+
+        if self.release_reason is not None and not isinstance(self.release_reason, CustodyReleaseReason):
+            self.release_reason = CustodyReleaseReason(self.release_reason)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class Warrant(Event):
+    """
+    A warrant a court or justice issued: to arrest a person (Magistrates' Courts Act 1980 s.1), to arrest a person who
+    failed to appear or surrender to bail (s.13; Bail Act 1976 s.7), to commit a person to prison (s.76), to search
+    premises (Police and Criminal Evidence Act 1984 s.8) or to detain a person further (PACE s.43); with who issued
+    it, when, whom or what it is for, and whether it was executed or withdrawn. An arrest warrant names its subject; a
+    search warrant its premises.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["Warrant"]
+    class_class_curie: ClassVar[str] = "pole:Warrant"
+    class_name: ClassVar[str] = "Warrant"
+    class_model_uri: ClassVar[URIRef] = POLE.Warrant
+
+    id: Union[str, WarrantId] = None
+    warrant_type: Union[str, "WarrantType"] = None
+    warrant_status: Optional[Union[str, "WarrantStatus"]] = None
+    court_name: Optional[str] = None
+    issue_date: Optional[Union[str, XSDDate]] = None
+    executed_time: Optional[Union[str, XSDDateTime]] = None
+    warrant_subject: Optional[Union[str, PersonId]] = None
+    premises_to_search: Optional[Union[str, LocationId]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, WarrantId):
+            self.id = WarrantId(self.id)
+
+        if self._is_empty(self.warrant_type):
+            self.MissingRequiredField("warrant_type")
+        if not isinstance(self.warrant_type, WarrantType):
+            self.warrant_type = WarrantType(self.warrant_type)
+
+        if self.warrant_status is not None and not isinstance(self.warrant_status, WarrantStatus):
+            self.warrant_status = WarrantStatus(self.warrant_status)
+
+        if self.court_name is not None and not isinstance(self.court_name, str):
+            self.court_name = str(self.court_name)
+
+        if self.issue_date is not None and not isinstance(self.issue_date, XSDDate):
+            self.issue_date = XSDDate(self.issue_date)
+
+        if self.executed_time is not None and not isinstance(self.executed_time, XSDDateTime):
+            self.executed_time = XSDDateTime(self.executed_time)
+
+        if self.warrant_subject is not None and not isinstance(self.warrant_subject, PersonId):
+            self.warrant_subject = PersonId(self.warrant_subject)
+
+        if self.premises_to_search is not None and not isinstance(self.premises_to_search, LocationId):
+            self.premises_to_search = LocationId(self.premises_to_search)
+
+        super().__post_init__(**kwargs)
+        self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class Bail(Event):
+    """
+    A person's release on bail with a duty to answer it on a date: police bail before charge (Police and Criminal
+    Evidence Act 1984 s.47(1A), with the limits the Police, Crime, Sentencing and Courts Act 2022 set), police bail
+    after charge (PACE s.38) or court bail (Bail Act 1976 s.4); with its conditions as codes and in their own words
+    (Bail Act 1976 s.3(6)) and, if it was breached, when. Neither the answer date nor a breach can come before the
+    bail began.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["Bail"]
+    class_class_curie: ClassVar[str] = "pole:Bail"
+    class_name: ClassVar[str] = "Bail"
+    class_model_uri: ClassVar[URIRef] = POLE.Bail
+
+    id: Union[str, BailId] = None
+    bail_type: Union[str, "BailType"] = None
+    bailed_person: Union[str, PersonId] = None
+    bail_start_date: Union[str, XSDDate] = None
+    answer_date: Optional[Union[str, XSDDate]] = None
+    bail_conditions: Optional[Union[Union[str, "BailCondition"], list[Union[str, "BailCondition"]]]] = empty_list()
+    bail_conditions_text: Optional[str] = None
+    breach_date: Optional[Union[str, XSDDate]] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, BailId):
+            self.id = BailId(self.id)
+
+        if self._is_empty(self.bail_type):
+            self.MissingRequiredField("bail_type")
+        if not isinstance(self.bail_type, BailType):
+            self.bail_type = BailType(self.bail_type)
+
+        if self._is_empty(self.bailed_person):
+            self.MissingRequiredField("bailed_person")
+        if not isinstance(self.bailed_person, PersonId):
+            self.bailed_person = PersonId(self.bailed_person)
+
+        if self._is_empty(self.bail_start_date):
+            self.MissingRequiredField("bail_start_date")
+        if not isinstance(self.bail_start_date, XSDDate):
+            self.bail_start_date = XSDDate(self.bail_start_date)
+
+        if self.answer_date is not None and not isinstance(self.answer_date, XSDDate):
+            self.answer_date = XSDDate(self.answer_date)
+
+        if not isinstance(self.bail_conditions, list):
+            self.bail_conditions = [self.bail_conditions] if self.bail_conditions is not None else []
+        self.bail_conditions = [v if isinstance(v, BailCondition) else BailCondition(v) for v in self.bail_conditions]
+
+        if self.bail_conditions_text is not None and not isinstance(self.bail_conditions_text, str):
+            self.bail_conditions_text = str(self.bail_conditions_text)
+
+        if self.breach_date is not None and not isinstance(self.breach_date, XSDDate):
+            self.breach_date = XSDDate(self.breach_date)
 
         super().__post_init__(**kwargs)
         self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
@@ -6302,6 +6647,380 @@ class MessageKind(EnumDefinitionImpl):
                 description="""A private message between accounts of a social network, such as an Instagram or X direct message.""",
                 meaning=MESSAGEKIND["social-media-message"]))
 
+class SourceEvaluation(EnumDefinitionImpl):
+    """
+    How reliable the source of a piece of intelligence is, the first part of the national 3x5x2 grading (College of
+    Policing, Authorised Professional Practice, Intelligence management: intelligence report).
+    """
+    _defn = EnumDefinition(
+        name="SourceEvaluation",
+        description="""How reliable the source of a piece of intelligence is, the first part of the national 3x5x2 grading (College of Policing, Authorised Professional Practice, Intelligence management: intelligence report).""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "1",
+            PermissibleValue(
+                text="1",
+                title="Reliable",
+                description="""The source is reliable: there is no doubt about its authenticity, trustworthiness or competence, or it is a record or a technical means (APP 3x5x2, source evaluation 1).""",
+                meaning=SOURCEEVAL["1"]))
+        setattr(cls, "2",
+            PermissibleValue(
+                text="2",
+                title="Untested",
+                description="""The source has not been used before, or its reliability cannot be judged (APP 3x5x2, source evaluation 2).""",
+                meaning=SOURCEEVAL["2"]))
+        setattr(cls, "3",
+            PermissibleValue(
+                text="3",
+                title="Not reliable",
+                description="""There are doubts about the source's authenticity, trustworthiness, competence or motive, or it has proved unreliable before (APP 3x5x2, source evaluation 3).""",
+                meaning=SOURCEEVAL["3"]))
+
+class IntelligenceAssessment(EnumDefinitionImpl):
+    """
+    How the source came to know the information, the second part of the national 3x5x2 grading (College of Policing
+    APP, Intelligence management).
+    """
+    A = PermissibleValue(
+        text="A",
+        title="Known directly to the source",
+        description="The source saw, heard or otherwise took part in what is reported (APP 3x5x2, assessment A).",
+        meaning=INTELASSESS["A"])
+    B = PermissibleValue(
+        text="B",
+        title="Known indirectly to the source but corroborated",
+        description="The source heard it from someone else, and it is corroborated (APP 3x5x2, assessment B).",
+        meaning=INTELASSESS["B"])
+    C = PermissibleValue(
+        text="C",
+        title="Known indirectly to the source",
+        description="The source heard it from someone else and it is not corroborated (APP 3x5x2, assessment C).",
+        meaning=INTELASSESS["C"])
+    D = PermissibleValue(
+        text="D",
+        title="Not known",
+        description="How the source knows it is not known (APP 3x5x2, assessment D).",
+        meaning=INTELASSESS["D"])
+    E = PermissibleValue(
+        text="E",
+        title="Suspected to be false or malicious",
+        description="The information is suspected to be false or given with malice (APP 3x5x2, assessment E).",
+        meaning=INTELASSESS["E"])
+
+    _defn = EnumDefinition(
+        name="IntelligenceAssessment",
+        description="""How the source came to know the information, the second part of the national 3x5x2 grading (College of Policing APP, Intelligence management).""",
+    )
+
+class HandlingCode(EnumDefinitionImpl):
+    """
+    Whether the intelligence may be shared, the third part of the national 3x5x2 grading (College of Policing APP,
+    Intelligence management). A report with the code C states its conditions.
+    """
+    P = PermissibleValue(
+        text="P",
+        title="Lawful sharing permitted",
+        description="""The intelligence may be shared lawfully within and outside the police service (APP 3x5x2, handling code P).""",
+        meaning=HANDLING["P"])
+    C = PermissibleValue(
+        text="C",
+        title="Lawful sharing permitted subject to conditions",
+        description="""The intelligence may be shared only under the conditions the originator states, such as a sanitised version or with the originator's consent (APP 3x5x2, handling code C).""",
+        meaning=HANDLING["C"])
+
+    _defn = EnumDefinition(
+        name="HandlingCode",
+        description="""Whether the intelligence may be shared, the third part of the national 3x5x2 grading (College of Policing APP, Intelligence management). A report with the code C states its conditions.""",
+    )
+
+class MissingPersonRisk(EnumDefinitionImpl):
+    """
+    The risk to a missing person as the police assess it (College of Policing APP, Major investigation and public
+    protection: Missing persons, 2021: risk assessment).
+    """
+    low = PermissibleValue(
+        text="low",
+        title="Low risk",
+        description="""The risk of harm to the person or the public is assessed as possible but minimal (APP Missing persons 2021).""",
+        meaning=MISSINGRISK["low"])
+    medium = PermissibleValue(
+        text="medium",
+        title="Medium risk",
+        description="""The risk of harm to the person or the public is assessed as likely but not serious (APP Missing persons 2021).""",
+        meaning=MISSINGRISK["medium"])
+    high = PermissibleValue(
+        text="high",
+        title="High risk",
+        description="""The risk of serious harm to the person or the public is assessed as very likely (APP Missing persons 2021).""",
+        meaning=MISSINGRISK["high"])
+
+    _defn = EnumDefinition(
+        name="MissingPersonRisk",
+        description="""The risk to a missing person as the police assess it (College of Policing APP, Major investigation and public protection: Missing persons, 2021: risk assessment).""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "no-apparent-risk",
+            PermissibleValue(
+                text="no-apparent-risk",
+                title="No apparent risk",
+                description="""There is no apparent risk of harm to the person or the public; actions agree with the reporting person to locate them (APP Missing persons 2021).""",
+                meaning=MISSINGRISK["no-apparent-risk"]))
+
+class DashRiskLevel(EnumDefinitionImpl):
+    """
+    The risk of serious harm to a victim of domestic abuse, stalking or harassment graded with the DASH (Domestic
+    Abuse, Stalking and Harassment and Honour Based Violence) risk identification and assessment model of 2009
+    (SafeLives and ACPO), which College of Policing APP Domestic abuse refers to.
+    """
+    standard = PermissibleValue(
+        text="standard",
+        title="Standard",
+        description="Current evidence does not indicate likelihood of causing serious harm (DASH 2009).",
+        meaning=DASHRISK["standard"])
+    medium = PermissibleValue(
+        text="medium",
+        title="Medium",
+        description="""There are identifiable indicators of risk of serious harm; the offender could cause serious harm but is unlikely to unless circumstances change (DASH 2009).""",
+        meaning=DASHRISK["medium"])
+    high = PermissibleValue(
+        text="high",
+        title="High",
+        description="""There are identifiable indicators of risk of serious harm; the event could happen at any time and the impact would be serious (DASH 2009). A high-risk case goes to a MARAC.""",
+        meaning=DASHRISK["high"])
+
+    _defn = EnumDefinition(
+        name="DashRiskLevel",
+        description="""The risk of serious harm to a victim of domestic abuse, stalking or harassment graded with the DASH (Domestic Abuse, Stalking and Harassment and Honour Based Violence) risk identification and assessment model of 2009 (SafeLives and ACPO), which College of Policing APP Domestic abuse refers to.""",
+    )
+
+class CustodyReleaseReason(EnumDefinitionImpl):
+    """
+    Why a detained person left police custody, as the decisions of the Police and Criminal Evidence Act 1984 (sections
+    34, 37, 37B and 38) and its Code C allow. It is policeonto's own list: the national custody system's codes are not
+    public.
+    """
+    transferred = PermissibleValue(
+        text="transferred",
+        title="Transferred",
+        description="Handed to another force, a court, a prison, a hospital or another agency.",
+        meaning=RELEASEREASON["transferred"])
+
+    _defn = EnumDefinition(
+        name="CustodyReleaseReason",
+        description="""Why a detained person left police custody, as the decisions of the Police and Criminal Evidence Act 1984 (sections 34, 37, 37B and 38) and its Code C allow. It is policeonto's own list: the national custody system's codes are not public.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "charged-bailed",
+            PermissibleValue(
+                text="charged-bailed",
+                title="Charged and bailed",
+                description="Charged and released on bail to appear at court (PACE 1984 s.38).",
+                meaning=RELEASEREASON["charged-bailed"]))
+        setattr(cls, "charged-remanded",
+            PermissibleValue(
+                text="charged-remanded",
+                title="Charged and remanded",
+                description="Charged and kept in custody to be brought before a court (PACE 1984 s.38, s.46).",
+                meaning=RELEASEREASON["charged-remanded"]))
+        setattr(cls, "pre-charge-bail",
+            PermissibleValue(
+                text="pre-charge-bail",
+                title="Released on pre-charge bail",
+                description="""Released on bail without charge while the investigation continues (PACE 1984 s.37, s.47(1A)).""",
+                meaning=RELEASEREASON["pre-charge-bail"]))
+        setattr(cls, "released-under-investigation",
+            PermissibleValue(
+                text="released-under-investigation",
+                title="Released under investigation",
+                description="Released without bail while the investigation continues (PACE 1984 s.34(5)).",
+                meaning=RELEASEREASON["released-under-investigation"]))
+        setattr(cls, "no-further-action",
+            PermissibleValue(
+                text="no-further-action",
+                title="No further action",
+                description="Released with no further action to be taken (PACE 1984 s.34, s.37(7)(c)).",
+                meaning=RELEASEREASON["no-further-action"]))
+        setattr(cls, "out-of-court-disposal",
+            PermissibleValue(
+                text="out-of-court-disposal",
+                title="Out of court disposal",
+                description="Released after a caution or other out of court disposal (PACE 1984 s.37(7)(b), s.37B).",
+                meaning=RELEASEREASON["out-of-court-disposal"]))
+
+class WarrantType(EnumDefinitionImpl):
+    """
+    What a warrant authorises. Arrest warrants and warrants of commitment are issued under the Magistrates' Courts Act
+    1980 (s.1, s.13, s.76), a warrant for failure to surrender under the Bail Act 1976 (s.7), search warrants under
+    the Police and Criminal Evidence Act 1984 (s.8) or other Acts, and warrants of further detention under PACE 1984
+    s.43.
+    """
+    arrest = PermissibleValue(
+        text="arrest",
+        title="Arrest warrant",
+        description="A warrant to arrest a person and bring them before a court (Magistrates' Courts Act 1980 s.1).",
+        meaning=WARRANTTYPE["arrest"])
+    commitment = PermissibleValue(
+        text="commitment",
+        title="Warrant of commitment",
+        description="""A warrant to take a person to prison, such as for an unpaid fine (Magistrates' Courts Act 1980 s.76).""",
+        meaning=WARRANTTYPE["commitment"])
+    search = PermissibleValue(
+        text="search",
+        title="Search warrant",
+        description="A warrant to enter and search premises (PACE 1984 s.8, or the Act that gives the power).",
+        meaning=WARRANTTYPE["search"])
+
+    _defn = EnumDefinition(
+        name="WarrantType",
+        description="""What a warrant authorises. Arrest warrants and warrants of commitment are issued under the Magistrates' Courts Act 1980 (s.1, s.13, s.76), a warrant for failure to surrender under the Bail Act 1976 (s.7), search warrants under the Police and Criminal Evidence Act 1984 (s.8) or other Acts, and warrants of further detention under PACE 1984 s.43.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "failure-to-appear",
+            PermissibleValue(
+                text="failure-to-appear",
+                title="Warrant for failure to appear",
+                description="""A warrant to arrest a person who did not appear or surrender to bail (Magistrates' Courts Act 1980 s.13; Bail Act 1976 s.7(1)).""",
+                meaning=WARRANTTYPE["failure-to-appear"]))
+        setattr(cls, "further-detention",
+            PermissibleValue(
+                text="further-detention",
+                title="Warrant of further detention",
+                description="""A warrant to keep a person in police detention without charge for longer (PACE 1984 s.43).""",
+                meaning=WARRANTTYPE["further-detention"]))
+
+class WarrantStatus(EnumDefinitionImpl):
+    """
+    What has become of a warrant.
+    """
+    outstanding = PermissibleValue(
+        text="outstanding",
+        title="Outstanding",
+        description="The warrant has been issued and is neither executed nor withdrawn.",
+        meaning=WARRANTSTATUS["outstanding"])
+    executed = PermissibleValue(
+        text="executed",
+        title="Executed",
+        description="The warrant has been carried out (the person arrested, the premises searched).",
+        meaning=WARRANTSTATUS["executed"])
+    withdrawn = PermissibleValue(
+        text="withdrawn",
+        title="Withdrawn",
+        description="The court withdrew or cancelled the warrant before it was executed.",
+        meaning=WARRANTSTATUS["withdrawn"])
+
+    _defn = EnumDefinition(
+        name="WarrantStatus",
+        description="What has become of a warrant.",
+    )
+
+class BailType(EnumDefinitionImpl):
+    """
+    Which bail a person is on: police bail before charge (Police and Criminal Evidence Act 1984 s.37, s.47(1A) and
+    s.47ZA-47ZM, as the Police, Crime, Sentencing and Courts Act 2022 s.45 and schedule 4 amended them), police bail
+    after charge (PACE 1984 s.38) or court bail (Bail Act 1976 s.4).
+    """
+    court = PermissibleValue(
+        text="court",
+        title="Court bail",
+        description="Bail granted by a court (Bail Act 1976 s.4).",
+        meaning=BAILTYPE["court"])
+
+    _defn = EnumDefinition(
+        name="BailType",
+        description="""Which bail a person is on: police bail before charge (Police and Criminal Evidence Act 1984 s.37, s.47(1A) and s.47ZA-47ZM, as the Police, Crime, Sentencing and Courts Act 2022 s.45 and schedule 4 amended them), police bail after charge (PACE 1984 s.38) or court bail (Bail Act 1976 s.4).""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "pre-charge",
+            PermissibleValue(
+                text="pre-charge",
+                title="Pre-charge police bail",
+                description="""Police bail without charge while the investigation continues (PACE 1984 s.47(1A), PCSC Act 2022).""",
+                meaning=BAILTYPE["pre-charge"]))
+        setattr(cls, "post-charge",
+            PermissibleValue(
+                text="post-charge",
+                title="Post-charge police bail",
+                description="Police bail after charge, to appear at a magistrates' court (PACE 1984 s.38, s.47(3)).",
+                meaning=BAILTYPE["post-charge"]))
+
+class BailCondition(EnumDefinitionImpl):
+    """
+    A kind of condition attached to bail, as Bail Act 1976 s.3(6) allows (and PACE 1984 s.47(1A) for police bail). The
+    condition's own words go in the bail's conditions text.
+    """
+    residence = PermissibleValue(
+        text="residence",
+        title="Residence",
+        description="To live and sleep at a stated address.",
+        meaning=BAILCONDITION["residence"])
+    curfew = PermissibleValue(
+        text="curfew",
+        title="Curfew",
+        description="To stay at a stated address between stated hours.",
+        meaning=BAILCONDITION["curfew"])
+    reporting = PermissibleValue(
+        text="reporting",
+        title="Reporting",
+        description="To report to a police station at stated times.",
+        meaning=BAILCONDITION["reporting"])
+    surety = PermissibleValue(
+        text="surety",
+        title="Surety",
+        description="A person stands surety for the bailed person's surrender (Bail Act 1976 s.3(4)).",
+        meaning=BAILCONDITION["surety"])
+    security = PermissibleValue(
+        text="security",
+        title="Security",
+        description="Money or property given as security for surrender (Bail Act 1976 s.3(5)).",
+        meaning=BAILCONDITION["security"])
+    other = PermissibleValue(
+        text="other",
+        title="Other",
+        description="Another condition, stated in the conditions text.",
+        meaning=BAILCONDITION["other"])
+
+    _defn = EnumDefinition(
+        name="BailCondition",
+        description="""A kind of condition attached to bail, as Bail Act 1976 s.3(6) allows (and PACE 1984 s.47(1A) for police bail). The condition's own words go in the bail's conditions text.""",
+    )
+
+    @classmethod
+    def _addvals(cls):
+        setattr(cls, "no-contact",
+            PermissibleValue(
+                text="no-contact",
+                title="No contact",
+                description="Not to contact, directly or indirectly, a named person (such as a victim or witness).",
+                meaning=BAILCONDITION["no-contact"]))
+        setattr(cls, "exclusion-zone",
+            PermissibleValue(
+                text="exclusion-zone",
+                title="Exclusion zone",
+                description="Not to enter a stated area or place.",
+                meaning=BAILCONDITION["exclusion-zone"]))
+        setattr(cls, "electronic-monitoring",
+            PermissibleValue(
+                text="electronic-monitoring",
+                title="Electronic monitoring",
+                description="To wear an electronic tag that monitors compliance (Bail Act 1976 s.3AA, s.3AB).",
+                meaning=BAILCONDITION["electronic-monitoring"]))
+        setattr(cls, "surrender-passport",
+            PermissibleValue(
+                text="surrender-passport",
+                title="Surrender of passport",
+                description="To surrender a passport or other travel document.",
+                meaning=BAILCONDITION["surrender-passport"]))
+
 # Slots
 class slots:
     pass
@@ -6804,6 +7523,96 @@ slots.court_name = Slot(uri=POLE.court_name, name="court_name", curie=POLE.curie
 slots.charge = Slot(uri=POLE.charge, name="charge", curie=POLE.curie('charge'),
                    model_uri=POLE.charge, domain=None, range=Optional[Union[str, ChargeId]])
 
+slots.source_evaluation = Slot(uri=POLE.source_evaluation, name="source_evaluation", curie=POLE.curie('source_evaluation'),
+                   model_uri=POLE.source_evaluation, domain=None, range=Optional[Union[str, "SourceEvaluation"]])
+
+slots.intelligence_assessment = Slot(uri=POLE.intelligence_assessment, name="intelligence_assessment", curie=POLE.curie('intelligence_assessment'),
+                   model_uri=POLE.intelligence_assessment, domain=None, range=Optional[Union[str, "IntelligenceAssessment"]])
+
+slots.handling_code = Slot(uri=POLE.handling_code, name="handling_code", curie=POLE.curie('handling_code'),
+                   model_uri=POLE.handling_code, domain=None, range=Optional[Union[str, "HandlingCode"]])
+
+slots.handling_conditions = Slot(uri=POLE.handling_conditions, name="handling_conditions", curie=POLE.curie('handling_conditions'),
+                   model_uri=POLE.handling_conditions, domain=None, range=Optional[str])
+
+slots.missing_person = Slot(uri=POLE.missing_person, name="missing_person", curie=POLE.curie('missing_person'),
+                   model_uri=POLE.missing_person, domain=None, range=Optional[Union[str, PersonId]])
+
+slots.missing_person_risk = Slot(uri=POLE.missing_person_risk, name="missing_person_risk", curie=POLE.curie('missing_person_risk'),
+                   model_uri=POLE.missing_person_risk, domain=None, range=Optional[Union[str, "MissingPersonRisk"]])
+
+slots.last_seen_time = Slot(uri=POLE.last_seen_time, name="last_seen_time", curie=POLE.curie('last_seen_time'),
+                   model_uri=POLE.last_seen_time, domain=None, range=Optional[Union[str, XSDDateTime]])
+
+slots.last_seen_at = Slot(uri=POLE.last_seen_at, name="last_seen_at", curie=POLE.curie('last_seen_at'),
+                   model_uri=POLE.last_seen_at, domain=None, range=Optional[Union[str, LocationId]])
+
+slots.found_time = Slot(uri=POLE.found_time, name="found_time", curie=POLE.curie('found_time'),
+                   model_uri=POLE.found_time, domain=None, range=Optional[Union[str, XSDDateTime]])
+
+slots.dash_risk_level = Slot(uri=POLE.dash_risk_level, name="dash_risk_level", curie=POLE.curie('dash_risk_level'),
+                   model_uri=POLE.dash_risk_level, domain=None, range=Optional[Union[str, "DashRiskLevel"]])
+
+slots.parties_relationship = Slot(uri=POLE.parties_relationship, name="parties_relationship", curie=POLE.curie('parties_relationship'),
+                   model_uri=POLE.parties_relationship, domain=None, range=Optional[Union[str, PersonRelationshipId]])
+
+slots.detained_person = Slot(uri=POLE.detained_person, name="detained_person", curie=POLE.curie('detained_person'),
+                   model_uri=POLE.detained_person, domain=None, range=Optional[Union[str, PersonId]])
+
+slots.custody_suite = Slot(uri=POLE.custody_suite, name="custody_suite", curie=POLE.curie('custody_suite'),
+                   model_uri=POLE.custody_suite, domain=None, range=Optional[Union[str, LocationId]])
+
+slots.arrival_time = Slot(uri=POLE.arrival_time, name="arrival_time", curie=POLE.curie('arrival_time'),
+                   model_uri=POLE.arrival_time, domain=None, range=Optional[Union[str, XSDDateTime]])
+
+slots.detention_authorised_time = Slot(uri=POLE.detention_authorised_time, name="detention_authorised_time", curie=POLE.curie('detention_authorised_time'),
+                   model_uri=POLE.detention_authorised_time, domain=None, range=Optional[Union[str, XSDDateTime]])
+
+slots.release_time = Slot(uri=POLE.release_time, name="release_time", curie=POLE.curie('release_time'),
+                   model_uri=POLE.release_time, domain=None, range=Optional[Union[str, XSDDateTime]])
+
+slots.release_reason = Slot(uri=POLE.release_reason, name="release_reason", curie=POLE.curie('release_reason'),
+                   model_uri=POLE.release_reason, domain=None, range=Optional[Union[str, "CustodyReleaseReason"]])
+
+slots.warrant_type = Slot(uri=POLE.warrant_type, name="warrant_type", curie=POLE.curie('warrant_type'),
+                   model_uri=POLE.warrant_type, domain=None, range=Optional[Union[str, "WarrantType"]])
+
+slots.warrant_status = Slot(uri=POLE.warrant_status, name="warrant_status", curie=POLE.curie('warrant_status'),
+                   model_uri=POLE.warrant_status, domain=None, range=Optional[Union[str, "WarrantStatus"]])
+
+slots.issue_date = Slot(uri=POLE.issue_date, name="issue_date", curie=POLE.curie('issue_date'),
+                   model_uri=POLE.issue_date, domain=None, range=Optional[Union[str, XSDDate]])
+
+slots.executed_time = Slot(uri=POLE.executed_time, name="executed_time", curie=POLE.curie('executed_time'),
+                   model_uri=POLE.executed_time, domain=None, range=Optional[Union[str, XSDDateTime]])
+
+slots.warrant_subject = Slot(uri=POLE.warrant_subject, name="warrant_subject", curie=POLE.curie('warrant_subject'),
+                   model_uri=POLE.warrant_subject, domain=None, range=Optional[Union[str, PersonId]])
+
+slots.premises_to_search = Slot(uri=POLE.premises_to_search, name="premises_to_search", curie=POLE.curie('premises_to_search'),
+                   model_uri=POLE.premises_to_search, domain=None, range=Optional[Union[str, LocationId]])
+
+slots.bail_type = Slot(uri=POLE.bail_type, name="bail_type", curie=POLE.curie('bail_type'),
+                   model_uri=POLE.bail_type, domain=None, range=Optional[Union[str, "BailType"]])
+
+slots.bailed_person = Slot(uri=POLE.bailed_person, name="bailed_person", curie=POLE.curie('bailed_person'),
+                   model_uri=POLE.bailed_person, domain=None, range=Optional[Union[str, PersonId]])
+
+slots.bail_start_date = Slot(uri=POLE.bail_start_date, name="bail_start_date", curie=POLE.curie('bail_start_date'),
+                   model_uri=POLE.bail_start_date, domain=None, range=Optional[Union[str, XSDDate]])
+
+slots.answer_date = Slot(uri=POLE.answer_date, name="answer_date", curie=POLE.curie('answer_date'),
+                   model_uri=POLE.answer_date, domain=None, range=Optional[Union[str, XSDDate]])
+
+slots.bail_conditions = Slot(uri=POLE.bail_conditions, name="bail_conditions", curie=POLE.curie('bail_conditions'),
+                   model_uri=POLE.bail_conditions, domain=None, range=Optional[Union[Union[str, "BailCondition"], list[Union[str, "BailCondition"]]]])
+
+slots.bail_conditions_text = Slot(uri=POLE.bail_conditions_text, name="bail_conditions_text", curie=POLE.curie('bail_conditions_text'),
+                   model_uri=POLE.bail_conditions_text, domain=None, range=Optional[str])
+
+slots.breach_date = Slot(uri=POLE.breach_date, name="breach_date", curie=POLE.curie('breach_date'),
+                   model_uri=POLE.breach_date, domain=None, range=Optional[Union[str, XSDDate]])
+
 slots.person = Slot(uri=POLE.person, name="person", curie=POLE.curie('person'),
                    model_uri=POLE.person, domain=None, range=Optional[Union[str, PersonId]])
 
@@ -6937,6 +7746,39 @@ slots.CourtOutcome_outcome_category = Slot(uri=POLE.outcome_category, name="Cour
 
 slots.Message_message_kind = Slot(uri=POLE.message_kind, name="Message_message_kind", curie=POLE.curie('message_kind'),
                    model_uri=POLE.Message_message_kind, domain=Message, range=Union[str, "MessageKind"])
+
+slots.IntelligenceReport_source_evaluation = Slot(uri=POLE.source_evaluation, name="IntelligenceReport_source_evaluation", curie=POLE.curie('source_evaluation'),
+                   model_uri=POLE.IntelligenceReport_source_evaluation, domain=IntelligenceReport, range=Union[str, "SourceEvaluation"])
+
+slots.IntelligenceReport_intelligence_assessment = Slot(uri=POLE.intelligence_assessment, name="IntelligenceReport_intelligence_assessment", curie=POLE.curie('intelligence_assessment'),
+                   model_uri=POLE.IntelligenceReport_intelligence_assessment, domain=IntelligenceReport, range=Union[str, "IntelligenceAssessment"])
+
+slots.IntelligenceReport_handling_code = Slot(uri=POLE.handling_code, name="IntelligenceReport_handling_code", curie=POLE.curie('handling_code'),
+                   model_uri=POLE.IntelligenceReport_handling_code, domain=IntelligenceReport, range=Union[str, "HandlingCode"])
+
+slots.MissingPersonReport_missing_person = Slot(uri=POLE.missing_person, name="MissingPersonReport_missing_person", curie=POLE.curie('missing_person'),
+                   model_uri=POLE.MissingPersonReport_missing_person, domain=MissingPersonReport, range=Union[str, PersonId])
+
+slots.MissingPersonReport_missing_person_risk = Slot(uri=POLE.missing_person_risk, name="MissingPersonReport_missing_person_risk", curie=POLE.curie('missing_person_risk'),
+                   model_uri=POLE.MissingPersonReport_missing_person_risk, domain=MissingPersonReport, range=Union[str, "MissingPersonRisk"])
+
+slots.CustodyEpisode_detained_person = Slot(uri=POLE.detained_person, name="CustodyEpisode_detained_person", curie=POLE.curie('detained_person'),
+                   model_uri=POLE.CustodyEpisode_detained_person, domain=CustodyEpisode, range=Union[str, PersonId])
+
+slots.CustodyEpisode_arrival_time = Slot(uri=POLE.arrival_time, name="CustodyEpisode_arrival_time", curie=POLE.curie('arrival_time'),
+                   model_uri=POLE.CustodyEpisode_arrival_time, domain=CustodyEpisode, range=Union[str, XSDDateTime])
+
+slots.Warrant_warrant_type = Slot(uri=POLE.warrant_type, name="Warrant_warrant_type", curie=POLE.curie('warrant_type'),
+                   model_uri=POLE.Warrant_warrant_type, domain=Warrant, range=Union[str, "WarrantType"])
+
+slots.Bail_bail_type = Slot(uri=POLE.bail_type, name="Bail_bail_type", curie=POLE.curie('bail_type'),
+                   model_uri=POLE.Bail_bail_type, domain=Bail, range=Union[str, "BailType"])
+
+slots.Bail_bailed_person = Slot(uri=POLE.bailed_person, name="Bail_bailed_person", curie=POLE.curie('bailed_person'),
+                   model_uri=POLE.Bail_bailed_person, domain=Bail, range=Union[str, PersonId])
+
+slots.Bail_bail_start_date = Slot(uri=POLE.bail_start_date, name="Bail_bail_start_date", curie=POLE.curie('bail_start_date'),
+                   model_uri=POLE.Bail_bail_start_date, domain=Bail, range=Union[str, XSDDate])
 
 slots.PersonInvolvement_person = Slot(uri=POLE.person, name="PersonInvolvement_person", curie=POLE.curie('person'),
                    model_uri=POLE.PersonInvolvement_person, domain=PersonInvolvement, range=Union[str, PersonId])

@@ -157,6 +157,16 @@ def fix_type_metadata(g: Graph, view: SchemaView) -> None:
         g.remove((None, _uri(view, f"{view.schema.default_prefix}:{tag}"), None))
 
 
+def fix_slot_annotations(g: Graph, view: SchemaView) -> None:
+    """gen-owl writes a slot's annotations (``not_before``, which the build makes a SHACL constraint in
+    :mod:`policeonto.build.time_order`) as undeclared properties of the slot. They are dropped: the
+    constraint is published in the shapes, and the slot's definition says it. No upstream issue found.
+    """
+    tags = {tag for slot in view.all_slots().values() for tag in (slot.annotations or {})}
+    for tag in tags:
+        g.remove((None, _uri(view, f"{view.schema.default_prefix}:{tag}"), None))
+
+
 def fix_xsd_redefinition(g: Graph, view: SchemaView) -> None:
     """A LinkML type with ``uri: xsd:gYearMonth`` and a pattern makes gen-owl assert
     ``xsd:gYearMonth owl:equivalentClass [xsd:string and pattern]``, redefining a built-in datatype.
@@ -299,6 +309,7 @@ OWL_FIXES: tuple[OwlFix, ...] = (
     fix_module_schemes,
     fix_labels,
     fix_type_metadata,
+    fix_slot_annotations,
     fix_xsd_redefinition,
     fix_pattern_anchors,
     fix_class_expressions,

@@ -18,6 +18,7 @@ from policeonto.build.graphs import new_list, prune_orphan_bnodes, remove_tree
 from policeonto.build.masked import fix_masked_slots
 from policeonto.build.owl_fixes import container_slots
 from policeonto.build.postcodes import fix_postcode_hierarchy
+from policeonto.build.time_order import fix_time_order
 from policeonto.errors import SchemaError
 from policeonto.vocab import SH
 
@@ -304,6 +305,7 @@ SHACL_FIXES: tuple[ShaclFix, ...] = (
     fix_postcode_hierarchy,
     fix_slot_checks,
     fix_masked_slots,
+    fix_time_order,
     check_enum_agreement,
 )
 

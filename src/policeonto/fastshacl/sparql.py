@@ -19,7 +19,7 @@ from rdflib.term import URIRef, Variable
 
 from policeonto.fastshacl.shapes import Constraint, Shape
 from policeonto.fastshacl.table import TripleTable
-from policeonto.terms import RDF_TYPE, RDFS_SUBCLASS_OF, blank, from_oxigraph
+from policeonto.terms import RDF_TYPE, RDFS_SUBCLASS_OF, blank, from_oxigraph, node
 
 __all__ = ["violations"]
 
@@ -104,6 +104,15 @@ def _get(solution: ox.QuerySolution, name: str) -> ox.NamedNode | ox.BlankNode |
         return None
 
 
+def _variables(message: str) -> list[str]:
+    """The variables a message names as ``{?name}`` or ``{$name}`` (pySHACL fills in any bound one).
+
+    >>> _variables("release time {?value} is before arrival time {$earlier}")
+    ['value', 'earlier']
+    """
+    return re.findall(r"\{[?$](\w+)\}", message)
+
+
 def violations(c: Constraint, shape: Shape, focus: pl.DataFrame, table: TripleTable) -> pl.DataFrame:
     """One row per solution of the constraint's query whose ``this`` is a focus node."""
     query = c.value
@@ -112,17 +121,14 @@ def violations(c: Constraint, shape: Shape, focus: pl.DataFrame, table: TripleTa
     plan = _plan(query)
     store = _store(table, plan.predicates)
     wanted = focus["f"].to_list()
-    names: set[str] = {"this"}
     if plan.joined:
         chosen = set(wanted)
         results = store.query(query.replace("$this", "?this"))
-        names.update(v.value for v in results.variables)
         solutions = [(this, s) for s in results if (this := _term(_get(s, "this"))) in chosen]
     else:
         solutions = []
         for f in wanted:
             results = store.query(_prebound(query, _skolem(f)))
-            names.update(v.value for v in results.variables)
             solutions += [(f, s) for s in results]
     rows = []
     for this, solution in solutions:
@@ -131,14 +137,29 @@ def violations(c: Constraint, shape: Shape, focus: pl.DataFrame, table: TripleTa
         if value is None and shape.path is None:
             value = this
         message = c.message
-        if message is not None:  # every variable the query binds, as pySHACL fills them in
-            for name in sorted(names):
+        if message is not None:
+            for name in _variables(message):
                 bound = this if name == "this" else _get(solution, name)
                 if bound is not None:
-                    shown = getattr(bound, "value", str(bound))
+                    shown = bound if isinstance(bound, str) else bound.value
                     message = message.replace(f"{{?{name}}}", shown).replace(f"{{${name}}}", shown)
         rows.append((this, value, path.value if isinstance(path, ox.NamedNode) else None, message))
     frame = pl.DataFrame(rows, schema=_SCHEMA, orient="row")
     if shape.path is not None:
         frame = frame.with_columns(pl.col("path").fill_null(shape.path.text))
-    return frame
+    return _as_written(frame, table)
+
+
+def _as_written(frame: pl.DataFrame, table: TripleTable) -> pl.DataFrame:
+    """*frame* with each literal value as the data writes it. Oxigraph returns a date, time or number in
+    its canonical form (``"2024-01-20T15:00:00Z"`` for ``...+00:00``), where pySHACL returns the data's own
+    term: a value that is not among the focus node's values of the result path becomes the one that equals
+    it (as rdflib compares literals, the way pySHACL's terms are made)."""
+    rows = []
+    for f, v, path, message in frame.iter_rows():
+        if v is not None and v.startswith('"') and path is not None:
+            written = table.pairs(f"<{path}>").filter(pl.col("s") == f)["o"].to_list()
+            if v not in written:
+                v = next((o for o in written if o.startswith('"') and node(o) == node(v)), v)
+        rows.append((f, v, path, message))
+    return pl.DataFrame(rows, schema=_SCHEMA, orient="row")
