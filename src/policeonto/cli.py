@@ -624,3 +624,14 @@ def _agreement() -> click.Group:
 
 
 main.add_command(_agreement())
+
+
+def _assess() -> click.Command:
+    """``policeonto assess``, from its own module, guarded as every command is."""
+    from policeonto.cli_assess import assess
+
+    assess.callback = _guarded(assess.callback)  # type: ignore[arg-type]
+    return assess
+
+
+main.add_command(_assess())
