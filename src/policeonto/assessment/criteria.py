@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from policeonto.errors import CriteriaError, UnsafeInputError
 from policeonto.safety import load_yaml
 
@@ -92,7 +94,7 @@ def read_criteria(path: Path | None = None) -> Criteria:
     path = BUNDLED if path is None else Path(path)
     try:
         raw = load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, UnsafeInputError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, UnsafeInputError, ValueError, yaml.YAMLError) as exc:
         raise CriteriaError(f"cannot be read: {exc}", path=path) from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("items"), list) or not isinstance(raw.get("version"), str):
         raise CriteriaError("needs a version (text) and a list of items", path=path)

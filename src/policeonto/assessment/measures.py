@@ -2,8 +2,8 @@
 from 0 to 1 with the counts and the worst offenders behind it. The criteria file names them.
 
 >>> from policeonto.assessment.evidence import Evidence
->>> MEASURES["rows-mapped"](Evidence(inputs=()))
-Measured(score=1.0, counts={'rows_read': 0, 'rows_mapped': 0}, offenders=())
+>>> MEASURES["keys-unique"](Evidence(inputs=()))
+Measured(score=1.0, counts={'rows_read': 0, 'duplicate-key': 0, 'duplicate-row': 0}, offenders=())
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from policeonto.assessment.evidence import Evidence
 
 __all__ = ["MEASURES", "Measured"]
 
+_BROKEN = ("wrong-field-count", "unterminated-quote", "line-too-long", "field-too-large")
 _EXACT, _TRANSLATING = "skos:exactMatch", {"skos:exactMatch", "skos:broadMatch"}
 
 
@@ -45,14 +46,11 @@ def _per_file(evidence: Evidence, *codes: str) -> Measured:
     return Measured(_share(files - len(bad), files), {"files": files, "files_with_findings": len(bad)}, tuple(bad))
 
 
-def rows_mapped(evidence: Evidence) -> Measured:
-    """Rows mapped / rows read."""
-    rejected = sorted(evidence.files, key=lambda f: -f.rows_rejected)
-    return Measured(
-        _share(evidence.rows_mapped, evidence.rows_read),
-        {"rows_read": evidence.rows_read, "rows_mapped": evidence.rows_mapped},
-        tuple(f.file for f in rejected if f.rows_rejected),
-    )
+def rows_read_whole(evidence: Evidence) -> Measured:
+    """Rows read whole: not lost to a broken row (rows rejected for other reasons count at their level)."""
+    found = _per_row(evidence, *_BROKEN)
+    counts = {"rows_mapped": evidence.rows_mapped, "rows_rejected": evidence.rows_read - evidence.rows_mapped}
+    return Measured(found.score, {**found.counts, **counts}, found.offenders)
 
 
 def manifest(evidence: Evidence) -> Measured:
@@ -129,8 +127,7 @@ def _per_record(found: int, evidence: Evidence, name: str) -> Measured:
 
 
 MEASURES: dict[str, Callable[[Evidence], Measured]] = {
-    "rows-mapped": rows_mapped,
-    "rows-well-formed": lambda e: _per_row(e, "wrong-field-count", "unterminated-quote"),
+    "rows-read-whole": rows_read_whole,
     "encoding-as-declared": lambda e: _per_file(e, "legacy-encoding"),
     "file-naming": lambda e: _per_file(e, "unknown-publisher"),
     "manifest": manifest,

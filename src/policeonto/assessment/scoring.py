@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from policeonto.assessment.criteria import Criteria, Item
 from policeonto.assessment.evidence import Evidence
 from policeonto.assessment.measures import MEASURES, Measured
@@ -54,7 +56,7 @@ def read_answers(path: Path) -> dict[str, bool]:
     """
     try:
         raw = load_yaml(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, UnsafeInputError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, UnsafeInputError, ValueError, yaml.YAMLError) as exc:
         raise CriteriaError(f"cannot be read: {exc}", path=path) from exc
     if not isinstance(raw, dict):
         raise CriteriaError("must map item ids to true or false", path=path)
