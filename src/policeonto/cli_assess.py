@@ -30,7 +30,7 @@ __all__ = ["assess"]
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @limit_option
-@summary_options(formats=("text", "json", "dqv"))
+@summary_options(formats=("text", "json", "html", "dqv"))
 def assess(
     inputs: tuple[Path, ...],
     mapping: MappingChoice,
@@ -45,6 +45,7 @@ def assess(
     semantic and organisational levels, each scored from 0 to 1 against its gate. Exit 1 when the exports
     do not reach the foundational level."""
     from policeonto.assessment import gather, read_answers, read_criteria, score
+    from policeonto.assessment.html import render_html
     from policeonto.assessment.reports import as_dict, as_dqv, text_lines
     from policeonto.output import write_atomically
 
@@ -54,6 +55,8 @@ def assess(
     assessment = score(chosen, evidence, answered)
     if voice.format == "dqv":
         report = as_dqv(assessment).serialize(format="turtle")
+    elif voice.format == "html":
+        report = render_html(assessment)
     elif voice.format == "json":
         report = json.dumps(as_dict(assessment), indent=2)
     else:

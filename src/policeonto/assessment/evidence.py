@@ -69,16 +69,20 @@ class Evidence:
 
 
 def _listed(path: Path) -> bool:
-    """True when a manifest beside *path* (``<file>.sha256`` or ``SHA256SUMS``) gives its SHA-256."""
-    candidates = [path.with_name(path.name + ".sha256"), *(path.with_name(m) for m in _MANIFESTS)]
-    present = [c for c in candidates if c.is_file()]
+    """True when a manifest gives *path*'s SHA-256: ``<file>.sha256`` beside it, or ``SHA256SUMS`` in its
+    folder or the two above it (naming the file by its path from the manifest's folder)."""
+    path = path.resolve()
+    candidates = [(path.with_name(path.name + ".sha256"), None)]
+    for folder in path.parents[:3]:
+        candidates += [(folder / m, path.relative_to(folder).as_posix()) for m in _MANIFESTS]
+    present = [(c, name) for c, name in candidates if c.is_file()]
     if not present:
         return False
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    for manifest in present:
+    for manifest, name in present:
         for line in manifest.read_text(encoding="utf-8", errors="replace").splitlines():
             parts = line.split()
-            if parts and parts[0].lower() == digest and (len(parts) == 1 or parts[-1].lstrip("*") == path.name):
+            if parts and parts[0].lower() == digest and (name is None or parts[-1].lstrip("*") in {name, "./" + name}):
                 return True
     return False
 
