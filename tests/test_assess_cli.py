@@ -90,3 +90,28 @@ def test_an_answer_to_no_attested_item_exits_2(tmp_path: Path) -> None:
     run = _cli(*map(str, files), "--answers", str(answers))
     assert run.returncode == 2
     assert "item 'rows-read-whole'" in run.stderr
+
+
+def test_compare_shows_the_change_since_an_earlier_assessment(tmp_path: Path) -> None:
+    files, answers = write_variant("semantic", tmp_path / "before")
+    earlier = tmp_path / "before.json"
+    assert _cli(*map(str, files), "--answers", str(answers), "--format", "json", "-o", str(earlier)).returncode == 0
+    clean, answers = write_variant("clean", tmp_path / "after")
+    run = _cli(*map(str, clean), "--answers", str(answers), "--compare", str(earlier), "--format", "json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["change"] == {
+        "at_level": {"before": "structural", "after": "semantic"},
+        "levels": {"semantic": {"before": 0.7302, "after": 1.0}},
+        "items": {
+            "coded-values-national": {"before": 0.5714, "after": 1.0},
+            "unmapped-labels": {"before": 0.6667, "after": 1.0},
+        },
+    }
+    text = _cli(*map(str, clean), "--answers", str(answers), "--compare", str(earlier))
+    assert "since the earlier assessment: at level structural -> semantic" in text.stdout.splitlines()
+    other = tmp_path / "other.json"
+    other.write_text('{"levels": [1]}', encoding="utf-8")
+    bad = _cli(*map(str, clean), "--compare", str(other))
+    assert bad.returncode == 2 and "other.json: is no assessment report" in bad.stderr
+    unread = _cli(*map(str, clean), "--compare", str(answers))
+    assert unread.returncode == 2 and "cannot be read as an assessment report" in unread.stderr

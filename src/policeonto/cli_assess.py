@@ -28,6 +28,12 @@ __all__ = ["assess"]
     type=click.Path(dir_okay=False, path_type=Path),
     help="A criteria file of your own (default: the bundled criteria).",
 )
+@click.option(
+    "--compare",
+    "earlier",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An earlier assessment's JSON report: show the change since then.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @limit_option
 @summary_options(formats=("text", "json", "html", "dqv"))
@@ -37,6 +43,7 @@ def assess(
     catalogue: MappingCatalogue,
     answers: Path | None,
     criteria: Path | None,
+    earlier: Path | None,
     output: Path | None,
     limits: Limits,
     voice: Voice,
@@ -45,12 +52,14 @@ def assess(
     semantic and organisational levels, each scored from 0 to 1 against its gate. Exit 1 when the exports
     do not reach the foundational level."""
     from policeonto.assessment import gather, read_answers, read_criteria, score
+    from policeonto.assessment.compare import compare, compare_lines, read_report
     from policeonto.assessment.html import render_html
     from policeonto.assessment.reports import as_dict, as_dqv, text_lines
     from policeonto.output import write_atomically
 
     chosen = read_criteria(criteria)
     answered = read_answers(answers) if answers is not None else {}
+    before = read_report(earlier) if earlier is not None else None
     evidence = gather(inputs, mapping=mapping, catalogue=catalogue, limits=limits)
     assessment = score(chosen, evidence, answered)
     if voice.format == "dqv":
@@ -58,9 +67,11 @@ def assess(
     elif voice.format == "html":
         report = render_html(assessment)
     elif voice.format == "json":
-        report = json.dumps(as_dict(assessment), indent=2)
+        data = as_dict(assessment)
+        report = json.dumps(data if before is None else {**data, "change": compare(before, assessment)}, indent=2)
     else:
-        report = "\n".join(text_lines(assessment, verbose=voice.verbose))
+        change = [] if before is None else compare_lines(compare(before, assessment))
+        report = "\n".join([*text_lines(assessment, verbose=voice.verbose), *change])
     if output is not None:
         write_atomically(output, report)
         voice.to_stderr().say(f"{output}: at level {assessment.at_level or 'none'}")
