@@ -135,6 +135,8 @@ def test_every_class_slot_code_list_type_and_mapping_has_its_page(site: SiteSumm
     assert (site.output / "reference" / "findings.html").is_file()
     assert (site.output / "reference" / "scaffold.html").is_file()
     assert (site.output / "reference" / "sharing.html").is_file()
+    assert (site.output / "reference" / "assessment.html").is_file()
+    assert 'href="reference/assessment.html"' in (site.output / "index.html").read_text(encoding="utf-8")
     assert site.pages == len(list(site.output.rglob("*.html")))
 
 

@@ -6,6 +6,7 @@ Exit codes: 0 success (valid, up to date), 1 the data or artefacts have problems
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import signal
 import sys
@@ -603,35 +604,23 @@ def docs(output: Path, mermaid: Path | None, catalogue: MappingCatalogue, voice:
     return EXIT_OK
 
 
-def _scaffold() -> click.Command:
-    """``policeonto scaffold``, from its own module, guarded as every command is."""
-    from policeonto.cli_scaffold import scaffold
-
-    scaffold.callback = _guarded(scaffold.callback)  # type: ignore[arg-type]
-    return scaffold
-
-
-main.add_command(_scaffold())
-
-
-def _agreement() -> click.Group:
-    """``policeonto agreement`` and its commands, from their own module, each guarded as every command is."""
-    from policeonto.cli_agreement import agreement
-
-    for command in agreement.commands.values():
-        command.callback = _guarded(command.callback)  # type: ignore[arg-type]
-    return agreement
+def _guard(command: click.Command) -> click.Command:
+    """*command*, or each command of a group, guarded as every command is."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _guard(sub)
+    elif command.callback is not None:
+        command.callback = _guarded(command.callback)
+    return command
 
 
-main.add_command(_agreement())
+#: Commands that live in modules of their own: (module, command).
+_MODULE_COMMANDS = (
+    ("policeonto.cli_scaffold", "scaffold"),
+    ("policeonto.cli_agreement", "agreement"),
+    ("policeonto.cli_share", "share"),
+    ("policeonto.cli_assess", "assess"),
+)
 
-
-def _share() -> click.Command:
-    """``policeonto share``, from its own module, guarded as every command is."""
-    from policeonto.cli_share import share
-
-    share.callback = _guarded(share.callback)  # type: ignore[arg-type]
-    return share
-
-
-main.add_command(_share())
+for _module, _name in _MODULE_COMMANDS:
+    main.add_command(_guard(getattr(importlib.import_module(_module), _name)))

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AgreementError",
     "BuildError",
+    "CriteriaError",
     "CrosswalkError",
     "InstanceDataError",
     "MappingInputError",
@@ -101,6 +102,17 @@ class StoreBusyError(StoreError):
     def __init__(self, message: str, *, store: str, pid: int | None = None) -> None:
         super().__init__(message, store=store)
         self.pid = pid
+
+
+class CriteriaError(PoliceOntoError, ValueError):
+    """An assessment criteria file (or answers file) cannot be used: carries the file and the evidence item
+    (or key) that is wrong, None when the file as a whole is."""
+
+    def __init__(self, message: str, *, path: Path | str, item: str | None = None) -> None:
+        where = f"{path}" if item is None else f"{path}: item {item!r}"
+        super().__init__(f"{where}: {message}")
+        self.path = Path(path)
+        self.item = item
 
 
 class OptionError(PoliceOntoError, ValueError):
