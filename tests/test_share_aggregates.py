@@ -15,13 +15,16 @@ from rdflib import Graph, Literal, URIRef
 
 from policeonto.cli import main
 from policeonto.errors import ShareRefusedError
+from policeonto.fastshacl import TripleTable, compile_shapes, evaluate
+from policeonto.fastshacl.report import report_keys, result_keys
+from policeonto.shacl import run_pyshacl
 from policeonto.sharing.aggregates import AGGREGATES, OBS_VALUE, QB, suppressed_cells
 from policeonto.sharing.manifest import SHARE
-from policeonto.sharing.proof import check_aggregates
+from policeonto.sharing.proof import aggregates_profile, check_aggregates
 from policeonto.sharing.reading import read_agreement
 from policeonto.sharing.records import read_records_for_share
 from policeonto.sharing.share import Copy, make_copy, share
-from policeonto.terms import RDF_TYPE
+from policeonto.terms import RDF_TYPE, node
 from tests.conftest import ROOT
 
 TODAY = date(2026, 12, 5)
@@ -163,3 +166,39 @@ def test_the_manifest_and_the_command(tmp_path: Path) -> None:
     assert run.exit_code == 0
     summary = json.loads(run.stdout)
     assert summary["records_shared"] == 0 and sum(summary["suppressed_cells"].values()) == 79
+
+
+def _graph(frame: pl.DataFrame) -> Graph:
+    graph = Graph()
+    for s, p, o in frame.iter_rows():
+        graph.add((node(s), node(p), node(o)))
+    return graph
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        "none",
+        "small count",  # a count under k
+        "second count",  # two counts for one cell
+        "record property",  # a property no dimension (an observation is closed)
+        "data set said more",  # a data set with a property of its own (closed too)
+    ],
+)
+def test_the_closed_profile_of_counts_gives_pyshacls_results(city: tuple[pl.DataFrame, Copy], tampered: str) -> None:
+    _, copy = city
+    obs = copy.triples.filter(pl.col("p") == OBS_VALUE).get_column("s").sort()[0]
+    dataset = copy.triples.filter(pl.col("p") == f"<{QB}structure>").get_column("s").sort()[0]
+    extra = {
+        "none": [],
+        "small count": [(obs, OBS_VALUE, '"4"^^<http://www.w3.org/2001/XMLSchema#integer>')],
+        "second count": [(obs, OBS_VALUE, '"999"^^<http://www.w3.org/2001/XMLSchema#integer>')],
+        "record property": [(obs, f"<{P}source_row>", '"7"^^<http://www.w3.org/2001/XMLSchema#integer>')],
+        "data set said more": [(dataset, f"<{P}gender>", f"<{P}code/gender/female>")],
+    }[tampered]
+    data = pl.concat([copy.triples, pl.DataFrame(extra, schema=dict.fromkeys("spo", pl.String), orient="row")])
+    shapes = aggregates_profile(STATISTICS)
+    fast = result_keys(evaluate(compile_shapes(shapes), TripleTable.from_frame(data.unique())))
+    conforms, report, _ = run_pyshacl(_graph(data.unique()), shapes)
+    assert fast == report_keys(report)
+    assert conforms == (tampered == "none") == (not fast)

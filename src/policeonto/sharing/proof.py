@@ -53,7 +53,7 @@ from policeonto.sharing.select import LEVELS
 from policeonto.sharing.transform import PSEUDONYMS
 from policeonto.terms import RDF_TYPE, iri
 
-__all__ = ["PROFILE", "check_aggregates", "check_copy", "profile_graph"]
+__all__ = ["PROFILE", "aggregates_profile", "check_aggregates", "check_copy", "profile_graph"]
 
 #: Where the profile's shapes are named: this, the agreement's IRI's digest, "/", the class or property.
 PROFILE = "https://w3id.org/policeonto/share-profile/"
@@ -174,6 +174,45 @@ _CUBE_CLASSES = frozenset(
 )
 
 
+def aggregates_profile(agreement: Agreement) -> Graph:
+    """The closed SHACL profile of a copy of counts under *agreement*: an observation has one data set, one
+    count, a whole number of at least k, and values only of the permitted dimensions, each a code's IRI or a
+    literal; a data set has a label, a structure and the class it counts, and nothing else."""
+    graph = Graph(bind_namespaces="none")
+    graph.bind("sh", SH)
+    base = f"{PROFILE}{_digest(agreement.iri)}/aggregates/"
+    dims = [_uri(d) for d in dimensions(agreement, vocabulary_facts())]
+    cube = {
+        "Observation": [_uri(f"<{QB}dataSet>"), _uri(OBS_VALUE), *dims],
+        "DataSet": [_uri(RDFS_LABEL), _uri(COUNTS), _uri(f"<{QB}structure>")],
+    }
+    for name, allowed in cube.items():
+        shape = URIRef(base + name)
+        graph.add((shape, RDF.type, SH.NodeShape))
+        graph.add((shape, SH.targetClass, URIRef(f"{QB}{name}")))
+        graph.add((shape, SH.closed, Literal(True)))
+        graph.add((shape, SH.ignoredProperties, _list(graph, [RDF.type, *allowed])))
+        graph.add((shape, SH.nodeKind, SH.IRI))
+    count = BNode()
+    graph.add((URIRef(base + "Observation"), SH.property, count))
+    graph.add((count, SH.path, _uri(OBS_VALUE)))
+    graph.add((count, SH.datatype, XSD.integer))
+    graph.add((count, SH.minInclusive, Literal(agreement.k or 1)))
+    graph.add((count, SH.minCount, Literal(1)))
+    graph.add((count, SH.maxCount, Literal(1)))
+    for dim in dims:
+        member = BNode()
+        graph.add((URIRef(base + "Observation"), SH.property, member))
+        graph.add((member, SH.path, dim))
+        graph.add((member, SH.maxCount, Literal(1)))
+    return graph
+
+
+@cache
+def _compiled_aggregates(agreement: Agreement) -> Shapes:
+    return compile_shapes(aggregates_profile(agreement))
+
+
 def check_aggregates(copy: pl.DataFrame, agreement: Agreement, *, described: pl.Series) -> None:
     """Check an aggregates copy: only Data Cube data sets, structures and observations under the copy's own
     names, only the permitted properties as dimensions, no node of the inputs (*described*) named but an
@@ -208,6 +247,11 @@ def check_aggregates(copy: pl.DataFrame, agreement: Agreement, *, described: pl.
     )
     if literal.height:
         _refuse(literal.get_column("p")[0], "aggregates-only", "holds a value that is no code or coarse form")
+    found = evaluate(_compiled_aggregates(agreement), TripleTable.from_frame(copy))
+    if found.height:
+        first = found.sort("path", "component").row(0, named=True)
+        component = f"sh:{first['component']}ConstraintComponent"
+        _refuse(first["path"] or RDF_TYPE, component, "breaks the closed profile of a copy of counts")
 
 
 def _refuse(predicate: str, rule: str, why: str) -> None:
