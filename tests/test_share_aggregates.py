@@ -202,3 +202,17 @@ def test_the_closed_profile_of_counts_gives_pyshacls_results(city: tuple[pl.Data
     conforms, report, _ = run_pyshacl(_graph(data.unique()), shapes)
     assert fast == report_keys(report)
     assert conforms == (tampered == "none") == (not fast)
+
+
+def test_a_dry_run_says_what_would_be_counted() -> None:
+    run = CliRunner().invoke(
+        main, ["share", str(CITY), "--agreement", str(ROOT / "examples/agreements/statistics.yaml"), "--dry-run"]
+    )
+    assert run.exit_code == 0
+    lines = run.stdout.splitlines()
+    assert "  only counts would leave: 25 cells in 11 tables (233 triples)" in lines
+    assert any(
+        line.startswith("  3 cells suppressed") and line.endswith("StopAndSearch by search_outcome") for line in lines
+    )
+    assert f"    {P}gender: a dimension of 5 cells" in lines  # 2 in the gender table, 3 in the three-way one
+    assert f"    {P}person: 171 stay: property-not-permitted" in lines
