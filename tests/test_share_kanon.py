@@ -170,3 +170,20 @@ def test_generated_copies_are_k_anonymous_and_count_what_they_suppress(
     assert linked.is_in(copy.triples.get_column("s")).all()
     assert plain.records_shared - copy.records_shared == (copy.withheld - plain.withheld).total()
     check_copy(copy.triples, agreement)  # the proof agrees
+
+
+def test_a_dry_run_counts_what_k_took_out_field_by_field(force_a: pl.DataFrame) -> None:
+    key = AgreementKey.derive(KEY, BY_AGE_AND_GENDER.iri)
+    plain = make_copy(force_a, replace(BY_AGE_AND_GENDER, k=None), key=key, today=TODAY)
+    copy = make_copy(force_a, BY_AGE_AND_GENDER, key=key, today=TODAY)
+    for left_alone in (plain, copy):  # every triple of the inputs leaves or is counted as staying, by field
+        leaving = Counter(dict(left_alone.triples.group_by("p").len().iter_rows()))
+        staying = Counter()
+        for (predicate, _), count in left_alone.left_out.items():
+            staying[predicate] += count
+        inputs = Counter(dict(force_a.group_by("p").len().iter_rows()))
+        assert {p: leaving[p] + staying[p] for p in inputs} == dict(inputs)
+    assert (
+        copy.left_out[(f"<{P}gender>", "withheld-with-its-record")]
+        > plain.left_out[(f"<{P}gender>", "withheld-with-its-record")]
+    )

@@ -43,6 +43,7 @@ class Suppressed:
     parts_withheld: Counter[str]
     dropped: int
     records: pl.Series
+    left_out: Counter[tuple[str, str]]  # (predicate, reason): the triples suppression took out of the copy
 
 
 def equivalence_classes(
@@ -116,6 +117,7 @@ def suppress(
         parts_withheld=parts_withheld,
         dropped=_dropped(triples, current, gone),
         records=remaining,
+        left_out=_left_out(triples, current),
     )
 
 
@@ -135,3 +137,15 @@ def _dropped(before: pl.DataFrame, after: pl.DataFrame, gone: set[str]) -> int:
     """Triples of nodes still leaving whose object was suppressed."""
     left = after.get_column("s").unique()
     return before.filter(pl.col("s").is_in(left) & pl.col("o").is_in(list(gone))).height
+
+
+def _left_out(before: pl.DataFrame, after: pl.DataFrame) -> Counter[tuple[str, str]]:
+    """The triples suppression took out, by predicate and reason: those of nodes still leaving (their object
+    was suppressed) and those of nodes that do not leave any more (withheld with their record)."""
+    gone = before.join(after, on=["s", "p", "o"], how="anti")
+    left = after.get_column("s").unique()
+    reason = (
+        pl.when(pl.col("s").is_in(left)).then(pl.lit("object-withheld")).otherwise(pl.lit("withheld-with-its-record"))
+    )
+    counted = gone.with_columns(reason=reason).group_by("p", "reason").len()
+    return Counter({(p, r): n for p, r, n in counted.iter_rows()})

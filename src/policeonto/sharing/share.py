@@ -101,25 +101,25 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
         selection.parts_withheld,
         selection.dropped,
     )
-    records = selection.records
+    leaving, left_out = selection.records, selection.dropped_by_property
     if agreement.k is not None:  # suppressed to reach k: counted, never silent
-        done = suppress(kept, agreement.k, agreement.quasi_identifiers, vocabulary_facts(), kept=records)
-        kept, records = done.triples, done.records
+        done = suppress(kept, agreement.k, agreement.quasi_identifiers, vocabulary_facts(), kept=leaving)
+        kept, leaving, left_out = done.triples, done.records, left_out + done.left_out
         withheld, parts_withheld = withheld + done.withheld, parts_withheld + done.parts_withheld
         dropped = dropped + Counter({"object-withheld": done.dropped} if done.dropped else {})
-    triples, pseudonymised, renamed = pseudonymise(kept, agreement, key, records=records)
+    triples, pseudonymised, renamed = pseudonymise(kept, agreement, key, records=leaving)
     triples = triples.unique().sort("s", "p", "o")
     check_copy(triples, agreement)
     return Copy(
         triples=triples,
-        records_shared=records.len(),
+        records_shared=leaving.len(),
         pseudonymised=pseudonymised,
         withheld=withheld,
         parts_withheld=parts_withheld,
         dropped=dropped,
         generalised=shaped.generalised,
         not_generalised=shaped.not_generalised,
-        left_out=selection.dropped_by_property,
+        left_out=left_out,
         pseudonymised_by_property=renamed,
     )
 
