@@ -18,7 +18,7 @@ from policeonto.errors import ShareRefusedError
 from policeonto.fastshacl import TripleTable, compile_shapes, evaluate
 from policeonto.fastshacl.report import report_keys, result_keys
 from policeonto.shacl import run_pyshacl
-from policeonto.sharing.aggregates import AGGREGATES, OBS_VALUE, QB, suppressed_cells
+from policeonto.sharing.aggregates import AGGREGATES, OBS_VALUE, QB, named_nodes, suppressed_cells
 from policeonto.sharing.manifest import SHARE
 from policeonto.sharing.proof import aggregates_profile, check_aggregates
 from policeonto.sharing.reading import read_agreement
@@ -116,7 +116,7 @@ def test_small_number_suppression(counts: list[int], k: int, hidden: set[int]) -
 
 def test_a_copy_naming_a_record_or_a_small_count_is_refused(city: tuple[pl.DataFrame, Copy]) -> None:
     records, copy = city
-    described = records.get_column("s").unique()
+    described = named_nodes(records)
     obs = copy.triples.filter(pl.col("p") == OBS_VALUE).get_column("s")[0]
     record = records.filter(pl.col("p") == RDF_TYPE).get_column("s")[0]
     with pytest.raises(ShareRefusedError) as caught:

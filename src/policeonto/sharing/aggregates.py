@@ -4,7 +4,7 @@ vocabulary (``qb:``, https://www.w3.org/TR/vocab-data-cube/), with the count as 
 
 For each permitted class with records that leave, one ``qb:DataSet`` per dimension (a permitted property
 whose values are codes or coarse forms: crime type, force, gender, age range, a month, an age band, a
-postcode sector, an LSOA), and one over the agreement's quasi-identifiers together when the class carries
+postcode sector; not yet a property whose values are records, such as a location as its LSOA), and one over the agreement's quasi-identifiers together when the class carries
 two or more. Each ``qb:Observation`` is a cell: its dimension values and how many records have them (a record
 without a value counts under ``share:none``). A cell of fewer than k records is suppressed (small-number
 suppression), and when the suppressed cells of a table could be worked out from the others (one cell alone,
@@ -36,7 +36,9 @@ __all__ = [
     "Aggregates",
     "aggregate",
     "dimension_value",
+    "dimension_values",
     "dimensions",
+    "named_nodes",
     "suppressed_cells",
 ]
 
@@ -75,9 +77,27 @@ def dimension_value(term: str, *, coarse_plain: bool = False) -> bool:
     return False
 
 
+def dimension_values(*, coarse_plain: bool = False) -> pl.Expr:
+    """:func:`dimension_value` of the column ``o``, as an expression."""
+    o = pl.col("o")
+    plain = o.str.ends_with('"') if coarse_plain else pl.lit(False)
+    return o.str.starts_with("<") | (
+        o.str.starts_with('"')
+        & (o.str.ends_with(_COARSE[0]) | o.str.ends_with(_COARSE[1]) | o.str.ends_with(_COARSE[2]) | plain)
+    )
+
+
 def dimensions(agreement: Agreement, facts: VocabularyFacts) -> list[str]:
     """The properties that may be dimensions: permitted, not prohibited, and not references to records."""
     return sorted(iri(p) for p in agreement.properties - agreement.prohibited if iri(p) not in facts.references)
+
+
+def named_nodes(records: pl.DataFrame) -> pl.Series:
+    """The nodes of the inputs *records* whose IRIs must not leave in counts: every subject but an LSOA (an
+    LSOA's IRI is a published statistical geography, a value like a code)."""
+    lsoas = records.filter((pl.col("p") == RDF_TYPE) & (pl.col("o") == LSOA)).get_column("s")
+    subjects = records.get_column("s").unique()
+    return subjects.filter(~subjects.is_in(lsoas))
 
 
 def suppressed_cells(counts: list[int], k: int) -> set[int]:
@@ -99,21 +119,14 @@ def aggregate(
     triples: pl.DataFrame, agreement: Agreement, facts: VocabularyFacts, *, records: pl.Series, described: pl.Series
 ) -> Aggregates:
     """The counts of the *records* that leave, from their *triples* (selected and generalised), as data sets.
-    *described* are the nodes of the inputs (records and parts): no IRI of one is a value, but an LSOA's."""
+    *described* are the nodes of the inputs (records and parts) that no value may name (all but LSOAs,
+    :func:`named_nodes`)."""
     k = agreement.k or 1
     base = f"{AGGREGATES}{hashlib.sha256(agreement.iri.encode()).hexdigest()[:16]}/"
     plain = {iri(g.property) for g in agreement.generalised if g.form in _FORMS}
-    lsoas = triples.filter((pl.col("p") == RDF_TYPE) & (pl.col("o") == LSOA)).get_column("s")
-    named = described.filter(~described.is_in(lsoas))
     props = dimensions(agreement, facts)
-    values = triples.filter(pl.col("s").is_in(records) & pl.col("p").is_in(props) & ~pl.col("o").is_in(named))
-    values = values.filter(
-        pl.col("o").map_elements(dimension_value, return_dtype=pl.Boolean)
-        | (
-            pl.col("p").is_in(list(plain))
-            & pl.col("o").map_elements(lambda t: dimension_value(t, coarse_plain=True), return_dtype=pl.Boolean)
-        )
-    )
+    values = triples.filter(pl.col("s").is_in(records) & pl.col("p").is_in(props) & ~pl.col("o").is_in(described))
+    values = values.filter(dimension_values() | (pl.col("p").is_in(list(plain)) & dimension_values(coarse_plain=True)))
     classes = sorted(iri(c) for c in agreement.classes if iri(c) in facts.records)
     types = triples.filter((pl.col("p") == RDF_TYPE) & pl.col("s").is_in(records) & pl.col("o").is_in(classes))
     out: list[tuple[str, str, str]] = []

@@ -35,7 +35,7 @@ from rdflib.namespace import SH, XSD
 
 from policeonto.errors import ShareRefusedError
 from policeonto.fastshacl import Shapes, TripleTable, compile_shapes, evaluate
-from policeonto.sharing.aggregates import AGGREGATES, COUNTS, OBS_VALUE, QB, RDFS_LABEL, dimension_value, dimensions
+from policeonto.sharing.aggregates import AGGREGATES, COUNTS, OBS_VALUE, QB, RDFS_LABEL, dimension_values, dimensions
 from policeonto.sharing.agreement import Agreement, GeneralisedForm
 from policeonto.sharing.kanon import K_ANONYMITY, small_classes
 from policeonto.sharing.model import (
@@ -230,21 +230,14 @@ def check_aggregates(copy: pl.DataFrame, agreement: Agreement, *, described: pl.
         _refuse(RDF_TYPE, "aggregates-only", f"names the class {cls}, which is no Data Cube class")
     if not copy.get_column("s").str.starts_with(f"<{AGGREGATES}").all():
         _refuse(copy.get_column("p")[0], "aggregates-only", "is said of a node that is no data set or observation")
-    lsoas = copy.filter(pl.col("o").is_in(described)).get_column("o").unique().to_list()
-    if lsoas:  # only an LSOA's IRI (a published code) may be a value; the rest name records
-        _refuse(
-            copy.filter(pl.col("o").is_in(described)).get_column("p")[0],
-            "aggregates-only",
-            "names a node of the inputs",
-        )
+    naming = copy.filter(pl.col("o").is_in(described) | pl.col("s").is_in(described))
+    if naming.height:  # only an LSOA's IRI (a published code) may be a value: the rest name records
+        _refuse(naming.get_column("p")[0], "aggregates-only", "names a node of the inputs")
     counts = copy.filter(pl.col("p") == OBS_VALUE).get_column("o").str.extract(r'^"([0-9]+)"', 1).cast(pl.Int64)
     if counts.is_null().any() or (counts < (agreement.k or 1)).any():
         _refuse(OBS_VALUE, K_ANONYMITY, f"holds a count that is no whole number of at least {agreement.k or 1}")
     dims = copy.filter(~pl.col("p").is_in(list(_CUBE_PREDICATES)))
-    literal = dims.filter(
-        pl.col("o").str.starts_with('"')
-        & ~pl.col("o").map_elements(lambda t: dimension_value(t, coarse_plain=True), return_dtype=pl.Boolean)
-    )
+    literal = dims.filter(~dimension_values(coarse_plain=True))
     if literal.height:
         _refuse(literal.get_column("p")[0], "aggregates-only", "holds a value that is no code or coarse form")
     found = evaluate(_compiled_aggregates(agreement), TripleTable.from_frame(copy))

@@ -25,7 +25,7 @@ from policeonto.errors import ShareRefusedError
 from policeonto.mapping import MapOptions, MappingCatalogue, MappingChoice, MapResult
 from policeonto.output import atomic_output, write_atomically
 from policeonto.rdf_formats import RdfFormat
-from policeonto.sharing.aggregates import aggregate
+from policeonto.sharing.aggregates import aggregate, named_nodes
 from policeonto.sharing.agreement import Agreement
 from policeonto.sharing.kanon import suppress
 from policeonto.sharing.keys import AgreementKey
@@ -126,7 +126,7 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
 
 def _aggregate_copy(records: pl.DataFrame, selection: Selection, shaped: Transformed, agreement: Agreement) -> Copy:
     """The copy of an agreement that lets only aggregates leave: counts of the records selected, checked."""
-    described = records.get_column("s").unique()
+    described = named_nodes(records)
     counts = aggregate(shaped.triples, agreement, vocabulary_facts(), records=selection.records, described=described)
     check_aggregates(counts.triples, agreement, described=described)
     return Copy(
