@@ -4,9 +4,10 @@ vocabulary (``qb:``, https://www.w3.org/TR/vocab-data-cube/), with the count as 
 
 For each permitted class with records that leave, one ``qb:DataSet`` per dimension (a permitted property
 whose values are codes or coarse forms: crime type, force, gender, age range, a month, an age band, a
-postcode sector; not yet a property whose values are records, such as a location as its LSOA), and one over the agreement's quasi-identifiers together when the class carries
-two or more. Each ``qb:Observation`` is a cell: its dimension values and how many records have them (a record
-without a value counts under ``share:none``). A cell of fewer than k records is suppressed (small-number
+postcode sector; not yet a property whose values are records, such as a location as its LSOA), and one
+over the agreement's quasi-identifiers together when the class carries two or more. Each ``qb:Observation``
+is a cell: its dimension values and how many records have them (a record without a value counts under
+``share:none``). A cell of fewer than k records is suppressed (small-number
 suppression), and when the suppressed cells of a table could be worked out from the others (one cell alone,
 or fewer than k records between them), the next smallest is suppressed too; every suppressed cell is counted.
 Values that could name a record (identifiers, free text, dates and times, records' IRIs) are never
