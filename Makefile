@@ -58,9 +58,21 @@ demo: $(STAMP)
 	$(BIN)/policeonto load examples/police-uk/*.csv --store out/store
 	@for query in examples/queries/*.rq; do \
 	    echo; echo "== $$query"; $(BIN)/policeonto query $$query --store out/store || exit 1; done
+	@echo; echo "Force A and Force B shared under each example agreement (the key is made for this run in a" \
+	     "temporary folder and removed; their faulty rows are rejected in mapping, so each share exits 1):"
+	@mkdir -p out/share; keys=$$(mktemp -d); trap 'rm -rf "$$keys"' EXIT; \
+	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > "$$keys/steward.key" || exit 1; \
+	for agreement in neighbouring-force safeguarding-partnership statistics; do \
+	    echo; echo "== policeonto share ... --agreement examples/agreements/$$agreement.yaml"; \
+	    $(BIN)/policeonto share examples/force-a/*.csv examples/force-b/export.json \
+	        --agreement examples/agreements/$$agreement.yaml -o out/share/$$agreement.ttl \
+	        --key-file "$$keys/steward.key"; test $$? -eq 1 || exit 1; \
+	    echo "-- its manifest, out/share/$$agreement.ttl.manifest.ttl:"; cat out/share/$$agreement.ttl.manifest.ttl; \
+	done
 	@echo; echo "RDF written to out/pole-example.ttl, out/pole-example.jsonld and out/police-uk.nt;" \
 	      "mapping report in out/police-uk-report.json; the two forces' validation report in" \
-	      "out/forces-report.html; the generated exports in out/examples; the store is in out/store"
+	      "out/forces-report.html; the generated exports in out/examples; the store is in out/store;" \
+	      "the three copies and their manifests in out/share"
 
 ## Regenerate the bundled data.police.uk-format examples (seeded)
 examples: $(STAMP)

@@ -35,3 +35,6 @@ def test_make_demo_from_a_clean_clone(tmp_path: Path) -> None:
     report = __import__("json").loads((clone / "out" / "police-uk-report.json").read_text())
     assert report["rows_read"] == report["rows_mapped"] == 2000
     assert 0 < len(Graph().parse(clone / "out" / "police-uk.nt", format="nt")) <= report["triples_written"]
+    for agreement in ("neighbouring-force", "safeguarding-partnership", "statistics"):  # shared, manifests printed
+        assert (clone / "out" / "share" / f"{agreement}.ttl.manifest.ttl").exists()
+    assert "-- its manifest, out/share/statistics.ttl.manifest.ttl:" in run.stdout

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from policeonto.cli import main
 from policeonto.sharing import Agreement, Pseudonymised
 from policeonto.sharing.keys import AgreementKey
+from policeonto.sharing.reading import read_agreement
 from policeonto.sharing.select import LEVELS
 from policeonto.sharing.share import make_copy, manifest_path, share
 from policeonto.sharing.transform import PSEUDONYMS
@@ -163,6 +164,20 @@ def test_no_sentinel_of_force_b_leaves(tmp_path: Path) -> None:
     paths = _force_b(tmp_path, sentinels)
     assert len(sentinels.texts) > 500 and len(sentinels.whole) > 200
     _check(paths, tmp_path / "copy.nt", sentinels)
+
+
+def test_no_sentinel_leaves_a_copy_of_counts(tmp_path: Path) -> None:
+    """Under the statistics agreement (aggregates only) neither export's sentinels, nor any of their pieces or
+    hashes, are in the counts or their manifest."""
+    sentinels = Sentinels(5)
+    (tmp_path / "a").mkdir()
+    paths = [*_force_a(tmp_path / "a", sentinels), *_force_b(tmp_path, sentinels)]
+    statistics = read_agreement(ROOT / "examples" / "agreements" / "statistics.yaml")
+    out = tmp_path / "counts.ttl"
+    result = share(paths, statistics, out, today=TODAY)
+    assert result.facts.records_shared == 0 and result.facts.triples_shared > 100
+    for written in (out, manifest_path(out)):
+        assert sentinels.leaks(written.read_bytes()) == [], written.name
 
 
 def test_a_dry_run_shows_no_sentinel(tmp_path: Path) -> None:

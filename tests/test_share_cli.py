@@ -1,6 +1,6 @@
 """``policeonto share`` on the example agreements and exports: the copy and its manifest, keys from a file or
-the environment, and every refusal (no key, a short or unreadable key, a bad agreement, an agreement for
-aggregates only) a clear error with exit 2 and nothing written."""
+the environment, and every refusal (no key, a short or unreadable key, a bad agreement) a clear error with
+exit 2 and nothing written."""
 
 from __future__ import annotations
 
@@ -100,7 +100,6 @@ def test_a_bad_key_is_refused_and_nothing_written(
 @pytest.mark.parametrize(
     ("agreement", "message"),
     [
-        (AGREEMENTS / "statistics.ttl", "aggregates only"),
         (DATA / "sharing" / "marked.ttl", "agreement"),  # no agreement at all
     ],
 )

@@ -132,6 +132,8 @@ def share(
         voice.say(f"  generalised {count:,}: {what}")
     for what, count in sorted(facts.not_generalised.items()):
         voice.say(f"  withheld, not generalisable {count:,}: {what}")
+    for table, count in sorted(facts.suppressed_cells.items()):
+        voice.say(f"  cells suppressed {count:,}: {table}")
     if mapped.files:
         line = f"  rows read {mapped.rows_read:,}, mapped {mapped.rows_mapped:,}, rejected {mapped.rows_rejected:,}"
         if mapped.rows_rejected:
@@ -155,6 +157,7 @@ def share(
             "dropped": dict(sorted(facts.dropped.items())),
             "generalised": dict(sorted(facts.generalised.items())),
             "not_generalised": dict(sorted(facts.not_generalised.items())),
+            "suppressed_cells": dict(sorted(facts.suppressed_cells.items())),
             "rows_read": mapped.rows_read,
             "rows_mapped": mapped.rows_mapped,
             "rows_rejected": mapped.rows_rejected,

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 
+import polars as pl
+
+from policeonto.sharing.aggregates import OBS_VALUE, QB, dimensions
 from policeonto.sharing.agreement import Agreement
+from policeonto.sharing.model import vocabulary_facts
 from policeonto.sharing.share import Copy
+from policeonto.terms import RDF_TYPE
 
 __all__ = ["explain"]
 
@@ -22,10 +27,22 @@ def _name(term: str) -> str:
 def explain(copy: Copy, agreement: Agreement) -> list[str]:
     """The lines of a dry run of *copy* under *agreement*: records, then each field in turn."""
     lines = [f"under {agreement.iri} ({agreement.title}) to {agreement.assignee}:"]
-    lines.append(f"  {copy.records_shared:,} records would leave ({copy.triples.height:,} triples)")
+    if agreement.aggregates_only:
+        tables = copy.triples.filter((pl.col("p") == RDF_TYPE) & (pl.col("o") == f"<{QB}DataSet>")).height
+        cells = copy.triples.filter(pl.col("p") == OBS_VALUE).height
+        lines.append(
+            f"  only counts would leave: {cells:,} cells in {tables:,} tables ({copy.triples.height:,} triples)"
+        )
+    else:
+        lines.append(f"  {copy.records_shared:,} records would leave ({copy.triples.height:,} triples)")
     for reason, count in sorted(copy.withheld.items()):
         lines.append(f"  {count:,} records withheld: {reason}")
-    leaving = Counter(dict(copy.triples.group_by("p").len().iter_rows()))
+    for table, count in sorted(copy.suppressed_cells.items()):
+        lines.append(f"  {count:,} cells suppressed (fewer than k records, or telling those that are): {table}")
+    said = copy.triples
+    if agreement.aggregates_only:  # the fields are the dimensions; the Data Cube's own terms are no field
+        said = said.filter(pl.col("p").is_in(dimensions(agreement, vocabulary_facts())))
+    leaving = Counter(dict(said.group_by("p").len().iter_rows()))
     generalised = {key.rsplit(" ", 1)[0]: (key.rsplit(" ", 1)[1], n) for key, n in copy.generalised.items()}
     out: dict[str, Counter[str]] = {}
     for (predicate, reason), count in copy.left_out.items():
@@ -38,7 +55,11 @@ def explain(copy: Copy, agreement: Agreement) -> list[str]:
         form, shaped = generalised.get(_name(predicate), ("", 0))
         as_they_are = total - renamed - shaped
         if as_they_are > 0:
-            parts.append(f"{as_they_are:,} leave as they are")
+            parts.append(
+                f"a dimension of {as_they_are:,} cells"
+                if agreement.aggregates_only
+                else f"{as_they_are:,} leave as they are"
+            )
         if renamed:
             parts.append(f"{renamed:,} leave as pseudonyms")
         if shaped:

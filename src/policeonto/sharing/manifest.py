@@ -50,6 +50,7 @@ class ShareFacts:
     not_generalised: Counter[str]
     rows_read: int = 0
     rows_rejected: Counter[str] = field(default_factory=Counter)
+    suppressed_cells: Counter[str] = field(default_factory=Counter)  # aggregates only: cells under k, by data set
 
 
 def _counts(graph: Graph, activity: URIRef, link: URIRef, counts: Counter[str], kind: URIRef) -> None:
@@ -102,4 +103,5 @@ def manifest_graph(facts: ShareFacts) -> Graph:
     _counts(graph, activity, SHARE.dropped, facts.dropped, SHARE.DroppedTriples)
     _counts(graph, activity, SHARE.generalised, facts.generalised, SHARE.GeneralisedValues)
     _counts(graph, activity, SHARE.notGeneralised, facts.not_generalised, SHARE.WithheldValues)
+    _counts(graph, activity, SHARE.suppressedCells, facts.suppressed_cells, SHARE.SuppressedCells)
     return graph

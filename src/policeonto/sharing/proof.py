@@ -35,7 +35,9 @@ from rdflib.namespace import SH, XSD
 
 from policeonto.errors import ShareRefusedError
 from policeonto.fastshacl import Shapes, TripleTable, compile_shapes, evaluate
+from policeonto.sharing.aggregates import AGGREGATES, COUNTS, OBS_VALUE, QB, RDFS_LABEL, dimension_values, dimensions
 from policeonto.sharing.agreement import Agreement, GeneralisedForm
+from policeonto.sharing.kanon import K_ANONYMITY, small_classes
 from policeonto.sharing.model import (
     CLASSIFICATION,
     CLASSIFICATIONS,
@@ -45,12 +47,13 @@ from policeonto.sharing.model import (
     NATIONAL_CAVEAT,
     NATIONAL_CAVEATS,
     SENSITIVE,
+    vocabulary_facts,
 )
 from policeonto.sharing.select import LEVELS
 from policeonto.sharing.transform import PSEUDONYMS
 from policeonto.terms import RDF_TYPE, iri
 
-__all__ = ["PROFILE", "check_copy", "profile_graph"]
+__all__ = ["PROFILE", "aggregates_profile", "check_aggregates", "check_copy", "profile_graph"]
 
 #: Where the profile's shapes are named: this, the agreement's IRI's digest, "/", the class or property.
 PROFILE = "https://w3id.org/policeonto/share-profile/"
@@ -151,6 +154,97 @@ def check_copy(copy: pl.DataFrame, agreement: Agreement) -> None:
         first = found.sort("path", "component").row(0, named=True)
         component = f"sh:{first['component']}ConstraintComponent"
         _refuse(first["path"] or RDF_TYPE, component, "breaks the agreement's closed profile")
+    if agreement.k is not None:
+        small = small_classes(copy, agreement.quasi_identifiers, agreement.k, records=vocabulary_facts().records)
+        if small.height:
+            _refuse(
+                iri(agreement.quasi_identifiers[0]),
+                K_ANONYMITY,
+                f"leaves a record in a class of fewer than {agreement.k}",
+            )
+
+
+#: What an aggregates copy may say: the Data Cube's terms, the count, a data set's label and unit class.
+_CUBE_PREDICATES = frozenset(
+    {RDF_TYPE, RDFS_LABEL, COUNTS, OBS_VALUE}
+    | {f"<{QB}{n}>" for n in ("structure", "component", "dimension", "measure", "dataSet")}
+)
+_CUBE_CLASSES = frozenset(
+    f"<{QB}{n}>" for n in ("DataSet", "DataStructureDefinition", "ComponentSpecification", "Observation")
+)
+
+
+def aggregates_profile(agreement: Agreement) -> Graph:
+    """The closed SHACL profile of a copy of counts under *agreement*: an observation has one data set, one
+    count, a whole number of at least k, and values only of the permitted dimensions, each a code's IRI or a
+    literal; a data set has a label, a structure and the class it counts, and nothing else."""
+    graph = Graph(bind_namespaces="none")
+    graph.bind("sh", SH)
+    base = f"{PROFILE}{_digest(agreement.iri)}/aggregates/"
+    dims = [_uri(d) for d in dimensions(agreement, vocabulary_facts())]
+    cube = {
+        "Observation": [_uri(f"<{QB}dataSet>"), _uri(OBS_VALUE), *dims],
+        "DataSet": [_uri(RDFS_LABEL), _uri(COUNTS), _uri(f"<{QB}structure>")],
+    }
+    for name, allowed in cube.items():
+        shape = URIRef(base + name)
+        graph.add((shape, RDF.type, SH.NodeShape))
+        graph.add((shape, SH.targetClass, URIRef(f"{QB}{name}")))
+        graph.add((shape, SH.closed, Literal(True)))
+        graph.add((shape, SH.ignoredProperties, _list(graph, [RDF.type, *allowed])))
+        graph.add((shape, SH.nodeKind, SH.IRI))
+    count = BNode()
+    graph.add((URIRef(base + "Observation"), SH.property, count))
+    graph.add((count, SH.path, _uri(OBS_VALUE)))
+    graph.add((count, SH.datatype, XSD.integer))
+    graph.add((count, SH.minInclusive, Literal(agreement.k or 1)))
+    graph.add((count, SH.minCount, Literal(1)))
+    graph.add((count, SH.maxCount, Literal(1)))
+    for dim in dims:
+        member = BNode()
+        graph.add((URIRef(base + "Observation"), SH.property, member))
+        graph.add((member, SH.path, dim))
+        graph.add((member, SH.maxCount, Literal(1)))
+    return graph
+
+
+@cache
+def _compiled_aggregates(agreement: Agreement) -> Shapes:
+    return compile_shapes(aggregates_profile(agreement))
+
+
+def check_aggregates(copy: pl.DataFrame, agreement: Agreement, *, described: pl.Series) -> None:
+    """Check an aggregates copy: only Data Cube data sets, structures and observations under the copy's own
+    names, only the permitted properties as dimensions, no node of the inputs (*described*) named but an
+    LSOA, no literal but a count of at least k, a label, or a dimension's coarse value.
+
+    Raises:
+        ShareRefusedError: the first problem found, naming the predicate and the rule, never a value.
+    """
+    facts = vocabulary_facts()
+    allowed = _CUBE_PREDICATES | set(dimensions(agreement, facts))
+    for predicate in sorted(set(copy.get_column("p").unique().to_list()) - allowed):
+        _refuse(predicate, "permitted-predicate", "is not permitted in a copy of aggregates")
+    named = copy.filter(pl.col("p") == RDF_TYPE).get_column("o").unique().to_list()
+    for cls in sorted(set(named) - _CUBE_CLASSES):
+        _refuse(RDF_TYPE, "aggregates-only", f"names the class {cls}, which is no Data Cube class")
+    if not copy.get_column("s").str.starts_with(f"<{AGGREGATES}").all():
+        _refuse(copy.get_column("p")[0], "aggregates-only", "is said of a node that is no data set or observation")
+    naming = copy.filter(pl.col("o").is_in(described) | pl.col("s").is_in(described))
+    if naming.height:  # only an LSOA's IRI (a published code) may be a value: the rest name records
+        _refuse(naming.get_column("p")[0], "aggregates-only", "names a node of the inputs")
+    counts = copy.filter(pl.col("p") == OBS_VALUE).get_column("o").str.extract(r'^"([0-9]+)"', 1).cast(pl.Int64)
+    if counts.is_null().any() or (counts < (agreement.k or 1)).any():
+        _refuse(OBS_VALUE, K_ANONYMITY, f"holds a count that is no whole number of at least {agreement.k or 1}")
+    dims = copy.filter(~pl.col("p").is_in(list(_CUBE_PREDICATES)))
+    literal = dims.filter(~dimension_values(coarse_plain=True))
+    if literal.height:
+        _refuse(literal.get_column("p")[0], "aggregates-only", "holds a value that is no code or coarse form")
+    found = evaluate(_compiled_aggregates(agreement), TripleTable.from_frame(copy))
+    if found.height:
+        first = found.sort("path", "component").row(0, named=True)
+        component = f"sh:{first['component']}ConstraintComponent"
+        _refuse(first["path"] or RDF_TYPE, component, "breaks the closed profile of a copy of counts")
 
 
 def _refuse(predicate: str, rule: str, why: str) -> None:

@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -25,13 +25,16 @@ from policeonto.errors import ShareRefusedError
 from policeonto.mapping import MapOptions, MappingCatalogue, MappingChoice, MapResult
 from policeonto.output import atomic_output, write_atomically
 from policeonto.rdf_formats import RdfFormat
+from policeonto.sharing.aggregates import aggregate, named_nodes
 from policeonto.sharing.agreement import Agreement
+from policeonto.sharing.kanon import suppress
 from policeonto.sharing.keys import AgreementKey
 from policeonto.sharing.manifest import ShareFacts, manifest_graph
-from policeonto.sharing.proof import check_copy
+from policeonto.sharing.model import vocabulary_facts
+from policeonto.sharing.proof import check_aggregates, check_copy
 from policeonto.sharing.records import SharedRecords, read_records_for_share
-from policeonto.sharing.select import LEVELS, select
-from policeonto.sharing.transform import generalise, pseudonymise
+from policeonto.sharing.select import LEVELS, Selection, select
+from policeonto.sharing.transform import Transformed, generalise, pseudonymise
 from policeonto.vocab import ARTEFACTS, artefact_path, schema_view
 
 __all__ = ["Copy", "ShareResult", "make_copy", "manifest_path", "serialise_copy", "share", "share_records"]
@@ -53,6 +56,7 @@ class Copy:
     not_generalised: Counter[str]
     left_out: Counter[tuple[str, str]]  # (predicate, reason) -> triples not in the copy
     pseudonymised_by_property: Counter[str]
+    suppressed_cells: Counter[str] = field(default_factory=Counter)  # aggregates only: cells under k, by data set
 
 
 @dataclass(frozen=True)
@@ -67,11 +71,12 @@ class ShareResult:
 
 
 def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey | None, today: date) -> Copy:
-    """The copy of *records* (``s``, ``p``, ``o`` N-Triples terms) that *agreement* lets leave on *today*.
+    """The copy of *records* (``s``, ``p``, ``o`` N-Triples terms) that *agreement* lets leave on *today*:
+    the records it permits, with those of equivalence classes under its k suppressed (:mod:`.kanon`), or,
+    when it lets only aggregates leave, their counts (:mod:`.aggregates`).
 
     Raises:
-        ShareRefusedError: the agreement has ended, asks for aggregates only or k-anonymity (not made yet:
-            record-level data never leaves under such an agreement), or the copy breaks its closed profile.
+        ShareRefusedError: the agreement has ended, or the copy breaks its closed profile.
         ShareKeyError: the agreement pseudonymises and *key* is None.
     """
     if agreement.valid_until is not None and today > agreement.valid_until:
@@ -86,31 +91,56 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
             predicate="",
             rule="ceiling",
         )
-    if agreement.aggregates_only or agreement.k is not None:  # record-level data must not leave under it
-        rule = "aggregates-only" if agreement.aggregates_only else "k-anonymity"
-        raise ShareRefusedError(
-            f"the copy is not written: the agreement {agreement.iri} asks for "
-            + ("aggregates only" if agreement.aggregates_only else f"k-anonymity (k = {agreement.k})")
-            + ", which policeonto share cannot make yet",
-            predicate="",
-            rule=rule,
-        )
     selection = select(records, agreement, today=today)
     shaped = generalise(selection.triples, agreement, today=today)
-    triples, pseudonymised, renamed = pseudonymise(shaped.triples, agreement, key, records=selection.records)
+    if agreement.aggregates_only:
+        return _aggregate_copy(records, selection, shaped, agreement)
+    kept, withheld, parts_withheld, dropped = (
+        shaped.triples,
+        selection.withheld,
+        selection.parts_withheld,
+        selection.dropped,
+    )
+    leaving, left_out = selection.records, selection.dropped_by_property
+    if agreement.k is not None:  # suppressed to reach k: counted, never silent
+        done = suppress(kept, agreement.k, agreement.quasi_identifiers, vocabulary_facts(), kept=leaving)
+        kept, leaving, left_out = done.triples, done.records, left_out + done.left_out
+        withheld, parts_withheld = withheld + done.withheld, parts_withheld + done.parts_withheld
+        dropped = dropped + Counter({"object-withheld": done.dropped} if done.dropped else {})
+    triples, pseudonymised, renamed = pseudonymise(kept, agreement, key, records=leaving)
     triples = triples.unique().sort("s", "p", "o")
     check_copy(triples, agreement)
     return Copy(
         triples=triples,
-        records_shared=selection.records_shared,
+        records_shared=leaving.len(),
         pseudonymised=pseudonymised,
+        withheld=withheld,
+        parts_withheld=parts_withheld,
+        dropped=dropped,
+        generalised=shaped.generalised,
+        not_generalised=shaped.not_generalised,
+        left_out=left_out,
+        pseudonymised_by_property=renamed,
+    )
+
+
+def _aggregate_copy(records: pl.DataFrame, selection: Selection, shaped: Transformed, agreement: Agreement) -> Copy:
+    """The copy of an agreement that lets only aggregates leave: counts of the records selected, checked."""
+    described = named_nodes(records)
+    counts = aggregate(shaped.triples, agreement, vocabulary_facts(), records=selection.records, described=described)
+    check_aggregates(counts.triples, agreement, described=described)
+    return Copy(
+        triples=counts.triples,
+        records_shared=0,  # no record leaves: counts of them do
+        pseudonymised=0,
         withheld=selection.withheld,
         parts_withheld=selection.parts_withheld,
         dropped=selection.dropped,
         generalised=shaped.generalised,
         not_generalised=shaped.not_generalised,
         left_out=selection.dropped_by_property,
-        pseudonymised_by_property=renamed,
+        pseudonymised_by_property=Counter(),
+        suppressed_cells=counts.suppressed,
     )
 
 
@@ -208,6 +238,7 @@ def share_records(
         not_generalised=copy.not_generalised,
         rows_read=records.map_result.rows_read,
         rows_rejected=records.map_result.rejected_by_reason,
+        suppressed_cells=copy.suppressed_cells,
     )
     manifest = manifest_path(output)
     written = manifest_graph(facts).serialize(format="turtle")
