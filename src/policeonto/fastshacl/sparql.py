@@ -123,13 +123,10 @@ def violations(c: Constraint, shape: Shape, focus: pl.DataFrame, table: TripleTa
     wanted = focus["f"].to_list()
     if plan.joined:
         chosen = set(wanted)
-        results = store.query(query.replace("$this", "?this"))
-        solutions = [(this, s) for s in results if (this := _term(_get(s, "this"))) in chosen]
+        solutions = [(_term(_get(s, "this")), s) for s in store.query(query.replace("$this", "?this"))]
+        solutions = [(this, s) for this, s in solutions if this in chosen]
     else:
-        solutions = []
-        for f in wanted:
-            results = store.query(_prebound(query, _skolem(f)))
-            solutions += [(f, s) for s in results]
+        solutions = [(f, s) for f in wanted for s in store.query(_prebound(query, _skolem(f)))]
     rows = []
     for this, solution in solutions:
         value = _term(_get(solution, "value"))
