@@ -31,10 +31,11 @@ from policeonto.store import Store
 from policeonto.validation.fast import read_table
 from policeonto.validation.rdf_input import is_rdf
 
-__all__ = ["InputFile", "SharedRecords", "read_records_for_share", "read_store_for_share", "table_frame"]
+__all__ = ["TERMS", "InputFile", "SharedRecords", "read_records_for_share", "read_store_for_share", "table_frame"]
 
 _SCHEMA = dict.fromkeys("spo", pl.String)
-_TERMS = dict.fromkeys("spo", pl.Categorical)  # each distinct term once: the records' dictionary
+#: The records' columns, dictionary-encoded: each distinct term is held once.
+TERMS = dict.fromkeys("spo", pl.Categorical)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def table_frame(table: TripleTable) -> pl.DataFrame:
 
 def _encoded(frame: pl.DataFrame) -> pl.DataFrame:
     """*frame*'s terms dictionary-encoded, as the records hold them."""
-    return frame.cast(_TERMS)
+    return frame.cast(TERMS)
 
 
 def _sha256(path: Path) -> str:
@@ -130,7 +131,7 @@ def read_records_for_share(
             frames.append(_encoded(table_frame(read_table(path, limits=options.limits))))
         elif is_records(path):
             frames.append(_encoded(table_frame(TripleTable.from_graph(read_records(path, limits=options.limits)))))
-    triples = pl.concat(frames).unique(maintain_order=True) if frames else pl.DataFrame(schema=_TERMS)
+    triples = pl.concat(frames).unique(maintain_order=True) if frames else pl.DataFrame(schema=TERMS)
     files = tuple(InputFile(str(p), _sha256(p)) for p in inputs)
     return SharedRecords(triples, files, result)
 

@@ -40,13 +40,13 @@ from policeonto.sharing.model import (
     VocabularyFacts,
     vocabulary_facts,
 )
+from policeonto.sharing.records import TERMS
 from policeonto.terms import RDF_TYPE, iri
 
 __all__ = ["LEVELS", "Dropped", "Selection", "Withheld", "select"]
 
 #: The Government Security Classifications, lowest first.
 LEVELS = ("OFFICIAL", "SECRET", "TOP-SECRET")
-_TERMS = dict.fromkeys("spo", pl.Categorical)
 _TRUE = frozenset(
     {'"true"^^<http://www.w3.org/2001/XMLSchema#boolean>', '"1"^^<http://www.w3.org/2001/XMLSchema#boolean>'}
 )
@@ -172,7 +172,7 @@ def select(
     """The triples of *triples* (``s``, ``p``, ``o`` N-Triples terms) that may leave under *agreement* on
     the date *today*, with what is withheld counted."""
     facts = facts or vocabulary_facts()
-    triples = triples.cast(_TERMS)  # a no-op on records as read; text given here is encoded once
+    triples = triples.cast(TERMS)  # a no-op on records as read; text given here is encoded once
     classes = [iri(c) for c in agreement.classes]
     properties = [iri(p) for p in agreement.properties - agreement.prohibited]
     prohibited = [iri(p) for p in agreement.prohibited]

@@ -30,7 +30,7 @@ from policeonto.sharing.agreement import Agreement
 from policeonto.sharing.keys import AgreementKey
 from policeonto.sharing.manifest import ShareFacts, manifest_graph
 from policeonto.sharing.proof import check_copy
-from policeonto.sharing.records import SharedRecords, read_records_for_share
+from policeonto.sharing.records import TERMS, SharedRecords, read_records_for_share
 from policeonto.sharing.select import LEVELS, select
 from policeonto.sharing.transform import generalise, pseudonymise
 from policeonto.vocab import ARTEFACTS, artefact_path, schema_view
@@ -109,7 +109,8 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
     selection = select(records, agreement, today=today)
     shaped = generalise(selection.triples, agreement, today=today)
     triples, pseudonymised, renamed = pseudonymise(shaped.triples, agreement, key, records=selection.records)
-    triples = triples.unique().sort("s", "p", "o")
+    # each triple once, in order: sorted on the encoded terms (in the terms' order), then decoded
+    triples = triples.cast(TERMS).unique().sort("s", "p", "o").cast(dict.fromkeys(TERMS, pl.String))
     check_copy(triples, agreement)
     return Copy(
         triples=triples,
