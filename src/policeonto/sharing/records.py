@@ -67,6 +67,14 @@ def _encoded(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.cast(TERMS)
 
 
+def _distinct(triples: pl.DataFrame) -> pl.DataFrame:
+    """Each triple of *triples* once, in the order first seen: judged on one 128-bit integer a triple made
+    of its terms' three 32-bit codes, where ``unique`` on the encoded columns took some 160 bytes a triple at
+    its peak."""
+    s, p, o = (pl.col(c).to_physical().cast(pl.Int128) for c in "spo")
+    return triples.filter((p * (1 << 64) + s * (1 << 32) + o).is_first_distinct())
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     try:
@@ -131,7 +139,7 @@ def read_records_for_share(
             frames.append(_encoded(table_frame(read_table(path, limits=options.limits))))
         elif is_records(path):
             frames.append(_encoded(table_frame(TripleTable.from_graph(read_records(path, limits=options.limits)))))
-    triples = pl.concat(frames).unique(maintain_order=True) if frames else pl.DataFrame(schema=TERMS)
+    triples = _distinct(pl.concat(frames)) if frames else pl.DataFrame(schema=TERMS)
     files = tuple(InputFile(str(p), _sha256(p)) for p in inputs)
     return SharedRecords(triples, files, result)
 
