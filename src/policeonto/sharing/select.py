@@ -10,6 +10,10 @@ its own marking, review date or handling code (so an intelligence report is judg
 whether or not the vocabulary counts it a record yet). Of what leaves, only permitted properties and
 classes do. Every node withheld for a reason of its own is counted by that reason, every other part left
 behind by its class, and every triple dropped from what leaves by its reason: nothing is left out silently.
+
+Selection works on the records' terms dictionary-encoded (:mod:`~policeonto.sharing.records`): the
+decisions that need the whole run (which records are withheld, so which links and parts go with them) are
+made on the compact table, and only what may leave is decoded to text.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from policeonto.sharing.model import (
     VocabularyFacts,
     vocabulary_facts,
 )
+from policeonto.sharing.records import TERMS
 from policeonto.terms import RDF_TYPE, iri
 
 __all__ = ["LEVELS", "Dropped", "Selection", "Withheld", "select"]
@@ -126,7 +131,11 @@ def _review_reasons(triples: pl.DataFrame, facts: VocabularyFacts, today: date) 
     or a record without a date, cannot be judged, and is withheld as such."""
     groups = _pairs(triples, RETENTION_GROUP, o="g")
     recorded = _pairs(triples, RECORDED_AT, o="at").with_columns(
-        pl.col("at").str.extract(r'^"([0-9]{4}-[0-9]{2}-[0-9]{2})', 1).str.to_date(strict=False).alias("at")
+        pl.col("at")
+        .cast(pl.String)
+        .str.extract(r'^"([0-9]{4}-[0-9]{2}-[0-9]{2})', 1)
+        .str.to_date(strict=False)
+        .alias("at")
     )
     rows = groups.join(recorded, on="s", how="left").group_by("s", "g").agg(pl.col("at").max())
     unknown, past = [], []
@@ -149,7 +158,12 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-_REASONS = {"s": pl.String, "reason": pl.String}
+_REASONS = {"s": pl.Categorical, "reason": pl.String}
+
+
+def _among(values: pl.Series) -> pl.Series:
+    """*values* as one set to test membership in (``is_in``), whatever their type."""
+    return values.implode()
 
 
 def select(
@@ -158,6 +172,7 @@ def select(
     """The triples of *triples* (``s``, ``p``, ``o`` N-Triples terms) that may leave under *agreement* on
     the date *today*, with what is withheld counted."""
     facts = facts or vocabulary_facts()
+    triples = triples.cast(TERMS)  # a no-op on records as read; text given here is encoded once
     classes = [iri(c) for c in agreement.classes]
     properties = [iri(p) for p in agreement.properties - agreement.prohibited]
     prohibited = [iri(p) for p in agreement.prohibited]
@@ -167,7 +182,7 @@ def select(
     permitted = types.filter(pl.col("c").is_in(classes)).get_column("s").unique()
     reasons = [
         pl.DataFrame({"s": records})
-        .filter(~pl.col("s").is_in(permitted))
+        .filter(~pl.col("s").is_in(_among(permitted)))
         .with_columns(reason=pl.lit(Withheld.CLASS_NOT_PERMITTED.value)),
         *_marking_reasons(triples, agreement),
         *(_review_reasons(triples, facts, today) if agreement.withhold_past_review else []),
@@ -178,19 +193,21 @@ def select(
     order = {reason.value: i for i, reason in enumerate(Withheld)}
     first = (
         pl.concat([r.cast(_REASONS) for r in reasons])
-        .filter(pl.col("s").is_in(subjects))
+        .filter(pl.col("s").is_in(_among(subjects)))
         .with_columns(rank=pl.col("reason").replace_strict(order, return_dtype=pl.Int32))
         .sort("rank")
         .unique("s", keep="first", maintain_order=True)
         .select("s", "reason")
     )
-    edges = triples.filter((pl.col("p") != RDF_TYPE) & pl.col("o").is_in(subjects))
+    edges = triples.filter((pl.col("p") != RDF_TYPE) & pl.col("o").is_in(_among(subjects)))
     links = types.filter(pl.col("c").is_in(list(facts.links))).get_column("s").unique()
     withheld = first
     while True:  # a link to a withheld record is withheld, and so on (a link to a link)
         held = withheld.get_column("s")
         more = (
-            edges.filter(pl.col("s").is_in(links) & ~pl.col("s").is_in(held) & pl.col("o").is_in(held))
+            edges.filter(
+                pl.col("s").is_in(_among(links)) & ~pl.col("s").is_in(_among(held)) & pl.col("o").is_in(_among(held))
+            )
             .select("s")
             .unique()
             .with_columns(reason=pl.lit(Withheld.LINK_TO_WITHHELD.value))
@@ -198,19 +215,21 @@ def select(
         if more.is_empty():
             break
         withheld = pl.concat([withheld, more])
-    kept = pl.DataFrame({"s": records}).filter(~pl.col("s").is_in(withheld.get_column("s"))).get_column("s")
+    kept = pl.DataFrame({"s": records}).filter(~pl.col("s").is_in(_among(withheld.get_column("s")))).get_column("s")
     nodes = _reached(kept, edges, types, records.append(withheld.get_column("s")), classes, properties)
     selected, dropped, by_property = _triples_of(triples, nodes, subjects, classes, properties, prohibited, facts)
     held = records.append(withheld.get_column("s"))
-    parts = types.filter(~pl.col("s").is_in(held) & ~pl.col("s").is_in(nodes))
-    untyped = subjects.filter(~subjects.is_in(types.get_column("s")) & ~subjects.is_in(nodes) & ~subjects.is_in(held))
+    parts = types.filter(~pl.col("s").is_in(_among(held)) & ~pl.col("s").is_in(_among(nodes)))
+    untyped = subjects.filter(
+        ~subjects.is_in(_among(types.get_column("s"))) & ~subjects.is_in(_among(nodes)) & ~subjects.is_in(_among(held))
+    )
     parts_withheld: Counter[str] = Counter(dict(parts.group_by("c").agg(pl.col("s").n_unique()).iter_rows()))
     if untyped.len():
         parts_withheld["(no class)"] = untyped.len()
     return Selection(
-        triples=selected,
-        nodes=nodes,
-        records=kept,
+        triples=selected.cast(dict.fromkeys("spo", pl.String)),
+        nodes=nodes.cast(pl.String),
+        records=kept.cast(pl.String),
         withheld=Counter(dict(withheld.group_by("reason").len().iter_rows())),
         parts_withheld=parts_withheld,
         dropped=dropped,
@@ -229,11 +248,15 @@ def _reached(
 ) -> pl.Series:
     """The records *kept* and the parts they reach, transitively, through permitted properties, when the
     part's class is permitted (and it is neither a record nor withheld: *excluded*)."""
-    parts = types.filter(~pl.col("s").is_in(excluded) & pl.col("c").is_in(classes)).get_column("s").unique()
-    steps = edges.filter(pl.col("p").is_in(properties) & pl.col("o").is_in(parts)).select("s", "o")
+    parts = types.filter(~pl.col("s").is_in(_among(excluded)) & pl.col("c").is_in(classes)).get_column("s").unique()
+    steps = edges.filter(pl.col("p").is_in(properties) & pl.col("o").is_in(_among(parts))).select("s", "o")
     nodes, frontier = kept, kept
     while frontier.len():
-        frontier = steps.filter(pl.col("s").is_in(frontier) & ~pl.col("o").is_in(nodes)).get_column("o").unique()
+        frontier = (
+            steps.filter(pl.col("s").is_in(_among(frontier)) & ~pl.col("o").is_in(_among(nodes)))
+            .get_column("o")
+            .unique()
+        )
         nodes = pl.concat([nodes, frontier])
     return nodes
 
@@ -258,13 +281,13 @@ def _triples_of(
         .then(pl.lit(Dropped.PROHIBITED.value))
         .when(~typed & ~p.is_in(properties))
         .then(pl.lit(Dropped.PROPERTY_NOT_PERMITTED.value))
-        .when(~typed & o.is_in(subjects) & ~o.is_in(nodes))
+        .when(~typed & o.is_in(_among(subjects)) & ~o.is_in(_among(nodes)))
         .then(pl.lit(Dropped.OBJECT_WITHHELD.value))
-        .when(p.is_in(list(facts.references)) & ~o.str.starts_with('"') & ~o.is_in(subjects))
+        .when(p.is_in(list(facts.references)) & ~o.cat.starts_with('"') & ~o.is_in(_among(subjects)))
         .then(pl.lit(Dropped.UNKNOWN_RECORD.value))
         .otherwise(None)
     )
-    leaving = pl.col("s").is_in(nodes)
+    leaving = pl.col("s").is_in(_among(nodes))
     judged = triples.with_columns(reason=pl.when(leaving).then(reason).otherwise(pl.lit("withheld-with-its-record")))
     out = judged.filter(pl.col("reason").is_not_null())
     dropped = Counter(dict(out.filter(leaving).group_by("reason").len().iter_rows()))

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 from rdflib import Graph
@@ -32,14 +33,24 @@ from policeonto.sharing.keys import AgreementKey
 from policeonto.sharing.manifest import ShareFacts, manifest_graph
 from policeonto.sharing.model import vocabulary_facts
 from policeonto.sharing.proof import check_aggregates, check_copy
-from policeonto.sharing.records import SharedRecords, read_records_for_share
+from policeonto.sharing.records import TERMS, SharedRecords, read_records_for_share
 from policeonto.sharing.select import LEVELS, Selection, select
 from policeonto.sharing.transform import Transformed, generalise, pseudonymise
 from policeonto.vocab import ARTEFACTS, artefact_path, schema_view
 
-__all__ = ["Copy", "ShareResult", "make_copy", "manifest_path", "serialise_copy", "share", "share_records"]
+__all__ = [
+    "Copy",
+    "ShareResult",
+    "make_copy",
+    "manifest_path",
+    "serialise_copy",
+    "share",
+    "share_records",
+    "write_copy",
+]
 
 _ODRL_DATE = "http://www.w3.org/ns/odrl/2/dateTime"
+_SLICE = 200_000  # triples written at a time: the text of one slice is held, never the whole copy's
 
 
 @dataclass(frozen=True)
@@ -108,7 +119,8 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
         withheld, parts_withheld = withheld + done.withheld, parts_withheld + done.parts_withheld
         dropped = dropped + Counter({"object-withheld": done.dropped} if done.dropped else {})
     triples, pseudonymised, renamed = pseudonymise(kept, agreement, key, records=leaving)
-    triples = triples.unique().sort("s", "p", "o")
+    # each triple once, in order: sorted on the encoded terms (in the terms' order), then decoded
+    triples = triples.cast(TERMS).unique().sort("s", "p", "o").cast(dict.fromkeys(TERMS, pl.String))
     check_copy(triples, agreement)
     return Copy(
         triples=triples,
@@ -144,17 +156,44 @@ def _aggregate_copy(records: pl.DataFrame, selection: Selection, shaped: Transfo
     )
 
 
-def serialise_copy(triples: pl.DataFrame, fmt: RdfFormat) -> bytes:
-    """The copy's bytes in *fmt*: one triple a line in the copy's order for N-Triples and Turtle (N-Triples
-    is Turtle, as ``policeonto map`` writes it); JSON-LD with the vocabulary's context through rdflib."""
+def _lines(triples: pl.DataFrame) -> bytes:
+    """*triples* as N-Triples lines, in their order, each as it is (as ``policeonto map`` writes them)."""
     lines = triples.select(line=pl.concat_str([pl.col("s"), pl.col("p"), pl.col("o")], separator=" ") + " .")
     sink = io.BytesIO()
-    lines.write_csv(sink, include_header=False, quote_style="never")  # each line as it is, as map writes them
-    if fmt is not RdfFormat.JSONLD:
-        return sink.getvalue()
-    graph = Graph().parse(data=sink.getvalue().decode("utf-8"), format="nt")
-    context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
-    return graph.serialize(format="json-ld", context=context, indent=1).encode("utf-8")
+    lines.write_csv(sink, include_header=False, quote_style="never")
+    return sink.getvalue()
+
+
+def write_copy(triples: pl.DataFrame, fmt: RdfFormat, sink: BinaryIO) -> str:
+    """Write the copy to *sink* in *fmt* and return the SHA-256 of what was written: one triple a line in
+    the copy's order for N-Triples and Turtle (N-Triples is Turtle), a slice of lines at a time; JSON-LD
+    with the vocabulary's context through rdflib (which holds the whole graph).
+
+    >>> sink = io.BytesIO()
+    >>> digest = write_copy(pl.DataFrame({"s": ["<a:s>"], "p": ["<a:p>"], "o": ['"x"']}), RdfFormat.NTRIPLES, sink)
+    >>> sink.getvalue(), digest == hashlib.sha256(sink.getvalue()).hexdigest()
+    (b'<a:s> <a:p> "x" .\\n', True)
+    """
+    digest = hashlib.sha256()
+    if fmt is RdfFormat.JSONLD:
+        graph = Graph().parse(data=_lines(triples).decode("utf-8"), format="nt")
+        context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
+        data = graph.serialize(format="json-ld", context=context, indent=1).encode("utf-8")
+        digest.update(data)
+        sink.write(data)
+        return digest.hexdigest()
+    for start in range(0, triples.height, _SLICE):
+        data = _lines(triples.slice(start, _SLICE))
+        digest.update(data)
+        sink.write(data)
+    return digest.hexdigest()
+
+
+def serialise_copy(triples: pl.DataFrame, fmt: RdfFormat) -> bytes:
+    """The copy's bytes in *fmt*, as :func:`write_copy` writes them."""
+    sink = io.BytesIO()
+    write_copy(triples, fmt, sink)
+    return sink.getvalue()
 
 
 def manifest_path(output: Path) -> Path:
@@ -214,8 +253,26 @@ def share_records(
     fmt = fmt or RdfFormat.from_extension(output)
     derived = None if key is None else AgreementKey.derive(key, agreement.iri)
     copy = make_copy(records.triples, agreement, key=derived, today=today or started.date())
-    data = serialise_copy(copy.triples, fmt)
-    facts = ShareFacts(
+    manifest = manifest_path(output)
+    with atomic_output(output) as sink:  # the copy is proved: it is written, then its manifest
+        facts = _facts(records, agreement, copy, output, fmt, agent, started, write_copy(copy.triples, fmt, sink))
+        written = manifest_graph(facts).serialize(format="turtle")
+    write_atomically(manifest, written)
+    return ShareResult(output, manifest, facts, records.map_result)
+
+
+def _facts(
+    records: SharedRecords,
+    agreement: Agreement,
+    copy: Copy,
+    output: Path,
+    fmt: RdfFormat,
+    agent: str | None,
+    started: datetime,
+    copy_sha256: str,
+) -> ShareFacts:
+    """What a share did, for its manifest."""
+    return ShareFacts(
         agreement=agreement.iri,
         agent=agent or agreement.assigner,
         recipient=agreement.assignee,
@@ -225,7 +282,7 @@ def share_records(
         ended=datetime.now(UTC).replace(microsecond=0),
         inputs=records.inputs,
         copy_name=output.name,
-        copy_sha256=hashlib.sha256(data).hexdigest(),
+        copy_sha256=copy_sha256,
         media_type=fmt.syntax.media_type,
         vocabulary_version=str(schema_view().schema.version),
         records_shared=copy.records_shared,
@@ -240,9 +297,3 @@ def share_records(
         rows_rejected=records.map_result.rejected_by_reason,
         suppressed_cells=copy.suppressed_cells,
     )
-    manifest = manifest_path(output)
-    written = manifest_graph(facts).serialize(format="turtle")
-    with atomic_output(output) as sink:
-        sink.write(data)
-    write_atomically(manifest, written)
-    return ShareResult(output, manifest, facts, records.map_result)

@@ -166,7 +166,7 @@ def pseudonymise(
     values = pseudonymised_values(triples, nodes, identifiers)
     changed = values | pl.col("o").is_in(nodes.filter(nodes.str.starts_with("<")))
     by_property = Counter(dict(triples.filter(changed).group_by("p").len().iter_rows()))
-    if key is not None:
+    if key is not None and (nodes.len() or not triples.filter(values).is_empty()):  # else nothing to rename
         old = triples.filter(values).get_column("o").unique().to_list()
         by_value = {v: f'"{key.pseudonym(v)}"' for v in old}
         by_node = {n: f"<{PSEUDONYMS}{key.pseudonym(n)}>" for n in nodes.to_list() if not n.startswith("_:")}
