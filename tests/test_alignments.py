@@ -141,7 +141,8 @@ def test_the_alignment_module_carries_every_justification_as_sssom_rdf(alignment
     for row in rows:
         assert row.key in alignments, row.where  # the mapping itself
         axiom = axioms[row.key]
-        assert (core, SSSOM.mappings, axiom) in alignments
+        assert (row.mapping_set, RDF.type, SSSOM.MappingSet) in alignments
+        assert (row.mapping_set, SSSOM.mappings, axiom) in alignments
         assert alignments.value(axiom, RDFS.comment) == Literal(row.comment, lang="en")
         assert alignments.value(axiom, SSSOM.mapping_justification) == row.justification
         assert alignments.value(axiom, SSSOM.subject_label) == Literal(row.subject_label)

@@ -57,7 +57,7 @@ def test_a_draft_of_an_unseen_layout_maps_it_with_every_row_counted(tmp_path: Pa
                 "Veh No": "Vehicle.source_record_id",
                 "Reg Mark": "Vehicle.identifiers",
                 "Manufacturer": "Vehicle.make",
-                "Body Type": "Vehicle.vehicle_type",
+                "Body Type": "Vehicle.body_type"  # by its name: the vocabulary has body types,
             },
             [],
         ),
@@ -107,8 +107,8 @@ def test_a_draft_of_an_unseen_layout_maps_it_with_every_row_counted(tmp_path: Pa
     assert {row["mapping_justification"] for row in offences.rows} == {"semapv:LexicalMatching"}
     bodies = read_crosswalk(draft / "crosswalks" / "force-d-body-type.sssom.tsv").codes()
     assert {label: iri.rsplit("/", 1)[1] for label, iri in bodies.items()} == {
-        "Saloon Car": "car",
-        "Panel Van": "van",
+        "Saloon Car": "saloon",
+        "Panel Van": "panel-van",
         "Motor Cycle": "motorcycle",
     }
     readme = (draft / "README.md").read_text(encoding="utf-8")
