@@ -16,14 +16,13 @@ from pathlib import Path
 import pytest
 from rdflib import SKOS, Graph, URIRef
 
-from policeonto.fastshacl import TripleTable, evaluate
-from policeonto.fastshacl.report import report_keys, result_keys
+from policeonto.fastshacl.report import report_keys
 from policeonto.instances import load_records, records_to_graph
 from policeonto.mapping import map_files
 from policeonto.shacl import run_pyshacl
 from policeonto.validation import validate
-from policeonto.validation.fast import project_shapes
 from tests.conftest import DATA
+from tests.stated import both_engines, check_stated, fast_results
 
 POLE = "https://w3id.org/policeonto/"
 PARTY_ROLE = "https://w3id.org/policeonto/code/communication-party-role/"
@@ -51,39 +50,14 @@ NEW_INVALID = [
 ]
 
 
-def _fast(graph: Graph) -> set:
-    return result_keys(evaluate(project_shapes(), TripleTable.from_graph(graph)))
-
-
-def _expected(path: Path) -> set[tuple[str, str, str]]:
-    expected = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# expect:"):
-            focus, result_path, component = line.removeprefix("# expect:").split()
-            result_path = "" if result_path == "-" else result_path.replace("pole:", POLE)
-            expected.add((focus, result_path, "http://www.w3.org/ns/shacl#" + component))
-    return expected
-
-
 @pytest.mark.parametrize("name", NEW_INVALID)
 def test_each_fault_is_exactly_the_stated_result_in_both_engines(name: str, shapes: Graph) -> None:
-    path = DATA / "invalid" / name
-    graph = Graph().parse(path, format="turtle")
-    fast = _fast(graph)
-    _, report, _ = run_pyshacl(graph, shapes)
-    assert fast == report_keys(report)
-    stated = {
-        ("_" if focus.startswith("_:") else focus.strip("<>"), result_path or "", component)
-        for focus, result_path, _value, component, _severity in fast
-    }
-    assert stated == _expected(path)
+    check_stated(DATA / "invalid" / name, shapes)
 
 
 def test_calls_messages_emails_and_every_form_of_time_conform_in_both_engines(shapes: Graph) -> None:
     graph = Graph().parse(DATA / "valid" / "communications.ttl", format="turtle")
-    assert _fast(graph) == set()
-    conforms, report, _ = run_pyshacl(graph, shapes)
-    assert conforms and report_keys(report) == set()
+    assert both_engines(graph, shapes) == set()
 
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
@@ -225,6 +199,6 @@ def test_force_a_phones_calls_and_family_links_as_mapped_conform_in_both_engines
     kinds = {URIRef(POLE + k) for k in ("PhoneCall", "CommunicationParty", "PersonContactPoint", "PersonRelationship")}
     typed = set(force_a_contacts.objects(None, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")))
     assert kinds <= typed
-    assert _fast(force_a_contacts) == set()
+    assert fast_results(force_a_contacts) == set()
     conforms, report, _ = run_pyshacl(force_a_contacts, shapes)
     assert conforms and report_keys(report) == set()

@@ -4,17 +4,12 @@ engines: the fast engine must report exactly what pySHACL reports, and both what
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from rdflib import SKOS, Graph, URIRef
 
-from policeonto.fastshacl import TripleTable, evaluate
-from policeonto.fastshacl.report import report_keys, result_keys
-from policeonto.shacl import run_pyshacl
 from policeonto.validation import validate
-from policeonto.validation.fast import project_shapes
 from tests.conftest import DATA
+from tests.stated import both_engines, check_stated
 
 POLE = "https://w3id.org/policeonto/"
 CODE = POLE + "code/"
@@ -45,38 +40,14 @@ NEW_INVALID = [
 ]
 
 
-def _fast(graph: Graph) -> set:
-    return result_keys(evaluate(project_shapes(), TripleTable.from_graph(graph)))
-
-
-def _expected(path: Path) -> set[tuple[str, str, str]]:
-    expected = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# expect:"):
-            focus, result_path, component = line.removeprefix("# expect:").split()
-            result_path = "" if result_path == "-" else result_path.replace("pole:", POLE)
-            expected.add((focus, result_path, "http://www.w3.org/ns/shacl#" + component))
-    return expected
-
-
 @pytest.mark.parametrize("name", NEW_INVALID)
 def test_each_fault_is_exactly_the_stated_result_in_both_engines(name: str, shapes: Graph) -> None:
-    path = DATA / "invalid" / name
-    graph = Graph().parse(path, format="turtle")
-    fast = _fast(graph)
-    _, report, _ = run_pyshacl(graph, shapes)
-    assert fast == report_keys(report)
-    stated = {
-        (focus.strip("<>"), result_path or "", component) for focus, result_path, _value, component, _severity in fast
-    }
-    assert stated == _expected(path)
+    check_stated(DATA / "invalid" / name, shapes)
 
 
 def test_justice_events_of_a_records_system_conform_in_both_engines(shapes: Graph) -> None:
     graph = Graph().parse(DATA / "valid" / "justice.ttl", format="turtle")
-    assert _fast(graph) == set()
-    conforms, report, _ = run_pyshacl(graph, shapes)
-    assert conforms and report_keys(report) == set()
+    assert both_engines(graph, shapes) == set()
 
 
 @pytest.mark.parametrize(

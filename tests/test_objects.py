@@ -10,15 +10,12 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, SKOS, Graph, Literal, Namespace, URIRef
 
-from policeonto.fastshacl import TripleTable, evaluate
-from policeonto.fastshacl.report import report_keys, result_keys
 from policeonto.instances import load_records, records_to_graph
 from policeonto.mapping import MappingCatalogue
-from policeonto.shacl import run_pyshacl
 from policeonto.validation import validate
-from policeonto.validation.fast import project_shapes
 from policeonto.validation.render import render
 from tests.conftest import DATA, ROOT
+from tests.stated import both_engines, check_stated
 
 POLE = Namespace("https://w3id.org/policeonto/")
 EX = Namespace("https://example.org/")
@@ -42,38 +39,13 @@ NEW_INVALID = [
 ]
 
 
-def _fast(graph: Graph) -> set:
-    return result_keys(evaluate(project_shapes(), TripleTable.from_graph(graph)))
-
-
-def _both(graph: Graph, shapes: Graph) -> set:
-    """The results of the fast engine, checked to be exactly pySHACL's."""
-    fast = _fast(graph)
-    _, report, _ = run_pyshacl(graph, shapes)
-    assert fast == report_keys(report)
-    return fast
-
-
-def _expected(path: Path) -> set[tuple[str, str, str]]:
-    expected = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# expect:"):
-            focus, result_path, component = line.removeprefix("# expect:").split()
-            result_path = "" if result_path == "-" else result_path.replace("pole:", str(POLE))
-            expected.add((focus, result_path, "http://www.w3.org/ns/shacl#" + component))
-    return expected
-
-
 @pytest.mark.parametrize("name", NEW_INVALID)
 def test_each_fault_is_exactly_the_stated_result_in_both_engines(name: str, shapes: Graph) -> None:
-    path = DATA / "invalid" / name
-    found = _both(Graph().parse(path, format="turtle"), shapes)
-    stated = {(focus.strip("<>"), result_path or "", component) for focus, result_path, _v, component, _s in found}
-    assert stated == _expected(path)
+    check_stated(DATA / "invalid" / name, shapes)
 
 
 def test_the_objects_of_a_records_system_conform_in_both_engines(shapes: Graph) -> None:
-    assert _both(Graph().parse(DATA / "valid" / "objects.ttl", format="turtle"), shapes) == set()
+    assert both_engines(Graph().parse(DATA / "valid" / "objects.ttl", format="turtle"), shapes) == set()
 
 
 def _luhn_digit(digits: str) -> str:
@@ -95,7 +67,7 @@ def test_a_19_digit_iccid_is_judged_by_its_luhn_digit_alike_in_both_engines(body
         sim = EX[f"sim-{digit}"]
         graph.add((sim, RDF.type, POLE.SimCard))
         graph.add((sim, POLE.iccid, Literal(body + digit)))
-    found = _both(graph, shapes)
+    found = both_engines(graph, shapes)
     assert {focus for focus, *_ in found} == {f"<{EX}sim-{d}>" for d in "0123456789" if body + d != right}
     assert {component for *_, component, _s in found} == {"http://www.w3.org/ns/shacl#SPARQLConstraintComponent"}
 
@@ -152,7 +124,7 @@ def test_a_masked_number_conforms_in_both_engines(slot: str, held: str, shapes: 
     for node, value in ((EX.masked, held), (EX.full, "4751290000001234")):
         graph.add((node, RDF.type, cls))
         graph.add((node, POLE[slot], Literal(value)))
-    assert {focus for focus, *_ in _both(graph, shapes)} == {f"<{EX.full}>"}
+    assert {focus for focus, *_ in both_engines(graph, shapes)} == {f"<{EX.full}>"}
 
 
 def test_a_contact_point_may_name_its_online_account_instead_of_its_handle(shapes: Graph) -> None:
@@ -162,7 +134,7 @@ def test_a_contact_point_may_name_its_online_account_instead_of_its_handle(shape
     assert graph.value(contact, POLE.account_handle) is None
     assert graph.value(contact, POLE.online_account) is not None
     graph.remove((contact, POLE.online_account, None))
-    found = _both(graph, shapes)
+    found = both_engines(graph, shapes)
     assert {(f, c) for f, _p, _v, c, _s in found} == {
         (f"<{contact}>", "http://www.w3.org/ns/shacl#NodeConstraintComponent")
     }

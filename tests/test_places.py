@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -17,16 +16,15 @@ from hypothesis import strategies as st
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 
 from policeonto.errors import MappingSpecError
-from policeonto.fastshacl import TripleTable, evaluate
-from policeonto.fastshacl.report import report_keys, result_keys
+from policeonto.fastshacl.report import report_keys
 from policeonto.instances import load_records, records_to_graph
 from policeonto.mapping import MappingCatalogue, map_files
 from policeonto.mapping.expressions import compile_expression
 from policeonto.mapping.reference_functions import EXTENSION_FUNCTIONS
 from policeonto.shacl import run_pyshacl
 from policeonto.validation import validate
-from policeonto.validation.fast import project_shapes
 from tests.conftest import DATA
+from tests.stated import both_engines, check_stated, fast_results
 
 POLE = "https://w3id.org/policeonto/"
 PLACE = POLE + "place/"
@@ -45,36 +43,14 @@ NEW_INVALID = [
 ]
 
 
-def _fast(graph: Graph) -> set:
-    return result_keys(evaluate(project_shapes(), TripleTable.from_graph(graph)))
-
-
-def _expected(path: Path) -> set[tuple[str, str, str]]:
-    expected = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# expect:"):
-            focus, result_path, component = line.removeprefix("# expect:").split()
-            result_path = "" if result_path == "-" else result_path.replace("pole:", POLE)
-            expected.add((focus, result_path, SH + component))
-    return expected
-
-
 @pytest.mark.parametrize("name", NEW_INVALID)
 def test_each_fault_is_exactly_the_stated_result_in_both_engines(name: str, shapes: Graph) -> None:
-    path = DATA / "invalid" / name
-    graph = Graph().parse(path, format="turtle")
-    fast = _fast(graph)
-    _, report, _ = run_pyshacl(graph, shapes)
-    assert fast == report_keys(report)
-    stated = {(focus.strip("<>"), result_path or "", component) for focus, result_path, _v, component, _s in fast}
-    assert stated == _expected(path)
+    check_stated(DATA / "invalid" / name, shapes)
 
 
 def test_postcode_places_addresses_and_premises_conform_in_both_engines(shapes: Graph) -> None:
     graph = Graph().parse(DATA / "valid" / "places.ttl", format="turtle")
-    assert _fast(graph) == set()
-    conforms, report, _ = run_pyshacl(graph, shapes)
-    assert conforms and report_keys(report) == set()
+    assert both_engines(graph, shapes) == set()
 
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
@@ -137,10 +113,10 @@ def test_the_hierarchy_checks_agree_with_the_postcode_address_files_reading_in_b
     """Every outward form's unit, sector and district is in the container its code names, and a link to
     another's is a result on the link in pySHACL and the fast engine alike (the neighbours in the list
     differ at each level: no two share a sector, district or area)."""
-    assert _fast(_hierarchy(POSTCODES, set())) == set()
+    assert fast_results(_hierarchy(POSTCODES, set())) == set()
     wrong = {"B33 8TH", "DN55 1PT", "EC1A 1BB"}
     graph = _hierarchy(POSTCODES, wrong)
-    fast = _fast(graph)
+    fast = fast_results(graph)
     _, report, _ = run_pyshacl(graph, shapes)
     assert fast == report_keys(report)
     found = {
@@ -172,7 +148,7 @@ def test_the_example_records_link_an_address_to_its_postcode_places_and_a_premis
     assert graph.value(premises, URIRef(POLE + "premises_type")) == URIRef(
         POLE + "code/premises-type/licensed-premises"
     )
-    assert _fast(graph) == set()
+    assert fast_results(graph) == set()
 
 
 #: Postcodes as exports write them, and what postcode(x, part) gives for each part.
@@ -246,7 +222,7 @@ def test_a_force_exports_postcode_column_yields_its_postcode_places_that_conform
         ("invalid-value", 170, "POSTCODE"),
     }
     graph = Graph().parse(data=out.getvalue().decode("utf-8"), format="nt")
-    fast = _fast(graph)
+    fast = fast_results(graph)
     _, report, _ = run_pyshacl(graph, shapes)
     assert fast == report_keys(report) == set()
     with FORCE_A_LOCATIONS.open(encoding="utf-8", newline="") as handle:

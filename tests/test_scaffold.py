@@ -57,7 +57,7 @@ def test_a_draft_of_an_unseen_layout_maps_it_with_every_row_counted(tmp_path: Pa
                 "Veh No": "Vehicle.source_record_id",
                 "Reg Mark": "Vehicle.identifiers",
                 "Manufacturer": "Vehicle.make",
-                "Body Type": "Vehicle.body_type"  # by its name: the vocabulary has body types,
+                "Body Type": "Vehicle.body_type",  # by its name: the vocabulary has body types,
             },
             [],
         ),

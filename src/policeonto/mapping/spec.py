@@ -28,7 +28,7 @@ source column's ``pattern``) are run by Rust's regex engine, in time linear in t
 refuses is refused when the mapping loads (:mod:`policeonto.mapping.patterns`).
 
 >>> [m.name for m in list_mappings()][:3]
-['force-a-links', 'force-a-locations', 'force-a-nominals']
+['force-a-calls', 'force-a-family', 'force-a-links']
 """
 
 from __future__ import annotations
