@@ -123,7 +123,8 @@ def _family(rng: Random, births: Sequence[date | None]) -> list[list[str]]:
     return rows
 
 
-def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+    """Write a UTF-8 CSV file row by row; return the number of data rows."""
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -178,8 +179,8 @@ def write_force_a_contacts(
         faults.append(_fault("unknown-code", FILES["family"], i + 1, "REL_CODE", UNKNOWN_CODE))
 
     counts = {
-        "phones": _write(folder / "phones.csv", HEADERS["phones"], phone_rows),
-        "calls": _write(folder / "calls.csv", HEADERS["calls"], calls),
-        "family": _write(folder / "family.csv", HEADERS["family"], family),
+        "phones": write_csv(folder / "phones.csv", HEADERS["phones"], phone_rows),
+        "calls": write_csv(folder / "calls.csv", HEADERS["calls"], calls),
+        "family": write_csv(folder / "family.csv", HEADERS["family"], family),
     }
     return counts, faults

@@ -27,7 +27,6 @@ The same seed and scale always give byte-identical files::
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import re
 import sys
@@ -40,7 +39,7 @@ from random import Random
 from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the modules that grow each force's export
-from force_a_contacts import write_force_a_contacts
+from force_a_contacts import write_csv, write_force_a_contacts
 from force_b_intelligence import JusticeRecords, justice_records
 
 FAULT_RATE = 0.02
@@ -766,27 +765,15 @@ def _a_link_rows(force: Force) -> Iterator[tuple[list[str], str | None]]:
             number += 1
 
 
-def _write_csv(path: Path, header: tuple[str, ...], rows: Iterator[list[str]]) -> int:
-    """Write a UTF-8 CSV file row by row; return the number of data rows."""
-    count = 0
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-    return count
-
-
 def _write_force_a(force: Force, out: Path) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Write Force A's CSV files; return the row counts and the faults located in them."""
     folder = out / "force-a"
     folder.mkdir(parents=True, exist_ok=True)
     counts = {
-        "nominals": _write_csv(folder / "nominals.csv", A_HEADERS["nominals"], _a_nominal_rows(force)),
-        "objects": _write_csv(folder / "objects.csv", A_HEADERS["objects"], _a_object_rows(force)),
-        "locations": _write_csv(folder / "locations.csv", A_HEADERS["locations"], _a_location_rows(force)),
-        "occurrences": _write_csv(folder / "occurrences.csv", A_HEADERS["occurrences"], _a_occurrence_rows(force)),
+        "nominals": write_csv(folder / "nominals.csv", A_HEADERS["nominals"], _a_nominal_rows(force)),
+        "objects": write_csv(folder / "objects.csv", A_HEADERS["objects"], _a_object_rows(force)),
+        "locations": write_csv(folder / "locations.csv", A_HEADERS["locations"], _a_location_rows(force)),
+        "occurrences": write_csv(folder / "occurrences.csv", A_HEADERS["occurrences"], _a_occurrence_rows(force)),
     }
     faults = _person_faults(force, A_FILE["nominals"], "DOB", "ETHNIC_APPEARANCE", 0)
     faults += _place_faults(force, A_FILE["locations"], "POSTCODE", 0)
@@ -798,7 +785,7 @@ def _write_force_a(force: Force, out: Path) -> tuple[dict[str, int], list[dict[s
                 dangling.append(_fault("dangling-reference", A_FILE["links"], number, "ENTITY_REF", missing))
             yield row
 
-    counts["links"] = _write_csv(folder / "links.csv", A_HEADERS["links"], link_rows())
+    counts["links"] = write_csv(folder / "links.csv", A_HEADERS["links"], link_rows())
     return counts, faults + dangling
 
 
