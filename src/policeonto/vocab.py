@@ -26,6 +26,7 @@ ARTEFACTS: dict[str, Path] = {
     "shacl": Path("shapes/policeonto.shacl.ttl"),
     "python": Path("src/policeonto/datamodel.py"),
     "alignments_page": Path("docs/alignments.md"),
+    "entailed": Path("ontology/policeonto-entailed.ttl"),
 }
 
 #: Namespace of the vocabulary's classes and properties.

@@ -1,20 +1,19 @@
 """What the ontology entails, so queries over superclasses and super-properties answer correctly.
 
-owlrl computes the OWL 2 RL closure of the ontology (with its code lists) once; the store keeps it in the
-ontology graph. Each loaded dataset then gets, in a companion graph ``<dataset>/entailed`` written in the
-same transaction as the dataset itself, every ``rdf:type`` its nodes' classes entail (a stop and search is
-an Event, a Record, an Entity) and every triple its properties' super-properties entail. Queries simply
-ask for the superclass: ``?e a pole:Event`` finds crimes, searches and arrests from every force.
+The build computes the OWL 2 RL closure of the ontology (with its code lists and alignments) once, as an
+artefact; the store keeps it in the ontology graph. Each loaded dataset then gets, in a companion graph
+``<dataset>/entailed`` written in the same transaction as the dataset itself, every ``rdf:type`` its nodes'
+classes entail (a stop and search is an Event, a Record, an Entity) and every triple its properties'
+super-properties entail. Queries simply ask for the superclass: ``?e a pole:Event`` finds crimes, searches
+and arrests from every force.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-import owlrl
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph
 
-from policeonto.output import scratch_directory
 from policeonto.store.base import ONTOLOGY_GRAPH, Store
 from policeonto.terms import literal
 from policeonto.vocab import ARTEFACTS, POLE, artefact_path, schema_view
@@ -26,15 +25,9 @@ _NAMESPACE = "https://w3id.org/policeonto/"
 
 @cache
 def entailed_ontology() -> Graph:
-    """The ontology, its code lists and alignments, closed under the OWL 2 RL rules (owlrl)."""
-    graph = Graph()
-    for name in ("owl", "codelists", "alignments"):
-        graph.parse(artefact_path(ARTEFACTS[name]), format="turtle")
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
-    for triple in [t for t in graph if isinstance(t[0], Literal)]:  # OWL RL's generalised triples are not RDF
-        graph.remove(triple)
-    graph.add((URIRef(ONTOLOGY_GRAPH), POLE.ontology_version, Literal(_version())))
-    return graph
+    """The ontology, its code lists and alignments, closed under the OWL 2 RL rules: the build's artefact
+    (:func:`policeonto.build.entailment.entailed_graph`)."""
+    return Graph().parse(artefact_path(ARTEFACTS["entailed"]), format="turtle")
 
 
 def ensure_ontology(store: Store) -> bool:
@@ -43,10 +36,7 @@ def ensure_ontology(store: Store) -> bool:
     present = store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ {version} }} }}")
     if present.boolean:
         return False
-    with scratch_directory("policeonto-ontology-") as folder:
-        path = folder / "ontology.nt"
-        entailed_ontology().serialize(path, format="nt", encoding="utf-8")
-        store.load(path, graph=ONTOLOGY_GRAPH, syntax="nt")
+    store.load(artefact_path(ARTEFACTS["entailed"]), graph=ONTOLOGY_GRAPH, syntax="ttl")
     return True
 
 
