@@ -119,7 +119,7 @@ def test_compare_shows_the_change_since_an_earlier_assessment(tmp_path: Path) ->
 
 
 def test_a_refused_or_ended_agreement_is_named_and_a_missing_one_exits_2(tmp_path: Path) -> None:
-    files, answers = write_variant("clean", tmp_path)
+    files, _ = write_variant("clean", tmp_path)
     refused = tmp_path / "refused.yaml"
     refused.write_text(
         (tmp_path / "agreements" / "calibration.yaml").read_text().replace("purpose: dpv:", "purpose: x:")

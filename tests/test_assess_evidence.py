@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from policeonto.assessment import gather
 from policeonto.assessment.evidence import Tally
+from policeonto.assessment.organisation import reviewable
 from policeonto.mapping import MapOptions, map_stream
-from policeonto.mapping.events import RowsMapped
+from policeonto.mapping.events import ROW, Made, RowsMapped
+from policeonto.sharing.model import RECORDED_AT, RETENTION_GROUP
 from tests.assess_fixtures import write_variant
 
 
@@ -48,3 +51,17 @@ def test_the_evidence_is_one_plain_value_with_the_mapping_summary_counts(tmp_pat
     with pytest.raises(AttributeError):
         evidence.tally.records = 0  # type: ignore[misc]
     assert (Tally(records=2) + Tally(records=3, codes=frozenset({"a"}))).records == 5
+
+
+def test_a_review_date_is_computable_from_a_known_group_and_a_recorded_date() -> None:
+    group = "<https://w3id.org/policeonto/code/mopi-retention-group/"
+    recorded = '"2020-02-29T10:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime>'
+    made = Made(
+        None,  # type: ignore[arg-type]  # the derivation is not read
+        pl.DataFrame({"s": ["<a>", "<b>", "<c>", "<d>"], ROW: [1, 2, 3, 4]}),
+        (
+            (RETENTION_GROUP, pl.Series([f"{group}group-3>", f"{group}group-3>", f"{group}group-9>", None])),
+            (RECORDED_AT, pl.Series([recorded, None, recorded, recorded])),
+        ),
+    )
+    assert reviewable(made) == 1  # <b> has no date, <c> a group of no known period, <d> no group
