@@ -1,7 +1,14 @@
 """The evidence an assessment scores, gathered in one pass of the mapping stream through the fast engine
-(the same pass ``policeonto validate`` makes): each file's counts and findings by code, the unmapped labels,
-how many records carry provenance, markings and MoPI groups, the coded values that reached a code list, the
-records with a shape violation, and the crosswalks the mappings used.
+(the same pass ``policeonto validate`` makes): each file's counts and findings by code, every coded label
+with its count and the code it reached, how many records carry provenance, markings, MoPI groups and a
+computable review date, the coded values that reached a code list, the records with a shape violation, the
+crosswalks the mappings used, and the agreements given with the records they could share.
+
+The pass is a fold: each event of the stream is turned into a plain :class:`Tally` of its own, and the
+tallies are added up; the mapping summary is the mapping engine's own :class:`~policeonto.mapping.MapResult`
+(its row counts are the run's). Labels are counted as the rows are checked, so no finding is kept as an
+object. The run's triples are held (dictionary-encoded, as ``policeonto share`` holds them) only when an
+agreement in force is given, to judge which records it could share.
 
 >>> evidence = gather(["tests/data/sources/street-sample.csv"])
 >>> evidence.mapped.rows_read, evidence.tally.records, evidence.tally.coded_values, evidence.tally.violated_records
