@@ -16,10 +16,10 @@ ITEM = "{id: owner, level: organisational, description: d, measure: attested, ho
 
 def test_the_bundled_criteria_cover_every_level_with_a_gate() -> None:
     criteria = read_criteria()
-    assert criteria.path == BUNDLED and criteria.version == "0.1.0"
+    assert criteria.path == BUNDLED and criteria.version == "0.2.0"
     assert criteria.gates == dict.fromkeys(LEVELS, 0.8)
     assert {item.level for item in criteria.items} == set(LEVELS)
-    assert len(criteria.items) == 20
+    assert len(criteria.items) == 24
 
 
 def test_a_gate_per_level_overrides_the_default(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ level reached, the four levels, and the improvements ordered by gain, each linki
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,9 @@ def browser() -> Iterator[Any]:
 
 def test_the_html_report_shows_levels_and_improvements_by_gain(browser: Any, tmp_path: Path) -> None:
     files, answers = write_variant("semantic", tmp_path / "semantic")
+    evidence = gather(files, agreements=[tmp_path / "semantic" / "agreements"], on=date(2026, 12, 5))
     page_file = tmp_path / "assessment.html"
-    page_file.write_text(render_html(score(read_criteria(), gather(files), read_answers(answers))), encoding="utf-8")
+    page_file.write_text(render_html(score(read_criteria(), evidence, read_answers(answers))), encoding="utf-8")
     page = browser.new_page()
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
@@ -40,11 +42,20 @@ def test_the_html_report_shows_levels_and_improvements_by_gain(browser: Any, tmp
     assert [row.split("\t")[-1] for row in levels] == ["reached", "reached", "below gate", "below gate"]
     rows = [row.split("\t") for row in page.locator("#improvements tr").all_inner_texts()[1:]]
     assert [(row[0], row[2]) for row in rows] == [
-        ("mopi-group", "+0.2857"),
-        ("security-marking", "+0.2857"),
-        ("coded-values-national", "+0.2143"),
-        ("unmapped-labels", "+0.0556"),
+        ("coded-values-national", "+0.1607"),
+        ("mopi-group", "+0.1538"),
+        ("review-dates", "+0.1538"),
+        ("security-marking", "+0.1538"),
+        ("unmapped-labels", "+0.0417"),
     ]
+    organisational = page.locator("#organisational + table tr").all_inner_texts()[1:]
+    assert [row.split("\t")[0].split("\n")[0] for row in organisational][2:5] == [
+        "review-dates",
+        "agreements-in-force",
+        "records-shareable",
+    ]
+    assert "in_force: 1" in page.inner_text("#item-agreements-in-force")
+    assert page.locator("#item-label-consistency").is_visible()
     page.click("#improvements a >> text=coded-values-national")
     assert page.url.endswith("#item-coded-values-national")
     assert page.locator("#item-coded-values-national").is_visible()

@@ -4,6 +4,7 @@ one mapping-and-validation pass and an answers file (a thin shell over :mod:`pol
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -29,6 +30,18 @@ __all__ = ["assess"]
     help="A criteria file of your own (default: the bundled criteria).",
 )
 @click.option(
+    "--agreements",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A sharing agreement in force (ODRL Turtle, JSON-LD or YAML), or a folder of them; repeatable.",
+)
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The assessment date (YYYY-MM-DD) agreements and review dates are judged on (default: today).",
+)
+@click.option(
     "--compare",
     "earlier",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -43,6 +56,8 @@ def assess(
     catalogue: MappingCatalogue,
     answers: Path | None,
     criteria: Path | None,
+    agreements: tuple[Path, ...],
+    on: datetime | None,
     earlier: Path | None,
     output: Path | None,
     limits: Limits,
@@ -60,7 +75,8 @@ def assess(
     chosen = read_criteria(criteria)
     answered = read_answers(answers) if answers is not None else {}
     before = read_report(earlier) if earlier is not None else None
-    evidence = gather(inputs, mapping=mapping, catalogue=catalogue, limits=limits)
+    day = on.date() if on is not None else None
+    evidence = gather(inputs, mapping=mapping, catalogue=catalogue, limits=limits, agreements=agreements, on=day)
     assessment = score(chosen, evidence, answered)
     if voice.format == "dqv":
         report = as_dqv(assessment).serialize(format="turtle")

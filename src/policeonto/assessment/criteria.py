@@ -3,7 +3,7 @@ plain values. The bundled file is ``criteria.yaml`` beside this module.
 
 >>> criteria = read_criteria()
 >>> criteria.version, criteria.levels, criteria.gates["semantic"]
-('0.1.0', ('foundational', 'structural', 'semantic', 'organisational'), 0.8)
+('0.2.0', ('foundational', 'structural', 'semantic', 'organisational'), 0.8)
 >>> [item.id for item in criteria.items if item.level == "semantic"][:2]
 ['coded-values-national', 'exact-matches']
 """

@@ -45,6 +45,7 @@ class CheckedBatch:
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
     finding_counts: Counter[str] = field(default_factory=Counter)
     findings: list[Finding] = field(default_factory=list)
+    labels: Counter[tuple[str, str, bool]] = field(default_factory=Counter)  # (column, label, reached a code)
 
 
 def code_text(view_codes: dict[str, str], column: SourceColumn) -> dict[str, str]:
@@ -115,6 +116,27 @@ def _problem(column: SourceColumn, value: pl.Expr, decoded: pl.Expr | None, dang
     return expression.otherwise(pl.lit(None, dtype=pl.String))
 
 
+def _labels(
+    checked: pl.DataFrame, mapping: Mapping, codes: dict[str, dict[str, str]]
+) -> Counter[tuple[str, str, bool]]:
+    """Each coded column's labels in *checked* counted, with whether each reached a code (the labels that
+    did not are exactly the ``unknown-code`` findings, in the order they were found)."""
+    labels: Counter[tuple[str, str, bool]] = Counter()
+    for column in mapping.columns:
+        if column.slot not in codes:
+            continue
+        problem = pl.col(f"_p_{column.slot}")
+        counted = (
+            checked.filter(pl.col(column.slot).str.strip_chars() != "")
+            .group_by(
+                column.slot, (problem.is_null() | (problem != "unknown-code")).alias("known"), maintain_order=True
+            )
+            .len()
+        )
+        labels.update({(column.title, label, known): n for label, known, n in counted.iter_rows()})
+    return labels
+
+
 def check_batch(
     frame: pl.DataFrame,
     mapping: Mapping,
@@ -158,6 +180,7 @@ def check_batch(
     )
     checked = checked.with_columns(reason.alias(REASON))
     result = CheckedBatch(pl.DataFrame(), 0)
+    result.labels = _labels(checked, mapping, codes)
     for column in mapping.columns:
         bad = checked.filter(pl.col(f"_p_{column.slot}").is_not_null())
         if bad.height == 0:

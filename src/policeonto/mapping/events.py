@@ -124,13 +124,16 @@ class FileStarted:
 @dataclass(frozen=True)
 class RowsMapped:
     """A batch of *file*: the rows read (*rows*, rejected ones too), the triples the mapped rows make, and the
-    findings of the batch that were kept (``MapOptions.keep_findings`` a file)."""
+    findings of the batch that were kept (``MapOptions.keep_findings`` a file), and every label of its coded
+    columns counted by (column, label, whether it reached a code), all of them whether findings are kept or
+    not."""
 
     file: str
     rows: int
     made: tuple[Made, ...]
     triples: int
     findings: tuple[Finding, ...]
+    labels: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -241,7 +242,7 @@ def _file_stream(
         summary.rows_rejected += len(malformed)
         summary.rejected_by_reason.update(f.code for f in malformed)
         summary.finding_counts.update(f.code for f in malformed)
-        findings, made, triples = list(malformed), (), 0
+        findings, made, triples, labels = list(malformed), (), 0, Counter[tuple[str, str, bool]]()
         frame = batch.frame
         if frame.height:
             frame = frame.select([pl.col(h).alias(s) for h, s in match.slots.items()] + [pl.col(ROW)])
@@ -251,6 +252,7 @@ def _file_stream(
             checked = keys.once(chosen, checked, file=file, keep_findings=room - len(checked.findings))
             keys.add(chosen, checked.frame)
             findings += checked.findings
+            labels = checked.labels
             summary.finding_counts.update(checked.finding_counts)
             summary.rows_read += frame.height
             summary.rows_rejected += checked.rejected
@@ -266,7 +268,7 @@ def _file_stream(
         elif not batch.rejected:
             continue
         kept += len(findings)
-        yield RowsMapped(file, frame.height + len(batch.rejected), made, triples, tuple(findings))
+        yield RowsMapped(file, frame.height + len(batch.rejected), made, triples, tuple(findings), labels)
     rows = rows_total if rows_total is not None else summary.rows_read
     final = provenance_graph(source, chosen, context, rows, started)
     summary.triples += len(final)

@@ -31,7 +31,16 @@ from policeonto.store import Store
 from policeonto.validation.fast import read_table
 from policeonto.validation.rdf_input import is_rdf
 
-__all__ = ["TERMS", "InputFile", "SharedRecords", "read_records_for_share", "read_store_for_share", "table_frame"]
+__all__ = [
+    "TERMS",
+    "InputFile",
+    "SharedRecords",
+    "distinct_triples",
+    "made_frames",
+    "read_records_for_share",
+    "read_store_for_share",
+    "table_frame",
+]
 
 _SCHEMA = dict.fromkeys("spo", pl.String)
 #: The records' columns, dictionary-encoded: each distinct term is held once.
@@ -67,7 +76,7 @@ def _encoded(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.cast(TERMS)
 
 
-def _distinct(triples: pl.DataFrame) -> pl.DataFrame:
+def distinct_triples(triples: pl.DataFrame) -> pl.DataFrame:
     """Each triple of *triples* once, in the order first seen: judged on one 128-bit integer a triple made
     of its terms' three 32-bit codes, where ``unique`` on the encoded columns took some 160 bytes a triple at
     its peak."""
@@ -95,7 +104,7 @@ def _mapped(
     def parsed(events: Iterable[Event]) -> Iterator[Event]:
         for event in events:
             if isinstance(event, RowsMapped) and event.triples:
-                frames.extend(_encoded(frame) for frame in _made_frames(event.made))
+                frames.extend(_encoded(frame) for frame in made_frames(event.made))
             elif isinstance(event, FileEnded):  # the file's dataset and run, which its records point to
                 frames.append(_encoded(table_frame(TripleTable.from_graph(event.provenance))))
             yield event
@@ -104,7 +113,7 @@ def _mapped(
     return frames, result
 
 
-def _made_frames(made: Iterable[Made]) -> Iterator[pl.DataFrame]:
+def made_frames(made: Iterable[Made]) -> Iterator[pl.DataFrame]:
     """The triples of a batch as frames, straight from the terms the mapping made (as
     :func:`~policeonto.mapping.writing.write_made` writes them, without writing them)."""
     for part in made:
@@ -139,7 +148,7 @@ def read_records_for_share(
             frames.append(_encoded(table_frame(read_table(path, limits=options.limits))))
         elif is_records(path):
             frames.append(_encoded(table_frame(TripleTable.from_graph(read_records(path, limits=options.limits)))))
-    triples = _distinct(pl.concat(frames)) if frames else pl.DataFrame(schema=TERMS)
+    triples = distinct_triples(pl.concat(frames)) if frames else pl.DataFrame(schema=TERMS)
     files = tuple(InputFile(str(p), _sha256(p)) for p in inputs)
     return SharedRecords(triples, files, result)
 
