@@ -26,7 +26,7 @@ ARTEFACTS: dict[str, Path] = {
     "shacl": Path("shapes/policeonto.shacl.ttl"),
     "python": Path("src/policeonto/datamodel.py"),
     "alignments_page": Path("docs/alignments.md"),
-    "entailed": Path("ontology/policeonto-entailed.ttl"),
+    "entailed": Path("ontology/policeonto-entailed.nt"),
 }
 
 #: Namespace of the vocabulary's classes and properties.

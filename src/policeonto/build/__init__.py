@@ -16,7 +16,7 @@ from linkml_runtime.utils.schemaview import SchemaView
 
 from policeonto.build.alignments import ALIGNMENTS_FOLDER, add_justifications, alignments_markdown, justified
 from policeonto.build.context_fixes import mend_context
-from policeonto.build.entailment import entailed_graph
+from policeonto.build.entailment import entailed_graph, entailed_ntriples
 from policeonto.build.generators import generate_context, generate_owl, generate_python, generate_shacl
 from policeonto.build.graphs import canonical_turtle
 from policeonto.build.owl_fixes import mend_owl, ontology_header, split_alignments
@@ -121,7 +121,7 @@ def render(view: SchemaView, schema: Path = SCHEMA_PATH) -> list[Artefact]:
         Artefact(ARTEFACTS["context"], json.dumps(context, indent=2, sort_keys=True, ensure_ascii=False) + "\n"),
         Artefact(ARTEFACTS["python"], f'"""{_STAMP}"""\n# ruff: noqa\n' + generate_python(schema)),
         Artefact(ARTEFACTS["alignments_page"], alignments_markdown(justifications, header=stamp)),
-        Artefact(ARTEFACTS["entailed"], canonical_turtle(entailed, header=stamp)),
+        Artefact(ARTEFACTS["entailed"], entailed_ntriples(entailed, header=stamp)),
     ]
 
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from functools import cache
 
+import pyoxigraph as ox
 from rdflib import Graph
 
+from policeonto.output import scratch_directory
 from policeonto.store.base import ONTOLOGY_GRAPH, Store
+from policeonto.store.triples import triples_of
 from policeonto.terms import literal
 from policeonto.vocab import ARTEFACTS, POLE, artefact_path, schema_view
 
@@ -23,11 +26,20 @@ __all__ = ["ONTOLOGY_GRAPH", "ensure_ontology", "entailed_ontology", "entailment
 _NAMESPACE = "https://w3id.org/policeonto/"
 
 
+#: The artefacts the store's ontology graph holds: the ontology, its code lists and alignments as written,
+#: and what their OWL 2 RL closure adds about named terms.
+_ONTOLOGY_PARTS = ("owl", "codelists", "alignments", "entailed")
+
+
 @cache
 def entailed_ontology() -> Graph:
-    """The ontology, its code lists and alignments, closed under the OWL 2 RL rules: the build's artefact
-    (:func:`policeonto.build.entailment.entailed_graph`)."""
-    return Graph().parse(artefact_path(ARTEFACTS["entailed"]), format="turtle")
+    """The ontology, its code lists and alignments with what their OWL 2 RL closure adds (the build's
+    artefacts: :func:`policeonto.build.entailment.entailed_graph`)."""
+    graph = Graph()
+    for name in _ONTOLOGY_PARTS:
+        path = artefact_path(ARTEFACTS[name])
+        graph.parse(path, format="nt" if path.suffix == ".nt" else "turtle")
+    return graph
 
 
 def ensure_ontology(store: Store) -> bool:
@@ -36,7 +48,13 @@ def ensure_ontology(store: Store) -> bool:
     present = store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ {version} }} }}")
     if present.boolean:
         return False
-    store.load(artefact_path(ARTEFACTS["entailed"]), graph=ONTOLOGY_GRAPH, syntax="ttl")
+    with scratch_directory("policeonto-ontology-") as folder:
+        path = folder / "ontology.nt"
+        with path.open("wb") as stream:
+            for name in _ONTOLOGY_PARTS:
+                part = artefact_path(ARTEFACTS[name])
+                ox.serialize(triples_of(part, "nt" if part.suffix == ".nt" else "ttl"), stream, ox.RdfFormat.N_TRIPLES)
+        store.load(path, graph=ONTOLOGY_GRAPH, syntax="nt")
     return True
 
 
