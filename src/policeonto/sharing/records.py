@@ -31,7 +31,15 @@ from policeonto.store import Store
 from policeonto.validation.fast import read_table
 from policeonto.validation.rdf_input import is_rdf
 
-__all__ = ["TERMS", "InputFile", "SharedRecords", "read_records_for_share", "read_store_for_share", "table_frame"]
+__all__ = [
+    "TERMS",
+    "InputFile",
+    "SharedRecords",
+    "distinct_triples",
+    "read_records_for_share",
+    "read_store_for_share",
+    "table_frame",
+]
 
 _SCHEMA = dict.fromkeys("spo", pl.String)
 #: The records' columns, dictionary-encoded: each distinct term is held once.
@@ -67,7 +75,7 @@ def _encoded(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.cast(TERMS)
 
 
-def _distinct(triples: pl.DataFrame) -> pl.DataFrame:
+def distinct_triples(triples: pl.DataFrame) -> pl.DataFrame:
     """Each triple of *triples* once, in the order first seen: judged on one 128-bit integer a triple made
     of its terms' three 32-bit codes, where ``unique`` on the encoded columns took some 160 bytes a triple at
     its peak."""
@@ -139,7 +147,7 @@ def read_records_for_share(
             frames.append(_encoded(table_frame(read_table(path, limits=options.limits))))
         elif is_records(path):
             frames.append(_encoded(table_frame(TripleTable.from_graph(read_records(path, limits=options.limits)))))
-    triples = _distinct(pl.concat(frames)) if frames else pl.DataFrame(schema=TERMS)
+    triples = distinct_triples(pl.concat(frames)) if frames else pl.DataFrame(schema=TERMS)
     files = tuple(InputFile(str(p), _sha256(p)) for p in inputs)
     return SharedRecords(triples, files, result)
 

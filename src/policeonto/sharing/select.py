@@ -13,7 +13,8 @@ behind by its class, and every triple dropped from what leaves by its reason: no
 
 Selection works on the records' terms dictionary-encoded (:mod:`~policeonto.sharing.records`): the
 decisions that need the whole run (which records are withheld, so which links and parts go with them) are
-made on the compact table, and only what may leave is decoded to text.
+made on the compact table, and what may leave stays encoded: its text is read a slice at a time, when it
+is checked and written (:mod:`~policeonto.sharing.share`).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class Dropped(StrEnum):
 
 @dataclass(frozen=True)
 class Selection:
-    """What may leave: the *triples* of the records and parts that leave, before generalising and
+    """What may leave: the *triples* (dictionary-encoded) of the records and parts that leave, before generalising and
     pseudonymising; the nodes that leave (*nodes*) and which of them are *records*; withheld records
     counted by reason, withheld parts by class, and dropped triples by reason."""
 
@@ -227,7 +228,7 @@ def select(
     if untyped.len():
         parts_withheld["(no class)"] = untyped.len()
     return Selection(
-        triples=selected.cast(dict.fromkeys("spo", pl.String)),
+        triples=selected,
         nodes=nodes.cast(pl.String),
         records=kept.cast(pl.String),
         withheld=Counter(dict(withheld.group_by("reason").len().iter_rows())),
