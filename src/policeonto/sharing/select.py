@@ -262,6 +262,11 @@ def _reached(
     return nodes
 
 
+_WITH = "withheld-with-its-record"  # the triples of a node that does not leave
+#: Why a triple is left out, a byte a triple while every triple is judged.
+_DROPPED = pl.Enum([*(reason.value for reason in Dropped), _WITH])
+
+
 def _triples_of(
     triples: pl.DataFrame,
     nodes: pl.Series,
@@ -277,22 +282,24 @@ def _triples_of(
     typed = p == RDF_TYPE
     reason = (
         pl.when(typed & ~o.is_in(classes))
-        .then(pl.lit(Dropped.CLASS_NOT_PERMITTED.value))
+        .then(pl.lit(Dropped.CLASS_NOT_PERMITTED.value, dtype=_DROPPED))
         .when(~typed & p.is_in(prohibited))
-        .then(pl.lit(Dropped.PROHIBITED.value))
+        .then(pl.lit(Dropped.PROHIBITED.value, dtype=_DROPPED))
         .when(~typed & ~p.is_in(properties))
-        .then(pl.lit(Dropped.PROPERTY_NOT_PERMITTED.value))
+        .then(pl.lit(Dropped.PROPERTY_NOT_PERMITTED.value, dtype=_DROPPED))
         .when(~typed & o.is_in(_among(subjects)) & ~o.is_in(_among(nodes)))
-        .then(pl.lit(Dropped.OBJECT_WITHHELD.value))
+        .then(pl.lit(Dropped.OBJECT_WITHHELD.value, dtype=_DROPPED))
         .when(p.is_in(list(facts.references)) & ~o.cat.starts_with('"') & ~o.is_in(_among(subjects)))
-        .then(pl.lit(Dropped.UNKNOWN_RECORD.value))
+        .then(pl.lit(Dropped.UNKNOWN_RECORD.value, dtype=_DROPPED))
         .otherwise(None)
     )
     leaving = pl.col("s").is_in(_among(nodes))
-    judged = triples.with_columns(reason=pl.when(leaving).then(reason).otherwise(pl.lit("withheld-with-its-record")))
-    out = judged.filter(pl.col("reason").is_not_null())
-    dropped = Counter(dict(out.filter(leaving).group_by("reason").len().iter_rows()))
-    by_property: Counter[tuple[str, str]] = Counter(
-        {(p, r): n for p, r, n in out.group_by("p", "reason").len().iter_rows()}
+    judged = triples.select(
+        "p", leaving=leaving, reason=pl.when(leaving).then(reason).otherwise(pl.lit(_WITH, dtype=_DROPPED))
     )
-    return judged.filter(pl.col("reason").is_null()).drop("reason"), dropped, by_property
+    out = judged.group_by("p", "leaving", "reason").len().filter(pl.col("reason").is_not_null())
+    dropped = Counter(dict(out.filter("leaving").group_by("reason").agg(pl.col("len").sum()).iter_rows()))
+    by_property: Counter[tuple[str, str]] = Counter(
+        {(p, r): n for p, r, n in out.group_by("p", "reason").agg(pl.col("len").sum()).iter_rows()}
+    )
+    return triples.filter(judged.get_column("reason").is_null()), dropped, by_property
