@@ -196,22 +196,23 @@ def pseudonymise(
 
 
 def _derived(triples: pl.DataFrame, owners: pl.Series) -> pl.Series:
-    """The IRIs made from an owner's IRI (``<owner/home>``, ``<owner#name>``): they would name the owner."""
-    stems = {o[1:-1] for o in owners.to_list() if o.startswith("<")}
-    if not stems:
+    """The IRIs made from an owner's IRI (``<owner/home>``, ``<owner#name>``): they would name the owner.
+    Each IRI of *triples* is cut at its last ``/`` or ``#``, again and again, every IRI at once, until a cut
+    is an owner's IRI or nothing is left to cut."""
+    stems = owners.cast(pl.String)
+    stems = stems.filter(stems.str.starts_with("<")).str.strip_prefix("<").str.strip_suffix(">")
+    if not stems.len():
         return pl.Series("s", [], dtype=pl.String)
     terms = pl.concat([triples.get_column("s"), triples.get_column("o")]).unique().cast(pl.String)
-    found = []
-    for term in terms.filter(terms.str.starts_with("<")).to_list():
-        text = term[1:-1]
-        cut = max(text.rfind("/"), text.rfind("#"))
-        while cut > 0:
-            text = text[:cut]
-            if text in stems:
-                found.append(term)
-                break
-            cut = max(text.rfind("/"), text.rfind("#"))
-    return pl.Series("s", found, dtype=pl.String)
+    terms = terms.filter(terms.str.starts_with("<"))
+    cuts = pl.DataFrame({"s": terms, "text": terms.str.strip_prefix("<").str.strip_suffix(">")})
+    found = [pl.Series("s", [], dtype=pl.String)]
+    while cuts.height:
+        cuts = cuts.with_columns(text=pl.col("text").str.extract(r"^(.+)[/#][^/#]*$", 1)).drop_nulls("text")
+        named = pl.col("text").is_in(stems.implode())
+        found.append(cuts.filter(named).get_column("s"))
+        cuts = cuts.filter(~named)
+    return pl.concat(found)
 
 
 def _relabel_blanks(triples: pl.DataFrame) -> pl.DataFrame:
