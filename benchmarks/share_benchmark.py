@@ -3,10 +3,10 @@
 
     .venv/bin/python benchmarks/share_benchmark.py --sizes 100000 1000000 --agreements safeguarding-partnership
 
-The records are held dictionary-encoded; what may leave is decoded to text, sorted and checked whole. The
-neighbouring force's copy is nearly every triple of the input (1.8 GB peak RSS at 100,000 rows, growing
-with the copy), so ask for the safeguarding agreement alone at 1,000,000 rows. Times vary with what else
-the machine runs: compare the ratios of one run.
+The records and what may leave are held dictionary-encoded; the copy's text is read a slice at a time, to
+be checked and written (docs/sharing.md, "Speed and memory"). The neighbouring force's copy is nearly every
+triple of the input, and no longer costs memory for its text. Times vary with what else the machine runs:
+compare the ratios of one run.
 """
 
 from __future__ import annotations

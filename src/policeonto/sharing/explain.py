@@ -28,18 +28,18 @@ def explain(copy: Copy, agreement: Agreement) -> list[str]:
     """The lines of a dry run of *copy* under *agreement*: records, then each field in turn."""
     lines = [f"under {agreement.iri} ({agreement.title}) to {agreement.assignee}:"]
     if agreement.aggregates_only:
-        tables = copy.triples.filter((pl.col("p") == RDF_TYPE) & (pl.col("o") == f"<{QB}DataSet>")).height
-        cells = copy.triples.filter(pl.col("p") == OBS_VALUE).height
+        tables = copy.encoded.filter((pl.col("p") == RDF_TYPE) & (pl.col("o") == f"<{QB}DataSet>")).height
+        cells = copy.encoded.filter(pl.col("p") == OBS_VALUE).height
         lines.append(
-            f"  only counts would leave: {cells:,} cells in {tables:,} tables ({copy.triples.height:,} triples)"
+            f"  only counts would leave: {cells:,} cells in {tables:,} tables ({copy.encoded.height:,} triples)"
         )
     else:
-        lines.append(f"  {copy.records_shared:,} records would leave ({copy.triples.height:,} triples)")
+        lines.append(f"  {copy.records_shared:,} records would leave ({copy.encoded.height:,} triples)")
     for reason, count in sorted(copy.withheld.items()):
         lines.append(f"  {count:,} records withheld: {reason}")
     for table, count in sorted(copy.suppressed_cells.items()):
         lines.append(f"  {count:,} cells suppressed (fewer than k records, or telling those that are): {table}")
-    said = copy.triples
+    said = copy.encoded
     if agreement.aggregates_only:  # the fields are the dimensions; the Data Cube's own terms are no field
         said = said.filter(pl.col("p").is_in(dimensions(agreement, vocabulary_facts())))
     leaving = Counter(dict(said.group_by("p").len().iter_rows()))

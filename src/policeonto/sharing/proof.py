@@ -149,19 +149,44 @@ def check_copy(copy: pl.DataFrame, agreement: Agreement) -> None:
     untyped = copy.filter(~pl.col("s").is_in(typed))
     if untyped.height:
         _refuse(untyped.get_column("p")[0], "typed-subject", "is said of a node of no permitted class")
-    found = evaluate(_compiled(agreement), TripleTable.from_frame(copy))
+    found = _profile_findings(copy, _compiled(agreement))
     if found.height:
         first = found.sort("path", "component").row(0, named=True)
         component = f"sh:{first['component']}ConstraintComponent"
         _refuse(first["path"] or RDF_TYPE, component, "breaks the agreement's closed profile")
     if agreement.k is not None:
-        small = small_classes(copy, agreement.quasi_identifiers, agreement.k, records=vocabulary_facts().records)
+        small = small_classes(
+            copy.cast(_TEXT), agreement.quasi_identifiers, agreement.k, records=vocabulary_facts().records
+        )
         if small.height:
             _refuse(
                 iri(agreement.quasi_identifiers[0]),
                 K_ANONYMITY,
                 f"leaves a record in a class of fewer than {agreement.k}",
             )
+
+
+_TEXT = dict.fromkeys("spo", pl.String)
+_PART = 200_000  # triples of the copy read as text at a time, to be checked
+
+
+def _profile_findings(copy: pl.DataFrame, shapes: Shapes) -> pl.DataFrame:
+    """What the closed profile finds in *copy* (text or dictionary-encoded), as its ``path`` and
+    ``component``, checked a part at a time so its text is never all held: each part holds every triple of
+    its subjects (parts are made on a hash of the subject) and the types of their objects (for ``sh:class``).
+    The profile's shapes judge a node on its own triples and its values' types alone, so the parts find
+    together what the whole copy would."""
+    parts = -(-copy.height // _PART)
+    if parts <= 1:
+        return evaluate(shapes, TripleTable.from_frame(copy.cast(_TEXT))).select("path", "component")
+    types = copy.filter(pl.col("p") == RDF_TYPE)
+    found = []
+    keyed = copy.with_columns(part=pl.col("s").hash() % parts)
+    for part in keyed.partition_by("part", include_key=False):
+        objects = types.join(part.select(s=pl.col("o")).unique(), on="s", how="semi")
+        frame = pl.concat([part, objects]).cast(_TEXT)
+        found.append(evaluate(shapes, TripleTable.from_frame(frame)).select("path", "component"))
+    return pl.concat(found)
 
 
 #: What an aggregates copy may say: the Data Cube's terms, the count, a data set's label and unit class.

@@ -77,11 +77,24 @@ def _encoded(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def distinct_triples(triples: pl.DataFrame) -> pl.DataFrame:
-    """Each triple of *triples* once, in the order first seen: judged on one 128-bit integer a triple made
-    of its terms' three 32-bit codes, where ``unique`` on the encoded columns took some 160 bytes a triple at
-    its peak."""
-    s, p, o = (pl.col(c).to_physical().cast(pl.Int128) for c in "spo")
-    return triples.filter((p * (1 << 64) + s * (1 << 32) + o).is_first_distinct())
+    """Each triple of *triples* (dictionary-encoded) once, in the order first seen: judged predicate by
+    predicate on one 64-bit integer a triple, made of its subject's and object's 32-bit codes, so only one
+    predicate's keys are hashed at a time (``unique`` on the encoded columns took some 160 bytes a triple at
+    its peak, one 128-bit key a triple over the whole table some 70).
+
+    >>> frame = pl.DataFrame({"s": ["<a>", "<a>", "<b>", "<a>"], "p": ["<p>", "<q>", "<p>", "<p>"],
+    ...     "o": ["<x>"] * 4}).cast(TERMS)
+    >>> distinct_triples(frame).cast(_SCHEMA).rows()
+    [('<a>', '<p>', '<x>'), ('<a>', '<q>', '<x>'), ('<b>', '<p>', '<x>')]
+    """
+    predicates = triples.get_column("p").to_physical()
+    s, o = (triples.get_column(c).to_physical().cast(pl.UInt64) for c in "so")
+    keys = s * (1 << 32) + o
+    first = pl.repeat(False, triples.height, dtype=pl.Boolean, eager=True)
+    for code in predicates.unique().to_list():
+        rows = (predicates == code).arg_true()
+        first.scatter(rows.filter(keys.gather(rows).is_first_distinct()), True)
+    return triples.filter(first)
 
 
 def _sha256(path: Path) -> str:

@@ -13,7 +13,8 @@ behind by its class, and every triple dropped from what leaves by its reason: no
 
 Selection works on the records' terms dictionary-encoded (:mod:`~policeonto.sharing.records`): the
 decisions that need the whole run (which records are withheld, so which links and parts go with them) are
-made on the compact table, and only what may leave is decoded to text.
+made on the compact table, and what may leave stays encoded: its text is read a slice at a time, when it
+is checked and written (:mod:`~policeonto.sharing.share`).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class Dropped(StrEnum):
 
 @dataclass(frozen=True)
 class Selection:
-    """What may leave: the *triples* of the records and parts that leave, before generalising and
+    """What may leave: the *triples* (dictionary-encoded) of the records and parts that leave, before generalising and
     pseudonymising; the nodes that leave (*nodes*) and which of them are *records*; withheld records
     counted by reason, withheld parts by class, and dropped triples by reason."""
 
@@ -227,7 +228,7 @@ def select(
     if untyped.len():
         parts_withheld["(no class)"] = untyped.len()
     return Selection(
-        triples=selected.cast(dict.fromkeys("spo", pl.String)),
+        triples=selected,
         nodes=nodes.cast(pl.String),
         records=kept.cast(pl.String),
         withheld=Counter(dict(withheld.group_by("reason").len().iter_rows())),
@@ -261,6 +262,11 @@ def _reached(
     return nodes
 
 
+_WITH = "withheld-with-its-record"  # the triples of a node that does not leave
+#: Why a triple is left out, a byte a triple while every triple is judged.
+_DROPPED = pl.Enum([*(reason.value for reason in Dropped), _WITH])
+
+
 def _triples_of(
     triples: pl.DataFrame,
     nodes: pl.Series,
@@ -276,22 +282,24 @@ def _triples_of(
     typed = p == RDF_TYPE
     reason = (
         pl.when(typed & ~o.is_in(classes))
-        .then(pl.lit(Dropped.CLASS_NOT_PERMITTED.value))
+        .then(pl.lit(Dropped.CLASS_NOT_PERMITTED.value, dtype=_DROPPED))
         .when(~typed & p.is_in(prohibited))
-        .then(pl.lit(Dropped.PROHIBITED.value))
+        .then(pl.lit(Dropped.PROHIBITED.value, dtype=_DROPPED))
         .when(~typed & ~p.is_in(properties))
-        .then(pl.lit(Dropped.PROPERTY_NOT_PERMITTED.value))
+        .then(pl.lit(Dropped.PROPERTY_NOT_PERMITTED.value, dtype=_DROPPED))
         .when(~typed & o.is_in(_among(subjects)) & ~o.is_in(_among(nodes)))
-        .then(pl.lit(Dropped.OBJECT_WITHHELD.value))
+        .then(pl.lit(Dropped.OBJECT_WITHHELD.value, dtype=_DROPPED))
         .when(p.is_in(list(facts.references)) & ~o.cat.starts_with('"') & ~o.is_in(_among(subjects)))
-        .then(pl.lit(Dropped.UNKNOWN_RECORD.value))
+        .then(pl.lit(Dropped.UNKNOWN_RECORD.value, dtype=_DROPPED))
         .otherwise(None)
     )
     leaving = pl.col("s").is_in(_among(nodes))
-    judged = triples.with_columns(reason=pl.when(leaving).then(reason).otherwise(pl.lit("withheld-with-its-record")))
-    out = judged.filter(pl.col("reason").is_not_null())
-    dropped = Counter(dict(out.filter(leaving).group_by("reason").len().iter_rows()))
-    by_property: Counter[tuple[str, str]] = Counter(
-        {(p, r): n for p, r, n in out.group_by("p", "reason").len().iter_rows()}
+    judged = triples.select(
+        "p", leaving=leaving, reason=pl.when(leaving).then(reason).otherwise(pl.lit(_WITH, dtype=_DROPPED))
     )
-    return judged.filter(pl.col("reason").is_null()).drop("reason"), dropped, by_property
+    out = judged.group_by("p", "leaving", "reason").len().filter(pl.col("reason").is_not_null())
+    dropped = Counter(dict(out.filter("leaving").group_by("reason").agg(pl.col("len").sum()).iter_rows()))
+    by_property: Counter[tuple[str, str]] = Counter(
+        {(p, r): n for p, r, n in out.group_by("p", "reason").agg(pl.col("len").sum()).iter_rows()}
+    )
+    return triples.filter(judged.get_column("reason").is_null()), dropped, by_property

@@ -33,7 +33,7 @@ from policeonto.sharing.keys import AgreementKey
 from policeonto.sharing.manifest import ShareFacts, manifest_graph
 from policeonto.sharing.model import vocabulary_facts
 from policeonto.sharing.proof import check_aggregates, check_copy
-from policeonto.sharing.records import TERMS, SharedRecords, read_records_for_share
+from policeonto.sharing.records import TERMS, SharedRecords, distinct_triples, read_records_for_share
 from policeonto.sharing.select import LEVELS, Selection, select
 from policeonto.sharing.transform import Transformed, generalise, pseudonymise
 from policeonto.vocab import ARTEFACTS, artefact_path, schema_view
@@ -51,13 +51,15 @@ __all__ = [
 
 _ODRL_DATE = "http://www.w3.org/ns/odrl/2/dateTime"
 _SLICE = 200_000  # triples written at a time: the text of one slice is held, never the whole copy's
+_TEXT = dict.fromkeys("spo", pl.String)
 
 
 @dataclass(frozen=True)
 class Copy:
-    """A recipient's copy, checked: its triples, and what was shared, withheld, dropped and generalised."""
+    """A recipient's copy, checked: its triples (``s``, ``p``, ``o`` in the order they are written, held
+    dictionary-encoded but for a copy of counts), and what was shared, withheld, dropped and generalised."""
 
-    triples: pl.DataFrame
+    encoded: pl.DataFrame
     records_shared: int
     pseudonymised: int
     withheld: Counter[str]
@@ -68,6 +70,11 @@ class Copy:
     left_out: Counter[tuple[str, str]]  # (predicate, reason) -> triples not in the copy
     pseudonymised_by_property: Counter[str]
     suppressed_cells: Counter[str] = field(default_factory=Counter)  # aggregates only: cells under k, by data set
+
+    @property
+    def triples(self) -> pl.DataFrame:
+        """The copy's triples as text (the whole copy's text at once: for small copies and tests)."""
+        return self.encoded.cast(_TEXT)
 
 
 @dataclass(frozen=True)
@@ -113,17 +120,18 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
         selection.dropped,
     )
     leaving, left_out = selection.records, selection.dropped_by_property
-    if agreement.k is not None:  # suppressed to reach k: counted, never silent
-        done = suppress(kept, agreement.k, agreement.quasi_identifiers, vocabulary_facts(), kept=leaving)
+    if agreement.k is not None:  # suppressed to reach k: counted, never silent (judged on the terms' text)
+        done = suppress(kept.cast(_TEXT), agreement.k, agreement.quasi_identifiers, vocabulary_facts(), kept=leaving)
         kept, leaving, left_out = done.triples, done.records, left_out + done.left_out
         withheld, parts_withheld = withheld + done.withheld, parts_withheld + done.parts_withheld
         dropped = dropped + Counter({"object-withheld": done.dropped} if done.dropped else {})
     triples, pseudonymised, renamed = pseudonymise(kept, agreement, key, records=leaving)
-    # each triple once, in order: sorted on the encoded terms (in the terms' order), then decoded
-    triples = triples.cast(TERMS).unique().sort("s", "p", "o").cast(dict.fromkeys(TERMS, pl.String))
+    # each triple once, in order: sorted on the encoded terms (in the terms' order), left encoded: the copy's
+    # text is read a slice at a time, to be checked and to be written
+    triples = distinct_triples(triples.cast(TERMS)).sort("s", "p", "o")
     check_copy(triples, agreement)
     return Copy(
-        triples=triples,
+        encoded=triples,
         records_shared=leaving.len(),
         pseudonymised=pseudonymised,
         withheld=withheld,
@@ -139,10 +147,12 @@ def make_copy(records: pl.DataFrame, agreement: Agreement, *, key: AgreementKey 
 def _aggregate_copy(records: pl.DataFrame, selection: Selection, shaped: Transformed, agreement: Agreement) -> Copy:
     """The copy of an agreement that lets only aggregates leave: counts of the records selected, checked."""
     described = named_nodes(records)
-    counts = aggregate(shaped.triples, agreement, vocabulary_facts(), records=selection.records, described=described)
+    counts = aggregate(
+        shaped.triples.cast(_TEXT), agreement, vocabulary_facts(), records=selection.records, described=described
+    )
     check_aggregates(counts.triples, agreement, described=described)
     return Copy(
-        triples=counts.triples,
+        encoded=counts.triples,
         records_shared=0,  # no record leaves: counts of them do
         pseudonymised=0,
         withheld=selection.withheld,
@@ -255,7 +265,7 @@ def share_records(
     copy = make_copy(records.triples, agreement, key=derived, today=today or started.date())
     manifest = manifest_path(output)
     with atomic_output(output) as sink:  # the copy is proved: it is written, then its manifest
-        facts = _facts(records, agreement, copy, output, fmt, agent, started, write_copy(copy.triples, fmt, sink))
+        facts = _facts(records, agreement, copy, output, fmt, agent, started, write_copy(copy.encoded, fmt, sink))
         written = manifest_graph(facts).serialize(format="turtle")
     write_atomically(manifest, written)
     return ShareResult(output, manifest, facts, records.map_result)
@@ -286,7 +296,7 @@ def _facts(
         media_type=fmt.syntax.media_type,
         vocabulary_version=str(schema_view().schema.version),
         records_shared=copy.records_shared,
-        triples_shared=copy.triples.height,
+        triples_shared=copy.encoded.height,
         pseudonymised=copy.pseudonymised,
         withheld=copy.withheld,
         parts_withheld=copy.parts_withheld,

@@ -82,21 +82,32 @@ def generalise(triples: pl.DataFrame, agreement: Agreement, *, today: date) -> T
     failed: Counter[str] = Counter()
     for rule in agreement.generalised:
         p = iri(rule.property)
-        chosen = pl.col("p") == p
         if rule.form is GeneralisedForm.LSOA:
             triples, done, lost = _to_lsoa(triples, rule)
         else:
-            triples = triples.with_columns(
-                o=pl.when(chosen).then(_generalised_value(rule.form, today)).otherwise(pl.col("o"))
-            )
-            lost = triples.filter(chosen & pl.col("o").is_null()).height
-            done = triples.filter(chosen).height - lost
-            triples = triples.filter(pl.col("o").is_not_null())
+            triples, done, lost = _to_form(triples, p, rule.form, today)
         if done:
             generalised[f"{rule.property} {rule.form.value}"] += done
         if lost:
             failed[f"{rule.property} {rule.form.value}"] += lost
     return Transformed(triples, generalised, failed)
+
+
+def _to_form(triples: pl.DataFrame, p: str, form: GeneralisedForm, today: date) -> tuple[pl.DataFrame, int, int]:
+    """The values of *p* in *form*, each distinct value worked out once (as text) and put in place in the
+    terms' own type (text, or dictionary-encoded as the records are); a value that cannot be is dropped."""
+    chosen = pl.col("p") == p
+    values = triples.filter(chosen).select(pl.col("o").unique().cast(pl.String))
+    forms = values.with_columns(new=_generalised_value(form, today))
+    failed = forms.filter(pl.col("new").is_null()).get_column("o").to_list()
+    mapping = dict(forms.filter(pl.col("new").is_not_null()).iter_rows())
+    lost_rows = chosen & pl.col("o").is_in(failed)
+    lost = triples.filter(lost_rows).height
+    done = triples.filter(chosen).height - lost
+    triples = triples.filter(~lost_rows).with_columns(
+        o=pl.when(chosen).then(pl.col("o").replace(mapping)).otherwise(pl.col("o"))
+    )
+    return triples, done, lost
 
 
 def _to_lsoa(triples: pl.DataFrame, rule: Generalisation) -> tuple[pl.DataFrame, int, int]:
@@ -114,7 +125,7 @@ def _to_lsoa(triples: pl.DataFrame, rule: Generalisation) -> tuple[pl.DataFrame,
     rest = triples.filter(pl.col("p") != p)
     placed_node = chosen.join(area, left_on="o", right_on="s", how="left")
     placed_self = chosen.join(area, on="s", how="left").get_column("area")
-    is_literal = chosen.get_column("o").str.starts_with('"')
+    is_literal = chosen.get_column("o").cast(pl.String).str.starts_with('"')
     node_rows = placed_node.filter(~is_literal & pl.col("area").is_not_null()).select("s", "p", o=pl.col("area"))
     literal_done = (is_literal & placed_self.is_not_null()).sum()
     done = node_rows.height + literal_done
@@ -133,19 +144,26 @@ def pseudonymised_nodes(
     identifiers = triples.filter((pl.col("p") == SCHEME) & pl.col("o").is_in(scheme_iris)).get_column("s").unique()
     described = triples.get_column("s").unique()
     parts = triples.filter(
-        ~pl.col("p").is_in([RDF_TYPE, *PROVENANCE]) & pl.col("o").is_in(described) & ~pl.col("o").is_in(records)
+        ~pl.col("p").is_in([RDF_TYPE, *PROVENANCE])
+        & pl.col("o").is_in(described.implode())
+        & ~pl.col("o").is_in(records.implode())
     ).select("s", "o")
     nodes, frontier = owners, owners
     while frontier.len():  # the parts of pseudonymised records: names, markers, identifiers
-        frontier = parts.filter(pl.col("s").is_in(frontier) & ~pl.col("o").is_in(nodes)).get_column("o").unique()
+        frontier = (
+            parts.filter(pl.col("s").is_in(frontier.implode()) & ~pl.col("o").is_in(nodes.implode()))
+            .get_column("o")
+            .unique()
+        )
         nodes = pl.concat([nodes, frontier])
-    return pl.concat([nodes, identifiers, _derived(triples, nodes)]).unique(), identifiers
+    found = [nodes.cast(pl.String), identifiers.cast(pl.String), _derived(triples, nodes)]
+    return pl.concat(found).unique(), identifiers.cast(pl.String)
 
 
 def pseudonymised_values(triples: pl.DataFrame, nodes: pl.Series, identifiers: pl.Series) -> pl.Expr:
     """Which triples' objects are values given pseudonyms: identifiers' notations, records' source ids."""
-    values = (pl.col("p") == NOTATION) & pl.col("s").is_in(identifiers)
-    return values | ((pl.col("p") == SOURCE_RECORD_ID) & pl.col("s").is_in(nodes))
+    values = (pl.col("p") == NOTATION) & pl.col("s").is_in(identifiers.implode())
+    return values | ((pl.col("p") == SOURCE_RECORD_ID) & pl.col("s").is_in(nodes.implode()))
 
 
 def pseudonymise(
@@ -178,29 +196,31 @@ def pseudonymise(
 
 
 def _derived(triples: pl.DataFrame, owners: pl.Series) -> pl.Series:
-    """The IRIs made from an owner's IRI (``<owner/home>``, ``<owner#name>``): they would name the owner."""
-    stems = {o[1:-1] for o in owners.to_list() if o.startswith("<")}
-    if not stems:
+    """The IRIs made from an owner's IRI (``<owner/home>``, ``<owner#name>``): they would name the owner.
+    Each IRI of *triples* is cut at its last ``/`` or ``#``, again and again, every IRI at once, until a cut
+    is an owner's IRI or nothing is left to cut."""
+    stems = owners.cast(pl.String)
+    stems = stems.filter(stems.str.starts_with("<")).str.strip_prefix("<").str.strip_suffix(">")
+    if not stems.len():
         return pl.Series("s", [], dtype=pl.String)
-    terms = pl.concat([triples.get_column("s"), triples.get_column("o")]).unique()
-    found = []
-    for term in terms.filter(terms.str.starts_with("<")).to_list():
-        text = term[1:-1]
-        cut = max(text.rfind("/"), text.rfind("#"))
-        while cut > 0:
-            text = text[:cut]
-            if text in stems:
-                found.append(term)
-                break
-            cut = max(text.rfind("/"), text.rfind("#"))
-    return pl.Series("s", found, dtype=pl.String)
+    terms = pl.concat([triples.get_column("s"), triples.get_column("o")]).unique().cast(pl.String)
+    terms = terms.filter(terms.str.starts_with("<"))
+    cuts = pl.DataFrame({"s": terms, "text": terms.str.strip_prefix("<").str.strip_suffix(">")})
+    found = [pl.Series("s", [], dtype=pl.String)]
+    while cuts.height:
+        cuts = cuts.with_columns(text=pl.col("text").str.extract(r"^(.+)[/#][^/#]*$", 1)).drop_nulls("text")
+        named = pl.col("text").is_in(stems.implode())
+        found.append(cuts.filter(named).get_column("s"))
+        cuts = cuts.filter(~named)
+    return pl.concat(found)
 
 
 def _relabel_blanks(triples: pl.DataFrame) -> pl.DataFrame:
-    blanks = pl.concat([triples.get_column("s"), triples.get_column("o")]).filter(
-        pl.concat([triples.get_column("s"), triples.get_column("o")]).str.starts_with("_:")
-    )
-    labels = {label: f"_:b{i}" for i, label in enumerate(blanks.unique(maintain_order=True).to_list())}
+    """Blank nodes labelled ``_:b0``, ``_:b1``... in the order they first appear (subjects, then objects);
+    the terms are made distinct before they are read as text, so the copy's text is never all held."""
+    terms = pl.concat([triples.get_column("s"), triples.get_column("o")]).unique(maintain_order=True).cast(pl.String)
+    blanks = terms.filter(terms.str.starts_with("_:"))
+    labels = {label: f"_:b{i}" for i, label in enumerate(blanks.to_list())}
     if not labels:
         return triples
     return triples.with_columns(s=pl.col("s").replace(labels), o=pl.col("o").replace(labels))
