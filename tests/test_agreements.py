@@ -19,12 +19,13 @@ from rdflib.compare import isomorphic
 from policeonto.errors import AgreementError, PoliceOntoError
 from policeonto.findings import CATALOGUE
 from policeonto.sharing.agreement import Agreement, Generalisation, GeneralisedForm, Pseudonymised
-from policeonto.sharing.consistency import make_agreement
+from policeonto.sharing.consistency import make_agreement, ontology
+from policeonto.sharing.model import vocabulary_facts
 from policeonto.sharing.policy import Policy, profile_terms
 from policeonto.sharing.profile import profile_shapes
 from policeonto.sharing.reading import check_agreement, compile_yaml, read_agreement
 from policeonto.sharing.terms import DPV, GSC, POA
-from policeonto.vocab import POLE
+from policeonto.vocab import POLE, schema_view
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "examples" / "agreements"
@@ -466,6 +467,18 @@ def test_each_example_turtle_is_the_compilation_of_its_yaml(name: str) -> None:
     assert findings == [] and text is not None
     committed = (EXAMPLES / f"{name}.ttl").read_text(encoding="utf-8")
     assert committed == text, f"recompile: policeonto agreement compile examples/agreements/{name}.yaml"
+
+
+def test_the_neighbouring_force_lists_every_class_and_property_of_the_model() -> None:
+    # "The whole POLE model": a record class, a part of one or a property the model gains must be listed too,
+    # or the example silently falls behind (a code list's class is not shared as a record: its codes are values).
+    agreement = read_agreement(EXAMPLES / "neighbouring-force.yaml")
+    known = ontology()
+    codes = {str(POLE[name]) for name in schema_view().all_enums()}
+    assert {c[1:-1] for c in vocabulary_facts().records} <= known.classes
+    missing_classes = sorted(known.classes - codes - agreement.classes)
+    missing_properties = sorted(set(known.ranges) - agreement.properties)
+    assert (missing_classes, missing_properties) == ([], []), "list them in examples/agreements/neighbouring-force.yaml"
 
 
 @pytest.mark.parametrize("name", NAMES)
