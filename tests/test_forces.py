@@ -71,7 +71,7 @@ def test_validation_finds_exactly_the_planted_faults(truth: dict[str, Any]) -> N
     assert found == planted
     assert not report.valid  # a dangling link is an error
     assert Counter(code for code, *_ in found) == {
-        "dangling-reference": 35,  # 4 in Force A's calls and family links, 1 warrant in Force B
+        "dangling-reference": 36,  # 4 in Force A's calls and family links, 1 warrant and 1 report's subject in Force B
         "invalid-value": 11,  # 3 phone numbers in national form
         "missing-recommended-value": 12,
         "unknown-code": 14,  # 1 family link code, 1 source evaluation "6"
@@ -90,6 +90,7 @@ def test_every_row_and_record_is_mapped_or_rejected_with_its_reason(truth: dict[
     # record or duration) drops the value and the row is mapped.
     required = {
         "ENTITY_REF",
+        "id",  # an intelligence report's subject links, when the report is rejected
         "relationships.involvedPersons.data.id",
         "relationships.subject.data.id",
         "TO_REF",
@@ -104,6 +105,7 @@ def test_every_row_and_record_is_mapped_or_rejected_with_its_reason(truth: dict[
     assert result.rejected_by_reason == rejecting
     assert set(result.rejected_by_reason) == {
         "dangling-reference (ENTITY_REF)",
+        "dangling-reference (id)",
         "dangling-reference (relationships.involvedPersons.data.id)",
         "dangling-reference (relationships.subject.data.id)",
         "dangling-reference (TO_REF)",

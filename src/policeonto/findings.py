@@ -385,6 +385,13 @@ _AGREEMENT_TYPES = [
         "The agreement asks for k-anonymity but names no quasi-identifiers, so k means nothing.",
         "k = {value} but no quasi-identifier is named",
     ),
+    (
+        "agreement-aggregates-without-k",
+        "Aggregates only without a minimum count",
+        "The agreement lets only aggregates leave but sets no k, so no small count would be suppressed: a cell "
+        "of one or two records would leave as it is.",
+        "only aggregates may leave but no k is set, so no small count would be suppressed",
+    ),
 ]
 _TYPES += [FindingType(code, title, text, message, Severity.ERROR) for code, title, text, message in _AGREEMENT_TYPES]
 
@@ -510,6 +517,7 @@ FIXES = {
     "agreement-generalised-twice": "Keep one form for the property.",
     "agreement-form-does-not-fit": "Choose a form that fits the property's values.",
     "agreement-k-without-quasi-identifiers": "Name the quasi-identifiers, or remove k.",
+    "agreement-aggregates-without-k": "Add k_anonymity (k and the quasi-identifiers) to the agreement.",
 } | {shape_code(name): fix for name, (_, fix) in SHAPE_COMPONENTS.items()}
 
 _EXAMPLE = {

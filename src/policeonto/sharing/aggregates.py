@@ -8,8 +8,9 @@ postcode sector; not yet a property whose values are records, such as a location
 over the agreement's quasi-identifiers together when the class carries two or more. Each ``qb:Observation``
 is a cell: its dimension values and how many records have them (a record without a value counts under
 ``share:none``). A cell of fewer than k records is suppressed (small-number
-suppression), and when the suppressed cells of a table could be worked out from the others (one cell alone,
-or fewer than k records between them), the next smallest is suppressed too; every suppressed cell is counted.
+suppression), and when the suppressed cells could be worked out from the others (one cell alone, or fewer
+than k records between them), within a table or from a margin another table publishes, the next smallest is
+suppressed too (:mod:`policeonto.sharing.linked`); every suppressed cell is counted, by data set.
 Values that could name a record (identifiers, free text, dates and times, records' IRIs) are never
 dimensions.
 
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from policeonto.sharing.agreement import Agreement, GeneralisedForm
+from policeonto.sharing.linked import Table, suppress
 from policeonto.sharing.model import LSOA, VocabularyFacts
 from policeonto.terms import RDF_TYPE, XSD, iri
 
@@ -110,10 +112,8 @@ def suppressed_cells(counts: list[int], k: int) -> set[int]:
     >>> sorted(suppressed_cells([40, 25], 10))
     []
     """
-    hidden = {i for i, n in enumerate(counts) if n < k}
-    while hidden and (len(hidden) == 1 or sum(counts[i] for i in hidden) < k) and len(hidden) < len(counts):
-        hidden.add(min((n, i) for i, n in enumerate(counts) if i not in hidden)[1])
-    return hidden
+    (hidden,) = suppress([Table("", ("",), {(f"{i:09d}",): n for i, n in enumerate(counts)})], k)
+    return {int(i) for (i,) in hidden}
 
 
 def aggregate(
@@ -134,6 +134,7 @@ def aggregate(
     suppressed: Counter[str] = Counter()
     counted: Counter[str] = Counter()
     qis = [iri(q) for q in agreement.quasi_identifiers]
+    tables: list[Table] = []
     for cls in classes:
         members = types.filter(pl.col("o") == cls).get_column("s").unique()
         if not members.len():
@@ -141,15 +142,14 @@ def aggregate(
         counted[cls] += members.len()
         mine = values.filter(pl.col("s").is_in(members))
         carried = sorted(set(mine.get_column("p").unique().to_list()))
-        tables = [[p] for p in carried]
         joint = [q for q in qis if q in carried]
-        if len(joint) >= 2:
-            tables.append(joint)
-        for dims in tables:
-            name, triples_out, hidden = _table(base, cls, dims, members, mine, k)
-            out += triples_out
-            if hidden:
-                suppressed[name] += hidden
+        for dims in [[p] for p in carried] + ([joint] if len(joint) >= 2 else []):
+            tables.append(Table(cls, tuple(dims), _cells(dims, members, mine)))
+    for table, hidden in zip(tables, suppress(tables, k), strict=True):  # across tables: they share margins
+        name, triples_out = _table(base, table, hidden)
+        out += triples_out
+        if hidden:
+            suppressed[name] += len(hidden)
     frame = pl.DataFrame(out, schema=dict.fromkeys("spo", pl.String), orient="row")
     return Aggregates(frame.unique().sort("s", "p", "o"), suppressed, counted)
 
@@ -158,19 +158,22 @@ def _local(term: str) -> str:
     return term[1:-1].rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def _table(
-    base: str, cls: str, dims: list[str], members: pl.Series, values: pl.DataFrame, k: int
-) -> tuple[str, list[tuple[str, str, str]], int]:
-    """One data set: its name, its triples, and how many of its cells were suppressed."""
+def _cells(dims: list[str], members: pl.Series, values: pl.DataFrame) -> dict[tuple[str, ...], int]:
+    """The cells of the table of *members* over *dims*: each combination of values with its count."""
     grid = pl.DataFrame({"s": members}).join(pl.DataFrame({"p": dims}), how="cross")
     each = grid.join(values.select("s", "p", "o"), on=["s", "p"], how="left").with_columns(pl.col("o").fill_null(NONE))
     if len(dims) == 1:  # one dimension: a record with several values counts under each
-        cells = each.group_by("o").agg(pl.col("s").n_unique().alias("n")).sort("o")
-        rows = [((value,), n) for value, n in cells.iter_rows()]
-    else:  # several: a record counts under its values together (the first of several, by order)
-        firsts = each.sort("o").group_by("s", "p").agg(pl.col("o").first()).pivot(on="p", index="s", values="o")
-        cells = firsts.group_by(dims).agg(pl.len().alias("n")).sort(dims)
-        rows = [(tuple(row[:-1]), row[-1]) for row in cells.iter_rows()]
+        cells = each.group_by("o").agg(pl.col("s").n_unique().alias("n"))
+        return {(value,): n for value, n in cells.iter_rows()}
+    # several: a record counts under its values together (the first of several, by order)
+    firsts = each.sort("o").group_by("s", "p").agg(pl.col("o").first()).pivot(on="p", index="s", values="o")
+    cells = firsts.group_by(dims).agg(pl.len().alias("n"))
+    return {tuple(row[:-1]): row[-1] for row in cells.iter_rows()}
+
+
+def _table(base: str, table: Table, hidden: set[tuple[str, ...]]) -> tuple[str, list[tuple[str, str, str]]]:
+    """One data set: its name and its triples, without its *hidden* cells."""
+    cls, dims = table.unit, table.dims
     name = _local(cls) + " by " + ", ".join(_local(d) for d in dims)
     dataset = f"<{base}{_local(cls)}/{'-'.join(_local(d) for d in dims)}>"
     structure = dataset[:-1] + "/structure>"
@@ -190,12 +193,11 @@ def _table(
             (component, RDF_TYPE, _qb("ComponentSpecification")),
             (component, link, value),
         ]
-    hidden = suppressed_cells([n for _, n in rows], k)
-    for i, (key, n) in enumerate(rows):
-        if i in hidden:
+    for key, n in sorted(table.cells.items()):
+        if key in hidden:
             continue
         obs = dataset[:-1] + "/" + hashlib.sha256("\t".join(key).encode()).hexdigest()[:16] + ">"
         out += [(obs, RDF_TYPE, _qb("Observation")), (obs, _qb("dataSet"), dataset)]
         out += [(obs, d, v) for d, v in zip(dims, key, strict=True)]
         out.append((obs, OBS_VALUE, f'"{n}"^^<{XSD}integer>'))
-    return name, out, len(hidden)
+    return name, out

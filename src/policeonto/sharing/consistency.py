@@ -4,7 +4,7 @@
 Refused, each with its finding: a target the ontology does not define, a purpose or legal basis that is
 not DPV's, a caveat or identifier scheme not in the code lists, and an agreement that contradicts itself
 (a target both permitted and prohibited, a duty on something not permitted, a property generalised twice
-or to a form it cannot take, k without quasi-identifiers).
+or to a form it cannot take, k without quasi-identifiers, aggregates only without k).
 """
 
 from __future__ import annotations
@@ -129,6 +129,8 @@ def make_agreement(policy: Policy, file: Path | str) -> tuple[Agreement | None, 
             refuse("agreement-duty-not-permitted", target, "use as a quasi-identifier")
     if policy.k is not None and not policy.quasi_identifiers:
         refuse("agreement-k-without-quasi-identifiers", str(policy.k))
+    if policy.aggregates_only and policy.k is None:
+        refuse("agreement-aggregates-without-k", policy.iri)
     if findings:
         return None, findings
     ceiling, sensitive = CLASSIFICATIONS[URIRef(policy.ceiling)]
