@@ -47,7 +47,7 @@ def _generator() -> Any:
 
 def test_the_bundled_exports_are_what_the_seeded_generator_writes(tmp_path: Path) -> None:
     _generator().generate(tmp_path, seed=7, scale=1.0)
-    files = ["force-a/" + p.name for p in FORCE_A] + ["force-b/export.json", "ground-truth.json"]
+    files = ["force-a/" + p.name for p in FORCE_A] + ["force-b/export.json", "ground-truth.json", "linkage-truth.csv"]
     _, mismatch, errors = filecmp.cmpfiles(EXAMPLES, tmp_path, files, shallow=False)
     assert (mismatch, errors) == ([], []), "regenerate with: make examples"
 
@@ -188,7 +188,7 @@ def test_a_load_with_another_base_writes_every_iri_under_it() -> None:
     done = load_inputs(store, FORCE_A, load_invalid=True, options=MapOptions(base=base))
     assert {d.graph.startswith(f"{base}dataset/") for d in done} == {True}
     people = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/policeonto/Person> }")
-    assert int(people.values("n").pop()) == 300
+    assert int(people.values("n").pop()) == 335  # 300 drawn, 35 planted for the linkage cases
     outside = store.query(
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
         'FILTER(STRSTARTS(STR(?s), "https://w3id.org/policeonto/data/")) }'
