@@ -25,12 +25,16 @@ import argparse
 import csv
 import json
 import math
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from random import Random
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))  # the force examples' hard cases
+from linkage_cases import born, typo
 
 BASE = "https://w3id.org/policeonto/data/"
 LOOK_ALIKE_SHARE = 0.02
@@ -122,32 +126,14 @@ def _pnc(rng: Random, number: int) -> str:
     return f"{year:02d}/{serial}{PNC_CHECK_LETTERS[int(f'{year:02d}{serial:07d}') % 23]}"
 
 
-def _born(rng: Random, first: int, last: int) -> date:
-    return date(rng.randint(first, last), rng.randint(1, 12), rng.randint(1, 28))
-
-
 def _person(seed: int, number: int, force: str = "A") -> Who:
     """Person *number*, the same for a seed however many are written."""
     rng = Random(seed * 10_000_019 + number)
     sex = rng.choice("MF")
     forename = rng.choice(MALE if sex == "M" else FEMALE)
     pnc = _pnc(rng, number) if rng.random() < PNC_RATE else None
-    birth = _born(rng, 1940, 2008)
+    birth = born(rng, 1940, 2008)
     return Who(forename, rng.choice(SURNAMES), birth, sex, rng.choice(IC_CODES), pnc, _home(rng, force))
-
-
-def _typo(rng: Random, name: str) -> str:
-    while True:
-        at = rng.randrange(1, len(name) - 1)
-        typed = rng.choice(
-            (
-                name[:at] + name[at + 1] + name[at] + name[at + 2 :],
-                name[:at] + name[at + 1 :],
-                name[:at] + name[at] + name[at:],
-            )
-        )
-        if typed != name:
-            return typed
 
 
 def _same(rng: Random, who: Who) -> tuple[str, Who]:
@@ -170,9 +156,9 @@ def _written(rng: Random, case: str, who: Who) -> Who | None:
     if case == "no-shared-identifier":
         return kept
     if case == "forename-typo":
-        return replace(kept, forename=_typo(rng, who.forename)) if len(who.forename) > 2 else None
+        return replace(kept, forename=typo(rng, who.forename)) if len(who.forename) > 2 else None
     if case == "surname-typo":
-        return replace(kept, surname=_typo(rng, who.surname)) if len(who.surname) > 3 else None
+        return replace(kept, surname=typo(rng, who.surname)) if len(who.surname) > 3 else None
     if case == "transposed-birth-date":
         fits = who.birth.day <= 12 and who.birth.day != who.birth.month
         return replace(kept, birth=date(who.birth.year, who.birth.day, who.birth.month)) if fits else None
@@ -194,7 +180,7 @@ def _look_alike(rng: Random, who: Who) -> tuple[str, Who]:
     if case == "twins":
         return case, replace(who, forename=rng.choice([n for n in names if n != who.forename]), pnc=None)
     if case == "father-and-son" and who.birth.year <= 1985:
-        return case, replace(who, birth=_born(rng, who.birth.year + 20, who.birth.year + 23), pnc=None)
+        return case, replace(who, birth=born(rng, who.birth.year + 20, who.birth.year + 23), pnc=None)
     stranger = replace(_person(rng.randrange(1 << 30), 0, "B"), forename=who.forename, surname=who.surname)
     return "common-name", replace(stranger, sex=who.sex, pnc=None)
 

@@ -113,7 +113,7 @@ class _Planter:
     def who(self, *, sex: str | None = None, birth: date | None = None) -> Who:
         sex = sex or self.rng.choice("MF")
         forename = self.rng.choice(MALE if sex == "M" else FEMALE)
-        birth = birth or _born(self.rng, 1950, 2004)
+        birth = birth or born(self.rng, 1950, 2004)
         return Who(forename, self.rng.choice(SURNAMES), birth, sex, self.rng.choice(IC_CODES))
 
     def home(self, side: int) -> int:
@@ -146,7 +146,7 @@ class _Planter:
         return Pair(case, True, a_index, b_index)
 
 
-def _typo(rng: Random, name: str) -> str:
+def typo(rng: Random, name: str) -> str:
     """*name* with one slip of the keyboard inside it: two letters swapped, a letter dropped or doubled."""
     while True:
         at = rng.randrange(1, len(name) - 1)
@@ -161,7 +161,7 @@ def _typo(rng: Random, name: str) -> str:
             return typed
 
 
-def _born(rng: Random, first: int, last: int) -> date:
+def born(rng: Random, first: int, last: int) -> date:
     """A birth date in a year from *first* to *last*."""
     return date(rng.randint(first, last), rng.randint(1, 12), rng.randint(1, 28))
 
@@ -180,10 +180,10 @@ def _same_person(planter: _Planter) -> Iterator[Pair]:
         yield planter.pair("no-shared-identifier", who, who, moved=number % 2 == 0, pnc_in_a=number < 2)
     for _ in range(SAME_PERSON_CASES["forename-typo"]):
         who = planter.who()
-        yield planter.pair("forename-typo", who, replace(who, forename=_typo(rng, who.forename)), moved=False)
+        yield planter.pair("forename-typo", who, replace(who, forename=typo(rng, who.forename)), moved=False)
     for _ in range(SAME_PERSON_CASES["surname-typo"]):
         who = planter.who()
-        yield planter.pair("surname-typo", who, replace(who, surname=_typo(rng, who.surname)), moved=False)
+        yield planter.pair("surname-typo", who, replace(who, surname=typo(rng, who.surname)), moved=False)
     for _ in range(SAME_PERSON_CASES["transposed-birth-date"]):
         who = planter.who(birth=_transposable(rng))
         swapped = date(who.birth.year, who.birth.day, who.birth.month)
@@ -218,8 +218,8 @@ def _look_alikes(planter: _Planter) -> Iterator[Pair]:
         yield Pair("twins", False, a_first, b_second)
     # A father and son of one name at one address: the son alone in Force B; then the father in both.
     for father_in_b in (False, True):
-        father = planter.who(sex="M", birth=_born(rng, 1950, 1965))
-        son = replace(father, birth=_born(rng, father.birth.year + 20, father.birth.year + 35))
+        father = planter.who(sex="M", birth=born(rng, 1950, 1965))
+        son = replace(father, birth=born(rng, father.birth.year + 20, father.birth.year + 35))
         home = planter.home(0)
         a_father = planter.add(0, father, home, pnc=planter.makers.pnc(rng))
         b_home = planter.same_home(home)
@@ -227,9 +227,9 @@ def _look_alikes(planter: _Planter) -> Iterator[Pair]:
             yield Pair("father-and-son", True, a_father, planter.add(1, father, b_home))
         yield Pair("father-and-son", False, a_father, planter.add(1, son, b_home))
     # A son recorded under his father's PNC ID in Force B.
-    father = planter.who(sex="M", birth=_born(rng, 1950, 1965))
+    father = planter.who(sex="M", birth=born(rng, 1950, 1965))
     forename = rng.choice([n for n in MALE if n != father.forename])
-    son = replace(father, forename=forename, birth=_born(rng, father.birth.year + 20, father.birth.year + 35))
+    son = replace(father, forename=forename, birth=born(rng, father.birth.year + 20, father.birth.year + 35))
     pnc = planter.makers.pnc(rng)
     home = planter.home(0)
     a_father = planter.add(0, father, home, pnc=pnc)

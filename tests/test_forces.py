@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import filecmp
-import importlib.util
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from policeonto.store import EmbeddedStore, Store
 from policeonto.store.jobs import load_inputs
 from policeonto.validation import validate
 from policeonto.vocab import schema_view
-from tests.conftest import ROOT
+from tests.conftest import ROOT, script_module
 
 EXAMPLES = ROOT / "examples"
 FORCE_A = sorted((EXAMPLES / "force-a").glob("*.csv"))
@@ -37,12 +35,7 @@ def truth() -> dict[str, Any]:
 
 
 def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("generate_forces", EXAMPLES / "generate_forces.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return script_module(EXAMPLES / "generate_forces.py")
 
 
 def test_the_bundled_exports_are_what_the_seeded_generator_writes(tmp_path: Path) -> None:

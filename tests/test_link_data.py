@@ -5,27 +5,15 @@ from __future__ import annotations
 
 import csv
 import filecmp
-import importlib.util
-import sys
 from pathlib import Path
-from typing import Any
 
 from policeonto.linkage.truth import read_truth
 from policeonto.mapping import map_result, map_stream
-from tests.conftest import ROOT
-
-
-def _link_data() -> Any:
-    spec = importlib.util.spec_from_file_location("link_data", ROOT / "benchmarks" / "link_data.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import ROOT, script_module
 
 
 def test_the_benchmark_people_are_seeded_mappable_and_their_truth_is_complete(tmp_path: Path) -> None:
-    link_data = _link_data()
+    link_data = script_module(ROOT / "benchmarks" / "link_data.py")
     counts = link_data.write(tmp_path / "one", 400, seed=3, share=0.25)
     assert counts == {"force-a": 200, "force-b": 200, "same-person pairs": 50, "look-alike pairs": 4}
     link_data.write(tmp_path / "two", 400, seed=3, share=0.25)
