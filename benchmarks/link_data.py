@@ -34,7 +34,7 @@ from random import Random
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))  # the force examples' hard cases
-from linkage_cases import born, typo
+from linkage_cases import Who, born, typo
 
 BASE = "https://w3id.org/policeonto/data/"
 LOOK_ALIKE_SHARE = 0.02
@@ -103,12 +103,9 @@ class Home:
 
 
 @dataclass(frozen=True, slots=True)
-class Who:
-    forename: str
-    surname: str
-    birth: date
-    sex: str
-    ic: str
+class Record(Who):
+    """A person of the examples' cases, with their PNC ID and home."""
+
     pnc: str | None
     home: Home
 
@@ -126,17 +123,17 @@ def _pnc(rng: Random, number: int) -> str:
     return f"{year:02d}/{serial}{PNC_CHECK_LETTERS[int(f'{year:02d}{serial:07d}') % 23]}"
 
 
-def _person(seed: int, number: int, force: str = "A") -> Who:
+def _person(seed: int, number: int, force: str = "A") -> Record:
     """Person *number*, the same for a seed however many are written."""
     rng = Random(seed * 10_000_019 + number)
     sex = rng.choice("MF")
     forename = rng.choice(MALE if sex == "M" else FEMALE)
     pnc = _pnc(rng, number) if rng.random() < PNC_RATE else None
     birth = born(rng, 1940, 2008)
-    return Who(forename, rng.choice(SURNAMES), birth, sex, rng.choice(IC_CODES), pnc, _home(rng, force))
+    return Record(forename, rng.choice(SURNAMES), birth, sex, rng.choice(IC_CODES), pnc, _home(rng, force))
 
 
-def _same(rng: Random, who: Who) -> tuple[str, Who]:
+def _same(rng: Random, who: Record) -> tuple[str, Record]:
     """Force B's record of Force A's person *who*, with the case it was written under: cases are drawn
     by weight until one fits the person (a transposed date needs a day of 12 or less, a nickname a name
     that has one)."""
@@ -148,7 +145,7 @@ def _same(rng: Random, who: Who) -> tuple[str, Who]:
     return "no-shared-identifier", replace(who, pnc=None)
 
 
-def _written(rng: Random, case: str, who: Who) -> Who | None:
+def _written(rng: Random, case: str, who: Record) -> Record | None:
     """*who* as Force B writes them under *case*, or None if the case does not fit them."""
     kept = replace(who, pnc=None)
     if case == "shared-pnc":
@@ -173,7 +170,7 @@ def _written(rng: Random, case: str, who: Who) -> Who | None:
     return replace(kept, surname=SURNAME_VARIANTS[who.surname]) if who.surname in SURNAME_VARIANTS else None
 
 
-def _look_alike(rng: Random, who: Who) -> tuple[str, Who]:
+def _look_alike(rng: Random, who: Record) -> tuple[str, Record]:
     """Someone else who looks like Force A's person *who* to Force B."""
     case = rng.choice(LOOK_ALIKE_CASES)
     names = MALE if who.sex == "M" else FEMALE
