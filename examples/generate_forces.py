@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the modules that grow each force's export
 from force_a_contacts import write_csv, write_force_a_contacts
 from force_b_intelligence import JusticeRecords, justice_records
+from linkage_cases import Makers, Pair, plant_linkage_cases
 
 FAULT_RATE = 0.02
 SHARED_RATE = 0.08
@@ -56,6 +57,10 @@ MIN_COUNTS = {"people": 4, "vehicles": 1, "places": 2, "occurrences": 4}
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}|GIR 0AA)$")
 
 POI_PNC = "99/1234567B"
+#: The base IRI the bundled mappings mint records under, and the linkage ground truth beside the exports.
+DATA_BASE = "https://w3id.org/policeonto/data/"
+LINKAGE_TRUTH = "linkage-truth.csv"
+LINKAGE_HEADER = ("entity", "case", "same", "record_a", "record_b")
 #: The PNC check letters: the alphabet without I, O and S, Z first (CJS Data Standards Catalogue 6).
 PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 POI_FORENAME, POI_SURNAME, POI_BIRTH = "Marcus", "Holloway", date(1986, 7, 14)
@@ -1005,6 +1010,34 @@ def _ground_truth(
     }
 
 
+# ---------------------------------------------------------------- linkage cases
+
+
+def _linkage_makers(forces: tuple[Force, Force]) -> Makers:
+    """The generator's ways of making people, homes and codes, lent to the linkage cases."""
+    registry = Registry(pncs={POI_PNC} | {p.pnc for force in forces for p in force.people if p.pnc})
+    return Makers(
+        person=Person,
+        home=_linkage_home,
+        pnc=lambda rng: _pnc_id(rng, registry),
+        self_defined=lambda rng, ic: rng.choice(IC_TO_SDE[ic]),
+    )
+
+
+def _linkage_home(rng: Random, force: Force) -> int:
+    """One of the force's addresses for a planted person: not the person of interest's, nor a faulty one."""
+    return rng.choice([i for i, p in enumerate(force.places) if i != force.poi_home and POSTCODE_RE.match(p.postcode)])
+
+
+def _linkage_rows(forces: tuple[Force, Force], pairs: list[Pair]) -> Iterator[list[str]]:
+    """Rows of ``linkage-truth.csv``: each pair's records by the IRIs the mappings mint for them."""
+    force_a, force_b = (_local_ids(force)["person"] for force in forces)
+    for pair in pairs:
+        record_a = f"{DATA_BASE}force-a/nominal/{force_a(pair.a)}"
+        record_b = f"{DATA_BASE}force-b/person/{force_b(pair.b)}"
+        yield ["person", pair.case, "true" if pair.same else "false", record_a, record_b]
+
+
 # ---------------------------------------------------------------- entry points
 
 
@@ -1015,22 +1048,25 @@ def generate(out: Path, *, seed: int = 7, scale: float = 1.0) -> dict[str, Any]:
     rng = Random(seed)
     counts = _counts(scale)
     forces = _build_forces(rng, counts)
+    reserved = []
     for force in forces:
         _make_occurrences(rng, force, counts["occurrences"])
-        reserved = _link(rng, force)
-        _plant_faults(rng, force, reserved)
+        reserved.append(_link(rng, force))
+        _plant_faults(rng, force, reserved[-1])
+    # The contact tables and justice records are drawn for the people before the linkage cases.
+    births_a, people_b = [p.birth for p in forces[0].people], len(forces[1].people)
+    pairs = plant_linkage_cases(seed, forces, (reserved[0], reserved[1]), _linkage_makers(forces))
 
     out.mkdir(parents=True, exist_ok=True)
     counts_a, faults_a = _write_force_a(forces[0], out)
-    contacts = write_force_a_contacts(out / "force-a", seed=seed, births=[p.birth for p in forces[0].people])
+    contacts = write_force_a_contacts(out / "force-a", seed=seed, births=births_a)
     counts_a, faults_a = {**counts_a, **contacts[0]}, faults_a + contacts[1]
-    justice = justice_records(
-        seed, scale, people=len(forces[1].people), first_row=len(forces[1].occurrences) + 1, file=B_FILE
-    )
+    justice = justice_records(seed, scale, people=people_b, first_row=len(forces[1].occurrences) + 1, file=B_FILE)
     counts_b, faults_b = _write_force_b(forces[1], out, justice)
     truth = _ground_truth(seed, scale, forces, {"force-a": counts_a, "force-b": counts_b}, faults_a + faults_b)
     text = json.dumps(truth, indent=1, ensure_ascii=False) + "\n"
     (out / "ground-truth.json").write_text(text, encoding="utf-8", newline="\n")
+    write_csv(out / LINKAGE_TRUTH, LINKAGE_HEADER, _linkage_rows(forces, pairs))
     return truth
 
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import filecmp
-import importlib.util
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from policeonto.store import EmbeddedStore, Store
 from policeonto.store.jobs import load_inputs
 from policeonto.validation import validate
 from policeonto.vocab import schema_view
-from tests.conftest import ROOT
+from tests.conftest import ROOT, script_module
 
 EXAMPLES = ROOT / "examples"
 FORCE_A = sorted((EXAMPLES / "force-a").glob("*.csv"))
@@ -37,17 +35,12 @@ def truth() -> dict[str, Any]:
 
 
 def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("generate_forces", EXAMPLES / "generate_forces.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return script_module(EXAMPLES / "generate_forces.py")
 
 
 def test_the_bundled_exports_are_what_the_seeded_generator_writes(tmp_path: Path) -> None:
     _generator().generate(tmp_path, seed=7, scale=1.0)
-    files = ["force-a/" + p.name for p in FORCE_A] + ["force-b/export.json", "ground-truth.json"]
+    files = ["force-a/" + p.name for p in FORCE_A] + ["force-b/export.json", "ground-truth.json", "linkage-truth.csv"]
     _, mismatch, errors = filecmp.cmpfiles(EXAMPLES, tmp_path, files, shallow=False)
     assert (mismatch, errors) == ([], []), "regenerate with: make examples"
 
@@ -190,7 +183,7 @@ def test_a_load_with_another_base_writes_every_iri_under_it() -> None:
     done = load_inputs(store, FORCE_A, load_invalid=True, options=MapOptions(base=base))
     assert {d.graph.startswith(f"{base}dataset/") for d in done} == {True}
     people = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/policeonto/Person> }")
-    assert int(people.values("n").pop()) == 300
+    assert int(people.values("n").pop()) == 335  # 300 drawn, 35 planted for the linkage cases
     outside = store.query(
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
         'FILTER(STRSTARTS(STR(?s), "https://w3id.org/policeonto/data/")) }'
