@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rdflib import RDF, XSD
 
 from policeonto.cli import main
 from policeonto.errors import LinkageModelError
+from policeonto.fastshacl.report import ResultKey, report_keys
 from policeonto.linkage import CLUSTERS_GRAPH, MATCHES_GRAPH, LinkResult, link
+from policeonto.linkage.graphs import match_iri
 from policeonto.linkage.model import read_model
 from policeonto.store import EmbeddedStore, Store
+from policeonto.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 A = "https://w3id.org/policeonto/data/force-a/nominal/"
@@ -161,3 +165,49 @@ def test_cli_links_and_refuses_a_bad_model(first_run: tuple[LinkResult, Path], l
     assert refused.exit_code == 2 and f"{bad}: not a policeonto linkage model" in refused.output
     floor = CliRunner().invoke(main, ["link", "--store", str(loaded), "--model", str(model), "--floor", "0.95"])
     assert floor.exit_code == 2 and "--floor 0.95 is above --threshold 0.9" in floor.output
+
+
+def _written(store: Store, target: Path) -> Path:
+    """The matches and clusters graphs, with the types of the records they name, as one N-Triples file."""
+    construct = (
+        "CONSTRUCT { ?s ?p ?o . ?record a ?type } WHERE { "
+        f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g IN (<{MATCHES_GRAPH}>, <{CLUSTERS_GRAPH}>)) }} UNION "
+        f"{{ GRAPH <{MATCHES_GRAPH}> {{ ?m <https://w3id.org/policeonto/first_record>|"
+        "<https://w3id.org/policeonto/second_record> ?record } GRAPH ?h { ?record a ?type } } }"
+    )
+    target.write_text("".join(line + "\n" for line in store.query(construct).triples), encoding="utf-8")
+    return target
+
+
+def _keys(path: Path, engine: str) -> set[ResultKey]:
+    return report_keys(validate([path], engine=engine).shacl_report())
+
+
+def test_the_written_graphs_conform_to_their_shapes_in_both_engines(
+    first_run: tuple[LinkResult, Path], loaded: Path, tmp_path: Path
+) -> None:
+    with EmbeddedStore(loaded) as store:
+        link(store, threshold=0.9, floor=0.5, model_path=first_run[1])
+        written = _written(store, tmp_path / "linkage.nt")
+    assert _keys(written, "fast") == _keys(written, "pyshacl") == set()
+    # Broken on purpose: a probability above 1, a match without its second record, a one-record entity.
+    text = written.read_text(encoding="utf-8")
+    pairs = sorted(first_run[0].pairs, key=lambda match: match.first)
+    first, second = match_iri(pairs[0]), match_iri(pairs[1])
+    lines = [
+        line
+        for line in text.splitlines()
+        if not (line.startswith(f"<{second}> <https://w3id.org/policeonto/second_record>"))
+    ]
+    lines.append(f'<{first}> <https://w3id.org/policeonto/match_probability> "1.5"^^<{XSD.float}> .')
+    lines.append(f"<https://example.org/lonely> <{RDF.type}> <https://w3id.org/policeonto/ResolvedEntity> .")
+    broken = tmp_path / "broken.nt"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast, reference = _keys(broken, "fast"), _keys(broken, "pyshacl")
+    assert fast == reference, (sorted(fast - reference), sorted(reference - fast))
+    found = {(key[0], key[1].rsplit("/", 1)[-1], key[3].rsplit("#", 1)[-1]) for key in fast}
+    assert {
+        (f"<{first}>", "match_probability", "MaxInclusiveConstraintComponent"),
+        (f"<{second}>", "second_record", "MinCountConstraintComponent"),
+        ("<https://example.org/lonely>", "members", "MinCountConstraintComponent"),
+    } <= found
