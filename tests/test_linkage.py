@@ -4,6 +4,7 @@ birth transposed, so the twelve people both forces hold share no identifier."""
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -211,3 +212,22 @@ def test_the_written_graphs_conform_to_their_shapes_in_both_engines(
         (f"<{second}>", "second_record", "MinCountConstraintComponent"),
         ("<https://example.org/lonely>", "members", "MinCountConstraintComponent"),
     } <= found
+
+
+def test_the_grey_zone_is_written_for_review(first_run: tuple[LinkResult, Path], loaded: Path, tmp_path: Path) -> None:
+    _, model = first_run
+    sheet = tmp_path / "review.csv"
+    args = ["link", "--store", str(loaded), "--model", str(model), "--floor", "0.01", "--review", "0.01", "0.9"]
+    written = CliRunner().invoke(main, [*args, "-o", str(sheet)])
+    assert written.exit_code == 0, written.output
+    rows = list(csv.DictReader(sheet.open(encoding="utf-8", newline="")))
+    with EmbeddedStore(loaded) as store:
+        grey = [match for match in link(store, floor=0.01, model_path=model).pairs if match.probability < 0.9]
+    assert [(row["first_record"], row["second_record"]) for row in rows] == [(m.first, m.second) for m in grey]
+    assert rows and all(row["decision"] == row["decided_by"] == "" for row in rows)
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
+    assert not {(row["first_record"], row["second_record"]) for row in rows} & EXPECTED  # all twelve are above
+    below = CliRunner().invoke(main, [*args[:-2], "0.001", "0.9", "-o", str(sheet)])
+    assert below.exit_code == 2 and "below --floor 0.01" in below.output
+    alone = CliRunner().invoke(main, args)
+    assert alone.exit_code == 2 and "go together" in alone.output

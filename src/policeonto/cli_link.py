@@ -43,6 +43,14 @@ def _evidence_text(match: Match) -> str:
     help="The model file, reused when it is there, else trained and written.  [default: out/linkage/ENTITY-model.json]",
 )
 @click.option("--retrain", is_flag=True, help="Train the model again, even if its file is there.")
+@click.option(
+    "--review",
+    type=(float, float),
+    default=None,
+    metavar="LOW HIGH",
+    help="Write the pairs at least LOW and below HIGH likely to the -o file, for people to decide (CSV).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The --review CSV file.")
 @summary_options()
 def link(
     location: str | None,
@@ -51,6 +59,8 @@ def link(
     floor: float,
     model_path: Path | None,
     retrain: bool,
+    review: tuple[float, float] | None,
+    output: Path | None,
     voice: Voice,
 ) -> int:
     """Link the records of one kind across the forces' graphs of a store (Splink, on DuckDB). Each pair at
@@ -58,11 +68,18 @@ def link(
     https://w3id.org/policeonto/graph/linkage/matches; the pairs at or above --threshold are joined into
     resolved entities in .../linkage/clusters. The forces' graphs are not changed."""
     from policeonto.linkage import link as run_link
+    from policeonto.linkage.review import grey_zone, review_csv
+    from policeonto.output import write_atomically
     from policeonto.store import open_store
 
+    if (review is None) != (output is None):
+        raise click.UsageError("--review LOW HIGH and -o FILE go together")
     chosen = model_path if model_path is not None else Path("out/linkage") / f"{entity}-model.json"
     with open_store(location, create=False) as store:
         result = run_link(store, entity="person", threshold=threshold, floor=floor, model_path=chosen, retrain=retrain)
+    grey = () if review is None else grey_zone(result.pairs, *review, floor=floor)
+    if output is not None:
+        write_atomically(output, review_csv(grey))
     above = sum(1 for match in result.pairs if match.probability >= threshold)
     voice.data(
         {
@@ -75,6 +92,7 @@ def link(
             "floor": floor,
             "pairs": len(result.pairs),
             "pairs_above_threshold": above,
+            "review": None if output is None else {"file": str(output), "pairs": len(grey)},
             "clusters": [{"members": list(members), "matches": len(joined)} for members, joined in result.clusters],
             "top_pairs": [
                 {
@@ -99,6 +117,8 @@ def link(
         f"{len(result.pairs)} pairs at or above {floor}, {above} at or above {threshold}, "
         f"in {len(result.clusters)} clusters"
     )
+    if review is not None:
+        voice.say(f"{len(grey)} pairs from {review[0]} to below {review[1]} written for review to {output}")
     for match in result.pairs if voice.verbose else result.pairs[:_SHOWN]:
         voice.say(f"  {match.probability:.4f}  {match.first}  {match.second}")
         voice.say(f"          {_evidence_text(match)}")
