@@ -231,3 +231,16 @@ def test_the_grey_zone_is_written_for_review(first_run: tuple[LinkResult, Path],
     assert below.exit_code == 2 and "below --floor 0.01" in below.output
     alone = CliRunner().invoke(main, args)
     assert alone.exit_code == 2 and "go together" in alone.output
+
+
+def test_the_example_query_finds_people_by_resolution_not_by_pnc(
+    first_run: tuple[LinkResult, Path], loaded: Path
+) -> None:
+    query = (ROOT / "examples" / "queries" / "people-resolved-across-forces.rq").read_text(encoding="utf-8")
+    with EmbeddedStore(loaded) as store:
+        link(store, threshold=0.9, floor=0.5, model_path=first_run[1])
+        found = store.query(query)
+        by_pnc = store.query((ROOT / "examples" / "queries" / "people-in-both-forces.rq").read_text(encoding="utf-8"))
+    assert len(found.rows) == 12 and by_pnc.rows == ()  # Force B's copy has no PNC ID: only resolution finds them
+    assert set(found.values("forces")) == {"2"} and set(found.values("pnc_ids")) == {"1"}  # Force A's only
+    assert "Ann Parker | Anne Parker" in found.values("names") or "Anne Parker | Ann Parker" in found.values("names")
