@@ -620,6 +620,7 @@ _MODULE_COMMANDS = (
     ("policeonto.cli_agreement", "agreement"),
     ("policeonto.cli_share", "share"),
     ("policeonto.cli_assess", "assess"),
+    ("policeonto.cli_link", "link"),
 )
 
 for _module, _name in _MODULE_COMMANDS:

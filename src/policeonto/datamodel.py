@@ -54,7 +54,7 @@ from rdflib import (
     URIRef
 )
 
-from linkml_runtime.linkml_model.types import Boolean, Date, Datetime, Decimal, Integer, String, Uriorcurie
+from linkml_runtime.linkml_model.types import Boolean, Date, Datetime, Decimal, Float, Integer, String, Uriorcurie
 from linkml_runtime.utils.metamodelcore import Bool, Decimal, URIorCURIE, XSDDate, XSDDateTime
 
 metamodel_version = "1.12.0"
@@ -493,6 +493,18 @@ class CommunicationPartyId(LinkId):
     pass
 
 
+class RecordMatchId(URIorCURIE):
+    pass
+
+
+class ResolvedEntityId(URIorCURIE):
+    pass
+
+
+class LinkageRunId(URIorCURIE):
+    pass
+
+
 @dataclass(repr=False)
 class RecordSet(YAMLRoot):
     """
@@ -514,6 +526,9 @@ class RecordSet(YAMLRoot):
     locations: Optional[Union[dict[Union[str, LocationId], Union[dict, "Location"]], list[Union[dict, "Location"]]]] = empty_dict()
     events: Optional[Union[dict[Union[str, EventId], Union[dict, "Event"]], list[Union[dict, "Event"]]]] = empty_dict()
     links: Optional[Union[dict[Union[str, LinkId], Union[dict, "Link"]], list[Union[dict, "Link"]]]] = empty_dict()
+    linkage_runs: Optional[Union[dict[Union[str, LinkageRunId], Union[dict, "LinkageRun"]], list[Union[dict, "LinkageRun"]]]] = empty_dict()
+    record_matches: Optional[Union[dict[Union[str, RecordMatchId], Union[dict, "RecordMatch"]], list[Union[dict, "RecordMatch"]]]] = empty_dict()
+    resolved_entities: Optional[Union[dict[Union[str, ResolvedEntityId], Union[dict, "ResolvedEntity"]], list[Union[dict, "ResolvedEntity"]]]] = empty_dict()
 
     def __post_init__(self, *_: str, **kwargs: Any):
         self._normalize_inlined_as_list(slot_name="datasets", slot_type=SourceDataset, key_name="id", keyed=True)
@@ -531,6 +546,12 @@ class RecordSet(YAMLRoot):
         self._normalize_inlined_as_list(slot_name="events", slot_type=Event, key_name="id", keyed=True)
 
         self._normalize_inlined_as_list(slot_name="links", slot_type=Link, key_name="id", keyed=True)
+
+        self._normalize_inlined_as_list(slot_name="linkage_runs", slot_type=LinkageRun, key_name="id", keyed=True)
+
+        self._normalize_inlined_as_list(slot_name="record_matches", slot_type=RecordMatch, key_name="id", keyed=True)
+
+        self._normalize_inlined_as_list(slot_name="resolved_entities", slot_type=ResolvedEntity, key_name="id", keyed=True)
 
         super().__post_init__(**kwargs)
 
@@ -3482,6 +3503,221 @@ class CommunicationParty(Link):
 
         super().__post_init__(**kwargs)
         self.type = str(self.class_class_curie if self.class_class_curie is not None else self.class_class_uri)
+
+
+@dataclass(repr=False)
+class RecordMatch(YAMLRoot):
+    """
+    Two records from different forces' graphs that a linkage model found may be one entity: the chance that they are
+    (the match probability) and its match weight, how each comparison came out, the model's version and the linkage
+    run that found it. It records evidence, never identity: the two records stay as their forces hold them.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["RecordMatch"]
+    class_class_curie: ClassVar[str] = "pole:RecordMatch"
+    class_name: ClassVar[str] = "RecordMatch"
+    class_model_uri: ClassVar[URIRef] = POLE.RecordMatch
+
+    id: Union[str, RecordMatchId] = None
+    first_record: Union[str, EntityId] = None
+    second_record: Union[str, EntityId] = None
+    match_probability: float = None
+    match_weight: float = None
+    model_version: str = None
+    linkage_run: Union[str, LinkageRunId] = None
+    evidence: Optional[Union[Union[dict, "ComparisonOutcome"], list[Union[dict, "ComparisonOutcome"]]]] = empty_list()
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, RecordMatchId):
+            self.id = RecordMatchId(self.id)
+
+        if self._is_empty(self.first_record):
+            self.MissingRequiredField("first_record")
+        if not isinstance(self.first_record, EntityId):
+            self.first_record = EntityId(self.first_record)
+
+        if self._is_empty(self.second_record):
+            self.MissingRequiredField("second_record")
+        if not isinstance(self.second_record, EntityId):
+            self.second_record = EntityId(self.second_record)
+
+        if self._is_empty(self.match_probability):
+            self.MissingRequiredField("match_probability")
+        if not isinstance(self.match_probability, float):
+            self.match_probability = float(self.match_probability)
+
+        if self._is_empty(self.match_weight):
+            self.MissingRequiredField("match_weight")
+        if not isinstance(self.match_weight, float):
+            self.match_weight = float(self.match_weight)
+
+        if self._is_empty(self.model_version):
+            self.MissingRequiredField("model_version")
+        if not isinstance(self.model_version, str):
+            self.model_version = str(self.model_version)
+
+        if self._is_empty(self.linkage_run):
+            self.MissingRequiredField("linkage_run")
+        if not isinstance(self.linkage_run, LinkageRunId):
+            self.linkage_run = LinkageRunId(self.linkage_run)
+
+        self._normalize_inlined_as_list(slot_name="evidence", slot_type=ComparisonOutcome, key_name="comparison_name", keyed=False)
+
+        super().__post_init__(**kwargs)
+
+
+@dataclass(repr=False)
+class ComparisonOutcome(YAMLRoot):
+    """
+    How one comparison of a record match came out: the field compared, the level it reached (such as exact match, day
+    and month transposed, or sounds the same) and the Bayes factor that level gives. A factor above 1 counts for a
+    match, below 1 against.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["ComparisonOutcome"]
+    class_class_curie: ClassVar[str] = "pole:ComparisonOutcome"
+    class_name: ClassVar[str] = "ComparisonOutcome"
+    class_model_uri: ClassVar[URIRef] = POLE.ComparisonOutcome
+
+    comparison_name: str = None
+    comparison_level: str = None
+    bayes_factor: float = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.comparison_name):
+            self.MissingRequiredField("comparison_name")
+        if not isinstance(self.comparison_name, str):
+            self.comparison_name = str(self.comparison_name)
+
+        if self._is_empty(self.comparison_level):
+            self.MissingRequiredField("comparison_level")
+        if not isinstance(self.comparison_level, str):
+            self.comparison_level = str(self.comparison_level)
+
+        if self._is_empty(self.bayes_factor):
+            self.MissingRequiredField("bayes_factor")
+        if not isinstance(self.bayes_factor, float):
+            self.bayes_factor = float(self.bayes_factor)
+
+        super().__post_init__(**kwargs)
+
+
+@dataclass(repr=False)
+class ResolvedEntity(YAMLRoot):
+    """
+    Records of different forces joined because each is matched to another above the linkage run's threshold: one
+    person (or vehicle) as far as the model can tell, named by an IRI of its own, with the record matches that joined
+    them.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["ResolvedEntity"]
+    class_class_curie: ClassVar[str] = "pole:ResolvedEntity"
+    class_name: ClassVar[str] = "ResolvedEntity"
+    class_model_uri: ClassVar[URIRef] = POLE.ResolvedEntity
+
+    id: Union[str, ResolvedEntityId] = None
+    entity_kind: str = None
+    members: Union[Union[str, EntityId], list[Union[str, EntityId]]] = None
+    formed_by: Union[Union[str, RecordMatchId], list[Union[str, RecordMatchId]]] = None
+    linkage_run: Union[str, LinkageRunId] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, ResolvedEntityId):
+            self.id = ResolvedEntityId(self.id)
+
+        if self._is_empty(self.entity_kind):
+            self.MissingRequiredField("entity_kind")
+        if not isinstance(self.entity_kind, str):
+            self.entity_kind = str(self.entity_kind)
+
+        if self._is_empty(self.members):
+            self.MissingRequiredField("members")
+        if not isinstance(self.members, list):
+            self.members = [self.members] if self.members is not None else []
+        self.members = [v if isinstance(v, EntityId) else EntityId(v) for v in self.members]
+
+        if self._is_empty(self.formed_by):
+            self.MissingRequiredField("formed_by")
+        if not isinstance(self.formed_by, list):
+            self.formed_by = [self.formed_by] if self.formed_by is not None else []
+        self.formed_by = [v if isinstance(v, RecordMatchId) else RecordMatchId(v) for v in self.formed_by]
+
+        if self._is_empty(self.linkage_run):
+            self.MissingRequiredField("linkage_run")
+        if not isinstance(self.linkage_run, LinkageRunId):
+            self.linkage_run = LinkageRunId(self.linkage_run)
+
+        super().__post_init__(**kwargs)
+
+
+@dataclass(repr=False)
+class LinkageRun(YAMLRoot):
+    """
+    One run of the linkage over a store: the kind of record it linked, the model version, when it ran, and its two
+    cut-offs (pairs at or above the floor are recorded, pairs at or above the threshold are joined into resolved
+    entities).
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["LinkageRun"]
+    class_class_curie: ClassVar[str] = "pole:LinkageRun"
+    class_name: ClassVar[str] = "LinkageRun"
+    class_model_uri: ClassVar[URIRef] = POLE.LinkageRun
+
+    id: Union[str, LinkageRunId] = None
+    entity_kind: str = None
+    model_version: str = None
+    started_at: Union[str, XSDDateTime] = None
+    match_threshold: float = None
+    match_floor: float = None
+    ended_at: Optional[Union[str, XSDDateTime]] = None
+    software_version: Optional[str] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, LinkageRunId):
+            self.id = LinkageRunId(self.id)
+
+        if self._is_empty(self.entity_kind):
+            self.MissingRequiredField("entity_kind")
+        if not isinstance(self.entity_kind, str):
+            self.entity_kind = str(self.entity_kind)
+
+        if self._is_empty(self.model_version):
+            self.MissingRequiredField("model_version")
+        if not isinstance(self.model_version, str):
+            self.model_version = str(self.model_version)
+
+        if self._is_empty(self.started_at):
+            self.MissingRequiredField("started_at")
+        if not isinstance(self.started_at, XSDDateTime):
+            self.started_at = XSDDateTime(self.started_at)
+
+        if self._is_empty(self.match_threshold):
+            self.MissingRequiredField("match_threshold")
+        if not isinstance(self.match_threshold, float):
+            self.match_threshold = float(self.match_threshold)
+
+        if self._is_empty(self.match_floor):
+            self.MissingRequiredField("match_floor")
+        if not isinstance(self.match_floor, float):
+            self.match_floor = float(self.match_floor)
+
+        if self.ended_at is not None and not isinstance(self.ended_at, XSDDateTime):
+            self.ended_at = XSDDateTime(self.ended_at)
+
+        if self.software_version is not None and not isinstance(self.software_version, str):
+            self.software_version = str(self.software_version)
+
+        super().__post_init__(**kwargs)
 
 
 # Enumerations
@@ -7049,6 +7285,15 @@ slots.events = Slot(uri=POLE.events, name="events", curie=POLE.curie('events'),
 slots.links = Slot(uri=POLE.links, name="links", curie=POLE.curie('links'),
                    model_uri=POLE.links, domain=None, range=Optional[Union[dict[Union[str, LinkId], Union[dict, Link]], list[Union[dict, Link]]]])
 
+slots.linkage_runs = Slot(uri=POLE.linkage_runs, name="linkage_runs", curie=POLE.curie('linkage_runs'),
+                   model_uri=POLE.linkage_runs, domain=None, range=Optional[Union[dict[Union[str, LinkageRunId], Union[dict, LinkageRun]], list[Union[dict, LinkageRun]]]])
+
+slots.record_matches = Slot(uri=POLE.record_matches, name="record_matches", curie=POLE.curie('record_matches'),
+                   model_uri=POLE.record_matches, domain=None, range=Optional[Union[dict[Union[str, RecordMatchId], Union[dict, RecordMatch]], list[Union[dict, RecordMatch]]]])
+
+slots.resolved_entities = Slot(uri=POLE.resolved_entities, name="resolved_entities", curie=POLE.curie('resolved_entities'),
+                   model_uri=POLE.resolved_entities, domain=None, range=Optional[Union[dict[Union[str, ResolvedEntityId], Union[dict, ResolvedEntity]], list[Union[dict, ResolvedEntity]]]])
+
 slots.id = Slot(uri=POLE.id, name="id", curie=POLE.curie('id'),
                    model_uri=POLE.id, domain=None, range=URIRef)
 
@@ -7681,6 +7926,51 @@ slots.party_role = Slot(uri=POLE.party_role, name="party_role", curie=POLE.curie
 
 slots.contact_point = Slot(uri=POLE.contact_point, name="contact_point", curie=POLE.curie('contact_point'),
                    model_uri=POLE.contact_point, domain=None, range=Optional[Union[str, PersonContactPointId]])
+
+slots.first_record = Slot(uri=POLE.first_record, name="first_record", curie=POLE.curie('first_record'),
+                   model_uri=POLE.first_record, domain=None, range=Union[str, EntityId])
+
+slots.second_record = Slot(uri=POLE.second_record, name="second_record", curie=POLE.curie('second_record'),
+                   model_uri=POLE.second_record, domain=None, range=Union[str, EntityId])
+
+slots.match_probability = Slot(uri=POLE.match_probability, name="match_probability", curie=POLE.curie('match_probability'),
+                   model_uri=POLE.match_probability, domain=None, range=float)
+
+slots.match_weight = Slot(uri=POLE.match_weight, name="match_weight", curie=POLE.curie('match_weight'),
+                   model_uri=POLE.match_weight, domain=None, range=float)
+
+slots.evidence = Slot(uri=POLE.evidence, name="evidence", curie=POLE.curie('evidence'),
+                   model_uri=POLE.evidence, domain=None, range=Optional[Union[Union[dict, ComparisonOutcome], list[Union[dict, ComparisonOutcome]]]])
+
+slots.comparison_name = Slot(uri=POLE.comparison_name, name="comparison_name", curie=POLE.curie('comparison_name'),
+                   model_uri=POLE.comparison_name, domain=None, range=str)
+
+slots.comparison_level = Slot(uri=POLE.comparison_level, name="comparison_level", curie=POLE.curie('comparison_level'),
+                   model_uri=POLE.comparison_level, domain=None, range=str)
+
+slots.bayes_factor = Slot(uri=POLE.bayes_factor, name="bayes_factor", curie=POLE.curie('bayes_factor'),
+                   model_uri=POLE.bayes_factor, domain=None, range=float)
+
+slots.model_version = Slot(uri=POLE.model_version, name="model_version", curie=POLE.curie('model_version'),
+                   model_uri=POLE.model_version, domain=None, range=str)
+
+slots.linkage_run = Slot(uri=POLE.linkage_run, name="linkage_run", curie=POLE.curie('linkage_run'),
+                   model_uri=POLE.linkage_run, domain=None, range=Union[str, LinkageRunId])
+
+slots.entity_kind = Slot(uri=POLE.entity_kind, name="entity_kind", curie=POLE.curie('entity_kind'),
+                   model_uri=POLE.entity_kind, domain=None, range=str)
+
+slots.members = Slot(uri=POLE.members, name="members", curie=POLE.curie('members'),
+                   model_uri=POLE.members, domain=None, range=Union[Union[str, EntityId], list[Union[str, EntityId]]])
+
+slots.formed_by = Slot(uri=POLE.formed_by, name="formed_by", curie=POLE.curie('formed_by'),
+                   model_uri=POLE.formed_by, domain=None, range=Union[Union[str, RecordMatchId], list[Union[str, RecordMatchId]]])
+
+slots.match_threshold = Slot(uri=POLE.match_threshold, name="match_threshold", curie=POLE.curie('match_threshold'),
+                   model_uri=POLE.match_threshold, domain=None, range=float)
+
+slots.match_floor = Slot(uri=POLE.match_floor, name="match_floor", curie=POLE.curie('match_floor'),
+                   model_uri=POLE.match_floor, domain=None, range=float)
 
 slots.Organisation_name = Slot(uri=POLE.name, name="Organisation_name", curie=POLE.curie('name'),
                    model_uri=POLE.Organisation_name, domain=Organisation, range=str)

@@ -19,6 +19,7 @@ __all__ = [
     "CriteriaError",
     "CrosswalkError",
     "InstanceDataError",
+    "LinkageModelError",
     "MappingInputError",
     "MappingSpecError",
     "OptionError",
@@ -113,6 +114,15 @@ class CriteriaError(PoliceOntoError, ValueError):
         super().__init__(f"{where}: {message}")
         self.path = Path(path)
         self.item = item
+
+
+class LinkageModelError(PoliceOntoError, ValueError):
+    """A linkage model file cannot be used: unreadable, not a model, for another kind of record, or changed
+    since it was trained (carries the file)."""
+
+    def __init__(self, message: str, *, path: Path | str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = Path(path)
 
 
 class OptionError(PoliceOntoError, ValueError):

@@ -44,6 +44,7 @@ _REFERENCE = {
     "findings": "Findings catalogue",
     "store": "Triple store and queries",
     "sharing": "Sharing under agreements",
+    "linkage": "Linking records across forces",
     "assessment": "Maturity assessment",
     "architecture": "Architecture",
     "reliability": "Reliability and untrusted input",

@@ -1,0 +1,122 @@
+"""Entity resolution across forces: the records of one kind in every graph of a store, linked with Splink
+(Fellegi-Sunter, on DuckDB), each candidate pair recorded with its evidence and the pairs above a threshold
+joined into resolved entities, in graphs of their own.
+
+>>> from policeonto.linkage import link  # doctest: +SKIP
+>>> result = link(store, entity="person", threshold=0.9, model_path=Path("person-model.json"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import Graph
+
+from policeonto import __version__
+from policeonto.errors import OptionError
+from policeonto.linkage.graphs import CLUSTERS_GRAPH, MATCHES_GRAPH, LinkageRun, cluster_graph, match_graph
+from policeonto.linkage.model import LinkageModel, linker_for, read_model, train, write_model
+from policeonto.linkage.pairs import Evidence, Match, clusters, matches
+from policeonto.linkage.records import EntityKind, pull
+from policeonto.quiet import quieted
+from policeonto.store.base import Store
+
+__all__ = ["CLUSTERS_GRAPH", "MATCHES_GRAPH", "Evidence", "LinkResult", "Match", "link"]
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """What a run of the linkage found: the records and graphs it read, the model (``trained`` when this
+    run trained it), the pairs at or above the floor, most likely first, and the clusters at or above the
+    threshold (each its members and the matches that joined them)."""
+
+    run: LinkageRun
+    records: int
+    graphs: int
+    trained: bool
+    pairs: tuple[Match, ...]
+    clusters: tuple[tuple[tuple[str, ...], tuple[Match, ...]], ...]
+
+
+def _check(name: str, value: float) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise OptionError(f"--{name} must be a probability between 0 and 1, not {value}", option=name, value=value)
+    return value
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _replace(store: Store, graph: Graph, name: str) -> None:
+    """Replace graph *name* of *store* with *graph*, all or nothing, through the store's load."""
+    with tempfile.TemporaryDirectory(prefix="policeonto-link-") as folder:
+        path = Path(folder) / "graph.nt"
+        graph.serialize(path, format="nt", encoding="utf-8")
+        store.load(path, graph=name, syntax="nt")
+
+
+def link(
+    store: Store,
+    *,
+    entity: EntityKind = "person",
+    threshold: float = 0.9,
+    floor: float = 0.5,
+    model_path: Path | None = None,
+    retrain: bool = False,
+) -> LinkResult:
+    """Link the *entity* records of every graph in *store* across graphs, and replace the store's matches
+    graph (each pair at or above *floor*) and clusters graph (pairs at or above *threshold*, joined).
+
+    The model is read from *model_path* when the file is there (unless *retrain*), else trained on the
+    store's records without labels and saved there (when a path is given).
+
+    Raises:
+        OptionError: *threshold* or *floor* is not a probability, or the floor is above the threshold.
+        LinkageModelError: the model file cannot be used.
+        StoreError: the store cannot be queried or written.
+    """
+    _check("threshold", threshold)
+    if _check("floor", floor) > threshold:
+        raise OptionError(f"--floor {floor} is above --threshold {threshold}", option="floor", value=floor)
+    started = _now()
+    table = pull(store, entity)
+    groups = [group.reset_index(drop=True) for _, group in table.groupby("graph", sort=True)]
+    aliases = [f"graph_{index}" for index in range(len(groups))]
+    trained = retrain or model_path is None or not model_path.exists()
+    model: LinkageModel | None = None
+    found: tuple[Match, ...] = ()
+    with quieted("splink"):
+        if len(groups) >= 2:
+            model = train(entity, groups, aliases) if trained else read_model(model_path, entity)  # type: ignore[arg-type]
+            linker = linker_for(groups, aliases, model.settings, source=None if trained else model_path)
+            predictions = linker.inference.predict(threshold_match_probability=floor).as_pandas_dataframe()
+            found = matches(predictions, model.settings)
+        elif not trained:
+            model = read_model(model_path, entity)  # type: ignore[arg-type]
+    if model is not None and trained and model_path is not None:
+        write_model(model, model_path)
+    run = LinkageRun(
+        iri=f"https://w3id.org/policeonto/data/linkage/run/{started.replace(':', '')}-{entity}",
+        entity=entity,
+        model_version=model.version if model is not None else "untrained",
+        started_at=started,
+        ended_at=_now(),
+        threshold=threshold,
+        floor=floor,
+        software_version=__version__,
+    )
+    formed = clusters(found, threshold)
+    _replace(store, match_graph(found, run), MATCHES_GRAPH)
+    _replace(store, cluster_graph(formed, run), CLUSTERS_GRAPH)
+    return LinkResult(
+        run=run,
+        records=len(table),
+        graphs=len(groups),
+        trained=trained and model is not None,
+        pairs=found,
+        clusters=formed,
+    )

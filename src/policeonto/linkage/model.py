@@ -1,0 +1,228 @@
+"""The Splink model for UK policing records: its comparisons and blocking rules, trained without labels,
+saved as a versioned JSON file and read back.
+
+Records are linked only across graphs (Splink's ``link_only``, one input table per graph): two records of
+one graph are one force's business (its own duplicates), and a force's graph is what it loaded, so a pair
+inside a graph is never proposed. Training is unsupervised: the chance that two random records match from
+deterministic rules, the u probabilities from random pairs (fixed seed), the m probabilities by expectation
+maximisation in two sessions, each blocking on what the other estimates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from policeonto.errors import LinkageModelError
+from policeonto.linkage.records import EntityKind
+
+__all__ = ["FORMAT", "SEED", "LinkageModel", "read_model", "settings_for", "train", "write_model"]
+
+FORMAT = 1  # the version of the model file's layout, not of the model
+SEED = 19  # u probabilities are estimated from random pairs drawn with this seed
+
+_MAX_PAIRS = 1_000_000
+
+
+def _name(column: str) -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column),
+            cll.JaroWinklerLevel(column, 0.92),
+            cll.ExactMatchLevel(f"{column}_code").configure(label_for_charts=f"{column} sounds the same"),
+            cll.JaroWinklerLevel(column, 0.8),
+            cll.ElseLevel(),
+        ],
+        comparison_description=f"{column}: exact, Jaro-Winkler >= 0.92, same Soundex code, Jaro-Winkler >= 0.8",
+    )
+
+
+def _date_of_birth() -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    transposed = (
+        "substr(dob_l, 1, 4) = substr(dob_r, 1, 4) AND substr(dob_l, 6, 2) = substr(dob_r, 9, 2) "
+        "AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)"
+    )
+    return cl.CustomComparison(
+        output_column_name="dob",
+        comparison_levels=[
+            cll.NullLevel("dob"),
+            cll.ExactMatchLevel("dob"),
+            cll.CustomLevel(transposed, label_for_charts="day and month transposed"),
+            cll.DamerauLevenshteinLevel("dob", 1).configure(label_for_charts="one digit wrong or two swapped"),
+            cll.CustomLevel("substr(dob_l, 1, 4) = substr(dob_r, 1, 4)", label_for_charts="same year of birth"),
+            cll.ElseLevel(),
+        ],
+        comparison_description="date of birth: exact, day and month transposed, one typo, same year",
+    )
+
+
+def _postcode() -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    def prefix(cut: int) -> str:  # postcodes are held without spaces: the inward code is the last three
+        return f"left(postcode_l, length(postcode_l) - {cut}) = left(postcode_r, length(postcode_r) - {cut})"
+
+    return cl.CustomComparison(
+        output_column_name="postcode",
+        comparison_levels=[
+            cll.NullLevel("postcode"),
+            cll.ExactMatchLevel("postcode"),
+            cll.CustomLevel(prefix(2), label_for_charts="same postcode sector"),
+            cll.CustomLevel(prefix(3), label_for_charts="same postcode district"),
+            cll.ElseLevel(),
+        ],
+        comparison_description="home postcode: exact, same sector, same district",
+    )
+
+
+def settings_for(entity: EntityKind) -> Any:
+    """Splink's settings for *entity* records: comparisons, blocking rules, ``link_only`` between graphs."""
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    return SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name="record",
+        comparisons=[
+            _name("forename"),
+            _name("surname"),
+            _date_of_birth(),
+            cl.ExactMatch("pnc_id"),
+            cl.ExactMatch("gender"),
+            _postcode(),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("surname_code", "forename_code"),
+            block_on("dob"),
+            block_on("pnc_id"),
+            block_on("postcode"),
+            block_on("forename_code", "substr(dob, 1, 4)"),
+        ],
+        retain_intermediate_calculation_columns=True,
+        additional_columns_to_retain=["graph"],
+    )
+
+
+@dataclass(frozen=True)
+class LinkageModel:
+    """A trained model: Splink's settings with their m and u probabilities, and what they are for.
+
+    ``version`` is the SHA-256 of the settings (first 16 hex digits): two files with one version link alike.
+    """
+
+    entity: EntityKind
+    settings: dict[str, Any]
+    trained_at: str
+    splink_version: str
+
+    @property
+    def version(self) -> str:
+        text = json.dumps(self.settings, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def linker_for(tables: list[pd.DataFrame], aliases: list[str], settings: Any, *, source: Path | None = None) -> Any:
+    """A Splink linker over *tables* (one per graph) on an in-memory DuckDB; Splink's progress notes are
+    not shown (they are not policeonto's output).
+
+    Raises:
+        LinkageModelError: Splink refuses the settings read from model file *source*.
+    """
+    from splink import DuckDBAPI, Linker
+
+    try:
+        return Linker(tables, settings, DuckDBAPI(), set_up_basic_logging=False, input_table_aliases=aliases)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        if source is None:
+            raise
+        raise LinkageModelError(f"Splink cannot use the settings: {type(exc).__name__}: {exc}", path=source) from exc
+
+
+def train(entity: EntityKind, tables: list[pd.DataFrame], aliases: list[str]) -> LinkageModel:
+    """Train the model for *entity* on *tables* (one per graph) without labels, with a fixed seed."""
+    import splink
+    from splink import block_on
+
+    linker = linker_for(tables, aliases, settings_for(entity))
+    training = linker.training
+    training.estimate_probability_two_random_records_match(
+        [block_on("pnc_id"), block_on("forename", "surname", "dob")], recall=0.7
+    )
+    training.estimate_u_using_random_sampling(max_pairs=_MAX_PAIRS, seed=SEED)
+    training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    training.estimate_parameters_using_expectation_maximisation(block_on("surname_code", "forename_code"))
+    settings = linker.misc.save_model_to_json()
+    return LinkageModel(
+        entity=entity,
+        settings=settings,
+        trained_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        splink_version=splink.__version__,
+    )
+
+
+def write_model(model: LinkageModel, path: Path) -> None:
+    """Write *model* to *path* as JSON (atomically: a reader never sees half a file)."""
+    from policeonto.output import write_atomically
+
+    document = {
+        "policeonto_linkage_model": FORMAT,
+        "entity": model.entity,
+        "version": model.version,
+        "trained_at": model.trained_at,
+        "splink_version": model.splink_version,
+        "settings": model.settings,
+    }
+    write_atomically(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+
+
+def read_model(path: Path, entity: EntityKind) -> LinkageModel:
+    """The model saved in *path* for *entity*.
+
+    Raises:
+        LinkageModelError: the file cannot be read, is not JSON, is not a policeonto linkage model of this
+            layout, is for another kind of record, or its settings are not what its version says.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LinkageModelError(f"cannot read the model: {exc}", path=path) from exc
+    if not isinstance(document, dict) or document.get("policeonto_linkage_model") != FORMAT:
+        raise LinkageModelError(
+            f"not a policeonto linkage model (layout {FORMAT}): 'policeonto_linkage_model' is missing or another "
+            "layout; train one with --retrain",
+            path=path,
+        )
+    expected = {"entity": str, "version": str, "trained_at": str, "splink_version": str, "settings": dict}
+    for key, kind in expected.items():
+        if not isinstance(document.get(key), kind):
+            raise LinkageModelError(f"{key!r} is missing or not a {kind.__name__}", path=path)
+    if document["entity"] != entity:
+        raise LinkageModelError(f"the model links {document['entity']} records, not {entity} records", path=path)
+    model = LinkageModel(
+        entity=entity,
+        settings=document["settings"],
+        trained_at=document["trained_at"],
+        splink_version=document["splink_version"],
+    )
+    if model.version != document["version"]:
+        raise LinkageModelError(
+            f"the settings were changed after training (version {document['version']!r}, settings make "
+            f"{model.version!r}); train again with --retrain",
+            path=path,
+        )
+    return model

@@ -1,0 +1,116 @@
+"""The records linkage compares, pulled from a store: one SPARQL query per entity kind, every graph at once,
+one row per record (its IRI, the graph holding it, and the fields the model compares) in a pandas table."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+import pandas as pd
+
+from policeonto.store.base import Store
+from policeonto.store.results import plain
+
+__all__ = ["COLUMNS", "LINKAGE_GRAPHS", "EntityKind", "phonetic", "pull", "squeeze"]
+
+EntityKind = Literal["person"]  # vehicles and addresses are to come
+
+# Linkage writes its own graphs under this IRI (policeonto's own graphs, which hold no records to link).
+LINKAGE_GRAPHS = "https://w3id.org/policeonto/graph/linkage/"
+
+_PREFIXES = "PREFIX pole: <https://w3id.org/policeonto/>\n"
+
+# Each record once, in the graph that states its type (a subclass's record is typed in <g>/entailed: it is
+# counted in <g>). Names: the current name when one is marked so, else any; one value of each field.
+_QUERIES: dict[EntityKind, str] = {
+    "person": _PREFIXES
+    + """SELECT ?record ?graph (SAMPLE(?given) AS ?forename) (SAMPLE(?family) AS ?surname)
+       (SAMPLE(?born) AS ?dob) (SAMPLE(?sex) AS ?gender) (SAMPLE(?pnc) AS ?pnc_id) (SAMPLE(?code) AS ?postcode)
+WHERE {
+  GRAPH ?typed { ?record a pole:Person }
+  BIND(IRI(REPLACE(STR(?typed), "/entailed$", "")) AS ?graph)
+  FILTER(!STRSTARTS(STR(?typed), "https://w3id.org/policeonto/graph/"))
+  OPTIONAL { ?record pole:names ?name . ?name pole:family_name ?family .
+             OPTIONAL { ?name pole:given_name ?given } }
+  OPTIONAL { ?record pole:date_of_birth ?born }
+  OPTIONAL { ?record pole:gender ?sex }
+  OPTIONAL { ?record pole:identifiers ?id .
+             ?id pole:scheme <https://w3id.org/policeonto/code/identifier-scheme/pnc-id> ; pole:notation ?pnc }
+  OPTIONAL { ?lives pole:person ?record ; a pole:PersonAddress ; pole:address ?home . ?home pole:postcode ?code }
+}
+GROUP BY ?record ?graph
+ORDER BY ?record ?graph""",
+}
+
+# The columns of each kind's table after the record IRI and its graph, as the model compares them.
+COLUMNS: dict[EntityKind, tuple[str, ...]] = {
+    "person": ("forename", "surname", "forename_code", "surname_code", "dob", "gender", "pnc_id", "postcode"),
+}
+
+
+def squeeze(text: str | None) -> str | None:
+    """*text* as linkage compares it: accents dropped, lower case, only letters and digits; ``mac`` at the
+    start of a name written ``mc`` (MacDonald and McDonald are one name); None when nothing is left.
+
+    >>> squeeze("MacDonald"), squeeze(" O'Neill "), squeeze("Zoë"), squeeze("AB12 CDE"), squeeze("--")
+    ('mcdonald', 'oneill', 'zoe', 'ab12cde', None)
+    """
+    if text is None:
+        return None
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    kept = re.sub(r"[^a-z0-9]", "", folded)
+    if kept.startswith("mac") and len(kept) > 5:
+        kept = "mc" + kept[3:]
+    return kept or None
+
+
+_SOUNDS = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"), **dict.fromkeys("dt", "3")}
+_SOUNDS |= {"l": "4", "m": "5", "n": "5", "r": "6"}
+
+
+def phonetic(name: str | None) -> str | None:
+    """The Soundex code of a squeezed *name* (its first letter and three digits), so names spelt
+    differently but said alike agree: Mohammed and Muhammad, Smith and Smyth.
+
+    >>> phonetic("mohammed"), phonetic("muhammad"), phonetic("smith"), phonetic("smyth"), phonetic(None)
+    ('M530', 'M530', 'S530', 'S530', None)
+    """
+    letters = re.sub(r"[^a-z]", "", name or "")
+    if not letters:
+        return None
+    digits, last = [], _SOUNDS.get(letters[0], "")
+    for letter in letters[1:]:
+        sound = _SOUNDS.get(letter, "")
+        if sound and sound != last:
+            digits.append(sound)
+        if letter not in "hw":  # h and w do not part two letters of one sound; vowels do
+            last = sound
+    return (letters[0].upper() + "".join(digits) + "000")[:4]
+
+
+def _code(text: str | None) -> str | None:
+    """An identifier or postcode without spaces or punctuation, upper case."""
+    kept = squeeze(text)
+    return kept.upper() if kept else None
+
+
+def pull(store: Store, entity: EntityKind) -> pd.DataFrame:
+    """Every record of kind *entity* in *store*, one row each: ``record`` and ``graph`` (IRIs), then the
+    :data:`COLUMNS` of the kind, squeezed for comparison (None when the record does not say)."""
+    result = store.query(_QUERIES[entity])
+    raw = pd.DataFrame(
+        [[None if value is None else plain(value) for value in row] for row in result.rows],
+        columns=list(result.variables),
+        dtype=object,
+    )
+    table = pd.DataFrame({"record": raw["record"], "graph": raw["graph"]}, dtype=object)
+    table["forename"] = [squeeze(value) for value in raw["forename"]]
+    table["surname"] = [squeeze(value) for value in raw["surname"]]
+    table["forename_code"] = [phonetic(value) for value in table["forename"]]
+    table["surname_code"] = [phonetic(value) for value in table["surname"]]
+    table["dob"] = raw["dob"]
+    table["gender"] = [None if value is None else value.rsplit("/", 1)[-1] for value in raw["gender"]]
+    table["pnc_id"] = [_code(value) for value in raw["pnc_id"]]
+    table["postcode"] = [_code(value) for value in raw["postcode"]]
+    return table

@@ -1,0 +1,246 @@
+"""Cross-force entity resolution with Splink on DuckDB, against a real embedded store holding the force
+examples as `policeonto load` puts them there: Force B's copy has every PNC ID taken out and one date of
+birth transposed, so the twelve people both forces hold share no identifier."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import RDF, XSD
+
+from policeonto.cli import main
+from policeonto.errors import LinkageModelError
+from policeonto.fastshacl.report import ResultKey, report_keys
+from policeonto.linkage import CLUSTERS_GRAPH, MATCHES_GRAPH, LinkResult, link
+from policeonto.linkage.graphs import match_iri
+from policeonto.linkage.model import read_model
+from policeonto.store import EmbeddedStore, Store
+from policeonto.validation import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+A = "https://w3id.org/policeonto/data/force-a/nominal/"
+B = "https://w3id.org/policeonto/data/force-b/person/"
+# The people both forces hold (examples/ground-truth.json, shared_people), Force A's id beside Force B's.
+SHARED = {
+    ("N0000017", "PER-000198"),
+    ("N0000026", "PER-000010"),
+    ("N0000079", "PER-000062"),
+    ("N0000081", "PER-000087"),  # Mohammed / Muhammad
+    ("N0000108", "PER-000202"),
+    ("N0000140", "PER-000279"),
+    ("N0000142", "PER-000112"),  # Ann / Anne
+    ("N0000191", "PER-000060"),
+    ("N0000218", "PER-000141"),  # Thompson / Thomson
+    ("N0000219", "PER-000083"),
+    ("N0000228", "PER-000085"),  # date of birth transposed below
+    ("N0000291", "PER-000154"),  # MacDonald / McDonald
+}
+EXPECTED = {(A + a, B + b) for a, b in SHARED}
+
+
+def _force_b_without_identifiers(target: Path) -> Path:
+    export = json.loads((ROOT / "examples" / "force-b" / "export.json").read_text(encoding="utf-8"))
+    for item in export["included"]:
+        if item["type"] == "persons":
+            item["attributes"]["pncNumber"] = None
+            if item["id"] == "PER-000085":
+                item["attributes"]["birthDate"] = "1965-08-05"  # Force A has 08/05/1965
+    target.mkdir(parents=True)
+    path = target / "export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with Force A's people and places and Force B's export, loaded by `policeonto load`."""
+    folder = tmp_path_factory.mktemp("linkage")
+    force_a = folder / "force-a"
+    force_a.mkdir()
+    inputs = [shutil.copy(ROOT / "examples" / "force-a" / name, force_a) for name in ("nominals.csv", "locations.csv")]
+    inputs.append(_force_b_without_identifiers(folder / "force-b"))
+    store = folder / "store"
+    # The examples carry planted faults (invalid codes, dangling references): load them anyway.
+    loaded = CliRunner().invoke(main, ["load", *map(str, inputs), "--store", str(store), "--load-invalid"])
+    assert loaded.exit_code == 1, loaded.output
+    return store
+
+
+@pytest.fixture(scope="module")
+def first_run(loaded: Path) -> tuple[LinkResult, Path]:
+    model = loaded.parent / "person-model.json"
+    with EmbeddedStore(loaded) as store:
+        return link(store, threshold=0.9, floor=0.5, model_path=model), model
+
+
+def _count(store: Store, sparql: str) -> int:
+    return int(store.query("PREFIX pole: <https://w3id.org/policeonto/>\n" + sparql).values("n").pop())
+
+
+def test_people_sharing_no_identifier_are_paired_and_clustered(first_run: tuple[LinkResult, Path]) -> None:
+    result, _ = first_run
+    assert result.trained and result.records == 600 and result.graphs == 2
+    likely = {(match.first, match.second) for match in result.pairs if match.probability >= 0.9}
+    assert likely == EXPECTED
+    assert [members for members, _ in result.clusters] == sorted(EXPECTED)
+    assert all(len(joined) == 1 for _, joined in result.clusters)
+    pnc = {item.level for match in result.pairs for item in match.evidence if item.comparison == "pnc_id"}
+    assert pnc == {"pnc_id is NULL"}  # no pair was decided by an identifier
+    transposed = next(match for match in result.pairs if match.first == A + "N0000228")
+    assert "day and month transposed" in {item.level for item in transposed.evidence}
+
+
+def test_the_model_file_is_reused_and_gives_the_same_pairs(first_run: tuple[LinkResult, Path], loaded: Path) -> None:
+    result, model = first_run
+    saved = json.loads(model.read_text(encoding="utf-8"))
+    assert saved["policeonto_linkage_model"] == 1 and saved["version"] == result.run.model_version
+    with EmbeddedStore(loaded) as store:
+        again = link(store, threshold=0.9, floor=0.5, model_path=model)
+    assert not again.trained and again.run.model_version == result.run.model_version
+    assert [(m.first, m.second, m.probability) for m in again.pairs] == [
+        (m.first, m.second, m.probability) for m in result.pairs
+    ]
+
+
+def test_matches_and_clusters_have_graphs_of_their_own(first_run: tuple[LinkResult, Path], loaded: Path) -> None:
+    result, _ = first_run
+    with EmbeddedStore(loaded) as store:
+        assert {MATCHES_GRAPH, CLUSTERS_GRAPH} <= set(store.graphs())
+        matches = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{MATCHES_GRAPH}> {{ ?m a pole:RecordMatch }} }}"
+        resolved = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{CLUSTERS_GRAPH}> {{ ?e a pole:ResolvedEntity }} }}"
+        assert _count(store, matches) == len(result.pairs)
+        assert _count(store, resolved) == len(result.clusters)
+        # (The ontology graph's OWL 2 RL closure states each term owl:sameAs itself; no data graph has one.)
+        same_as = (
+            "ASK { GRAPH ?g { ?a <http://www.w3.org/2002/07/owl#sameAs> ?b } "
+            "FILTER(?g != <https://w3id.org/policeonto/graph/ontology>) }"
+        )
+        assert store.query(same_as).boolean is False
+        outside = (
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            "FILTER(STRSTARTS(STR(?s), 'https://w3id.org/policeonto/data/linkage/') "
+            f"&& ?g NOT IN (<{MATCHES_GRAPH}>, <{CLUSTERS_GRAPH}>)) }}"
+        )
+        assert _count(store, outside) == 0
+        # A run with a higher floor replaces the matches graph: fewer pairs, none left from before.
+        fewer = link(store, threshold=0.99, floor=0.99, model_path=loaded.parent / "person-model.json")
+        assert len(fewer.pairs) == sum(1 for match in result.pairs if match.probability >= 0.99) > 0
+        assert _count(store, matches) == len(fewer.pairs)
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (lambda text: "{not json", "cannot read the model"),
+        (lambda text: json.dumps({"settings": {}}), "not a policeonto linkage model"),
+        (lambda text: text.replace('"entity": "person"', '"entity": "vehicle"'), "links vehicle records"),
+        (lambda text: text.replace('"m_probability": 0.', '"m_probability": 0.1', 1), "changed after training"),
+    ],
+)
+def test_a_bad_model_file_is_a_clear_error(first_run: tuple[LinkResult, Path], tmp_path: Path, change, says) -> None:
+    _, model = first_run
+    bad = tmp_path / "model.json"
+    bad.write_text(change(model.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(LinkageModelError, match=says) as raised:
+        read_model(bad, "person")
+    assert str(bad) in str(raised.value)
+
+
+def test_cli_links_and_refuses_a_bad_model(first_run: tuple[LinkResult, Path], loaded: Path, tmp_path: Path) -> None:
+    _, model = first_run
+    shown = CliRunner().invoke(main, ["link", "--store", str(loaded), "--model", str(model), "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    summary = json.loads(shown.output)
+    assert summary["pairs_above_threshold"] == 12 and len(summary["clusters"]) == 12
+    assert summary["model"]["trained"] is False
+    text = CliRunner().invoke(main, ["link", "--store", str(loaded), "--model", str(model)])
+    assert "12 at or above 0.9, in 12 clusters" in text.output
+    bad = tmp_path / "bad.json"
+    bad.write_text("[]", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["link", "--store", str(loaded), "--model", str(bad)])
+    assert refused.exit_code == 2 and f"{bad}: not a policeonto linkage model" in refused.output
+    floor = CliRunner().invoke(main, ["link", "--store", str(loaded), "--model", str(model), "--floor", "0.95"])
+    assert floor.exit_code == 2 and "--floor 0.95 is above --threshold 0.9" in floor.output
+
+
+def _written(store: Store, target: Path) -> Path:
+    """The matches and clusters graphs, with the types of the records they name, as one N-Triples file."""
+    construct = (
+        "CONSTRUCT { ?s ?p ?o . ?record a ?type } WHERE { "
+        f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g IN (<{MATCHES_GRAPH}>, <{CLUSTERS_GRAPH}>)) }} UNION "
+        f"{{ GRAPH <{MATCHES_GRAPH}> {{ ?m <https://w3id.org/policeonto/first_record>|"
+        "<https://w3id.org/policeonto/second_record> ?record } GRAPH ?h { ?record a ?type } } }"
+    )
+    target.write_text("".join(line + "\n" for line in store.query(construct).triples), encoding="utf-8")
+    return target
+
+
+def _keys(path: Path, engine: str) -> set[ResultKey]:
+    return report_keys(validate([path], engine=engine).shacl_report())
+
+
+def test_the_written_graphs_conform_to_their_shapes_in_both_engines(
+    first_run: tuple[LinkResult, Path], loaded: Path, tmp_path: Path
+) -> None:
+    with EmbeddedStore(loaded) as store:
+        link(store, threshold=0.9, floor=0.5, model_path=first_run[1])
+        written = _written(store, tmp_path / "linkage.nt")
+    assert _keys(written, "fast") == _keys(written, "pyshacl") == set()
+    # Broken on purpose: a probability above 1, a match without its second record, a one-record entity.
+    text = written.read_text(encoding="utf-8")
+    pairs = sorted(first_run[0].pairs, key=lambda match: match.first)
+    first, second = match_iri(pairs[0]), match_iri(pairs[1])
+    lines = [
+        line
+        for line in text.splitlines()
+        if not (line.startswith(f"<{second}> <https://w3id.org/policeonto/second_record>"))
+    ]
+    lines.append(f'<{first}> <https://w3id.org/policeonto/match_probability> "1.5"^^<{XSD.float}> .')
+    lines.append(f"<https://example.org/lonely> <{RDF.type}> <https://w3id.org/policeonto/ResolvedEntity> .")
+    broken = tmp_path / "broken.nt"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast, reference = _keys(broken, "fast"), _keys(broken, "pyshacl")
+    assert fast == reference, (sorted(fast - reference), sorted(reference - fast))
+    found = {(key[0], key[1].rsplit("/", 1)[-1], key[3].rsplit("#", 1)[-1]) for key in fast}
+    assert {
+        (f"<{first}>", "match_probability", "MaxInclusiveConstraintComponent"),
+        (f"<{second}>", "second_record", "MinCountConstraintComponent"),
+        ("<https://example.org/lonely>", "members", "MinCountConstraintComponent"),
+    } <= found
+
+
+def test_the_grey_zone_is_written_for_review(first_run: tuple[LinkResult, Path], loaded: Path, tmp_path: Path) -> None:
+    _, model = first_run
+    sheet = tmp_path / "review.csv"
+    args = ["link", "--store", str(loaded), "--model", str(model), "--floor", "0.01", "--review", "0.01", "0.9"]
+    written = CliRunner().invoke(main, [*args, "-o", str(sheet)])
+    assert written.exit_code == 0, written.output
+    rows = list(csv.DictReader(sheet.open(encoding="utf-8", newline="")))
+    with EmbeddedStore(loaded) as store:
+        grey = [match for match in link(store, floor=0.01, model_path=model).pairs if match.probability < 0.9]
+    assert [(row["first_record"], row["second_record"]) for row in rows] == [(m.first, m.second) for m in grey]
+    assert rows and all(row["decision"] == row["decided_by"] == "" for row in rows)
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
+    assert not {(row["first_record"], row["second_record"]) for row in rows} & EXPECTED  # all twelve are above
+    below = CliRunner().invoke(main, [*args[:-2], "0.001", "0.9", "-o", str(sheet)])
+    assert below.exit_code == 2 and "below --floor 0.01" in below.output
+    alone = CliRunner().invoke(main, args)
+    assert alone.exit_code == 2 and "go together" in alone.output
+
+
+def test_the_example_query_finds_people_by_resolution_not_by_pnc(
+    first_run: tuple[LinkResult, Path], loaded: Path
+) -> None:
+    query = (ROOT / "examples" / "queries" / "people-resolved-across-forces.rq").read_text(encoding="utf-8")
+    with EmbeddedStore(loaded) as store:
+        link(store, threshold=0.9, floor=0.5, model_path=first_run[1])
+        found = store.query(query)
+        by_pnc = store.query((ROOT / "examples" / "queries" / "people-in-both-forces.rq").read_text(encoding="utf-8"))
+    assert len(found.rows) == 12 and by_pnc.rows == ()  # Force B's copy has no PNC ID: only resolution finds them
+    assert set(found.values("forces")) == {"2"} and set(found.values("pnc_ids")) == {"1"}  # Force A's only
+    assert "Ann Parker | Anne Parker" in found.values("names") or "Anne Parker | Ann Parker" in found.values("names")
