@@ -1,10 +1,14 @@
 """Benchmark: load the two forces' generated exports into the embedded Oxigraph store and time every
 example query, side by side with the same quads in rdflib's in-memory Dataset where that fits.
 
-For each scale: generate the exports (seeded), map them to N-Triples, load them into a fresh embedded store
-(bulk load, entailments, one named graph), run each query in examples/queries three times (the first run
-is cold), then dump the store as N-Quads and, up to --rdflib-max triples, load those into rdflib and run
-the same queries. Each side runs in its own process, timed for wall time and peak RSS.
+For each scale: generate the exports (seeded), map them to N-Triples, bulk-load them with pyoxigraph into a
+fresh store (the peer), load them into a fresh embedded store (bulk load, entailments, one named graph) and,
+unless --no-before, as main did (entailments by a SPARQL update) into another; replace the graph with the
+same file; run each query in examples/queries three times (the first run is cold), and a five-pattern query
+through the union of the named graphs and on the same quads in the default graph; then dump the store as
+N-Quads and, up to --rdflib-max triples, load those into rdflib and run the same queries; and run each query
+with Jena ARQ (Debian's libapache-jena-java) over the store's triples, where installed. Each side runs in its
+own process, timed for wall time and peak RSS.
 
     .venv/bin/python benchmarks/store_benchmark.py --scales 20 200
 """
@@ -25,6 +29,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 QUERIES = sorted((ROOT / "examples" / "queries").glob("*.rq"))
 BIN = Path(sys.executable).parent
+
+sys.path.insert(0, str(HERE))
+from validate_benchmark import jena_classpath  # noqa: E402
 
 
 def timed(command: list[str], timeout: float | None = None) -> tuple[float, int, str] | None:
@@ -55,27 +62,95 @@ def run_queries(query: object) -> dict[str, list[float]]:
     return found
 
 
-def oxigraph_worker(data: Path, folder: Path) -> None:
-    """Load *data* into a fresh embedded store in *folder*, time the queries, dump the store as N-Quads."""
+FIVE_PATTERNS = """PREFIX pole: <https://w3id.org/policeonto/>
+PREFIX role: <https://w3id.org/policeonto/code/involvement-role/>
+SELECT ?involvement ?crime ?when ?place ?label WHERE {
+  ?involvement pole:involvement_role role:suspect ; pole:event ?crime .
+  ?crime pole:start_time ?when ; pole:occurred_at ?place .
+  ?place pole:label ?label .
+}"""
+
+
+def oxigraph_worker(data: Path, folder: Path, before: bool) -> None:
+    """Load *data* into a fresh embedded store in *folder* (and, with *before*, the way main did, with the
+    entailments written by a SPARQL update, into another), beside pyoxigraph's bulk loader on the same
+    triples; replace the graph with the same file; time the queries, the five-pattern query through the
+    union of the named graphs and on the same quads in the default graph; dump the store as N-Quads (for
+    rdflib) and N-Triples (for Jena)."""
     import pyoxigraph as ox
 
     from policeonto.store import EmbeddedStore
-    from policeonto.store.reasoning import ensure_ontology, entailment_update
+    from policeonto.store.reasoning import ensure_ontology, entailment_of, entailment_update
 
+    graph = "https://w3id.org/policeonto/data/dataset/benchmark"
+    peer = ox.Store(str(folder / "peer"))
+    started = time.perf_counter()
+    peer.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+    peer.flush()
+    bulk = time.perf_counter() - started
+    del peer
     store = EmbeddedStore(folder / "store")
     started = time.perf_counter()
     ensure_ontology(store)
     ontology = time.perf_counter() - started
-    graph = "https://w3id.org/policeonto/data/dataset/benchmark"
+    entail = entailment_of(store)
     started = time.perf_counter()
-    triples = store.load(data, graph=graph, syntax="nt", update=entailment_update(graph))
+    triples = store.load(data, graph=graph, syntax="nt", entail=entail)
     load = time.perf_counter() - started
+    old = None
+    if before:
+        with EmbeddedStore(folder / "before") as main_store:
+            ensure_ontology(main_store)
+            started = time.perf_counter()
+            main_store.load(data, graph=graph, syntax="nt", update=entailment_update(graph))
+            old = time.perf_counter() - started
+    started = time.perf_counter()
+    store.load(data, graph=graph, syntax="nt", entail=entail)
+    replace = time.perf_counter() - started
     queries = run_queries(lambda text: len(store.query(text).rows))
+    union = run_one(lambda: len(store.query(FIVE_PATTERNS).rows))
     total = int(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").values("n").pop())
     with (folder / "dump.nq").open("wb") as handle:
         store._store.dump(handle, ox.RdfFormat.N_QUADS)
+    with (folder / "dump.nt").open("wb") as handle:
+        ox.serialize((q.triple for q in store._store), handle, ox.RdfFormat.N_TRIPLES)
     store.close()
-    print(json.dumps({"ontology": ontology, "load": load, "triples": triples, "quads": total, "queries": queries}))
+    flat = ox.Store(str(folder / "flat"))  # the same quads, every one in the default graph
+    flat.bulk_load(path=str(folder / "dump.nt"), format=ox.RdfFormat.N_TRIPLES)
+    default = run_one(lambda: len(list(flat.query(FIVE_PATTERNS))))
+    print(
+        json.dumps(
+            {"ontology": ontology, "bulk": bulk, "load": load, "before": old, "replace": replace, "triples": triples}
+            | {"quads": total, "queries": queries, "union": union, "default": default}
+        )
+    )
+
+
+def run_one(query: object) -> list[float]:
+    """One query three times: seconds per run, and the number of rows."""
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        rows = query()  # type: ignore[operator]
+        runs.append(time.perf_counter() - started)
+    return [*runs, float(rows)]
+
+
+def jena_worker(dump: Path, classpath: str) -> dict[str, list[float]]:
+    """Jena ARQ (Debian's libapache-jena-java) on the store's triples: for each query, the seconds to parse
+    the file and answer, in all, as a user running ``sparql --data`` waits, and the rows."""
+    found: dict[str, list[float]] = {}
+    named = [(p.name, p) for p in QUERIES]
+    with tempfile.TemporaryDirectory() as tmp:
+        five = Path(tmp) / "five-patterns.rq"
+        five.write_text(FIVE_PATTERNS, encoding="utf-8")
+        for name, path in [*named, ("five-patterns", five)]:
+            command = ["java", "-Xmx8g", "-cp", classpath, "arq.sparql", "--data", str(dump), "--query", str(path)]
+            run = timed([*command, "--results=TSV"])
+            assert run is not None
+            seconds, _rss, out = run
+            found[name] = [seconds, float(max(0, len(out.splitlines()) - 1))]
+    return found
 
 
 def rdflib_worker(dump: Path) -> None:
@@ -113,11 +188,13 @@ def main() -> None:
     parser.add_argument("--scales", type=float, nargs="+", default=[20.0, 200.0])
     parser.add_argument("--rdflib-max", type=int, default=1_500_000, help="largest store rdflib is given (quads)")
     parser.add_argument("--rdflib-timeout", type=float, default=3600.0)
+    parser.add_argument("--no-before", action="store_true", help="skip the load the way main did (SPARQL update)")
+    parser.add_argument("--no-jena", action="store_true")
     parser.add_argument("--oxigraph-worker", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--rdflib-worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.oxigraph_worker:
-        return oxigraph_worker(*args.oxigraph_worker)
+        return oxigraph_worker(*args.oxigraph_worker, before=not args.no_before)
     if args.rdflib_worker:
         return rdflib_worker(args.rdflib_worker)
     me = [sys.executable, str(Path(__file__).resolve())]
@@ -125,7 +202,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="policeonto-store-bench-", dir=os.environ.get("BENCH_TMP")) as tmp:
             folder = Path(tmp)
             data, generated, mapped = generate_and_map(scale, folder)
-            ox_run = timed([*me, "--oxigraph-worker", str(data), str(folder)])
+            ox_run = timed([*me, "--oxigraph-worker", str(data), str(folder), *(["--no-before"] * args.no_before)])
             assert ox_run is not None
             _ox_seconds, ox_rss, out = ox_run
             ox = json.loads(out)
@@ -135,6 +212,26 @@ def main() -> None:
             print(f"Oxigraph (embedded, on disk): load {ox['load']:.1f} s "
                   f"({ox['triples'] / ox['load']:,.0f} triples/s), ontology closure {ox['ontology']:.1f} s, "
                   f"process peak RSS {ox_rss:,} MB")  # fmt: skip
+            print(f"pyoxigraph bulk_load of the same triples: {ox['bulk']:.1f} s "
+                  f"({ox['triples'] / ox['bulk']:,.0f} triples/s); policeonto load at "
+                  f"{ox['bulk'] / ox['load']:.0%} of its rate")  # fmt: skip
+            if ox["before"] is not None:
+                print(f"load as on main (entailments by SPARQL update): {ox['before']:.1f} s "
+                      f"({ox['triples'] / ox['before']:,.0f} triples/s, "
+                      f"{ox['bulk'] / ox['before']:.0%} of bulk_load)")  # fmt: skip
+            replaced = ox["replace"] / ox["load"]
+            print(f"replace the graph (same file again): {ox['replace']:.1f} s, {replaced:.2f}x the load")
+            for label, runs in (("union of named graphs", ox["union"]), ("same quads, default graph", ox["default"])):
+                print(f"five-pattern query, {label}: {int(runs[3]):,} rows, cold {runs[0] * 1000:,.0f} ms, "
+                      f"warm {statistics.median(runs[1:3]) * 1000:,.0f} ms")  # fmt: skip
+            classpath = None if args.no_jena else jena_classpath(folder)
+            jena = jena_worker(folder / "dump.nt", classpath) if classpath else None
+            if jena is None and not args.no_jena:
+                print("Jena ARQ: not installed (Debian's libapache-jena-java)")
+            if jena is not None:
+                print("Jena ARQ 4.5.0, five-pattern query (parse and answer, in all): "
+                      f"{jena['five-patterns'][0]:.1f} s, "
+                      f"{int(jena['five-patterns'][1]):,} rows")  # fmt: skip
             rd = None
             if ox["quads"] <= args.rdflib_max:
                 rd_run = timed([*me, "--rdflib-worker", str(folder / "dump.nq")], timeout=args.rdflib_timeout)
@@ -159,6 +256,8 @@ def main() -> None:
                     assert int(other[3]) == int(runs[3]), f"{name}: rdflib found {other[3]}, Oxigraph {runs[3]}"
                     rd_warm = statistics.median(other[1:3])
                     line += f" {rd_warm * 1000:>9.1f} ms {rd_warm / warm:>6.0f}x"
+                if jena is not None:
+                    line += f"  Jena ARQ in all {jena[name][0]:.1f} s ({int(jena[name][1])} rows)"
                 print(line)
     return None
 

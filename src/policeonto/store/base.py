@@ -9,13 +9,16 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 import pyoxigraph as ox
 
 from policeonto.errors import OptionError, shorten
 from policeonto.rdf_formats import SNIFFED, from_extension
 from policeonto.store.results import QueryResult
+
+if TYPE_CHECKING:  # entailment names graphs as this module says
+    from policeonto.store.entailment import Entailment
 
 __all__ = [
     "ENTAILED",
@@ -125,9 +128,18 @@ class Store(Protocol):
 
     location: str
 
-    def load(self, path: Path, *, graph: str, syntax: RdfSyntax, update: str | None = None) -> int:
-        """Replace named graph *graph* with the triples of *path*, all or nothing; *update* (SPARQL Update,
-        run against the staged graph ``?staged`` before it is published) adds entailments. Return the number
+    def load(
+        self,
+        path: Path,
+        *,
+        graph: str,
+        syntax: RdfSyntax,
+        update: str | None = None,
+        entail: Entailment | None = None,
+    ) -> int:
+        """Replace named graph *graph* with the triples of *path*, all or nothing, with what they entail by
+        *entail* in ``<graph>/entailed``; *update* (SPARQL Update, run against the staged graph ``?staged``
+        before it is published) may add more. Return the number
         of triples the graph then holds. Every triple of the file goes into *graph*, whatever graph an
         N-Quads, TriG or JSON-LD file puts it in: a load writes no other graph. *graph* must pass
         :func:`check_graph` (with ``dataset=False``)."""

@@ -14,6 +14,7 @@ from policeonto.errors import StoreError
 from policeonto.rdf_formats import by_name
 from policeonto.store import folder
 from policeonto.store.base import ENTAILED, STAGING, ClosedOnExit, RdfSyntax, check_graph
+from policeonto.store.entailment import Entailment, entailed_quads
 from policeonto.store.federation import check_reach
 from policeonto.store.results import QueryResult
 from policeonto.store.triples import triples_of
@@ -108,11 +109,21 @@ class EmbeddedStore(ClosedOnExit):
                 dropped.append(name.value)
         return sorted(dropped)
 
-    def load(self, path: Path, *, graph: str, syntax: RdfSyntax, update: str | None = None) -> int:
+    def load(
+        self,
+        path: Path,
+        *,
+        graph: str,
+        syntax: RdfSyntax,
+        update: str | None = None,
+        entail: Entailment | None = None,
+    ) -> int:
         """Replace named graph *graph* with the triples of *path*, all or nothing, and return how many it
         then holds. Every triple of the file, in its default graph or in any graph it names (N-Quads, TriG,
-        JSON-LD), goes into *graph*: a load writes no other graph. *update* (SPARQL Update, run against the
-        staged graph ``?staged`` before it is published) adds entailments; it reaches nothing outside.
+        JSON-LD), goes into *graph*: a load writes no other graph but ``<graph>/entailed``, where *entail*
+        puts what the triples entail (bulk-loaded, read from the loaded graph's indexes). *update* (SPARQL
+        Update, run against the staged graph ``?staged`` before it is published) is the slower way to add
+        entailments; it reaches nothing outside.
 
         Raises:
             OptionError: *graph* is not an absolute IRI, or is a staging or entailed graph.
@@ -123,9 +134,9 @@ class EmbeddedStore(ClosedOnExit):
         if update:
             check_reach(update, store=self.location)
         if self._store.contains_named_graph(target):
-            self._replace(path, graph, syntax, update)
+            self._replace(path, graph, syntax, update, entail)
         else:
-            self._add(path, target, syntax, update)
+            self._add(path, target, syntax, update, entail)
         self._store.flush()
         count = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         return int(count.values("n").pop())
@@ -138,7 +149,17 @@ class EmbeddedStore(ClosedOnExit):
         else:
             self._store.bulk_load(path=str(path), format=by_name(syntax).oxigraph, to_graph=target)
 
-    def _add(self, path: Path, target: ox.NamedNode, syntax: RdfSyntax, update: str | None) -> None:
+    def _entail(self, source: ox.NamedNode, graph: str, entail: Entailment | None) -> ox.NamedNode:
+        """Bulk-load what *source* entails into a new companion graph of *graph*, and return it."""
+        target = ox.NamedNode(Entailment.entailed_graph(graph))
+        self._store.remove_graph(target)
+        if entail is not None:
+            self._store.bulk_extend(entailed_quads(self._store, source, target, entail))
+        return target
+
+    def _add(
+        self, path: Path, target: ox.NamedNode, syntax: RdfSyntax, update: str | None, entail: Entailment | None
+    ) -> None:
         """A new graph: bulk-loaded straight under its name, with a journal entry while it is incomplete, so a
         failed load removes it here and a killed one when the store is next opened."""
         entry = ox.Quad(target, _LOADING, ox.Literal("true"), _JOURNAL)
@@ -146,6 +167,8 @@ class EmbeddedStore(ClosedOnExit):
         complete = False
         try:
             self._bulk_load(path, syntax, target)
+            if entail is not None:
+                self._entail(target, target.value, entail)
             if update:
                 self._update(update.replace("?staged", f"<{target.value}>"))
             interrupts.check()  # a swallowed Ctrl-C still keeps the graph out
@@ -161,13 +184,19 @@ class EmbeddedStore(ClosedOnExit):
                 self._store.remove_graph(ox.NamedNode(f"{target.value}{ENTAILED}"))
             self._store.remove(entry)
 
-    def _replace(self, path: Path, graph: str, syntax: RdfSyntax, update: str | None) -> None:
-        """An existing graph: bulk-loaded under a staging name, then swapped in by one transaction."""
+    def _replace(
+        self, path: Path, graph: str, syntax: RdfSyntax, update: str | None, entail: Entailment | None
+    ) -> None:
+        """An existing graph: bulk-loaded under a staging name with its entailments under another, then both
+        swapped in by one transaction."""
         staged = f"{STAGING}{uuid.uuid4()}"
         try:
-            # the bulk loader is fast and not atomic; what it writes stays invisible under the staging name
+            # the bulk loader is fast and not atomic; what it writes stays invisible under the staging names
             self._bulk_load(path, syntax, ox.NamedNode(staged))
             publish = f"{update.replace('?staged', f'<{staged}>')} ;\n" if update else ""
+            if entail is not None:
+                entailed = self._entail(ox.NamedNode(staged), staged, entail).value
+                publish += f"MOVE SILENT GRAPH <{entailed}> TO GRAPH <{Entailment.entailed_graph(graph)}> ;\n"
             interrupts.check()  # a swallowed Ctrl-C still keeps the graph as it was
             # SILENT: an empty file stages no graph, and then empties the target, as it should
             self._update(f"{publish}MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>")
@@ -176,6 +205,7 @@ class EmbeddedStore(ClosedOnExit):
             raise StoreError(f"cannot load {path} into <{graph}>: {reason}", store=self.location, graph=graph) from exc
         finally:  # moved already if the update ran; else what was staged goes, also when interrupted
             self._store.remove_graph(ox.NamedNode(staged))
+            self._store.remove_graph(ox.NamedNode(Entailment.entailed_graph(staged)))
 
     def query(self, sparql: str, *, federate: Iterable[str] = ()) -> QueryResult:
         """Run a SPARQL 1.1 query over the union of every named graph. It reaches no other endpoint: a

@@ -27,7 +27,8 @@ from policeonto.output import scratch_directory
 from policeonto.paths import Inputs, input_paths
 from policeonto.rdf_formats import by_name
 from policeonto.store.base import Store, check_graph
-from policeonto.store.reasoning import ensure_ontology, entailment_update
+from policeonto.store.entailment import Entailment
+from policeonto.store.reasoning import ensure_ontology, entailment_of
 from policeonto.validation import FileReport, validate, validate_stream
 from policeonto.validation.rdf_input import is_rdf, rdf_format_of, safe_rdf_bytes, screen_terms
 
@@ -150,16 +151,16 @@ class _Publisher:
 
     store: Store
     kept: set[str]
-    ready: bool = False
+    entail: Entailment | None = None  # read from the ontology graph once it is in the store
 
     def __call__(self, path: Path, graph: str, syntax: str) -> tuple[int, bool]:
         if graph in self.kept:
             count = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
             return int(count.values("n").pop()), True
-        if not self.ready:
+        if self.entail is None:
             ensure_ontology(self.store)
-            self.ready = True
-        return self.store.load(path, graph=graph, syntax=syntax, update=entailment_update(graph)), False
+            self.entail = entailment_of(self.store)
+        return self.store.load(path, graph=graph, syntax=syntax, entail=self.entail), False
 
 
 def _load_tables(

@@ -17,13 +17,13 @@ from rdflib import Graph
 
 from policeonto.output import scratch_directory
 from policeonto.store.base import ONTOLOGY_GRAPH, Store
+from policeonto.store.entailment import NAMESPACE, Entailment
+from policeonto.store.results import plain
 from policeonto.store.triples import triples_of
 from policeonto.terms import literal
 from policeonto.vocab import ARTEFACTS, POLE, artefact_path, schema_view
 
-__all__ = ["ONTOLOGY_GRAPH", "ensure_ontology", "entailed_ontology", "entailment_update"]
-
-_NAMESPACE = "https://w3id.org/policeonto/"
+__all__ = ["ONTOLOGY_GRAPH", "ensure_ontology", "entailed_ontology", "entailment_of", "entailment_update"]
 
 
 #: The artefacts the store's ontology graph holds: the ontology, its code lists and alignments as written,
@@ -58,10 +58,28 @@ def ensure_ontology(store: Store) -> bool:
     return True
 
 
+def entailment_of(store: Store) -> Entailment:
+    """The class and property tables of the ontology graph in *store* (:func:`ensure_ontology` loads it):
+    each class's and property's policeonto superclasses and super-properties, itself left out."""
+    tables = []
+    for relation in ("subClassOf", "subPropertyOf"):
+        found = store.query(
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            f"SELECT ?sub ?super WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?sub rdfs:{relation} ?super "
+            f'FILTER(isIRI(?sub) && isIRI(?super) && ?super != ?sub && STRSTARTS(STR(?super), "{NAMESPACE}")) }} }}'
+        )
+        table: dict[str, list[str]] = {}
+        for sub, sup in found.rows:
+            table.setdefault(plain(str(sub)), []).append(plain(str(sup)))
+        tables.append({sub: tuple(sorted(supers)) for sub, supers in sorted(table.items())})
+    return Entailment(superclasses=tables[0], superproperties=tables[1])
+
+
 def entailment_update(graph: str) -> str:
-    """SPARQL Update that writes what the staged graph ``?staged`` entails to ``<graph>/entailed``."""
+    """SPARQL Update that writes what the staged graph ``?staged`` entails to ``<graph>/entailed``, joining
+    with the ontology graph where the update runs (:meth:`Entailment.update` sends the tables instead)."""
     entailed = f"{graph}/entailed"
-    within = f'FILTER(isIRI(?super) && ?super != ?sub && STRSTARTS(STR(?super), "{_NAMESPACE}"))'
+    within = f'FILTER(isIRI(?super) && ?super != ?sub && STRSTARTS(STR(?super), "{NAMESPACE}"))'
     return f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 DROP SILENT GRAPH <{entailed}> ;
 INSERT {{ GRAPH <{entailed}> {{ ?s a ?super }} }}

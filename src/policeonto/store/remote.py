@@ -31,6 +31,7 @@ from policeonto.store.credentials import (
     split_credentials,
     url_scheme,
 )
+from policeonto.store.entailment import Entailment
 from policeonto.store.federation import check_reach
 from policeonto.store.results import QueryResult
 from policeonto.store.transport import RetryNotice, Transport
@@ -110,11 +111,20 @@ class RemoteStore(ClosedOnExit):
             on_retry=on_retry,
         )
 
-    def load(self, path: Path, *, graph: str, syntax: RdfSyntax, update: str | None = None) -> int:
+    def load(
+        self,
+        path: Path,
+        *,
+        graph: str,
+        syntax: RdfSyntax,
+        update: str | None = None,
+        entail: Entailment | None = None,
+    ) -> int:
         """Stage *path* in a graph of its own (HTTP PUT), then publish it over *graph* with one update
-        (the entailments of *update*, then ``MOVE``). A failure at any point leaves *graph* as it was
-        or fully loaded, never partial. Every triple of the file, in its default graph or in any graph it
-        names (N-Quads, TriG, JSON-LD: sent as N-Triples), goes into *graph*, as in the embedded store.
+        (the entailments of *update*, then those of *entail*, sent as tables, then ``MOVE``). A failure at
+        any point leaves *graph* as it was or fully loaded, never partial. Every triple of the file, in its
+        default graph or in any graph it names (N-Quads, TriG, JSON-LD: sent as N-Triples), goes into
+        *graph*, as in the embedded store.
 
         Raises:
             OptionError: *graph* is not an absolute IRI, or is a staging or entailed graph.
@@ -123,6 +133,8 @@ class RemoteStore(ClosedOnExit):
                 and what happened.
         """
         check_graph(graph, dataset=False)
+        if entail is not None:  # the server joins the tables with the staged triples, where they are
+            update = " ;\n".join(u for u in (update, entail.update(graph)) if u)
         if update:
             check_reach(update, store=self.location)
         self.clean_staging(older_than=self.stale_after)
