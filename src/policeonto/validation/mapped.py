@@ -88,6 +88,7 @@ class MappedValidator:
     _index: NodeIndex = field(default_factory=NodeIndex)
     _links: LinkChecks = field(init=False)
     _file: str = ""
+    _here: dict[str, str] | None = None  # a shape's id in any process -> its id here
 
     def __post_init__(self) -> None:
         self._links = LinkChecks(self.shapes)
@@ -184,7 +185,9 @@ class MappedValidator:
     def absorb(self, part: ValidatedPart) -> None:
         """Take in what another validator found in the files mapped after this one's (before :meth:`finish`),
         as if this one had validated them."""
-        here = {stable: shape_id for shape_id, stable in reversed(stable_ids(self.shapes).items())}
+        if self._here is None:  # once: every part names the shapes the same way
+            self._here = {stable: shape_id for shape_id, stable in reversed(stable_ids(self.shapes).items())}
+        here = self._here
         self.found.extend(_shapes_named(f, here) for f in part.found)
         self.records += part.records
         self.triples += part.triples
