@@ -23,6 +23,7 @@ from policeonto import __version__, interrupts
 from policeonto.cli_options import (
     Voice,
     code_prefixes,
+    executor_options,
     limit_option,
     mapping_options,
     summary_options,
@@ -332,6 +333,7 @@ def list_mappings_command(files: tuple[Path, ...], explain: bool, fmt: str, cata
 @click.option("--force", "force", help="Publishing force code, when the file name does not say.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write the summary as JSON here.")
 @limit_option
+@executor_options
 @summary_options()
 @_guarded
 def map_command(
@@ -344,6 +346,7 @@ def map_command(
     force: str | None,
     report: Path | None,
     limits: Any,
+    executor: Any,
     voice: Voice,
 ) -> int:
     """Map force exports onto the shared vocabulary and write RDF.
@@ -365,6 +368,7 @@ def map_command(
         report=report,
         voice=voice,
         limits=limits,
+        executor=executor,
     )
 
 
@@ -387,6 +391,7 @@ def map_command(
     "--ignore", multiple=True, callback=code_prefixes, help="Drop findings whose code starts with this (repeatable)."
 )
 @limit_option
+@executor_options
 @summary_options(formats=("text", "json", "html", "csv", "shacl"))
 @_guarded
 def validate(
@@ -399,6 +404,7 @@ def validate(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     limits: Any,
+    executor: Any,
     voice: Voice,
 ) -> int:
     """Validate exports (through their mapping), RDF and records in YAML against the shared vocabulary.
@@ -421,6 +427,7 @@ def validate(
             select=select,
             ignore=ignore,
             options=MapOptions(limits=limits),
+            executor=executor,
         )
         return report.valid, render(report, voice.format, quiet=voice.quiet, verbose=voice.verbose)
 

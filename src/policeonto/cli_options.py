@@ -24,7 +24,15 @@ import click
 from policeonto.rdf_formats import RdfFormat
 from policeonto.terminal import visible
 
-__all__ = ["Voice", "code_prefixes", "limit_option", "mapping_options", "summary_options", "syntax_option"]
+__all__ = [
+    "Voice",
+    "code_prefixes",
+    "executor_options",
+    "limit_option",
+    "mapping_options",
+    "summary_options",
+    "syntax_option",
+]
 
 
 @dataclass(frozen=True)
@@ -215,3 +223,29 @@ def mapping_options(*, choose: bool = True) -> Callable[[Callable[..., Any]], Ca
         return command
 
     return decorate
+
+
+def executor_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--workers N`` and ``--scheduler ADDRESS`` to a command, which is given ``executor=``, a
+    :class:`~policeonto.scale.Executor`: where its files are mapped (this process when neither is given)."""
+
+    @click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Run the files as tasks of a Dask cluster of N worker processes started for the run.",
+    )
+    @click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Run the files as tasks of the running Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).",
+    )
+    @wraps(command)
+    def run(*args: Any, workers: int | None, scheduler: str | None, **kwargs: Any) -> Any:
+        from policeonto.scale import Executor
+
+        if workers is not None and scheduler is not None:
+            raise click.UsageError("give --workers or --scheduler, not both")
+        return command(*args, executor=Executor(workers=workers, scheduler=scheduler), **kwargs)
+
+    return run

@@ -45,7 +45,22 @@ def shorten(text: str, width: int = 80) -> str:
 
 
 class PoliceOntoError(Exception):
-    """Base class of every error policeonto raises on purpose."""
+    """Base class of every error policeonto raises on purpose.
+
+    An error crosses a process boundary (a Dask worker's task) intact: it is rebuilt from its message and
+    attributes, not by calling its class with the message alone (most take keyword arguments).
+    """
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _rebuilt, (type(self), self.args, dict(self.__dict__))
+
+
+def _rebuilt(kind: type[PoliceOntoError], args: tuple[object, ...], state: dict[str, object]) -> PoliceOntoError:
+    """An error of *kind* with *args* and the attributes *state*, without calling its ``__init__``."""
+    error = kind.__new__(kind)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class SchemaError(PoliceOntoError, ValueError):
@@ -189,3 +204,12 @@ class ShareRefusedError(PoliceOntoError, RuntimeError):
         super().__init__(message)
         self.predicate = predicate
         self.rule = rule
+
+
+class ClusterError(PoliceOntoError, RuntimeError):
+    """The Dask cluster a run was to use cannot be reached or started (names the scheduler's address, with
+    any user name or password in it left out)."""
+
+    def __init__(self, message: str, *, address: str) -> None:
+        super().__init__(f"{address}: {message}")
+        self.address = address

@@ -42,6 +42,7 @@ _REFERENCE = {
     "scaffold": "Drafting a mapping",
     "validation": "Validation",
     "findings": "Findings catalogue",
+    "scale": "National runs on a Dask cluster",
     "store": "Triple store and queries",
     "sharing": "Sharing under agreements",
     "linkage": "Linking records across forces",

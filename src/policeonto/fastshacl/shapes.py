@@ -8,8 +8,9 @@ caller can hand the whole validation to pySHACL instead of getting a partial ans
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +120,49 @@ class Shapes:
 
     by_id: dict[str, Shape]
     targeted: list[Shape]
+
+
+def stable_ids(shapes: Shapes) -> dict[str, str]:
+    """Shape id -> an id that is the same in every process that compiles the same shapes graph: a named
+    shape's IRI, and for a blank node shape (whose label the parser draws at random) a digest of what it
+    says, its parts by their stable ids. Two blank shapes that say the same get one id (either does the same)."""
+    stable: dict[str, str] = {}
+
+    def of(shape_id: str) -> str:
+        if shape_id.startswith("<"):
+            return shape_id
+        if shape_id not in stable:
+            stable[shape_id] = shape_id  # a shape that refers to itself: by its own label, inside
+            shape = shapes.by_id[shape_id]
+            said = [
+                repr(shape.path),
+                shape.target_classes,
+                shape.target_nodes,
+                shape.target_subjects_of,
+                shape.target_objects_of,
+                [(c.component, _linked(c, of), c.flags, c.message) for c in shape.constraints],
+                [of(p.id) for p in shape.properties],
+                shape.severity,
+                shape.messages,
+                shape.deactivated,
+            ]
+            stable[shape_id] = "_:s" + hashlib.sha256(repr(said).encode()).hexdigest()[:32]
+        return stable[shape_id]
+
+    for shape_id in shapes.by_id:
+        of(shape_id)
+    return stable
+
+
+def _linked(constraint: Constraint, of: Callable[[str], str]) -> object:
+    """A constraint's parameter, the shapes it names by their stable ids."""
+    if constraint.component.lower() in _SHAPE_LINKS:
+        return of(constraint.value)
+    if constraint.component.lower() in _SHAPE_LISTS:
+        return tuple(of(v) for v in constraint.value)
+    if isinstance(constraint.value, frozenset):  # in an order of its own in each process
+        return tuple(sorted(constraint.value))
+    return constraint.value
 
 
 def _items(graph: Graph, head: Node) -> list[Node]:

@@ -16,6 +16,7 @@ from policeonto.limits import Limits
 from policeonto.mapping import DEFAULT_BASE, MapOptions, MappingCatalogue, MappingChoice, MapResult, map_files
 from policeonto.output import atomic_output, write_atomically
 from policeonto.rdf_formats import RdfFormat
+from policeonto.scale.executor import Executor
 from policeonto.vocab import ARTEFACTS, artefact_path
 
 __all__ = ["run_map", "summary_lines"]
@@ -58,12 +59,15 @@ def _write(
     mappings: tuple[MappingChoice, MappingCatalogue],
     options: MapOptions,
     show: bool,
+    executor: Executor,
 ) -> MapResult:
     mapping, catalogue = mappings
     if not show:
-        return map_files(inputs, sink, mapping=mapping, catalogue=catalogue, options=options)
+        return map_files(inputs, sink, mapping=mapping, catalogue=catalogue, options=options, executor=executor)
     with click.progressbar(length=_total_rows(inputs), label="mapping", file=sys.stderr) as bar:
-        return map_files(inputs, sink, mapping=mapping, catalogue=catalogue, options=options, progress=bar.update)
+        return map_files(
+            inputs, sink, mapping=mapping, catalogue=catalogue, options=options, progress=bar.update, executor=executor
+        )
 
 
 def run_map(
@@ -78,6 +82,7 @@ def run_map(
     report: Path | None,
     voice: Voice,
     limits: Limits = Limits(),
+    executor: Executor = Executor(),
 ) -> int:
     """Map *inputs*, write the RDF and the report, give the summary on standard error (standard output may
     carry the RDF); return the exit code."""
@@ -90,14 +95,14 @@ def run_map(
     if output is None:
         if rdf_format is RdfFormat.JSONLD:
             raise click.UsageError("JSON-LD needs an output file (-o)")
-        result = _write(inputs, sys.stdout.buffer, mappings, options, show)
+        result = _write(inputs, sys.stdout.buffer, mappings, options, show, executor)
         sys.stdout.buffer.flush()
         result.outputs.append("-")
     elif rdf_format is RdfFormat.JSONLD:  # JSON-LD is built in memory from the N-Triples
         import tempfile
 
         with atomic_output(output) as sink, tempfile.TemporaryFile() as staging:  # an unnamed file: nothing left
-            result = _write(inputs, staging, mappings, options, show)
+            result = _write(inputs, staging, mappings, options, show, executor)
             staging.seek(0)
             graph = Graph().parse(staging, format="nt")
             context = json.loads(artefact_path(ARTEFACTS["context"]).read_text(encoding="utf-8"))["@context"]
@@ -105,7 +110,7 @@ def run_map(
         result.outputs.append(str(output))
     else:  # N-Triples is also valid Turtle, so both stream
         with atomic_output(output) as sink:
-            result = _write(inputs, sink, mappings, options, show)
+            result = _write(inputs, sink, mappings, options, show, executor)
         result.outputs.append(str(output))
     if report is not None:
         write_atomically(report, json.dumps(result.as_dict(), indent=2))

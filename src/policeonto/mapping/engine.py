@@ -22,6 +22,7 @@ from policeonto.mapping.spec import MappingChoice
 from policeonto.mapping.stream import map_stream
 from policeonto.mapping.writing import writing_ntriples
 from policeonto.paths import Inputs
+from policeonto.scale.executor import Executor
 
 __all__ = ["MapResult", "map_files", "map_result"]
 
@@ -76,6 +77,13 @@ class MapResult:
             self.files.append(event.summary)
             self.finding_counts.update(event.summary.finding_counts)
 
+    def extend(self, other: MapResult, *, keep_findings: int = MapOptions().keep_findings) -> None:
+        """Fold *other*, the summary of the files mapped after this one's (a Dask task's), into this one, as
+        if its events had been added here."""
+        self.files.extend(other.files)
+        self.findings.extend(other.findings[: max(keep_findings - len(self.findings), 0)])
+        self.finding_counts.update(other.finding_counts)
+
     def as_dict(self) -> dict[str, object]:
         """The summary as JSON-ready data (the ``--report`` file)."""
         return {
@@ -129,6 +137,7 @@ def map_files(
     catalogue: MappingCatalogue | None = None,
     options: MapOptions = MapOptions(),
     progress: Callable[[int], None] | None = None,
+    executor: Executor = Executor(),
 ) -> MapResult:
     """Map every file in *inputs* onto the shared vocabulary, writing N-Triples to *out*.
 
@@ -142,7 +151,9 @@ def map_files(
         catalogue: where mappings are found (default: ``POLICEONTO_MAPPINGS``'s folders, then the bundled
             ones; :class:`~policeonto.mapping.catalogue.MappingCatalogue`).
         options: IRI base, publishing force, batch size, findings kept.
-        progress: called with the number of rows after each batch.
+        progress: called with the number of rows after each batch (each file, on a Dask cluster).
+        executor: where the files are mapped: here (the default), or as tasks of a Dask cluster; the
+            triples written, counts and findings are the same.
 
     Returns:
         The summary: rows read, mapped and rejected (by reason), triples written, findings.
@@ -160,6 +171,14 @@ def map_files(
     (True, 'police-uk-street')
     """
     started = time.perf_counter()
+    if not executor.local:
+        from policeonto.scale.mapping import map_on_cluster
+
+        result = map_on_cluster(
+            inputs, executor, mapping=mapping, catalogue=catalogue, options=options, out=out, progress=progress
+        ).mapped
+        result.seconds = time.perf_counter() - started
+        return result
     events = writing_ntriples(map_stream(inputs, mapping=mapping, catalogue=catalogue, options=options), out)
     result = map_result(events, keep_findings=options.keep_findings, progress=progress)
     result.seconds = time.perf_counter() - started

@@ -18,6 +18,7 @@ from rdflib import Graph
 
 from policeonto.findings import Finding
 from policeonto.limits import Limits
+from policeonto.mapping.keys import KeyIndex
 from policeonto.mapping.plan import RDF_TYPE, Derivation
 from policeonto.mapping.reader import ROW
 from policeonto.mapping.spec import Mapping
@@ -31,6 +32,7 @@ __all__ = [  # with the names the values carry, so that consumers need nothing e
     "FileEnded",
     "FileStarted",
     "FileSummary",
+    "KeysKept",
     "Made",
     "MapOptions",
     "Mapping",
@@ -157,4 +159,12 @@ class RecordsUnread:
     findings: tuple[Finding, ...]
 
 
-Event = FileStarted | RowsMapped | FileEnded | RecordsUnread
+@dataclass(frozen=True)
+class KeysKept:
+    """The last value of a stream that was given the keys of the files mapped before it (a part of a run,
+    mapped as a Dask task): those keys and its own, for the part after it."""
+
+    keys: KeyIndex
+
+
+Event = FileStarted | RowsMapped | FileEnded | RecordsUnread | KeysKept

@@ -41,6 +41,53 @@ class KeyIndex:
         self._tables: list[str] = []
         self._files: list[str] = []
 
+    def joined(self, other: KeyIndex) -> KeyIndex:
+        """A new index of the keys of both: this one's, then *other*'s (a later part of the run, mapped apart
+        from this one, as a Dask task is: its file and table numbers are turned into this one's)."""
+        joined = KeyIndex()
+        joined._files, joined._tables = list(self._files), list(self._tables)
+        files = {i: _number(joined._files, name) for i, name in enumerate(other._files)}
+        tables = {i: _number(joined._tables, name) for i, name in enumerate(other._tables)}
+        for mine, theirs, into in (
+            (self._parts, other._parts, joined._parts),
+            (self._first, other._first, joined._first),
+            (self._spaces, other._spaces, joined._spaces),
+        ):
+            for key in mine.keys() | theirs.keys():
+                parts = [*mine.get(key, []), *(_renumbered(p, files, tables) for p in theirs.get(key, []))]
+                into[key] = [pl.concat(parts)] if parts else []
+        return joined
+
+    def fresh(self, prior: KeyIndex) -> KeyIndex:
+        """The keys this index holds and *prior* (of which it grew, keeping its numbers) does not."""
+        fresh = KeyIndex()
+        fresh._files, fresh._tables = list(self._files), list(self._tables)
+        for mine, before, into, on in (
+            (self._parts, prior._parts, fresh._parts, None),
+            (self._first, prior._first, fresh._first, ["h"]),
+            (self._spaces, prior._spaces, fresh._spaces, ["h", "table"]),
+        ):
+            for key, parts in mine.items():
+                now = pl.concat(parts) if parts else None
+                if now is None or not before.get(key):
+                    into[key] = [now] if now is not None else []
+                elif on is None:
+                    into[key] = [now.filter(~now.is_in(pl.concat(before[key]).implode()))]
+                else:
+                    into[key] = [now.join(pl.concat(before[key]).select(on), on=on, how="anti", maintain_order="left")]
+        return fresh
+
+    def clashes(self, other: KeyIndex) -> bool:
+        """Whether a key of this index is a key of the same table (or key space) in *other*: mapped apart,
+        the two would each have taken it as the first."""
+        for mine, theirs in ((self._first, other._first), (self._spaces, other._spaces)):
+            for key in mine.keys() & theirs.keys():
+                if mine[key] and theirs[key]:
+                    hashes = pl.concat(theirs[key])["h"].implode()
+                    if pl.concat(mine[key])["h"].is_in(hashes).any():
+                        return True
+        return False
+
     def add(self, mapping: Mapping, frame: pl.DataFrame) -> None:
         """Note the keys of *frame*'s rows (mapped rows of *mapping*'s table), if other tables refer to it."""
         if mapping.referenced and mapping.key is not None:
@@ -171,3 +218,24 @@ class KeyIndex:
             finding_counts=checked.finding_counts + counts,
             findings=checked.findings + findings,
         )
+
+
+def _number(names: list[str], name: str) -> int:
+    """The number of *name* in *names*, added at the end if it is not there."""
+    if name not in names:
+        names.append(name)
+    return names.index(name)
+
+
+def _renumbered(
+    part: pl.Series | pl.DataFrame, files: dict[int, int], tables: dict[int, int]
+) -> pl.Series | pl.DataFrame:
+    """A part of another index with its file and table numbers turned into this one's."""
+    if isinstance(part, pl.Series):
+        return part
+    renumber = {"first_file": files, "table": tables}
+    return part.with_columns(
+        pl.col(column).replace_strict(numbers, return_dtype=pl.UInt32)
+        for column, numbers in renumber.items()
+        if column in part.columns
+    )

@@ -34,6 +34,7 @@ from policeonto.mapping.events import (
     FileEnded,
     FileStarted,
     FileSummary,
+    KeysKept,
     MapOptions,
     RecordsUnread,
     RowsMapped,
@@ -49,7 +50,7 @@ from policeonto.mapping.spec import Mapping, MappingChoice, chosen_mappings, lis
 from policeonto.paths import Inputs, input_paths
 from policeonto.vocab import schema_view
 
-__all__ = ["map_stream"]
+__all__ = ["map_stream", "planned_files"]
 
 
 def map_stream(
@@ -58,6 +59,7 @@ def map_stream(
     mapping: MappingChoice = None,
     catalogue: MappingCatalogue | None = None,
     options: MapOptions = MapOptions(),
+    after: KeyIndex | None = None,
 ) -> Iterator[Event]:
     """Map every file in *inputs* onto the shared vocabulary, yielding what each makes as it is made.
 
@@ -70,10 +72,13 @@ def map_stream(
         catalogue: where mappings are found (default: ``POLICEONTO_MAPPINGS``'s folders, then the bundled
             ones; :class:`~policeonto.mapping.catalogue.MappingCatalogue`).
         options: IRI base, publishing force, batch size, findings kept per file, size limits.
+        after: the keys of the files of the run mapped before these, when a run is mapped in parts (Dask
+            tasks): foreign keys and repeated keys are checked against them too (they are not changed).
 
     Yields:
         For each file (each table of a JSON export), a :class:`FileStarted`, its :class:`RowsMapped` batches
-        and a :class:`FileEnded`; a :class:`RecordsUnread` for a JSON export's records of no mapped type.
+        and a :class:`FileEnded`; a :class:`RecordsUnread` for a JSON export's records of no mapped type;
+        with *after*, a :class:`KeysKept` last, with those keys and the files' own.
 
     Raises:
         MappingInputError: a file cannot be mapped at all; the files before it have been yielded.
@@ -86,7 +91,7 @@ def map_stream(
     catalogue = catalogue or MappingCatalogue.search()
     chosen = chosen_mappings(mapping, catalogue=catalogue)
     known = chosen or tuple(list_mappings(catalogue=catalogue))
-    keys = KeyIndex()  # the keys of the tables other tables refer to, local to this run
+    keys = KeyIndex() if after is None else KeyIndex().joined(after)  # the keys of the run's rows so far
     for path in _files_in_order(input_paths(inputs), known, one=len(chosen) == 1):
         if is_json(path):
             yield from _json_stream(path, known, bool(chosen), options, keys)
@@ -102,6 +107,34 @@ def map_stream(
             match: ColumnMatch = recognise(source, mappings, name=chosen[0].name if len(chosen) == 1 else None)
             batches = read_batches(source, batch_rows=options.batch_rows, limits=options.limits)
             yield from _file_stream(source, match, batches, options, keys, media_type="text/csv")
+    if after is not None:
+        yield KeysKept(keys)
+
+
+def planned_files(
+    inputs: Inputs, *, mapping: MappingChoice = None, catalogue: MappingCatalogue | None = None
+) -> list[tuple[Path, str | None]]:
+    """The files of *inputs* in the order :func:`map_stream` maps them, each with the export it belongs to
+    when it may refer to, or be referred to by, other files of the run (a JSON export: ``"json"``; a CSV
+    table that refers to others or that others refer to: its source schema), None when it stands alone.
+    From the files' headers; a file that cannot be recognised stands alone (mapping it says why)."""
+    catalogue = catalogue or MappingCatalogue.search()
+    chosen = chosen_mappings(mapping, catalogue=catalogue)
+    known = chosen or tuple(list_mappings(catalogue=catalogue))
+    tables = list(chosen) or [m for m in known if m.json is None]
+    planned: list[tuple[Path, str | None]] = []
+    for path in _files_in_order(input_paths(inputs), known, one=len(chosen) == 1):
+        header = _header(path)
+        export = "json" if is_json(path) else None
+        if header is not None:
+            source = SourceFile(path, "", 0, "utf-8", False, 0, 0, True, header)
+            try:
+                table = recognise(source, tables, name=chosen[0].name if len(chosen) == 1 else None).mapping
+                export = str(table.source_schema) if table.referenced or table.depends_on else None
+            except MappingInputError:
+                export = None
+        planned.append((path, export))
+    return planned
 
 
 def _json_stream(

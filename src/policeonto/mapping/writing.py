@@ -45,8 +45,9 @@ def write_made(made: Iterable[Made], out: BinaryIO) -> None:
 def _write(event: Event | E, out: BinaryIO) -> None:
     if isinstance(event, RowsMapped):
         write_made(event.made, out)
-    elif isinstance(event, FileEnded):
-        out.write(event.provenance.serialize(format="nt").encode("utf-8"))
+    elif isinstance(event, FileEnded):  # in order: the graph's own order is the process's hashing's
+        lines = event.provenance.serialize(format="nt").splitlines(keepends=True)
+        out.write("".join(sorted(line for line in lines if line.strip())).encode("utf-8"))
 
 
 def writing_ntriples(events: Iterable[Event | E], out: BinaryIO) -> Iterator[Event | E]:

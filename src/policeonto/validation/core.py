@@ -29,6 +29,7 @@ from policeonto.mapping import (
 )
 from policeonto.paths import Inputs, input_paths
 from policeonto.quiet import RDFLIB_LITERALS, quieted
+from policeonto.scale.executor import Executor
 from policeonto.shacl import run_pyshacl
 from policeonto.validation.fast import read_table, violations_of
 from policeonto.validation.nodes import dangling_findings
@@ -149,13 +150,19 @@ def _file_entries(summaries: Iterable[FileSummary], report: ValidationReport) ->
 def _mapped_fast(events: Iterable[object], report: ValidationReport, keep_findings: int) -> list[Finding]:
     """Fold a mapping stream that passed through :func:`validating` into *report*; return its findings."""
     mapped = MapResult()
-    violations: tuple[pl.DataFrame, ...] = ()
+    shapes = ShapesChecked((), 0, 0)
     for event in events:
         mapped.add(event, keep_findings=keep_findings)
         if isinstance(event, ShapesChecked):
-            violations = event.violations
-            report.records += event.records
-            report.triples += event.triples
+            shapes = event
+    return _checked_findings(mapped, shapes, report)
+
+
+def _checked_findings(mapped: MapResult, shapes: ShapesChecked, report: ValidationReport) -> list[Finding]:
+    """Fold a mapping run's summary and what the shapes found in it into *report*; return its findings."""
+    violations = shapes.violations
+    report.records += shapes.records
+    report.triples += shapes.triples
     report.rows += mapped.rows_read
     report.finding_counts.update(mapped.finding_counts)
     _file_entries(mapped.files, report)
@@ -163,7 +170,7 @@ def _mapped_fast(events: Iterable[object], report: ValidationReport, keep_findin
 
 
 def _validate_fast(
-    paths: list[Path], mappings: _Mappings, report: ValidationReport, options: MapOptions
+    paths: list[Path], mappings: _Mappings, report: ValidationReport, options: MapOptions, executor: Executor
 ) -> list[Finding]:
     if is_rdf(paths[0]) or is_records(paths[0]):
         (path,) = paths
@@ -178,12 +185,18 @@ def _validate_fast(
         report.violations.append(violations)
         return fast_findings(violations, file=str(path))
     mapping, catalogue = mappings
+    if not executor.local:
+        from policeonto.scale.mapping import map_on_cluster
+
+        run = map_on_cluster(paths, executor, mapping=mapping, catalogue=catalogue, options=options, validate=True)
+        assert run.checked is not None
+        return _checked_findings(run.mapped, run.checked, report)
     events = validating(map_stream(paths, mapping=mapping, catalogue=catalogue, options=options))
     return _mapped_fast(events, report, options.keep_findings)
 
 
 def _validate_pyshacl(
-    paths: list[Path], mappings: _Mappings, report: ValidationReport, options: MapOptions
+    paths: list[Path], mappings: _Mappings, report: ValidationReport, options: MapOptions, executor: Executor
 ) -> list[Finding]:
     found: list[Finding] = []
     if is_rdf(paths[0]):
@@ -197,7 +210,7 @@ def _validate_pyshacl(
     else:
         sink = io.BytesIO()
         mapping, catalogue = mappings
-        mapped = map_files(paths, sink, mapping=mapping, catalogue=catalogue, options=options)
+        mapped = map_files(paths, sink, mapping=mapping, catalogue=catalogue, options=options, executor=executor)
         report.rows += mapped.rows_read
         found += mapped.findings
         report.finding_counts.update(mapped.finding_counts)
@@ -275,6 +288,7 @@ def validate(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     options: MapOptions | None = None,
+    executor: Executor = Executor(),
 ) -> ValidationReport:
     """Validate every input: RDF files (by extension) and records in the shared vocabulary (a RecordSet in
     YAML, as ``policeonto convert`` reads) against the shapes, one by one; the other files as tabular
@@ -292,6 +306,8 @@ def validate(
         engine: the fast columnar engine (the default) or pySHACL, the reference.
         select, ignore: finding-code prefixes to keep or drop.
         max_issues: keep at most this many findings (all are counted).
+        executor: where the tabular exports are mapped and validated: here (the default), or as tasks of a
+            Dask cluster, with the same report (RDF files and records are validated here either way).
 
     Returns:
         The report: an entry for each input file (whether it is valid, its counts and findings) and the
@@ -305,6 +321,7 @@ def validate(
         MappingSpecError: *mapping* names no mapping, or the mapping is malformed.
         OptionError: *engine* is no :class:`Engine`, or *options* are wrong (see
             :func:`~policeonto.mapping.map_files`).
+        ClusterError: the Dask cluster of *executor* cannot be reached or started.
     """
     try:
         engine = Engine(engine)
@@ -318,5 +335,5 @@ def validate(
     groups = ([tables] if tables else []) + [[p] for p in paths if is_rdf(p) or is_records(p)]
     for group in groups:
         run = _validate_fast if engine is Engine.FAST else _validate_pyshacl
-        found += run(group, (mapping, catalogue), report, options or MapOptions())
+        found += run(group, (mapping, catalogue), report, options or MapOptions(), executor)
     return _finished(report, found, max_issues=max_issues, select=select, ignore=ignore, started=started)

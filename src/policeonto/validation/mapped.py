@@ -20,11 +20,12 @@ import polars as pl
 from rdflib import Graph
 
 from policeonto.fastshacl import Shapes, TripleTable, evaluate
+from policeonto.fastshacl.shapes import stable_ids
 from policeonto.mapping.events import RDF_TYPE, ROW, Derivation, Made, Mapping
 from policeonto.validation.fast import project_shapes
 from policeonto.validation.nodes import DANGLING, LinkChecks, NodeIndex
 
-__all__ = ["MappedValidator", "source_columns"]
+__all__ = ["MappedValidator", "ValidatedPart", "source_columns"]
 
 _IN_FLIGHT = 2  # batches validated at once, each on its own thread, while the next is mapped
 _LOCATED = {"s": pl.String, "row": pl.Int64, "target": pl.String, "file": pl.String}
@@ -42,6 +43,23 @@ def source_columns(mapping: Mapping, derivations: Sequence[Derivation]) -> dict[
                 known = found.setdefault((derivation.target, predicate[1:-1]), [])
                 known += [titles[s] for s in sources if s in titles and titles[s] not in known]
     return {key: ", ".join(columns) for key, columns in found.items()}
+
+
+@dataclass(frozen=True)
+class ValidatedPart:
+    """What a :class:`MappedValidator` found in a part of a run (files a Dask task mapped), all but what
+    is decided once every file is mapped: its violations, counts, the nodes rows share, the records it
+    described and the link failures put off. :meth:`MappedValidator.absorb` adds it to the run's."""
+
+    found: tuple[pl.DataFrame, ...]
+    records: int
+    triples: int
+    shared: tuple[pl.DataFrame, ...]
+    shared_at: tuple[pl.DataFrame, ...]
+    provenances: tuple[TripleTable, ...]
+    sources: pl.DataFrame
+    index: NodeIndex
+    deferred: tuple[pl.DataFrame, ...]
 
 
 @dataclass
@@ -70,6 +88,7 @@ class MappedValidator:
     _index: NodeIndex = field(default_factory=NodeIndex)
     _links: LinkChecks = field(init=False)
     _file: str = ""
+    _here: dict[str, str] | None = None  # a shape's id in any process -> its id here
 
     def __post_init__(self) -> None:
         self._links = LinkChecks(self.shapes)
@@ -147,6 +166,40 @@ class MappedValidator:
         self.triples += len(final)  # the provenance, counted as the writer counts it
         return len(final)
 
+    def part(self) -> ValidatedPart:
+        """What this validator found so far, as a plain value to send to where the run is finished (in
+        another process: its shapes named by ids that are the same there)."""
+        stable = stable_ids(self.shapes)
+        return ValidatedPart(
+            tuple(_shapes_named(f, stable) for f in self.found),
+            self.records,
+            self.triples,
+            tuple(self._shared),
+            tuple(self._shared_at),
+            tuple(self._provenances),
+            self._sources,
+            self._index,
+            tuple(_shapes_named(f, stable) for f in self._links.deferred),
+        )
+
+    def absorb(self, part: ValidatedPart) -> None:
+        """Take in what another validator found in the files mapped after this one's (before :meth:`finish`),
+        as if this one had validated them."""
+        if self._here is None:  # once: every part names the shapes the same way
+            self._here = {stable: shape_id for shape_id, stable in reversed(stable_ids(self.shapes).items())}
+        here = self._here
+        self.found.extend(_shapes_named(f, here) for f in part.found)
+        self.records += part.records
+        self.triples += part.triples
+        self._shared.extend(part.shared)
+        self._shared_at.extend(part.shared_at)
+        self._provenances.extend(part.provenances)
+        self._sources = pl.concat([self._sources, part.sources]).unique(
+            subset=["file", "target", "path"], keep="first", maintain_order=True
+        )
+        self._index.absorb(part.index)
+        self._links.deferred.extend(_shapes_named(f, here) for f in part.deferred)
+
     def abandon(self) -> None:
         """Drop the batches still waiting and stop the worker without waiting for it (the run was stopped:
         an interrupt, or the stream closed early), so nothing goes on validating after the run."""
@@ -187,3 +240,8 @@ class MappedValidator:
         found = found.join(located.rename({"s": "focus"}), on="focus", how="left")
         found = found.with_columns(pl.col("file").fill_null(self._file))
         return found.join(self._sources, on=["file", "target", "path"], how="left").drop("target")
+
+
+def _shapes_named(found: pl.DataFrame, ids: dict[str, str]) -> pl.DataFrame:
+    """*found* (violations) with the shape ids in *ids* turned into what it maps them to."""
+    return found.with_columns(pl.col("shape").replace(ids)) if "shape" in found.columns else found

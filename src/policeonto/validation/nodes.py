@@ -66,6 +66,12 @@ class NodeIndex:
                 hashes[:] = [pl.concat(hashes).unique()]
             self._kept = sum(hashes[0].len() for hashes in self._by_class.values())
 
+    def absorb(self, other: NodeIndex) -> None:
+        """Note every node *other* (an index of another part of the run) holds."""
+        for name, hashes in other._by_class.items():
+            self._by_class.setdefault(name, []).extend(hashes)
+        self._kept += other._kept
+
     def _hits(self, hashed: pl.Series) -> dict[str, pl.Series]:
         """Class -> those of the *hashed* nodes it has (the many hashes kept are probed, the few asked hashed)."""
         wanted = hashed.implode()

@@ -19,9 +19,9 @@ import polars as pl
 
 from policeonto.fastshacl import Shapes
 from policeonto.mapping.events import FileEnded, FileStarted, RowsMapped
-from policeonto.validation.mapped import MappedValidator
+from policeonto.validation.mapped import MappedValidator, ValidatedPart
 
-__all__ = ["ShapesChecked", "validating"]
+__all__ = ["ShapesChecked", "checked", "validating", "validating_part"]
 
 E = TypeVar("E")
 
@@ -40,6 +40,28 @@ def validating(events: Iterable[E], *, shapes: Shapes | None = None) -> Iterator
     """Validate what the mapping stream *events* makes against *shapes* (the project's by default), yielding
     each event on once it is taken, and a :class:`ShapesChecked` after the last."""
     validator = MappedValidator() if shapes is None else MappedValidator(shapes=shapes)
+    yield from _fed(events, validator)
+    yield checked(validator)
+
+
+def validating_part(events: Iterable[E]) -> Iterator[E | ValidatedPart]:
+    """Validate what the mapping stream *events* (a part of a run: a Dask task's files) makes, yielding each
+    event on, and after the last a :class:`ValidatedPart`, for the run's validator to finish with the
+    other parts' (:meth:`MappedValidator.absorb`)."""
+    validator = MappedValidator()
+    yield from _fed(events, validator)
+    yield validator.part()
+
+
+def checked(validator: MappedValidator) -> ShapesChecked:
+    """What *validator* found in a run it has taken every part of: the nodes rows share and the links put
+    off are decided now."""
+    validator.finish()
+    return ShapesChecked(tuple(validator.found), validator.records, validator.triples)
+
+
+def _fed(events: Iterable[E], validator: MappedValidator) -> Iterator[E]:
+    """Each of *events*, yielded on once *validator* has taken what it carries."""
     try:
         for event in events:
             if isinstance(event, FileStarted):
@@ -52,5 +74,3 @@ def validating(events: Iterable[E], *, shapes: Shapes | None = None) -> Iterator
     except BaseException:  # an interrupt, an error, or the consumer closing the stream (GeneratorExit)
         validator.abandon()
         raise
-    validator.finish()
-    yield ShapesChecked(tuple(validator.found), validator.records, validator.triples)

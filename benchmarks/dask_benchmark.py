@@ -1,0 +1,102 @@
+"""A generated month of data.police.uk exports for many forces, mapped and validated in one process, on one
+Dask worker and on two (a LocalCluster of worker processes, started before the clock), with the same
+output checked; and a paper estimate of 15 years of national data on a cluster, from the throughput
+measured per worker.
+
+    python benchmarks/dask_benchmark.py --forces 44 --street 11000 --searches 1300 --out /tmp/national
+
+The national month is about 44 forces, ~500k street crimes and ~50k stop-and-searches (data.police.uk's
+archive): ``--street 11000 --searches 1300`` a force is a real-size month; give fewer forces or rows on a
+busy machine (the estimate scales by rows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import io
+import os
+import re
+import time
+from pathlib import Path
+
+from dask.distributed import LocalCluster
+
+from policeonto.mapping import map_files
+from policeonto.scale.executor import Executor
+from policeonto.validation import validate
+
+_WHEN = re.compile(rb"/run/[0-9]{8}T[0-9]{6}Z-|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\+00:00")
+NATIONAL_MONTH_ROWS = 1_000_000  # the issue's order of magnitude: every force, three formats
+MONTHS = 15 * 12
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("policeonto_generate", Path(__file__).with_name("generate.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def month(folder: Path, forces: int, street: int, searches: int) -> list[Path]:
+    """Each force's street and stop-and-search files of one month (seeded: the same bytes each time)."""
+    generate, files = _generator().generate, []
+    folder.mkdir(parents=True, exist_ok=True)
+    for force in range(forces):
+        for kind, rows in (("street", street), ("stop-and-search", searches)):
+            path = folder / f"2024-01-force{force:02d}-{kind}.csv"
+            if not path.exists():
+                generate(kind, rows, path, seed=1000 + force * 2 + (kind == "street"))
+            files.append(path)
+    return files
+
+
+def _timed(files: list[Path], executor: Executor, what: str) -> tuple[float, object]:
+    started = time.perf_counter()
+    if what == "map":
+        out = io.BytesIO()
+        result = map_files(files, out, executor=executor)
+        return time.perf_counter() - started, (_WHEN.sub(b"", out.getvalue()), result.rows_read, result.rows_rejected)
+    report = validate(files, executor=executor)
+    return time.perf_counter() - started, ([f.as_dict() for f in report.findings], report.rows, report.triples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forces", type=int, default=8)
+    parser.add_argument("--street", type=int, default=5000)
+    parser.add_argument("--searches", type=int, default=600)
+    parser.add_argument("--cluster-workers", type=int, default=100, help="workers of the cluster in the estimate")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/policeonto-national"))
+    args = parser.parse_args()
+    files = month(args.out, args.forces, args.street, args.searches)
+    rows = args.forces * (args.street + args.searches)
+    size = sum(p.stat().st_size for p in files) / 1e6
+    load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    print(f"{len(files)} files, {rows:,} rows ({size:.1f} MB); {load}")
+    for what in ("map", "validate"):
+        seconds, expected = _timed(files, Executor(), what)
+        print(f"{what}: 1 process {seconds:.1f} s, {rows / seconds:,.0f} rows/s")
+        for workers in (1, 2):
+            with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster:
+                taken, got = _timed(files, Executor(scheduler=cluster.scheduler_address), what)
+            assert got == expected, f"{what} on {workers} workers differs from one process"
+            print(
+                f"{what}: {workers} worker(s) {taken:.1f} s, {rows / taken:,.0f} rows/s, "
+                f"{seconds / taken:.2f}x one process (same output)"
+            )
+            print(f"  load average {os.getloadavg()[0]:.1f}")
+            if workers == 1:
+                per_worker = rows / taken
+        total = NATIONAL_MONTH_ROWS * MONTHS
+        hours = total / (per_worker * args.cluster_workers) / 3600
+        print(
+            f"  estimate, {what}: 15 years of national data ({total / 1e6:,.0f}M rows) at {per_worker:,.0f} rows/s "
+            f"a worker on {args.cluster_workers} workers: {hours:.1f} h (perfect scaling; one worker: "
+            f"{total / per_worker / 86400:.0f} days)"
+        )
+
+
+if __name__ == "__main__":
+    main()

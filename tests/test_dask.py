@@ -1,0 +1,132 @@
+"""``map`` and ``validate`` on a real Dask cluster (a LocalCluster of two worker processes): the triples
+written, the counts and the findings are those of the one-process run, when files repeat each other's keys,
+and when a worker is killed mid-run; a scheduler that cannot be reached is a clear error."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dask.distributed import Client, LocalCluster
+
+from policeonto.mapping import map_files
+from policeonto.scale.executor import Executor
+from policeonto.validation import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+#: When a mapping run started, in its IRI and its started_at: the one thing two runs may not share.
+_WHEN = re.compile(rb"/run/[0-9]{8}T[0-9]{6}Z-|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\+00:00")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
+        yield local
+
+
+def _mapped(files: list[Path], executor: Executor = Executor()) -> tuple[bytes, dict[str, object]]:
+    out = io.BytesIO()
+    result = map_files(files, out, executor=executor).as_dict()
+    result.pop("seconds")
+    return _WHEN.sub(b"", out.getvalue()), result
+
+
+def _validated(files: list[Path], executor: Executor = Executor()) -> tuple[object, ...]:
+    report = validate(files, executor=executor)
+    findings = [f.as_dict() for f in report.findings]
+    entries = [(e.file, e.rows, e.triples, dict(e.finding_counts), e.valid) for e in report.files]
+    return findings, dict(report.finding_counts), report.rows, report.records, report.triples, entries
+
+
+def _street(path: Path, rows: int, *, seed: int) -> Path:
+    spec = importlib.util.spec_from_file_location("policeonto_generate", ROOT / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    return generator.generate("street", rows, path, seed=seed)
+
+
+@pytest.mark.parametrize("export", ["police-uk", "force-a", "force-b", "force-c"])
+def test_a_cluster_maps_and_validates_as_one_process_does(cluster: LocalCluster, export: str) -> None:
+    files = sorted((EXAMPLES / export).iterdir())
+    on_cluster = Executor(scheduler=cluster.scheduler_address)
+    ntriples, summary = _mapped(files, on_cluster)
+    assert (ntriples, summary) == _mapped(files)
+    assert summary["rows_read"] == summary["rows_mapped"] + summary["rows_rejected"]
+    assert _validated(files, on_cluster) == _validated(files)
+
+
+def test_keys_two_files_share_are_decided_as_one_process_does(cluster: LocalCluster, tmp_path: Path) -> None:
+    """Two forces' files that give one record twice: mapped apart, each takes its key as the first; the
+    client sees the clash and maps the later file again, after the earlier, so its repeats are rejected."""
+    street = EXAMPLES / "police-uk" / "2024-01-kent-street.csv"
+    files = [shutil.copy(street, tmp_path / f"2024-0{month}-kent-street.csv") for month in (1, 2)]
+    files = [Path(f) for f in files]
+    on_cluster = Executor(scheduler=cluster.scheduler_address)
+    ntriples, summary = _mapped(files, on_cluster)
+    assert (ntriples, summary) == _mapped(files)
+    assert summary["rejected_by_reason"]  # the second file's records were the first's: rejected as repeats
+    assert _validated(files, on_cluster) == _validated(files)
+
+
+def test_the_cli_runs_on_workers_it_starts(tmp_path: Path) -> None:
+    files = [str(p) for p in sorted((EXAMPLES / "police-uk").iterdir())]
+    outputs = {}
+    for name, extra in (("one", []), ("two", ["--workers", "2"])):
+        out, report = tmp_path / f"{name}.nt", tmp_path / f"{name}.json"
+        command = [sys.executable, "-m", "policeonto", "map", *files, "-o", str(out), "--report", str(report), *extra]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert done.returncode in (0, 1), done.stderr
+        summary = json.loads(report.read_text(encoding="utf-8"))
+        summary.pop("seconds")
+        summary.pop("outputs")
+        outputs[name] = (_WHEN.sub(b"", out.read_bytes()), summary)
+    assert outputs["one"] == outputs["two"]
+
+
+def test_an_unreachable_scheduler_is_a_clear_error() -> None:
+    street = str(EXAMPLES / "police-uk" / "2024-01-kent-street.csv")
+    address = "tcp://steward:s3cret@127.0.0.1:9"  # the discard port: nothing listens
+    command = [sys.executable, "-m", "policeonto", "validate", street, "--scheduler", address]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "tcp://127.0.0.1:9" in done.stderr and "cannot reach the Dask scheduler" in done.stderr
+    assert "s3cret" not in done.stderr + done.stdout and "Traceback" not in done.stderr
+
+
+def test_a_worker_killed_mid_run_loses_nothing(cluster: LocalCluster, tmp_path: Path) -> None:
+    """A worker is killed while it maps a file; Dask runs its task again on the other, and the run's output
+    is still that of one process: no row lost, none counted twice. (Last: the nanny restarts the worker.)"""
+    files = [_street(tmp_path / f"2024-01-force{n}-street.csv", 3000, seed=n) for n in range(6)]
+    expected = _mapped(files)
+    with Client(cluster.scheduler_address, set_as_default=False) as client:
+        pids = client.run(os.getpid)
+        done: dict[str, tuple[bytes, dict[str, object]]] = {}
+        run = threading.Thread(
+            target=lambda: done.update(run=_mapped(files, Executor(scheduler=client.scheduler.address)))
+        )
+        run.start()
+        killed, deadline = None, time.monotonic() + 120
+        while killed is None and run.is_alive() and time.monotonic() < deadline:
+            for worker, tasks in client.processing().items():
+                if any(str(task).startswith("policeonto-map") for task in tasks) and worker in pids:
+                    os.kill(pids[worker], signal.SIGKILL)
+                    killed = worker
+                    break
+            time.sleep(0.01)
+        run.join()
+    assert killed is not None, "no task was seen running, so no worker was killed"
+    assert done["run"] == expected
