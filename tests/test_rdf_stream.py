@@ -131,3 +131,14 @@ def test_a_syntax_error_in_a_later_block_names_its_line(extension: str, tmp_path
     with pytest.raises(InstanceDataError, match=f"not valid {extension}") as caught:
         read_streamed(path, by_name(extension), Limits(), block=100)
     assert caught.value.line == 27
+
+
+@pytest.mark.parametrize("extension", ["nt", "nq", "ttl"])
+def test_a_literal_over_the_field_limit_in_a_later_block_is_refused(extension: str, tmp_path: Path) -> None:
+    lines = [f'<{EX}s{i}> <{EX}p> "{"y" * 90}"@en .' for i in range(30)]
+    lines[21] = f'<{EX}s> <{EX}p> "{"x" * 101}"@en .'
+    path = tmp_path / f"literal.{extension}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(read_streamed(path, by_name(extension), Limits(field_size=101), block=256, batch=4)) == 30
+    with pytest.raises(InstanceDataError, match="101 bytes, over the limit"):
+        read_streamed(path, by_name(extension), Limits(field_size=100), block=256, batch=4)

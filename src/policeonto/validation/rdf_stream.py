@@ -176,8 +176,9 @@ def check_terms(frame: pl.DataFrame, path: Path, limits: Limits) -> None:
         long = pl.col(column).str.starts_with("<") & (pl.col(column).str.len_bytes() > limits.iri_size + 2)
         for value in frame.filter(long).head(1)[column]:
             check_iri(value[1:-1], path, limits)
+    longer = frame.filter(pl.col("o").str.len_bytes() > limits.field_size)  # no shorter term has a longer literal
     size = pl.col("o").str.extract(r'^"(.*)"', 1).str.len_bytes()
-    big = frame.with_columns(size=size).filter(pl.col("size") > limits.field_size).head(1)
+    big = longer.with_columns(size=size).filter(pl.col("size") > limits.field_size).head(1)
     for s, p, _, n in big.iter_rows():
         raise InstanceDataError(
             f"the literal of {s} {p} is {n:,} bytes, over the limit ({limits.hint('field_size')})", path=path
