@@ -19,7 +19,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 
@@ -34,6 +34,7 @@ __all__ = [
     "number_error",
     "parse_count",
     "parse_size",
+    "read_blocks",
     "read_bounded",
     "refuse_special",
 ]
@@ -257,14 +258,30 @@ def read_bounded(path: Path, limits: Limits, *, error: type[InstanceDataError] =
         InstanceDataError (or the subclass *error*): as :func:`check_file_size`, or the file grew past the
             limit while it was read.
     """
+    return b"".join(read_blocks(path, limits, size=limits.file_size + 1, error=error))
+
+
+def read_blocks(
+    path: Path, limits: Limits, *, size: int = 16 << 20, error: type[InstanceDataError] = InstanceDataError
+) -> Iterator[bytes]:
+    """The bytes of *path* in blocks of at most *size* bytes, checked as :func:`read_bounded` checks them
+    (a regular file, no more than ``limits.file_size`` bytes read), without holding the file.
+
+    Raises:
+        InstanceDataError (or the subclass *error*): as :func:`read_bounded`.
+    """
     check_file_size(path, limits, error=error)
+    total = 0
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(descriptor, "rb") as handle:
             _refuse_special(path, os.fstat(handle.fileno()).st_mode, error)
-            data = handle.read(limits.file_size + 1)
+            while block := handle.read(min(size, limits.file_size + 1 - total)):
+                total += len(block)
+                if total > limits.file_size:
+                    raise error(
+                        f"the file grew past the limit while it was read ({limits.hint('file_size')})", path=path
+                    )
+                yield block
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    if len(data) > limits.file_size:
-        raise error(f"the file grew past the limit while it was read ({limits.hint('file_size')})", path=path)
-    return data

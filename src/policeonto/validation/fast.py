@@ -1,10 +1,11 @@
 """The fast path for RDF: a file read into one triple table and validated against the project's shapes
 through the columnar engine.
 
-N-Triples in canonical form is split vectorised; N-Triples, N-Quads, Turtle, TriG and RDF/XML otherwise
-go through Oxigraph's parser (which streams, fetches nothing and says where a syntax error is); JSON-LD,
-whose context must be screened, through the safe reader. Every term is written as
-:mod:`policeonto.terms` writes it, whichever parser read it.
+N-Triples, N-Quads, Turtle and TriG are read a block at a time and dictionary-encoded
+(:mod:`policeonto.validation.rdf_stream`), so memory grows with the distinct terms, not with the file;
+RDF/XML, whose DTD is screened first, is read whole and goes through Oxigraph's parser; JSON-LD, whose
+contexts must be screened, through the safe reader. Every term is written as :mod:`policeonto.terms` writes
+it, whichever parser read it.
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ from functools import cache
 from pathlib import Path
 
 import polars as pl
-import pyoxigraph as ox
 
-from policeonto.errors import InstanceDataError, shorten
-from policeonto.fastshacl import Shapes, TripleTable, compile_shapes, evaluate, parse_ntriples
+from policeonto.fastshacl import Shapes, TripleTable, compile_shapes, evaluate
 from policeonto.limits import Limits
-from policeonto.rdf_formats import Syntax, by_name
+from policeonto.rdf_formats import by_name
 from policeonto.shacl import shapes_graph
-from policeonto.terms import blank, iri, literal
-from policeonto.validation.rdf_input import check_iri, raw_literals, read_rdf, safe_rdf_bytes
+from policeonto.validation.rdf_input import raw_literals, rdf_format_of, read_rdf, safe_rdf_bytes
+from policeonto.validation.rdf_stream import STREAMED, check_terms, parse_quads, read_streamed
 
 __all__ = ["project_shapes", "read_table", "violations_of"]
 
@@ -40,67 +39,16 @@ def read_table(path: Path, *, limits: Limits = Limits()) -> TripleTable:
     Raises:
         InstanceDataError: as :func:`~policeonto.validation.rdf_input.read_rdf`.
     """
-    fmt, data = safe_rdf_bytes(path, limits=limits)
-    syntax = by_name(fmt)
+    syntax = by_name(rdf_format_of(path))
+    if syntax.name in STREAMED:
+        return read_streamed(path, syntax, limits)
     if syntax.name == "jsonld":
         with raw_literals():
             return TripleTable.from_graph(read_rdf(path, limits=limits))
-    frame = parse_ntriples(data) if syntax.name == "nt" else None
-    if frame is None:
-        frame = _parsed(data, syntax, path)
-    _check_terms(frame, path, limits)
+    _, data = safe_rdf_bytes(path, limits=limits)  # RDF/XML: screened whole, then parsed
+    frame = pl.concat(list(parse_quads(data, syntax, path)))
+    check_terms(frame, path, limits)
     return TripleTable.from_frame(frame)
-
-
-def _parsed(data: bytes, syntax: Syntax, path: Path) -> pl.DataFrame:
-    """The triples of *data* (of every graph, for N-Quads and TriG) through Oxigraph's parser, as terms.
-
-    Raises:
-        InstanceDataError: not valid in its syntax, with the line and column Oxigraph gives.
-    """
-    s: list[str] = []
-    p: list[str] = []
-    o: list[str] = []
-    try:
-        for quad in ox.parse(input=data, format=syntax.oxigraph, base_iri=path.resolve().as_uri()):
-            s.append(_term(quad.subject))
-            p.append(_term(quad.predicate))
-            o.append(_term(quad.object))
-    except SyntaxError as exc:
-        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
-        message = f"not valid {syntax.name}: {shorten(str(exc).splitlines()[0], 300)}"
-        raise InstanceDataError(message, path=path, line=line) from exc
-    except MemoryError as exc:  # Oxigraph's parser: "Reached the buffer maximal size of 16777216"
-        raise InstanceDataError(
-            "a token (an IRI or literal) is over 16M, the most Oxigraph's parser reads", path=path
-        ) from exc
-    return pl.DataFrame({"s": s, "p": p, "o": o}, schema=dict.fromkeys("spo", pl.String))
-
-
-def _term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-    """The term as :mod:`policeonto.terms` writes it (a quoted triple, which RDF 1.1 has not, as Oxigraph does)."""
-    if isinstance(value, ox.NamedNode):
-        return iri(value.value)
-    if isinstance(value, ox.BlankNode):
-        return blank(value.value)
-    if isinstance(value, ox.Literal):
-        return literal(value.value, datatype=value.datatype.value, language=value.language)
-    return str(value)
-
-
-def _check_terms(frame: pl.DataFrame, path: Path, limits: Limits) -> None:
-    """Refuse an IRI longer than ``limits.iri_size`` bytes, or a literal whose lexical form is larger than
-    ``limits.field_size`` bytes."""
-    for column in ("s", "p", "o"):
-        long = pl.col(column).str.starts_with("<") & (pl.col(column).str.len_bytes() > limits.iri_size + 2)
-        for value in frame.filter(long).head(1)[column]:
-            check_iri(value[1:-1], path, limits)
-    size = pl.col("o").str.extract(r'^"(.*)"', 1).str.len_bytes()
-    big = frame.with_columns(size=size).filter(pl.col("size") > limits.field_size).head(1)
-    for s, p, _, n in big.iter_rows():
-        raise InstanceDataError(
-            f"the literal of {s} {p} is {n:,} bytes, over the limit ({limits.hint('field_size')})", path=path
-        )
 
 
 def violations_of(table: TripleTable, shapes: Shapes | None = None) -> pl.DataFrame:

@@ -1,0 +1,229 @@
+"""RDF read out of core into a triple table: N-Triples, N-Quads, Turtle and TriG, a block at a time.
+
+The file is never held whole. N-Triples and N-Quads are read in blocks of whole lines (each line checked
+against ``Limits.line_size``); a block of canonical N-Triples is split vectorised, any other block, and
+Turtle and TriG as one stream, go through Oxigraph's parser (which fetches nothing and says where a
+syntax error is). Each block's terms are written as :mod:`policeonto.terms` writes them, checked against
+the IRI and literal limits, then dictionary-encoded: a triple is kept as two 64-bit hashes under its
+predicate, each distinct term once beside its hash. Once the file is read, the triples of each predicate
+are made distinct on their hashes and decoded by a gather from the dictionary, so the table's strings are
+views of the one copy of each term: memory grows with the distinct terms, not with the file.
+
+>>> from tempfile import TemporaryDirectory
+>>> from policeonto.rdf_formats import by_name
+>>> with TemporaryDirectory() as folder:
+...     path = Path(folder) / "in.nt"
+...     _ = path.write_bytes(b'<http://ex/a> <http://ex/p> "x"@en .\\n<http://ex/a> <http://ex/p> "x"@en .\\n')
+...     table = read_streamed(path, by_name("nt"), Limits())
+>>> table.pairs("<http://ex/p>").rows()
+[('<http://ex/a>', '"x"@en')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import polars as pl
+import pyoxigraph as ox
+
+from policeonto.errors import InstanceDataError, shorten
+from policeonto.fastshacl import TripleTable, parse_ntriples
+from policeonto.limits import Limits, read_blocks
+from policeonto.rdf_formats import Syntax
+from policeonto.terms import blank, iri, literal
+from policeonto.validation.rdf_input import check_iri
+
+__all__ = ["STREAMED", "check_terms", "parse_quads", "read_streamed"]
+
+#: The syntaxes read a block at a time (RDF/XML, whose DTD is screened first, and JSON-LD, whose contexts
+#: are, are read whole).
+STREAMED = frozenset({"nt", "nq", "ttl", "trig"})
+_BLOCK = 16 << 20  # bytes read at once
+_BATCH = 200_000  # quads of Turtle or TriG turned into terms at once
+_LINES = frozenset({"nt", "nq"})
+_TERMS = {"term": pl.String, "h": pl.UInt64}
+
+
+def read_streamed(
+    path: Path, syntax: Syntax, limits: Limits, *, block: int = _BLOCK, batch: int = _BATCH
+) -> TripleTable:
+    """The triples of the file at *path* (of every graph, for N-Quads and TriG) as a table, read *block*
+    bytes at a time (N-Triples, N-Quads) or *batch* quads at a time (Turtle, TriG).
+
+    Raises:
+        InstanceDataError: the file is over ``limits.file_size`` or no regular file, a line is over
+            ``limits.line_size``, an IRI or literal is over its limit, or the file is not valid in its syntax
+            (with the line where the parser says).
+    """
+    encoded = _Encoded()
+    for frame in _frames(path, syntax, limits, block, batch):
+        check_terms(frame, path, limits)
+        encoded.add(frame)
+    return encoded.table()
+
+
+def _frames(path: Path, syntax: Syntax, limits: Limits, block: int, batch: int) -> Iterator[pl.DataFrame]:
+    """Frames of ``s``, ``p``, ``o`` terms, a block of the file at a time."""
+    blocks = read_blocks(path, limits, size=block)
+    if syntax.name not in _LINES:  # Oxigraph reads the stream, holding a batch of quads at a time
+        yield from parse_quads(_Stream(blocks), syntax, path, batch=batch)
+        return
+    for first, block in _lines(blocks, path, limits):
+        frame = parse_ntriples(block) if syntax.name == "nt" else None
+        yield frame if frame is not None else _one(parse_quads(block, syntax, path, first_line=first))
+
+
+def _one(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat(list(frames))
+
+
+def _lines(blocks: Iterable[bytes], path: Path, limits: Limits) -> Iterator[tuple[int, bytes]]:
+    """Blocks of whole lines, each with the number of its first line; a line over ``limits.line_size``
+    is refused with its number."""
+    carry, line = b"", 1
+    for data in blocks:
+        data = carry + data
+        cut = data.rfind(b"\n") + 1
+        block, carry = data[:cut], data[cut:]
+        if len(carry) > limits.line_size:
+            raise _long(path, limits, line + block.count(b"\n"))
+        if block:
+            _check_lines(block, path, limits, line)
+            yield line, block
+            line += block.count(b"\n")
+    if carry:
+        yield line, carry
+
+
+def _check_lines(block: bytes, path: Path, limits: Limits, first: int) -> None:
+    if len(block) > limits.line_size and max(map(len, block.split(b"\n"))) > limits.line_size:
+        lengths = [len(line) for line in block.split(b"\n")]
+        raise _long(path, limits, first + next(i for i, n in enumerate(lengths) if n > limits.line_size))
+
+
+def _long(path: Path, limits: Limits, line: int) -> InstanceDataError:
+    return InstanceDataError(f"the line is over the limit ({limits.hint('line_size')})", path=path, line=line)
+
+
+class _Stream:
+    """Blocks of bytes as the binary file object Oxigraph's parser reads."""
+
+    def __init__(self, blocks: Iterator[bytes]) -> None:
+        self._blocks, self._left = blocks, b""
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._left:
+            block = next(self._blocks, None)
+            if block is None:
+                return b""
+            self._left = block
+        size = len(self._left) if size is None or size < 0 else size
+        out, self._left = self._left[:size], self._left[size:]
+        return out
+
+
+def parse_quads(
+    source: bytes | _Stream, syntax: Syntax, path: Path, *, first_line: int = 1, batch: int = _BATCH
+) -> Iterator[pl.DataFrame]:
+    """The triples of *source* (of every graph) through Oxigraph's parser, as frames of terms of at most
+    *batch* rows; *first_line* is the line *source* starts at in the file.
+
+    Raises:
+        InstanceDataError: not valid in its syntax, with the line Oxigraph gives.
+    """
+    s: list[str] = []
+    p: list[str] = []
+    o: list[str] = []
+    try:
+        for quad in ox.parse(source, format=syntax.oxigraph, base_iri=path.resolve().as_uri()):  # type: ignore[arg-type]
+            s.append(_term(quad.subject))
+            p.append(_term(quad.predicate))
+            o.append(_term(quad.object))
+            if len(s) >= batch:
+                yield _frame(s, p, o)
+                s, p, o = [], [], []
+    except SyntaxError as exc:
+        line = exc.lineno + first_line - 1 if isinstance(exc.lineno, int) and exc.lineno > 0 else None
+        message = f"not valid {syntax.name}: {shorten(str(exc).splitlines()[0], 300)}"
+        raise InstanceDataError(message, path=path, line=line) from exc
+    except MemoryError as exc:  # Oxigraph's parser: "Reached the buffer maximal size of 16777216"
+        raise InstanceDataError(
+            "a token (an IRI or literal) is over 16M, the most Oxigraph's parser reads", path=path
+        ) from exc
+    yield _frame(s, p, o)
+
+
+def _frame(s: list[str], p: list[str], o: list[str]) -> pl.DataFrame:
+    return pl.DataFrame({"s": s, "p": p, "o": o}, schema=dict.fromkeys("spo", pl.String))
+
+
+def _term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """The term as :mod:`policeonto.terms` writes it (a quoted triple, which RDF 1.1 has not, as Oxigraph does)."""
+    if isinstance(value, ox.NamedNode):
+        return iri(value.value)
+    if isinstance(value, ox.BlankNode):
+        return blank(value.value)
+    if isinstance(value, ox.Literal):
+        return literal(value.value, datatype=value.datatype.value, language=value.language)
+    return str(value)
+
+
+def check_terms(frame: pl.DataFrame, path: Path, limits: Limits) -> None:
+    """Refuse an IRI longer than ``limits.iri_size`` bytes, or a literal whose lexical form is larger than
+    ``limits.field_size`` bytes."""
+    for column in ("s", "p", "o"):
+        long = pl.col(column).str.starts_with("<") & (pl.col(column).str.len_bytes() > limits.iri_size + 2)
+        for value in frame.filter(long).head(1)[column]:
+            check_iri(value[1:-1], path, limits)
+    longer = frame.filter(pl.col("o").str.len_bytes() > limits.field_size)  # no shorter term has a longer literal
+    size = pl.col("o").str.extract(r'^"(.*)"', 1).str.len_bytes()
+    big = longer.with_columns(size=size).filter(pl.col("size") > limits.field_size).head(1)
+    for s, p, _, n in big.iter_rows():
+        raise InstanceDataError(
+            f"the literal of {s} {p} is {n:,} bytes, over the limit ({limits.hint('field_size')})", path=path
+        )
+
+
+class _Encoded:
+    """Triples dictionary-encoded: under each predicate, the 64-bit hashes of subjects and objects; each
+    distinct term once beside its hash."""
+
+    def __init__(self) -> None:
+        self.by_predicate: dict[str, list[pl.DataFrame]] = {}
+        self.terms: list[pl.DataFrame] = []
+        self.kept = 0
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if frame.is_empty():
+            return
+        hashed = frame.select("p", s=pl.col("s").hash(), o=pl.col("o").hash())
+        for (predicate,), part in hashed.partition_by("p", as_dict=True, include_key=False).items():
+            self.by_predicate.setdefault(str(predicate), []).append(part)
+        terms = pl.concat([frame["s"], frame["o"]]).unique().alias("term")
+        self.terms.append(terms.to_frame().with_columns(h=pl.col("term").hash()))
+        # repeats across blocks are dropped whenever the kept terms have doubled: bounded work per term
+        if sum(f.height for f in self.terms) > 2 * self.kept + 1_000_000:
+            self.terms = [self._distinct_terms()]
+            self.kept = self.terms[0].height
+
+    def _distinct_terms(self) -> pl.DataFrame:
+        terms = pl.concat(self.terms).unique(subset="term")
+        if terms["h"].n_unique() != terms.height:  # two terms with one hash: not seen in practice, but said
+            raise InstanceDataError("two distinct terms share a 64-bit hash; the file cannot be read encoded")
+        return terms
+
+    def table(self) -> TripleTable:
+        """The triples decoded, distinct under each predicate."""
+        terms = (
+            self._distinct_terms().sort("h") if self.terms else pl.DataFrame(schema={"term": pl.String, "h": pl.UInt64})
+        )
+        self.terms = []
+        keys, values = terms["h"], terms["term"]
+        decoded = {}
+        for predicate in list(self.by_predicate):
+            pairs = pl.concat(self.by_predicate.pop(predicate)).unique()
+            decoded[predicate] = pl.DataFrame(
+                {"s": values.gather(keys.search_sorted(pairs["s"])), "o": values.gather(keys.search_sorted(pairs["o"]))}
+            )
+        return TripleTable(decoded)

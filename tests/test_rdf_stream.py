@@ -1,0 +1,144 @@
+"""RDF validated out of core: N-Triples, N-Quads, Turtle and TriG read a block at a time and
+dictionary-encoded give the findings pySHACL gives on the same file (violations, blank nodes, literals with
+language tags and datatypes, N-Quads and TriG with several graphs), whatever the block size; a blank node
+named in two blocks is one node; the line limit and syntax errors name the line in the whole file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from policeonto.errors import InstanceDataError
+from policeonto.fastshacl import TripleTable
+from policeonto.fastshacl.report import report_keys, result_keys
+from policeonto.limits import Limits
+from policeonto.rdf_formats import by_name
+from policeonto.shacl import run_pyshacl
+from policeonto.validation.fast import read_table, violations_of
+from policeonto.validation.rdf_input import read_rdf
+from policeonto.validation.rdf_stream import read_streamed
+from tests.conftest import DATA
+
+POLE = "https://w3id.org/policeonto/"
+EX = "https://example.org/"
+_FIXTURES = (
+    "contact-bad-phone-number.ttl",
+    "crime-unknown-crime-type.ttl",
+    "custody-release-before-arrival.ttl",
+    "device-imei-luhn.ttl",
+    "bail-without-person-or-start.ttl",
+    "communication-party-without-party.ttl",
+)
+_SYNTAXES = {"nt": "nt", "nq": "nquads", "ttl": "turtle", "trig": "trig"}
+
+
+def _graph() -> Graph:
+    """Invalid fixtures together, with blank nodes (one valid, one not), and literals with language tags and
+    datatypes, well and ill typed."""
+    graph = Graph()
+    for name in _FIXTURES:
+        graph.parse(DATA / "invalid" / name, format="turtle")
+    person, place = URIRef(f"{EX}person-9"), BNode("where")
+    graph.add((person, RDF.type, URIRef(f"{POLE}Person")))
+    graph.add((person, URIRef(f"{POLE}name"), Literal("Siân", lang="cy")))
+    graph.add((person, URIRef(f"{POLE}source_row"), Literal("7", datatype=XSD.integer)))
+    graph.add((person, URIRef(f"{POLE}date_of_birth"), Literal("1990-13-45", datatype=XSD.date)))
+    graph.add((person, URIRef(f"{POLE}date_of_birth"), Literal("1990-01-02", datatype=XSD.date)))
+    graph.add((place, RDF.type, URIRef(f"{POLE}Location")))
+    graph.add((place, URIRef(f"{POLE}latitude"), Literal("91.5", datatype=XSD.decimal)))
+    graph.add((person, URIRef(f"{POLE}lives_at"), place))
+    return graph
+
+
+def _write(graph: Graph, folder: Path, extension: str) -> Path:
+    """*graph* in the syntax of *extension*; in N-Quads and TriG, its triples spread over the default graph
+    and two named graphs (one triple in two graphs)."""
+    path = folder / f"data.{extension}"
+    if extension in {"nq", "trig"}:
+        dataset = Dataset()
+        for i, triple in enumerate(sorted(graph)):
+            target = dataset.default_context if i % 3 == 0 else dataset.graph(URIRef(f"{EX}graph/{i % 3}"))
+            target.add(triple)
+            if i == 5:
+                dataset.graph(URIRef(f"{EX}graph/copy")).add(triple)
+        path.write_bytes(dataset.serialize(format=_SYNTAXES[extension], encoding="utf-8"))
+    else:
+        path.write_bytes(graph.serialize(format=_SYNTAXES[extension], encoding="utf-8"))
+    return path
+
+
+def _parsed(table: TripleTable) -> Graph:
+    return Graph().parse(data=table.ntriples().decode("utf-8"), format="nt")
+
+
+def _anonymous(keys: set[tuple]) -> set[tuple]:
+    """Result keys with every blank node's label put as ``_:`` (each parser names them its own way)."""
+    return {tuple("_:" if isinstance(k, str) and k.startswith("_:") else k for k in key) for key in keys}
+
+
+@pytest.mark.parametrize("extension", sorted(_SYNTAXES))
+def test_streamed_findings_are_pyshacl_s(extension: str, tmp_path: Path, shapes: Graph) -> None:
+    path = _write(_graph(), tmp_path, extension)
+    fast = result_keys(violations_of(read_table(path)))
+    _, report, _ = run_pyshacl(read_rdf(path), shapes)
+    assert len(fast) > len(_FIXTURES)  # every fixture's finding, the ill-typed literals and the blank node's
+    assert any(key[0].startswith("_:") for key in fast)
+    assert _anonymous(fast) == _anonymous(report_keys(report))
+
+
+@pytest.mark.parametrize("extension", sorted(_SYNTAXES))
+def test_small_blocks_read_what_one_block_reads(extension: str, tmp_path: Path) -> None:
+    """Read 97 bytes or three quads at a time, the table and its violations are those of the whole file."""
+    path = _write(_graph(), tmp_path, extension)
+    syntax = by_name(extension)
+    whole = read_streamed(path, syntax, Limits())
+    small = read_streamed(path, syntax, Limits(), block=97, batch=3)
+    assert len(small) == len(whole) == len(_graph())
+    assert isomorphic(_parsed(small), _parsed(whole))  # Turtle's [] is named anew at each parse
+    assert _anonymous(result_keys(violations_of(small))) == _anonymous(result_keys(violations_of(whole)))
+
+
+def test_a_blank_node_named_in_two_blocks_is_one_node(tmp_path: Path) -> None:
+    lines = [f'_:b1 <{EX}p> "{i}" .' for i in range(40)] + [f"<{EX}a> <{EX}q> _:b1 ."]
+    path = tmp_path / "blank.nt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_streamed(path, by_name("nt"), Limits(), block=64)
+    assert table.pairs(f"<{EX}p>")["s"].unique().to_list() == table.pairs(f"<{EX}q>")["o"].to_list() == ["_:b1"]
+    parsed = _parsed(table)
+    assert len(parsed) == 41 and len(set(parsed.subjects(URIRef(f"{EX}p"), None))) == 1
+
+
+@pytest.mark.parametrize("extension", ["nt", "nq"])
+def test_a_long_line_in_a_later_block_is_refused_with_its_number(extension: str, tmp_path: Path) -> None:
+    lines = [f'<{EX}s{i}> <{EX}p> "{i}" .' for i in range(30)]
+    lines[23] = f'<{EX}s> <{EX}p> "{"x" * 400}" .'
+    path = tmp_path / f"long.{extension}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InstanceDataError, match="line is over the limit") as caught:
+        read_streamed(path, by_name(extension), Limits(line_size=300), block=128)
+    assert caught.value.line == 24
+
+
+@pytest.mark.parametrize("extension", ["nt", "nq"])
+def test_a_syntax_error_in_a_later_block_names_its_line(extension: str, tmp_path: Path) -> None:
+    lines = [f'<{EX}s{i}> <{EX}p> "{i}" .' for i in range(30)]
+    lines[26] = f'<{EX}s> <{EX}p> "unclosed .'
+    path = tmp_path / f"bad.{extension}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InstanceDataError, match=f"not valid {extension}") as caught:
+        read_streamed(path, by_name(extension), Limits(), block=100)
+    assert caught.value.line == 27
+
+
+@pytest.mark.parametrize("extension", ["nt", "nq", "ttl"])
+def test_a_literal_over_the_field_limit_in_a_later_block_is_refused(extension: str, tmp_path: Path) -> None:
+    lines = [f'<{EX}s{i}> <{EX}p> "{"y" * 90}"@en .' for i in range(30)]
+    lines[21] = f'<{EX}s> <{EX}p> "{"x" * 101}"@en .'
+    path = tmp_path / f"literal.{extension}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(read_streamed(path, by_name(extension), Limits(field_size=101), block=256, batch=4)) == 30
+    with pytest.raises(InstanceDataError, match="101 bytes, over the limit"):
+        read_streamed(path, by_name(extension), Limits(field_size=100), block=256, batch=4)
