@@ -97,8 +97,9 @@ bench-peers: $(PEERS)/.installed
 bench-scaffold: $(STAMP) bench-peers
 	$(BIN)/python benchmarks/scaffold_peer_benchmark.py --schemauto $(PEERS)/bin/schemauto
 
+## The test suite, one pytest worker a core (pytest-xdist)
 test: $(STAMP) $(CHROMIUM) mermaid
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 ## Fuzz every reader: the property tests with new examples, then each atheris target for FUZZ_SECONDS
 FUZZ_SECONDS ?= 60
