@@ -265,3 +265,24 @@ def test_the_example_query_finds_people_by_resolution_not_by_pnc(
         "1",
     }  # Force A's, when it has one
     assert "Ann Parker | Anne Parker" in found.values("names") or "Anne Parker | Ann Parker" in found.values("names")
+
+
+def test_cli_prints_the_scores_against_the_truth_beside_the_baseline(
+    first_run: tuple[LinkResult, Path], loaded: Path
+) -> None:
+    args = ["link", "--store", str(loaded), "--model", str(first_run[1]), "--truth", str(TRUTH)]
+    text = CliRunner().invoke(main, args)
+    assert text.exit_code == 0, text.output
+    assert f"against {TRUTH}, the exact identifier join: precision 0.0, recall 0.0, F1 0.0" in text.output
+    assert f"against {TRUTH}, at 0.5: precision 0.9535, recall 1.0, F1 0.9762 (41 found, 2 wrong, 0 missed)" in (
+        text.output
+    )
+    shown = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).output)
+    assert [(s["threshold"], s["f1"]) for s in shown["evaluation"]] == [
+        (None, 0.0),
+        (0.5, 0.9762),
+        (0.8, 0.9383),
+        (0.9, 0.9383),
+        (0.95, 0.9383),
+        (0.99, 0.95),
+    ]
