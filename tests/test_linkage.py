@@ -286,3 +286,15 @@ def test_cli_prints_the_scores_against_the_truth_beside_the_baseline(
         (0.95, 0.9383),
         (0.99, 0.95),
     ]
+
+
+def test_cli_refuses_a_bad_truth_file_naming_it(
+    first_run: tuple[LinkResult, Path], loaded: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "truth.csv"
+    bad.write_text("entity,case,same,record_a,record_b\nperson,twins,maybe,urn:a,urn:b\n", encoding="utf-8")
+    refused = CliRunner().invoke(
+        main, ["link", "--store", str(loaded), "--model", str(first_run[1]), "--truth", str(bad)]
+    )
+    assert refused.exit_code == 2, refused.output
+    assert str(bad) in refused.output and "column same: not true or false: 'maybe'" in refused.output

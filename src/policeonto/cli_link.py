@@ -85,10 +85,11 @@ def link(
 
     if (review is None) != (output is None):
         raise click.UsageError("--review LOW HIGH and -o FILE go together")
+    known = None if truth is None else read_truth(truth).of(entity)  # a bad file stops the run before it links
     chosen = model_path if model_path is not None else Path("out/linkage") / f"{entity}-model.json"
     with open_store(location, create=False) as store:
         result = run_link(store, entity="person", threshold=threshold, floor=floor, model_path=chosen, retrain=retrain)
-        judged = None if truth is None else judge(store, result.pairs, read_truth(truth).of(entity), entity)
+        judged = None if known is None else judge(store, result.pairs, known, entity)
     grey = () if review is None else grey_zone(result.pairs, *review, floor=floor)
     if output is not None:
         write_atomically(output, review_csv(grey))
