@@ -4,6 +4,7 @@ entities (a thin shell over :func:`policeonto.linkage.link`)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,13 @@ def _evidence_text(match: Match) -> str:
     help="Write the pairs at least LOW and below HIGH likely to the -o file, for people to decide (CSV).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The --review CSV file.")
+@click.option(
+    "--truth",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="A ground-truth CSV file: print precision, recall and F1 at several thresholds beside the exact "
+    "identifier join's.",
+)
 @summary_options()
 def link(
     location: str | None,
@@ -61,6 +69,7 @@ def link(
     retrain: bool,
     review: tuple[float, float] | None,
     output: Path | None,
+    truth: Path | None,
     voice: Voice,
 ) -> int:
     """Link the records of one kind across the forces' graphs of a store (Splink, on DuckDB). Each pair at
@@ -68,15 +77,19 @@ def link(
     https://w3id.org/policeonto/graph/linkage/matches; the pairs at or above --threshold are joined into
     resolved entities in .../linkage/clusters. The forces' graphs are not changed."""
     from policeonto.linkage import link as run_link
+    from policeonto.linkage.evaluation import judge
     from policeonto.linkage.review import grey_zone, review_csv
+    from policeonto.linkage.truth import read_truth
     from policeonto.output import write_atomically
     from policeonto.store import open_store
 
     if (review is None) != (output is None):
         raise click.UsageError("--review LOW HIGH and -o FILE go together")
+    known = None if truth is None else read_truth(truth).of(entity)  # a bad file stops the run before it links
     chosen = model_path if model_path is not None else Path("out/linkage") / f"{entity}-model.json"
     with open_store(location, create=False) as store:
         result = run_link(store, entity="person", threshold=threshold, floor=floor, model_path=chosen, retrain=retrain)
+        judged = None if known is None else judge(store, result.pairs, known, entity)
     grey = () if review is None else grey_zone(result.pairs, *review, floor=floor)
     if output is not None:
         write_atomically(output, review_csv(grey))
@@ -93,6 +106,7 @@ def link(
             "pairs": len(result.pairs),
             "pairs_above_threshold": above,
             "review": None if output is None else {"file": str(output), "pairs": len(grey)},
+            "evaluation": None if judged is None else [asdict(scores) for scores in judged],
             "clusters": [{"members": list(members), "matches": len(joined)} for members, joined in result.clusters],
             "top_pairs": [
                 {
@@ -119,6 +133,12 @@ def link(
     )
     if review is not None:
         voice.say(f"{len(grey)} pairs from {review[0]} to below {review[1]} written for review to {output}")
+    for scores in judged or ():
+        at = "the exact identifier join" if scores.threshold is None else f"at {scores.threshold}"
+        voice.say(
+            f"against {truth}, {at}: precision {scores.precision}, recall {scores.recall}, F1 {scores.f1} "
+            f"({scores.true_positives} found, {scores.false_positives} wrong, {scores.false_negatives} missed)"
+        )
     for match in result.pairs if voice.verbose else result.pairs[:_SHOWN]:
         voice.say(f"  {match.probability:.4f}  {match.first}  {match.second}")
         voice.say(f"          {_evidence_text(match)}")

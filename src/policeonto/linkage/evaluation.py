@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from policeonto.errors import OptionError
+from policeonto.linkage.pairs import Match
 from policeonto.linkage.truth import ENTITIES, Truth, pair_key
 from policeonto.store.base import Store
 from policeonto.store.results import plain
@@ -35,6 +36,7 @@ __all__ = [
     "baseline_query",
     "case_outcomes",
     "evaluate",
+    "judge",
     "score",
 ]
 
@@ -166,3 +168,15 @@ def baseline_pairs(store: Store, entity: str = "person") -> list[tuple[str, str]
     """
     result = store.query(baseline_query(entity))
     return sorted(pair_key(plain(a), plain(b)) for a, b in result.rows if a is not None and b is not None)
+
+
+def judge(store: Store, pairs: Iterable[Match], truth: Truth, entity: str = "person") -> list[Scores]:
+    """The scores of the exact-identifier baseline in *store* (threshold None), then of the linkage's
+    *pairs* at each of :data:`THRESHOLDS`, against *truth*.
+
+    Raises:
+        OptionError: *entity* has no identifier the baseline joins on.
+        StoreError: the store fails.
+    """
+    scored = [(match.first, match.second, match.probability) for match in pairs]
+    return [score(baseline_pairs(store, entity), truth), *evaluate(scored, truth)]

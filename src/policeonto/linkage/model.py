@@ -29,6 +29,12 @@ SEED = 19  # u probabilities are estimated from random pairs drawn with this see
 
 _MAX_PAIRS = 1_000_000
 
+# The m probability of a disagreement that one person's two records almost never show once typos, variants,
+# nicknames and transposed dates have levels of their own: forenames unalike in every way, or dates of birth
+# five or more years apart. Fixed, not estimated: expectation maximisation on a few hundred records takes the
+# parents and children, twins and namesakes it blocks together for one person's records written differently.
+_RARE = 0.001
+
 
 def _name(column: str) -> Any:
     import splink.comparison_level_library as cll
@@ -39,12 +45,18 @@ def _name(column: str) -> Any:
         comparison_levels=[
             cll.NullLevel(column),
             cll.ExactMatchLevel(column),
+            cll.ExactMatchLevel(f"{column}_key").configure(label_for_charts=f"{column} a variant of the same name"),
             cll.JaroWinklerLevel(column, 0.92),
             cll.ExactMatchLevel(f"{column}_code").configure(label_for_charts=f"{column} sounds the same"),
             cll.JaroWinklerLevel(column, 0.8),
-            cll.ElseLevel(),
+            cll.ElseLevel().configure(m_probability=_RARE, fix_m_probability=True)
+            if column == "forename"
+            else cll.ElseLevel(),
         ],
-        comparison_description=f"{column}: exact, Jaro-Winkler >= 0.92, same Soundex code, Jaro-Winkler >= 0.8",
+        comparison_description=(
+            f"{column}: exact, a variant or nickname of one name, Jaro-Winkler >= 0.92, same Soundex code,"
+            " Jaro-Winkler >= 0.8"
+        ),
     )
 
 
@@ -56,6 +68,7 @@ def _date_of_birth() -> Any:
         "substr(dob_l, 1, 4) = substr(dob_r, 1, 4) AND substr(dob_l, 6, 2) = substr(dob_r, 9, 2) "
         "AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)"
     )
+    within = "abs(try_cast(substr(dob_l, 1, 4) AS INTEGER) - try_cast(substr(dob_r, 1, 4) AS INTEGER)) < 5"
     return cl.CustomComparison(
         output_column_name="dob",
         comparison_levels=[
@@ -64,9 +77,15 @@ def _date_of_birth() -> Any:
             cll.CustomLevel(transposed, label_for_charts="day and month transposed"),
             cll.DamerauLevenshteinLevel("dob", 1).configure(label_for_charts="one digit wrong or two swapped"),
             cll.CustomLevel("substr(dob_l, 1, 4) = substr(dob_r, 1, 4)", label_for_charts="same year of birth"),
-            cll.ElseLevel(),
+            cll.CustomLevel(within, label_for_charts="born within five years"),
+            cll.ElseLevel().configure(
+                label_for_charts="born five years or more apart", m_probability=_RARE, fix_m_probability=True
+            ),
         ],
-        comparison_description="date of birth: exact, day and month transposed, one typo, same year",
+        comparison_description=(
+            "date of birth: exact, day and month transposed, one typo, same year, within five years (a parent and"
+            " child, born decades apart, fall below)"
+        ),
     )
 
 
@@ -108,6 +127,7 @@ def settings_for(entity: EntityKind) -> Any:
         ],
         blocking_rules_to_generate_predictions=[
             block_on("surname_code", "forename_code"),
+            block_on("forename_key", "surname_key"),
             block_on("dob"),
             block_on("pnc_id"),
             block_on("postcode"),
@@ -165,7 +185,7 @@ def train(entity: EntityKind, tables: list[pd.DataFrame], aliases: list[str]) ->
     )
     training.estimate_u_using_random_sampling(max_pairs=_MAX_PAIRS, seed=SEED)
     training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
-    training.estimate_parameters_using_expectation_maximisation(block_on("surname_code", "forename_code"))
+    training.estimate_parameters_using_expectation_maximisation(block_on("forename_key", "surname_key"))
     settings = linker.misc.save_model_to_json()
     return LinkageModel(
         entity=entity,

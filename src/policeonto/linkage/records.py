@@ -9,6 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
+from policeonto.linkage.names import forename_key, surname_key
 from policeonto.store.base import Store
 from policeonto.store.results import plain
 
@@ -45,7 +46,18 @@ ORDER BY ?record ?graph""",
 
 # The columns of each kind's table after the record IRI and its graph, as the model compares them.
 COLUMNS: dict[EntityKind, tuple[str, ...]] = {
-    "person": ("forename", "surname", "forename_code", "surname_code", "dob", "gender", "pnc_id", "postcode"),
+    "person": (
+        "forename",
+        "surname",
+        "forename_key",
+        "surname_key",
+        "forename_code",
+        "surname_code",
+        "dob",
+        "gender",
+        "pnc_id",
+        "postcode",
+    ),
 }
 
 
@@ -107,8 +119,11 @@ def pull(store: Store, entity: EntityKind) -> pd.DataFrame:
     table = pd.DataFrame({"record": raw["record"], "graph": raw["graph"]}, dtype=object)
     table["forename"] = [squeeze(value) for value in raw["forename"]]
     table["surname"] = [squeeze(value) for value in raw["surname"]]
-    table["forename_code"] = [phonetic(value) for value in table["forename"]]
-    table["surname_code"] = [phonetic(value) for value in table["surname"]]
+    # The keys of names.py: Bill and William, Mohammed and Muhammad, MacDonald and McDonald are one name.
+    table["forename_key"] = [None if value is None else forename_key(value) or None for value in raw["forename"]]
+    table["surname_key"] = [None if value is None else surname_key(value) or None for value in raw["surname"]]
+    table["forename_code"] = [phonetic(value) for value in table["forename_key"]]
+    table["surname_code"] = [phonetic(value) for value in table["surname_key"]]
     table["dob"] = raw["dob"]
     table["gender"] = [None if value is None else value.rsplit("/", 1)[-1] for value in raw["gender"]]
     table["pnc_id"] = [_code(value) for value in raw["pnc_id"]]
