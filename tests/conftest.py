@@ -102,13 +102,95 @@ def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     process.wait(10)
 
 
-@pytest.fixture(params=["embedded", "server"])
+VIRTUOSO = Path("/usr/bin/virtuoso-t")
+ISQL = Path("/usr/bin/isql-vt")
+# Virtuoso's SPARQL user may update, and use the graph store protocol; nothing else is changed
+_VIRTUOSO_GRANTS = 'GRANT SPARQL_UPDATE TO "SPARQL";'
+
+
+def _virtuoso_ini(folder: Path, sql_port: int, http_port: int) -> Path:
+    ini = folder / "virtuoso.ini"
+    ini.write_text(
+        "\n".join(
+            [
+                "[Database]",
+                f"DatabaseFile = {folder / 'virtuoso.db'}",
+                f"ErrorLogFile = {folder / 'virtuoso.log'}",
+                f"LockFile = {folder / 'virtuoso.lck'}",
+                f"TransactionFile = {folder / 'virtuoso.trx'}",
+                f"xa_persistent_file = {folder / 'virtuoso.pxa'}",
+                "TempStorage = TempDatabase",
+                "[TempDatabase]",
+                f"DatabaseFile = {folder / 'virtuoso-temp.db'}",
+                f"TransactionFile = {folder / 'virtuoso-temp.trx'}",
+                "[Parameters]",
+                f"ServerPort = 127.0.0.1:{sql_port}",
+                "DisableUnixSocket = 1",
+                "CaseMode = 2",
+                f"DirsAllowed = ., {folder}",
+                "NumberOfBuffers = 10000",
+                "MaxDirtyBuffers = 6000",
+                "[HTTPServer]",
+                f"ServerPort = 127.0.0.1:{http_port}",
+                "ServerThreads = 10",
+                "Charset = UTF-8",
+                "[SPARQL]",
+                "ResultSetMaxRows = 10000000",
+                "MaxQueryExecutionTime = 300",
+                "",
+            ]
+        )
+    )
+    return ini
+
+
+@pytest.fixture
+def virtuoso(tmp_path: Path) -> Iterator[str]:
+    """A real OpenLink Virtuoso server (Debian's virtuoso-opensource) on loopback, with its data on disk; its
+    SPARQL endpoint answers queries and updates at /sparql and the graph store protocol at /sparql-graph-crud."""
+    folder = tmp_path / "virtuoso"
+    folder.mkdir()
+    sql_port, http_port = _free_port(), _free_port()
+    process = subprocess.Popen(
+        [str(VIRTUOSO), "-c", str(_virtuoso_ini(folder, sql_port, http_port)), "+foreground"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{http_port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=1).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"virtuoso did not start: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.1)
+    subprocess.run(
+        [str(ISQL), f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={_VIRTUOSO_GRANTS}"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    yield url
+    process.terminate()
+    process.wait(30)
+
+
+@pytest.fixture(params=["embedded", "server", "virtuoso"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "embedded":
         opened: Store = EmbeddedStore(tmp_path / "store")
-    else:
+    elif request.param == "server":
         url, _ = request.getfixturevalue("server")
         opened = RemoteStore(url, timeout=60)
+    else:
+        url = request.getfixturevalue("virtuoso")
+        opened = RemoteStore(
+            url, query_url=f"{url}/sparql", update_url=f"{url}/sparql", store_url=f"{url}/sparql-graph-crud", timeout=60
+        )
     yield opened
     opened.close()
 
