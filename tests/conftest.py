@@ -144,12 +144,11 @@ def _virtuoso_ini(folder: Path, sql_port: int, http_port: int) -> Path:
     return ini
 
 
-@pytest.fixture
-def virtuoso(tmp_path: Path) -> Iterator[str]:
-    """A real OpenLink Virtuoso server (Debian's virtuoso-opensource) on loopback, with its data on disk; its
-    SPARQL endpoint answers queries and updates at /sparql and the graph store protocol at /sparql-graph-crud."""
-    folder = tmp_path / "virtuoso"
-    folder.mkdir()
+def start_virtuoso(folder: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    """A real OpenLink Virtuoso server (Debian's virtuoso-opensource) on loopback, with its data in *folder*;
+    its SPARQL endpoint answers queries and updates at /sparql and the graph store protocol at
+    /sparql-graph-crud. Returns its URL and process."""
+    folder.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = _free_port(), _free_port()
     process = subprocess.Popen(
         [str(VIRTUOSO), "-c", str(_virtuoso_ini(folder, sql_port, http_port)), "+foreground"],
@@ -174,9 +173,33 @@ def virtuoso(tmp_path: Path) -> Iterator[str]:
         capture_output=True,
         timeout=60,
     )
+    return url, process
+
+
+def virtuoso_store(url: str, **options: float) -> RemoteStore:
+    """The remote store of a Virtuoso at *url*: its endpoints are not laid out as Oxigraph's."""
+    return RemoteStore(
+        url, query_url=f"{url}/sparql", update_url=f"{url}/sparql", store_url=f"{url}/sparql-graph-crud", **options
+    )
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Virtuoso for the session: it takes seconds to start on a busy machine (a new database each time)."""
+    url, process = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
     yield url
     process.terminate()
     process.wait(30)
+
+
+@pytest.fixture
+def virtuoso(virtuoso_server: str) -> Iterator[str]:
+    """The session's Virtuoso, emptied of every graph a test left in it (the server's own stay)."""
+    yield virtuoso_server
+    with virtuoso_store(virtuoso_server, timeout=60) as left:
+        left.clean_staging()
+        for graph in left.graphs():
+            left.update(f"DROP SILENT GRAPH <{graph}>")
 
 
 @pytest.fixture(params=["embedded", "server", "virtuoso"])
@@ -187,10 +210,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         url, _ = request.getfixturevalue("server")
         opened = RemoteStore(url, timeout=60)
     else:
-        url = request.getfixturevalue("virtuoso")
-        opened = RemoteStore(
-            url, query_url=f"{url}/sparql", update_url=f"{url}/sparql", store_url=f"{url}/sparql-graph-crud", timeout=60
-        )
+        opened = virtuoso_store(request.getfixturevalue("virtuoso"), timeout=60)
     yield opened
     opened.close()
 
