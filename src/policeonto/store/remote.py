@@ -51,7 +51,8 @@ SERVER_GRAPHS = frozenset(
 # Every named graph, also an empty one. A server that answers the empty group with one row leaving ?g
 # unbound (Virtuoso 7, which keeps no empty graphs) is asked again for the graphs that have a triple.
 _GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
-_GRAPHS_WITH_TRIPLES = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+# (GROUP BY, not DISTINCT: Virtuoso 7 answers DISTINCT by reading every quad, 100x slower)
+_GRAPHS_WITH_TRIPLES = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 class RemoteStore(ClosedOnExit):
