@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -176,7 +177,7 @@ def start_virtuoso(folder: Path) -> tuple[str, subprocess.Popen[bytes]]:
     return url, process
 
 
-def virtuoso_store(url: str, **options: float) -> RemoteStore:
+def virtuoso_store(url: str, **options: Any) -> RemoteStore:
     """The remote store of a Virtuoso at *url*: its endpoints are not laid out as Oxigraph's."""
     return RemoteStore(
         url, query_url=f"{url}/sparql", update_url=f"{url}/sparql", store_url=f"{url}/sparql-graph-crud", **options
