@@ -78,6 +78,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _wait_until_up(process: subprocess.Popen[bytes], endpoint: str, what: str, *, within: float) -> None:
+    """Wait until the server *process* answers ``ASK {}`` at *endpoint*; fail with its stderr if it dies or
+    does not answer *within* seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            urllib.request.urlopen(f"{endpoint}?query=ASK%7B%7D", timeout=1).read()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                assert process.stderr is not None
+                pytest.fail(f"{what} did not start: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.1)
+
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A real Oxigraph server on loopback, with its data on disk."""
@@ -88,16 +104,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"oxigraph serve did not start: {process.stderr.read().decode()[-2000:]}")
-            time.sleep(0.1)
+    _wait_until_up(process, f"{url}/query", "oxigraph serve", within=30)
     yield url, process
     process.terminate()
     process.wait(10)
@@ -158,16 +165,7 @@ def start_virtuoso(folder: Path) -> tuple[str, subprocess.Popen[bytes]]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{http_port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=1).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"virtuoso did not start: {process.stderr.read().decode()[-2000:]}")
-            time.sleep(0.1)
+    _wait_until_up(process, f"{url}/sparql", "virtuoso", within=60)
     subprocess.run(
         [str(ISQL), f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={_VIRTUOSO_GRANTS}"],
         check=True,
