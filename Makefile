@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian's Chromium, for the browser tests of the documentation site (installed by `make test`).
 CHROMIUM := /usr/bin/chromium
+# Debian's OpenLink Virtuoso, the second SPARQL 1.1 server the remote store is tested against (its binaries
+# only: no service is started; the tests start their own on loopback).
+VIRTUOSO := /usr/bin/virtuoso-t
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: install build check demo docs mermaid test lint clean examples bench bench-peers bench-scaffold fuzz
@@ -18,6 +21,10 @@ $(STAMP): pyproject.toml
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium > /dev/null
+
+$(VIRTUOSO):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq virtuoso-opensource-7-bin > /dev/null
 
 ## The pinned Mermaid release the site draws diagrams with (fetched once, integrity-checked)
 mermaid: $(STAMP)
@@ -101,7 +108,7 @@ bench-scaffold: $(STAMP) bench-peers
 	$(BIN)/python benchmarks/scaffold_peer_benchmark.py --schemauto $(PEERS)/bin/schemauto
 
 ## The test suite, one pytest worker a core (pytest-xdist)
-test: $(STAMP) $(CHROMIUM) mermaid
+test: $(STAMP) $(CHROMIUM) $(VIRTUOSO) mermaid
 	$(BIN)/pytest -n auto
 
 ## Fuzz every reader: the property tests with new examples, then each atheris target for FUZZ_SECONDS

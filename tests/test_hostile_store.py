@@ -33,9 +33,10 @@ from policeonto.store.base import STAGING
 from policeonto.store.embedded import LOCK_FILE
 from policeonto.store.jobs import load_inputs
 from policeonto.store.reasoning import ONTOLOGY_GRAPH
+from policeonto.store.remote import SERVER_GRAPHS
 from policeonto.vocab import ARTEFACTS
 from policeonto.vocab import POLE as POLE_NS
-from tests.conftest import ROOT
+from tests.conftest import ROOT, virtuoso_store
 
 POLE = "https://w3id.org/policeonto/"
 JOURNAL = f"{STAGING}journal"
@@ -45,7 +46,7 @@ HOSTILE = "https://example.org/hostile"
 
 def _quads(store: Store) -> dict[str, set[tuple[str | None, ...]]]:
     """Every triple of every named graph, by graph: staging graphs and the journal too (a server is asked
-    directly, as RemoteStore.query leaves staging graphs out)."""
+    directly, as RemoteStore.query leaves staging graphs out); not the graphs a server keeps for itself."""
     sparql = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
     if isinstance(store, RemoteStore):
         request = urllib.request.Request(
@@ -62,7 +63,7 @@ def _quads(store: Store) -> dict[str, set[tuple[str | None, ...]]]:
     for g, *triple in rows:
         assert g is not None
         graphs.setdefault(g.strip("<>"), set()).add(tuple(triple))
-    return graphs
+    return {g: triples for g, triples in graphs.items() if g not in SERVER_GRAPHS}
 
 
 def _term(binding: dict[str, str]) -> str:
@@ -151,8 +152,13 @@ def test_store_load_called_directly_rewrites_graph_names(
     assert _others(_quads(store), HOSTILE) == before
 
 
-def test_embedded_and_server_hold_the_same_triples(tmp_path: Path, server: tuple[str, object]) -> None:
-    url, _ = server
+@pytest.mark.parametrize("kind", ["server", "virtuoso"])
+def test_embedded_and_server_hold_the_same_triples(tmp_path: Path, request: pytest.FixtureRequest, kind: str) -> None:
+    if kind == "server":
+        url, _ = request.getfixturevalue("server")
+        remote = RemoteStore(url, timeout=60)
+    else:
+        remote = virtuoso_store(request.getfixturevalue("virtuoso"), timeout=60)
     pairs = [(i % 7, i % 50, i % 13) for i in range(400)]  # the same triple in several graphs, and the default
     text = "".join(
         f'<https://example.org/s{s}> <https://example.org/p> "{o}" <https://example.org/g{g}> .\n' for s, o, g in pairs
@@ -161,7 +167,7 @@ def test_embedded_and_server_hold_the_same_triples(tmp_path: Path, server: tuple
     path.write_text(text + '<https://example.org/s0> <https://example.org/p> "0" .\n')
     distinct = len({(s, o) for s, o, _ in pairs})
     held = []
-    for opened in (EmbeddedStore(tmp_path / "store"), RemoteStore(url, timeout=60)):
+    for opened in (EmbeddedStore(tmp_path / "store"), remote):
         with opened as store:
             count = store.load(path, graph=HOSTILE, syntax="nq")
             graphs = _quads(store)

