@@ -51,6 +51,12 @@ def _evidence_text(match: Match) -> str:
     help="Write the pairs at least LOW and below HIGH likely to the -o file, for people to decide (CSV).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The --review CSV file.")
+@click.option(
+    "--decisions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A --review CSV with its decision, decided_by and decided_at columns filled in: recorded, and followed.",
+)
 @summary_options()
 def link(
     location: str | None,
@@ -61,6 +67,7 @@ def link(
     retrain: bool,
     review: tuple[float, float] | None,
     output: Path | None,
+    decisions: Path | None,
     voice: Voice,
 ) -> int:
     """Link the records of one kind across the forces' graphs of a store (Splink, on DuckDB). Each pair at
@@ -68,7 +75,7 @@ def link(
     https://w3id.org/policeonto/graph/linkage/matches; the pairs at or above --threshold are joined into
     resolved entities in .../linkage/clusters. The forces' graphs are not changed."""
     from policeonto.linkage import link as run_link
-    from policeonto.linkage.review import grey_zone, review_csv
+    from policeonto.linkage.review import decision_lines, decision_summary, grey_zone, review_csv
     from policeonto.output import write_atomically
     from policeonto.store import open_store
 
@@ -76,7 +83,15 @@ def link(
         raise click.UsageError("--review LOW HIGH and -o FILE go together")
     chosen = model_path if model_path is not None else Path("out/linkage") / f"{entity}-model.json"
     with open_store(location, create=False) as store:
-        result = run_link(store, entity="person", threshold=threshold, floor=floor, model_path=chosen, retrain=retrain)
+        result = run_link(
+            store,
+            entity="person",
+            threshold=threshold,
+            floor=floor,
+            model_path=chosen,
+            retrain=retrain,
+            decisions=decisions,
+        )
     grey = () if review is None else grey_zone(result.pairs, *review, floor=floor)
     if output is not None:
         write_atomically(output, review_csv(grey))
@@ -93,6 +108,7 @@ def link(
             "pairs": len(result.pairs),
             "pairs_above_threshold": above,
             "review": None if output is None else {"file": str(output), "pairs": len(grey)},
+            "decisions": decision_summary(result),
             "clusters": [{"members": list(members), "matches": len(joined)} for members, joined in result.clusters],
             "top_pairs": [
                 {
@@ -117,6 +133,8 @@ def link(
         f"{len(result.pairs)} pairs at or above {floor}, {above} at or above {threshold}, "
         f"in {len(result.clusters)} clusters"
     )
+    for line in decision_lines(result):
+        voice.say(line)
     if review is not None:
         voice.say(f"{len(grey)} pairs from {review[0]} to below {review[1]} written for review to {output}")
     for match in result.pairs if voice.verbose else result.pairs[:_SHOWN]:
