@@ -85,15 +85,15 @@ def _link(store: Path, model: Path, decisions: Path | None = None):
         return link(opened, threshold=0.9, floor=0.01, model_path=model, decisions=decisions)
 
 
-def _grey_and_sure(prepared: tuple[Path, Path, Path], store: Path) -> tuple[dict[str, str], tuple[str, str]]:
-    """A grey-zone row of the review CSV (not clustered by the model) and a pair the model clusters."""
+def _grey_and_sure(prepared: tuple[Path, Path, Path], store: Path) -> tuple[Path, tuple[str, str], tuple[str, str]]:
+    """The model file, a grey-zone pair of the review CSV (not clustered by the model) and a pair the model
+    clusters."""
     _, model, sheet = prepared
     before = _link(store, model)
-    grey = next(
-        row for row in _rows(sheet) if not _together(before.clusters, row["first_record"], row["second_record"])
-    )
+    rows = ((row["first_record"], row["second_record"]) for row in _rows(sheet))
+    grey = next(pair for pair in rows if not _together(before.clusters, *pair))
     sure = next(match for match in before.pairs if match.probability >= 0.9)
-    return grey, (sure.first, sure.second)
+    return model, grey, (sure.first, sure.second)
 
 
 def _unpaired(result) -> tuple[str, str]:
@@ -109,12 +109,11 @@ def _unpaired(result) -> tuple[str, str]:
 def test_the_review_csv_round_trip_changes_the_clusters(
     prepared: tuple[Path, Path, Path], store: Path, tmp_path: Path
 ) -> None:
-    _, model, sheet = prepared
-    grey, sure = _grey_and_sure(prepared, store)
-    rows = _rows(sheet)
+    model, grey, sure = _grey_and_sure(prepared, store)
+    rows = _rows(prepared[2])
     assert list(rows[0])[-4:] == ["decision", "decided_by", "decided_at", "note"]
     for row in rows:  # the steward fills in two rows in a spreadsheet and leaves the rest undecided
-        if row["match"] == grey["match"]:
+        if (row["first_record"], row["second_record"]) == grey:
             row.update(decision="Same", decided_by="PS 4121 Intelligence Unit", decided_at="2026-07-05 14:30")
             row["note"] = "Same custody photograph"
     rows.append({**rows[0], **_row(*sure, "not-same"), "match": ""})
@@ -139,7 +138,7 @@ def test_the_review_csv_round_trip_changes_the_clusters(
     summary = json.loads(shown.output)["decisions"]
     assert summary == {"read": 2, "followed": 2, "same": 1, "not_same": 1, "stale": [], "contradicted": []}
     after = _link(store, model)  # a later run without the file follows the recorded decisions
-    assert _together(after.clusters, grey["first_record"], grey["second_record"])
+    assert _together(after.clusters, *grey)
     assert not _together(after.clusters, *sure)
     with EmbeddedStore(store) as opened:
         decided = opened.query(
@@ -158,9 +157,7 @@ def test_the_review_csv_round_trip_changes_the_clusters(
 def test_a_later_decision_on_a_pair_replaces_an_earlier_one(
     prepared: tuple[Path, Path, Path], store: Path, tmp_path: Path
 ) -> None:
-    _, model, _ = prepared
-    grey, _ = _grey_and_sure(prepared, store)
-    pair = (grey["first_record"], grey["second_record"])
+    model, pair, _ = _grey_and_sure(prepared, store)
     _link(store, model, _decide(tmp_path / "first.csv", [_row(*pair, "same", at="2026-07-05")]))
     later = _link(store, model, _decide(tmp_path / "later.csv", [_row(*pair, "not-same", "DS 77", "2026-07-06")]))
     assert [(d.verdict, d.decided_by) for d in later.decisions] == [("not-same", "DS 77")]
@@ -186,12 +183,17 @@ def _keys(path: Path, engine: str) -> set[ResultKey]:
     return report_keys(validate([path], engine=engine).shacl_report())
 
 
+def _differential(path: Path) -> set[tuple[str, str, str]]:
+    """What both engines find in *path* (asserted the same): focus node, path's last part, component."""
+    fast, reference = _keys(path, "fast"), _keys(path, "pyshacl")
+    assert fast == reference, (sorted(fast - reference), sorted(reference - fast))
+    return {(key[0], (key[1] or "").rsplit("/", 1)[-1], key[3].rsplit("#", 1)[-1]) for key in fast}
+
+
 def test_the_decisions_graph_conforms_in_both_engines(
     prepared: tuple[Path, Path, Path], store: Path, tmp_path: Path
 ) -> None:
-    _, model, _ = prepared
-    grey, sure = _grey_and_sure(prepared, store)
-    pair = (grey["first_record"], grey["second_record"])
+    model, pair, sure = _grey_and_sure(prepared, store)
     unpaired = _unpaired(_link(store, model))  # joined by a decision alone: no RecordMatch, only confirmed_by
     rows = [_row(*pair, "same"), _row(*sure, "not-same"), _row(*unpaired, "same")]
     result = _link(store, model, _decide(tmp_path / "d.csv", rows))
@@ -212,11 +214,8 @@ def test_the_decisions_graph_conforms_in_both_engines(
     ]
     lines.append(f"<{apart}> <{POLE}decision> <{POLE}code/match-decision/maybe> .")
     lines.append(f'<{apart}> <{POLE}decided_at> "2026-07-05"^^<http://www.w3.org/2001/XMLSchema#date> .')
-    broken = tmp_path / "broken.nt"
-    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    fast, reference = _keys(broken, "fast"), _keys(broken, "pyshacl")
-    assert fast == reference, (sorted(fast - reference), sorted(reference - fast))
-    found = {(key[0], key[1].rsplit("/", 1)[-1], key[3].rsplit("#", 1)[-1]) for key in fast}
+    (tmp_path / "broken.nt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = _differential(tmp_path / "broken.nt")
     assert {
         (f"<{same}>", "decided_by", "MinCountConstraintComponent"),
         (f"<{apart}>", "decision", "InConstraintComponent"),
@@ -227,9 +226,7 @@ def test_the_decisions_graph_conforms_in_both_engines(
 def test_decisions_survive_a_reload_and_a_gone_record_is_reported(
     prepared: tuple[Path, Path, Path], store: Path, tmp_path: Path
 ) -> None:
-    _, model, _ = prepared
-    grey, sure = _grey_and_sure(prepared, store)
-    pair = (grey["first_record"], grey["second_record"])
+    model, pair, sure = _grey_and_sure(prepared, store)
     _link(store, model, _decide(tmp_path / "d.csv", [_row(*pair, "same"), _row(*sure, "not-same")]))
     export = prepared[0].parent / "force-b" / "export.json"
     _load(store, export, "--no-validate")  # Force B loaded again: same file, same graph, same records and IRIs
