@@ -59,6 +59,12 @@ def _evidence_text(match: Match) -> str:
     help="A ground-truth CSV file: print precision, recall and F1 at several thresholds beside the exact "
     "identifier join's.",
 )
+@click.option(
+    "--decisions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A --review CSV with its decision, decided_by and decided_at columns filled in: recorded, and followed.",
+)
 @summary_options()
 def link(
     location: str | None,
@@ -70,6 +76,7 @@ def link(
     review: tuple[float, float] | None,
     output: Path | None,
     truth: Path | None,
+    decisions: Path | None,
     voice: Voice,
 ) -> int:
     """Link the records of one kind across the forces' graphs of a store (Splink, on DuckDB). Each pair at
@@ -78,7 +85,7 @@ def link(
     resolved entities in .../linkage/clusters. The forces' graphs are not changed."""
     from policeonto.linkage import link as run_link
     from policeonto.linkage.evaluation import judge
-    from policeonto.linkage.review import grey_zone, review_csv
+    from policeonto.linkage.review import decision_lines, decision_summary, grey_zone, review_csv
     from policeonto.linkage.truth import read_truth
     from policeonto.output import write_atomically
     from policeonto.store import open_store
@@ -88,7 +95,15 @@ def link(
     known = None if truth is None else read_truth(truth).of(entity)  # a bad file stops the run before it links
     chosen = model_path if model_path is not None else Path("out/linkage") / f"{entity}-model.json"
     with open_store(location, create=False) as store:
-        result = run_link(store, entity="person", threshold=threshold, floor=floor, model_path=chosen, retrain=retrain)
+        result = run_link(
+            store,
+            entity="person",
+            threshold=threshold,
+            floor=floor,
+            model_path=chosen,
+            retrain=retrain,
+            decisions=decisions,
+        )
         judged = None if known is None else judge(store, result.pairs, known, entity)
     grey = () if review is None else grey_zone(result.pairs, *review, floor=floor)
     if output is not None:
@@ -107,6 +122,7 @@ def link(
             "pairs_above_threshold": above,
             "review": None if output is None else {"file": str(output), "pairs": len(grey)},
             "evaluation": None if judged is None else [asdict(scores) for scores in judged],
+            "decisions": decision_summary(result),
             "clusters": [{"members": list(members), "matches": len(joined)} for members, joined in result.clusters],
             "top_pairs": [
                 {
@@ -131,6 +147,8 @@ def link(
         f"{len(result.pairs)} pairs at or above {floor}, {above} at or above {threshold}, "
         f"in {len(result.clusters)} clusters"
     )
+    for line in decision_lines(result):
+        voice.say(line)
     if review is not None:
         voice.say(f"{len(grey)} pairs from {review[0]} to below {review[1]} written for review to {output}")
     for scores in judged or ():

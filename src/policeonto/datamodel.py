@@ -104,6 +104,7 @@ LINKML = CurieNamespace('linkml', 'https://w3id.org/linkml/')
 LOCATIONROLE = CurieNamespace('locationrole', 'https://w3id.org/policeonto/code/location-role/')
 LOCN = CurieNamespace('locn', 'http://www.w3.org/ns/locn#')
 MARKER = CurieNamespace('marker', 'https://w3id.org/policeonto/code/person-marker/')
+MATCHDECISION = CurieNamespace('matchdecision', 'https://w3id.org/policeonto/code/match-decision/')
 MESSAGEKIND = CurieNamespace('messagekind', 'https://w3id.org/policeonto/code/message-kind/')
 MISSINGRISK = CurieNamespace('missingrisk', 'https://w3id.org/policeonto/code/missing-person-risk/')
 MOPI = CurieNamespace('mopi', 'https://w3id.org/policeonto/code/mopi-retention-group/')
@@ -501,6 +502,10 @@ class ResolvedEntityId(URIorCURIE):
     pass
 
 
+class MatchDecisionId(URIorCURIE):
+    pass
+
+
 class LinkageRunId(URIorCURIE):
     pass
 
@@ -529,6 +534,7 @@ class RecordSet(YAMLRoot):
     linkage_runs: Optional[Union[dict[Union[str, LinkageRunId], Union[dict, "LinkageRun"]], list[Union[dict, "LinkageRun"]]]] = empty_dict()
     record_matches: Optional[Union[dict[Union[str, RecordMatchId], Union[dict, "RecordMatch"]], list[Union[dict, "RecordMatch"]]]] = empty_dict()
     resolved_entities: Optional[Union[dict[Union[str, ResolvedEntityId], Union[dict, "ResolvedEntity"]], list[Union[dict, "ResolvedEntity"]]]] = empty_dict()
+    match_decisions: Optional[Union[dict[Union[str, MatchDecisionId], Union[dict, "MatchDecision"]], list[Union[dict, "MatchDecision"]]]] = empty_dict()
 
     def __post_init__(self, *_: str, **kwargs: Any):
         self._normalize_inlined_as_list(slot_name="datasets", slot_type=SourceDataset, key_name="id", keyed=True)
@@ -552,6 +558,8 @@ class RecordSet(YAMLRoot):
         self._normalize_inlined_as_list(slot_name="record_matches", slot_type=RecordMatch, key_name="id", keyed=True)
 
         self._normalize_inlined_as_list(slot_name="resolved_entities", slot_type=ResolvedEntity, key_name="id", keyed=True)
+
+        self._normalize_inlined_as_list(slot_name="match_decisions", slot_type=MatchDecision, key_name="id", keyed=True)
 
         super().__post_init__(**kwargs)
 
@@ -3623,8 +3631,9 @@ class ResolvedEntity(YAMLRoot):
     id: Union[str, ResolvedEntityId] = None
     entity_kind: str = None
     members: Union[Union[str, EntityId], list[Union[str, EntityId]]] = None
-    formed_by: Union[Union[str, RecordMatchId], list[Union[str, RecordMatchId]]] = None
     linkage_run: Union[str, LinkageRunId] = None
+    formed_by: Optional[Union[Union[str, RecordMatchId], list[Union[str, RecordMatchId]]]] = empty_list()
+    confirmed_by: Optional[Union[Union[str, MatchDecisionId], list[Union[str, MatchDecisionId]]]] = empty_list()
 
     def __post_init__(self, *_: str, **kwargs: Any):
         if self._is_empty(self.id):
@@ -3643,16 +3652,78 @@ class ResolvedEntity(YAMLRoot):
             self.members = [self.members] if self.members is not None else []
         self.members = [v if isinstance(v, EntityId) else EntityId(v) for v in self.members]
 
-        if self._is_empty(self.formed_by):
-            self.MissingRequiredField("formed_by")
-        if not isinstance(self.formed_by, list):
-            self.formed_by = [self.formed_by] if self.formed_by is not None else []
-        self.formed_by = [v if isinstance(v, RecordMatchId) else RecordMatchId(v) for v in self.formed_by]
-
         if self._is_empty(self.linkage_run):
             self.MissingRequiredField("linkage_run")
         if not isinstance(self.linkage_run, LinkageRunId):
             self.linkage_run = LinkageRunId(self.linkage_run)
+
+        if not isinstance(self.formed_by, list):
+            self.formed_by = [self.formed_by] if self.formed_by is not None else []
+        self.formed_by = [v if isinstance(v, RecordMatchId) else RecordMatchId(v) for v in self.formed_by]
+
+        if not isinstance(self.confirmed_by, list):
+            self.confirmed_by = [self.confirmed_by] if self.confirmed_by is not None else []
+        self.confirmed_by = [v if isinstance(v, MatchDecisionId) else MatchDecisionId(v) for v in self.confirmed_by]
+
+        super().__post_init__(**kwargs)
+
+
+@dataclass(repr=False)
+class MatchDecision(YAMLRoot):
+    """
+    A person's decision on two records of different forces' graphs: the same entity or not, who decided and when, with
+    an optional note. It overrides the linkage model for that pair (records decided the same are joined, records
+    decided not the same never are) and is kept across linkage runs; a later decision on the same pair replaces an
+    earlier one.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["MatchDecision"]
+    class_class_curie: ClassVar[str] = "pole:MatchDecision"
+    class_name: ClassVar[str] = "MatchDecision"
+    class_model_uri: ClassVar[URIRef] = POLE.MatchDecision
+
+    id: Union[str, MatchDecisionId] = None
+    first_record: Union[str, EntityId] = None
+    second_record: Union[str, EntityId] = None
+    decision: Union[str, "MatchDecisionValue"] = None
+    decided_by: str = None
+    decided_at: Union[str, XSDDateTime] = None
+    decision_note: Optional[str] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, MatchDecisionId):
+            self.id = MatchDecisionId(self.id)
+
+        if self._is_empty(self.first_record):
+            self.MissingRequiredField("first_record")
+        if not isinstance(self.first_record, EntityId):
+            self.first_record = EntityId(self.first_record)
+
+        if self._is_empty(self.second_record):
+            self.MissingRequiredField("second_record")
+        if not isinstance(self.second_record, EntityId):
+            self.second_record = EntityId(self.second_record)
+
+        if self._is_empty(self.decision):
+            self.MissingRequiredField("decision")
+        if not isinstance(self.decision, MatchDecisionValue):
+            self.decision = MatchDecisionValue(self.decision)
+
+        if self._is_empty(self.decided_by):
+            self.MissingRequiredField("decided_by")
+        if not isinstance(self.decided_by, str):
+            self.decided_by = str(self.decided_by)
+
+        if self._is_empty(self.decided_at):
+            self.MissingRequiredField("decided_at")
+        if not isinstance(self.decided_at, XSDDateTime):
+            self.decided_at = XSDDateTime(self.decided_at)
+
+        if self.decision_note is not None and not isinstance(self.decision_note, str):
+            self.decision_note = str(self.decision_note)
 
         super().__post_init__(**kwargs)
 
@@ -3721,6 +3792,28 @@ class LinkageRun(YAMLRoot):
 
 
 # Enumerations
+class MatchDecisionValue(EnumDefinitionImpl):
+    """
+    What a person decided about two records a linkage model paired: one entity, or two. A decision overrides the
+    model: records decided the same are joined whatever their match probability, records decided not the same are
+    never joined.
+    """
+    same = PermissibleValue(
+        text="same",
+        title="Same",
+        description="The two records are of one person (or vehicle).",
+        meaning=MATCHDECISION["same"])
+    not_same = PermissibleValue(
+        text="not_same",
+        title="Not the same",
+        description="The two records are of two different people (or vehicles), however alike they look.",
+        meaning=MATCHDECISION["not-same"])
+
+    _defn = EnumDefinition(
+        name="MatchDecisionValue",
+        description="""What a person decided about two records a linkage model paired: one entity, or two. A decision overrides the model: records decided the same are joined whatever their match probability, records decided not the same are never joined.""",
+    )
+
 class InvolvementRole(EnumDefinitionImpl):
     """
     The part a person played in an event. Two codes are neutral, for records that say a person was involved without
@@ -7294,6 +7387,9 @@ slots.record_matches = Slot(uri=POLE.record_matches, name="record_matches", curi
 slots.resolved_entities = Slot(uri=POLE.resolved_entities, name="resolved_entities", curie=POLE.curie('resolved_entities'),
                    model_uri=POLE.resolved_entities, domain=None, range=Optional[Union[dict[Union[str, ResolvedEntityId], Union[dict, ResolvedEntity]], list[Union[dict, ResolvedEntity]]]])
 
+slots.match_decisions = Slot(uri=POLE.match_decisions, name="match_decisions", curie=POLE.curie('match_decisions'),
+                   model_uri=POLE.match_decisions, domain=None, range=Optional[Union[dict[Union[str, MatchDecisionId], Union[dict, MatchDecision]], list[Union[dict, MatchDecision]]]])
+
 slots.id = Slot(uri=POLE.id, name="id", curie=POLE.curie('id'),
                    model_uri=POLE.id, domain=None, range=URIRef)
 
@@ -7964,7 +8060,22 @@ slots.members = Slot(uri=POLE.members, name="members", curie=POLE.curie('members
                    model_uri=POLE.members, domain=None, range=Union[Union[str, EntityId], list[Union[str, EntityId]]])
 
 slots.formed_by = Slot(uri=POLE.formed_by, name="formed_by", curie=POLE.curie('formed_by'),
-                   model_uri=POLE.formed_by, domain=None, range=Union[Union[str, RecordMatchId], list[Union[str, RecordMatchId]]])
+                   model_uri=POLE.formed_by, domain=None, range=Optional[Union[Union[str, RecordMatchId], list[Union[str, RecordMatchId]]]])
+
+slots.confirmed_by = Slot(uri=POLE.confirmed_by, name="confirmed_by", curie=POLE.curie('confirmed_by'),
+                   model_uri=POLE.confirmed_by, domain=None, range=Optional[Union[Union[str, MatchDecisionId], list[Union[str, MatchDecisionId]]]])
+
+slots.decision = Slot(uri=POLE.decision, name="decision", curie=POLE.curie('decision'),
+                   model_uri=POLE.decision, domain=None, range=Union[str, "MatchDecisionValue"])
+
+slots.decided_by = Slot(uri=POLE.decided_by, name="decided_by", curie=POLE.curie('decided_by'),
+                   model_uri=POLE.decided_by, domain=None, range=str)
+
+slots.decided_at = Slot(uri=POLE.decided_at, name="decided_at", curie=POLE.curie('decided_at'),
+                   model_uri=POLE.decided_at, domain=None, range=Union[str, XSDDateTime])
+
+slots.decision_note = Slot(uri=POLE.decision_note, name="decision_note", curie=POLE.curie('decision_note'),
+                   model_uri=POLE.decision_note, domain=None, range=Optional[str])
 
 slots.match_threshold = Slot(uri=POLE.match_threshold, name="match_threshold", curie=POLE.curie('match_threshold'),
                    model_uri=POLE.match_threshold, domain=None, range=float)

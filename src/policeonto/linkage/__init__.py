@@ -17,21 +17,45 @@ from rdflib import Graph
 
 from policeonto import __version__
 from policeonto.errors import OptionError
+from policeonto.linkage.decisions import (
+    DECISIONS_GRAPH,
+    Decision,
+    decided_clusters,
+    decision_graph,
+    merge,
+    read_decisions,
+    stored_decisions,
+)
 from policeonto.linkage.graphs import CLUSTERS_GRAPH, MATCHES_GRAPH, LinkageRun, cluster_graph, match_graph
 from policeonto.linkage.model import LinkageModel, linker_for, read_model, train, write_model
-from policeonto.linkage.pairs import Evidence, Match, clusters, matches
+from policeonto.linkage.pairs import Evidence, Match, matches
 from policeonto.linkage.records import EntityKind, pull
 from policeonto.quiet import quieted
 from policeonto.store.base import Store
 
-__all__ = ["CLUSTERS_GRAPH", "MATCHES_GRAPH", "Evidence", "LinkResult", "Match", "link"]
+__all__ = [
+    "CLUSTERS_GRAPH",
+    "DECISIONS_GRAPH",
+    "MATCHES_GRAPH",
+    "Decision",
+    "Evidence",
+    "LinkResult",
+    "Match",
+    "link",
+]
 
 
 @dataclass(frozen=True)
 class LinkResult:
     """What a run of the linkage found: the records and graphs it read, the model (``trained`` when this
     run trained it), the pairs at or above the floor, most likely first, and the clusters at or above the
-    threshold (each its members and the matches that joined them)."""
+    threshold (each its members and the matches that joined them), with people's decisions followed.
+
+    ``decisions_read`` are the decisions read from the decisions file this run (none without one);
+    ``decisions`` those of the store's decisions graph, the new ones merged in, that applied (both records
+    still in the store); ``stale`` those that did not (a record has gone: kept in the graph, not applied);
+    ``contradicted`` the same-decisions not followed because they would join records decided not the same.
+    """
 
     run: LinkageRun
     records: int
@@ -39,6 +63,10 @@ class LinkResult:
     trained: bool
     pairs: tuple[Match, ...]
     clusters: tuple[tuple[tuple[str, ...], tuple[Match, ...]], ...]
+    decisions_read: tuple[Decision, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    stale: tuple[Decision, ...] = ()
+    contradicted: tuple[Decision, ...] = ()
 
 
 def _check(name: str, value: float) -> float:
@@ -67,6 +95,7 @@ def link(
     floor: float = 0.5,
     model_path: Path | None = None,
     retrain: bool = False,
+    decisions: Path | None = None,
 ) -> LinkResult:
     """Link the *entity* records of every graph in *store* across graphs, and replace the store's matches
     graph (each pair at or above *floor*) and clusters graph (pairs at or above *threshold*, joined).
@@ -77,6 +106,7 @@ def link(
     Raises:
         OptionError: *threshold* or *floor* is not a probability, or the floor is above the threshold.
         LinkageModelError: the model file cannot be used.
+        InstanceDataError: the decisions file cannot be used (names the file, row, column and value).
         StoreError: the store cannot be queried or written.
     """
     _check("threshold", threshold)
@@ -84,6 +114,10 @@ def link(
         raise OptionError(f"--floor {floor} is above --threshold {threshold}", option="floor", value=floor)
     started = _now()
     table = pull(store, entity)
+    present = set(table["record"])
+    read = () if decisions is None else read_decisions(decisions, present)
+    every = merge(stored_decisions(store), read)
+    applying = tuple(d for d in every if d.first in present and d.second in present)
     groups = [group.reset_index(drop=True) for _, group in table.groupby("graph", sort=True)]
     aliases = [f"graph_{index}" for index in range(len(groups))]
     trained = retrain or model_path is None or not model_path.exists()
@@ -109,9 +143,12 @@ def link(
         floor=floor,
         software_version=__version__,
     )
-    formed = clusters(found, threshold)
+    formed, contradicted = decided_clusters(found, threshold, applying)
+    followed = tuple((d.iri, d.first, d.second) for d in applying if d.verdict == "same" and d not in contradicted)
+    if decisions is not None:
+        _replace(store, decision_graph(every), DECISIONS_GRAPH)
     _replace(store, match_graph(found, run), MATCHES_GRAPH)
-    _replace(store, cluster_graph(formed, run), CLUSTERS_GRAPH)
+    _replace(store, cluster_graph(formed, run, followed), CLUSTERS_GRAPH)
     return LinkResult(
         run=run,
         records=len(table),
@@ -119,4 +156,8 @@ def link(
         trained=trained and model is not None,
         pairs=found,
         clusters=formed,
+        decisions_read=read,
+        decisions=applying,
+        stale=tuple(d for d in every if d not in applying),
+        contradicted=contradicted,
     )

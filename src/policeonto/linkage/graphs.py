@@ -92,8 +92,13 @@ def match_graph(found: tuple[Match, ...], run: LinkageRun) -> Graph:
     return graph
 
 
-def cluster_graph(formed: tuple[tuple[tuple[str, ...], tuple[Match, ...]], ...], run: LinkageRun) -> Graph:
-    """A ResolvedEntity for each cluster in *formed*: its members and the matches that joined them."""
+def cluster_graph(
+    formed: tuple[tuple[tuple[str, ...], tuple[Match, ...]], ...],
+    run: LinkageRun,
+    confirmed: tuple[tuple[str, str, str], ...] = (),
+) -> Graph:
+    """A ResolvedEntity for each cluster in *formed*: its members, the matches that joined them, and the
+    decisions in *confirmed* (each its IRI and two records) whose records are both among its members."""
     graph = Graph()
     activity = _run(graph, run)
     for members, joined in formed:
@@ -105,4 +110,8 @@ def cluster_graph(formed: tuple[tuple[tuple[str, ...], tuple[Match, ...]], ...],
             graph.add((node, POLE.members, URIRef(member)))
         for match in joined:
             graph.add((node, POLE.formed_by, URIRef(match_iri(match))))
+        inside = set(members)
+        for decision, first, second in confirmed:
+            if first in inside and second in inside:
+                graph.add((node, POLE.confirmed_by, URIRef(decision)))
     return graph
