@@ -25,17 +25,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
 
 from policeonto.errors import OptionError, StoreBusyError, StoreError
-from policeonto.store import EmbeddedStore, RemoteStore, Store, reasoning
+from policeonto.store import EmbeddedStore, RemoteStore, Store
 from policeonto.store.base import STAGING
 from policeonto.store.embedded import LOCK_FILE
 from policeonto.store.jobs import load_inputs
 from policeonto.store.reasoning import ONTOLOGY_GRAPH
 from policeonto.store.remote import SERVER_GRAPHS
-from policeonto.vocab import ARTEFACTS
-from policeonto.vocab import POLE as POLE_NS
 from tests.conftest import ROOT, virtuoso_store
 
 POLE = "https://w3id.org/policeonto/"
@@ -81,12 +78,8 @@ def _others(graphs: dict[str, set[tuple[str | None, ...]]], graph: str) -> dict[
 
 
 @pytest.fixture
-def dataset(store: Store, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The store holds the ontology and one dataset's graph (and its entailments); its graph's name. The
-    ontology graph is the ontology without its OWL RL closure, which takes half a minute to compute."""
-    ontology = Graph().parse(ROOT / ARTEFACTS["owl"], format="turtle")
-    ontology.add((URIRef(ONTOLOGY_GRAPH), POLE_NS.ontology_version, Literal(reasoning._version())))
-    monkeypatch.setattr(reasoning, "entailed_ontology", lambda: ontology)
+def dataset(store: Store) -> str:
+    """The store holds the ontology and one dataset's graph (and its entailments); its graph's name."""
     (done,) = load_inputs(store, RECORDS, check=False)
     assert done.triples > 0
     return done.graph

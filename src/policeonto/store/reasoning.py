@@ -10,12 +10,10 @@ and arrests from every force.
 
 from __future__ import annotations
 
-from functools import cache
-
 import pyoxigraph as ox
-from rdflib import Graph
 
 from policeonto.output import scratch_directory
+from policeonto.rdf_formats import from_extension
 from policeonto.store.base import ONTOLOGY_GRAPH, Store
 from policeonto.store.entailment import NAMESPACE, Entailment
 from policeonto.store.results import plain
@@ -23,23 +21,12 @@ from policeonto.store.triples import triples_of
 from policeonto.terms import literal
 from policeonto.vocab import ARTEFACTS, POLE, artefact_path, schema_view
 
-__all__ = ["ONTOLOGY_GRAPH", "ensure_ontology", "entailed_ontology", "entailment_of", "entailment_update"]
+__all__ = ["ONTOLOGY_GRAPH", "ensure_ontology", "entailment_of", "entailment_update"]
 
 
 #: The artefacts the store's ontology graph holds: the ontology, its code lists and alignments as written,
 #: and what their OWL 2 RL closure adds about named terms.
 _ONTOLOGY_PARTS = ("owl", "codelists", "alignments", "entailed")
-
-
-@cache
-def entailed_ontology() -> Graph:
-    """The ontology, its code lists and alignments with what their OWL 2 RL closure adds (the build's
-    artefacts: :func:`policeonto.build.entailment.entailed_graph`)."""
-    graph = Graph()
-    for name in _ONTOLOGY_PARTS:
-        path = artefact_path(ARTEFACTS[name])
-        graph.parse(path, format="nt" if path.suffix == ".nt" else "turtle")
-    return graph
 
 
 def ensure_ontology(store: Store) -> bool:
@@ -53,7 +40,7 @@ def ensure_ontology(store: Store) -> bool:
         with path.open("wb") as stream:
             for name in _ONTOLOGY_PARTS:
                 part = artefact_path(ARTEFACTS[name])
-                ox.serialize(triples_of(part, "nt" if part.suffix == ".nt" else "ttl"), stream, ox.RdfFormat.N_TRIPLES)
+                ox.serialize(triples_of(part, from_extension(part).name), stream, ox.RdfFormat.N_TRIPLES)
         store.load(path, graph=ONTOLOGY_GRAPH, syntax="nt")
     return True
 
