@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from policeonto.store.base import ENTAILED
+from policeonto.vocab import POLE
 
 __all__ = ["NAMESPACE", "Entailment", "entailed_quads"]
 
-NAMESPACE = "https://w3id.org/policeonto/"
+NAMESPACE = str(POLE)
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 

@@ -21,7 +21,7 @@ from policeonto.store.triples import triples_of
 from policeonto.terms import literal
 from policeonto.vocab import ARTEFACTS, POLE, artefact_path, schema_view
 
-__all__ = ["ONTOLOGY_GRAPH", "ensure_ontology", "entailment_of", "entailment_update"]
+__all__ = ["ONTOLOGY_GRAPH", "ensure_ontology", "entailment_of"]
 
 
 #: The artefacts the store's ontology graph holds: the ontology, its code lists and alignments as written,
@@ -60,19 +60,6 @@ def entailment_of(store: Store) -> Entailment:
             table.setdefault(plain(str(sub)), []).append(plain(str(sup)))
         tables.append({sub: tuple(sorted(supers)) for sub, supers in sorted(table.items())})
     return Entailment(superclasses=tables[0], superproperties=tables[1])
-
-
-def entailment_update(graph: str) -> str:
-    """SPARQL Update that writes what the staged graph ``?staged`` entails to ``<graph>/entailed``, joining
-    with the ontology graph where the update runs (:meth:`Entailment.update` sends the tables instead)."""
-    entailed = f"{graph}/entailed"
-    within = f'FILTER(isIRI(?super) && ?super != ?sub && STRSTARTS(STR(?super), "{NAMESPACE}"))'
-    return f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-DROP SILENT GRAPH <{entailed}> ;
-INSERT {{ GRAPH <{entailed}> {{ ?s a ?super }} }}
-WHERE {{ GRAPH ?staged {{ ?s a ?sub }} GRAPH <{ONTOLOGY_GRAPH}> {{ ?sub rdfs:subClassOf ?super {within} }} }} ;
-INSERT {{ GRAPH <{entailed}> {{ ?s ?super ?o }} }}
-WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?sub rdfs:subPropertyOf ?super {within} }} GRAPH ?staged {{ ?s ?sub ?o }} }}"""
 
 
 def _version() -> str:
