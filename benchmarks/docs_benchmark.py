@@ -67,7 +67,8 @@ def main() -> None:
     print(f"{'':40} {'pages':>6} {'median s':>9}  runs")
     print(f"{'policeonto docs':40} {our_pages:>6} {mine:>9.2f}  {', '.join(f'{t:.2f}' for t in ours_times)}")
     print(
-        f"{'gen-doc + mkdocs build (as it comes)':40} {peer_pages:>6} {theirs:>9.2f}  {', '.join(f'{t:.2f}' for t in peer_times)}"
+        f"{'gen-doc + mkdocs build (as it comes)':40} {peer_pages:>6} {theirs:>9.2f}  "
+        f"{', '.join(f'{t:.2f}' for t in peer_times)}"
     )
     print(f"ratio (policeonto / peer): {mine / theirs:.2f}")
 

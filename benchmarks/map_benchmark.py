@@ -94,7 +94,7 @@ def policeonto(source: Path, folder: Path, *, synced: bool) -> tuple[float, int,
 
 
 def reference(source: Path, rows: int, folder: Path) -> tuple[float, int]:
-    from policeonto.mapping.columns import recognise
+    from policeonto.mapping.recognition import recognise
     from policeonto.mapping.events import MapOptions
     from policeonto.mapping.provenance import file_context
     from policeonto.mapping.reader import inspect

@@ -80,7 +80,7 @@ def oxigraph_worker(data: Path, folder: Path, before: bool) -> None:
     import pyoxigraph as ox
 
     from policeonto.store import EmbeddedStore
-    from policeonto.store.reasoning import ensure_ontology, entailment_of, entailment_update
+    from policeonto.store.reasoning import ensure_ontology, entailment_of
 
     graph = "https://w3id.org/policeonto/data/dataset/benchmark"
     peer = ox.Store(str(folder / "peer"))
@@ -102,7 +102,7 @@ def oxigraph_worker(data: Path, folder: Path, before: bool) -> None:
         with EmbeddedStore(folder / "before") as main_store:
             ensure_ontology(main_store)
             started = time.perf_counter()
-            main_store.load(data, graph=graph, syntax="nt", update=entailment_update(graph))
+            main_store.load(data, graph=graph, syntax="nt", update=entailment_of(main_store).update(graph))
             old = time.perf_counter() - started
     started = time.perf_counter()
     store.load(data, graph=graph, syntax="nt", entail=entail)

@@ -17,6 +17,7 @@ from fuzz.harness import ROOT, Bug, Seeds, expected, main, scratch
 
 if TYPE_CHECKING:
     from policeonto.store import EmbeddedStore
+    from policeonto.store.entailment import Entailment
 
 NAME = "store_load"
 SUFFIXES = (".nq", ".trig", ".nt", ".ttl")
@@ -35,12 +36,20 @@ Quads = set[tuple[str | None, ...]]
 def _store() -> EmbeddedStore:
     """The store every input is loaded into: an ontology graph and another dataset's graph, loaded once."""
     from policeonto.store import EmbeddedStore
-    from policeonto.store.reasoning import ONTOLOGY_GRAPH, entailment_update
+    from policeonto.store.reasoning import ONTOLOGY_GRAPH, entailment_of
 
     store = EmbeddedStore()
     store.load(scratch("ontology.nt", _ONTOLOGY), graph=ONTOLOGY_GRAPH, syntax="nt")
-    store.load(_RECORDS, graph=_DATASET, syntax="ttl", update=entailment_update(_DATASET))
+    store.load(_RECORDS, graph=_DATASET, syntax="ttl", entail=entailment_of(store))
     return store
+
+
+@cache
+def _entailment() -> Entailment:
+    """The class and property tables of the store's ontology graph, read once."""
+    from policeonto.store.reasoning import entailment_of
+
+    return entailment_of(_store())
 
 
 def _quads(store: EmbeddedStore) -> Quads:
@@ -52,7 +61,6 @@ def check(data: bytes) -> None:
     import pyoxigraph as ox
 
     from policeonto.rdf_formats import by_name
-    from policeonto.store.reasoning import entailment_update
 
     if not data:
         return
@@ -62,7 +70,7 @@ def check(data: bytes) -> None:
     store = _store()
     before = _quads(store)
     try:
-        count = store.load(path, graph=TARGET, syntax=syntax, update=entailment_update(TARGET))
+        count = store.load(path, graph=TARGET, syntax=syntax, entail=_entailment())
     except Exception as exc:
         if not expected(exc, path):
             raise Bug.unexpected(exc, f"loading {path.name}") from exc
