@@ -25,6 +25,7 @@ from policeonto.linkage.model import read_model
 from policeonto.linkage.truth import Truth, read_truth
 from policeonto.store import EmbeddedStore, Store
 from policeonto.validation import validate
+from tests.test_linkage_records import people_store
 
 ROOT = Path(__file__).resolve().parents[1]
 A = "https://w3id.org/policeonto/data/force-a/nominal/"
@@ -108,6 +109,16 @@ def test_people_sharing_no_identifier_are_paired_and_clustered(
     assert "day and month transposed" in {item.level for item in transposed.evidence}
     variant = next(match for match in result.pairs if match.first == A + "N0000081")  # Mohammed / Muhammad
     assert "forename a variant of the same name" in {item.level for item in variant.evidence}
+
+
+def test_people_with_no_name_are_pulled_and_linked_with_a_saved_model(
+    first_run: tuple[LinkResult, Path], tmp_path: Path
+) -> None:
+    """A data.police.uk search's subject is a person with no name beside the forces' named people."""
+    with people_store(tmp_path) as store:
+        result = link(store, threshold=0.9, floor=0.5, model_path=first_run[1])
+    assert not result.trained and (result.records, result.graphs) == (5, 2)
+    assert [(m.first, m.second) for m in result.pairs] == [("https://example.org/a/1", "https://example.org/b/1")]
 
 
 def test_the_model_file_is_reused_and_gives_the_same_pairs(first_run: tuple[LinkResult, Path], loaded: Path) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from policeonto.errors import LinkageModelError
+from policeonto.errors import LinkageModelError, LinkageTrainingError
 from policeonto.linkage.records import EntityKind
 
 __all__ = ["FORMAT", "SEED", "LinkageModel", "read_model", "settings_for", "train", "write_model"]
@@ -174,9 +174,14 @@ def linker_for(tables: list[pd.DataFrame], aliases: list[str], settings: Any, *,
 
 
 def train(entity: EntityKind, tables: list[pd.DataFrame], aliases: list[str]) -> LinkageModel:
-    """Train the model for *entity* on *tables* (one per graph) without labels, with a fixed seed."""
+    """Train the model for *entity* on *tables* (one per graph) without labels, with a fixed seed.
+
+    Raises:
+        LinkageTrainingError: no pair of records across the tables agrees on what a training session blocks on.
+    """
     import splink
     from splink import block_on
+    from splink.internals.exceptions import EMTrainingException
 
     linker = linker_for(tables, aliases, settings_for(entity))
     training = linker.training
@@ -184,8 +189,17 @@ def train(entity: EntityKind, tables: list[pd.DataFrame], aliases: list[str]) ->
         [block_on("pnc_id"), block_on("forename", "surname", "dob")], recall=0.7
     )
     training.estimate_u_using_random_sampling(max_pairs=_MAX_PAIRS, seed=SEED)
-    training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
-    training.estimate_parameters_using_expectation_maximisation(block_on("forename_key", "surname_key"))
+    try:
+        training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+        training.estimate_parameters_using_expectation_maximisation(block_on("forename_key", "surname_key"))
+    except EMTrainingException as exc:
+        reason = str(exc).split("\n", 1)[0]
+        raise LinkageTrainingError(
+            f"cannot train a {entity} model on these {sum(map(len, tables))} records: {reason} Training needs "
+            "pairs of records across graphs that agree on it (a few hundred or more); link with a model trained "
+            "on a larger store (--model FILE)",
+            entity=entity,
+        ) from exc
     settings = linker.misc.save_model_to_json()
     return LinkageModel(
         entity=entity,
