@@ -22,7 +22,7 @@ import pandas as pd
 from policeonto.errors import LinkageModelError, LinkageTrainingError
 from policeonto.linkage.records import EntityKind
 
-__all__ = ["FORMAT", "SEED", "LinkageModel", "read_model", "settings_for", "train", "write_model"]
+__all__ = ["FORMAT", "SEED", "LinkageModel", "read_model", "settings_for", "settings_in", "train", "write_model"]
 
 FORMAT = 1  # the version of the model file's layout, not of the model
 SEED = 19  # u probabilities are estimated from random pairs drawn with this seed
@@ -260,3 +260,40 @@ def read_model(path: Path, entity: EntityKind) -> LinkageModel:
             path=path,
         )
     return model
+
+
+def settings_in(model: LinkageModel, dialect: str, *, source: Path | None = None) -> dict[str, Any]:
+    """*model*'s settings for another of Splink's backends (``"spark"``, ``"duckdb"``, ...): the comparisons
+    and blocking rules written again in that backend's SQL (Splink's level creators write each dialect's
+    functions: DuckDB's ``jaro_winkler_similarity`` is Spark's ``jaro_winkler`` from Splink's jar), with every
+    m and u probability, and the chance that two random records match, as the model has them.
+
+    The SQL in a model file is DuckDB's; Splink on Spark cannot run it as written, and with these settings
+    gives the same pairs and match probabilities as on DuckDB (``tests/test_linkage.py`` runs both).
+
+    Raises:
+        LinkageModelError: the model's comparisons or levels are not the ones this version of policeonto
+            builds (a model trained by another version): train again with --retrain.
+    """
+    settings = settings_for(model.entity).create_settings_dict(dialect)
+    settings["probability_two_random_records_match"] = model.settings["probability_two_random_records_match"]
+    ours, theirs = settings["comparisons"], model.settings.get("comparisons", [])
+
+    def shape(comparisons: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+        return [
+            (c.get("output_column_name", ""), [level.get("label_for_charts", "") for level in c["comparison_levels"]])
+            for c in comparisons
+        ]
+
+    if shape(ours) != shape(theirs):
+        raise LinkageModelError(
+            f"the model's comparisons are not the ones this version builds for {model.entity} records, so its "
+            "probabilities cannot be carried to another backend; train again with --retrain",
+            path=source or "the model",
+        )
+    for comparison, trained in zip(ours, theirs, strict=True):
+        for level, estimated in zip(comparison["comparison_levels"], trained["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in estimated:
+                    level[key] = estimated[key]
+    return settings
