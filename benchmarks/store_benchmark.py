@@ -4,13 +4,15 @@ example query, side by side with the same quads in rdflib's in-memory Dataset wh
 For each scale: generate the exports (seeded), map them to N-Triples, bulk-load them with pyoxigraph into a
 fresh store (the peer), load them into a fresh embedded store (bulk load, entailments, one named graph) and,
 unless --no-before, as main did (entailments by a SPARQL update) into another; replace the graph with the
-same file; run each query in examples/queries three times (the first run is cold), and a five-pattern query
-through the union of the named graphs and on the same quads in the default graph; then dump the store as
-N-Quads and, up to --rdflib-max triples, load those into rdflib and run the same queries; and run each query
-with Jena ARQ (Debian's libapache-jena-java) over the store's triples, where installed. Each side runs in its
-own process, timed for wall time and peak RSS.
+same file, and (before) the way main replaced it, staged and swapped in by a transactional MOVE, in another
+store holding the same graph; run each query in examples/queries three times (the first run is cold), and
+a five-pattern query through the union of the named graphs and on the same quads in the default graph; then
+dump the store as N-Quads and, up to --rdflib-max triples, load those into rdflib and run the same queries;
+and run each query with Jena ARQ (Debian's libapache-jena-java) over the store's triples, where installed.
+Each side runs in its own process, timed for wall time and peak RSS.
 
     .venv/bin/python benchmarks/store_benchmark.py --scales 20 200
+    .venv/bin/python benchmarks/store_benchmark.py --street 100000   # load and replace only, 1.8M triples
 """
 
 from __future__ import annotations
@@ -71,7 +73,49 @@ SELECT ?involvement ?crime ?when ?place ?label WHERE {
 }"""
 
 
-def oxigraph_worker(data: Path, folder: Path, before: bool) -> None:
+def timing(owner: type, name: str) -> list[float]:
+    """The seconds each later call of method *name* of *owner* takes (the method wrapped to time it)."""
+    spent: list[float] = []
+    real = getattr(owner, name)
+
+    def timed_call(*args: object, **kwargs: object) -> object:
+        started = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    setattr(owner, name, timed_call)
+    return spent
+
+
+def replace_as_on_main(folder: Path, data: Path, graph: str, entail: object) -> float:
+    """Seconds main took to replace *graph* of a store holding it (with its entailments) with *data*: bulk-loaded
+    under a staging name with its entailments under another, then swapped in by one SPARQL ``MOVE`` of each,
+    which Oxigraph runs as one transaction, one quad at a time."""
+    import pyoxigraph as ox
+
+    from policeonto.store.entailment import entailed_quads
+
+    store = ox.Store(str(folder))
+
+    def stage(name: str) -> None:
+        store.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+        entailed = ox.NamedNode(f"{name}/entailed")
+        store.bulk_extend(entailed_quads(store, ox.NamedNode(name), entailed, entail))  # type: ignore[arg-type]
+
+    stage(graph)  # what was there
+    store.flush()
+    started = time.perf_counter()
+    staged = "https://w3id.org/policeonto/graph/staging/benchmark"
+    stage(staged)
+    moves = (f"MOVE SILENT GRAPH <{staged}{end}> TO GRAPH <{graph}{end}>" for end in ("/entailed", ""))
+    store.update(" ;\n".join(moves))
+    store.flush()
+    return time.perf_counter() - started
+
+
+def oxigraph_worker(data: Path, folder: Path, before: bool, load_only: bool = False) -> None:
     """Load *data* into a fresh embedded store in *folder* (and, with *before*, the way main did, with the
     entailments written by a SPARQL update, into another), beside pyoxigraph's bulk loader on the same
     triples; replace the graph with the same file; time the queries, the five-pattern query through the
@@ -104,9 +148,16 @@ def oxigraph_worker(data: Path, folder: Path, before: bool) -> None:
             started = time.perf_counter()
             main_store.load(data, graph=graph, syntax="nt", update=entailment_of(main_store).update(graph))
             old = time.perf_counter() - started
+    dropping = timing(EmbeddedStore, "_drop")  # the old version's deletion, after the switch
     started = time.perf_counter()
     store.load(data, graph=graph, syntax="nt", entail=entail)
     replace = time.perf_counter() - started
+    moved = replace_as_on_main(folder / "moved", data, graph, entail) if before else None
+    timings = {"ontology": ontology, "bulk": bulk, "load": load, "before": old, "replace": replace, "moved": moved}
+    timings["dropped"] = sum(dropping)
+    if load_only:
+        print(json.dumps(timings | {"triples": triples}))
+        return
     queries = run_queries(lambda text: len(store.query(text).rows))
     union = run_one(lambda: len(store.query(FIVE_PATTERNS).rows))
     total = int(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").values("n").pop())
@@ -120,8 +171,7 @@ def oxigraph_worker(data: Path, folder: Path, before: bool) -> None:
     default = run_one(lambda: len(list(flat.query(FIVE_PATTERNS))))
     print(
         json.dumps(
-            {"ontology": ontology, "bulk": bulk, "load": load, "before": old, "replace": replace, "triples": triples}
-            | {"quads": total, "queries": queries, "union": union, "default": default}
+            timings | {"triples": triples, "quads": total, "queries": queries, "union": union, "default": default}
         )
     )
 
@@ -183,6 +233,37 @@ def generate_and_map(scale: float, folder: Path) -> tuple[Path, float, float]:
     return data, generated, time.perf_counter() - started
 
 
+def print_replacements(ox: dict[str, float]) -> None:
+    print(f"replace the graph (same file again): {ox['replace']:.1f} s, {ox['replace'] / ox['load']:.2f}x the load")
+    switched = ox["replace"] - ox["dropped"]
+    print(f"  in place (bulk-loaded and switched to) after {switched:.1f} s, {switched / ox['load']:.2f}x the load; "
+          f"then the old version deleted in {ox['dropped']:.1f} s")  # fmt: skip
+    if ox["moved"] is not None:
+        print(f"replace as on main (staged, one transactional MOVE): {ox['moved']:.1f} s, "
+              f"{ox['moved'] / ox['load']:.2f}x the load, "
+              f"{ox['moved'] / ox['replace']:.1f}x this replacement")  # fmt: skip
+
+
+def street(me: list[str], rows: int, *, before: bool) -> None:
+    """Generate and map a data.police.uk street export of *rows* rows, then time the bulk loader (the peer),
+    `load`, and replacing the graph this way and as main did, in one run."""
+    with tempfile.TemporaryDirectory(prefix="policeonto-store-bench-", dir=os.environ.get("BENCH_TMP")) as tmp:
+        folder = Path(tmp)
+        export, data = folder / "2024-01-kent-street.csv", folder / "street.nt"
+        subprocess.run([sys.executable, str(HERE / "generate.py"), "street", str(rows), str(export)], check=True)
+        subprocess.run([str(BIN / "policeonto"), "map", str(export), "-o", str(data)], check=True, capture_output=True)
+        run = timed(
+            [*me, "--oxigraph-worker", str(data), str(folder), "--load-only", *(["--no-before"] * (not before))]
+        )
+        assert run is not None
+        ox = json.loads(run[2])
+        print(f"\n== street export, {rows:,} rows: {ox['triples']:,} triples")
+        print(f"pyoxigraph bulk_load (peer): {ox['bulk']:.1f} s ({ox['triples'] / ox['bulk']:,.0f} triples/s)")
+        print(f"policeonto load: {ox['load']:.1f} s ({ox['triples'] / ox['load']:,.0f} triples/s, "
+              f"{ox['bulk'] / ox['load']:.0%} of bulk_load's rate)")  # fmt: skip
+        print_replacements(ox)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[20.0, 200.0])
@@ -190,14 +271,18 @@ def main() -> None:
     parser.add_argument("--rdflib-timeout", type=float, default=3600.0)
     parser.add_argument("--no-before", action="store_true", help="skip the load the way main did (SPARQL update)")
     parser.add_argument("--no-jena", action="store_true")
+    parser.add_argument("--street", type=int, help="rows of a generated street export: load and replace it only")
     parser.add_argument("--oxigraph-worker", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--load-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--rdflib-worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.oxigraph_worker:
-        return oxigraph_worker(*args.oxigraph_worker, before=not args.no_before)
+        return oxigraph_worker(*args.oxigraph_worker, before=not args.no_before, load_only=args.load_only)
     if args.rdflib_worker:
         return rdflib_worker(args.rdflib_worker)
     me = [sys.executable, str(Path(__file__).resolve())]
+    if args.street:
+        return street(me, args.street, before=not args.no_before)
     for scale in args.scales:
         with tempfile.TemporaryDirectory(prefix="policeonto-store-bench-", dir=os.environ.get("BENCH_TMP")) as tmp:
             folder = Path(tmp)
@@ -219,8 +304,7 @@ def main() -> None:
                 print(f"load as on main (entailments by SPARQL update): {ox['before']:.1f} s "
                       f"({ox['triples'] / ox['before']:,.0f} triples/s, "
                       f"{ox['bulk'] / ox['before']:.0%} of bulk_load)")  # fmt: skip
-            replaced = ox["replace"] / ox["load"]
-            print(f"replace the graph (same file again): {ox['replace']:.1f} s, {replaced:.2f}x the load")
+            print_replacements(ox)
             for label, runs in (("union of named graphs", ox["union"]), ("same quads, default graph", ox["default"])):
                 print(f"five-pattern query, {label}: {int(runs[3]):,} rows, cold {runs[0] * 1000:,.0f} ms, "
                       f"warm {statistics.median(runs[1:3]) * 1000:,.0f} ms")  # fmt: skip

@@ -28,7 +28,7 @@ import pytest
 
 from policeonto.errors import OptionError, StoreBusyError, StoreError
 from policeonto.store import EmbeddedStore, RemoteStore, Store
-from policeonto.store.base import STAGING
+from policeonto.store.base import STAGING, VERSIONS
 from policeonto.store.embedded import LOCK_FILE
 from policeonto.store.jobs import load_inputs
 from policeonto.store.reasoning import ONTOLOGY_GRAPH
@@ -175,6 +175,8 @@ _BAD_GRAPHS = {
     "ontology": ONTOLOGY_GRAPH,
     "journal": JOURNAL,
     "staging": f"{STAGING}20250101T000000Z-x",
+    "version": f"{VERSIONS}0b8c3f0e-5d2a-4f4e-9c1e-2f6a7f1d9e01",
+    "pointers": f"{VERSIONS}current",
     "entailed": "https://example.org/data/entailed",
     "injection": "https://example.org/g> } ; DROP ALL ; INSERT DATA { GRAPH <https://example.org/x",
 }
@@ -194,7 +196,9 @@ def test_load_refuses_a_graph_it_must_not_write(tmp_path: Path, kind: str) -> No
     assert not (tmp_path / "store").exists()  # refused before the store was made
 
 
-@pytest.mark.parametrize("graph", [JOURNAL, f"{STAGING}x", "https://example.org/g/entailed", "no iri"])
+@pytest.mark.parametrize(
+    "graph", [JOURNAL, f"{STAGING}x", f"{VERSIONS}x", f"{VERSIONS}current", "https://example.org/g/entailed", "no iri"]
+)
 def test_store_load_refuses_a_reserved_graph(store: Store, tmp_path: Path, graph: str) -> None:
     data = tmp_path / "one.nt"
     data.write_text('<https://example.org/s> <https://example.org/p> "x" .\n')

@@ -24,6 +24,7 @@ __all__ = [
     "ENTAILED",
     "ONTOLOGY_GRAPH",
     "STAGING",
+    "VERSIONS",
     "RdfSyntax",
     "Store",
     "check_graph",
@@ -38,6 +39,8 @@ ONTOLOGY_GRAPH = "https://w3id.org/policeonto/graph/ontology"
 # A graph is loaded under a staging name first, then moved over its real name in one transaction.
 STAGING = "https://w3id.org/policeonto/graph/staging/"
 ENTAILED = "/entailed"
+# A replaced graph is kept under a version name, and a pointer says which (policeonto.store.graph_names).
+VERSIONS = "https://w3id.org/policeonto/graph/version/"
 _STAMP = "%Y%m%dT%H%M%SZ"
 _STAGED = re.compile(re.escape(STAGING) + r"(\d{8}T\d{6}Z)-")
 
@@ -56,7 +59,8 @@ def syntax_of(path: Path) -> RdfSyntax | None:
 
 def check_graph(graph: str, *, dataset: bool = True) -> str:
     """*graph* if a load may write it: an absolute IRI, neither a staging graph (nor the journal, named
-    under :data:`STAGING`) nor an entailed graph ``<g>/entailed``; nor, for a *dataset*, the ontology graph.
+    under :data:`STAGING`), a version of a graph (or the pointers to them, under :data:`VERSIONS`) nor an
+    entailed graph ``<g>/entailed``; nor, for a *dataset*, the ontology graph.
     A store's own ``load`` passes ``dataset=False``, as it also loads the ontology graph.
 
     >>> check_graph("https://example.org/graph/a")
@@ -74,9 +78,10 @@ def check_graph(graph: str, *, dataset: bool = True) -> str:
         raise OptionError(
             f"graph {shorten(graph)!r} is not an absolute IRI ({exc})", option="graph", value=graph
         ) from exc
-    if graph.startswith(STAGING) or (dataset and graph == ONTOLOGY_GRAPH):
+    if graph.startswith((STAGING, VERSIONS)) or (dataset and graph == ONTOLOGY_GRAPH):
         raise OptionError(
-            f"graph <{shorten(graph)}> is reserved by policeonto (the ontology, staging graphs and the journal); "
+            f"graph <{shorten(graph)}> is reserved by policeonto (the ontology, staging graphs, the journal and "
+            "versions of graphs); "
             "name another",
             option="graph",
             value=graph,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -16,6 +15,7 @@ from policeonto.store import folder
 from policeonto.store.base import ENTAILED, STAGING, ClosedOnExit, RdfSyntax, check_graph
 from policeonto.store.entailment import Entailment, entailed_quads
 from policeonto.store.federation import check_reach
+from policeonto.store.graph_names import POINTERS, GraphNames, new_version, pointer_switch, read_names, rewrite
 from policeonto.store.results import QueryResult
 from policeonto.store.triples import triples_of
 from policeonto.terms import from_oxigraph
@@ -51,7 +51,7 @@ class EmbeddedStore(ClosedOnExit):
         path = Path(path) if path is not None else None
         self.location = str(path) if path is not None else "memory"
         self.read_only = read_only
-        self._hidden: list[ox.NamedNode] = []
+        self._names = GraphNames()
         self._lock: BinaryIO | None = None
         if path is not None:
             folder.prepare(path, create=not read_only, location=self.location)
@@ -67,25 +67,28 @@ class EmbeddedStore(ClosedOnExit):
                 f"cannot open the store: {exc} (is another program, such as oxigraph serve, using it?)",
                 store=self.location,
             ) from exc
+        self._names = read_names(self._store, self._unfinished())
         if read_only:
-            self._hidden = self._unfinished()
             return
-        # one process at a time opens a store: a graph the journal names, and staging graphs, are from a load
-        # that was killed; a new graph is removed whole, a replaced one was never touched
-        for graph in self._unfinished():
-            if not graph.value.startswith(STAGING):
-                self._store.remove_graph(graph)
-        self._store.remove_graph(_JOURNAL)
-        self.clean_staging()
+        # one process at a time opens a store: what no query sees is from a load or replacement that was killed
+        # (a new graph the journal names, staging graphs, a version never switched to) or from one whose old
+        # version was not deleted yet; the graph a replacement was killed over is whole, old or new
+        for name in self._names.hidden:
+            if name != POINTERS.value:
+                self._drop(name)
+        self._names = read_names(self._store)
 
-    def _unfinished(self) -> list[ox.NamedNode]:
-        """The graphs a killed load left: those the journal names, their entailments, every staging graph."""
+    def _unfinished(self) -> list[str]:
+        """The graphs a killed load of a new graph left, the journal naming them, and their entailments."""
         found = []
         for quad in self._store.quads_for_pattern(None, _LOADING, None, _JOURNAL):
             if isinstance(quad.subject, ox.NamedNode):
-                found += [quad.subject, ox.NamedNode(f"{quad.subject.value}{ENTAILED}")]
-        staging = (g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(STAGING))
-        return found + list(staging)
+                found += [quad.subject.value, f"{quad.subject.value}{ENTAILED}"]
+        return found
+
+    def _drop(self, graph: str) -> None:
+        """Delete *graph*, which no query sees (SPARQL's DROP deletes faster than ``remove_graph``)."""
+        self._store.update(f"DROP SILENT GRAPH <{graph}>")
 
     @property
     def _store(self) -> ox.Store:
@@ -105,7 +108,7 @@ class EmbeddedStore(ClosedOnExit):
         dropped = []
         for name in list(self._store.named_graphs()):
             if isinstance(name, ox.NamedNode) and name.value.startswith(STAGING) and name != _JOURNAL:
-                self._store.remove_graph(name)
+                self._drop(name.value)
                 dropped.append(name.value)
         return sorted(dropped)
 
@@ -133,13 +136,17 @@ class EmbeddedStore(ClosedOnExit):
         target = ox.NamedNode(check_graph(graph, dataset=False))
         if update:
             check_reach(update, store=self.location)
-        if self._store.contains_named_graph(target):
-            self._replace(path, graph, syntax, update, entail)
-        else:
-            self._add(path, target, syntax, update, entail)
+        try:
+            if graph in self._names.versions or self._store.contains_named_graph(target):
+                stored = self._replace(path, graph, syntax, update, entail)
+            else:
+                self._add(path, target, syntax, update, entail)
+                stored = graph
+        finally:
+            self._names = read_names(self._store)
         self._store.flush()
-        count = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-        return int(count.values("n").pop())
+        count = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{stored}> {{ ?s ?p ?o }} }}")
+        return int(next(iter(count))[0].value)  # type: ignore[call-overload]
 
     def _bulk_load(self, path: Path, syntax: RdfSyntax, target: ox.NamedNode) -> None:
         """Load every triple of *path* into *target* with the bulk loader (fast, not atomic), whatever graph
@@ -184,28 +191,49 @@ class EmbeddedStore(ClosedOnExit):
                 self._store.remove_graph(ox.NamedNode(f"{target.value}{ENTAILED}"))
             self._store.remove(entry)
 
-    def _replace(
-        self, path: Path, graph: str, syntax: RdfSyntax, update: str | None, entail: Entailment | None
-    ) -> None:
-        """An existing graph: bulk-loaded under a staging name with its entailments under another, then both
-        swapped in by one transaction."""
-        staged = f"{STAGING}{uuid.uuid4()}"
+    def _replace(self, path: Path, graph: str, syntax: RdfSyntax, update: str | None, entail: Entailment | None) -> str:
+        """An existing graph: bulk-loaded under a new version name with its entailments beside it, the
+        pointer switched to it in one small transaction, then the old version deleted; return the version.
+        Until the switch, the new version is garbage a killed load leaves (no pointer names it); after it, the
+        old one is (see :mod:`policeonto.store.graph_names`)."""
+        version, old = new_version(), self._names.stored(graph)
+        switched = False
         try:
-            # the bulk loader is fast and not atomic; what it writes stays invisible under the staging names
-            self._bulk_load(path, syntax, ox.NamedNode(staged))
-            publish = f"{update.replace('?staged', f'<{staged}>')} ;\n" if update else ""
+            # the bulk loader is fast and not atomic; what it writes stays invisible until the switch
+            self._bulk_load(path, syntax, ox.NamedNode(version))
+            self._store.add_graph(ox.NamedNode(version))  # an empty file still makes the graph, empty
             if entail is not None:
-                entailed = self._entail(ox.NamedNode(staged), staged, entail).value
-                publish += f"MOVE SILENT GRAPH <{entailed}> TO GRAPH <{Entailment.entailed_graph(graph)}> ;\n"
+                self._entail(ox.NamedNode(version), version, entail)
+            if update:
+                names = GraphNames(versions={graph: version, Entailment.entailed_graph(graph): f"{version}{ENTAILED}"})
+                staged = update.replace("?staged", f"<{version}>")
+                self._update(rewrite(staged, names, store=self.location, join=False)[0])
             interrupts.check()  # a swallowed Ctrl-C still keeps the graph as it was
-            # SILENT: an empty file stages no graph, and then empties the target, as it should
-            self._update(f"{publish}MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>")
+            self._update(pointer_switch(graph, version))
+            switched = True
         except (OSError, SyntaxError, ValueError, StoreError) as exc:
             reason = exc.reason if isinstance(exc, StoreError) else exc
             raise StoreError(f"cannot load {path} into <{graph}>: {reason}", store=self.location, graph=graph) from exc
-        finally:  # moved already if the update ran; else what was staged goes, also when interrupted
-            self._store.remove_graph(ox.NamedNode(staged))
-            self._store.remove_graph(ox.NamedNode(Entailment.entailed_graph(staged)))
+        finally:  # the version switched from, or the one never switched to, also when interrupted
+            gone = old if switched else version
+            self._drop(gone)
+            self._drop(f"{gone}{ENTAILED}")
+        return version
+
+    def _settle(self) -> None:
+        """Put every replaced graph back under its own name (copied, the pointer removed in one transaction,
+        the version deleted), so that an update reads and writes graphs by the names it gives."""
+        pointers = {user: version for user, version in self._names.versions.items() if not user.endswith(ENTAILED)}
+        for user, version in pointers.items():
+            for source, target in ((version, user), (f"{version}{ENTAILED}", f"{user}{ENTAILED}")):
+                self._drop(target)  # hidden while the pointer is there: a killed copy leaves garbage, not a mix
+                name = ox.NamedNode(target)
+                found = self._store.quads_for_pattern(None, None, None, ox.NamedNode(source))
+                self._store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in found)
+        self._update(f"DROP SILENT GRAPH <{POINTERS.value}>")
+        for version in pointers.values():
+            self._drop(version)
+            self._drop(f"{version}{ENTAILED}")
 
     def query(self, sparql: str, *, federate: Iterable[str] = ()) -> QueryResult:
         """Run a SPARQL 1.1 query over the union of every named graph. It reaches no other endpoint: a
@@ -215,19 +243,17 @@ class EmbeddedStore(ClosedOnExit):
             StoreError: the query is not valid, fails, or reaches an endpoint *federate* does not list.
         """
         check_reach(sparql, allowed=federate, store=self.location)
+        sparql, added = rewrite(sparql, self._names, store=self.location)
         try:
-            if self._hidden:  # read-only, with graphs a killed load left: every other graph
-                shown = [g for g in self._store.named_graphs() if g not in self._hidden]
-                found = self._store.query(sparql, default_graph=[ox.DefaultGraph(), *shown], named_graphs=shown)
-            else:
-                found = self._store.query(sparql, use_default_graph_as_union=True)
+            found = self._store.query(sparql, **_dataset(self._names))
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"query failed: {exc}", store=self.location) from exc
         if isinstance(found, ox.QueryBoolean):
             return QueryResult(boolean=bool(found))
         if isinstance(found, ox.QuerySolutions):
-            variables = tuple(v.value for v in found.variables)
-            rows = tuple(tuple(None if t is None else from_oxigraph(t) for t in solution) for solution in found)
+            kept = [i for i, v in enumerate(found.variables) if f"?{v.value}" not in added]
+            variables = tuple(found.variables[i].value for i in kept)
+            rows = tuple(tuple(None if (t := s[i]) is None else from_oxigraph(t) for i in kept) for s in found)
             return QueryResult(variables=variables, rows=rows)
         terms = ((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object)) for t in found)
         return QueryResult(triples=tuple(f"{s} {p} {o} ." for s, p, o in terms))
@@ -241,7 +267,12 @@ class EmbeddedStore(ClosedOnExit):
         """
         self._writable()
         check_reach(sparql, allowed=federate, store=self.location)
-        self._update(sparql)
+        try:
+            if self._names.versions:
+                self._settle()
+            self._update(sparql)
+        finally:
+            self._names = read_names(self._store)
 
     def _update(self, sparql: str) -> None:
         try:
@@ -250,8 +281,7 @@ class EmbeddedStore(ClosedOnExit):
             raise StoreError(f"update failed: {exc}", store=self.location) from exc
 
     def graphs(self) -> list[str]:
-        names = (g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and g not in self._hidden)
-        return sorted(n for n in names if not n.startswith(STAGING))
+        return sorted(user for _, user in self._names.shown)
 
     def close(self) -> None:
         """Flush and release the store and its lock; closing a closed store does nothing."""
@@ -272,3 +302,12 @@ class EmbeddedStore(ClosedOnExit):
         if self._lock is not None:
             folder.unlock(self._lock)
             self._lock = None
+
+
+def _dataset(names: GraphNames) -> dict[str, object]:
+    """The graphs a query runs over: the union of every named graph, or, where some are hidden or stored
+    under a version name, the visible ones by their stored names."""
+    if not names.hidden and not names.versions:
+        return {"use_default_graph_as_union": True}
+    shown = [ox.NamedNode(stored) for stored, _ in names.shown]
+    return {"default_graph": [ox.DefaultGraph(), *shown], "named_graphs": shown}

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from policeonto.errors import StoreError, shorten
 
-__all__ = ["check_reach"]
+__all__ = ["Token", "check_reach", "next_tokens", "skip_space", "unescape"]
 
 _KEYWORDS = {"service": "SERVICE", "load": "LOAD"}
 _IRI = re.compile(r"<((?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>")
@@ -44,7 +44,7 @@ _NOT_A_TARGET = set("!\"#%&'()*+,-./;=>@[]^`{|}~")
 
 
 @dataclass(frozen=True)
-class _Token:
+class Token:
     kind: str  # iri, name, variable, string, other
     text: str
     end: int
@@ -74,10 +74,10 @@ def check_reach(sparql: str, *, allowed: Iterable[str] = (), store: str) -> None
                 )
 
 
-def _resolved(keyword: str, target: _Token, prefixes: dict[str, set[str]], store: str) -> set[str]:
+def _resolved(keyword: str, target: Token, prefixes: dict[str, set[str]], store: str) -> set[str]:
     """The IRIs *target* can stand for."""
     if target.kind == "iri":
-        endpoint = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), target.text)
+        endpoint = unescape(target.text)
         if _ABSOLUTE.match(endpoint):
             return {endpoint}
     elif target.kind == "name" and ":" in target.text:
@@ -94,7 +94,7 @@ def _resolved(keyword: str, target: _Token, prefixes: dict[str, set[str]], store
     )
 
 
-def _uses(sparql: str) -> Iterator[tuple[str, _Token]]:
+def _uses(sparql: str) -> Iterator[tuple[str, Token]]:
     """Each keyword that reaches outside and the token naming its target, under every reading."""
     for token in _every_token(sparql):
         if token.kind != "name":
@@ -111,7 +111,7 @@ def _uses(sparql: str) -> Iterator[tuple[str, _Token]]:
                 yield keyword, target
 
 
-def _targets(sparql: str, start: int) -> Iterator[_Token | None]:
+def _targets(sparql: str, start: int) -> Iterator[Token | None]:
     """The tokens that can follow *start* as a target: the next one, or the one after ``SILENT`` (where an
     IRI can start, ``<`` read as "less than" is no target)."""
     for first in _candidates(sparql, start):
@@ -121,14 +121,14 @@ def _targets(sparql: str, start: int) -> Iterator[_Token | None]:
             yield first
 
 
-def _candidates(sparql: str, start: int) -> list[_Token | None]:
-    found = _next(sparql, start)
+def _candidates(sparql: str, start: int) -> list[Token | None]:
+    found = next_tokens(sparql, start)
     if any(token.kind == "iri" for token in found):
         return [token for token in found if token.kind == "iri"]
     return list(found) or [None]  # None: the text ends
 
 
-def _every_token(sparql: str) -> Iterator[_Token]:
+def _every_token(sparql: str) -> Iterator[Token]:
     """Every token of every reading of *sparql* (each position read once)."""
     seen, todo = set(), [0]
     while todo:
@@ -136,34 +136,39 @@ def _every_token(sparql: str) -> Iterator[_Token]:
         if position in seen:
             continue
         seen.add(position)
-        for token in _next(sparql, position):
+        for token in next_tokens(sparql, position):
             yield token
             todo.append(token.end)
 
 
-def _next(sparql: str, position: int) -> list[_Token]:
+def next_tokens(sparql: str, position: int) -> list[Token]:
     """The tokens that can start at *position* (after space and comments): two where ``<`` is ambiguous."""
-    position = _skip(sparql, position)
+    position = skip_space(sparql, position)
     if position >= len(sparql):
         return []
     char = sparql[position]
     if char == "<" and (iri := _IRI.match(sparql, position)):
-        token = _Token("iri", iri.group(1), iri.end())
+        token = Token("iri", iri.group(1), iri.end())
         # read as "less than", '<' leaves a reading alive only until a '//' (never valid outside an IRI, a
         # string or a comment); that reading differs if something before it is a keyword or changes state
         before = iri.group(1).split("//", 1)[0]
-        return [token, _Token("other", "<", position + 1)] if _CHOICE.search(before.casefold()) else [token]
+        return [token, Token("other", "<", position + 1)] if _CHOICE.search(before.casefold()) else [token]
     if char in "'\"":
         string = _STRING.match(sparql, position)  # unterminated: this reading is no query, and ends
-        return [_Token("string", "", string.end())] if string else []
+        return [Token("string", "", string.end())] if string else []
     if char in "?$" and (variable := _VARIABLE.match(sparql, position)) and variable.end() > position + 1:
-        return [_Token("variable", variable.group(), variable.end())]
+        return [Token("variable", variable.group(), variable.end())]
     if name := _NAME.match(sparql, position):
-        return [_Token("name", name.group(), name.end())]
-    return [_Token("other", char, position + 1)]
+        return [Token("name", name.group(), name.end())]
+    return [Token("other", char, position + 1)]
 
 
-def _skip(sparql: str, position: int) -> int:
+def unescape(iri: str) -> str:
+    """An IRI's text with its ``\\u`` and ``\\U`` escapes decoded."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
+
+
+def skip_space(sparql: str, position: int) -> int:
     """The position after the space and comments at *position*."""
     while True:
         position = _BLANK.match(sparql, position).end()
@@ -178,10 +183,10 @@ def _prefixes(sparql: str) -> dict[str, set[str]]:
     declared: dict[str, set[str]] = {}
     for token in _every_token(sparql):
         if token.kind == "name" and token.text.upper() == "PREFIX":
-            for name in _next(sparql, token.end):
+            for name in next_tokens(sparql, token.end):
                 if name.kind == "name" and name.text.endswith(":"):
-                    for iri in _next(sparql, name.end):
+                    for iri in next_tokens(sparql, name.end):
                         if iri.kind == "iri":
-                            value = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri.text)
+                            value = unescape(iri.text)
                             declared.setdefault(name.text[:-1], set()).add(value)
     return declared

@@ -1,0 +1,208 @@
+"""Replacing a graph of the embedded store: the new data goes under a version name and a pointer is switched
+to it in one small transaction, so a replacement costs a bulk load, not a deletion inside a transaction.
+
+- Queries and updates see the names the user loaded under: every query below answers the same on a store
+  where the graph was replaced as on one where the same file was loaded once.
+- A replacement killed at each stage leaves the old graph whole (before the switch) or the new one whole
+  (after it), for a reader at once and once the next writer has removed what was left.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from policeonto.store import EmbeddedStore
+from policeonto.store.base import VERSIONS
+from policeonto.store.embedded import LOCK_FILE
+from policeonto.store.graph_names import POINTERS
+from policeonto.store.reasoning import ensure_ontology, entailment_of
+from policeonto.vocab import ARTEFACTS, artefact_path
+from tests.conftest import ROOT
+
+EX = "https://example.org/"
+GRAPH = f"{EX}graph/replaced"  # the graph describes itself: its name is the subject of a triple in it
+OTHER = f"{EX}graph/kept"
+TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+ONTOLOGY = "https://w3id.org/policeonto/graph/ontology"
+
+
+def _write(path: Path, tag: str, count: int) -> Path:
+    lines = [f'<{EX}{tag}/{i}> <{EX}name> "{tag} {i}" .\n' for i in range(count)]
+    lines += [f"<{EX}{tag}/{i}> <{TYPE}> <https://w3id.org/policeonto/Crime> .\n" for i in range(count)]
+    path.write_text("".join(lines) + f'<{GRAPH}> <{EX}source> "{tag}" .\n', encoding="utf-8")
+    return path
+
+
+QUERIES = [
+    f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}",
+    f"PREFIX g: <{EX}graph/> SELECT ?o WHERE {{ GRAPH g:replaced {{ g:replaced ?p ?o }} }}",
+    f"SELECT ?g ?o WHERE {{ GRAPH ?g {{ ?g <{EX}source> ?o }} }}",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    f"SELECT * WHERE {{ GRAPH ?g {{ ?s <{EX}source> ?o }} }}",
+    f"SELECT DISTINCT * WHERE {{ GRAPH ?g {{ ?s a ?class }} FILTER(?g != <{OTHER}> && isIRI(?s)) }}",
+    "SELECT ?g WHERE { GRAPH ?g { } }",
+    f"SELECT ?x WHERE {{ VALUES ?g {{ <{GRAPH}> }} GRAPH ?g {{ ?x <{EX}source> ?o }} }}",
+    f"SELECT ?s WHERE {{ OPTIONAL {{ GRAPH ?h {{ ?s <{EX}source> 'new' }} }} }}",
+    f"ASK {{ GRAPH <{GRAPH}/entailed> {{ <{EX}new/1> a <https://w3id.org/policeonto/Event> }} }}",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/policeonto/Event> . GRAPH ?g { ?s ?p ?o } }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+]
+
+
+def _answers(store: EmbeddedStore) -> list[object]:
+    found: list[object] = [store.graphs()]
+    for sparql in QUERIES:
+        result = store.query(sparql)
+        rows = (result.variables, sorted(map(str, result.rows)))
+        found.append(result.boolean if result.boolean is not None else rows)
+    return found
+
+
+def _store(location: Path, *files: Path) -> EmbeddedStore:
+    store = EmbeddedStore(location)
+    ensure_ontology(store)
+    entail = entailment_of(store)
+    store.load(_write(location.parent / "other.nt", "other", 3), graph=OTHER, syntax="nt", entail=entail)
+    for path in files:
+        store.load(path, graph=GRAPH, syntax="nt", entail=entail)
+    return store
+
+
+def test_a_replaced_graph_answers_as_one_loaded_once(tmp_path: Path) -> None:
+    old, new = _write(tmp_path / "old.nt", "old", 50), _write(tmp_path / "new.nt", "new", 20)
+    once = _store(tmp_path / "once" / "store", new)
+    replaced = _store(tmp_path / "replaced" / "store", old, new, old, new)  # replaced three times
+    assert GRAPH in replaced._names.versions  # kept under a version name
+    assert _answers(replaced) == _answers(once)
+    shown = [str(row) for sparql in QUERIES if (rows := replaced.query(sparql).rows) for row in rows]
+    assert not [row for row in shown if VERSIONS in row]  # no version name reaches a result
+    version = replaced._names.versions[GRAPH]
+    assert not replaced.query(f"ASK {{ GRAPH <{version}> {{ ?s ?p ?o }} }}").boolean  # nor is reached by one
+    stored = {g.value for g in replaced._store.named_graphs()}  # the old versions are gone
+    assert stored == {g for g in {g.value for g in once._store.named_graphs()} if not g.startswith(GRAPH)} | {
+        version,
+        f"{version}/entailed",
+        POINTERS.value,
+    }
+    once.close()
+    replaced.close()
+    with EmbeddedStore(tmp_path / "replaced" / "store", read_only=True) as reader:
+        assert _answers(reader) == [*_answers_of(tmp_path / "once" / "store")]
+
+
+def _answers_of(location: Path) -> list[object]:
+    with EmbeddedStore(location, read_only=True) as store:
+        return _answers(store)
+
+
+UPDATES = [
+    f"DELETE WHERE {{ GRAPH <{GRAPH}> {{ <{EX}new/1> ?p ?o }} }}",
+    f"INSERT {{ GRAPH ?g {{ ?g <{EX}checked> true }} }} WHERE {{ GRAPH ?g {{ ?g <{EX}source> ?o }} }}",
+    f"COPY <{GRAPH}> TO <{EX}graph/copy>",
+]
+
+
+def test_updates_write_graphs_by_their_names(tmp_path: Path) -> None:
+    old, new = _write(tmp_path / "old.nt", "old", 50), _write(tmp_path / "new.nt", "new", 20)
+    once = _store(tmp_path / "once" / "store", new)
+    replaced = _store(tmp_path / "replaced" / "store", old, new)
+    for update in UPDATES:
+        once.update(update)
+        replaced.update(update)
+        assert _answers(replaced) == _answers(once), update
+    replaced.load(old, graph=GRAPH, syntax="nt", entail=entailment_of(replaced))  # and replaced again
+    once.load(old, graph=GRAPH, syntax="nt", entail=entailment_of(once))
+    assert _answers(replaced) == _answers(once)
+    once.close()
+    replaced.close()
+
+
+# The stages of a replacement where the process dies: `stage` is a function the store calls, replaced by one
+# that calls the real one (or not) and then kills the process.
+_KILL = """
+import os, sys
+from pathlib import Path
+import policeonto.store.embedded as embedded
+from policeonto.store import EmbeddedStore
+from policeonto.store.reasoning import entailment_of
+stage, after = sys.argv[1], sys.argv[2] == "after"
+store = EmbeddedStore(Path(sys.argv[3]))
+entail = entailment_of(store)
+owner = embedded if hasattr(embedded, stage) else embedded.EmbeddedStore
+real = getattr(owner, stage)
+def dying(*args, **kwargs):
+    if after:
+        real(*args, **kwargs)
+    os._exit(9)
+setattr(owner, stage, dying)
+store.load(Path(sys.argv[4]), graph=sys.argv[5], syntax="nt", entail=entail)
+"""
+
+
+@pytest.mark.parametrize(
+    ("stage", "after", "survives"),
+    [
+        ("_bulk_load", "after", "old"),  # the new version written, not switched to
+        ("pointer_switch", "before", "old"),  # about to switch
+        ("_update", "after", "new"),  # switched, the old version not deleted yet
+        ("_drop", "after", "new"),  # the old version deleted, not its entailments
+    ],
+)
+def test_a_replacement_killed_at_each_stage_leaves_one_graph_whole(
+    tmp_path: Path, stage: str, after: str, survives: str
+) -> None:
+    location = tmp_path / "store"
+    first, current = _write(tmp_path / "first.nt", "first", 100), _write(tmp_path / "current.nt", "current", 200)
+    _store(location, first, current).close()  # replaced once already: the graph as it is is a version
+    incoming = _write(tmp_path / "incoming.nt", "incoming", 300)
+    run = subprocess.run(
+        [sys.executable, "-c", _KILL, stage, after, str(location), str(incoming), GRAPH],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 9, run.stderr
+    expected = 200 * 2 + 1 if survives == "old" else 300 * 2 + 1
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
+    with EmbeddedStore(location, read_only=True) as reader:  # at once, with what the killed process left
+        assert reader.query(query).values("n") == {str(expected)}
+        assert reader.graphs() == sorted([GRAPH, f"{GRAPH}/entailed", OTHER, f"{OTHER}/entailed", ONTOLOGY])
+    with EmbeddedStore(location) as store:  # the next writer removes what was left
+        assert store.query(query).values("n") == {str(expected)}
+        version = store._names.versions[GRAPH]
+        stored = {g.value for g in store._store.named_graphs()}
+        assert {g for g in stored if g.startswith(VERSIONS)} == {version, f"{version}/entailed", POINTERS.value}
+        assert not {GRAPH, f"{GRAPH}/entailed"} & stored
+    assert (location / LOCK_FILE).exists()
+
+
+def test_a_physical_version_name_is_no_graph_a_load_may_name(tmp_path: Path) -> None:
+    data = _write(tmp_path / "one.nt", "one", 1)
+    with EmbeddedStore() as store:
+        for graph in (f"{VERSIONS}x", POINTERS.value):
+            with pytest.raises(Exception, match="reserved by policeonto"):
+                store.load(data, graph=graph, syntax="nt")
+        assert store.graphs() == []
+        # a version name written in a query reaches nothing, whatever the store holds
+        store.load(data, graph=GRAPH, syntax="nt")
+        store.load(data, graph=GRAPH, syntax="nt")
+        version = store._names.versions[GRAPH]
+        for name in (version, POINTERS.value):
+            assert not store.query(f"ASK {{ GRAPH <{name}> {{ ?s ?p ?o }} }}").boolean
+        assert store.query(f"ASK {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}").boolean
+
+
+def test_the_ontology_graph_replaced_still_answers(tmp_path: Path) -> None:
+    with EmbeddedStore(tmp_path / "store") as store:
+        ensure_ontology(store)
+        before = entailment_of(store)
+        store.load(artefact_path(ARTEFACTS["entailed"]), graph=ONTOLOGY, syntax="nt")
+        assert ONTOLOGY in store._names.versions
+        after = entailment_of(store)
+        assert after.superclasses == before.superclasses and after.superclasses
