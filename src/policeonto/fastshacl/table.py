@@ -167,12 +167,25 @@ class TripleTable:
         # Each subject's predicates as a bit mask, keyed by the subject's 64-bit hash. Two subjects whose
         # hashes collide share a mask, which can only add predicates: the few found are then confirmed.
         bits = {p: 1 << i for i, p in enumerate(self.by_predicate)}
+        if self.terms is not None:  # codes index the masks: exact, nothing to confirm
+            masks = self._code_masks
+            found = masks.gather(nodes.filter(nodes < masks.len())).bitwise_or() or 0
+            return {p for p in predicates if found & bits[p]}
         asked = sum(bits[p] for p in predicates)
         masks = self._subject_masks.filter((pl.col("mask") & asked) != 0)
         hits = nodes.hash().alias("h").to_frame().join(masks, on="h").select(pl.col("mask").bitwise_or()).item()
         suspects = [p for p in predicates if (hits or 0) & bits[p]]
         subjects = nodes.to_frame("s")
         return {p for p in suspects if not self.by_predicate[p].join(subjects, on="s", how="semi").is_empty()}
+
+    @cached_property
+    def _code_masks(self) -> pl.Series:
+        """Each code's predicates as a bit mask (at most 64 predicates), 8 bytes a term."""
+        masks = pl.zeros(len(self.terms or ()), dtype=pl.UInt64, eager=True)
+        for i, pairs in enumerate(self.by_predicate.values()):
+            at = pairs["s"].unique()
+            masks = masks.scatter(at, masks.gather(at) | pl.Series([1 << i], dtype=pl.UInt64))
+        return masks
 
     @cached_property
     def _subject_masks(self) -> pl.DataFrame:

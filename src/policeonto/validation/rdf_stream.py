@@ -22,7 +22,9 @@ reports, so memory grows with the distinct terms and 8 bytes a triple, not with 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -44,6 +46,7 @@ STREAMED = frozenset({"nt", "nq", "ttl", "trig"})
 _BLOCK = 16 << 20  # bytes read at once
 _BATCH = 200_000  # quads of Turtle or TriG turned into terms at once
 _LINES = frozenset({"nt", "nq"})
+_PARSERS = 2  # blocks parsed at once, beside the one being encoded
 
 
 def read_streamed(
@@ -70,13 +73,30 @@ def _frames(path: Path, syntax: Syntax, limits: Limits, block: int, batch: int) 
     if syntax.name not in _LINES:  # Oxigraph reads the stream, holding a batch of quads at a time
         yield from parse_quads(_Stream(blocks), syntax, path, batch=batch)
         return
-    for first, block in _lines(blocks, path, limits):
-        frame = parse_ntriples(block) if syntax.name == "nt" else None
-        yield frame if frame is not None else _one(parse_quads(block, syntax, path, first_line=first))
+    lines = _lines(blocks, path, limits)
+    with ThreadPoolExecutor(max_workers=_PARSERS) as pool:  # polars and Oxigraph parse without the GIL
+        parsing: deque[Future[pl.DataFrame]] = deque()
+        while True:
+            try:
+                first, data = next(lines)
+            except StopIteration:
+                break
+            except InstanceDataError:
+                for earlier in parsing:  # an error in an earlier block is the one to report
+                    earlier.result()
+                raise
+            parsing.append(pool.submit(_parse_lines, data, syntax, path, first))
+            if len(parsing) > _PARSERS:
+                yield parsing.popleft().result()
+        while parsing:
+            yield parsing.popleft().result()
 
 
-def _one(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
-    return pl.concat(list(frames))
+def _parse_lines(block: bytes, syntax: Syntax, path: Path, first: int) -> pl.DataFrame:
+    """The triples of a block of whole lines starting at line *first*: split vectorised when it is canonical
+    N-Triples, otherwise through Oxigraph's parser."""
+    frame = parse_ntriples(block) if syntax.name == "nt" else None
+    return frame if frame is not None else pl.concat(list(parse_quads(block, syntax, path, first_line=first)))
 
 
 def _lines(blocks: Iterable[bytes], path: Path, limits: Limits) -> Iterator[tuple[int, bytes]]:
