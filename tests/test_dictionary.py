@@ -47,7 +47,7 @@ def test_terms_the_data_lacks_are_numbered_after_its_own() -> None:
 
 def test_two_terms_with_one_hash_are_refused() -> None:
     """A run holding a term's first hash with another second hash is a collision, never a match."""
-    keyed = _keyed(pl.Series(["<a>"]), "in.nt")
+    keyed = _keyed(pl.Series(["<a>"]))
     forged = keyed.select("h", check=pl.col("check") + 1, code=pl.lit(0, dtype=CODE))
     with pytest.raises(InstanceDataError, match="share a 64-bit hash"):
         _find([forged], keyed, "in.nt")

@@ -38,13 +38,9 @@ CODE = pl.UInt32
 _RUN = {"h": pl.UInt64, "check": pl.UInt64, "code": CODE}
 
 
-def _keyed(terms: pl.Series, source: Path | str) -> pl.DataFrame:
-    """Each distinct term of *terms* with its two hashes, ``h`` and ``check``."""
-    frame = terms.alias("term").to_frame().select("term", h=pl.col("term").hash(0), check=pl.col("term").hash(7))
-    distinct = frame.unique(subset=["h", "check"], maintain_order=True)
-    if distinct["h"].n_unique() != distinct.height:
-        raise _collision(source)
-    return distinct
+def _keyed(terms: pl.Series) -> pl.DataFrame:
+    """*terms* with their two hashes, ``h`` and ``check``."""
+    return terms.alias("term").to_frame().select("term", h=pl.col("term").hash(0), check=pl.col("term").hash(7))
 
 
 def _collision(source: Path | str) -> InstanceDataError:
@@ -90,9 +86,10 @@ class Dictionary:
         Raises:
             InstanceDataError: two distinct terms share a 64-bit hash.
         """
-        keyed = _keyed(terms, self._source)
-        code = _find(self._runs, keyed, self._source)
-        new = keyed.filter(code.is_null())
+        keyed = _keyed(terms)
+        distinct = keyed.filter(pl.col("h").is_first_distinct())
+        code = _find(self._runs, distinct, self._source)
+        new = distinct.filter(code.is_null())
         if new.height:
             numbered = pl.int_range(self._size, self._size + new.height, dtype=CODE, eager=True)
             code = code.scatter(code.is_null().arg_true(), numbered)
@@ -100,8 +97,11 @@ class Dictionary:
             # copied out of the block: a slice of a string column would keep the whole block's text alive
             self._values.append(pl.Series("term", new["term"].to_list(), dtype=pl.String))
             self._add(new.select("h", "check", code=numbered).sort("h"))
-        mapping = keyed.select("h", code=code).sort("h")
-        return mapping["code"].gather(mapping["h"].search_sorted(terms.hash(0))).alias(terms.name)
+        mapping = distinct.select("h", "check", code=code).sort("h")
+        at = mapping["h"].search_sorted(keyed["h"])
+        if (mapping["check"].gather(at) != keyed["check"]).any():  # two terms of the block, one hash
+            raise _collision(self._source)
+        return mapping["code"].gather(at).alias(terms.name)
 
     def _add(self, run: pl.DataFrame) -> None:
         self._runs.append(run)
