@@ -96,7 +96,7 @@ def _targets(shape: Shape, table: TripleTable) -> pl.DataFrame:
     parts = [p for p in parts if p.len()]
     if len(parts) == 1 and not shape.target_subjects_of and not shape.target_objects_of:
         return parts[0].to_frame()  # one class's instances or the target nodes: already distinct
-    return (pl.concat(parts) if parts else table.pairs("").get_column("s").alias("f")).unique().to_frame()
+    return (pl.concat(parts) if parts else pl.Series("f", [], dtype=table.node_type)).unique().to_frame()
 
 
 class _Values:
