@@ -1,9 +1,11 @@
 """Benchmark: validate N generated stop-and-search rows against the shapes, from the CSV export and from
 the same records as N-Triples, side by side with pySHACL and Apache Jena SHACL (Debian's
 libapache-jena-java). Prints wall time, peak RSS, records per second and ratios; checks that every engine
-finds the data valid.
+finds the data valid. With ``--before FOLDER`` (a checkout of another revision, such as ``git archive main``
+unpacked), the N-Triples are validated by that revision's code too, in the same run.
 
     .venv/bin/python benchmarks/validate_benchmark.py --sizes 10000 100000 1000000 --pyshacl-max 100000
+    .venv/bin/python benchmarks/validate_benchmark.py --sizes 100000 --pyshacl-max 0 --before /tmp/main
 """
 
 from __future__ import annotations
@@ -35,10 +37,14 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 
-def timed(command: list[str], *, ok: tuple[int, ...] = (0,), out: Path | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of a command; its standard output goes to *out*."""
+def timed(
+    command: list[str], *, ok: tuple[int, ...] = (0,), out: Path | None = None, source: Path | None = None
+) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MB) of a command; its standard output goes to *out*; with *source*, the
+    policeonto package is imported from that checkout's ``src``."""
+    env = {**os.environ, "PYTHONPATH": str(source / "src")} if source is not None else None
     with out.open("wb") if out else open(os.devnull, "wb") as sink:
-        run = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command], stdout=sink, stderr=subprocess.PIPE)
+        run = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command], stdout=sink, stderr=subprocess.PIPE, env=env)
     stderr = run.stderr.decode("utf-8", "replace")
     if run.returncode not in ok:
         raise SystemExit(f"{command[0]} failed ({run.returncode}):\n{stderr[-3000:]}")
@@ -73,7 +79,14 @@ def count_lines(path: Path) -> int:
 
 
 def run_size(
-    rows: int, folder: Path, *, pyshacl_max: int, jena_max: int, ntriples_max: int, classpath: str | None
+    rows: int,
+    folder: Path,
+    *,
+    pyshacl_max: int,
+    jena_max: int,
+    ntriples_max: int,
+    classpath: str | None,
+    before: Path | None = None,
 ) -> list[tuple[str, float, int]]:
     here = folder / str(rows)
     here.mkdir()
@@ -94,6 +107,11 @@ def run_size(
         bound = ["--limit", "file-size=64G"] if data.suffix == ".nt" else []  # 1M searches: a 5 GB file
         record(name, *timed([*validate, *bound, str(data)], out=report))
         assert '"valid": true' in report.read_text(encoding="utf-8")[:200], f"{name}: not valid"
+    if before is not None and rows <= ntriples_max:
+        report = here / "before.json"
+        command = [sys.executable, "-m", "policeonto", "validate", "--format", "json", "--limit", "file-size=64G"]
+        record("policeonto before, N-Triples", *timed([*command, str(triples)], out=report, source=before))
+        assert '"valid": true' in report.read_text(encoding="utf-8")[:200], "before: not valid"
     if classpath is not None and rows <= jena_max:
         out = here / "jena.ttl"
         jena = ["java", "-Xmx20g", "-cp", classpath, "shacl.shacl", "validate", "--shapes", str(SHAPES)]
@@ -116,6 +134,7 @@ def main() -> None:
     )
     parser.add_argument("--ntriples-max", type=int, default=100_000, help="largest size validated from N-Triples")
     parser.add_argument("--no-jena", action="store_true")
+    parser.add_argument("--before", type=Path, help="a checkout of another revision, also run on the N-Triples")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="policeonto-validate-bench-") as tmp:
         folder = Path(tmp)
@@ -130,6 +149,7 @@ def main() -> None:
                 jena_max=args.jena_max,
                 ntriples_max=args.ntriples_max,
                 classpath=classpath,
+                before=args.before,
             )
             for rows in args.sizes
         }
@@ -138,7 +158,7 @@ def main() -> None:
         times = {name: seconds for name, seconds, _ in results}
         fast_csv = times["policeonto fast, CSV"]
         fast_nt = times.get("policeonto fast, N-Triples", float("nan"))
-        for peer in ("Jena SHACL 4.5.0, N-Triples", "pySHACL, N-Triples"):
+        for peer in ("policeonto before, N-Triples", "Jena SHACL 4.5.0, N-Triples", "pySHACL, N-Triples"):
             if peer in times:
                 print(
                     f"  {rows:>9,}  {peer:<28} {times[peer] / fast_nt:7.1f}x vs N-Triples"

@@ -5,6 +5,11 @@ node); logical constraints (``sh:not``, ``sh:and``, ``sh:or``, ``sh:xone``, ``sh
 value nodes conform to the shapes they name, by evaluating those shapes on the value nodes. SPARQL
 constraints run in an embedded Oxigraph store holding only the predicates their query mentions. The
 result is one frame of violations: focus node, path, value, component, shape, severity, message.
+
+Nodes are the table's own (terms, or their codes when the table is dictionary-encoded): joins, counts,
+classes and sets of values work on them as they are; a check that reads a term as text (kind, datatype,
+lexical form, language, length, pattern, range) decodes the distinct values it checks; the violations
+are decoded at the end.
 """
 
 from __future__ import annotations
@@ -41,7 +46,6 @@ RESULT_SCHEMA = {
     "severity": pl.String,
     "message": pl.String,
 }
-_PAIRS = {"f": pl.String, "v": pl.String}
 _MAX_DEPTH = 64
 _NODE_KINDS = {
     "IRI": lambda v: is_iri(v),
@@ -62,7 +66,8 @@ class _Context:
 
 
 def evaluate(shapes: Shapes, table: TripleTable, *, focus_filter: pl.Series | None = None) -> pl.DataFrame:
-    """Validate *table* against every targeted shape; with *focus_filter*, only those focus nodes."""
+    """Validate *table* against every targeted shape; with *focus_filter* (nodes of *table*), only those
+    focus nodes."""
     context = _Context(table, shapes)
     frames = []
     for shape in shapes.targeted:
@@ -71,7 +76,10 @@ def evaluate(shapes: Shapes, table: TripleTable, *, focus_filter: pl.Series | No
             focus = focus.filter(pl.col("f").is_in(focus_filter))
         if focus.height:
             frames.append(_violations(shape, focus, context))
-    return pl.concat(frames) if frames else pl.DataFrame(schema=RESULT_SCHEMA)
+    if not frames:
+        return pl.DataFrame(schema=RESULT_SCHEMA)
+    found = pl.concat(frames)
+    return found.with_columns(table.decode(found["focus"]), table.decode(found["value"]))
 
 
 def passing(shapes: Shapes, constraint: Constraint, table: TripleTable, nodes: pl.Series) -> pl.Series:
@@ -81,14 +89,14 @@ def passing(shapes: Shapes, constraint: Constraint, table: TripleTable, nodes: p
 
 
 def _targets(shape: Shape, table: TripleTable) -> pl.DataFrame:
-    parts = [pl.Series("f", shape.target_nodes, dtype=pl.String)]
+    parts = [table.encode(list(shape.target_nodes)).alias("f")]
     parts += [table.instances(c).alias("f") for c in shape.target_classes]
     parts += [table.pairs(p)["s"].alias("f") for p in shape.target_subjects_of]
     parts += [table.pairs(p)["o"].alias("f") for p in shape.target_objects_of]
     parts = [p for p in parts if p.len()]
     if len(parts) == 1 and not shape.target_subjects_of and not shape.target_objects_of:
         return parts[0].to_frame()  # one class's instances or the target nodes: already distinct
-    return (pl.concat(parts) if parts else pl.Series("f", [], dtype=pl.String)).unique().to_frame()
+    return (pl.concat(parts) if parts else pl.Series("f", [], dtype=table.node_type)).unique().to_frame()
 
 
 class _Values:
@@ -126,14 +134,14 @@ class _Values:
 
     def failing(self, bad: pl.Series) -> pl.DataFrame:
         if bad.is_empty():
-            return pl.DataFrame(schema=_PAIRS)
+            return _no_pairs(self.table)
         found = self.every_pair.filter(pl.col("v").is_in(bad))
         return found if self.shape.path is None else found.join(self.focus, on="f", how="semi")
 
 
 def _violations(shape: Shape, focus: pl.DataFrame, context: _Context) -> pl.DataFrame:
     if shape.deactivated:
-        return pl.DataFrame(schema=RESULT_SCHEMA)
+        return _no_results(context.table)
     if context.depth > _MAX_DEPTH:
         raise RecursionError(f"shape {shape.id} refers to itself through sh:node or a logical constraint")
     values = _Values(shape, focus, context.table)
@@ -165,7 +173,7 @@ def _violations(shape: Shape, focus: pl.DataFrame, context: _Context) -> pl.Data
         nested_focus = focus if shape.path is None else values.pairs.select(f=pl.col("v")).unique()
         for prop in shape.properties:
             frames.append(_violations(prop, nested_focus, context))
-    return pl.concat(frames) if frames else pl.DataFrame(schema=RESULT_SCHEMA)
+    return pl.concat(frames) if frames else _no_results(context.table)
 
 
 def _conforming(shape_id: str, nodes: pl.Series, context: _Context) -> pl.Series:
@@ -212,12 +220,47 @@ def _bad(c: Constraint, values: _Values, context: _Context) -> pl.Series:
     return bad
 
 
+def _no_results(table: TripleTable) -> pl.DataFrame:
+    """An empty frame of violations, with focus nodes and values as *table*'s nodes."""
+    return pl.DataFrame(schema=RESULT_SCHEMA | {"focus": table.node_type, "value": table.node_type})
+
+
+def _no_pairs(table: TripleTable) -> pl.DataFrame:
+    """An empty frame of focus nodes ``f`` and value nodes ``v``."""
+    return pl.DataFrame(schema={"f": table.node_type, "v": table.node_type})
+
+
+def _text(table: TripleTable) -> pl.Expr:
+    """The value nodes ``v`` as N-Triples terms (decoded from their codes in a dictionary-encoded table)."""
+    if table.terms is None:
+        return pl.col("v")
+    return pl.col("v").map_batches(table.decode, return_dtype=pl.String, is_elementwise=True)
+
+
 def _ok(c: Constraint, nodes: pl.Series, context: _Context) -> pl.Expr:
     """Whether each value node passes a constraint about the value node alone."""
-    v = pl.col("v")
+    v, table = pl.col("v"), context.table
     match c.component:
         case "Class":
-            return v.is_in(context.table.instances(c.value))
+            return v.is_in(table.instances(c.value))
+        case "In":
+            return v.is_in(table.encode(list(c.value)))
+        case "MinInclusive" | "MaxInclusive" | "MinExclusive" | "MaxExclusive":
+            return ~v.is_in(_range(c, nodes.to_frame("v"), table))
+        case "Not":
+            return ~_conforms(c.value, nodes, context)
+        case "Node":
+            return _conforms(c.value, nodes, context)
+        case "And" | "Or" | "Xone":
+            hits = [_conforms(s, nodes, context).cast(pl.Int32) for s in c.value]
+            count = pl.sum_horizontal(hits) if hits else pl.lit(0)
+            return {"And": count == len(c.value), "Or": count >= 1, "Xone": count == 1}[c.component]
+    return _text_ok(c, _text(table))
+
+
+def _text_ok(c: Constraint, v: pl.Expr) -> pl.Expr:
+    """Whether each value node, *v* as a term, passes a constraint that reads the term."""
+    match c.component:
         case "Datatype":
             dt = c.value[1:-1]
             if dt == XSD_STRING:
@@ -229,8 +272,6 @@ def _ok(c: Constraint, nodes: pl.Series, context: _Context) -> pl.Expr:
             return is_literal(v) & v.str.ends_with(suffix) & xsd.valid(unescape(inner), dt)
         case "NodeKind":
             return _NODE_KINDS[c.value.rsplit("#", 1)[-1][:-1]](v)
-        case "MinInclusive" | "MaxInclusive" | "MinExclusive" | "MaxExclusive":
-            return ~v.is_in(_range(c, nodes.to_frame("v")))
         case "MinLength" | "MaxLength":
             length = text(v).str.len_chars()
             return ~is_blank(v) & (length >= c.value if c.component == "MinLength" else length <= c.value)
@@ -238,20 +279,10 @@ def _ok(c: Constraint, nodes: pl.Series, context: _Context) -> pl.Expr:
             flags = "".join(f for f in c.flags if f in "imsx")
             regex = f"(?{flags}){c.value}" if flags else c.value
             return ~is_blank(v) & text(v).str.contains(regex)
-        case "In":
-            return v.is_in(list(c.value))
         case "LanguageIn":
             tag = language(v).str.to_lowercase()
             ranges = [(tag == r.lower()) | tag.str.starts_with(r.lower() + "-") for r in c.value]
             return reduce(lambda a, b: a | b, ranges, pl.lit(False))
-        case "Not":
-            return ~_conforms(c.value, nodes, context)
-        case "Node":
-            return _conforms(c.value, nodes, context)
-        case "And" | "Or" | "Xone":
-            hits = [_conforms(s, nodes, context).cast(pl.Int32) for s in c.value]
-            count = pl.sum_horizontal(hits) if hits else pl.lit(0)
-            return {"And": count == len(c.value), "Or": count >= 1, "Xone": count == 1}[c.component]
     raise AssertionError(c.component)
 
 
@@ -259,11 +290,11 @@ def _check(c: Constraint, shape: Shape, focus: pl.DataFrame, values: _Values, co
     """Constraints about a focus node's set of values."""
     v = pl.col("v")
     table = context.table
-    none = pl.lit(None, pl.String)
+    none = pl.lit(None, table.node_type)
     match c.component:
         case "MinCount":
             if shape.path is None:
-                return pl.DataFrame(schema=_PAIRS) if c.value <= 1 else focus.select("f", v=none)
+                return _no_pairs(table) if c.value <= 1 else focus.select("f", v=none)
             side = "o" if shape.path.inverse else "s"
             if c.value == 1:
                 return focus.join(table.pairs(shape.path.predicate), left_on="f", right_on=side, how="anti").select(
@@ -274,16 +305,17 @@ def _check(c: Constraint, shape: Shape, focus: pl.DataFrame, values: _Values, co
             return counted.filter(pl.col("len") < c.value).select("f", v=none)
         case "MaxCount":
             if shape.path is None:
-                return focus.select("f", v=none) if c.value < 1 else pl.DataFrame(schema=_PAIRS)
+                return focus.select("f", v=none) if c.value < 1 else _no_pairs(table)
             over = table.over(shape.path.predicate, "o" if shape.path.inverse else "s", c.value)
             if over.is_empty():
-                return pl.DataFrame(schema=_PAIRS)
+                return _no_pairs(table)
             return focus.join(over, on="f", how="semi").select("f", v=none)
         case "HasValue":
-            present = values.pairs.filter(v == c.value)["f"]
+            present = values.pairs.filter(v.is_in(table.encode([c.value])))["f"]
             return focus.filter(~pl.col("f").is_in(present)).select("f", v=none)
         case "UniqueLang":
-            tagged = values.pairs.with_columns(lang=language(v).str.to_lowercase()).filter(pl.col("lang").is_not_null())
+            lang = language(_text(table)).str.to_lowercase()
+            tagged = values.pairs.with_columns(lang=lang).filter(pl.col("lang").is_not_null())
             dup = tagged.group_by("f", "lang").len().filter(pl.col("len") > 1)
             return dup.select("f", v=none).unique()
         case "Equals" | "Disjoint" | "LessThan" | "LessThanOrEquals":
@@ -296,17 +328,21 @@ def _check(c: Constraint, shape: Shape, focus: pl.DataFrame, values: _Values, co
                 .select(f=pl.col("s"), v=pl.col("o"), path=pl.lit(p[1:-1]))
                 for p in sorted(extra)
             ]
-            return pl.concat(frames) if frames else pl.DataFrame(schema=_PAIRS)
+            return pl.concat(frames) if frames else _no_pairs(table)
         case "SPARQL":
-            return sparql.violations(c, shape, focus, table) if c.value else pl.DataFrame(schema=_PAIRS)
+            if not c.value:
+                return _no_pairs(table)
+            found = sparql.violations(c, shape, table.decode(focus["f"]).to_list(), table)
+            return found.with_columns(table.encode(found["f"]), table.encode(found["v"]))
     raise AssertionError(c.component)
 
 
-def _literal_parts(candidates: pl.DataFrame) -> pl.DataFrame:
-    """The literals among *candidates* with their lexical form ``lex`` and datatype ``dt``, cheaply for
-    typed and plain literals (the common case) and through the full pattern for language-tagged ones."""
-    v = pl.col("v")
-    literals = candidates.filter(is_literal(v))
+def _literal_parts(candidates: pl.DataFrame, table: TripleTable) -> pl.DataFrame:
+    """The literals among *candidates* (nodes ``v`` of *table*) with their lexical form ``lex`` and datatype
+    ``dt``, cheaply for typed and plain literals (the common case) and through the full pattern for
+    language-tagged ones."""
+    v = pl.col("t")
+    literals = candidates.with_columns(t=table.decode(candidates["v"])).filter(is_literal(v))
     typed = literals.filter(v.str.ends_with(">")).with_columns(dt=v.str.extract(r"\^\^<([^<>]*)>$", 1))
     typed = typed.with_columns(lex=v.str.slice(1, v.str.len_chars() - pl.col("dt").str.len_chars() - 6))
     plain = literals.filter(v.str.ends_with('"')).with_columns(
@@ -319,10 +355,10 @@ def _literal_parts(candidates: pl.DataFrame) -> pl.DataFrame:
     return parts.with_columns(lex=unescape(pl.col("lex")))
 
 
-def _range(c: Constraint, candidates: pl.DataFrame) -> pl.Series:
+def _range(c: Constraint, candidates: pl.DataFrame, table: TripleTable) -> pl.Series:
     """The candidates outside a range (including every value that does not compare with the bound)."""
     bound_lexical, bound_datatype = _split_literal(c.value)
-    literals = _literal_parts(candidates)
+    literals = _literal_parts(candidates, table)
     if bound_datatype in xsd.NUMERIC:
         present = [d for d in literals["dt"].unique().to_list() if d in xsd.NUMERIC]
         ok_lexical = reduce(
@@ -351,7 +387,7 @@ def _range(c: Constraint, candidates: pl.DataFrame) -> pl.Series:
                 }[c.component]
             ):
                 passed_values.append(val)
-        passed = pl.Series(passed_values, dtype=pl.String)
+        passed = pl.Series(passed_values, dtype=table.node_type)
     return candidates.filter(~pl.col("v").is_in(passed))["v"]
 
 
@@ -369,14 +405,15 @@ def _pairwise(c: Constraint, focus: pl.DataFrame, values: pl.DataFrame, table: T
     if c.component == "Disjoint":
         return values.join(others, left_on=["f", "v"], right_on=["f", "w"], how="semi")
     pairs = values.join(others, on="f")
+    terms = pairs.select("f", "v", table.decode(pairs["v"]).alias("tv"), table.decode(pairs["w"]).alias("tw"))
     rows = []
-    for f, val, other in pairs.iter_rows():
+    for f, code, val, other in terms.iter_rows():
         lex_v, dt_v = _split_literal(val) if val.startswith('"') else (None, None)
         lex_w, dt_w = _split_literal(other) if other.startswith('"') else (None, None)
         diff = None if lex_v is None or lex_w is None else xsd.comparable(lex_v, dt_v, lex_w, dt_w)
         if diff is None or not (diff < 0 if c.component == "LessThan" else diff <= 0):
-            rows.append((f, val))
-    return pl.DataFrame(rows, schema=_PAIRS, orient="row").unique()
+            rows.append((f, code))
+    return pl.DataFrame(rows, schema=_no_pairs(table).schema, orient="row").unique()
 
 
 _MESSAGES = {

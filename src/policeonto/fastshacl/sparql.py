@@ -113,14 +113,17 @@ def _variables(message: str) -> list[str]:
     return re.findall(r"\{[?$](\w+)\}", message)
 
 
-def violations(c: Constraint, shape: Shape, focus: pl.DataFrame, table: TripleTable) -> pl.DataFrame:
-    """One row per solution of the constraint's query whose ``this`` is a focus node."""
+def violations(c: Constraint, shape: Shape, focus: list[str], table: TripleTable) -> pl.DataFrame:
+    """One row per solution of the constraint's query whose ``this`` is one of the *focus* terms: ``f``,
+    ``v``, ``path``, ``message``, terms."""
     query = c.value
     if shape.path is not None:
         query = query.replace("$PATH", ("^" if shape.path.inverse else "") + shape.path.predicate)
     plan = _plan(query)
+    if plan.joined and plan.predicates is not None and any(table.pairs(p).is_empty() for p in plan.predicates):
+        return pl.DataFrame(schema=_SCHEMA)  # a pattern of its one group matches nothing: no solution at all
     store = _store(table, plan.predicates)
-    wanted = focus["f"].to_list()
+    wanted = focus
     if plan.joined:
         chosen = set(wanted)
         solutions = [(_term(_get(s, "this")), s) for s in store.query(query.replace("$this", "?this"))]
@@ -155,7 +158,8 @@ def _as_written(frame: pl.DataFrame, table: TripleTable) -> pl.DataFrame:
     rows = []
     for f, v, path, message in frame.iter_rows():
         if v is not None and v.startswith('"') and path is not None:
-            written = table.pairs(f"<{path}>").filter(pl.col("s") == f)["o"].to_list()
+            pairs = table.pairs(f"<{path}>")
+            written = table.decode(pairs.filter(pl.col("s").is_in(table.encode([f])))["o"]).to_list()
             if v not in written:
                 v = next((o for o in written if o.startswith('"') and node(o) == node(v)), v)
         rows.append((f, v, path, message))

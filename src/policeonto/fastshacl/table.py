@@ -1,9 +1,19 @@
 """A graph as a table of N-Triples terms, split by predicate for the engine's joins.
 
+The table's nodes are the terms themselves, or, when it carries a dictionary of :class:`Terms`, their
+32-bit codes: the engine works on either alike (:meth:`TripleTable.encode` and :meth:`TripleTable.decode`
+turn terms into the table's nodes and back), joining and counting on codes and decoding only what it
+must read as text or report.
+
 >>> table = TripleTable.from_frame(pl.DataFrame({
 ...     "s": ["<a>", "<a>", "<b>"], "p": [RDF_TYPE, "<name>", RDF_TYPE], "o": ["<C>", '"x"', "<D>"]}))
 >>> table.pairs("<name>").rows(), len(table)
 ([('<a>', '"x"')], 3)
+>>> encoded = table.encoded()
+>>> encoded.pairs("<name>").dtypes, encoded.decode(encoded.instances("<C>")).to_list()
+([UInt32, UInt32], ['<a>'])
+>>> encoded.decoded().pairs("<name>").rows()
+[('<a>', '"x"')]
 """
 
 from __future__ import annotations
@@ -15,18 +25,21 @@ from functools import cached_property
 import polars as pl
 from rdflib import Graph
 
+from policeonto.fastshacl.dictionary import CODE, Dictionary, Terms
 from policeonto.terms import RDF_TYPE, RDFS_SUBCLASS_OF, term
 
 __all__ = ["TripleTable", "parse_ntriples"]
 
-_EMPTY = pl.DataFrame({"s": [], "o": []}, schema={"s": pl.String, "o": pl.String})
-
 
 class TripleTable:
-    """The triples of one graph, by predicate: ``pairs(p)`` is a frame of subjects ``s`` and objects ``o``."""
+    """The triples of one graph, by predicate: ``pairs(p)`` is a frame of subjects ``s`` and objects ``o``,
+    terms or, with *terms*, their codes in that dictionary."""
 
-    def __init__(self, by_predicate: dict[str, pl.DataFrame]) -> None:
+    def __init__(self, by_predicate: dict[str, pl.DataFrame], *, terms: Terms | None = None) -> None:
         self.by_predicate = by_predicate
+        self.terms = terms
+        self.node_type: pl.DataType = CODE() if terms is not None else pl.String()
+        self._empty = pl.DataFrame(schema={"s": self.node_type, "o": self.node_type})
         self._distinct: dict[tuple[str, str], pl.Series] = {}
         self._counts: dict[tuple[str, str], pl.DataFrame] = {}
         self._instances: dict[str, pl.Series] = {}
@@ -58,6 +71,7 @@ class TripleTable:
         """The union of several tables; *disjoint* says no triple is in two of them (no need to look)."""
         parts: dict[str, list[pl.DataFrame]] = {}
         for table in tables:
+            table = table.decoded()
             for predicate, pairs in table.by_predicate.items():
                 parts.setdefault(predicate, []).append(pairs)
         return cls(
@@ -67,23 +81,54 @@ class TripleTable:
     def __len__(self) -> int:
         return sum(f.height for f in self.by_predicate.values())
 
+    def encode(self, terms: pl.Series | list[str]) -> pl.Series:
+        """*terms* (N-Triples strings) as this table's nodes: themselves, or their codes."""
+        terms = terms if isinstance(terms, pl.Series) else pl.Series(terms, dtype=pl.String)
+        return terms.cast(pl.String) if self.terms is None else self.terms.encode(terms.cast(pl.String))
+
+    def decode(self, nodes: pl.Series) -> pl.Series:
+        """This table's *nodes* as N-Triples strings (null stays null)."""
+        return nodes if self.terms is None else self.terms.decode(nodes)
+
+    def decoded(self) -> TripleTable:
+        """This table with terms for nodes."""
+        if self.terms is None:
+            return self
+        decoded = {p: f.select(self.decode(f["s"]), self.decode(f["o"])) for p, f in self.by_predicate.items()}
+        return TripleTable(decoded)
+
+    def encoded(self) -> TripleTable:
+        """This table with codes for nodes."""
+        if self.terms is not None:
+            return self
+        dictionary = Dictionary()
+        frames = list(self.by_predicate.values())
+        codes = dictionary.codes(pl.concat([f[c] for f in frames for c in "so"] + [self._empty["s"]]))
+        by_predicate, at = {}, 0
+        for predicate, frame in self.by_predicate.items():
+            n = frame.height
+            by_predicate[predicate] = pl.DataFrame({"s": codes.slice(at, n), "o": codes.slice(at + n, n)})
+            at += 2 * n
+        return TripleTable(by_predicate, terms=dictionary.terms())
+
     def subjects(self) -> pl.Series:
         """Every distinct subject."""
-        return pl.concat([f["s"] for f in self.by_predicate.values()] + [_EMPTY["s"]]).unique()
+        return pl.concat([f["s"] for f in self.by_predicate.values()] + [self._empty["s"]]).unique()
 
     def pairs(self, predicate: str) -> pl.DataFrame:
         """Subjects and objects of *predicate*."""
-        return self.by_predicate.get(predicate, _EMPTY)
+        return self.by_predicate.get(predicate, self._empty)
 
     @cached_property
     def types(self) -> pl.DataFrame:
         """``rdf:type`` pairs."""
         return self.pairs(RDF_TYPE)
 
-    def subclasses(self, cls_term: str) -> set[str]:
-        """*cls_term* and every class below it through ``rdfs:subClassOf`` in this graph."""
+    def subclasses(self, cls_term: str) -> set[object]:
+        """*cls_term* and every class below it through ``rdfs:subClassOf`` in this graph, as nodes."""
         edges = self._subclass_edges
-        found, todo = {cls_term}, [cls_term]
+        top = self.encode([cls_term])[0]
+        found, todo = {top}, [top]
         while todo:
             for sub in edges.get(todo.pop(), ()):
                 if sub not in found:
@@ -92,22 +137,22 @@ class TripleTable:
         return found
 
     @cached_property
-    def _subclass_edges(self) -> dict[str, list[str]]:
-        edges: dict[str, list[str]] = {}
+    def _subclass_edges(self) -> dict[object, list[object]]:
+        edges: dict[object, list[object]] = {}
         for sub, sup in self.pairs(RDFS_SUBCLASS_OF).iter_rows():
             edges.setdefault(sup, []).append(sub)
         return edges
 
     @cached_property
-    def _typed(self) -> dict[str, pl.Series]:
+    def _typed(self) -> dict[object, pl.Series]:
         parts = self.types.partition_by("o", as_dict=True, include_key=False) if self.types.height else {}
         return {key[0]: part["s"] for key, part in parts.items()}
 
     def instances(self, cls_term: str) -> pl.Series:
         """Every node typed *cls_term* or one of its subclasses (distinct)."""
         if cls_term not in self._instances:
-            parts = [self._typed[c] for c in sorted(self.subclasses(cls_term)) if c in self._typed]
-            found = pl.concat(parts) if parts else pl.Series("s", [], dtype=pl.String)
+            parts = [self._typed[c] for c in sorted(self.subclasses(cls_term)) if c in self._typed]  # type: ignore[type-var]
+            found = pl.concat(parts) if parts else self._empty["s"]
             self._instances[cls_term] = found.unique() if len(parts) > 1 else found
         return self._instances[cls_term]
 
@@ -122,12 +167,25 @@ class TripleTable:
         # Each subject's predicates as a bit mask, keyed by the subject's 64-bit hash. Two subjects whose
         # hashes collide share a mask, which can only add predicates: the few found are then confirmed.
         bits = {p: 1 << i for i, p in enumerate(self.by_predicate)}
+        if self.terms is not None:  # codes index the masks: exact, nothing to confirm
+            masks = self._code_masks
+            found = masks.gather(nodes.filter(nodes < masks.len())).bitwise_or() or 0
+            return {p for p in predicates if found & bits[p]}
         asked = sum(bits[p] for p in predicates)
         masks = self._subject_masks.filter((pl.col("mask") & asked) != 0)
         hits = nodes.hash().alias("h").to_frame().join(masks, on="h").select(pl.col("mask").bitwise_or()).item()
         suspects = [p for p in predicates if (hits or 0) & bits[p]]
         subjects = nodes.to_frame("s")
         return {p for p in suspects if not self.by_predicate[p].join(subjects, on="s", how="semi").is_empty()}
+
+    @cached_property
+    def _code_masks(self) -> pl.Series:
+        """Each code's predicates as a bit mask (at most 64 predicates), 8 bytes a term."""
+        masks = pl.zeros(len(self.terms or ()), dtype=pl.UInt64, eager=True)
+        for i, pairs in enumerate(self.by_predicate.values()):
+            at = pairs["s"].unique()
+            masks = masks.scatter(at, masks.gather(at) | pl.Series([1 << i], dtype=pl.UInt64))
+        return masks
 
     @cached_property
     def _subject_masks(self) -> pl.DataFrame:
@@ -172,8 +230,11 @@ class TripleTable:
                 return pl.col(column)
             return pl.col(column).str.replace(r"^_:(.*)$", f"<{skolem}${{1}}>")
 
+        def terms(pairs: pl.DataFrame) -> pl.DataFrame:
+            return pairs.select(self.decode(pairs["s"]), self.decode(pairs["o"]))
+
         lines = [
-            pairs.select(pl.concat_str([named("s"), pl.lit(f" {p} "), named("o"), pl.lit(" .\n")])).to_series()
+            terms(pairs).select(pl.concat_str([named("s"), pl.lit(f" {p} "), named("o"), pl.lit(" .\n")])).to_series()
             for p, pairs in chosen.items()
             if pairs.height
         ]

@@ -66,7 +66,8 @@ class SharedRecords:
 
 
 def table_frame(table: TripleTable) -> pl.DataFrame:
-    """A triple table as one frame of ``s``, ``p``, ``o``."""
+    """A triple table as one frame of ``s``, ``p``, ``o`` terms."""
+    table = table.decoded()
     parts = [pairs.with_columns(p=pl.lit(p)).select("s", "p", "o") for p, pairs in table.by_predicate.items()]
     return pl.concat(parts) if parts else pl.DataFrame(schema=_SCHEMA)
 

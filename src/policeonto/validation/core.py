@@ -179,7 +179,7 @@ def _validate_fast(
         else:
             table = TripleTable.from_graph(read_records(path, limits=options.limits))
         report.triples += len(table)
-        report.records += table.subjects().str.starts_with("<").sum()
+        report.records += table.decode(table.subjects()).str.starts_with("<").sum()
         report.files.append(FileReport(str(path), triples=len(table)))
         violations = violations_of(table)
         report.violations.append(violations)

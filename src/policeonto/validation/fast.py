@@ -54,7 +54,9 @@ def read_table(path: Path, *, limits: Limits = Limits()) -> TripleTable:
 def violations_of(table: TripleTable, shapes: Shapes | None = None) -> pl.DataFrame:
     """Every violation in *table*, with the ``source_row`` of its focus node where it has one."""
     found = evaluate(shapes or project_shapes(), table)
-    rows = table.pairs(_SOURCE_ROW).select(
-        focus=pl.col("s"), row=pl.col("o").str.extract(r'^"([0-9]+)"', 1).cast(pl.Int64, strict=False)
+    focus = table.encode(found["focus"].unique())  # only the rows of the nodes found are read
+    pairs = table.pairs(_SOURCE_ROW).filter(pl.col("s").is_in(focus))
+    rows = pl.DataFrame({"focus": table.decode(pairs["s"]), "o": table.decode(pairs["o"])}).select(
+        "focus", row=pl.col("o").str.extract(r'^"([0-9]+)"', 1).cast(pl.Int64, strict=False)
     )
     return found.join(rows.unique(subset="focus"), on="focus", how="left")

@@ -4,10 +4,11 @@ The file is never held whole. N-Triples and N-Quads are read in blocks of whole 
 against ``Limits.line_size``); a block of canonical N-Triples is split vectorised, any other block, and
 Turtle and TriG as one stream, go through Oxigraph's parser (which fetches nothing and says where a
 syntax error is). Each block's terms are written as :mod:`policeonto.terms` writes them, checked against
-the IRI and literal limits, then dictionary-encoded: a triple is kept as two 64-bit hashes under its
-predicate, each distinct term once beside its hash. Once the file is read, the triples of each predicate
-are made distinct on their hashes and decoded by a gather from the dictionary, so the table's strings are
-views of the one copy of each term: memory grows with the distinct terms, not with the file.
+the IRI and literal limits, then dictionary-encoded (:mod:`policeonto.fastshacl.dictionary`): each distinct
+term is kept once and numbered, and a triple is kept as two 32-bit codes under its predicate. Once the
+file is read, the triples of each predicate are made distinct on their codes, and the table keeps the
+codes with the dictionary: the engine works on the codes and decodes only the terms it reads as text or
+reports, so memory grows with the distinct terms and 8 bytes a triple, not with the file's text.
 
 >>> from tempfile import TemporaryDirectory
 >>> from policeonto.rdf_formats import by_name
@@ -15,13 +16,15 @@ views of the one copy of each term: memory grows with the distinct terms, not wi
 ...     path = Path(folder) / "in.nt"
 ...     _ = path.write_bytes(b'<http://ex/a> <http://ex/p> "x"@en .\\n<http://ex/a> <http://ex/p> "x"@en .\\n')
 ...     table = read_streamed(path, by_name("nt"), Limits())
->>> table.pairs("<http://ex/p>").rows()
-[('<http://ex/a>', '"x"@en')]
+>>> table.pairs("<http://ex/p>").rows(), table.decoded().pairs("<http://ex/p>").rows()
+([(0, 1)], [('<http://ex/a>', '"x"@en')])
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -29,6 +32,7 @@ import pyoxigraph as ox
 
 from policeonto.errors import InstanceDataError, shorten
 from policeonto.fastshacl import TripleTable, parse_ntriples
+from policeonto.fastshacl.dictionary import Dictionary
 from policeonto.limits import Limits, read_blocks
 from policeonto.rdf_formats import Syntax
 from policeonto.terms import blank, iri, literal
@@ -42,7 +46,7 @@ STREAMED = frozenset({"nt", "nq", "ttl", "trig"})
 _BLOCK = 16 << 20  # bytes read at once
 _BATCH = 200_000  # quads of Turtle or TriG turned into terms at once
 _LINES = frozenset({"nt", "nq"})
-_TERMS = {"term": pl.String, "h": pl.UInt64}
+_PARSERS = 2  # blocks parsed at once, beside the one being encoded
 
 
 def read_streamed(
@@ -56,7 +60,7 @@ def read_streamed(
             ``limits.line_size``, an IRI or literal is over its limit, or the file is not valid in its syntax
             (with the line where the parser says).
     """
-    encoded = _Encoded()
+    encoded = _Encoded(path)
     for frame in _frames(path, syntax, limits, block, batch):
         check_terms(frame, path, limits)
         encoded.add(frame)
@@ -69,13 +73,30 @@ def _frames(path: Path, syntax: Syntax, limits: Limits, block: int, batch: int) 
     if syntax.name not in _LINES:  # Oxigraph reads the stream, holding a batch of quads at a time
         yield from parse_quads(_Stream(blocks), syntax, path, batch=batch)
         return
-    for first, block in _lines(blocks, path, limits):
-        frame = parse_ntriples(block) if syntax.name == "nt" else None
-        yield frame if frame is not None else _one(parse_quads(block, syntax, path, first_line=first))
+    lines = _lines(blocks, path, limits)
+    with ThreadPoolExecutor(max_workers=_PARSERS) as pool:  # polars and Oxigraph parse without the GIL
+        parsing: deque[Future[pl.DataFrame]] = deque()
+        while True:
+            try:
+                first, data = next(lines)
+            except StopIteration:
+                break
+            except InstanceDataError:
+                for earlier in parsing:  # an error in an earlier block is the one to report
+                    earlier.result()
+                raise
+            parsing.append(pool.submit(_parse_lines, data, syntax, path, first))
+            if len(parsing) > _PARSERS:
+                yield parsing.popleft().result()
+        while parsing:
+            yield parsing.popleft().result()
 
 
-def _one(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
-    return pl.concat(list(frames))
+def _parse_lines(block: bytes, syntax: Syntax, path: Path, first: int) -> pl.DataFrame:
+    """The triples of a block of whole lines starting at line *first*: split vectorised when it is canonical
+    N-Triples, otherwise through Oxigraph's parser."""
+    frame = parse_ntriples(block) if syntax.name == "nt" else None
+    return frame if frame is not None else pl.concat(list(parse_quads(block, syntax, path, first_line=first)))
 
 
 def _lines(blocks: Iterable[bytes], path: Path, limits: Limits) -> Iterator[tuple[int, bytes]]:
@@ -186,44 +207,30 @@ def check_terms(frame: pl.DataFrame, path: Path, limits: Limits) -> None:
 
 
 class _Encoded:
-    """Triples dictionary-encoded: under each predicate, the 64-bit hashes of subjects and objects; each
-    distinct term once beside its hash."""
+    """Triples dictionary-encoded as they arrive: each term numbered in one :class:`Dictionary`, each triple
+    kept as two 32-bit codes under its predicate."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path) -> None:
+        self.dictionary = Dictionary(source=path)
         self.by_predicate: dict[str, list[pl.DataFrame]] = {}
-        self.terms: list[pl.DataFrame] = []
-        self.kept = 0
 
     def add(self, frame: pl.DataFrame) -> None:
         if frame.is_empty():
             return
-        hashed = frame.select("p", s=pl.col("s").hash(), o=pl.col("o").hash())
-        for (predicate,), part in hashed.partition_by("p", as_dict=True, include_key=False).items():
+        n = frame.height
+        codes = self.dictionary.codes(pl.concat([frame["s"], frame["o"]]))
+        coded = pl.DataFrame({"p": frame["p"], "s": codes.slice(0, n), "o": codes.slice(n, n)})
+        for (predicate,), part in coded.partition_by("p", as_dict=True, include_key=False).items():
             self.by_predicate.setdefault(str(predicate), []).append(part)
-        terms = pl.concat([frame["s"], frame["o"]]).unique().alias("term")
-        self.terms.append(terms.to_frame().with_columns(h=pl.col("term").hash()))
-        # repeats across blocks are dropped whenever the kept terms have doubled: bounded work per term
-        if sum(f.height for f in self.terms) > 2 * self.kept + 1_000_000:
-            self.terms = [self._distinct_terms()]
-            self.kept = self.terms[0].height
-
-    def _distinct_terms(self) -> pl.DataFrame:
-        terms = pl.concat(self.terms).unique(subset="term")
-        if terms["h"].n_unique() != terms.height:  # two terms with one hash: not seen in practice, but said
-            raise InstanceDataError("two distinct terms share a 64-bit hash; the file cannot be read encoded")
-        return terms
 
     def table(self) -> TripleTable:
-        """The triples decoded, distinct under each predicate."""
-        terms = (
-            self._distinct_terms().sort("h") if self.terms else pl.DataFrame(schema={"term": pl.String, "h": pl.UInt64})
-        )
-        self.terms = []
-        keys, values = terms["h"], terms["term"]
-        decoded = {}
-        for predicate in list(self.by_predicate):
-            pairs = pl.concat(self.by_predicate.pop(predicate)).unique()
-            decoded[predicate] = pl.DataFrame(
-                {"s": values.gather(keys.search_sorted(pairs["s"])), "o": values.gather(keys.search_sorted(pairs["o"]))}
-            )
-        return TripleTable(decoded)
+        """The triples, distinct under each predicate, with their dictionary."""
+        by_predicate = {p: _distinct(self.by_predicate.pop(p)) for p in list(self.by_predicate)}
+        return TripleTable(by_predicate, terms=self.dictionary.terms())
+
+
+def _distinct(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The pairs of codes of *parts*, each once (judged on one 64-bit key a pair)."""
+    pairs = pl.concat(parts)
+    key = pairs["s"].cast(pl.UInt64) * (1 << 32) + pairs["o"].cast(pl.UInt64)
+    return pairs.filter(key.is_first_distinct())
