@@ -183,12 +183,13 @@ def test_cli_links_and_refuses_a_bad_model(first_run: tuple[LinkResult, Path], l
     assert floor.exit_code == 2 and "--floor 0.95 is above --threshold 0.9" in floor.output
 
 
-def _written(store: Store, target: Path) -> Path:
-    """The matches and clusters graphs, with the types of the records they name, as one N-Triples file."""
+def _written(store: Store, target: Path, matches: str = MATCHES_GRAPH, clusters: str = CLUSTERS_GRAPH) -> Path:
+    """The *matches* and *clusters* graphs (by default the person records'), with the types of the records
+    they name, as one N-Triples file."""
     construct = (
         "CONSTRUCT { ?s ?p ?o . ?record a ?type } WHERE { "
-        f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g IN (<{MATCHES_GRAPH}>, <{CLUSTERS_GRAPH}>)) }} UNION "
-        f"{{ GRAPH <{MATCHES_GRAPH}> {{ ?m <https://w3id.org/policeonto/first_record>|"
+        f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g IN (<{matches}>, <{clusters}>)) }} UNION "
+        f"{{ GRAPH <{matches}> {{ ?m <https://w3id.org/policeonto/first_record>|"
         "<https://w3id.org/policeonto/second_record> ?record } GRAPH ?h { ?record a ?type } } }"
     )
     target.write_text("".join(line + "\n" for line in store.query(construct).triples), encoding="utf-8")
