@@ -8,6 +8,8 @@ CHROMIUM := /usr/bin/chromium
 # Debian's OpenLink Virtuoso, the second SPARQL 1.1 server the remote store is tested against (its binaries
 # only: no service is started; the tests start their own on loopback).
 VIRTUOSO := /usr/bin/virtuoso-t
+# A Java runtime for Splink's Spark backend (pyspark), which the linkage tests run beside DuckDB.
+JAVA := /usr/bin/java
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: install build check demo docs mermaid test lint clean examples bench bench-peers bench-scaffold fuzz
@@ -25,6 +27,10 @@ $(CHROMIUM):
 $(VIRTUOSO):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq virtuoso-opensource-7-bin > /dev/null
+
+$(JAVA):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openjdk-17-jre-headless > /dev/null
 
 ## The pinned Mermaid release the site draws diagrams with (fetched once, integrity-checked)
 mermaid: $(STAMP)
@@ -112,7 +118,7 @@ bench-scaffold: $(STAMP) bench-peers
 	$(BIN)/python benchmarks/scaffold_peer_benchmark.py --schemauto $(PEERS)/bin/schemauto
 
 ## The test suite, one pytest worker a core (pytest-xdist)
-test: $(STAMP) $(CHROMIUM) $(VIRTUOSO) mermaid
+test: $(STAMP) $(CHROMIUM) $(VIRTUOSO) $(JAVA) mermaid
 	$(BIN)/pytest -n auto
 
 ## Fuzz every reader: the property tests with new examples, then each atheris target for FUZZ_SECONDS

@@ -21,10 +21,12 @@ from policeonto.fastshacl.report import ResultKey, report_keys
 from policeonto.linkage import CLUSTERS_GRAPH, MATCHES_GRAPH, LinkResult, link
 from policeonto.linkage.evaluation import CaseOutcome, baseline_pairs, case_outcomes, evaluate, score
 from policeonto.linkage.graphs import match_iri
-from policeonto.linkage.model import read_model
+from policeonto.linkage.model import LinkageModel, read_model, settings_in
+from policeonto.linkage.records import pull
 from policeonto.linkage.truth import Truth, read_truth
 from policeonto.store import EmbeddedStore, Store
 from policeonto.validation import validate
+from tests.test_linkage_records import people_store
 
 ROOT = Path(__file__).resolve().parents[1]
 A = "https://w3id.org/policeonto/data/force-a/nominal/"
@@ -108,6 +110,66 @@ def test_people_sharing_no_identifier_are_paired_and_clustered(
     assert "day and month transposed" in {item.level for item in transposed.evidence}
     variant = next(match for match in result.pairs if match.first == A + "N0000081")  # Mohammed / Muhammad
     assert "forename a variant of the same name" in {item.level for item in variant.evidence}
+
+
+def test_people_with_no_name_are_pulled_and_linked_with_a_saved_model(
+    first_run: tuple[LinkResult, Path], tmp_path: Path
+) -> None:
+    """A data.police.uk search's subject is a person with no name beside the forces' named people."""
+    with people_store(tmp_path) as store:
+        result = link(store, threshold=0.9, floor=0.5, model_path=first_run[1])
+    assert not result.trained and (result.records, result.graphs) == (5, 2)
+    assert [(m.first, m.second) for m in result.pairs] == [("https://example.org/a/1", "https://example.org/b/1")]
+
+
+def test_the_saved_model_links_alike_on_splinks_spark_backend(first_run: tuple[LinkResult, Path], loaded: Path) -> None:
+    """The model file's settings, written again for Spark's SQL with its probabilities, give on Spark (local,
+    two cores, Splink's jar of string functions) the pairs and match probabilities DuckDB gives."""
+    from pyspark.sql import SparkSession
+    from pyspark.sql.types import StringType, StructField, StructType
+    from splink import Linker, SparkAPI
+    from splink.backends.spark import similarity_jar_location
+
+    result, model_path = first_run
+    model = read_model(model_path, "person")
+    with EmbeddedStore(loaded) as store:
+        table = pull(store, "person")
+    groups = [group.reset_index(drop=True) for _, group in table.groupby("graph", sort=True)]
+    aliases = [f"graph_{index}" for index in range(len(groups))]
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    try:
+        spark.sparkContext.setLogLevel("ERROR")
+        spark.sparkContext.setCheckpointDir(str(loaded.parent / "spark-checkpoints"))
+        schema = StructType([StructField(column, StringType(), True) for column in table.columns])
+        frames = [spark.createDataFrame([tuple(row) for row in g.itertuples(index=False)], schema) for g in groups]
+        settings = settings_in(model, "spark", source=model_path)
+        linker = Linker(frames, settings, SparkAPI(spark_session=spark), input_table_aliases=aliases)
+        found = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
+    finally:
+        spark.stop()
+    assert "jaro_winkler(" in json.dumps(settings) and "jaro_winkler_similarity" not in json.dumps(settings)
+    # Spark may put either record of a pair on the left
+    pairs = zip(found["record_l"], found["record_r"], found["match_probability"], strict=True)
+    on_spark = {tuple(sorted((a, b))): p for a, b, p in pairs}
+    on_duckdb = {tuple(sorted((m.first, m.second))): m.probability for m in result.pairs}
+    assert sorted(on_spark) == sorted(on_duckdb) and len(on_spark) == len(result.pairs) == len(found)
+    assert all(abs(p - on_duckdb[pair]) < 1e-9 for pair, p in on_spark.items())
+
+
+def test_a_model_of_other_comparisons_is_not_carried_to_another_backend(
+    first_run: tuple[LinkResult, Path], tmp_path: Path
+) -> None:
+    saved = json.loads(first_run[1].read_text(encoding="utf-8"))
+    saved["settings"]["comparisons"] = saved["settings"]["comparisons"][:-1]
+    model = LinkageModel("person", saved["settings"], saved["trained_at"], saved["splink_version"])
+    with pytest.raises(LinkageModelError, match="train again with --retrain"):
+        settings_in(model, "spark", source=tmp_path / "old-model.json")
 
 
 def test_the_model_file_is_reused_and_gives_the_same_pairs(first_run: tuple[LinkResult, Path], loaded: Path) -> None:

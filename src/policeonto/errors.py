@@ -20,6 +20,7 @@ __all__ = [
     "CrosswalkError",
     "InstanceDataError",
     "LinkageModelError",
+    "LinkageTrainingError",
     "MappingInputError",
     "MappingSpecError",
     "OptionError",
@@ -138,6 +139,15 @@ class LinkageModelError(PoliceOntoError, ValueError):
     def __init__(self, message: str, *, path: Path | str) -> None:
         super().__init__(f"{path}: {message}")
         self.path = Path(path)
+
+
+class LinkageTrainingError(PoliceOntoError, ValueError):
+    """A linkage model cannot be trained on a store's records: too few pairs of them across graphs agree on
+    what training blocks on (carries the kind of record)."""
+
+    def __init__(self, message: str, *, entity: str) -> None:
+        super().__init__(message)
+        self.entity = entity
 
 
 class OptionError(PoliceOntoError, ValueError):

@@ -109,6 +109,7 @@ def link(
         OptionError: *entity* is not a kind linked, *threshold* or *floor* is not a probability, or the floor
             is above the threshold.
         LinkageModelError: the model file cannot be used.
+        LinkageTrainingError: the store's records are too few to train a model on.
         InstanceDataError: the decisions file cannot be used (names the file, row, column and value).
         StoreError: the store cannot be queried or written.
     """

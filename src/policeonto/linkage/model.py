@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from policeonto.errors import LinkageModelError
+from policeonto.errors import LinkageModelError, LinkageTrainingError
 from policeonto.linkage.records import EntityKind
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "postcode_comparison",
     "read_model",
     "settings_for",
+    "settings_in",
     "train",
     "write_model",
 ]
@@ -139,9 +140,16 @@ def link_only(comparisons: list[Any], blocking_rules: list[Any]) -> Any:
 
 
 def settings_for(entity: EntityKind) -> Any:
-    """Splink's settings for *entity* records: comparisons, blocking rules, ``link_only`` between graphs."""
+    """Splink's settings for *entity* records: comparisons, blocking rules, ``link_only`` between graphs
+    (the person records' here; another kind's from its own module, through
+    :data:`policeonto.linkage.kinds.KINDS`)."""
     import splink.comparison_library as cl
     from splink import block_on
+
+    if entity != "person":
+        from policeonto.linkage.kinds import KINDS  # imports this module: asked for here, not at the top
+
+        return KINDS[entity].settings()
 
     return link_only(
         [
@@ -222,9 +230,14 @@ def train(
     entity: EntityKind, tables: list[pd.DataFrame], aliases: list[str], *, settings: Any, training: Training
 ) -> LinkageModel:
     """Train the model for *entity* with Splink's *settings* on *tables* (one per graph) without labels, as
-    *training* says, with a fixed seed."""
+    *training* says, with a fixed seed.
+
+    Raises:
+        LinkageTrainingError: no pair of records across the tables agrees on what a training session blocks on.
+    """
     import splink
     from splink import block_on
+    from splink.internals.exceptions import EMTrainingException
 
     linker = linker_for(tables, aliases, settings)
     steps = linker.training
@@ -232,8 +245,17 @@ def train(
         [block_on(*columns) for columns in training.prior], recall=training.recall
     )
     steps.estimate_u_using_random_sampling(max_pairs=_MAX_PAIRS, seed=SEED)
-    for columns in training.sessions:
-        steps.estimate_parameters_using_expectation_maximisation(block_on(*columns))
+    try:
+        for columns in training.sessions:
+            steps.estimate_parameters_using_expectation_maximisation(block_on(*columns))
+    except EMTrainingException as exc:
+        reason = str(exc).split("\n", 1)[0]
+        raise LinkageTrainingError(
+            f"cannot train a {entity} model on these {sum(map(len, tables))} records: {reason} Training needs "
+            "pairs of records across graphs that agree on it (a few hundred or more); link with a model trained "
+            "on a larger store (--model FILE)",
+            entity=entity,
+        ) from exc
     return LinkageModel(
         entity=entity,
         settings=linker.misc.save_model_to_json(),
@@ -293,3 +315,40 @@ def read_model(path: Path, entity: EntityKind) -> LinkageModel:
             path=path,
         )
     return model
+
+
+def settings_in(model: LinkageModel, dialect: str, *, source: Path | None = None) -> dict[str, Any]:
+    """*model*'s settings for another of Splink's backends (``"spark"``, ``"duckdb"``, ...): the comparisons
+    and blocking rules written again in that backend's SQL (Splink's level creators write each dialect's
+    functions: DuckDB's ``jaro_winkler_similarity`` is Spark's ``jaro_winkler`` from Splink's jar), with every
+    m and u probability, and the chance that two random records match, as the model has them.
+
+    The SQL in a model file is DuckDB's; Splink on Spark cannot run it as written, and with these settings
+    gives the same pairs and match probabilities as on DuckDB (``tests/test_linkage.py`` runs both).
+
+    Raises:
+        LinkageModelError: the model's comparisons or levels are not the ones this version of policeonto
+            builds (a model trained by another version): train again with --retrain.
+    """
+    settings = settings_for(model.entity).create_settings_dict(dialect)
+    settings["probability_two_random_records_match"] = model.settings["probability_two_random_records_match"]
+    ours, theirs = settings["comparisons"], model.settings.get("comparisons", [])
+
+    def shape(comparisons: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+        return [
+            (c.get("output_column_name", ""), [level.get("label_for_charts", "") for level in c["comparison_levels"]])
+            for c in comparisons
+        ]
+
+    if shape(ours) != shape(theirs):
+        raise LinkageModelError(
+            f"the model's comparisons are not the ones this version builds for {model.entity} records, so its "
+            "probabilities cannot be carried to another backend; train again with --retrain",
+            path=source or "the model",
+        )
+    for comparison, trained in zip(ours, theirs, strict=True):
+        for level, estimated in zip(comparison["comparison_levels"], trained["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in estimated:
+                    level[key] = estimated[key]
+    return settings

@@ -122,16 +122,25 @@ def pull(store: Store, entity: EntityKind) -> pd.DataFrame:
     """Every record of kind *entity* in *store*, one row each: ``record`` and ``graph`` (IRIs), then the
     :data:`COLUMNS` of the kind, squeezed for comparison (None when the record does not say)."""
     raw = rows(store, _QUERIES[entity])
-    table = pd.DataFrame({"record": raw["record"], "graph": raw["graph"]}, dtype=object)
-    table["forename"] = [squeeze(value) for value in raw["forename"]]
-    table["surname"] = [squeeze(value) for value in raw["surname"]]
-    # The keys of names.py: Bill and William, Mohammed and Muhammad, MacDonald and McDonald are one name.
-    table["forename_key"] = [None if value is None else forename_key(value) or None for value in raw["forename"]]
-    table["surname_key"] = [None if value is None else surname_key(value) or None for value in raw["surname"]]
-    table["forename_code"] = [phonetic(value) for value in table["forename_key"]]
-    table["surname_code"] = [phonetic(value) for value in table["surname_key"]]
-    table["dob"] = raw["dob"]
-    table["gender"] = [None if value is None else value.rsplit("/", 1)[-1] for value in raw["gender"]]
-    table["pnc_id"] = [code(value) for value in raw["pnc_id"]]
-    table["postcode"] = [code(value) for value in raw["postcode"]]
-    return table
+    forename_keys = [None if value is None else forename_key(value) or None for value in raw["forename"]]
+    surname_keys = [None if value is None else surname_key(value) or None for value in raw["surname"]]
+    # Built at once as object columns: a column assigned from a list of strings and None would be inferred
+    # as pandas' string type, which turns None into NaN.
+    return pd.DataFrame(
+        {
+            "record": raw["record"],
+            "graph": raw["graph"],
+            "forename": [squeeze(value) for value in raw["forename"]],
+            "surname": [squeeze(value) for value in raw["surname"]],
+            # The keys of names.py: Bill and William, Mohammed and Muhammad, MacDonald and McDonald are one name.
+            "forename_key": forename_keys,
+            "surname_key": surname_keys,
+            "forename_code": [phonetic(value) for value in forename_keys],
+            "surname_code": [phonetic(value) for value in surname_keys],
+            "dob": raw["dob"],
+            "gender": [None if value is None else value.rsplit("/", 1)[-1] for value in raw["gender"]],
+            "pnc_id": [code(value) for value in raw["pnc_id"]],
+            "postcode": [code(value) for value in raw["postcode"]],
+        },
+        dtype=object,
+    )
