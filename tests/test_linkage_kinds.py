@@ -272,3 +272,28 @@ def test_the_examples_plant_each_vehicle_and_address_case() -> None:
         ("address", "neighbouring-houses", False): 3,
         ("address", "flats-of-one-house", False): 2,
     }
+
+
+def test_a_vehicle_or_address_that_does_not_say_reads_as_none(tmp_path: Path) -> None:
+    """Records with a field and records without it, side by side: the missing ones are None, never pandas'
+    NaN (a column of strings and None would be inferred as pandas' string type)."""
+    pole = "https://w3id.org/policeonto/"
+    path = tmp_path / "few.ttl"
+    path.write_text(
+        f'<urn:v:1> a <{pole}Vehicle> ; <{pole}make> "Ford" ; <{pole}identifiers> <urn:id:1> .\n'
+        f'<urn:id:1> <{pole}scheme> <{pole}code/identifier-scheme/vrm> ; <{pole}notation> "AB12CDE" .\n'
+        f"<urn:v:2> a <{pole}Vehicle> .\n"
+        f'<urn:a:1> a <{pole}Address> ; <{pole}postcode> "AB1 2CD" ; <{pole}address_lines> "12 Mill Ln" .\n'
+        f"<urn:a:2> a <{pole}Address> .\n",
+        encoding="utf-8",
+    )
+    store = EmbeddedStore()
+    store.load(path, graph="https://example.org/graph/few", syntax="turtle")
+    vehicles, addresses = KINDS["vehicle"].pull(store), KINDS["address"].pull(store)
+    store.close()
+    assert vehicles.to_dict("records")[1] == {
+        "record": "urn:v:2", "graph": "https://example.org/graph/few", "mark": None, "mark_key": None,
+        "make": None, "make_key": None, "model": None, "colour": None, "vehicle_type": None,
+    }  # fmt: skip
+    assert list(vehicles["mark_key"]) == ["A812CDE", None] and list(addresses["house"]) == ["12", None]
+    assert list(addresses["street"]) == ["milllane", None] and list(addresses["postcode"]) == ["AB12CD", None]

@@ -126,16 +126,21 @@ def pull(store: Store) -> pd.DataFrame:
     (None where the record does not say): flat, house and street from its lines (:func:`split_lines`), its
     post town squeezed, and its postcode without spaces in upper case."""
     raw = rows(store, _QUERY)
-    table = pd.DataFrame({"record": raw["record"], "graph": raw["graph"]}, dtype=object)
     parts = [split_lines(value or None) for value in raw["lines"]]
-    table["flat"] = [flat for flat, _, _ in parts]
-    table["house"] = [house for _, house, _ in parts]
-    table["street"] = [street for _, _, street in parts]
-    table["town"] = [
-        None if value is None else re.sub(r"[^a-z0-9]", "", _words(value)) or None for value in raw["town"]
-    ]
-    table["postcode"] = [code(value) for value in raw["postcode"]]
-    return table
+    towns = [None if value is None else re.sub(r"[^a-z0-9]", "", _words(value)) or None for value in raw["town"]]
+    # Built at once as object columns (see policeonto.linkage.records.pull: pandas would turn None into NaN).
+    return pd.DataFrame(
+        {
+            "record": raw["record"],
+            "graph": raw["graph"],
+            "flat": [flat for flat, _, _ in parts],
+            "house": [house for _, house, _ in parts],
+            "street": [street for _, _, street in parts],
+            "town": towns,
+            "postcode": [code(value) for value in raw["postcode"]],
+        },
+        dtype=object,
+    )
 
 
 def _flat() -> Any:

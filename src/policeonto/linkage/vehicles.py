@@ -129,15 +129,23 @@ def pull(store: Store) -> pd.DataFrame:
     (:func:`~policeonto.linkage.names.registration_key`), the make and its key, model and colour squeezed,
     and the vehicle type's code."""
     raw = rows(store, _QUERY)
-    table = pd.DataFrame({"record": raw["record"], "graph": raw["graph"]}, dtype=object)
-    table["mark"] = [mark(value) for value in raw["mark"]]
-    table["mark_key"] = [None if value is None else registration_key(value) for value in table["mark"]]
-    table["make"] = [_plain(value) for value in raw["make"]]
-    table["make_key"] = [make_key(value) for value in raw["make"]]
-    table["model"] = [_plain(value) for value in raw["model"]]
-    table["colour"] = [_plain(value) for value in raw["colour"]]
-    table["vehicle_type"] = [None if value is None else value.rsplit("/", 1)[-1] for value in raw["vehicle_type"]]
-    return table
+    marks = [mark(value) for value in raw["mark"]]
+    # Built at once as object columns: a column assigned from a list of strings and None would be inferred
+    # as pandas' string type, which turns None into NaN.
+    return pd.DataFrame(
+        {
+            "record": raw["record"],
+            "graph": raw["graph"],
+            "mark": marks,
+            "mark_key": [None if value is None else registration_key(value) for value in marks],
+            "make": [_plain(value) for value in raw["make"]],
+            "make_key": [make_key(value) for value in raw["make"]],
+            "model": [_plain(value) for value in raw["model"]],
+            "colour": [_plain(value) for value in raw["colour"]],
+            "vehicle_type": [None if value is None else value.rsplit("/", 1)[-1] for value in raw["vehicle_type"]],
+        },
+        dtype=object,
+    )
 
 
 def _mark() -> Any:
