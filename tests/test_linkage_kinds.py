@@ -19,12 +19,12 @@ from policeonto.linkage import CLUSTERS_GRAPH, MATCHES_GRAPH, LinkResult, link
 from policeonto.linkage.addresses import split_lines
 from policeonto.linkage.evaluation import CaseOutcome, Scores, baseline_pairs, case_outcomes, evaluate, score
 from policeonto.linkage.kinds import KINDS
-from policeonto.linkage.model import read_model
+from policeonto.linkage.model import read_model, settings_in
 from policeonto.linkage.truth import Truth, read_truth
 from policeonto.linkage.vehicles import make_key
 from policeonto.store import EmbeddedStore, Store
 from policeonto.store.results import plain
-from tests.test_linkage import _keys, _written
+from tests.test_linkage import _keys, _written, on_spark
 
 ROOT = Path(__file__).resolve().parents[1]
 TRUTH = ROOT / "examples" / "linkage-truth.csv"
@@ -164,6 +164,23 @@ def test_the_vehicle_graphs_conform_in_both_engines(
     broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
     fast, reference = _keys(broken, "fast"), _keys(broken, "pyshacl")
     assert fast == reference and {key[1].rsplit("/", 1)[-1].rstrip(">") for key in fast} == {"entity_kind"}
+
+
+def test_the_vehicle_and_address_models_link_alike_on_splinks_spark_backend(
+    runs: dict[str, tuple[LinkResult, Path]], loaded: Path
+) -> None:
+    """Their model files' settings, written again for Spark's SQL (their custom levels' contains and IS
+    NULL among them), give on Spark the pairs and match probabilities DuckDB gives."""
+    jobs, expected = [], []
+    with EmbeddedStore(loaded) as store:
+        for kind in ("vehicle", "address"):
+            result, path = runs[kind]
+            model = read_model(path, kind)  # type: ignore[arg-type]
+            jobs.append((KINDS[kind].pull(store), settings_in(model, "spark", source=path)))  # type: ignore[index]
+            expected.append({(m.first, m.second): m.probability for m in result.pairs})
+    for found, on_duckdb in zip(on_spark(jobs, loaded.parent / "spark-checkpoints"), expected, strict=True):
+        assert sorted(found) == sorted(on_duckdb) and found
+        assert all(abs(p - on_duckdb[pair]) < 1e-9 for pair, p in found.items())
 
 
 def test_vehicle_decisions_are_recorded_in_their_own_graph_and_survive_a_rerun(
