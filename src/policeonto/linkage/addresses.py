@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from policeonto.linkage.model import Training, link_only, postcode_comparison
+from policeonto.linkage.model import Training, exact_then, link_only, postcode_comparison
 from policeonto.linkage.records import code, rows
 from policeonto.store.base import Store
 
@@ -163,35 +163,23 @@ def _flat() -> Any:
 
 def _house() -> Any:
     import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
 
-    return cl.CustomComparison(
-        output_column_name="house",
-        comparison_levels=[
-            cll.NullLevel("house"),
-            cll.ExactMatchLevel("house"),
-            cll.ElseLevel().configure(label_for_charts="different houses", m_probability=RARE, fix_m_probability=True),
-        ],
-        comparison_description="house number or name: exact",
-    )
+    apart = cll.ElseLevel().configure(label_for_charts="different houses", m_probability=RARE, fix_m_probability=True)
+    return exact_then("house", [apart], "house number or name: exact")
 
 
 def _named(column: str, description: str) -> Any:
     import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
 
-    return cl.CustomComparison(
-        output_column_name=column,
-        comparison_levels=[
-            cll.NullLevel(column),
-            cll.ExactMatchLevel(column),
+    within = f"contains({column}_l, {column}_r) OR contains({column}_r, {column}_l)"
+    return exact_then(
+        column,
+        [
             cll.JaroWinklerLevel(column, 0.9),
-            cll.CustomLevel(f"contains({column}_l, {column}_r) OR contains({column}_r, {column}_l)").configure(
-                label_for_charts=f"one {column} within the other"
-            ),
+            cll.CustomLevel(within).configure(label_for_charts=f"one {column} within the other"),
             cll.ElseLevel(),
         ],
-        comparison_description=f"{description}: exact, Jaro-Winkler >= 0.9, one within the other (a house name run in)",
+        f"{description}: exact, Jaro-Winkler >= 0.9, one within the other (a house name run in)",
     )
 
 

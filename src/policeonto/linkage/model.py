@@ -28,6 +28,7 @@ __all__ = [
     "SEED",
     "LinkageModel",
     "Training",
+    "exact_then",
     "link_only",
     "postcode_comparison",
     "read_model",
@@ -120,6 +121,18 @@ def postcode_comparison() -> Any:
             cll.ElseLevel(),
         ],
         comparison_description="home postcode: exact, same sector, same district",
+    )
+
+
+def exact_then(column: str, levels: list[Any], description: str) -> Any:
+    """A comparison of *column*: null (either side missing), exact, then *levels* in order."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[cll.NullLevel(column), cll.ExactMatchLevel(column), *levels],
+        comparison_description=description,
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from policeonto.linkage.model import Training, link_only
+from policeonto.linkage.model import Training, exact_then, link_only
 from policeonto.linkage.names import registration_key
 from policeonto.linkage.records import rows
 from policeonto.store.base import Store
@@ -148,88 +148,60 @@ def pull(store: Store) -> pd.DataFrame:
     )
 
 
-def _mark() -> Any:
+def _comparisons() -> list[Any]:
+    """Mark, make, model and colour, each null, exact, then its own levels; and the vehicle type, exact."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    return cl.CustomComparison(
-        output_column_name="mark",
-        comparison_levels=[
-            cll.NullLevel("mark"),
-            cll.ExactMatchLevel("mark"),
-            cll.ExactMatchLevel("mark_key").configure(label_for_charts="the same mark once misreadings are folded"),
-            cll.DamerauLevenshteinLevel("mark", 1).configure(
-                label_for_charts="one character wrong or two swapped",
-                m_probability=NEIGHBOURING,
-                fix_m_probability=True,
-            ),
-            cll.ElseLevel().configure(label_for_charts="different marks", m_probability=RARE, fix_m_probability=True),
-        ],
-        comparison_description=(
-            "registration mark (no spaces, upper case): exact, the same once O/0, I/1, S/5, B/8 and Z/2 are "
-            "folded together, one character wrong or two swapped"
-        ),
-    )
-
-
-def _make() -> Any:
-    import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
-
-    return cl.CustomComparison(
-        output_column_name="make",
-        comparison_levels=[
-            cll.NullLevel("make"),
-            cll.ExactMatchLevel("make"),
-            cll.ExactMatchLevel("make_key").configure(label_for_charts="the same make written another way"),
-            cll.JaroWinklerLevel("make", 0.88).configure(label_for_charts="make misspelt"),
-            cll.ElseLevel().configure(m_probability=UNLIKE, fix_m_probability=True),
-        ],
-        comparison_description="make: exact, the same make shortened or run together (VW), Jaro-Winkler >= 0.88",
-    )
-
-
-def _model() -> Any:
-    import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
+    def fixed(m: float, label: str = "All other comparisons") -> Any:
+        return cll.ElseLevel().configure(label_for_charts=label, m_probability=m, fix_m_probability=True)
 
     contains = "contains(model_l, model_r) OR contains(model_r, model_l)"
-    return cl.CustomComparison(
-        output_column_name="model",
-        comparison_levels=[
-            cll.NullLevel("model"),
-            cll.ExactMatchLevel("model"),
-            cll.CustomLevel(contains, label_for_charts="one model name within the other"),
-            cll.JaroWinklerLevel("model", 0.88).configure(label_for_charts="model misspelt"),
-            cll.ElseLevel().configure(m_probability=UNLIKE, fix_m_probability=True),
-        ],
-        comparison_description="model: exact, one within the other (Range Rover Evoque, Evoque), Jaro-Winkler >= 0.88",
-    )
-
-
-def _colour() -> Any:
-    import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
-
-    return cl.CustomComparison(
-        output_column_name="colour",
-        comparison_levels=[
-            cll.NullLevel("colour"),
-            cll.ExactMatchLevel("colour"),
-            cll.ElseLevel().configure(m_probability=RESPRAYED, fix_m_probability=True),
-        ],
-        comparison_description="colour: exact",
-    )
+    return [
+        exact_then(
+            "mark",
+            [
+                cll.ExactMatchLevel("mark_key").configure(label_for_charts="the same mark once misreadings are folded"),
+                cll.DamerauLevenshteinLevel("mark", 1).configure(
+                    label_for_charts="one character wrong or two swapped",
+                    m_probability=NEIGHBOURING,
+                    fix_m_probability=True,
+                ),
+                fixed(RARE, "different marks"),
+            ],
+            "registration mark (no spaces, upper case): exact, the same once O/0, I/1, S/5, B/8 and Z/2 are "
+            "folded together, one character wrong or two swapped",
+        ),
+        exact_then(
+            "make",
+            [
+                cll.ExactMatchLevel("make_key").configure(label_for_charts="the same make written another way"),
+                cll.JaroWinklerLevel("make", 0.88).configure(label_for_charts="make misspelt"),
+                fixed(UNLIKE),
+            ],
+            "make: exact, the same make shortened or run together (VW), Jaro-Winkler >= 0.88",
+        ),
+        exact_then(
+            "model",
+            [
+                cll.CustomLevel(contains, label_for_charts="one model name within the other"),
+                cll.JaroWinklerLevel("model", 0.88).configure(label_for_charts="model misspelt"),
+                fixed(UNLIKE),
+            ],
+            "model: exact, one within the other (Range Rover Evoque, Evoque), Jaro-Winkler >= 0.88",
+        ),
+        exact_then("colour", [fixed(RESPRAYED)], "colour: exact"),
+        cl.ExactMatch("vehicle_type"),
+    ]
 
 
 def settings() -> Any:
     """Splink's settings for vehicle records: mark, make, model, colour and type; ``link_only`` between
     graphs; blocking on the mark with misreadings folded, and on make and model."""
-    import splink.comparison_library as cl
     from splink import block_on
 
     return link_only(
-        [_mark(), _make(), _model(), _colour(), cl.ExactMatch("vehicle_type")],
+        _comparisons(),
         [block_on("mark_key"), block_on("make_key", "model")],
     )
 
