@@ -71,6 +71,10 @@ demo: $(STAMP)
 	@echo "The two forces' people linked with Splink, scored against the planted ground truth beside the exact PNC join:"
 	$(BIN)/policeonto link --store out/store --model out/linkage/person-model.json --retrain \
 	    --truth out/examples/linkage-truth.csv
+	@echo "Their vehicles and addresses linked the same way, beside the exact mark and postcode-and-lines joins:"
+	@for kind in vehicle address; do \
+	    $(BIN)/policeonto link --store out/store --entity $$kind --model out/linkage/$$kind-model.json --retrain \
+	        --truth out/examples/linkage-truth.csv || exit 1; done
 	$(BIN)/policeonto load examples/police-uk/*.csv --store out/store
 	@for query in examples/queries/*.rq; do \
 	    echo; echo "== $$query"; $(BIN)/policeonto query $$query --store out/store || exit 1; done

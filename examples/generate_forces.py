@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the modules that gro
 from force_a_contacts import write_csv, write_force_a_contacts
 from force_b_intelligence import JusticeRecords, justice_records
 from linkage_cases import Makers, Pair, plant_linkage_cases
+from linkage_objects import ObjectMakers, plant_object_cases
 
 FAULT_RATE = 0.02
 SHARED_RATE = 0.08
@@ -1029,13 +1030,42 @@ def _linkage_home(rng: Random, force: Force) -> int:
     return rng.choice([i for i, p in enumerate(force.places) if i != force.poi_home and POSTCODE_RE.match(p.postcode)])
 
 
+def _object_makers(forces: tuple[Force, Force]) -> ObjectMakers:
+    """The generator's ways of making vehicles, marks and addresses, lent to the vehicles' and addresses'
+    cases: marks are new to both forces."""
+    registry = Registry(vrms={v.vrm for force in forces for v in force.vehicles})
+    kinds = {(make, model): kind for kind, models in MODELS.items() for make, model in models}
+
+    def vehicle(rng: Random, made: tuple[str, str] | None) -> Vehicle:
+        if made is None:
+            return _make_vehicle(rng, registry)
+        return Vehicle(kinds[made], _vrm(rng, registry), made[0], made[1], rng.choice(COLOURS))
+
+    def issue(mark: str) -> bool:
+        if mark in registry.vrms:
+            return False
+        registry.vrms.add(mark)
+        return True
+
+    return ObjectMakers(vehicle=vehicle, issue=issue, place=lambda rng: _make_place(rng, TOWNS_A))
+
+
+#: The path under which the mappings mint each kind's records, in Force A and Force B, and their ids' kind.
+_TRUTH_RECORDS = {
+    "person": ("force-a/nominal/", "force-b/person/", "person"),
+    "vehicle": ("force-a/object/", "force-b/vehicle/", "vehicle"),
+    "address": ("force-a/location/", "force-b/address/", "location"),
+}
+
+
 def _linkage_rows(forces: tuple[Force, Force], pairs: list[Pair]) -> Iterator[list[str]]:
     """Rows of ``linkage-truth.csv``: each pair's records by the IRIs the mappings mint for them."""
-    force_a, force_b = (_local_ids(force)["person"] for force in forces)
+    ids_a, ids_b = (_local_ids(force) for force in forces)
     for pair in pairs:
-        record_a = f"{DATA_BASE}force-a/nominal/{force_a(pair.a)}"
-        record_b = f"{DATA_BASE}force-b/person/{force_b(pair.b)}"
-        yield ["person", pair.case, "true" if pair.same else "false", record_a, record_b]
+        path_a, path_b, kind = _TRUTH_RECORDS[pair.entity]
+        record_a = f"{DATA_BASE}{path_a}{ids_a[kind](pair.a)}"
+        record_b = f"{DATA_BASE}{path_b}{ids_b[kind](pair.b)}"
+        yield [pair.entity, pair.case, "true" if pair.same else "false", record_a, record_b]
 
 
 # ---------------------------------------------------------------- entry points
@@ -1056,6 +1086,7 @@ def generate(out: Path, *, seed: int = 7, scale: float = 1.0) -> dict[str, Any]:
     # The contact tables and justice records are drawn for the people before the linkage cases.
     births_a, people_b = [p.birth for p in forces[0].people], len(forces[1].people)
     pairs = plant_linkage_cases(seed, forces, (reserved[0], reserved[1]), _linkage_makers(forces))
+    pairs += plant_object_cases(seed, forces, _object_makers(forces))
 
     out.mkdir(parents=True, exist_ok=True)
     counts_a, faults_a = _write_force_a(forces[0], out)

@@ -62,13 +62,14 @@ SAME_PERSON_CASES = {
 
 @dataclass(frozen=True, slots=True)
 class Pair:
-    """A Force A record and a Force B record (indices into each force's people), and whether they are one
-    person, with the case that planted them."""
+    """A Force A record and a Force B record (indices into each force's people, vehicles or places, as
+    *entity* says), and whether they are one person (vehicle, address), with the case that planted them."""
 
     case: str
     same: bool
     a: int
     b: int
+    entity: str = "person"
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,7 @@ def test_validation_finds_exactly_the_planted_faults(truth: dict[str, Any]) -> N
     assert not report.valid  # a dangling link is an error
     assert Counter(code for code, *_ in found) == {
         "dangling-reference": 36,  # 4 in Force A's calls and family links, 1 warrant and 1 report's subject in Force B
-        "invalid-value": 11,  # 3 phone numbers in national form
+        "invalid-value": 13,  # 3 phone numbers in national form; 2 postcodes without their space (linkage cases)
         "missing-recommended-value": 12,
         "unknown-code": 14,  # 1 family link code, 1 source evaluation "6"
         "value-out-of-range": 3,  # 3 calls of a negative duration

@@ -10,7 +10,9 @@ import csv
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from rdflib import RDF, XSD
@@ -122,20 +124,15 @@ def test_people_with_no_name_are_pulled_and_linked_with_a_saved_model(
     assert [(m.first, m.second) for m in result.pairs] == [("https://example.org/a/1", "https://example.org/b/1")]
 
 
-def test_the_saved_model_links_alike_on_splinks_spark_backend(first_run: tuple[LinkResult, Path], loaded: Path) -> None:
-    """The model file's settings, written again for Spark's SQL with its probabilities, give on Spark (local,
-    two cores, Splink's jar of string functions) the pairs and match probabilities DuckDB gives."""
+def on_spark(jobs: list[tuple[pd.DataFrame, dict[str, Any]]], checkpoints: Path) -> list[dict[tuple[str, str], float]]:
+    """Each job's records (a table of ``pull``) linked on a local Spark (two cores, Splink's jar of string
+    functions) with its settings, in one Spark session: the pairs at 0.5 or above with their match
+    probabilities, each pair's records in order (Spark may put either on the left)."""
     from pyspark.sql import SparkSession
     from pyspark.sql.types import StringType, StructField, StructType
     from splink import Linker, SparkAPI
     from splink.backends.spark import similarity_jar_location
 
-    result, model_path = first_run
-    model = read_model(model_path, "person")
-    with EmbeddedStore(loaded) as store:
-        table = pull(store, "person")
-    groups = [group.reset_index(drop=True) for _, group in table.groupby("graph", sort=True)]
-    aliases = [f"graph_{index}" for index in range(len(groups))]
     spark = (
         SparkSession.builder.master("local[2]")
         .config("spark.jars", similarity_jar_location())
@@ -143,23 +140,38 @@ def test_the_saved_model_links_alike_on_splinks_spark_backend(first_run: tuple[L
         .config("spark.sql.shuffle.partitions", "4")
         .getOrCreate()
     )
+    found = []
     try:
         spark.sparkContext.setLogLevel("ERROR")
-        spark.sparkContext.setCheckpointDir(str(loaded.parent / "spark-checkpoints"))
-        schema = StructType([StructField(column, StringType(), True) for column in table.columns])
-        frames = [spark.createDataFrame([tuple(row) for row in g.itertuples(index=False)], schema) for g in groups]
-        settings = settings_in(model, "spark", source=model_path)
-        linker = Linker(frames, settings, SparkAPI(spark_session=spark), input_table_aliases=aliases)
-        found = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
+        spark.sparkContext.setCheckpointDir(str(checkpoints))
+        for job, (table, settings) in enumerate(jobs):
+            groups = [group.reset_index(drop=True) for _, group in table.groupby("graph", sort=True)]
+            aliases = [f"job_{job}_graph_{index}" for index in range(len(groups))]  # one session's tables
+            schema = StructType([StructField(column, StringType(), True) for column in table.columns])
+            frames = [spark.createDataFrame([tuple(row) for row in g.itertuples(index=False)], schema) for g in groups]
+            linker = Linker(frames, settings, SparkAPI(spark_session=spark), input_table_aliases=aliases)
+            pairs = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
+            rows = zip(pairs["record_l"], pairs["record_r"], pairs["match_probability"], strict=True)
+            found.append({tuple(sorted((a, b))): p for a, b, p in rows})
+            assert len(found[-1]) == len(pairs)  # no pair twice
     finally:
         spark.stop()
+    return found
+
+
+def test_the_saved_model_links_alike_on_splinks_spark_backend(first_run: tuple[LinkResult, Path], loaded: Path) -> None:
+    """The model file's settings, written again for Spark's SQL with its probabilities, give on Spark (local,
+    two cores, Splink's jar of string functions) the pairs and match probabilities DuckDB gives."""
+    result, model_path = first_run
+    model = read_model(model_path, "person")
+    with EmbeddedStore(loaded) as store:
+        table = pull(store, "person")
+    settings = settings_in(model, "spark", source=model_path)
+    (found,) = on_spark([(table, settings)], loaded.parent / "spark-checkpoints")
     assert "jaro_winkler(" in json.dumps(settings) and "jaro_winkler_similarity" not in json.dumps(settings)
-    # Spark may put either record of a pair on the left
-    pairs = zip(found["record_l"], found["record_r"], found["match_probability"], strict=True)
-    on_spark = {tuple(sorted((a, b))): p for a, b, p in pairs}
     on_duckdb = {tuple(sorted((m.first, m.second))): m.probability for m in result.pairs}
-    assert sorted(on_spark) == sorted(on_duckdb) and len(on_spark) == len(result.pairs) == len(found)
-    assert all(abs(p - on_duckdb[pair]) < 1e-9 for pair, p in on_spark.items())
+    assert sorted(found) == sorted(on_duckdb) and len(found) == len(result.pairs)
+    assert all(abs(p - on_duckdb[pair]) < 1e-9 for pair, p in found.items())
 
 
 def test_a_model_of_other_comparisons_is_not_carried_to_another_backend(
@@ -245,12 +257,13 @@ def test_cli_links_and_refuses_a_bad_model(first_run: tuple[LinkResult, Path], l
     assert floor.exit_code == 2 and "--floor 0.95 is above --threshold 0.9" in floor.output
 
 
-def _written(store: Store, target: Path) -> Path:
-    """The matches and clusters graphs, with the types of the records they name, as one N-Triples file."""
+def _written(store: Store, target: Path, matches: str = MATCHES_GRAPH, clusters: str = CLUSTERS_GRAPH) -> Path:
+    """The *matches* and *clusters* graphs (by default the person records'), with the types of the records
+    they name, as one N-Triples file."""
     construct = (
         "CONSTRUCT { ?s ?p ?o . ?record a ?type } WHERE { "
-        f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g IN (<{MATCHES_GRAPH}>, <{CLUSTERS_GRAPH}>)) }} UNION "
-        f"{{ GRAPH <{MATCHES_GRAPH}> {{ ?m <https://w3id.org/policeonto/first_record>|"
+        f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g IN (<{matches}>, <{clusters}>)) }} UNION "
+        f"{{ GRAPH <{matches}> {{ ?m <https://w3id.org/policeonto/first_record>|"
         "<https://w3id.org/policeonto/second_record> ?record } GRAPH ?h { ?record a ?type } } }"
     )
     target.write_text("".join(line + "\n" for line in store.query(construct).triples), encoding="utf-8")

@@ -30,7 +30,11 @@ def _evidence_text(match: Match) -> str:
     "--store", "location", default=None, help="The store: a folder, or a SPARQL 1.1 server's URL.  [default: out/store]"
 )
 @click.option(
-    "--entity", type=click.Choice(["person"]), default="person", show_default=True, help="Which records to link."
+    "--entity",
+    type=click.Choice(["person", "vehicle", "address"]),
+    default="person",
+    show_default=True,
+    help="Which records to link.",
 )
 @click.option(
     "--threshold", type=float, default=0.9, show_default=True, help="Pairs this likely or more form clusters."
@@ -81,8 +85,9 @@ def link(
 ) -> int:
     """Link the records of one kind across the forces' graphs of a store (Splink, on DuckDB). Each pair at
     or above --floor is recorded as a RecordMatch with the comparisons that decided it, in the graph
-    https://w3id.org/policeonto/graph/linkage/matches; the pairs at or above --threshold are joined into
-    resolved entities in .../linkage/clusters. The forces' graphs are not changed."""
+    https://w3id.org/policeonto/graph/linkage/matches (vehicles: .../linkage/vehicle/matches, addresses:
+    .../linkage/address/matches); the pairs at or above --threshold are joined into resolved entities in
+    .../clusters beside it. The forces' graphs are not changed."""
     from policeonto.linkage import link as run_link
     from policeonto.linkage.evaluation import judge
     from policeonto.linkage.review import decision_lines, decision_summary, grey_zone, review_csv
@@ -97,7 +102,7 @@ def link(
     with open_store(location, create=False) as store:
         result = run_link(
             store,
-            entity="person",
+            entity=entity,  # type: ignore[arg-type]
             threshold=threshold,
             floor=floor,
             model_path=chosen,

@@ -27,9 +27,10 @@ from policeonto.linkage.decisions import (
     stored_decisions,
 )
 from policeonto.linkage.graphs import CLUSTERS_GRAPH, MATCHES_GRAPH, LinkageRun, cluster_graph, match_graph
+from policeonto.linkage.kinds import KINDS
 from policeonto.linkage.model import LinkageModel, linker_for, read_model, train, write_model
 from policeonto.linkage.pairs import Evidence, Match, matches
-from policeonto.linkage.records import EntityKind, pull
+from policeonto.linkage.records import EntityKind
 from policeonto.quiet import quieted
 from policeonto.store.base import Store
 
@@ -97,27 +98,32 @@ def link(
     retrain: bool = False,
     decisions: Path | None = None,
 ) -> LinkResult:
-    """Link the *entity* records of every graph in *store* across graphs, and replace the store's matches
-    graph (each pair at or above *floor*) and clusters graph (pairs at or above *threshold*, joined).
+    """Link the *entity* records (``person``, ``vehicle`` or ``address``) of every graph in *store* across
+    graphs, and replace the kind's matches graph (each pair at or above *floor*) and clusters graph (pairs at
+    or above *threshold*, joined) in *store* (:data:`policeonto.linkage.kinds.KINDS` names them).
 
     The model is read from *model_path* when the file is there (unless *retrain*), else trained on the
     store's records without labels and saved there (when a path is given).
 
     Raises:
-        OptionError: *threshold* or *floor* is not a probability, or the floor is above the threshold.
+        OptionError: *entity* is not a kind linked, *threshold* or *floor* is not a probability, or the floor
+            is above the threshold.
         LinkageModelError: the model file cannot be used.
         LinkageTrainingError: the store's records are too few to train a model on.
         InstanceDataError: the decisions file cannot be used (names the file, row, column and value).
         StoreError: the store cannot be queried or written.
     """
+    if entity not in KINDS:
+        raise OptionError(f"--entity {entity!r}: link one of {', '.join(KINDS)}", option="entity", value=entity)
+    kind = KINDS[entity]
     _check("threshold", threshold)
     if _check("floor", floor) > threshold:
         raise OptionError(f"--floor {floor} is above --threshold {threshold}", option="floor", value=floor)
     started = _now()
-    table = pull(store, entity)
+    table = kind.pull(store)
     present = set(table["record"])
     read = () if decisions is None else read_decisions(decisions, present)
-    every = merge(stored_decisions(store), read)
+    every = merge(stored_decisions(store, kind.graphs.decisions), read)
     applying = tuple(d for d in every if d.first in present and d.second in present)
     groups = [group.reset_index(drop=True) for _, group in table.groupby("graph", sort=True)]
     aliases = [f"graph_{index}" for index in range(len(groups))]
@@ -126,7 +132,11 @@ def link(
     found: tuple[Match, ...] = ()
     with quieted("splink"):
         if len(groups) >= 2:
-            model = train(entity, groups, aliases) if trained else read_model(model_path, entity)  # type: ignore[arg-type]
+            model = (
+                train(entity, groups, aliases, settings=kind.settings(), training=kind.training)
+                if trained
+                else read_model(model_path, entity)  # type: ignore[arg-type]
+            )
             linker = linker_for(groups, aliases, model.settings, source=None if trained else model_path)
             predictions = linker.inference.predict(threshold_match_probability=floor).as_pandas_dataframe()
             found = matches(predictions, model.settings)
@@ -147,9 +157,9 @@ def link(
     formed, contradicted = decided_clusters(found, threshold, applying)
     followed = tuple((d.iri, d.first, d.second) for d in applying if d.verdict == "same" and d not in contradicted)
     if decisions is not None:
-        _replace(store, decision_graph(every), DECISIONS_GRAPH)
-    _replace(store, match_graph(found, run), MATCHES_GRAPH)
-    _replace(store, cluster_graph(formed, run, followed), CLUSTERS_GRAPH)
+        _replace(store, decision_graph(every), kind.graphs.decisions)
+    _replace(store, match_graph(found, run), kind.graphs.matches)
+    _replace(store, cluster_graph(formed, run, followed), kind.graphs.clusters)
     return LinkResult(
         run=run,
         records=len(table),

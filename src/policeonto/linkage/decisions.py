@@ -160,17 +160,18 @@ def merge(kept: tuple[Decision, ...], new: tuple[Decision, ...]) -> tuple[Decisi
     return tuple(chosen[pair] for pair in sorted(chosen))
 
 
-_STORED = f"""PREFIX pole: <https://w3id.org/policeonto/>
-SELECT ?first ?second ?decision ?by ?at ?note WHERE {{ GRAPH <{DECISIONS_GRAPH}> {{
+_STORED = """PREFIX pole: <https://w3id.org/policeonto/>
+SELECT ?first ?second ?decision ?by ?at ?note WHERE {{ GRAPH <{graph}> {{
   ?d a pole:MatchDecision ; pole:first_record ?first ; pole:second_record ?second ; pole:decision ?decision ;
      pole:decided_by ?by ; pole:decided_at ?at . OPTIONAL {{ ?d pole:decision_note ?note }} }} }}
 ORDER BY ?first ?second"""
 
 
-def stored_decisions(store: Store) -> tuple[Decision, ...]:
-    """The decisions in *store*'s decisions graph (none when it has no such graph)."""
+def stored_decisions(store: Store, graph: str = DECISIONS_GRAPH) -> tuple[Decision, ...]:
+    """The decisions in *store*'s decisions *graph* (none when it has no such graph); by default the
+    person records' (each kind of record has its own: :data:`policeonto.linkage.kinds.KINDS`)."""
     found = []
-    for row in store.query(_STORED).rows:
+    for row in store.query(_STORED.format(graph=graph)).rows:
         first, second, code, by, at, note = (None if value is None else plain(value) for value in row)
         verdict: Verdict = "same" if code == _CODES + "same" else "not-same"
         found.append(Decision(first or "", second or "", verdict, by or "", at or "", note or ""))

@@ -133,21 +133,29 @@ _SHARED = {
   { GRAPH ?gb { ?b a pole:Vehicle ; pole:identifiers ?idb }
     ?idb pole:scheme scheme:vrm ; pole:notation ?vb .
     BIND(REPLACE(UCASE(STR(?vb)), "[^A-Z0-9]", "") AS ?mark) }""",
+    "address": """
+  { GRAPH ?ga { ?a a pole:Address ; pole:postcode ?pa ; pole:address_lines ?la }
+    BIND(REPLACE(UCASE(STR(?pa)), "[^A-Z0-9]", "") AS ?code)
+    BIND(REPLACE(LCASE(STR(?la)), "[^a-z0-9]", "") AS ?lines) }
+  { GRAPH ?gb { ?b a pole:Address ; pole:postcode ?pb ; pole:address_lines ?lb }
+    BIND(REPLACE(UCASE(STR(?pb)), "[^A-Z0-9]", "") AS ?code)
+    BIND(REPLACE(LCASE(STR(?lb)), "[^a-z0-9]", "") AS ?lines) }""",
 }
 
 
 def baseline_query(entity: str = "person") -> str:
     """The SPARQL query of the exact-identifier baseline: pairs of records in different graphs of a store
-    (one graph per force's export) with the same PNC ID, or vehicles with the same registration mark
-    once spaces, punctuation and case are set aside.
+    (one graph per force's export) with the same PNC ID; vehicles with the same registration mark once
+    spaces, punctuation and case are set aside; addresses with the same postcode and the same address
+    lines (house, flat and street), spaces, punctuation and case set aside.
 
     Raises:
-        OptionError: *entity* is neither ``person`` nor ``vehicle``.
+        OptionError: *entity* is not ``person``, ``vehicle`` or ``address``.
     """
     if entity not in _SHARED:
         raise OptionError(
-            f"the baseline joins people by PNC ID and vehicles by registration mark; {entity!r} has no identifier"
-            f" to join on (one of {', '.join(ENTITIES)})",
+            f"the baseline joins people by PNC ID, vehicles by registration mark and addresses by postcode and "
+            f"address lines; {entity!r} has nothing to join on (one of {', '.join(ENTITIES)})",
             option="--entity",
             value=entity,
         )

@@ -22,7 +22,21 @@ import pandas as pd
 from policeonto.errors import LinkageModelError, LinkageTrainingError
 from policeonto.linkage.records import EntityKind
 
-__all__ = ["FORMAT", "SEED", "LinkageModel", "read_model", "settings_for", "settings_in", "train", "write_model"]
+__all__ = [
+    "FORMAT",
+    "PERSON_TRAINING",
+    "SEED",
+    "LinkageModel",
+    "Training",
+    "exact_then",
+    "link_only",
+    "postcode_comparison",
+    "read_model",
+    "settings_for",
+    "settings_in",
+    "train",
+    "write_model",
+]
 
 FORMAT = 1  # the version of the model file's layout, not of the model
 SEED = 19  # u probabilities are estimated from random pairs drawn with this seed
@@ -89,7 +103,8 @@ def _date_of_birth() -> Any:
     )
 
 
-def _postcode() -> Any:
+def postcode_comparison() -> Any:
+    """The comparison of the ``postcode`` column (held without spaces): exact, same sector, same district."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -109,23 +124,56 @@ def _postcode() -> Any:
     )
 
 
-def settings_for(entity: EntityKind) -> Any:
-    """Splink's settings for *entity* records: comparisons, blocking rules, ``link_only`` between graphs."""
+def exact_then(column: str, levels: list[Any], description: str) -> Any:
+    """A comparison of *column*: null (either side missing), exact, then *levels* in order."""
+    import splink.comparison_level_library as cll
     import splink.comparison_library as cl
-    from splink import SettingsCreator, block_on
+
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[cll.NullLevel(column), cll.ExactMatchLevel(column), *levels],
+        comparison_description=description,
+    )
+
+
+def link_only(comparisons: list[Any], blocking_rules: list[Any]) -> Any:
+    """Splink's settings with *comparisons* and *blocking_rules*, linking records only across graphs
+    (``link_only``, one input table per graph), each record known by its IRI (``record``) with its
+    ``graph`` kept beside the comparison levels in the predictions."""
+    from splink import SettingsCreator
 
     return SettingsCreator(
         link_type="link_only",
         unique_id_column_name="record",
-        comparisons=[
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=blocking_rules,
+        retain_intermediate_calculation_columns=True,
+        additional_columns_to_retain=["graph"],
+    )
+
+
+def settings_for(entity: EntityKind) -> Any:
+    """Splink's settings for *entity* records: comparisons, blocking rules, ``link_only`` between graphs
+    (the person records' here; another kind's from its own module, through
+    :data:`policeonto.linkage.kinds.KINDS`)."""
+    import splink.comparison_library as cl
+    from splink import block_on
+
+    if entity != "person":
+        from policeonto.linkage.kinds import KINDS  # imports this module: asked for here, not at the top
+
+        return KINDS[entity].settings()
+
+    return link_only(
+        [
             _name("forename"),
             _name("surname"),
             _date_of_birth(),
             cl.ExactMatch("pnc_id"),
             cl.ExactMatch("gender"),
-            _postcode(),
+            postcode_comparison(),
         ],
-        blocking_rules_to_generate_predictions=[
+        [
             block_on("surname_code", "forename_code"),
             block_on("forename_key", "surname_key"),
             block_on("dob"),
@@ -133,9 +181,27 @@ def settings_for(entity: EntityKind) -> Any:
             block_on("postcode"),
             block_on("forename_code", "substr(dob, 1, 4)"),
         ],
-        retain_intermediate_calculation_columns=True,
-        additional_columns_to_retain=["graph"],
     )
+
+
+@dataclass(frozen=True)
+class Training:
+    """How a kind's model is trained without labels, as the columns each rule blocks on: ``prior`` the
+    deterministic rules that estimate the chance two random records match (taken to find ``recall`` of the
+    true matches), ``sessions`` the blocking of each session of expectation maximisation, in order."""
+
+    prior: tuple[tuple[str, ...], ...]
+    recall: float
+    sessions: tuple[tuple[str, ...], ...]
+
+
+#: Person records: same PNC ID, or the same names and date of birth; sessions on the date of birth (which
+#: trains the names, postcode, PNC ID and sex) and on the names' keys (which trains the date of birth).
+PERSON_TRAINING = Training(
+    prior=(("pnc_id",), ("forename", "surname", "dob")),
+    recall=0.7,
+    sessions=(("dob",), ("forename_key", "surname_key")),
+)
 
 
 @dataclass(frozen=True)
@@ -173,8 +239,11 @@ def linker_for(tables: list[pd.DataFrame], aliases: list[str], settings: Any, *,
         raise LinkageModelError(f"Splink cannot use the settings: {type(exc).__name__}: {exc}", path=source) from exc
 
 
-def train(entity: EntityKind, tables: list[pd.DataFrame], aliases: list[str]) -> LinkageModel:
-    """Train the model for *entity* on *tables* (one per graph) without labels, with a fixed seed.
+def train(
+    entity: EntityKind, tables: list[pd.DataFrame], aliases: list[str], *, settings: Any, training: Training
+) -> LinkageModel:
+    """Train the model for *entity* with Splink's *settings* on *tables* (one per graph) without labels, as
+    *training* says, with a fixed seed.
 
     Raises:
         LinkageTrainingError: no pair of records across the tables agrees on what a training session blocks on.
@@ -183,15 +252,15 @@ def train(entity: EntityKind, tables: list[pd.DataFrame], aliases: list[str]) ->
     from splink import block_on
     from splink.internals.exceptions import EMTrainingException
 
-    linker = linker_for(tables, aliases, settings_for(entity))
-    training = linker.training
-    training.estimate_probability_two_random_records_match(
-        [block_on("pnc_id"), block_on("forename", "surname", "dob")], recall=0.7
+    linker = linker_for(tables, aliases, settings)
+    steps = linker.training
+    steps.estimate_probability_two_random_records_match(
+        [block_on(*columns) for columns in training.prior], recall=training.recall
     )
-    training.estimate_u_using_random_sampling(max_pairs=_MAX_PAIRS, seed=SEED)
+    steps.estimate_u_using_random_sampling(max_pairs=_MAX_PAIRS, seed=SEED)
     try:
-        training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
-        training.estimate_parameters_using_expectation_maximisation(block_on("forename_key", "surname_key"))
+        for columns in training.sessions:
+            steps.estimate_parameters_using_expectation_maximisation(block_on(*columns))
     except EMTrainingException as exc:
         reason = str(exc).split("\n", 1)[0]
         raise LinkageTrainingError(
@@ -200,10 +269,9 @@ def train(entity: EntityKind, tables: list[pd.DataFrame], aliases: list[str]) ->
             "on a larger store (--model FILE)",
             entity=entity,
         ) from exc
-    settings = linker.misc.save_model_to_json()
     return LinkageModel(
         entity=entity,
-        settings=settings,
+        settings=linker.misc.save_model_to_json(),
         trained_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         splink_version=splink.__version__,
     )

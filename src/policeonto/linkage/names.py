@@ -30,7 +30,7 @@ FORENAMES = Path(__file__).with_name("forenames.tsv")
 _NOT_LETTERS = re.compile(r"[^a-z]")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 #: Characters read or keyed for one another in registration marks (ANPR and people alike).
-_MISREAD = str.maketrans({"O": "0", "I": "1", "S": "5", "B": "8"})
+_MISREAD = str.maketrans({"O": "0", "I": "1", "S": "5", "B": "8", "Z": "2"})
 
 
 def _letters(name: str) -> str:
@@ -107,11 +107,13 @@ def surname_key(name: str) -> str:
 
 def registration_key(mark: str) -> str:
     """*mark* in upper case without spaces or punctuation, with the characters most often misread for one
-    another folded together: ``O`` as ``0``, ``I`` as ``1``, ``S`` as ``5``, ``B`` as ``8``.
+    another folded together: ``O`` as ``0``, ``I`` as ``1``, ``S`` as ``5``, ``B`` as ``8``, ``Z`` as ``2``.
 
     >>> registration_key("ab12 cde"), registration_key("AB12CDE")
     ('A812CDE', 'A812CDE')
     >>> registration_key("S0 1OBS") == registration_key("50I 0B5")
+    True
+    >>> registration_key("AZ12 XYZ") == registration_key("A212XY2")
     True
     """
     return _NOT_ALNUM.sub("", mark.upper()).translate(_MISREAD)

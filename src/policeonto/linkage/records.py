@@ -13,9 +13,10 @@ from policeonto.linkage.names import forename_key, surname_key
 from policeonto.store.base import Store
 from policeonto.store.results import plain
 
-__all__ = ["COLUMNS", "LINKAGE_GRAPHS", "EntityKind", "phonetic", "pull", "squeeze"]
+__all__ = ["COLUMNS", "LINKAGE_GRAPHS", "EntityKind", "code", "phonetic", "pull", "rows", "squeeze"]
 
-EntityKind = Literal["person"]  # vehicles and addresses are to come
+#: The kinds of record linked (each in :data:`policeonto.linkage.kinds.KINDS`).
+EntityKind = Literal["person", "vehicle", "address"]
 
 # Linkage writes its own graphs under this IRI (policeonto's own graphs, which hold no records to link).
 LINKAGE_GRAPHS = "https://w3id.org/policeonto/graph/linkage/"
@@ -24,7 +25,7 @@ _PREFIXES = "PREFIX pole: <https://w3id.org/policeonto/>\n"
 
 # Each record once, in the graph that states its type (a subclass's record is typed in <g>/entailed: it is
 # counted in <g>). Names: the current name when one is marked so, else any; one value of each field.
-_QUERIES: dict[EntityKind, str] = {
+_QUERIES: dict[EntityKind, str] = {  # vehicles and addresses: linkage/vehicles.py and linkage/addresses.py
     "person": _PREFIXES
     + """SELECT ?record ?graph (SAMPLE(?given) AS ?forename) (SAMPLE(?family) AS ?surname)
        (SAMPLE(?born) AS ?dob) (SAMPLE(?sex) AS ?gender) (SAMPLE(?pnc) AS ?pnc_id) (SAMPLE(?code) AS ?postcode)
@@ -101,21 +102,26 @@ def phonetic(name: str | None) -> str | None:
     return (letters[0].upper() + "".join(digits) + "000")[:4]
 
 
-def _code(text: str | None) -> str | None:
+def code(text: str | None) -> str | None:
     """An identifier or postcode without spaces or punctuation, upper case."""
     kept = squeeze(text)
     return kept.upper() if kept else None
 
 
-def pull(store: Store, entity: EntityKind) -> pd.DataFrame:
-    """Every record of kind *entity* in *store*, one row each: ``record`` and ``graph`` (IRIs), then the
-    :data:`COLUMNS` of the kind, squeezed for comparison (None when the record does not say)."""
-    result = store.query(_QUERIES[entity])
-    raw = pd.DataFrame(
+def rows(store: Store, query: str) -> pd.DataFrame:
+    """The answer to SPARQL *query* on *store* as a table of plain values (None where unbound)."""
+    result = store.query(query)
+    return pd.DataFrame(
         [[None if value is None else plain(value) for value in row] for row in result.rows],
         columns=list(result.variables),
         dtype=object,
     )
+
+
+def pull(store: Store, entity: EntityKind) -> pd.DataFrame:
+    """Every record of kind *entity* in *store*, one row each: ``record`` and ``graph`` (IRIs), then the
+    :data:`COLUMNS` of the kind, squeezed for comparison (None when the record does not say)."""
+    raw = rows(store, _QUERIES[entity])
     forename_keys = [None if value is None else forename_key(value) or None for value in raw["forename"]]
     surname_keys = [None if value is None else surname_key(value) or None for value in raw["surname"]]
     # Built at once as object columns: a column assigned from a list of strings and None would be inferred
@@ -133,8 +139,8 @@ def pull(store: Store, entity: EntityKind) -> pd.DataFrame:
             "surname_code": [phonetic(value) for value in surname_keys],
             "dob": raw["dob"],
             "gender": [None if value is None else value.rsplit("/", 1)[-1] for value in raw["gender"]],
-            "pnc_id": [_code(value) for value in raw["pnc_id"]],
-            "postcode": [_code(value) for value in raw["postcode"]],
+            "pnc_id": [code(value) for value in raw["pnc_id"]],
+            "postcode": [code(value) for value in raw["postcode"]],
         },
         dtype=object,
     )
