@@ -94,10 +94,10 @@ def policeonto(source: Path, folder: Path, *, synced: bool) -> tuple[float, int,
 
 
 def reference(source: Path, rows: int, folder: Path) -> tuple[float, int]:
-    from policeonto.mapping.recognition import recognise
     from policeonto.mapping.events import MapOptions
     from policeonto.mapping.provenance import file_context
     from policeonto.mapping.reader import inspect
+    from policeonto.mapping.recognition import recognise
     from policeonto.mapping.reference import reference_graph
     from policeonto.mapping.spec import list_mappings
 
