@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 #: When a mapping run started, in its IRI and its started_at: the one thing two runs may not share.
 _WHEN = re.compile(rb"/run/[0-9]{8}T[0-9]{6}Z-|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\+00:00")
+#: What a store names as it likes: the start time as it writes it, its blank nodes (the ontology's).
+_STORED = re.compile(rb'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z"|(?<=_:)[0-9a-f]+')
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +132,59 @@ def test_a_worker_killed_mid_run_loses_nothing(cluster: LocalCluster, tmp_path: 
         run.join()
     assert killed is not None, "no task was seen running, so no worker was killed"
     assert done["run"] == expected
+
+
+def _chunked_street(path: Path) -> Path:
+    """A street file of 2,500 rows with what a cut must not break or miscount: a blank line, a row of the
+    wrong width, a quoted location over two lines, and a record given twice, in two chunks apart."""
+    lines = _street(path, 2500, seed=3).read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = lines[900].split(",")
+    fields[6] = '"On or near\nHigh Street"'
+    lines[900] = ",".join(fields)  # row 900, the first chunk's last: its quoted field takes two lines
+    lines[2000] = lines[100]  # row 2000 repeats row 100: a duplicate-row, two chunks later
+    lines[1500] = "a,b,c\n"  # a row of 3 fields: wrong-field-count
+    lines.insert(700, "\n")  # a blank line: no row
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_file_read_in_spans_gives_the_batches_read_whole(tmp_path: Path) -> None:
+    """Cut where rows end, as the careful reader reads them, a file's spans give the batches, rows and
+    rejections that reading it whole gives, numbered as in the file."""
+    from policeonto.mapping.reader import inspect, read_batches, row_spans
+
+    source = inspect(_chunked_street(tmp_path / "2024-01-kent-street.csv"))
+    spans = row_spans(source, 900)
+    assert [(s.rows_before, s.rows) for s in spans] == [(0, 900), (900, 900), (1800, 700)]
+
+    def batches(**span: object) -> list[tuple[list[tuple[object, ...]], list[object]]]:
+        return [(b.frame.rows(), b.rejected) for b in read_batches(source, batch_rows=300, **span)]
+
+    whole = batches()
+    assert [b for span in spans for b in batches(span=span)] == whole
+    assert len(whole) == 9 and whole[4][1][0].row == 1500  # each batch 300 rows, the wrong one among them
+
+
+def test_a_large_file_is_mapped_in_chunks_as_one_process_maps_it(cluster: LocalCluster, tmp_path: Path) -> None:
+    """A file cut into three chunks, each a task: the same N-Triples bytes, counts and findings (the first
+    five kept) as one process, the record given twice in two chunks rejected as a repeat of the first."""
+    from policeonto.mapping.events import MapOptions
+    from policeonto.scale.chunks import file_parts
+
+    street = _chunked_street(tmp_path / "2024-01-kent-street.csv")
+    options = MapOptions(batch_rows=300, keep_findings=5)
+    assert len(file_parts(street, 700, options)) == 3  # 900 rows a chunk: three whole batches
+
+    on_cluster = Executor(scheduler=cluster.scheduler_address, chunk_rows=700)
+    expected = io.BytesIO()
+    summary = map_files([street], expected, options=options).as_dict()
+    out = io.BytesIO()
+    chunked = map_files([street], out, options=options, executor=on_cluster).as_dict()
+    assert _WHEN.sub(b"", out.getvalue()) == _WHEN.sub(b"", expected.getvalue())
+    summary.pop("seconds"), chunked.pop("seconds")
+    assert chunked == summary
+    assert summary["rejected_by_reason"] == {"duplicate-row (Crime ID)": 1, "wrong-field-count": 1}
+    one, many = validate([street], options=options), validate([street], options=options, executor=on_cluster)
+    assert [f.as_dict() for f in many.findings] == [f.as_dict() for f in one.findings]
+    assert (many.rows, many.records, many.triples) == (one.rows, one.records, one.triples)
+
