@@ -188,3 +188,29 @@ def test_a_large_file_is_mapped_in_chunks_as_one_process_maps_it(cluster: LocalC
     assert [f.as_dict() for f in many.findings] == [f.as_dict() for f in one.findings]
     assert (many.rows, many.records, many.triples) == (one.rows, one.records, one.triples)
 
+
+def _stored(files: list[Path], folder: Path, executor: Executor = Executor()) -> tuple[object, ...]:
+    from policeonto.store.embedded import EmbeddedStore
+    from policeonto.store.jobs import load_inputs
+
+    store = EmbeddedStore(folder)
+    try:
+        done = load_inputs(store, files, executor=executor)
+        rows = store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    finally:
+        store.close()
+    quads = sorted(_STORED.sub(b"", _WHEN.sub(b"", " ".join(str(t) for t in row).encode())) for row in rows)
+    return done, quads
+
+
+@pytest.mark.parametrize("exports", [("police-uk",), ("force-c", "police-uk")])
+def test_a_load_on_a_cluster_stores_what_one_process_stores(
+    cluster: LocalCluster, tmp_path: Path, exports: tuple[str, ...]
+) -> None:
+    """``load`` validates and maps on the cluster and writes the store here: the same graphs, the same
+    quads (but for the run's start time), the same files held back for their export's errors."""
+    files = [path for export in exports for path in sorted((EXAMPLES / export).iterdir())]
+    on_cluster = Executor(scheduler=cluster.scheduler_address)
+    done, quads = _stored(files, tmp_path / "one")
+    assert (done, quads) == _stored(files, tmp_path / "cluster", on_cluster)
+    assert any(item.loaded for item in done) and len(quads) > 1000
