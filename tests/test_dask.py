@@ -16,12 +16,15 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from dask.distributed import Client, LocalCluster
 
 from policeonto.mapping import map_files
+from policeonto.mapping.events import MapOptions
+from policeonto.scale.chunks import file_parts
 from policeonto.scale.executor import Executor
 from policeonto.validation import validate
 
@@ -39,9 +42,11 @@ def cluster() -> Iterator[LocalCluster]:
         yield local
 
 
-def _mapped(files: list[Path], executor: Executor = Executor()) -> tuple[bytes, dict[str, object]]:
+def _mapped(
+    files: list[Path], executor: Executor = Executor(), options: MapOptions = MapOptions()
+) -> tuple[bytes, dict[str, object]]:
     out = io.BytesIO()
-    result = map_files(files, out, executor=executor).as_dict()
+    result = map_files(files, out, executor=executor, options=options).as_dict()
     result.pop("seconds")
     return _WHEN.sub(b"", out.getvalue()), result
 
@@ -109,16 +114,23 @@ def test_an_unreachable_scheduler_is_a_clear_error() -> None:
     assert "s3cret" not in done.stderr + done.stdout and "Traceback" not in done.stderr
 
 
-def test_a_worker_killed_mid_run_loses_nothing(cluster: LocalCluster, tmp_path: Path) -> None:
-    """A worker is killed while it maps a file; Dask runs its task again on the other, and the run's output
-    is still that of one process: no row lost, none counted twice. (Last: the nanny restarts the worker.)"""
+@pytest.mark.parametrize("chunk_rows", [None, 1000])
+def test_a_worker_killed_mid_run_loses_nothing(cluster: LocalCluster, tmp_path: Path, chunk_rows: int | None) -> None:
+    """A worker is killed while it maps a file (or a chunk of one: three a file); Dask runs its task again on
+    the other, and the run's output is still that of one process: no row lost, none counted twice. (The
+    nanny restarts the worker.)"""
     files = [_street(tmp_path / f"2024-01-force{n}-street.csv", 3000, seed=n) for n in range(6)]
-    expected = _mapped(files)
+    options = MapOptions() if chunk_rows is None else MapOptions(batch_rows=500)
+    executor = Executor(chunk_rows=chunk_rows) if chunk_rows is not None else Executor()
+    assert len(file_parts(files[0], executor.chunk_rows, options)) == (0 if chunk_rows is None else 3)
+    expected = _mapped(files, options=options)
     with Client(cluster.scheduler_address, set_as_default=False) as client:
         pids = client.run(os.getpid)
         done: dict[str, tuple[bytes, dict[str, object]]] = {}
         run = threading.Thread(
-            target=lambda: done.update(run=_mapped(files, Executor(scheduler=client.scheduler.address)))
+            target=lambda: done.update(
+                run=_mapped(files, replace(executor, scheduler=client.scheduler.address), options)
+            )
         )
         run.start()
         killed, deadline = None, time.monotonic() + 120
@@ -168,8 +180,6 @@ def test_a_file_read_in_spans_gives_the_batches_read_whole(tmp_path: Path) -> No
 def test_a_large_file_is_mapped_in_chunks_as_one_process_maps_it(cluster: LocalCluster, tmp_path: Path) -> None:
     """A file cut into three chunks, each a task: the same N-Triples bytes, counts and findings (the first
     five kept) as one process, the record given twice in two chunks rejected as a repeat of the first."""
-    from policeonto.mapping.events import MapOptions
-    from policeonto.scale.chunks import file_parts
 
     street = _chunked_street(tmp_path / "2024-01-kent-street.csv")
     options = MapOptions(batch_rows=300, keep_findings=5)
