@@ -224,3 +224,29 @@ def test_a_load_on_a_cluster_stores_what_one_process_stores(
     done, quads = _stored(files, tmp_path / "one")
     assert (done, quads) == _stored(files, tmp_path / "cluster", on_cluster)
     assert any(item.loaded for item in done) and len(quads) > 1000
+
+
+@pytest.mark.parametrize(
+    ("exports", "agreement"),
+    [(("force-a",), "neighbouring-force.ttl"), (("police-uk",), "statistics.yaml")],
+)
+def test_a_share_on_a_cluster_writes_the_copy_one_process_writes(
+    cluster: LocalCluster, tmp_path: Path, exports: tuple[str, ...], agreement: str
+) -> None:
+    """``share`` maps the exports on the cluster and makes the copy here, from every record: the same lines
+    (but for the run's start time, in the IRI of each file's run, by which the copy orders those runs), and
+    the same counts of what left and what was withheld."""
+    from policeonto.sharing.reading import read_agreement
+    from policeonto.sharing.share import share
+
+    files = [path for export in exports for path in sorted((EXAMPLES / export).glob("*.csv"))]
+    terms = read_agreement(EXAMPLES / "agreements" / agreement)
+    copies = {}
+    for name, executor in (("one", Executor()), ("cluster", Executor(scheduler=cluster.scheduler_address))):
+        result = share(files, terms, tmp_path / f"{name}.nt", executor=executor)
+        facts = (result.facts.records_shared, result.facts.triples_shared, dict(result.facts.withheld))
+        lines = sorted(_WHEN.sub(b"", (tmp_path / f"{name}.nt").read_bytes()).splitlines())
+        copies[name] = (lines, facts, result.map_result.as_dict())
+        copies[name][2].pop("seconds")
+    assert copies["cluster"] == copies["one"]
+    assert copies["one"][1][1] > 0  # triples left
