@@ -250,3 +250,33 @@ def test_a_share_on_a_cluster_writes_the_copy_one_process_writes(
         copies[name][2].pop("seconds")
     assert copies["cluster"] == copies["one"]
     assert copies["one"][1][1] > 0  # triples left
+
+
+def test_an_assessment_on_a_cluster_finds_the_evidence_one_process_finds(cluster: LocalCluster) -> None:
+    """``assess`` tallies each task's events on its worker and adds the tallies up here, with the shapes
+    decided over every task's part: the same evidence and the same report (but for its date and time), an
+    agreement in force judging the same records."""
+    from policeonto.assessment.criteria import read_criteria
+    from policeonto.assessment.evidence import gather
+    from policeonto.assessment.reports import as_dict
+    from policeonto.assessment.scoring import score
+
+    files = [*sorted((EXAMPLES / "police-uk").iterdir()), *sorted((EXAMPLES / "force-a").glob("*.csv"))]
+    agreements = [EXAMPLES / "agreements" / "neighbouring-force.ttl"]
+    found = {}
+    for name, executor in (("one", Executor()), ("cluster", Executor(scheduler=cluster.scheduler_address))):
+        evidence = gather(files, agreements=agreements, executor=executor)
+        tally = {k: v for k, v in vars(evidence.tally).items() if k not in {"crosswalks", "triples"}}
+        summary = evidence.mapped.as_dict()
+        summary.pop("seconds")
+        report = json.loads(json.dumps(as_dict(score(read_criteria(), evidence, {})), default=str))
+        found[name] = (
+            summary,
+            tally,
+            dict(evidence.labels),
+            evidence.records_judged,
+            evidence.records_shareable,
+            report,
+        )
+    assert found["cluster"] == found["one"]
+    assert found["one"][3] > 0 and found["one"][1]["validated"] > 0

@@ -62,6 +62,7 @@ class TaskPlan:
     options: MapOptions
     write: bool
     validate: bool
+    fold: Callable[[Sequence[object]], object] | None = None  # what a task makes of its events, sent back
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class TaskDone:
     ntriples: bytes
     keys: KeyIndex
     validated: ValidatedPart | None
+    folded: object = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class ClusterRun:
 
     mapped: MapResult
     checked: ShapesChecked | None
+    folded: tuple[object, ...] = ()
 
 
 def map_task(what: Sequence[Path] | FilePart, after: KeyIndex, plan: TaskPlan) -> TaskDone:
@@ -105,7 +108,7 @@ def map_task(what: Sequence[Path] | FilePart, after: KeyIndex, plan: TaskPlan) -
         else:
             kept.append(event)
     mapped = map_result(kept, keep_findings=plan.options.keep_findings)
-    return TaskDone(mapped, out.getvalue(), keys, validated)
+    return TaskDone(mapped, out.getvalue(), keys, validated, plan.fold(kept) if plan.fold is not None else None)
 
 
 def _keys_of(done: TaskDone) -> KeyIndex:
@@ -123,18 +126,20 @@ def map_on_cluster(
     folder: Path | None = None,
     validate: bool = False,
     progress: Callable[[int], None] | None = None,
+    fold: Callable[[Sequence[object]], object] | None = None,
 ) -> ClusterRun:
     """Map every file in *inputs* as a task of the Dask cluster *executor* names, writing the N-Triples to
     *out* (when given) in the order one process writes them, or each dataset's to a file of its own in
     *folder* (:func:`~policeonto.mapping.writing.dataset_file`), and validating what they make (when
-    *validate*).
+    *validate*). *fold* is applied on the worker to each task's events (but the keys' and the shapes'), and
+    what it makes is sent back, in the order of the tasks, in ``ClusterRun.folded``.
 
     Raises:
         ClusterError: the cluster cannot be reached or started.
         MappingInputError: a file cannot be mapped at all; the files before it have been written.
         MappingSpecError, OptionError: as :func:`~policeonto.mapping.map_files`.
     """
-    plan = TaskPlan(mapping, catalogue, options, write=out is not None or folder is not None, validate=validate)
+    plan = TaskPlan(mapping, catalogue, options, out is not None or folder is not None, validate, fold)
     planned = pieces(planned_files(inputs, mapping=mapping, catalogue=catalogue), executor.chunk_rows, options)
     run = uuid.uuid4().hex[:12]
     with dask_client(executor) as client:
@@ -156,6 +161,7 @@ def map_on_cluster(
         mapped, validator = MapResult(), MappedValidator() if validate else None
         run_keys, last, redone = KeyIndex(), dict[str, KeyIndex](), set[str]()
         parts: list[MapResult] = []  # the parts of a file mapped in parts, so far
+        folded: list[object] = []
         for number, (what, export) in enumerate(planned):
             submit_until(number + 1 + ahead)
             future = futures[number]
@@ -193,6 +199,8 @@ def map_on_cluster(
                 mapped.extend(done.mapped, keep_findings=options.keep_findings)
             if validator is not None and done.validated is not None:
                 validator.absorb(done.validated)
+            if fold is not None:
+                folded.append(done.folded)
             if progress is not None:
                 progress(done.mapped.rows_read)
-    return ClusterRun(mapped, checked(validator) if validator is not None else None)
+    return ClusterRun(mapped, checked(validator) if validator is not None else None, tuple(folded))
