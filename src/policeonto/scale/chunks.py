@@ -40,8 +40,8 @@ def pieces(files: Sequence[tuple[Path, str | None]], rows: int, options: MapOpti
 def file_parts(path: Path, rows: int, options: MapOptions) -> list[FilePart]:
     """*path* cut into parts of about *rows* rows (a whole number of batches), in order; none when it is
     read whole: it is no CSV file, has fewer rows, cannot be cut where rows end, or cannot be read (mapping
-    it whole says why)."""
-    if is_json(path) or is_records(path):
+    it whole says why), or is no regular file (a pipe is read once, by the task that maps it)."""
+    if is_json(path) or is_records(path) or not path.is_file():
         return []
     try:
         source = inspect(path, limits=options.limits)
