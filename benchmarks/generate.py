@@ -1,5 +1,5 @@
-"""Write N rows of a valid-format data.police.uk file (street or stop-and-search), seeded, from the
-documented value lists (the labels of the project's SSSOM crosswalks).
+"""Write N rows of a valid-format data.police.uk file (street, stop-and-search or outcomes), seeded, from
+the documented value lists (the labels of the project's SSSOM crosswalks).
 
     python benchmarks/generate.py street 1000000 out/2024-01-kent-street.csv --seed 1
 """
@@ -41,6 +41,25 @@ def street_rows(count: int, rng: random.Random):
         ]
 
 
+def outcomes_rows(count: int, rng: random.Random):
+    outcomes = _labels("police-uk-outcomes", "Outcome type")
+    for _ in range(count):
+        lat, lon = rng.uniform(50.5, 55.5), rng.uniform(-3.5, 1.5)
+        lsoa = rng.randrange(0, 35000)
+        yield [
+            rng.getrandbits(256).to_bytes(32, "big").hex(),
+            f"2024-{rng.randint(1, 12):02d}",
+            "Kent Police",
+            "Kent Police",
+            f"{lon:.6f}",
+            f"{lat:.6f}",
+            f"On or near Street {rng.randrange(5000)}",
+            f"E01{lsoa:06d}",
+            f"Area {lsoa // 5:04d}{'ABCDE'[lsoa % 5]}",
+            rng.choice(outcomes),
+        ]
+
+
 def _points(rng: random.Random, size: int = 50_000) -> list[tuple[str, str]]:
     """A force's anonymised map points: data.police.uk snaps every search to one of a fixed set of points
     (the real Metropolitan July 2018 file has 3,744 points for 9,588 searches)."""
@@ -74,9 +93,9 @@ def stop_and_search_rows(count: int, rng: random.Random):
 
 
 def generate(kind: str, count: int, path: Path, *, seed: int = 1) -> Path:
-    """Write *count* rows of a *kind* ('street' or 'stop-and-search') file to *path*."""
-    mapping = {"street": "police-uk-street", "stop-and-search": "police-uk-stop-and-search"}[kind]
-    rows = street_rows if kind == "street" else stop_and_search_rows
+    """Write *count* rows of a *kind* ('street', 'stop-and-search' or 'outcomes') file to *path*."""
+    mapping = f"police-uk-{kind}"
+    rows = {"street": street_rows, "stop-and-search": stop_and_search_rows, "outcomes": outcomes_rows}[kind]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -87,7 +106,7 @@ def generate(kind: str, count: int, path: Path, *, seed: int = 1) -> Path:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=["street", "stop-and-search"])
+    parser.add_argument("kind", choices=["street", "stop-and-search", "outcomes"])
     parser.add_argument("rows", type=int)
     parser.add_argument("output", type=Path)
     parser.add_argument("--seed", type=int, default=1)

@@ -16,12 +16,15 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from dask.distributed import Client, LocalCluster
 
 from policeonto.mapping import map_files
+from policeonto.mapping.events import MapOptions
+from policeonto.scale.chunks import file_parts
 from policeonto.scale.executor import Executor
 from policeonto.validation import validate
 
@@ -29,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 #: When a mapping run started, in its IRI and its started_at: the one thing two runs may not share.
 _WHEN = re.compile(rb"/run/[0-9]{8}T[0-9]{6}Z-|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\+00:00")
+#: What a store names as it likes: the start time as it writes it, its blank nodes (the ontology's).
+_STORED = re.compile(rb'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z"|(?<=_:)[0-9a-f]+')
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +42,11 @@ def cluster() -> Iterator[LocalCluster]:
         yield local
 
 
-def _mapped(files: list[Path], executor: Executor = Executor()) -> tuple[bytes, dict[str, object]]:
+def _mapped(
+    files: list[Path], executor: Executor = Executor(), options: MapOptions = MapOptions()
+) -> tuple[bytes, dict[str, object]]:
     out = io.BytesIO()
-    result = map_files(files, out, executor=executor).as_dict()
+    result = map_files(files, out, executor=executor, options=options).as_dict()
     result.pop("seconds")
     return _WHEN.sub(b"", out.getvalue()), result
 
@@ -107,16 +114,23 @@ def test_an_unreachable_scheduler_is_a_clear_error() -> None:
     assert "s3cret" not in done.stderr + done.stdout and "Traceback" not in done.stderr
 
 
-def test_a_worker_killed_mid_run_loses_nothing(cluster: LocalCluster, tmp_path: Path) -> None:
-    """A worker is killed while it maps a file; Dask runs its task again on the other, and the run's output
-    is still that of one process: no row lost, none counted twice. (Last: the nanny restarts the worker.)"""
+@pytest.mark.parametrize("chunk_rows", [None, 1000])
+def test_a_worker_killed_mid_run_loses_nothing(cluster: LocalCluster, tmp_path: Path, chunk_rows: int | None) -> None:
+    """A worker is killed while it maps a file (or a chunk of one: three a file); Dask runs its task again on
+    the other, and the run's output is still that of one process: no row lost, none counted twice. (The
+    nanny restarts the worker.)"""
     files = [_street(tmp_path / f"2024-01-force{n}-street.csv", 3000, seed=n) for n in range(6)]
-    expected = _mapped(files)
+    options = MapOptions() if chunk_rows is None else MapOptions(batch_rows=500)
+    executor = Executor(chunk_rows=chunk_rows) if chunk_rows is not None else Executor()
+    assert len(file_parts(files[0], executor.chunk_rows, options)) == (0 if chunk_rows is None else 3)
+    expected = _mapped(files, options=options)
     with Client(cluster.scheduler_address, set_as_default=False) as client:
         pids = client.run(os.getpid)
         done: dict[str, tuple[bytes, dict[str, object]]] = {}
         run = threading.Thread(
-            target=lambda: done.update(run=_mapped(files, Executor(scheduler=client.scheduler.address)))
+            target=lambda: done.update(
+                run=_mapped(files, replace(executor, scheduler=client.scheduler.address), options)
+            )
         )
         run.start()
         killed, deadline = None, time.monotonic() + 120
@@ -130,3 +144,139 @@ def test_a_worker_killed_mid_run_loses_nothing(cluster: LocalCluster, tmp_path: 
         run.join()
     assert killed is not None, "no task was seen running, so no worker was killed"
     assert done["run"] == expected
+
+
+def _chunked_street(path: Path) -> Path:
+    """A street file of 2,500 rows with what a cut must not break or miscount: a blank line, a row of the
+    wrong width, a quoted location over two lines, and a record given twice, in two chunks apart."""
+    lines = _street(path, 2500, seed=3).read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = lines[900].split(",")
+    fields[6] = '"On or near\nHigh Street"'
+    lines[900] = ",".join(fields)  # row 900, the first chunk's last: its quoted field takes two lines
+    lines[2000] = lines[100]  # row 2000 repeats row 100: a duplicate-row, two chunks later
+    lines[1500] = "a,b,c\n"  # a row of 3 fields: wrong-field-count
+    lines.insert(700, "\n")  # a blank line: no row
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_file_read_in_spans_gives_the_batches_read_whole(tmp_path: Path) -> None:
+    """Cut where rows end, as the careful reader reads them, a file's spans give the batches, rows and
+    rejections that reading it whole gives, numbered as in the file."""
+    from policeonto.mapping.reader import inspect, read_batches, row_spans
+
+    source = inspect(_chunked_street(tmp_path / "2024-01-kent-street.csv"))
+    spans = row_spans(source, 900)
+    assert [(s.rows_before, s.rows) for s in spans] == [(0, 900), (900, 900), (1800, 700)]
+
+    def batches(**span: object) -> list[tuple[list[tuple[object, ...]], list[object]]]:
+        return [(b.frame.rows(), b.rejected) for b in read_batches(source, batch_rows=300, **span)]
+
+    whole = batches()
+    assert [b for span in spans for b in batches(span=span)] == whole
+    assert len(whole) == 9 and whole[4][1][0].row == 1500  # each batch 300 rows, the wrong one among them
+
+
+def test_a_large_file_is_mapped_in_chunks_as_one_process_maps_it(cluster: LocalCluster, tmp_path: Path) -> None:
+    """A file cut into three chunks, each a task: the same N-Triples bytes, counts and findings (the first
+    five kept) as one process, the record given twice in two chunks rejected as a repeat of the first."""
+
+    street = _chunked_street(tmp_path / "2024-01-kent-street.csv")
+    options = MapOptions(batch_rows=300, keep_findings=5)
+    assert len(file_parts(street, 700, options)) == 3  # 900 rows a chunk: three whole batches
+
+    on_cluster = Executor(scheduler=cluster.scheduler_address, chunk_rows=700)
+    expected = io.BytesIO()
+    summary = map_files([street], expected, options=options).as_dict()
+    out = io.BytesIO()
+    chunked = map_files([street], out, options=options, executor=on_cluster).as_dict()
+    assert _WHEN.sub(b"", out.getvalue()) == _WHEN.sub(b"", expected.getvalue())
+    summary.pop("seconds"), chunked.pop("seconds")
+    assert chunked == summary
+    assert summary["rejected_by_reason"] == {"duplicate-row (Crime ID)": 1, "wrong-field-count": 1}
+    one, many = validate([street], options=options), validate([street], options=options, executor=on_cluster)
+    assert [f.as_dict() for f in many.findings] == [f.as_dict() for f in one.findings]
+    assert (many.rows, many.records, many.triples) == (one.rows, one.records, one.triples)
+
+
+def _stored(files: list[Path], folder: Path, executor: Executor = Executor()) -> tuple[object, ...]:
+    from policeonto.store.embedded import EmbeddedStore
+    from policeonto.store.jobs import load_inputs
+
+    store = EmbeddedStore(folder)
+    try:
+        done = load_inputs(store, files, executor=executor)
+        rows = store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    finally:
+        store.close()
+    quads = sorted(_STORED.sub(b"", _WHEN.sub(b"", " ".join(str(t) for t in row).encode())) for row in rows)
+    return done, quads
+
+
+@pytest.mark.parametrize("exports", [("police-uk",), ("force-c", "police-uk")])
+def test_a_load_on_a_cluster_stores_what_one_process_stores(
+    cluster: LocalCluster, tmp_path: Path, exports: tuple[str, ...]
+) -> None:
+    """``load`` validates and maps on the cluster and writes the store here: the same graphs, the same
+    quads (but for the run's start time), the same files held back for their export's errors."""
+    files = [path for export in exports for path in sorted((EXAMPLES / export).iterdir())]
+    on_cluster = Executor(scheduler=cluster.scheduler_address)
+    done, quads = _stored(files, tmp_path / "one")
+    assert (done, quads) == _stored(files, tmp_path / "cluster", on_cluster)
+    assert any(item.loaded for item in done) and len(quads) > 1000
+
+
+@pytest.mark.parametrize(
+    ("exports", "agreement"),
+    [(("force-a",), "neighbouring-force.ttl"), (("police-uk",), "statistics.yaml")],
+)
+def test_a_share_on_a_cluster_writes_the_copy_one_process_writes(
+    cluster: LocalCluster, tmp_path: Path, exports: tuple[str, ...], agreement: str
+) -> None:
+    """``share`` maps the exports on the cluster and makes the copy here, from every record: the same lines
+    (but for the run's start time, in the IRI of each file's run, by which the copy orders those runs), and
+    the same counts of what left and what was withheld."""
+    from policeonto.sharing.reading import read_agreement
+    from policeonto.sharing.share import share
+
+    files = [path for export in exports for path in sorted((EXAMPLES / export).glob("*.csv"))]
+    terms = read_agreement(EXAMPLES / "agreements" / agreement)
+    copies = {}
+    for name, executor in (("one", Executor()), ("cluster", Executor(scheduler=cluster.scheduler_address))):
+        result = share(files, terms, tmp_path / f"{name}.nt", executor=executor)
+        facts = (result.facts.records_shared, result.facts.triples_shared, dict(result.facts.withheld))
+        lines = sorted(_WHEN.sub(b"", (tmp_path / f"{name}.nt").read_bytes()).splitlines())
+        copies[name] = (lines, facts, result.map_result.as_dict())
+        copies[name][2].pop("seconds")
+    assert copies["cluster"] == copies["one"]
+    assert copies["one"][1][1] > 0  # triples left
+
+
+def test_an_assessment_on_a_cluster_finds_the_evidence_one_process_finds(cluster: LocalCluster) -> None:
+    """``assess`` tallies each task's events on its worker and adds the tallies up here, with the shapes
+    decided over every task's part: the same evidence and the same report (but for its date and time), an
+    agreement in force judging the same records."""
+    from policeonto.assessment.criteria import read_criteria
+    from policeonto.assessment.evidence import gather
+    from policeonto.assessment.reports import as_dict
+    from policeonto.assessment.scoring import score
+
+    files = [*sorted((EXAMPLES / "police-uk").iterdir()), *sorted((EXAMPLES / "force-a").glob("*.csv"))]
+    agreements = [EXAMPLES / "agreements" / "neighbouring-force.ttl"]
+    found = {}
+    for name, executor in (("one", Executor()), ("cluster", Executor(scheduler=cluster.scheduler_address))):
+        evidence = gather(files, agreements=agreements, executor=executor)
+        tally = {k: v for k, v in vars(evidence.tally).items() if k not in {"crosswalks", "triples"}}
+        summary = evidence.mapped.as_dict()
+        summary.pop("seconds")
+        report = json.loads(json.dumps(as_dict(score(read_criteria(), evidence, {})), default=str))
+        found[name] = (
+            summary,
+            tally,
+            dict(evidence.labels),
+            evidence.records_judged,
+            evidence.records_shareable,
+            report,
+        )
+    assert found["cluster"] == found["one"]
+    assert found["one"][3] > 0 and found["one"][1]["validated"] > 0

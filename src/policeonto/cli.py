@@ -474,6 +474,7 @@ def _say_retry(notice: object) -> None:
 @click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True, help=_RETRIES_HELP)
 @click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, help=_WAIT_HELP)
 @_deadline_option
+@executor_options
 @summary_options()
 @_guarded
 def load(
@@ -489,6 +490,7 @@ def load(
     retries: int,
     wait: float,
     deadline: float | None,
+    executor: Any,
     voice: Voice,
 ) -> int:
     """Validate, map and load exports, RDF and records in YAML into a store, one named graph per input.
@@ -518,6 +520,7 @@ def load(
             load_invalid=load_invalid,
             options=MapOptions(limits=limits),
             resume=resume,
+            executor=executor,
         )
     finally:
         store.close()

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from policeonto.cli_options import Voice, limit_option, mapping_options, summary_options
+from policeonto.cli_options import Voice, executor_options, limit_option, mapping_options, summary_options
 from policeonto.limits import Limits
 from policeonto.mapping import MappingCatalogue, MappingChoice
+from policeonto.scale.executor import Executor
 
 __all__ = ["assess"]
 
@@ -49,6 +50,7 @@ __all__ = ["assess"]
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @limit_option
+@executor_options
 @summary_options(formats=("text", "json", "html", "dqv"))
 def assess(
     inputs: tuple[Path, ...],
@@ -61,6 +63,7 @@ def assess(
     earlier: Path | None,
     output: Path | None,
     limits: Limits,
+    executor: Executor,
     voice: Voice,
 ) -> int:
     """Assess the interoperability maturity of a system's exports (INPUT files): foundational, structural,
@@ -76,7 +79,9 @@ def assess(
     answered = read_answers(answers) if answers is not None else {}
     before = read_report(earlier) if earlier is not None else None
     day = on.date() if on is not None else None
-    evidence = gather(inputs, mapping=mapping, catalogue=catalogue, limits=limits, agreements=agreements, on=day)
+    evidence = gather(
+        inputs, mapping=mapping, catalogue=catalogue, limits=limits, agreements=agreements, on=day, executor=executor
+    )
     assessment = score(chosen, evidence, answered)
     if voice.format == "dqv":
         report = as_dqv(assessment).serialize(format="turtle")

@@ -226,8 +226,9 @@ def mapping_options(*, choose: bool = True) -> Callable[[Callable[..., Any]], Ca
 
 
 def executor_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add ``--workers N`` and ``--scheduler ADDRESS`` to a command, which is given ``executor=``, a
-    :class:`~policeonto.scale.Executor`: where its files are mapped (this process when neither is given)."""
+    """Add ``--workers N``, ``--scheduler ADDRESS`` and ``--chunk-rows N`` to a command, which is given
+    ``executor=``, a :class:`~policeonto.scale.Executor`: where its files are mapped (this process when
+    neither of the first two is given)."""
 
     @click.option(
         "--workers",
@@ -240,12 +241,20 @@ def executor_options(command: Callable[..., Any]) -> Callable[..., Any]:
         metavar="ADDRESS",
         help="Run the files as tasks of the running Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).",
     )
+    @click.option(
+        "--chunk-rows",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="On a Dask cluster, map a CSV file of more rows in chunks of about N rows, each a task "
+        "[default: 250,000].",
+    )
     @wraps(command)
-    def run(*args: Any, workers: int | None, scheduler: str | None, **kwargs: Any) -> Any:
+    def run(*args: Any, workers: int | None, scheduler: str | None, chunk_rows: int | None, **kwargs: Any) -> Any:
         from policeonto.scale import Executor
 
         if workers is not None and scheduler is not None:
             raise click.UsageError("give --workers or --scheduler, not both")
-        return command(*args, executor=Executor(workers=workers, scheduler=scheduler), **kwargs)
+        chunks = {} if chunk_rows is None else {"chunk_rows": chunk_rows}
+        return command(*args, executor=Executor(workers=workers, scheduler=scheduler, **chunks), **kwargs)
 
     return run

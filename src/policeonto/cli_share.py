@@ -8,10 +8,18 @@ from pathlib import Path
 import click
 import polars as pl
 
-from policeonto.cli_options import Voice, limit_option, mapping_options, summary_options, syntax_option
+from policeonto.cli_options import (
+    Voice,
+    executor_options,
+    limit_option,
+    mapping_options,
+    summary_options,
+    syntax_option,
+)
 from policeonto.limits import Limits
 from policeonto.mapping.catalogue import MappingCatalogue
 from policeonto.mapping.spec import MappingChoice
+from policeonto.scale.executor import Executor
 from policeonto.sharing.agreement import Agreement
 
 __all__ = ["share"]
@@ -43,6 +51,7 @@ __all__ = ["share"]
 @click.option("--agent", metavar="IRI", help="Who shares, for the manifest (default: the agreement's assigner).")
 @mapping_options()
 @limit_option
+@executor_options
 @summary_options()
 def share(
     inputs: tuple[Path, ...],
@@ -58,6 +67,7 @@ def share(
     mapping: MappingChoice,
     catalogue: MappingCatalogue,
     limits: Limits,
+    executor: Executor,
     voice: Voice,
 ) -> int:
     """Share INPUTS (exports, RDF, records in YAML), or the records of a --store, under an AGREEMENT: write
@@ -101,7 +111,7 @@ def share(
             records = read_store_for_share(store)
     else:
         records = read_records_for_share(
-            list(inputs), mapping=mapping, catalogue=catalogue, options=MapOptions(limits=limits)
+            list(inputs), mapping=mapping, catalogue=catalogue, options=MapOptions(limits=limits), executor=executor
         )
     if resolve is not None:
         assert output is not None and key is not None

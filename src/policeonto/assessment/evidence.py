@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -30,6 +32,7 @@ from policeonto.limits import Limits
 from policeonto.mapping import MapOptions, MappingCatalogue, MappingChoice, MapResult, map_stream
 from policeonto.mapping.crosswalk import Crosswalk
 from policeonto.mapping.events import FileEnded, FileStarted, FileSummary, RecordsUnread, RowsMapped
+from policeonto.scale.executor import Executor
 from policeonto.sharing.records import TERMS, distinct_triples, made_frames
 from policeonto.validation.pipeline import ShapesChecked, validating
 from policeonto.vocab import POLE
@@ -183,6 +186,37 @@ def _labelled(tally: Tally) -> Counter[tuple[str, str, str, str | None]]:
     return out
 
 
+def tallied(events: Sequence[object], *, keep_triples: bool) -> Tally:
+    """The tally of *events* (of a part of a run: a Dask task's)."""
+    return sum((_tally(event, keep_triples=keep_triples) for event in events), Tally())
+
+
+def _tallied_on_cluster(
+    paths: tuple[Path, ...],
+    executor: Executor,
+    mappings: tuple[MappingChoice, MappingCatalogue | None],
+    options: MapOptions,
+    *,
+    keep_triples: bool,
+) -> Tally:
+    """The tally of a pass made as tasks of the Dask cluster of *executor*: each task's events tallied on its
+    worker, and added up here in order; the files' summaries are the run's (a file mapped in chunks is one),
+    and what the shapes found is decided here, over every task's part."""
+    from policeonto.scale.mapping import map_on_cluster
+
+    mapping, catalogue = mappings
+    fold = partial(tallied, keep_triples=keep_triples)
+    run = map_on_cluster(
+        paths, executor, mapping=mapping, catalogue=catalogue, options=options, validate=True, fold=fold
+    )
+    tally = Tally()
+    for part in run.folded:
+        assert isinstance(part, Tally)
+        tally = tally + part
+    assert run.checked is not None
+    return replace(tally, files=tuple(run.mapped.files)) + _tally(run.checked, keep_triples=keep_triples)
+
+
 def gather(
     inputs: list[Path] | list[str] | tuple[Path, ...],
     *,
@@ -191,9 +225,12 @@ def gather(
     limits: Limits = Limits(),
     agreements: list[Path] | tuple[Path, ...] = (),
     on: date | None = None,
+    executor: Executor = Executor(),
 ) -> Evidence:
     """Map and validate *inputs* (one pass, nothing written) and return the evidence found, with the
-    *agreements* (files or folders of them) judged *on* the date (today by default).
+    *agreements* (files or folders of them) judged *on* the date (today by default). *executor* says where
+    the pass is made: here, or as tasks of a Dask cluster, each task's events tallied on its worker (the
+    same evidence).
 
     Raises:
         MappingInputError: a file cannot be mapped at all.
@@ -205,9 +242,12 @@ def gather(
     given = read_agreements(agreements, on=on)
     keep_triples = any(a.in_force for a in given)
     options = MapOptions(limits=limits, keep_findings=0)
-    tally = Tally()
-    for event in validating(map_stream(paths, mapping=mapping, catalogue=catalogue, options=options)):
-        tally = tally + _tally(event, keep_triples=keep_triples)
+    if executor.local:
+        tally = Tally()
+        for event in validating(map_stream(paths, mapping=mapping, catalogue=catalogue, options=options)):
+            tally = tally + _tally(event, keep_triples=keep_triples)
+    else:
+        tally = _tallied_on_cluster(paths, executor, (mapping, catalogue), options, keep_triples=keep_triples)
     judged, shared = shareable(distinct_triples(pl.concat(tally.triples)), given, on=on) if tally.triples else (0, 0)
     mapped = MapResult(files=list(tally.files), finding_counts=sum((f.finding_counts for f in tally.files), Counter()))
     return Evidence(

@@ -17,7 +17,16 @@ from typing import BinaryIO, TypeVar
 
 from policeonto.findings import Finding
 from policeonto.mapping.catalogue import MappingCatalogue
-from policeonto.mapping.events import Event, FileEnded, FileStarted, FileSummary, MapOptions, RecordsUnread, RowsMapped
+from policeonto.mapping.events import (
+    Event,
+    FileEnded,
+    FileStarted,
+    FileSummary,
+    MapOptions,
+    PartEnded,
+    RecordsUnread,
+    RowsMapped,
+)
 from policeonto.mapping.spec import MappingChoice
 from policeonto.mapping.stream import map_stream
 from policeonto.mapping.writing import writing_ntriples
@@ -70,10 +79,10 @@ class MapResult:
     def add(self, event: Event | object, *, keep_findings: int = MapOptions().keep_findings) -> None:
         """Fold *event* of a mapping stream into the summary (an event of another kind is passed over):
         each file's counts from its closing value, its findings where they were found (the first
-        *keep_findings* of the run kept)."""
+        *keep_findings* of the run kept). A part of a file (a Dask task's) is counted as a file of its own."""
         if isinstance(event, FileStarted | RowsMapped | RecordsUnread):
             self.findings.extend(event.findings[: max(keep_findings - len(self.findings), 0)])
-        if isinstance(event, FileEnded | RecordsUnread):
+        if isinstance(event, FileEnded | RecordsUnread | PartEnded):
             self.files.append(event.summary)
             self.finding_counts.update(event.summary.finding_counts)
 

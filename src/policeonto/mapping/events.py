@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NamedTuple
 
 import polars as pl
@@ -20,7 +21,7 @@ from policeonto.findings import Finding
 from policeonto.limits import Limits
 from policeonto.mapping.keys import KeyIndex
 from policeonto.mapping.plan import RDF_TYPE, Derivation
-from policeonto.mapping.reader import ROW
+from policeonto.mapping.reader import ROW, RowSpan, SourceFile
 from policeonto.mapping.spec import Mapping
 
 __all__ = [  # with the names the values carry, so that consumers need nothing else of mapping
@@ -30,12 +31,14 @@ __all__ = [  # with the names the values carry, so that consumers need nothing e
     "Derivation",
     "Event",
     "FileEnded",
+    "FilePart",
     "FileStarted",
     "FileSummary",
     "KeysKept",
     "Made",
     "MapOptions",
     "Mapping",
+    "PartEnded",
     "RecordsUnread",
     "RowsMapped",
     "triple_frames",
@@ -160,6 +163,33 @@ class RecordsUnread:
 
 
 @dataclass(frozen=True)
+class PartEnded:
+    """The rows of a :class:`FilePart` that is not the file's last are done: *summary* counts them alone (the
+    file's summary is the sum of its parts')."""
+
+    file: str
+    summary: FileSummary
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """The rows of *span* of a CSV file (*source*, read once by whoever cut it), mapped apart from the rest
+    of the file (a Dask task): the run began at *started*, and the file has *rows* rows in all. Only the
+    first part says what the file itself is found to be; only the last describes the file's provenance."""
+
+    source: SourceFile
+    span: RowSpan
+    rows: int
+    started: datetime
+    last: bool
+
+    @property
+    def first(self) -> bool:
+        """Whether the part starts at the file's first row."""
+        return self.span.rows_before == 0
+
+
+@dataclass(frozen=True)
 class KeysKept:
     """The last value of a stream that was given the keys of the files mapped before it (a part of a run,
     mapped as a Dask task): those keys and its own, for the part after it."""
@@ -167,4 +197,4 @@ class KeysKept:
     keys: KeyIndex
 
 
-Event = FileStarted | RowsMapped | FileEnded | RecordsUnread | KeysKept
+Event = FileStarted | RowsMapped | FileEnded | RecordsUnread | KeysKept | PartEnded

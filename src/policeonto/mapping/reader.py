@@ -17,10 +17,12 @@ import codecs
 import contextlib
 import csv
 import hashlib
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 import pyarrow as pa
@@ -33,6 +35,7 @@ __all__ = [
     "ROW",
     "Batch",
     "RejectedRow",
+    "RowSpan",
     "SourceFile",
     "bounded",
     "column_names",
@@ -40,6 +43,7 @@ __all__ = [
     "normalise_header",
     "over_limits",
     "read_batches",
+    "row_spans",
 ]
 
 _CHUNK = 8 << 20
@@ -73,6 +77,19 @@ class RejectedRow:
     text: str
     code: str | None = None
     column: str | None = None
+
+
+@dataclass(frozen=True)
+class RowSpan:
+    """Rows of a file read apart from the others (a chunk, mapped as a Dask task): the bytes from *start* to
+    *end*, cut where a row ends, holding *rows* rows of which the first is row ``rows_before + 1`` of the
+    file; the header is the file's first *header_end* bytes."""
+
+    start: int
+    end: int
+    rows_before: int
+    rows: int
+    header_end: int
 
 
 @dataclass
@@ -205,9 +222,19 @@ def column_names(header: tuple[str, ...]) -> list[str]:
 
 
 def read_batches(
-    source: SourceFile, *, batch_rows: int = 100_000, careful: bool = False, skip: int = 0, limits: Limits = Limits()
+    source: SourceFile,
+    *,
+    batch_rows: int = 100_000,
+    careful: bool = False,
+    skip: int = 0,
+    limits: Limits = Limits(),
+    span: RowSpan | None = None,
 ) -> Iterator[Batch]:
-    """Yield the rows of *source* in batches of about *batch_rows*, each column named as in the header.
+    """Yield the rows of *source* (of its *span*, when given) in batches, each column named as in the header.
+
+    Batch *n* holds the rows numbered from ``n * size + 1`` to ``(n + 1) * size`` (:func:`batch_size`), the
+    rejected ones too, whichever reader reads them and wherever the span starts (a span starts on a batch's
+    first row), so the file's batches are the same read whole or in spans.
 
     The fast reader (Arrow) reads until it meets a malformed row; the batches it yielded before are complete
     and right, and the careful reader (Python's csv module, or *careful* from the start) reads on after them,
@@ -216,7 +243,49 @@ def read_batches(
     """
     if not source.quotes_balanced:  # an odd number of quotes: a field is never closed; Arrow would accept it
         careful = True
-    return _careful(source, batch_rows, skip, limits) if careful else _fast(source, batch_rows, limits)
+    size = batch_size(source, batch_rows)
+    return _careful(source, size, skip, limits, span) if careful else _fast(source, size, batch_rows, limits, span)
+
+
+def batch_size(source: SourceFile, batch_rows: int) -> int:
+    """The rows in a batch of *source*: *batch_rows*, fewer for a wide file (a bounded number of fields)."""
+    return max(1, min(batch_rows, _CELLS // max(len(source.header), 1)))
+
+
+def row_spans(source: SourceFile, rows: int, *, limits: Limits = Limits()) -> list[RowSpan]:
+    """*source* cut into spans of *rows* rows each (the last may have fewer), each cut where a row ends, as
+    the careful reader reads the file: the rows of a quoted field over several lines stay together, blank
+    lines are no rows. No span (the file is read whole) when its quotes are not balanced, or when the careful
+    reader cannot read it row by row from its lines (a field over the size limit, a carriage return alone).
+    """
+    whole: list[RowSpan] = []
+    if not source.quotes_balanced or rows < 1:
+        return whole
+    read = 0  # bytes handed to the parser: a row the parser gives ends there
+
+    def lines(handle: BinaryIO) -> Iterator[str]:
+        nonlocal read
+        for line in handle:
+            read += len(line)
+            yield line.decode(source.encoding, errors="replace")
+
+    spans, row = [], 0
+    with source.path.open("rb") as handle, _csv_fields(limits.field_size + 1):
+        reader = csv.reader(lines(handle))
+        try:
+            next(reader, None)
+            header_end = start = read
+            for fields in reader:
+                if fields and (len(fields) > 1 or fields[0].strip()):
+                    row += 1
+                    if row % rows == 0:
+                        spans.append(RowSpan(start, read, row - rows, rows, header_end))
+                        start = read
+        except csv.Error:  # a field over the limit, a carriage return alone: read it whole
+            return whole
+    if row % rows:
+        spans.append(RowSpan(start, source.size, row - row % rows, row % rows, header_end))
+    return spans
 
 
 def bounded(frame: pl.DataFrame, names: list[str] | tuple[str, ...], limits: Limits) -> Batch:
@@ -271,7 +340,7 @@ def over_limits(row: int, values: dict[str, str], width: int, limits: Limits) ->
     return RejectedRow(row, width, text, "field-too-large", column)
 
 
-def _fast(source: SourceFile, batch_rows: int, limits: Limits) -> Iterator[Batch]:
+def _fast(source: SourceFile, size: int, batch_rows: int, limits: Limits, span: RowSpan | None) -> Iterator[Batch]:
     names = column_names(source.header)
 
     malformed_rows: list[int] = []
@@ -281,10 +350,11 @@ def _fast(source: SourceFile, batch_rows: int, limits: Limits) -> Iterator[Batch
         return "skip"
 
     block = max(1 << 16, min(1 << 24, source.size // max(source.lines, 1) * batch_rows))
-    first = 1
+    first = 1 + (span.rows_before if span is not None else 0)  # the number of the next row to yield
+    held: list[pl.DataFrame] = []  # rows read, not yet a whole batch
     try:
         reader = pacsv.open_csv(
-            source.path,
+            _bytes(source, span) if span is not None else source.path,
             read_options=pacsv.ReadOptions(
                 encoding="utf8" if source.encoding.startswith("utf-8") else "cp1252",
                 block_size=block,
@@ -305,29 +375,51 @@ def _fast(source: SourceFile, batch_rows: int, limits: Limits) -> Iterator[Batch
                 break
             frame = pl.from_arrow(record_batch)
             assert isinstance(frame, pl.DataFrame)
-            frame = frame.rename({f"c{i}": name for i, name in enumerate(names)})
-            frame = frame.with_columns(pl.int_range(first, first + frame.height, dtype=pl.Int64).alias(ROW))
-            first += frame.height
-            yield bounded(frame, names, limits)
+            held.append(frame.rename({f"c{i}": name for i, name in enumerate(names)}))
+            while sum(f.height for f in held) >= size - (first - 1) % size:
+                rows = pl.concat(held)
+                whole = size - (first - 1) % size
+                held = [rows.slice(whole)]
+                yield bounded(_numbered(rows.head(whole), first), names, limits)
+                first += whole
     except pa.ArrowInvalid:  # an unterminated quote, or a malformed row reported as invalid
         malformed_rows.append(1)
-    if malformed_rows:  # the rows before the block were yielded, complete and right: read on after them
-        yield from _careful(source, batch_rows, first - 1, limits)
+    if malformed_rows:  # the rows before the batch were yielded, complete and right: read on after them
+        yield from _careful(source, size, first - 1, limits, span)
+    elif held and (rows := pl.concat(held)).height:
+        yield bounded(_numbered(rows, first), names, limits)
 
 
-def _careful(source: SourceFile, batch_rows: int, skip: int, limits: Limits) -> Iterator[Batch]:
+def _numbered(frame: pl.DataFrame, first: int) -> pl.DataFrame:
+    return frame.with_columns(pl.int_range(first, first + frame.height, dtype=pl.Int64).alias(ROW))
+
+
+def _bytes(source: SourceFile, span: RowSpan) -> io.BytesIO:
+    """The header and the rows of *span* of *source*, as a file to read."""
+    with source.path.open("rb") as handle:
+        header = handle.read(span.header_end)
+        handle.seek(span.start)
+        return io.BytesIO(header + handle.read(span.end - span.start))
+
+
+def _careful(source: SourceFile, size: int, skip: int, limits: Limits, span: RowSpan | None) -> Iterator[Batch]:
     names = column_names(source.header)
     width = len(names)
     with _csv_fields(limits.field_size + 1):  # larger fields: a row rejected, not the file
-        yield from _careful_rows(source, max(1, min(batch_rows, _CELLS // max(width, 1))), skip, limits, names, width)
+        yield from _careful_rows(source, size, skip, limits, names, width, span)
 
 
 def _careful_rows(
-    source: SourceFile, batch_rows: int, skip: int, limits: Limits, names: list[str], width: int
+    source: SourceFile, size: int, skip: int, limits: Limits, names: list[str], width: int, span: RowSpan | None
 ) -> Iterator[Batch]:
-    with source.path.open(encoding=source.encoding, errors="replace", newline="") as handle:
+    opened = (
+        io.TextIOWrapper(_bytes(source, span), encoding=source.encoding, errors="replace", newline="")
+        if span is not None
+        else source.path.open(encoding=source.encoding, errors="replace", newline="")
+    )
+    with opened as handle:
         reader = csv.reader(handle, strict=not source.quotes_balanced)
-        row = 0
+        row = span.rows_before if span is not None else 0
         columns: list[list[str | None]] = [[] for _ in range(width)]
         numbers: list[int] = []
         batch = Batch(pl.DataFrame())
@@ -348,6 +440,9 @@ def _careful_rows(
                     if row > skip:  # rows up to *skip* were read, and reported, by the fast reader
                         text = f"a field is over the limit ({limits.hint('field_size')})"
                         batch.rejected.append(RejectedRow(row, 0, text, "field-too-large"))
+                    if row % size == 0 and (numbers or batch.rejected):
+                        yield _careful_batch(names, columns, numbers, batch, limits)
+                        columns, numbers, batch = [[] for _ in range(width)], [], Batch(pl.DataFrame())
                     continue
                 # an unterminated quote: the rest of the file is one broken field
                 batch.rejected.append(RejectedRow(row, 0, f"unterminated quote ({exc})"))
@@ -360,14 +455,15 @@ def _careful_rows(
                 continue
             if len(fields) != width:
                 batch.rejected.append(RejectedRow(row, len(fields), ",".join(fields)[:200]))
-                continue
-            for column, value in zip(columns, fields, strict=True):
-                column.append(value if value != "" else None)
-            numbers.append(row)
-            if len(numbers) >= batch_rows:
+            else:
+                for column, value in zip(columns, fields, strict=True):
+                    column.append(value if value != "" else None)
+                numbers.append(row)
+            if row % size == 0:  # the batch's last row: batches are the same whichever reader reads them
                 yield _careful_batch(names, columns, numbers, batch, limits)
                 columns, numbers, batch = [[] for _ in range(width)], [], Batch(pl.DataFrame())
-        yield _careful_batch(names, columns, numbers, batch, limits)
+        if numbers or batch.rejected:
+            yield _careful_batch(names, columns, numbers, batch, limits)
 
 
 def _careful_batch(

@@ -32,10 +32,12 @@ from policeonto.mapping.columns import ColumnMatch
 from policeonto.mapping.events import (
     Event,
     FileEnded,
+    FilePart,
     FileStarted,
     FileSummary,
     KeysKept,
     MapOptions,
+    PartEnded,
     RecordsUnread,
     RowsMapped,
     triple_frames,
@@ -50,7 +52,7 @@ from policeonto.mapping.spec import Mapping, MappingChoice, chosen_mappings, lis
 from policeonto.paths import Inputs, input_paths
 from policeonto.vocab import schema_view
 
-__all__ = ["map_stream", "planned_files"]
+__all__ = ["map_part", "map_stream", "planned_files"]
 
 
 def map_stream(
@@ -88,9 +90,7 @@ def map_stream(
             police force code.
     """
     check_base(options.base)
-    catalogue = catalogue or MappingCatalogue.search()
-    chosen = chosen_mappings(mapping, catalogue=catalogue)
-    known = chosen or tuple(list_mappings(catalogue=catalogue))
+    chosen, known = _mappings(mapping, catalogue)
     keys = KeyIndex() if after is None else KeyIndex().joined(after)  # the keys of the run's rows so far
     for path in _files_in_order(input_paths(inputs), known, one=len(chosen) == 1):
         if is_json(path):
@@ -103,12 +103,54 @@ def map_stream(
             )
         else:
             source = inspect(path, limits=options.limits)
-            mappings = list(chosen) or [m for m in known if m.json is None]
-            match: ColumnMatch = recognise(source, mappings, name=chosen[0].name if len(chosen) == 1 else None)
+            match = _recognised(source, chosen, known)
             batches = read_batches(source, batch_rows=options.batch_rows, limits=options.limits)
             yield from _file_stream(source, match, batches, options, keys, media_type="text/csv")
     if after is not None:
         yield KeysKept(keys)
+
+
+def map_part(
+    part: FilePart,
+    *,
+    mapping: MappingChoice = None,
+    catalogue: MappingCatalogue | None = None,
+    options: MapOptions = MapOptions(),
+    after: KeyIndex,
+) -> Iterator[Event]:
+    """Map the rows of *part* of a CSV file as :func:`map_stream` maps them when it maps the whole file after
+    the files whose keys are *after*: the same batches, triples and findings, rows numbered as in the file.
+
+    Yields:
+        A :class:`FileStarted` (its findings only in the file's first part), the part's :class:`RowsMapped`
+        batches, a :class:`FileEnded` if the part is the file's last (else a :class:`PartEnded`), and a
+        :class:`KeysKept` with the keys of *after* and the part's own.
+
+    Raises:
+        MappingInputError, MappingSpecError, OptionError: as :func:`map_stream`.
+    """
+    check_base(options.base)
+    chosen, known = _mappings(mapping, catalogue)
+    keys = KeyIndex().joined(after)
+    match = _recognised(part.source, chosen, known)
+    batches = read_batches(part.source, batch_rows=options.batch_rows, limits=options.limits, span=part.span)
+    yield from _file_stream(part.source, match, batches, options, keys, media_type="text/csv", part=part)
+    yield KeysKept(keys)
+
+
+def _mappings(
+    mapping: MappingChoice, catalogue: MappingCatalogue | None
+) -> tuple[tuple[Mapping, ...], tuple[Mapping, ...]]:
+    """The mappings *mapping* chose (none: recognise each file), and those files are recognised among."""
+    catalogue = catalogue or MappingCatalogue.search()
+    chosen = chosen_mappings(mapping, catalogue=catalogue)
+    return chosen, chosen or tuple(list_mappings(catalogue=catalogue))
+
+
+def _recognised(source: SourceFile, chosen: Sequence[Mapping], known: Sequence[Mapping]) -> ColumnMatch:
+    """How *source*'s columns match the mapping chosen for it, or the one it is recognised as."""
+    mappings = list(chosen) or [m for m in known if m.json is None]
+    return recognise(source, mappings, name=chosen[0].name if len(chosen) == 1 else None)
 
 
 def planned_files(
@@ -118,9 +160,7 @@ def planned_files(
     when it may refer to, or be referred to by, other files of the run (a JSON export: ``"json"``; a CSV
     table that refers to others or that others refer to: its source schema), None when it stands alone.
     From the files' headers; a file that cannot be recognised stands alone (mapping it says why)."""
-    catalogue = catalogue or MappingCatalogue.search()
-    chosen = chosen_mappings(mapping, catalogue=catalogue)
-    known = chosen or tuple(list_mappings(catalogue=catalogue))
+    chosen, known = _mappings(mapping, catalogue)
     tables = list(chosen) or [m for m in known if m.json is None]
     planned: list[tuple[Path, str | None]] = []
     for path in _files_in_order(input_paths(inputs), known, one=len(chosen) == 1):
@@ -247,14 +287,15 @@ def _file_stream(
     *,
     media_type: str,
     rows_total: int | None = None,
+    part: FilePart | None = None,
 ) -> Iterator[Event]:
-    """Check and derive the batches of one file (one table), noting its keys in *keys*."""
+    """Check and derive the batches of one file (one table), or of a *part* of it, noting its keys in *keys*."""
     chosen, file = match.mapping, str(source.path)
     view = schema_view()
     derivations = tuple(compile_plan(chosen, view))
     by_iri = enum_codes(view)
     codes = {c.slot: code_text(by_iri, c) for c in chosen.columns if c.crosswalk is not None}
-    started = datetime.now(UTC).replace(microsecond=0)
+    started = part.started if part is not None else datetime.now(UTC).replace(microsecond=0)
     run = f"{options.base}run/{started.strftime('%Y%m%dT%H%M%SZ')}-{source.sha256[:12]}"
     if media_type != "text/csv":
         run += f"-{chosen.name}"  # one run per table of the file
@@ -263,7 +304,7 @@ def _file_stream(
     linked = media_type == "text/csv" and (chosen.referenced or bool(chosen.depends_on))  # JSON: within the file
     export = str(chosen.source_schema) if linked else None
     summary = FileSummary(file, chosen.name, source.sha256, dataset=context["dataset"], export=export)
-    opening = _opening_findings(source, match, context, keys)
+    opening = _opening_findings(source, match, context, keys) if part is None or part.first else []
     kept = len(opening)
     summary.finding_counts.update(f.code for f in opening)
     provisional = provenance_graph(source, chosen, context, rows_total or 0, started)
@@ -275,12 +316,14 @@ def _file_stream(
         summary.rows_rejected += len(malformed)
         summary.rejected_by_reason.update(f.code for f in malformed)
         summary.finding_counts.update(f.code for f in malformed)
-        findings, made, triples, labels = list(malformed), (), 0, Counter[tuple[str, str, bool]]()
+        # the first findings of the file are kept, whichever part of it they are in: a prefix of each batch's
+        findings = malformed[: max(options.keep_findings - kept, 0)]
+        made, triples, labels = (), 0, Counter[tuple[str, str, bool]]()
         frame = batch.frame
         if frame.height:
             frame = frame.select([pl.col(h).alias(s) for h, s in match.slots.items()] + [pl.col(ROW)])
             frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(slot) for slot in missing])
-            room = max(options.keep_findings - kept - len(malformed), 0)
+            room = max(options.keep_findings - kept - len(findings), 0)
             checked = check_batch(frame, chosen, codes, file=file, keep_findings=room, keys=keys.of(chosen))
             checked = keys.once(chosen, checked, file=file, keep_findings=room - len(checked.findings))
             keys.add(chosen, checked.frame)
@@ -302,7 +345,11 @@ def _file_stream(
             continue
         kept += len(findings)
         yield RowsMapped(file, frame.height + len(batch.rejected), made, triples, tuple(findings), labels)
-    rows = rows_total if rows_total is not None else summary.rows_read
+    assert summary.rows_read == summary.rows_mapped + summary.rows_rejected
+    if part is not None and not part.last:
+        yield PartEnded(file, summary)
+        return
+    rows = part.rows if part is not None else rows_total if rows_total is not None else summary.rows_read
     final = provenance_graph(source, chosen, context, rows, started)
     summary.triples += len(final)
     assert summary.rows_read == summary.rows_mapped + summary.rows_rejected

@@ -39,21 +39,25 @@ def public_address(address: str) -> str:
 @dataclass(frozen=True)
 class Executor:
     """Where a run's tasks run: *workers* worker processes of a Dask cluster started for the run (one thread
-    each), or the running scheduler at *scheduler*; neither is this process, as it always was.
+    each), or the running scheduler at *scheduler*; neither is this process, as it always was. On a cluster,
+    a CSV file of more than *chunk_rows* rows is mapped in chunks of about as many rows, each a task.
 
     Raises:
-        OptionError: both are given, or *workers* is under 1.
+        OptionError: both are given, *workers* is under 1, or *chunk_rows* is.
     """
 
     workers: int | None = None
     scheduler: str | None = None
     connect_seconds: float = 10.0
+    chunk_rows: int = 250_000
 
     def __post_init__(self) -> None:
         if self.workers is not None and self.scheduler is not None:
             raise OptionError("give --workers or --scheduler, not both", option="workers", value=self.workers)
         if self.workers is not None and self.workers < 1:
             raise OptionError("--workers needs at least 1 worker", option="workers", value=self.workers)
+        if self.chunk_rows < 1:
+            raise OptionError("--chunk-rows needs at least 1 row", option="chunk_rows", value=self.chunk_rows)
 
     @property
     def local(self) -> bool:

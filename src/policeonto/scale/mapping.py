@@ -1,6 +1,7 @@
-"""``map`` and ``validate`` on a Dask cluster: each file is a task, and the run is put together on the client
-in the order the files are mapped in one process, so that the triples written, the counts and the findings
-are the same bytes and values.
+"""``map`` and ``validate`` on a Dask cluster: each file, and each chunk of rows of a large CSV file
+(:mod:`policeonto.scale.chunks`), is a task, and the run is put together on the client in the order the
+files are mapped in one process, so that the triples written, the counts and the findings are the same bytes
+and values.
 
 A worker maps its file (:func:`map_task`) and sends back plain values: the N-Triples it wrote, its summary,
 the compact record of its keys (:class:`~policeonto.mapping.keys.KeyIndex`: a hash of each key, its first
@@ -10,15 +11,18 @@ their frames travel as Arrow. What depends on more than one file is decided here
 - The tables of one export that refer to each other (and a JSON export's) are mapped one after another,
   each task given the keys of the one before (a Dask dependency), so foreign keys are checked as in one
   process.
-- A key that two tasks' files both have (a record given twice, by two forces' files of one format) is
-  found by comparing each task's keys with every earlier task's; that task is mapped again, given the keys of
-  all the files before it, and so rejects the repeats as one process does (rare: each force's records have
-  keys of their own).
+- A key that two tasks' files (or chunks) both have (a record given twice, by two forces' files of one
+  format, or twice in one file) is found by comparing each task's keys with every earlier task's; that task
+  is mapped again, given the keys of all the files before it, and so rejects the repeats as one process does
+  (rare: each force's records have keys of their own).
 - The nodes rows share and the links between files are decided once every part is in
   (:meth:`~policeonto.validation.mapped.MappedValidator.finish`).
 
 A worker that dies takes its task with it; Dask runs the task again on another worker, and as a task is a
 pure function of its file its result is the same: nothing is lost or counted twice.
+
+The client takes the tasks' results in order and writes each before taking the next, and has only a few
+tasks more than there are workers submitted at once, so the results waiting to be taken are bounded too.
 """
 
 from __future__ import annotations
@@ -28,19 +32,23 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from policeonto.mapping.catalogue import MappingCatalogue
 from policeonto.mapping.engine import MapResult, map_result
-from policeonto.mapping.events import KeysKept, MapOptions
+from policeonto.mapping.events import FilePart, KeysKept, MapOptions
 from policeonto.mapping.keys import KeyIndex
 from policeonto.mapping.spec import MappingChoice
-from policeonto.mapping.stream import map_stream, planned_files
-from policeonto.mapping.writing import writing_ntriples
+from policeonto.mapping.stream import map_part, map_stream, planned_files
+from policeonto.mapping.writing import dataset_file, writing_ntriples
 from policeonto.paths import Inputs
+from policeonto.scale.chunks import pieces, whole_file
 from policeonto.scale.executor import Executor, dask_client
 from policeonto.validation.mapped import MappedValidator, ValidatedPart
 from policeonto.validation.pipeline import ShapesChecked, checked, validating_part
+
+if TYPE_CHECKING:
+    from dask.distributed import Future
 
 __all__ = ["ClusterRun", "TaskDone", "TaskPlan", "map_on_cluster", "map_task"]
 
@@ -54,6 +62,7 @@ class TaskPlan:
     options: MapOptions
     write: bool
     validate: bool
+    fold: Callable[[Sequence[object]], object] | None = None  # what a task makes of its events, sent back
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ class TaskDone:
     ntriples: bytes
     keys: KeyIndex
     validated: ValidatedPart | None
+    folded: object = None
 
 
 @dataclass(frozen=True)
@@ -73,13 +83,19 @@ class ClusterRun:
 
     mapped: MapResult
     checked: ShapesChecked | None
+    folded: tuple[object, ...] = ()
 
 
-def map_task(paths: Sequence[Path], after: KeyIndex, plan: TaskPlan) -> TaskDone:
-    """Map *paths* (after the files whose keys are *after*) as :func:`~policeonto.mapping.map_stream` does,
-    on a worker."""
+def map_task(what: Sequence[Path] | FilePart, after: KeyIndex, plan: TaskPlan) -> TaskDone:
+    """Map the files or the part of a file *what* (after the files whose keys are *after*) as
+    :func:`~policeonto.mapping.map_stream` does, on a worker."""
     out = io.BytesIO()
-    events = map_stream(list(paths), mapping=plan.mapping, catalogue=plan.catalogue, options=plan.options, after=after)
+    if isinstance(what, FilePart):
+        events = map_part(what, mapping=plan.mapping, catalogue=plan.catalogue, options=plan.options, after=after)
+    else:
+        events = map_stream(
+            list(what), mapping=plan.mapping, catalogue=plan.catalogue, options=plan.options, after=after
+        )
     if plan.write:
         events = writing_ntriples(events, out)
     keys, validated = KeyIndex(), None
@@ -92,7 +108,7 @@ def map_task(paths: Sequence[Path], after: KeyIndex, plan: TaskPlan) -> TaskDone
         else:
             kept.append(event)
     mapped = map_result(kept, keep_findings=plan.options.keep_findings)
-    return TaskDone(mapped, out.getvalue(), keys, validated)
+    return TaskDone(mapped, out.getvalue(), keys, validated, plan.fold(kept) if plan.fold is not None else None)
 
 
 def _keys_of(done: TaskDone) -> KeyIndex:
@@ -107,32 +123,49 @@ def map_on_cluster(
     catalogue: MappingCatalogue | None = None,
     options: MapOptions = MapOptions(),
     out: BinaryIO | None = None,
+    folder: Path | None = None,
     validate: bool = False,
     progress: Callable[[int], None] | None = None,
+    fold: Callable[[Sequence[object]], object] | None = None,
 ) -> ClusterRun:
     """Map every file in *inputs* as a task of the Dask cluster *executor* names, writing the N-Triples to
-    *out* (when given) in the order one process writes them, and validating what they make (when
-    *validate*).
+    *out* (when given) in the order one process writes them, or each dataset's to a file of its own in
+    *folder* (:func:`~policeonto.mapping.writing.dataset_file`), and validating what they make (when
+    *validate*). *fold* is applied on the worker to each task's events (but the keys' and the shapes'), and
+    what it makes is sent back, in the order of the tasks, in ``ClusterRun.folded``.
 
     Raises:
         ClusterError: the cluster cannot be reached or started.
         MappingInputError: a file cannot be mapped at all; the files before it have been written.
         MappingSpecError, OptionError: as :func:`~policeonto.mapping.map_files`.
     """
-    plan = TaskPlan(mapping, catalogue, options, write=out is not None, validate=validate)
-    files = planned_files(inputs, mapping=mapping, catalogue=catalogue)
+    plan = TaskPlan(mapping, catalogue, options, out is not None or folder is not None, validate, fold)
+    planned = pieces(planned_files(inputs, mapping=mapping, catalogue=catalogue), executor.chunk_rows, options)
     run = uuid.uuid4().hex[:12]
     with dask_client(executor) as client:
-        futures, chained = [], {}
-        for number, (path, export) in enumerate(files):
-            after = chained.get(export, KeyIndex()) if export is not None else KeyIndex()
-            future = client.submit(map_task, [path], after, plan, key=f"policeonto-map-{run}-{number}", pure=False)
-            if export is not None:
-                chained[export] = client.submit(_keys_of, future, key=f"policeonto-keys-{run}-{number}")
-            futures.append(future)
+        ahead = max(4, 2 * len(client.scheduler_info()["workers"]))  # tasks submitted beyond the one taken
+        futures: list[Future | None] = []
+        chained: dict[str, Future] = {}
+
+        def submit_until(count: int) -> None:
+            while len(futures) < min(count, len(planned)):
+                number = len(futures)
+                what, export = planned[number]
+                after = chained.get(export, KeyIndex()) if export is not None else KeyIndex()
+                task = what if isinstance(what, FilePart) else [what]
+                future = client.submit(map_task, task, after, plan, key=f"policeonto-map-{run}-{number}", pure=False)
+                if export is not None:
+                    chained[export] = client.submit(_keys_of, future, key=f"policeonto-keys-{run}-{number}")
+                futures.append(future)
+
         mapped, validator = MapResult(), MappedValidator() if validate else None
         run_keys, last, redone = KeyIndex(), dict[str, KeyIndex](), set[str]()
-        for number, ((path, export), future) in enumerate(zip(files, futures, strict=True)):
+        parts: list[MapResult] = []  # the parts of a file mapped in parts, so far
+        folded: list[object] = []
+        for number, (what, export) in enumerate(planned):
+            submit_until(number + 1 + ahead)
+            future = futures[number]
+            assert future is not None
             done: TaskDone = future.result()
             before = KeyIndex()
             if export is not None:
@@ -141,18 +174,33 @@ def map_on_cluster(
             alone = export is None and any(f.export is not None for f in done.mapped.files)
             if (export is not None and export in redone) or alone or own.clashes(run_keys):
                 # mapped apart from a file before it that it depends on: again, after every file before it
+                task = what if isinstance(what, FilePart) else [what]
                 again = f"policeonto-again-{run}-{number}"
-                done = client.submit(map_task, [path], run_keys, plan, key=again, pure=False).result()
+                done = client.submit(map_task, task, run_keys, plan, key=again, pure=False).result()
                 own = done.keys.fresh(run_keys)
                 if export is not None:
                     redone.add(export)
             future.release()
+            futures[number] = None
             run_keys = run_keys.joined(own)
             if out is not None:
                 out.write(done.ntriples)
-            mapped.extend(done.mapped, keep_findings=options.keep_findings)
+            if folder is not None and done.ntriples:
+                with dataset_file(folder, done.mapped.files[0].dataset).open("ab") as dataset:
+                    dataset.write(done.ntriples)
+            if isinstance(what, FilePart):
+                parts.append(done.mapped)
+                if what.last:
+                    mapped.extend(
+                        whole_file(parts, keep_findings=options.keep_findings), keep_findings=options.keep_findings
+                    )
+                    parts = []
+            else:
+                mapped.extend(done.mapped, keep_findings=options.keep_findings)
             if validator is not None and done.validated is not None:
                 validator.absorb(done.validated)
+            if fold is not None:
+                folded.append(done.folded)
             if progress is not None:
                 progress(done.mapped.rows_read)
-    return ClusterRun(mapped, checked(validator) if validator is not None else None)
+    return ClusterRun(mapped, checked(validator) if validator is not None else None, tuple(folded))

@@ -16,6 +16,7 @@ Each batch is encoded as it is made, so the terms are never all held as text at 
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +26,9 @@ import polars as pl
 from policeonto.errors import InstanceDataError
 from policeonto.fastshacl import TripleTable
 from policeonto.instances import is_records, read_records
-from policeonto.mapping import MapOptions, MappingCatalogue, MappingChoice, MapResult, map_result, map_stream
+from policeonto.mapping import MapOptions, MappingCatalogue, MappingChoice, MapResult, map_files, map_result, map_stream
 from policeonto.mapping.events import Event, FileEnded, Made, RowsMapped
+from policeonto.scale.executor import Executor
 from policeonto.store import Store
 from policeonto.validation.fast import read_table
 from policeonto.validation.rdf_input import is_rdf
@@ -110,9 +112,19 @@ def _sha256(path: Path) -> str:
 
 
 def _mapped(
-    paths: list[Path], mapping: MappingChoice, catalogue: MappingCatalogue | None, options: MapOptions
+    paths: list[Path],
+    mapping: MappingChoice,
+    catalogue: MappingCatalogue | None,
+    options: MapOptions,
+    executor: Executor,
 ) -> tuple[list[pl.DataFrame], MapResult]:
-    """Map the exports *paths*, each batch's triples parsed into a frame as the batch is made."""
+    """Map the exports *paths*, each batch's triples parsed into a frame as the batch is made, each file's
+    provenance in the order the N-Triples writer gives it (sorted); on the Dask cluster of *executor*, the
+    N-Triples the tasks write, read back in the order written: the same triples in the same order."""
+    if not executor.local:
+        out = io.BytesIO()
+        result = map_files(paths, out, mapping=mapping, catalogue=catalogue, options=options, executor=executor)
+        return [_encoded(ntriples_frame(out.getvalue()))], result
     frames: list[pl.DataFrame] = []
 
     def parsed(events: Iterable[Event]) -> Iterator[Event]:
@@ -120,11 +132,25 @@ def _mapped(
             if isinstance(event, RowsMapped) and event.triples:
                 frames.extend(_encoded(frame) for frame in made_frames(event.made))
             elif isinstance(event, FileEnded):  # the file's dataset and run, which its records point to
-                frames.append(_encoded(table_frame(TripleTable.from_graph(event.provenance))))
+                provenance = table_frame(TripleTable.from_graph(event.provenance))
+                line = pl.concat_str([pl.col("s"), pl.col("p"), pl.col("o")], separator=" ")
+                frames.append(_encoded(provenance.sort(line)))
             yield event
 
     result = map_result(parsed(map_stream(paths, mapping=mapping, catalogue=catalogue, options=options)))
     return frames, result
+
+
+def ntriples_frame(data: bytes) -> pl.DataFrame:
+    """The triples of N-Triples lines that ``policeonto map`` wrote (no space in a subject or predicate) as
+    a frame of ``s``, ``p``, ``o``, in their order.
+
+    >>> ntriples_frame(b'<a:s> <a:p> "x y" .\\n<a:s> <a:q> <a:o> .\\n').rows()
+    [('<a:s>', '<a:p>', '"x y"'), ('<a:s>', '<a:q>', '<a:o>')]
+    """
+    lines = pl.Series("line", data.decode("utf-8").splitlines(), dtype=pl.String)
+    parts = lines.str.splitn(" ", 3).struct.rename_fields(["s", "p", "o"]).struct.unnest()
+    return parts.with_columns(pl.col("o").str.strip_suffix(" ."))
 
 
 def made_frames(made: Iterable[Made]) -> Iterator[pl.DataFrame]:
@@ -143,19 +169,22 @@ def read_records_for_share(
     mapping: MappingChoice = None,
     catalogue: MappingCatalogue | None = None,
     options: MapOptions | None = None,
+    executor: Executor = Executor(),
 ) -> SharedRecords:
-    """Every triple of *inputs*: exports (CSV, JSON) mapped together as ``policeonto map`` maps them, RDF
-    files and records in YAML read one by one.
+    """Every triple of *inputs*: exports (CSV, JSON) mapped together as ``policeonto map`` maps them (on the
+    Dask cluster of *executor*, when it names one: the same triples in the same order), RDF files and
+    records in YAML read one by one.
 
     Raises:
         MappingInputError, MappingSpecError, InstanceDataError: as mapping, or reading RDF or records, raise.
+        ClusterError: the Dask cluster of *executor* cannot be reached or started.
     """
     options = options or MapOptions()
     frames: list[pl.DataFrame] = []
     exports = [p for p in inputs if not is_rdf(p) and not is_records(p)]
     result = MapResult()
     if exports:
-        mapped, result = _mapped(exports, mapping, catalogue, options)
+        mapped, result = _mapped(exports, mapping, catalogue, options, executor)
         frames += mapped
     for path in inputs:
         if is_rdf(path):

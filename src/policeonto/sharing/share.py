@@ -26,6 +26,7 @@ from policeonto.errors import ShareRefusedError
 from policeonto.mapping import MapOptions, MappingCatalogue, MappingChoice, MapResult
 from policeonto.output import atomic_output, write_atomically
 from policeonto.rdf_formats import RdfFormat
+from policeonto.scale.executor import Executor
 from policeonto.sharing.aggregates import aggregate, named_nodes
 from policeonto.sharing.agreement import Agreement
 from policeonto.sharing.kanon import suppress
@@ -223,9 +224,11 @@ def share(
     catalogue: MappingCatalogue | None = None,
     options: MapOptions | None = None,
     today: date | None = None,
+    executor: Executor = Executor(),
 ) -> ShareResult:
     """Share *inputs* (exports, RDF, records in YAML) under *agreement*: write the recipient's copy to
-    *output* and its manifest beside it (:func:`manifest_path`).
+    *output* and its manifest beside it (:func:`manifest_path`). The exports are mapped where *executor*
+    says (here, or as tasks of a Dask cluster: the same copy); the copy is made here, from every record.
 
     Args:
         key: the steward's key (:func:`~policeonto.sharing.keys.read_key`); needed when the agreement
@@ -242,7 +245,7 @@ def share(
     """
     started = datetime.now(UTC).replace(microsecond=0)
     fmt = fmt or RdfFormat.from_extension(output)  # a wrong extension is said before the work
-    records = read_records_for_share(inputs, mapping=mapping, catalogue=catalogue, options=options)
+    records = read_records_for_share(inputs, mapping=mapping, catalogue=catalogue, options=options, executor=executor)
     return share_records(records, agreement, output, key=key, fmt=fmt, agent=agent, today=today, started=started)
 
 

@@ -5,7 +5,7 @@ provenance), with what the ontology entails beside it."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +13,6 @@ from policeonto.errors import StoreError
 from policeonto.instances import is_records, read_records
 from policeonto.limits import check_file_size
 from policeonto.mapping import (
-    Event,
     MapOptions,
     MappingCatalogue,
     MappingChoice,
@@ -26,10 +25,11 @@ from policeonto.mapping.writing import dataset_file
 from policeonto.output import scratch_directory
 from policeonto.paths import Inputs, input_paths
 from policeonto.rdf_formats import by_name
+from policeonto.scale.executor import Executor
 from policeonto.store.base import Store, check_graph
 from policeonto.store.entailment import Entailment
 from policeonto.store.reasoning import ensure_ontology, entailment_of
-from policeonto.validation import FileReport, validate, validate_stream
+from policeonto.validation import FileReport, validate, validate_stream, validated_run
 from policeonto.validation.rdf_input import is_rdf, rdf_format_of, safe_rdf_bytes, screen_terms
 
 __all__ = ["LoadedGraph", "held_back", "load_inputs"]
@@ -62,6 +62,7 @@ def load_inputs(
     load_invalid: bool = False,
     options: MapOptions | None = None,
     resume: bool = False,
+    executor: Executor = Executor(),
 ) -> list[LoadedGraph]:
     """Validate (unless *check* is False), map and load the inputs into *store*, one named graph per
     dataset: each RDF file, each source file (a JSON export's tables share its graph). A single path is one
@@ -84,10 +85,13 @@ def load_inputs(
 
     The source exports are read through *mapping* (a name or ``.transform.yaml`` path, or several to
     recognise each file among), by default recognised among every mapping of *catalogue* (by default
-    ``POLICEONTO_MAPPINGS``'s folders, then the bundled ones).
+    ``POLICEONTO_MAPPINGS``'s folders, then the bundled ones). *executor* says where they are validated and
+    mapped: here (the default), or as tasks of a Dask cluster, with the same result; the store is written
+    here, by this one writer, either way.
 
     Raises:
         OptionError: *graph* is not an absolute IRI, or is reserved.
+        ClusterError: the Dask cluster of *executor* cannot be reached or started.
         StoreError: *graph* given for several inputs, or the store fails.
         InstanceDataError: an input cannot be read at all.
     """
@@ -103,8 +107,9 @@ def load_inputs(
     done = []
     tables = [p for p in paths if not is_rdf(p) and not is_records(p)]
     if tables:
-        events = map_stream(tables, mapping=mapping, catalogue=catalogue, options=options)
-        done += _load_tables(publish, events, graph, check, load_invalid, options)
+        with scratch_directory("policeonto-load-") as folder:
+            files = _mapped_into(folder, tables, (mapping, catalogue), check, options, executor)
+            done += _load_tables(publish, folder, files, graph, check, load_invalid)
     for path in (p for p in paths if is_rdf(p) or is_records(p)):
         with scratch_directory("policeonto-load-") as folder:
             readable, syntax = _prepared(path, folder, options)
@@ -163,35 +168,53 @@ class _Publisher:
         return self.store.load(path, graph=graph, syntax=syntax, entail=self.entail), False
 
 
+def _mapped_into(
+    folder: Path,
+    tables: list[Path],
+    mappings: tuple[MappingChoice, MappingCatalogue | None],
+    check: bool,
+    options: MapOptions,
+    executor: Executor,
+) -> list[FileReport]:
+    """Validate (when *check*) and map the source exports, each dataset written to a file of its own in
+    *folder*: in one pass in this process, or as tasks of the Dask cluster of *executor*."""
+    mapping, catalogue = mappings
+    if not executor.local:
+        from policeonto.scale.mapping import map_on_cluster
+
+        run = map_on_cluster(
+            tables, executor, mapping=mapping, catalogue=catalogue, options=options, folder=folder, validate=check
+        )
+        return validated_run(run.mapped, run.checked).files if run.checked is not None else _unchecked(run.mapped)
+    events = writing_datasets(map_stream(tables, mapping=mapping, catalogue=catalogue, options=options), folder)
+    if check:
+        return validate_stream(events, keep_findings=options.keep_findings).files
+    return _unchecked(map_result(events, keep_findings=options.keep_findings))
+
+
 def _load_tables(
     publish: _Publisher,
-    mapped: Iterable[Event],
+    folder: Path,
+    files: list[FileReport],
     graph: str | None,
     check: bool,
     load_invalid: bool,
-    options: MapOptions,
 ) -> list[LoadedGraph]:
-    """Validate and map the source exports in one pass (the mapping stream *mapped*), each dataset written to
-    a file of its own, and load those :func:`held_back` does not hold back."""
-    with scratch_directory("policeonto-load-") as folder:
-        events = writing_datasets(mapped, folder)
-        if check:
-            files = validate_stream(events, keep_findings=options.keep_findings).files
-        else:
-            files = _unchecked(map_result(events, keep_findings=options.keep_findings))
-        held = held_back(files) if check and not load_invalid else {}
-        done = []
-        for entry in files:
-            valid = entry.valid if check else None
-            count = sum(entry.finding_counts.values()) if check else 0
-            if entry.file in held or entry.dataset is None:
-                reason = held.get(entry.file, "no row of it was mapped")
-                done.append(LoadedGraph(entry.file, "", 0, valid, count, loaded=False, reason=reason))
-                continue
-            name = graph or entry.dataset
-            triples, kept = publish(dataset_file(folder, entry.dataset), name, "nt")
-            done.append(LoadedGraph(entry.file, name, triples, valid, count, loaded=True, kept=kept))
-        return done
+    """Load the datasets of the source exports *files* (validated when *check*), written in *folder*, but
+    those :func:`held_back` holds back."""
+    held = held_back(files) if check and not load_invalid else {}
+    done = []
+    for entry in files:
+        valid = entry.valid if check else None
+        count = sum(entry.finding_counts.values()) if check else 0
+        if entry.file in held or entry.dataset is None:
+            reason = held.get(entry.file, "no row of it was mapped")
+            done.append(LoadedGraph(entry.file, "", 0, valid, count, loaded=False, reason=reason))
+            continue
+        name = graph or entry.dataset
+        triples, kept = publish(dataset_file(folder, entry.dataset), name, "nt")
+        done.append(LoadedGraph(entry.file, name, triples, valid, count, loaded=True, kept=kept))
+    return done
 
 
 def _unchecked(mapped: MapResult) -> list[FileReport]:

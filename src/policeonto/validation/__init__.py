@@ -6,7 +6,16 @@ the meaning of the mapped records against the SHACL shapes, each shape finding l
 read without fetching anything and checked against the shapes.
 """
 
-from policeonto.validation.core import Engine, FileReport, ValidationReport, validate, validate_stream
+from policeonto.validation.core import Engine, FileReport, ValidationReport, validate, validate_stream, validated_run
 from policeonto.validation.pipeline import ShapesChecked, validating
 
-__all__ = ["Engine", "FileReport", "ShapesChecked", "ValidationReport", "validate", "validate_stream", "validating"]
+__all__ = [
+    "Engine",
+    "FileReport",
+    "ShapesChecked",
+    "ValidationReport",
+    "validate",
+    "validate_stream",
+    "validated_run",
+    "validating",
+]

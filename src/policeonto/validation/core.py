@@ -39,7 +39,7 @@ from policeonto.validation.report import FileReport, ValidationReport
 from policeonto.validation.shape_findings import code_for
 from policeonto.vocab import POLE, SH
 
-__all__ = ["Engine", "FileReport", "ValidationReport", "validate", "validate_stream"]
+__all__ = ["Engine", "FileReport", "ValidationReport", "validate", "validate_stream", "validated_run"]
 
 
 #: The mappings a tabular export is read through: those chosen, and where mappings are found.
@@ -248,6 +248,15 @@ def _finished(
         entry.findings = [f for f in report.findings if f.file == entry.file]
     report.seconds = time.perf_counter() - started
     return report
+
+
+def validated_run(mapped: MapResult, shapes: ShapesChecked) -> ValidationReport:
+    """The report of a mapping run validated apart (as tasks of a Dask cluster): its summary *mapped* and
+    what *shapes* found, as :func:`validate_stream` reports the same run."""
+    started = time.perf_counter()
+    report = ValidationReport()
+    found = _checked_findings(mapped, shapes, report)
+    return _finished(report, found, max_issues=None, select=(), ignore=(), started=started)
 
 
 def validate_stream(

@@ -166,6 +166,13 @@ class MappedValidator:
         self.triples += len(final)  # the provenance, counted as the writer counts it
         return len(final)
 
+    def pause(self) -> None:
+        """Wait for the batches in flight: the rest of the file is validated by another validator (a later
+        part of it, mapped as a task of its own), which ends it."""
+        self._collect(0)
+        if self._worker is not None:
+            self._worker.shutdown()
+
     def part(self) -> ValidatedPart:
         """What this validator found so far, as a plain value to send to where the run is finished (in
         another process: its shapes named by ids that are the same there)."""

@@ -18,7 +18,7 @@ from typing import TypeVar
 import polars as pl
 
 from policeonto.fastshacl import Shapes
-from policeonto.mapping.events import FileEnded, FileStarted, RowsMapped
+from policeonto.mapping.events import FileEnded, FileStarted, PartEnded, RowsMapped
 from policeonto.validation.mapped import MappedValidator, ValidatedPart
 
 __all__ = ["ShapesChecked", "checked", "validating", "validating_part"]
@@ -70,6 +70,8 @@ def _fed(events: Iterable[E], validator: MappedValidator) -> Iterator[E]:
                 validator.batch(event.made)
             elif isinstance(event, FileEnded):
                 validator.end(event.provenance)
+            elif isinstance(event, PartEnded):
+                validator.pause()
             yield event
     except BaseException:  # an interrupt, an error, or the consumer closing the stream (GeneratorExit)
         validator.abandon()
