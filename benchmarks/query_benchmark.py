@@ -176,6 +176,24 @@ def report(scale: float, built: dict, sides: dict[str, dict], jena: dict | None)
         print(line + ("" if len(set(counts.values())) == 1 else f"  ROWS DIFFER: {counts}"))
 
 
+def measure(scale: float, folder: Path, args: argparse.Namespace) -> tuple[dict, dict[str, dict], dict | None]:
+    """Generate, map and load the data at *scale* in *folder*, and time the queries on every side."""
+    me = [sys.executable, str(Path(__file__).resolve())]
+    data, _generated, _mapped = generate_and_map(scale, folder)
+    built = timed([*me, "--build-worker", str(data), str(folder), *(["--replace"] * args.replace)])
+    assert built is not None
+    sides = {}
+    for mode in [*(["before"] if args.before else []), *args.modes]:
+        env = ["env", f"PYTHONPATH={args.before.resolve()}"] if mode == "before" else []
+        run = timed([*env, *me, "--query-worker", str(folder), mode])
+        assert run is not None
+        sides[mode] = json.loads(run[2])
+    classpath = None if args.no_jena else jena_classpath(folder)
+    if classpath is None and not args.no_jena:
+        print("Jena: not installed (Debian's libapache-jena-java)")
+    return json.loads(built[2]), sides, jena_worker(folder, classpath) if classpath else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[20.0, 200.0])
@@ -190,25 +208,9 @@ def main() -> None:
         return build_worker(*args.build_worker, replace=args.replace)
     if args.query_worker:
         return query_worker(Path(args.query_worker[0]), args.query_worker[1])
-    me = [sys.executable, str(Path(__file__).resolve())]
     for scale in args.scales:
         with tempfile.TemporaryDirectory(prefix="policeonto-query-bench-", dir=os.environ.get("BENCH_TMP")) as tmp:
-            folder = Path(tmp)
-            data, _generated, _mapped = generate_and_map(scale, folder)
-            built_run = timed([*me, "--build-worker", str(data), str(folder), *(["--replace"] * args.replace)])
-            assert built_run is not None
-            built = json.loads(built_run[2])
-            sides = {}
-            for mode in [*(["before"] if args.before else []), *args.modes]:
-                env = ["env", f"PYTHONPATH={args.before.resolve()}"] if mode == "before" else []
-                run = timed([*env, *me, "--query-worker", str(folder), mode])
-                assert run is not None
-                sides[mode] = json.loads(run[2])
-            classpath = None if args.no_jena else jena_classpath(folder)
-            jena = jena_worker(folder, classpath) if classpath else None
-            if jena is None and not args.no_jena:
-                print("Jena: not installed (Debian's libapache-jena-java)")
-            report(scale, built, sides, jena)
+            report(scale, *measure(scale, Path(tmp), args))
     return None
 
 
