@@ -1,23 +1,30 @@
 """Replacing a graph of the embedded store: the new data goes under a version name and a pointer is switched
-to it in one small transaction, so a replacement costs a bulk load, not a deletion inside a transaction.
+to it in one atomic step (the store's versions file replaced), so a replacement costs a bulk load, not a
+deletion inside a transaction.
 
 - Queries and updates see the names the user loaded under: every query below answers the same on a store
   where the graph was replaced as on one where the same file was loaded once.
+- A store whose graphs were replaced is still queried through Oxigraph's union of every graph: the pointers
+  are in a file, not in a graph the union would show.
 - A replacement killed at each stage leaves the old graph whole (before the switch) or the new one whole
   (after it), for a reader at once and once the next writer has removed what was left.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
+from policeonto.errors import StoreError
 from policeonto.store import EmbeddedStore
 from policeonto.store.base import VERSIONS
 from policeonto.store.embedded import LOCK_FILE
+from policeonto.store.folder import VERSIONS_FILE
 from policeonto.store.graph_names import POINTERS
 from policeonto.store.reasoning import ensure_ontology, entailment_of
 from policeonto.vocab import ARTEFACTS, artefact_path
@@ -62,11 +69,13 @@ def _answers(store: EmbeddedStore) -> list[object]:
     return found
 
 
-def _store(location: Path, *files: Path) -> EmbeddedStore:
+def _store(location: Path | None, *files: Path) -> EmbeddedStore:
+    """A store (in memory without *location*) with OTHER loaded, then GRAPH loaded from each of *files*."""
     store = EmbeddedStore(location)
     ensure_ontology(store)
     entail = entailment_of(store)
-    store.load(_write(location.parent / "other.nt", "other", 3), graph=OTHER, syntax="nt", entail=entail)
+    other = (files[0].parent if location is None else location.parent) / "other.nt"
+    store.load(_write(other, "other", 3), graph=OTHER, syntax="nt", entail=entail)
     for path in files:
         store.load(path, graph=GRAPH, syntax="nt", entail=entail)
     return store
@@ -86,12 +95,16 @@ def test_a_replaced_graph_answers_as_one_loaded_once(tmp_path: Path) -> None:
     assert stored == {g for g in {g.value for g in once._store.named_graphs()} if not g.startswith(GRAPH)} | {
         version,
         f"{version}/entailed",
-        POINTERS.value,
     }
+    assert _pointers(tmp_path / "replaced" / "store") == {GRAPH: version}  # the pointer, in the file
     once.close()
     replaced.close()
     with EmbeddedStore(tmp_path / "replaced" / "store", read_only=True) as reader:
         assert _answers(reader) == [*_answers_of(tmp_path / "once" / "store")]
+
+
+def _pointers(location: Path) -> dict[str, str]:
+    return json.loads((location / VERSIONS_FILE).read_text(encoding="utf-8"))
 
 
 def _answers_of(location: Path) -> list[object]:
@@ -132,7 +145,7 @@ from policeonto.store.reasoning import entailment_of
 stage, after = sys.argv[1], sys.argv[2] == "after"
 store = EmbeddedStore(Path(sys.argv[3]))
 entail = entailment_of(store)
-owner = embedded if hasattr(embedded, stage) else embedded.EmbeddedStore
+owner = next(o for o in (embedded.folder, embedded, embedded.EmbeddedStore) if hasattr(o, stage))
 real = getattr(owner, stage)
 def dying(*args, **kwargs):
     if after:
@@ -147,8 +160,8 @@ store.load(Path(sys.argv[4]), graph=sys.argv[5], syntax="nt", entail=entail)
     ("stage", "after", "survives"),
     [
         ("_bulk_load", "after", "old"),  # the new version written, not switched to
-        ("pointer_switch", "before", "old"),  # about to switch
-        ("_update", "after", "new"),  # switched, the old version not deleted yet
+        ("write_versions", "before", "old"),  # about to switch
+        ("write_versions", "after", "new"),  # switched, the old version not deleted yet
         ("_drop", "after", "new"),  # the old version deleted, not its entailments
     ],
 )
@@ -177,8 +190,9 @@ def test_a_replacement_killed_at_each_stage_leaves_one_graph_whole(
         assert store.query(query).values("n") == {str(expected)}
         version = store._names.versions[GRAPH]
         stored = {g.value for g in store._store.named_graphs()}
-        assert {g for g in stored if g.startswith(VERSIONS)} == {version, f"{version}/entailed", POINTERS.value}
+        assert {g for g in stored if g.startswith(VERSIONS)} == {version, f"{version}/entailed"}
         assert not {GRAPH, f"{GRAPH}/entailed"} & stored
+        assert _pointers(location) == {GRAPH: version}
     assert (location / LOCK_FILE).exists()
 
 
@@ -206,3 +220,57 @@ def test_the_ontology_graph_replaced_still_answers(tmp_path: Path) -> None:
         assert ONTOLOGY in store._names.versions
         after = entailment_of(store)
         assert after.superclasses == before.superclasses and after.superclasses
+
+
+UNION = {"use_default_graph_as_union": True}
+EVERY_TRIPLE = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@pytest.mark.parametrize("on_disk", [True, False], ids=["folder", "memory"])
+def test_a_store_after_replacements_is_queried_through_the_union(tmp_path: Path, on_disk: bool) -> None:
+    old, new = _write(tmp_path / "old.nt", "old", 50), _write(tmp_path / "new.nt", "new", 20)
+    once = _store(tmp_path / "once" / "store", new)
+    replaced = _store(tmp_path / "replaced" / "store" if on_disk else None, old, new, old, new)
+    assert GRAPH in replaced._names.versions
+    assert replaced._dataset == UNION  # no graph holds the pointers, none is listed
+    counted = once.query(EVERY_TRIPLE).values("n")
+    assert replaced.query(EVERY_TRIPLE).values("n") == counted
+    assert counted == {str(sum(1 for _ in once._store))}  # every quad of every graph, once
+    once.close()
+    replaced.close()
+    if on_disk:
+        with EmbeddedStore(tmp_path / "replaced" / "store", read_only=True) as reader:
+            assert reader._dataset == UNION
+            assert reader.query(EVERY_TRIPLE).values("n") == counted
+
+
+def test_pointers_a_store_kept_in_a_graph_move_to_the_versions_file(tmp_path: Path) -> None:
+    old, new = _write(tmp_path / "old.nt", "old", 50), _write(tmp_path / "new.nt", "new", 20)
+    once = _store(tmp_path / "once" / "store", new)
+    location = tmp_path / "replaced" / "store"
+    replaced = _store(location, old, new)
+    version = replaced._names.versions[GRAPH]
+    replaced.close()
+    (location / VERSIONS_FILE).unlink()  # as the store kept its pointer before the file
+    raw = ox.Store(str(location))
+    raw.add(ox.Quad(ox.NamedNode(GRAPH), ox.NamedNode(f"{VERSIONS}is"), ox.NamedNode(version), POINTERS))
+    del raw
+    with EmbeddedStore(location, read_only=True) as reader:  # read where it is, the graph hidden
+        assert _answers(reader) == _answers(once)
+        assert POINTERS.value in reader._names.hidden
+    with EmbeddedStore(location) as store:  # moved by the next writer
+        assert _answers(store) == _answers(once)
+        assert POINTERS not in set(store._store.named_graphs())
+        assert store._dataset == UNION
+    assert _pointers(location) == {GRAPH: version}
+    once.close()
+
+
+def test_a_versions_file_planted_as_a_link_is_refused(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    EmbeddedStore(location).close()
+    secret = tmp_path / "elsewhere.json"
+    secret.write_text("{}", encoding="utf-8")
+    (location / VERSIONS_FILE).symlink_to(secret)
+    with pytest.raises(StoreError, match="symbolic link"):
+        EmbeddedStore(location, read_only=True)

@@ -45,6 +45,7 @@ __all__ = [
     "PART_SUFFIX",
     "atomic_output",
     "contained_path",
+    "fsync_directory",
     "refuse_clashes",
     "remove_stale_parts",
     "scratch_directory",
@@ -144,7 +145,7 @@ def _signals_deferred() -> Iterator[None]:
                 os.kill(os.getpid(), signum)  # the default action, now that it is back
 
 
-def _fsync_directory(folder: Path) -> None:
+def fsync_directory(folder: Path) -> None:
     """Make a rename in *folder* durable (where the platform allows opening a directory)."""
     with suppress(OSError):
         descriptor = os.open(folder, os.O_RDONLY)
@@ -203,7 +204,7 @@ def atomic_output(target: Path | str) -> Iterator[BinaryIO]:
             os.fsync(sink.fileno())
             interrupts.check()  # an interruption Python swallowed still keeps the output from being committed
             os.replace(temporary, target)  # still locked, so no other run takes it for a leftover
-        _fsync_directory(target.parent)
+        fsync_directory(target.parent)
     except BaseException:
         if sink is not None:
             sink.close()

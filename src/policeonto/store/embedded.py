@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -15,12 +15,12 @@ from policeonto.store import folder
 from policeonto.store.base import ENTAILED, STAGING, ClosedOnExit, RdfSyntax, check_graph
 from policeonto.store.entailment import Entailment, entailed_quads
 from policeonto.store.federation import check_reach
-from policeonto.store.graph_names import POINTERS, GraphNames, new_version, pointer_switch, read_names, rewrite
+from policeonto.store.graph_names import GraphNames, graph_pointers, new_version, read_names, rewrite
 from policeonto.store.results import QueryResult
 from policeonto.store.triples import triples_of
 from policeonto.terms import from_oxigraph
 
-__all__ = ["LOCK_FILE", "EmbeddedStore"]
+__all__ = ["LOCK_FILE", "EmbeddedStore", "query_dataset"]
 
 _JOURNAL = ox.NamedNode(f"{STAGING}journal")  # graphs being loaded for the first time
 _LOADING = ox.NamedNode("https://w3id.org/policeonto/loading")
@@ -51,7 +51,10 @@ class EmbeddedStore(ClosedOnExit):
         path = Path(path) if path is not None else None
         self.location = str(path) if path is not None else "memory"
         self.read_only = read_only
+        self._path = path
         self._names = GraphNames()
+        self._pointers: dict[str, str] = {}  # the version holding each replaced graph
+        self._dataset: dict[str, Any] = {"use_default_graph_as_union": True}
         self._lock: BinaryIO | None = None
         if path is not None:
             folder.prepare(path, create=not read_only, location=self.location)
@@ -67,16 +70,36 @@ class EmbeddedStore(ClosedOnExit):
                 f"cannot open the store: {exc} (is another program, such as oxigraph serve, using it?)",
                 store=self.location,
             ) from exc
-        self._names = read_names(self._store, self._unfinished())
+        found = folder.read_versions(path, location=self.location) if path is not None else None
+        self._pointers = graph_pointers(self._store) if found is None else found
+        self._refresh(self._unfinished())
         if read_only:
             return
+        if found is None and self._pointers:  # a store that kept its pointers in a graph: they move to the file
+            self._switch(self._pointers)
         # one process at a time opens a store: what no query sees is from a load or replacement that was killed
         # (a new graph the journal names, staging graphs, a version never switched to) or from one whose old
         # version was not deleted yet; the graph a replacement was killed over is whole, old or new
         for name in self._names.hidden:
-            if name != POINTERS.value:
-                self._drop(name)
-        self._names = read_names(self._store)
+            self._drop(name)
+        self._refresh()
+
+    def _refresh(self, unfinished: Iterable[str] = ()) -> None:
+        """Read the store's graph names again, and the graphs a query runs over."""
+        self._names = read_names(self._store, self._pointers, unfinished)
+        self._dataset = query_dataset(self._store, self._names)
+
+    def _switch(self, pointers: dict[str, str]) -> None:
+        """Make *pointers* say which version holds each replaced graph, in one atomic step (the versions file
+        replaced), once every quad they point to is on disk.
+
+        Raises:
+            StoreError: the file cannot be written; the pointers are then as they were.
+        """
+        self._store.flush()
+        if self._path is not None:
+            folder.write_versions(self._path, pointers, location=self.location)
+        self._pointers = pointers
 
     def _unfinished(self) -> list[str]:
         """The graphs a killed load of a new graph left, the journal naming them, and their entailments."""
@@ -143,7 +166,7 @@ class EmbeddedStore(ClosedOnExit):
                 self._add(path, target, syntax, update, entail)
                 stored = graph
         finally:
-            self._names = read_names(self._store)
+            self._refresh()
         self._store.flush()
         count = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{stored}> {{ ?s ?p ?o }} }}")
         return int(next(iter(count))[0].value)  # type: ignore[call-overload]
@@ -189,11 +212,11 @@ class EmbeddedStore(ClosedOnExit):
             if not complete:
                 self._store.remove_graph(target)
                 self._store.remove_graph(ox.NamedNode(f"{target.value}{ENTAILED}"))
-            self._store.remove(entry)
+            self._store.remove_graph(_JOURNAL)  # not left named, empty: a query need hide nothing
 
     def _replace(self, path: Path, graph: str, syntax: RdfSyntax, update: str | None, entail: Entailment | None) -> str:
         """An existing graph: bulk-loaded under a new version name with its entailments beside it, the
-        pointer switched to it in one small transaction, then the old version deleted; return the version.
+        pointer switched to it in one atomic step, then the old version deleted; return the version.
         Until the switch, the new version is garbage a killed load leaves (no pointer names it); after it, the
         old one is (see :mod:`policeonto.store.graph_names`)."""
         version, old = new_version(), self._names.stored(graph)
@@ -209,7 +232,7 @@ class EmbeddedStore(ClosedOnExit):
                 staged = update.replace("?staged", f"<{version}>")
                 self._update(rewrite(staged, names, store=self.location, join=False)[0])
             interrupts.check()  # a swallowed Ctrl-C still keeps the graph as it was
-            self._update(pointer_switch(graph, version))
+            self._switch(self._pointers | {graph: version})
             switched = True
         except (OSError, SyntaxError, ValueError, StoreError) as exc:
             reason = exc.reason if isinstance(exc, StoreError) else exc
@@ -221,16 +244,16 @@ class EmbeddedStore(ClosedOnExit):
         return version
 
     def _settle(self) -> None:
-        """Put every replaced graph back under its own name (copied, the pointer removed in one transaction,
-        the version deleted), so that an update reads and writes graphs by the names it gives."""
-        pointers = {user: version for user, version in self._names.versions.items() if not user.endswith(ENTAILED)}
+        """Put every replaced graph back under its own name (copied, the pointers removed in one step, the
+        versions deleted), so that an update reads and writes graphs by the names it gives."""
+        pointers = self._pointers
         for user, version in pointers.items():
             for source, target in ((version, user), (f"{version}{ENTAILED}", f"{user}{ENTAILED}")):
                 self._drop(target)  # hidden while the pointer is there: a killed copy leaves garbage, not a mix
                 name = ox.NamedNode(target)
                 found = self._store.quads_for_pattern(None, None, None, ox.NamedNode(source))
                 self._store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in found)
-        self._update(f"DROP SILENT GRAPH <{POINTERS.value}>")
+        self._switch({})
         for version in pointers.values():
             self._drop(version)
             self._drop(f"{version}{ENTAILED}")
@@ -245,7 +268,7 @@ class EmbeddedStore(ClosedOnExit):
         check_reach(sparql, allowed=federate, store=self.location)
         sparql, added = rewrite(sparql, self._names, store=self.location)
         try:
-            found = self._store.query(sparql, **_dataset(self._names))
+            found = self._store.query(sparql, **self._dataset)
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"query failed: {exc}", store=self.location) from exc
         if isinstance(found, ox.QueryBoolean):
@@ -272,7 +295,7 @@ class EmbeddedStore(ClosedOnExit):
                 self._settle()
             self._update(sparql)
         finally:
-            self._names = read_names(self._store)
+            self._refresh()
 
     def _update(self, sparql: str) -> None:
         try:
@@ -304,10 +327,37 @@ class EmbeddedStore(ClosedOnExit):
             self._lock = None
 
 
-def _dataset(names: GraphNames) -> dict[str, object]:
-    """The graphs a query runs over: the union of every named graph, or, where some are hidden or stored
-    under a version name, the visible ones by their stored names."""
-    if not names.hidden and not names.versions:
+def query_dataset(store: ox.Store, names: GraphNames) -> dict[str, Any]:
+    """How a query over *store* is given its graphs (keywords of ``pyoxigraph.Store.query``): the union of
+    every graph, unless a graph *names* hides holds a quad; then the graphs shown, listed by the names they
+    are stored under. Hidden graphs that are empty are left out of the named graphs only (``GRAPH ?g {}``
+    would name them); a current version is an ordinary graph of the union, its name rewritten by
+    :func:`~policeonto.store.graph_names.rewrite`.
+
+    Oxigraph answers a pattern over its union default graph with one index lookup, as fast as over one
+    graph; over a list of graphs it makes one lookup per graph listed, which the example queries measured
+    at about twice the time (``benchmarks/query_benchmark.py``). So the list is kept for a store that has
+    something to hide: a graph a killed load left half-written, or an old version not deleted yet.
+
+    >>> store = ox.Store()
+    >>> kept, staged = ox.NamedNode("https://example.org/kept"), ox.NamedNode("https://example.org/staged")
+    >>> store.add(ox.Quad(kept, kept, kept, kept))
+    >>> names = GraphNames(shown=((kept.value, kept.value),), hidden=(staged.value,))
+    >>> store.add_graph(staged)
+    >>> query_dataset(store, names)
+    {'use_default_graph_as_union': True, 'named_graphs': [<NamedNode value=https://example.org/kept>]}
+    >>> store.add(ox.Quad(staged, staged, staged, staged))
+    >>> query_dataset(store, names)["default_graph"]
+    [<NamedNode value=https://example.org/kept>]
+    """
+    if not names.hidden:
         return {"use_default_graph_as_union": True}
     shown = [ox.NamedNode(stored) for stored, _ in names.shown]
-    return {"default_graph": [ox.DefaultGraph(), *shown], "named_graphs": shown}
+    if not any(_holds_quads(store, ox.NamedNode(graph)) for graph in names.hidden):
+        return {"use_default_graph_as_union": True, "named_graphs": shown}
+    default = [ox.DefaultGraph()] if _holds_quads(store, ox.DefaultGraph()) else []
+    return {"default_graph": [*default, *shown], "named_graphs": shown}
+
+
+def _holds_quads(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
+    return next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None

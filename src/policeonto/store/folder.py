@@ -9,11 +9,16 @@ The lock file is opened without following a symbolic link and must be a regular 
 link planted in the folder cannot make policeonto write to its target. A process that writes holds the
 lock exclusively; one that only reads (a query) holds it shared, so queries run side by side and never
 beside a load.
+
+Which version holds each replaced graph (see :mod:`policeonto.store.graph_names`) is kept in the file
+``policeonto-versions.json``, outside the quads, so that no graph of the store holds it: replacing the file
+(written beside it, synced, renamed over it) is the one atomic step of a replacement.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import socket
 import stat
@@ -22,17 +27,19 @@ from pathlib import Path
 from typing import BinaryIO
 
 from policeonto.errors import StoreBusyError, StoreError
+from policeonto.output import fsync_directory
 
 try:
     import fcntl
 except ImportError:  # not POSIX: RocksDB's own lock still keeps a second process out
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["LOCK_FILE", "MARKER_FILE", "lock", "prepare", "unlock"]
+__all__ = ["LOCK_FILE", "MARKER_FILE", "VERSIONS_FILE", "lock", "prepare", "read_versions", "unlock", "write_versions"]
 
 LOCK_FILE = "policeonto.lock"  # held while a process has the store open
 MARKER_FILE = "policeonto-store"  # says the folder is a policeonto store
 _MARKER_TEXT = b"policeonto embedded store (Oxigraph); do not put other files in this folder\n"
+VERSIONS_FILE = "policeonto-versions.json"  # {user graph: the version holding it}, one entry per replaced graph
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -148,3 +155,52 @@ def unlock(handle: BinaryIO) -> None:
             handle.truncate()
     finally:
         handle.close()  # closing the file releases the lock
+
+
+def read_versions(path: Path, *, location: str) -> dict[str, str] | None:
+    """The version holding each replaced graph of the store in *path*, or None when the store has no
+    versions file (its graphs were never replaced, or were replaced before the file was kept).
+
+    Raises:
+        StoreError: the file is a link or not a regular file, or is not a JSON object of IRIs.
+    """
+    try:
+        descriptor = os.open(path / VERSIONS_FILE, os.O_RDONLY | _NOFOLLOW)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        reason = "it is a symbolic link, which is never followed" if exc.errno == errno.ELOOP else exc.strerror
+        raise StoreError(f"cannot read {VERSIONS_FILE}: {reason}", store=location) from exc
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise StoreError(f"{VERSIONS_FILE} is not a regular file: refusing it", store=location)
+        text = handle.read()
+    try:
+        found = json.loads(text)
+    except ValueError as exc:
+        raise StoreError(f"{VERSIONS_FILE} is not JSON: {exc}", store=location) from exc
+    if not isinstance(found, dict) or not all(isinstance(v, str) for v in found.values()):
+        raise StoreError(f"{VERSIONS_FILE} is not an object of graph names and versions", store=location)
+    return found
+
+
+def write_versions(path: Path, versions: dict[str, str], *, location: str) -> None:
+    """Replace the versions file of the store in *path* with *versions*, all at once: written beside it
+    under a name no other process writes (the writer holds the lock), synced, then renamed over it.
+
+    Raises:
+        StoreError: the file cannot be written or renamed (the old one is then left as it was).
+    """
+    target, part = path / VERSIONS_FILE, path / f".{VERSIONS_FILE}.part"
+    data = json.dumps(versions, indent=1, sort_keys=True).encode("utf-8")
+    try:
+        descriptor = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o644)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(descriptor)
+        os.replace(part, target)  # a link planted at the target is replaced, not followed
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {VERSIONS_FILE}: {exc.strerror}", store=location) from exc
+    fsync_directory(path)  # the rename is done: this makes it last a power cut, and leaves nothing to undo

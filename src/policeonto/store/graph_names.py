@@ -2,9 +2,12 @@
 
 Replacing a graph in Oxigraph under its own name costs the deletion of its old quads inside the swap, which
 Oxigraph runs one quad at a time. So a graph that is replaced is written under a new *version* name
-(``https://w3id.org/policeonto/graph/version/<uuid>``), and a *pointer* (one quad in the graph
-:data:`POINTERS`) says which version holds the user's graph: switching the pointer is one small transaction,
-and the old version is deleted after it. A graph never replaced keeps its own name, and needs no pointer.
+(``https://w3id.org/policeonto/graph/version/<uuid>``), and a *pointer* says which version holds the user's
+graph: the pointers are kept outside the quads (a file in the store's folder, see
+:mod:`policeonto.store.folder`; the store object for a store in memory), so replacing them is the one atomic
+step, the old version is deleted after it, and no graph of the store holds them: a query runs over
+Oxigraph's union of every graph, as fast as over one graph, unless a graph it must not see holds quads. A
+graph never replaced keeps its own name, and needs no pointer.
 
 Queries see the user's names only:
 
@@ -31,9 +34,11 @@ from policeonto.errors import StoreError, shorten
 from policeonto.store.base import ENTAILED, STAGING, VERSIONS
 from policeonto.store.federation import Token, next_tokens, skip_space, unescape
 
-__all__ = ["POINTERS", "GraphNames", "new_version", "pointer_switch", "read_names", "rewrite"]
+__all__ = ["POINTERS", "GraphNames", "graph_pointers", "new_version", "read_names", "rewrite"]
 
-POINTERS = ox.NamedNode(f"{VERSIONS}current")  # <user graph> <CURRENT> <version>, one quad per replaced graph
+# where a store kept its pointers before the file, <user graph> <CURRENT> <version>: read once, then dropped;
+# a version name written in a query is sent to it, as it names no graph a query may see
+POINTERS = ox.NamedNode(f"{VERSIONS}current")
 _CURRENT = ox.NamedNode(f"{VERSIONS}is")
 # after these, an IRI or prefixed name is a graph name (in a query or an update; SILENT may come between)
 _GRAPH_KEYWORDS = {"GRAPH", "FROM", "NAMED", "WITH", "USING", "INTO", "TO", "ADD", "MOVE", "COPY"}
@@ -44,7 +49,8 @@ class GraphNames:
     """The store's named graphs as a query sees them: *shown* pairs each visible graph's stored name with
     the user's name (the same, unless replaced); *versions* maps a replaced graph's user name (and its
     ``/entailed`` companion's) to the version holding it; *hidden* are the stored graphs no query sees (a
-    killed load's, staging graphs, the pointers, old versions): the next writer removes them."""
+    killed load's, staging graphs, an older store's graph of pointers, old versions): the next writer
+    removes them."""
 
     shown: tuple[tuple[str, str], ...] = ()
     versions: Mapping[str, str] = field(default_factory=dict)
@@ -60,13 +66,18 @@ def new_version() -> str:
     return f"{VERSIONS}{uuid.uuid4()}"
 
 
-def read_names(store: ox.Store, unfinished: Iterable[str] = ()) -> GraphNames:
-    """The graph names of *store*, *unfinished* being the graphs a load's journal names (still loading)."""
-    pointers = {
+def graph_pointers(store: ox.Store) -> dict[str, str]:
+    """The pointers a store made before the versions file kept in the graph :data:`POINTERS`."""
+    return {
         q.subject.value: q.object.value
         for q in store.quads_for_pattern(None, _CURRENT, None, POINTERS)
         if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)
     }
+
+
+def read_names(store: ox.Store, pointers: Mapping[str, str], unfinished: Iterable[str] = ()) -> GraphNames:
+    """The graph names of *store*, *pointers* giving the version holding each replaced graph and
+    *unfinished* the graphs a load's journal names (still loading)."""
     current = {version: user for user, version in pointers.items()}
     skipped = set(unfinished)
     shown, hidden = [], []
@@ -82,14 +93,6 @@ def read_names(store: ox.Store, unfinished: Iterable[str] = ()) -> GraphNames:
             shown.append((name, name))
     versions = dict(pointers) | {f"{user}{ENTAILED}": f"{version}{ENTAILED}" for user, version in pointers.items()}
     return GraphNames(shown=tuple(sorted(shown, key=lambda pair: pair[1])), versions=versions, hidden=tuple(hidden))
-
-
-def pointer_switch(graph: str, version: str) -> str:
-    """The SPARQL Update, one transaction, that makes *version* hold the user's *graph*."""
-    return (
-        f"DELETE WHERE {{ GRAPH <{POINTERS.value}> {{ <{graph}> <{_CURRENT.value}> ?old }} }} ;\n"
-        f"INSERT DATA {{ GRAPH <{POINTERS.value}> {{ <{graph}> <{_CURRENT.value}> <{version}> }} }}"
-    )
 
 
 def rewrite(sparql: str, names: GraphNames, *, store: str, join: bool = True) -> tuple[str, frozenset[str]]:
