@@ -22,7 +22,7 @@ import pandas as pd
 from policeonto.errors import LinkageModelError
 from policeonto.linkage.records import EntityKind
 
-__all__ = ["FORMAT", "SEED", "LinkageModel", "read_model", "settings_for", "train", "write_model"]
+__all__ = ["FAMILY", "FORMAT", "SEED", "LinkageModel", "read_model", "settings_for", "train", "write_model"]
 
 FORMAT = 1  # the version of the model file's layout, not of the model
 SEED = 19  # u probabilities are estimated from random pairs drawn with this seed
@@ -34,6 +34,20 @@ _MAX_PAIRS = 1_000_000
 # five or more years apart. Fixed, not estimated: expectation maximisation on a few hundred records takes the
 # parents and children, twins and namesakes it blocks together for one person's records written differently.
 _RARE = 0.001
+
+
+# The forename level of two people of one family. Twins share a surname, a date of birth and a home, and
+# Fellegi-Sunter, taking the comparisons as independent, adds up those agreements as if each were evidence
+# of one person. Given the surname and the date of birth agree, forenames that are not one name (nor its
+# variant, a near spelling or one said alike) are what a family shows. The level is not trained: it reads
+# the surname and the date of birth, so Splink would leave the forename untrained in both sessions of
+# expectation maximisation (each blocks on what the other estimates). It is put into the trained model,
+# after "sounds the same", with its Bayes factor set from the trained figures (:func:`_untangle`).
+FAMILY = "forenames unlike while surname and date of birth agree"
+_FAMILY_SQL = "surname_key_l = surname_key_r AND dob_l = dob_r"  # the same SQL in DuckDB and Spark
+_AFTER = "forename sounds the same"  # the label _name gives the level
+_UNLIKE = "All other comparisons"  # Splink's label of the last level (anything else)
+_EXACT = "Exact match on {}"  # Splink's label of an exact level
 
 
 def _name(column: str) -> Any:
@@ -58,6 +72,54 @@ def _name(column: str) -> Any:
             " Jaro-Winkler >= 0.8"
         ),
     )
+
+
+def _untangle(settings: dict[str, Any]) -> dict[str, Any]:
+    """The trained *settings* with the family level put in the forename comparison, after "sounds the same".
+    Its Bayes factor is that of forenames unlike in every way divided by those of the surname's and the date
+    of birth's exact agreement, so a pair of twins scores as if their shared surname and date of birth told
+    nothing and their forenames were unlike. Its u is that of unlike forenames, its m the quotient times u;
+    both fixed. Settings in which a level it needs was never seen in training (no m or u) are left as they are.
+
+    >>> level = lambda label, m, u: {"label_for_charts": label, "m_probability": m, "u_probability": u}
+    >>> fore = [level(_AFTER, None, 0.01), level(_UNLIKE, 0.001, 0.98)]
+    >>> rest = [("surname", level("Exact match on surname", 0.8, 0.01))]
+    >>> rest += [("dob", level("Exact match on dob", 0.8, 0.001))]
+    >>> comparisons = [{"output_column_name": "forename", "comparison_levels": fore}]
+    >>> comparisons += [{"output_column_name": name, "comparison_levels": [one]} for name, one in rest]
+    >>> family = _untangle({"comparisons": comparisons})["comparisons"][0]["comparison_levels"][1]
+    >>> family["label_for_charts"], f"{family['m_probability'] / family['u_probability']:.4g}"  # 0.001/0.98/80/800
+    ('forenames unlike while surname and date of birth agree', '1.594e-08')
+    """
+    untangled = json.loads(json.dumps(settings))
+    comparisons = {
+        comparison["output_column_name"]: comparison["comparison_levels"] for comparison in untangled["comparisons"]
+    }
+
+    def level(column: str, label: str) -> dict[str, Any]:
+        return next(item for item in comparisons[column] if item.get("label_for_charts") == label)
+
+    needed = [
+        level("forename", _UNLIKE),
+        level("surname", _EXACT.format("surname")),
+        level("dob", _EXACT.format("dob")),
+    ]
+    if any(item.get("m_probability") is None or item.get("u_probability") is None for item in needed):
+        return untangled
+    unlike, surname, dob = ((item["m_probability"], item["u_probability"]) for item in needed)
+    forename = comparisons["forename"]
+    forename.insert(
+        forename.index(level("forename", _AFTER)) + 1,
+        {
+            "sql_condition": _FAMILY_SQL,
+            "label_for_charts": FAMILY,
+            "m_probability": unlike[0] * surname[1] / surname[0] * dob[1] / dob[0],
+            "u_probability": unlike[1],
+            "fix_m_probability": True,
+            "fix_u_probability": True,
+        },
+    )
+    return untangled
 
 
 def _date_of_birth() -> Any:
@@ -186,7 +248,7 @@ def train(entity: EntityKind, tables: list[pd.DataFrame], aliases: list[str]) ->
     training.estimate_u_using_random_sampling(max_pairs=_MAX_PAIRS, seed=SEED)
     training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
     training.estimate_parameters_using_expectation_maximisation(block_on("forename_key", "surname_key"))
-    settings = linker.misc.save_model_to_json()
+    settings = _untangle(linker.misc.save_model_to_json())
     return LinkageModel(
         entity=entity,
         settings=settings,
