@@ -18,6 +18,7 @@ from policeonto.errors import InstanceDataError
 from policeonto.fastshacl.report import ResultKey, report_keys
 from policeonto.linkage import CLUSTERS_GRAPH, DECISIONS_GRAPH, MATCHES_GRAPH, link
 from policeonto.linkage.decisions import read_decisions
+from policeonto.linkage.entities import resolved_iri
 from policeonto.store import EmbeddedStore, Store
 from policeonto.validation import validate
 
@@ -310,3 +311,46 @@ def test_a_formula_in_the_file_stays_data(prepared: tuple[Path, Path, Path], sto
             f"?d <{POLE}decided_by> ?by ; <{POLE}decision_note> ?note }} }}"
         )
     assert stored.values("by") == {formula} and stored.values("note") == {note}
+
+
+def _named(result) -> dict[tuple[str, ...], str]:
+    return dict(zip((members for members, _ in result.clusters), result.resolved, strict=True))
+
+
+def test_a_resolved_entity_keeps_its_iri_and_a_merge_or_split_is_named_by_the_rules(
+    prepared: tuple[Path, Path, Path], store: Path, tmp_path: Path
+) -> None:
+    _, model, _ = prepared
+    linked = _link(store, model)
+    first = _named(linked)
+    assert all(iri == resolved_iri("person", members) for members, iri in first.items())  # new: from the members
+    assert _named(_link(store, model)) == first  # linked again: every entity keeps its IRI
+    _load(store, prepared[0].parent / "force-b" / "export.json", "--no-validate")  # Force B loaded again
+    assert _named(_link(store, model)) == first
+    with EmbeddedStore(store) as opened:
+        stored = opened.query(f"SELECT ?e WHERE {{ GRAPH <{CLUSTERS_GRAPH}> {{ ?e a <{POLE}ResolvedEntity> }} }}")
+    assert stored.values("e") == set(first.values())
+    # A record that sorts before every member joins an entity (a person decided it): the entity keeps its IRI.
+    clustered = {record for members in first for record in members}
+    newcomer = min(record for m in linked.pairs for record in (m.first, m.second) if record not in clustered)
+    (one, one_iri), (other, other_iri) = [
+        (members, iri) for members, iri in sorted(first.items()) if members[0] > newcomer
+    ][:2]
+    rows = [_row(newcomer, one[0], "same", at="2026-07-05")]
+    grown = _named(_link(store, model, _decide(tmp_path / "grown.csv", rows)))
+    assert grown[tuple(sorted((*one, newcomer)))] == one_iri
+    # Two entities merged (a person decided them one): the merged one keeps the IRI of the one it shares the
+    # most records with, so the grown one's; every other entity keeps its own.
+    rows.append(_row(one[0], other[0], "same", at="2026-07-05"))
+    merged = _named(_link(store, model, _decide(tmp_path / "merged.csv", rows)))
+    assert merged[tuple(sorted((*one, *other, newcomer)))] == one_iri and other_iri not in merged.values()
+    assert {members: iri for members, iri in merged.items() if iri != one_iri} == {
+        members: iri for members, iri in first.items() if iri not in (one_iri, other_iri)
+    }
+    # Split again (a later decision): the part with more of the merged entity's records keeps its IRI; the
+    # other is a new cluster, named from its members, which names it as it was first.
+    later = [_row(one[0], other[0], "not-same", at="2026-07-06")]
+    split = _named(_link(store, model, _decide(tmp_path / "split.csv", later)))
+    assert split[tuple(sorted((*one, newcomer)))] == one_iri and split[other] == other_iri == resolved_iri(
+        "person", other
+    )

@@ -26,6 +26,7 @@ from policeonto.linkage.decisions import (
     read_decisions,
     stored_decisions,
 )
+from policeonto.linkage.entities import previous_entities, resolved_iris
 from policeonto.linkage.graphs import CLUSTERS_GRAPH, MATCHES_GRAPH, LinkageRun, cluster_graph, match_graph
 from policeonto.linkage.model import LinkageModel, linker_for, read_model, train, write_model
 from policeonto.linkage.pairs import Evidence, Match, matches
@@ -55,6 +56,8 @@ class LinkResult:
     ``decisions`` those of the store's decisions graph, the new ones merged in, that applied (both records
     still in the store); ``stale`` those that did not (a record has gone: kept in the graph, not applied);
     ``contradicted`` the same-decisions not followed because they would join records decided not the same.
+    ``resolved`` is the IRI of each cluster, in the order of ``clusters`` (see :mod:`policeonto.linkage.entities`:
+    a cluster keeps the IRI of the entity of the last run it shares the most records with).
     """
 
     run: LinkageRun
@@ -67,6 +70,7 @@ class LinkResult:
     decisions: tuple[Decision, ...] = ()
     stale: tuple[Decision, ...] = ()
     contradicted: tuple[Decision, ...] = ()
+    resolved: tuple[str, ...] = ()
 
 
 def _check(name: str, value: float) -> float:
@@ -148,7 +152,8 @@ def link(
     if decisions is not None:
         _replace(store, decision_graph(every), DECISIONS_GRAPH)
     _replace(store, match_graph(found, run), MATCHES_GRAPH)
-    _replace(store, cluster_graph(formed, run, followed), CLUSTERS_GRAPH)
+    resolved = resolved_iris(entity, [members for members, _ in formed], previous_entities(store, entity))
+    _replace(store, cluster_graph(formed, resolved, run, followed), CLUSTERS_GRAPH)
     return LinkResult(
         run=run,
         records=len(table),
@@ -160,4 +165,5 @@ def link(
         decisions=applying,
         stale=tuple(d for d in every if d not in applying),
         contradicted=contradicted,
+        resolved=resolved,
     )
