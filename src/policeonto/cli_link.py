@@ -128,7 +128,10 @@ def link(
             "review": None if output is None else {"file": str(output), "pairs": len(grey)},
             "evaluation": None if judged is None else [asdict(scores) for scores in judged],
             "decisions": decision_summary(result),
-            "clusters": [{"members": list(members), "matches": len(joined)} for members, joined in result.clusters],
+            "clusters": [
+                {"iri": iri, "members": list(members), "matches": len(joined)}
+                for (members, joined), iri in zip(result.clusters, result.resolved, strict=True)
+            ],
             "top_pairs": [
                 {
                     "first": match.first,

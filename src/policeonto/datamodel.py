@@ -502,6 +502,10 @@ class ResolvedEntityId(URIorCURIE):
     pass
 
 
+class AgentId(URIorCURIE):
+    pass
+
+
 class MatchDecisionId(URIorCURIE):
     pass
 
@@ -535,6 +539,7 @@ class RecordSet(YAMLRoot):
     record_matches: Optional[Union[dict[Union[str, RecordMatchId], Union[dict, "RecordMatch"]], list[Union[dict, "RecordMatch"]]]] = empty_dict()
     resolved_entities: Optional[Union[dict[Union[str, ResolvedEntityId], Union[dict, "ResolvedEntity"]], list[Union[dict, "ResolvedEntity"]]]] = empty_dict()
     match_decisions: Optional[Union[dict[Union[str, MatchDecisionId], Union[dict, "MatchDecision"]], list[Union[dict, "MatchDecision"]]]] = empty_dict()
+    agents: Optional[Union[dict[Union[str, AgentId], Union[dict, "Agent"]], list[Union[dict, "Agent"]]]] = empty_dict()
 
     def __post_init__(self, *_: str, **kwargs: Any):
         self._normalize_inlined_as_list(slot_name="datasets", slot_type=SourceDataset, key_name="id", keyed=True)
@@ -560,6 +565,8 @@ class RecordSet(YAMLRoot):
         self._normalize_inlined_as_list(slot_name="resolved_entities", slot_type=ResolvedEntity, key_name="id", keyed=True)
 
         self._normalize_inlined_as_list(slot_name="match_decisions", slot_type=MatchDecision, key_name="id", keyed=True)
+
+        self._normalize_inlined_as_list(slot_name="agents", slot_type=Agent, key_name="id", keyed=True)
 
         super().__post_init__(**kwargs)
 
@@ -3669,6 +3676,35 @@ class ResolvedEntity(YAMLRoot):
 
 
 @dataclass(repr=False)
+class Agent(YAMLRoot):
+    """
+    Someone who acted on records, named by an IRI: a person by their email address as a mailto: IRI
+    (mailto:j.smith@force.police.uk) or by their force's IRI for them, or a role or unit by its IRI. The linkage
+    records who decided a pair of records with it.
+    """
+    _inherited_slots: ClassVar[list[str]] = []
+
+    class_class_uri: ClassVar[URIRef] = POLE["Agent"]
+    class_class_curie: ClassVar[str] = "pole:Agent"
+    class_name: ClassVar[str] = "Agent"
+    class_model_uri: ClassVar[URIRef] = POLE.Agent
+
+    id: Union[str, AgentId] = None
+    label: Optional[str] = None
+
+    def __post_init__(self, *_: str, **kwargs: Any):
+        if self._is_empty(self.id):
+            self.MissingRequiredField("id")
+        if not isinstance(self.id, AgentId):
+            self.id = AgentId(self.id)
+
+        if self.label is not None and not isinstance(self.label, str):
+            self.label = str(self.label)
+
+        super().__post_init__(**kwargs)
+
+
+@dataclass(repr=False)
 class MatchDecision(YAMLRoot):
     """
     A person's decision on two records of different forces' graphs: the same entity or not, who decided and when, with
@@ -3687,7 +3723,7 @@ class MatchDecision(YAMLRoot):
     first_record: Union[str, EntityId] = None
     second_record: Union[str, EntityId] = None
     decision: Union[str, "MatchDecisionValue"] = None
-    decided_by: str = None
+    decided_by: Union[str, AgentId] = None
     decided_at: Union[str, XSDDateTime] = None
     decision_note: Optional[str] = None
 
@@ -3714,8 +3750,8 @@ class MatchDecision(YAMLRoot):
 
         if self._is_empty(self.decided_by):
             self.MissingRequiredField("decided_by")
-        if not isinstance(self.decided_by, str):
-            self.decided_by = str(self.decided_by)
+        if not isinstance(self.decided_by, AgentId):
+            self.decided_by = AgentId(self.decided_by)
 
         if self._is_empty(self.decided_at):
             self.MissingRequiredField("decided_at")
@@ -7390,6 +7426,9 @@ slots.resolved_entities = Slot(uri=POLE.resolved_entities, name="resolved_entiti
 slots.match_decisions = Slot(uri=POLE.match_decisions, name="match_decisions", curie=POLE.curie('match_decisions'),
                    model_uri=POLE.match_decisions, domain=None, range=Optional[Union[dict[Union[str, MatchDecisionId], Union[dict, MatchDecision]], list[Union[dict, MatchDecision]]]])
 
+slots.agents = Slot(uri=POLE.agents, name="agents", curie=POLE.curie('agents'),
+                   model_uri=POLE.agents, domain=None, range=Optional[Union[dict[Union[str, AgentId], Union[dict, Agent]], list[Union[dict, Agent]]]])
+
 slots.id = Slot(uri=POLE.id, name="id", curie=POLE.curie('id'),
                    model_uri=POLE.id, domain=None, range=URIRef)
 
@@ -8069,7 +8108,7 @@ slots.decision = Slot(uri=POLE.decision, name="decision", curie=POLE.curie('deci
                    model_uri=POLE.decision, domain=None, range=Union[str, "MatchDecisionValue"])
 
 slots.decided_by = Slot(uri=POLE.decided_by, name="decided_by", curie=POLE.curie('decided_by'),
-                   model_uri=POLE.decided_by, domain=None, range=str)
+                   model_uri=POLE.decided_by, domain=None, range=Union[str, AgentId])
 
 slots.decided_at = Slot(uri=POLE.decided_at, name="decided_at", curie=POLE.curie('decided_at'),
                    model_uri=POLE.decided_at, domain=None, range=Union[str, XSDDateTime])

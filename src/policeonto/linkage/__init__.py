@@ -26,6 +26,7 @@ from policeonto.linkage.decisions import (
     read_decisions,
     stored_decisions,
 )
+from policeonto.linkage.entities import previous_entities, resolved_iris
 from policeonto.linkage.graphs import CLUSTERS_GRAPH, MATCHES_GRAPH, LinkageRun, cluster_graph, match_graph
 from policeonto.linkage.kinds import KINDS
 from policeonto.linkage.model import LinkageModel, linker_for, read_model, train, write_model
@@ -56,6 +57,8 @@ class LinkResult:
     ``decisions`` those of the store's decisions graph, the new ones merged in, that applied (both records
     still in the store); ``stale`` those that did not (a record has gone: kept in the graph, not applied);
     ``contradicted`` the same-decisions not followed because they would join records decided not the same.
+    ``resolved`` is the IRI of each cluster, in the order of ``clusters`` (see :mod:`policeonto.linkage.entities`:
+    a cluster keeps the IRI of the entity of the last run it shares the most records with).
     """
 
     run: LinkageRun
@@ -68,6 +71,7 @@ class LinkResult:
     decisions: tuple[Decision, ...] = ()
     stale: tuple[Decision, ...] = ()
     contradicted: tuple[Decision, ...] = ()
+    resolved: tuple[str, ...] = ()
 
 
 def _check(name: str, value: float) -> float:
@@ -159,7 +163,9 @@ def link(
     if decisions is not None:
         _replace(store, decision_graph(every), kind.graphs.decisions)
     _replace(store, match_graph(found, run), kind.graphs.matches)
-    _replace(store, cluster_graph(formed, run, followed), kind.graphs.clusters)
+    previous = previous_entities(store, entity, kind.graphs.clusters)
+    resolved = resolved_iris(entity, [members for members, _ in formed], previous)
+    _replace(store, cluster_graph(formed, resolved, run, followed), kind.graphs.clusters)
     return LinkResult(
         run=run,
         records=len(table),
@@ -171,4 +177,5 @@ def link(
         decisions=applying,
         stale=tuple(d for d in every if d not in applying),
         contradicted=contradicted,
+        resolved=resolved,
     )

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+import pyoxigraph as ox
 from rdflib import RDF, XSD, Graph, Namespace, URIRef
 from rdflib.term import Literal as Term
 
@@ -42,7 +44,8 @@ Verdict = Literal["same", "not-same"]
 @dataclass(frozen=True)
 class Decision:
     """A person's decision on two records (``first`` sorts before ``second``): ``same`` or ``not-same``, who
-    decided and when (ISO 8601, as written to ``xsd:dateTime``), and a note ("" for none)."""
+    decided (an agent's IRI: a mailto: IRI for an email address) and when (ISO 8601, as written to
+    ``xsd:dateTime``), and a note ("" for none)."""
 
     first: str
     second: str
@@ -73,6 +76,37 @@ def _verdict(text: str) -> Verdict | None:
     raise ValueError(f"unknown decision {text!r}: write same or not-same, or leave it blank")
 
 
+_EMAIL = re.compile(r"[^@\s:/<>]+@[^@\s/<>]+\.[^@\s/<>]+")  # as the vocabulary's email slot, and no scheme
+_SCHEMES = ("http", "https", "mailto", "urn")
+
+
+def _agent(text: str) -> str:
+    """A decided_by cell as the IRI of who decided: an email address as a mailto: IRI, an IRI (http, https,
+    mailto or urn) as it is.
+
+    >>> _agent(" PS4121@force-a.police.uk "), _agent("https://force-a.police.uk/staff/4121")
+    ('mailto:PS4121@force-a.police.uk', 'https://force-a.police.uk/staff/4121')
+    >>> _agent("PS 4121 Intelligence Unit")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: not an email address or IRI 'PS 4121 Intelligence Unit': write who decided as their email ...
+    """
+    value = text.strip()
+    if not value:
+        raise ValueError("blank: say who decided, as their email address or an IRI")
+    iri = f"mailto:{value}" if _EMAIL.fullmatch(value) else value
+    scheme = iri.split(":", 1)[0].lower()
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        scheme = ""
+    if scheme not in _SCHEMES or iri == f"{scheme}:":
+        raise ValueError(
+            f"not an email address or IRI {text!r}: write who decided as their email address "
+            "(name@force.police.uk) or an IRI (https://..., mailto:..., urn:...)"
+        )
+    return iri
+
+
 def _when(text: str) -> str:
     """A decided_at cell as an ``xsd:dateTime`` lexical form: an ISO 8601 date (midnight) or date and time.
 
@@ -93,7 +127,8 @@ def read_decisions(path: Path, records: Iterable[str]) -> tuple[Decision, ...]:
     Raises:
         InstanceDataError: naming the file and row (the header is row 1) and the column and value: the file
             cannot be read or lacks a column, a decision is unknown, a date is not ISO 8601, decided_by is
-            blank, the two records are one, or a record is not among *records* (the store's).
+            neither an email address nor an IRI, the two records are one, or a record is not among
+            *records* (the store's).
     """
     known = set(records)
     try:
@@ -124,9 +159,10 @@ def read_decisions(path: Path, records: Iterable[str]) -> tuple[Decision, ...]:
                 raise wrong(column, f"{record!r} is not a record in the store")
         if first == second:
             raise wrong("second_record", f"{second!r} is the first record too")
-        by = (row["decided_by"] or "").strip()
-        if not by:
-            raise wrong("decided_by", "blank: say who decided (a name, collar number or role)")
+        try:
+            by = _agent(row["decided_by"] or "")
+        except ValueError as exc:
+            raise wrong("decided_by", str(exc)) from None
         try:
             when = _when(row["decided_at"] or "")
         except ValueError as exc:
@@ -187,7 +223,8 @@ def decision_graph(decisions: tuple[Decision, ...]) -> Graph:
         graph.add((node, POLE.first_record, URIRef(decision.first)))
         graph.add((node, POLE.second_record, URIRef(decision.second)))
         graph.add((node, POLE.decision, URIRef(_CODES + decision.verdict)))
-        graph.add((node, POLE.decided_by, Term(decision.decided_by)))
+        graph.add((node, POLE.decided_by, URIRef(decision.decided_by)))
+        graph.add((URIRef(decision.decided_by), RDF.type, POLE.Agent))
         graph.add((node, POLE.decided_at, Term(decision.decided_at, datatype=XSD.dateTime)))
         if decision.note:
             graph.add((node, POLE.decision_note, Term(decision.note)))

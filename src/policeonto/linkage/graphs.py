@@ -12,7 +12,7 @@ from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from policeonto.linkage.pairs import Match
 from policeonto.linkage.records import LINKAGE_GRAPHS, EntityKind
 
-__all__ = ["CLUSTERS_GRAPH", "MATCHES_GRAPH", "LinkageRun", "cluster_graph", "match_graph", "match_iri", "resolved_iri"]
+__all__ = ["CLUSTERS_GRAPH", "MATCHES_GRAPH", "LinkageRun", "cluster_graph", "match_graph", "match_iri"]
 
 POLE = Namespace("https://w3id.org/policeonto/")
 MATCHES_GRAPH = LINKAGE_GRAPHS + "matches"
@@ -45,11 +45,6 @@ def match_iri(match: Match) -> str:
     'https://w3id.org/policeonto/data/linkage/match/'
     """
     return f"{_DATA}match/{_digest(match.first, match.second)}"
-
-
-def resolved_iri(entity: EntityKind, members: tuple[str, ...]) -> str:
-    """The IRI of a cluster: named from its first member, so it stays while that record stays in it."""
-    return f"{_DATA}resolved/{entity}/{_digest(members[0])}"
 
 
 def _float(value: float) -> Literal:
@@ -94,15 +89,17 @@ def match_graph(found: tuple[Match, ...], run: LinkageRun) -> Graph:
 
 def cluster_graph(
     formed: tuple[tuple[tuple[str, ...], tuple[Match, ...]], ...],
+    iris: tuple[str, ...],
     run: LinkageRun,
     confirmed: tuple[tuple[str, str, str], ...] = (),
 ) -> Graph:
-    """A ResolvedEntity for each cluster in *formed*: its members, the matches that joined them, and the
+    """A ResolvedEntity for each cluster in *formed*, named by the IRI of *iris* at its place
+    (:func:`policeonto.linkage.entities.resolved_iris`): its members, the matches that joined them, and the
     decisions in *confirmed* (each its IRI and two records) whose records are both among its members."""
     graph = Graph()
     activity = _run(graph, run)
-    for members, joined in formed:
-        node = URIRef(resolved_iri(run.entity, members))
+    for (members, joined), iri in zip(formed, iris, strict=True):
+        node = URIRef(iri)
         graph.add((node, RDF.type, POLE.ResolvedEntity))
         graph.add((node, POLE.entity_kind, Literal(run.entity)))
         graph.add((node, POLE.linkage_run, activity))

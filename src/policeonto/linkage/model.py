@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from policeonto.errors import LinkageModelError, LinkageTrainingError
 from policeonto.linkage.records import EntityKind
 
 __all__ = [
+    "FAMILY",
     "FORMAT",
     "PERSON_TRAINING",
     "SEED",
@@ -50,6 +52,20 @@ _MAX_PAIRS = 1_000_000
 _RARE = 0.001
 
 
+# The forename level of two people of one family. Twins share a surname, a date of birth and a home, and
+# Fellegi-Sunter, taking the comparisons as independent, adds up those agreements as if each were evidence
+# of one person. Given the surname and the date of birth agree, forenames that are not one name (nor its
+# variant, a near spelling or one said alike) are what a family shows. The level is not trained: it reads
+# the surname and the date of birth, so Splink would leave the forename untrained in both sessions of
+# expectation maximisation (each blocks on what the other estimates). It is put into the trained model,
+# after "sounds the same", with its Bayes factor set from the trained figures (:func:`_untangle`).
+FAMILY = "forenames unlike while surname and date of birth agree"
+_FAMILY_SQL = "surname_key_l = surname_key_r AND dob_l = dob_r"  # the same SQL in DuckDB and Spark
+_AFTER = "forename sounds the same"  # the label _name gives the level
+_UNLIKE = "All other comparisons"  # Splink's label of the last level (anything else)
+_EXACT = "Exact match on {}"  # Splink's label of an exact level
+
+
 def _name(column: str) -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -72,6 +88,54 @@ def _name(column: str) -> Any:
             " Jaro-Winkler >= 0.8"
         ),
     )
+
+
+def _untangle(settings: dict[str, Any]) -> dict[str, Any]:
+    """The trained *settings* with the family level put in the forename comparison, after "sounds the same".
+    Its Bayes factor is that of forenames unlike in every way divided by those of the surname's and the date
+    of birth's exact agreement, so a pair of twins scores as if their shared surname and date of birth told
+    nothing and their forenames were unlike. Its u is that of unlike forenames, its m the quotient times u;
+    both fixed. Settings in which a level it needs was never seen in training (no m or u) are left as they are.
+
+    >>> level = lambda label, m, u: {"label_for_charts": label, "m_probability": m, "u_probability": u}
+    >>> fore = [level(_AFTER, None, 0.01), level(_UNLIKE, 0.001, 0.98)]
+    >>> rest = [("surname", level("Exact match on surname", 0.8, 0.01))]
+    >>> rest += [("dob", level("Exact match on dob", 0.8, 0.001))]
+    >>> comparisons = [{"output_column_name": "forename", "comparison_levels": fore}]
+    >>> comparisons += [{"output_column_name": name, "comparison_levels": [one]} for name, one in rest]
+    >>> family = _untangle({"comparisons": comparisons})["comparisons"][0]["comparison_levels"][1]
+    >>> family["label_for_charts"], f"{family['m_probability'] / family['u_probability']:.4g}"  # 0.001/0.98/80/800
+    ('forenames unlike while surname and date of birth agree', '1.594e-08')
+    """
+    untangled = json.loads(json.dumps(settings))
+    comparisons = {
+        comparison["output_column_name"]: comparison["comparison_levels"] for comparison in untangled["comparisons"]
+    }
+
+    def level(column: str, label: str) -> dict[str, Any]:
+        return next(item for item in comparisons[column] if item.get("label_for_charts") == label)
+
+    needed = [
+        level("forename", _UNLIKE),
+        level("surname", _EXACT.format("surname")),
+        level("dob", _EXACT.format("dob")),
+    ]
+    if any(item.get("m_probability") is None or item.get("u_probability") is None for item in needed):
+        return untangled
+    unlike, surname, dob = ((item["m_probability"], item["u_probability"]) for item in needed)
+    forename = comparisons["forename"]
+    forename.insert(
+        forename.index(level("forename", _AFTER)) + 1,
+        {
+            "sql_condition": _FAMILY_SQL,
+            "label_for_charts": FAMILY,
+            "m_probability": unlike[0] * surname[1] / surname[0] * dob[1] / dob[0],
+            "u_probability": unlike[1],
+            "fix_m_probability": True,
+            "fix_u_probability": True,
+        },
+    )
+    return untangled
 
 
 def _date_of_birth() -> Any:
@@ -193,6 +257,9 @@ class Training:
     prior: tuple[tuple[str, ...], ...]
     recall: float
     sessions: tuple[tuple[str, ...], ...]
+    #: what is done to the trained settings before they are saved (and to settings written for another
+    #: backend): levels set from the trained figures rather than trained
+    finish: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 #: Person records: same PNC ID, or the same names and date of birth; sessions on the date of birth (which
@@ -201,6 +268,7 @@ PERSON_TRAINING = Training(
     prior=(("pnc_id",), ("forename", "surname", "dob")),
     recall=0.7,
     sessions=(("dob",), ("forename_key", "surname_key")),
+    finish=_untangle,
 )
 
 
@@ -269,9 +337,10 @@ def train(
             "on a larger store (--model FILE)",
             entity=entity,
         ) from exc
+    trained = linker.misc.save_model_to_json()
     return LinkageModel(
         entity=entity,
-        settings=linker.misc.save_model_to_json(),
+        settings=training.finish(trained) if training.finish is not None else trained,
         trained_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         splink_version=splink.__version__,
     )
@@ -345,7 +414,25 @@ def settings_in(model: LinkageModel, dialect: str, *, source: Path | None = None
     """
     settings = settings_for(model.entity).create_settings_dict(dialect)
     settings["probability_two_random_records_match"] = model.settings["probability_two_random_records_match"]
-    ours, theirs = settings["comparisons"], model.settings.get("comparisons", [])
+    trained = {
+        (comparison.get("output_column_name", ""), level.get("label_for_charts", "")): level
+        for comparison in model.settings.get("comparisons", [])
+        for level in comparison["comparison_levels"]
+    }
+
+    def carry(comparisons: list[dict[str, Any]], estimates: Callable[[str, dict[str, Any]], dict[str, Any]]) -> None:
+        for comparison in comparisons:
+            for level in comparison["comparison_levels"]:
+                estimated = estimates(comparison.get("output_column_name", ""), level)
+                for key in ("m_probability", "u_probability"):
+                    if key in estimated:
+                        level[key] = estimated[key]
+
+    # the trained levels first, so the kind's finishing step sets its own levels from the same figures
+    carry(settings["comparisons"], lambda column, level: trained.get((column, level.get("label_for_charts", "")), {}))
+    finish = _training_of(model.entity).finish
+    if finish is not None:
+        settings = finish(settings)
 
     def shape(comparisons: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
         return [
@@ -353,15 +440,19 @@ def settings_in(model: LinkageModel, dialect: str, *, source: Path | None = None
             for c in comparisons
         ]
 
-    if shape(ours) != shape(theirs):
+    if shape(settings["comparisons"]) != shape(model.settings.get("comparisons", [])):
         raise LinkageModelError(
             f"the model's comparisons are not the ones this version builds for {model.entity} records, so its "
             "probabilities cannot be carried to another backend; train again with --retrain",
             path=source or "the model",
         )
-    for comparison, trained in zip(ours, theirs, strict=True):
-        for level, estimated in zip(comparison["comparison_levels"], trained["comparison_levels"], strict=True):
-            for key in ("m_probability", "u_probability"):
-                if key in estimated:
-                    level[key] = estimated[key]
+    carry(settings["comparisons"], lambda column, level: trained[column, level.get("label_for_charts", "")])
     return settings
+
+
+def _training_of(entity: EntityKind) -> Training:
+    if entity == "person":
+        return PERSON_TRAINING
+    from policeonto.linkage.kinds import KINDS  # imports this module: asked for here, not at the top
+
+    return KINDS[entity].training
