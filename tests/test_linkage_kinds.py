@@ -195,7 +195,7 @@ def test_vehicle_decisions_are_recorded_in_their_own_graph_and_survive_a_rerun(
     apart = {p.key for p in _truth("vehicle").pairs if p.case == "one-character-apart"}
     assert {(row["first_record"], row["second_record"]) for row in rows} == apart
     assert "mark" in rows[0] and "forename" not in rows[0]
-    rows[0] |= {"decision": "same", "decided_by": "PC 1234", "decided_at": "2026-07-05"}
+    rows[0] |= {"decision": "same", "decided_by": "pc1234@force-a.police.uk", "decided_at": "2026-07-05"}
     decided = tmp_path / "decided.csv"
     with decided.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
