@@ -27,7 +27,7 @@ from policeonto.store import EmbeddedStore
 def save(store_path: Path, target: Path) -> int:
     """Read the person records of the store at *store_path* into *target*; return how many."""
     with EmbeddedStore(store_path, read_only=True) as store:
-        table = pull(store, "person")
+        table = pull(store)
     table.to_pickle(target)
     return len(table)
 

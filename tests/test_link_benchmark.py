@@ -26,10 +26,10 @@ def test_the_quick_store_gives_the_linkage_what_a_load_gives_it(tmp_path: Path) 
     done = CliRunner().invoke(main, ["load", *map(str, exports), "--store", str(tmp_path / "full")])
     assert done.exit_code == 0, done.output
     with EmbeddedStore(quick, read_only=True) as store:
-        fast = pull(store, "person").sort_values("record", ignore_index=True)
+        fast = pull(store).sort_values("record", ignore_index=True)
         assert sorted(store.graphs()) == sorted(loaded)
     with EmbeddedStore(tmp_path / "full", read_only=True) as store:
-        full = pull(store, "person").sort_values("record", ignore_index=True)
+        full = pull(store).sort_values("record", ignore_index=True)
         assert set(loaded) <= set(store.graphs())
     assert len(fast) == 400 and fast.equals(full)
     assert fast["postcode"].notna().all() and fast["pnc_id"].notna().any()  # homes and identifiers were read

@@ -166,7 +166,7 @@ def test_the_saved_model_links_alike_on_splinks_spark_backend(first_run: tuple[L
     result, model_path = first_run
     model = read_model(model_path, "person")
     with EmbeddedStore(loaded) as store:
-        table = pull(store, "person")
+        table = pull(store)
     settings = settings_in(model, "spark", source=model_path)
     (found,) = on_spark([(table, settings)], loaded.parent / "spark-checkpoints")
     assert "jaro_winkler(" in json.dumps(settings) and "jaro_winkler_similarity" not in json.dumps(settings)

@@ -44,7 +44,7 @@ def people_store(folder: Path) -> EmbeddedStore:
 
 def test_records_without_a_name_are_pulled_with_none_not_nan(tmp_path: Path) -> None:
     with people_store(tmp_path) as store:
-        table = pull(store, "person")
+        table = pull(store)
     assert list(table.columns) == ["record", "graph", *COLUMNS["person"]]
     assert all(str(table[column].dtype) == "object" for column in table.columns)
     rows = {record: row for record, row in zip(table["record"], table.to_dict("records"), strict=True)}

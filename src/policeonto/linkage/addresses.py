@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from policeonto.linkage.model import Training, exact_then, link_only, postcode_comparison
-from policeonto.linkage.records import code, rows
+from policeonto.linkage.records import Field, code, gather
 from policeonto.store.base import Store
 
 __all__ = ["COLUMNS", "FLATS_APART", "RARE", "STREET_TYPES", "TRAINING", "pull", "settings", "split_lines"]
@@ -63,19 +63,11 @@ FLATS_APART = 1e-9
 #: The columns of an address table after the record IRI and its graph, as the model compares them.
 COLUMNS = ("flat", "house", "street", "town", "postcode")
 
-_QUERY = """PREFIX pole: <https://w3id.org/policeonto/>
-SELECT ?record ?graph (GROUP_CONCAT(DISTINCT ?line; separator=", ") AS ?lines) (SAMPLE(?place) AS ?town)
-       (SAMPLE(?code) AS ?postcode)
-WHERE {
-  GRAPH ?typed { ?record a pole:Address }
-  BIND(IRI(REPLACE(STR(?typed), "/entailed$", "")) AS ?graph)
-  FILTER(!STRSTARTS(STR(?typed), "https://w3id.org/policeonto/graph/"))
-  OPTIONAL { ?record pole:address_lines ?line }
-  OPTIONAL { ?record pole:post_town ?place }
-  OPTIONAL { ?record pole:postcode ?code }
-}
-GROUP BY ?record ?graph
-ORDER BY ?record ?graph"""
+_FIELDS = (
+    Field(("lines",), "?record pole:address_lines ?lines", joined=True),
+    Field(("town",), "?record pole:post_town ?town"),
+    Field(("postcode",), "?record pole:postcode ?postcode"),
+)
 
 _FLAT = re.compile(r"^(?:flat|apartment|apt|unit|room)\s*([0-9]+[a-z]?|[a-z])\b[\s,]*")
 _SLASHED = re.compile(r"^([0-9]+[a-z]?)\s*/\s*(?=[0-9])")  # 3/12 Mill Lane: flat 3 of number 12
@@ -125,7 +117,7 @@ def pull(store: Store) -> pd.DataFrame:
     """Every address record in *store*, one row each: ``record`` and ``graph`` (IRIs), then :data:`COLUMNS`
     (None where the record does not say): flat, house and street from its lines (:func:`split_lines`), its
     post town squeezed, and its postcode without spaces in upper case."""
-    raw = rows(store, _QUERY)
+    raw = gather(store, "Address", _FIELDS)
     parts = [split_lines(value or None) for value in raw["lines"]]
     towns = [None if value is None else re.sub(r"[^a-z0-9]", "", _words(value)) or None for value in raw["town"]]
     # Built at once as object columns (see policeonto.linkage.records.pull: pandas would turn None into NaN).

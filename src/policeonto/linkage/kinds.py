@@ -54,13 +54,9 @@ class Kind:
     graphs: LinkageGraphs
 
 
-def _people(store: Store) -> pd.DataFrame:
-    return pull(store, "person")
-
-
 KINDS: dict[EntityKind, Kind] = {
     "person": Kind(
-        "person", _people, lambda: settings_for("person"), PERSON_TRAINING, LinkageGraphs.under(LINKAGE_GRAPHS)
+        "person", pull, lambda: settings_for("person"), PERSON_TRAINING, LinkageGraphs.under(LINKAGE_GRAPHS)
     ),
     "vehicle": Kind(
         "vehicle", vehicles.pull, vehicles.settings, vehicles.TRAINING, LinkageGraphs.under(LINKAGE_GRAPHS + "vehicle/")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from policeonto.linkage.model import Training, exact_then, link_only
 from policeonto.linkage.names import registration_key
-from policeonto.linkage.records import rows
+from policeonto.linkage.records import Field, gather
 from policeonto.store.base import Store
 
 __all__ = [
@@ -72,22 +72,17 @@ RESPRAYED = 0.05
 #: The columns of a vehicle table after the record IRI and its graph, as the model compares them.
 COLUMNS = ("mark", "mark_key", "make", "make_key", "model", "colour", "vehicle_type")
 
-_QUERY = """PREFIX pole: <https://w3id.org/policeonto/>
-SELECT ?record ?graph (SAMPLE(?vrm) AS ?mark) (SAMPLE(?made) AS ?make) (SAMPLE(?named) AS ?model)
-       (SAMPLE(?painted) AS ?colour) (SAMPLE(?type) AS ?vehicle_type)
-WHERE {
-  GRAPH ?typed { ?record a pole:Vehicle }
-  BIND(IRI(REPLACE(STR(?typed), "/entailed$", "")) AS ?graph)
-  FILTER(!STRSTARTS(STR(?typed), "https://w3id.org/policeonto/graph/"))
-  OPTIONAL { ?record pole:identifiers ?id .
-             ?id pole:scheme <https://w3id.org/policeonto/code/identifier-scheme/vrm> ; pole:notation ?vrm }
-  OPTIONAL { ?record pole:make ?made }
-  OPTIONAL { ?record pole:model ?named }
-  OPTIONAL { ?record pole:colour ?painted }
-  OPTIONAL { ?record pole:vehicle_type ?type }
-}
-GROUP BY ?record ?graph
-ORDER BY ?record ?graph"""
+_FIELDS = (
+    Field(
+        ("mark",),
+        "?record pole:identifiers ?id . "
+        "?id pole:scheme <https://w3id.org/policeonto/code/identifier-scheme/vrm> ; pole:notation ?mark",
+    ),
+    Field(("make",), "?record pole:make ?make"),
+    Field(("model",), "?record pole:model ?model"),
+    Field(("colour",), "?record pole:colour ?colour"),
+    Field(("vehicle_type",), "?record pole:vehicle_type ?vehicle_type"),
+)
 
 
 def _plain(text: str | None) -> str | None:
@@ -128,7 +123,7 @@ def pull(store: Store) -> pd.DataFrame:
     (None where the record does not say): the mark and its key with misreadings folded
     (:func:`~policeonto.linkage.names.registration_key`), the make and its key, model and colour squeezed,
     and the vehicle type's code."""
-    raw = rows(store, _QUERY)
+    raw = gather(store, "Vehicle", _FIELDS)
     marks = [mark(value) for value in raw["mark"]]
     # Built at once as object columns: a column assigned from a list of strings and None would be inferred
     # as pandas' string type, which turns None into NaN.
