@@ -68,7 +68,8 @@ def main() -> None:
         _, cpu, wall, rss = _timed(setup)
         print(f"store ({args.setup}): user CPU {cpu:.1f} s, wall {wall:.1f} s, peak RSS {rss} MiB")
     table = out / "people.pkl"
-    subprocess.run([python, str(HERE / "link_splink.py"), "--save", str(store), str(table)], check=True)
+    if not table.exists():  # read once per store
+        subprocess.run([python, str(HERE / "link_splink.py"), "--save", str(store), str(table)], check=True)
     model = out / "person-model.json"
     link = [python, "-m", "policeonto", "link", "--store", str(store), "--model", str(model)]
     truth = ["--truth", str(out / "linkage-truth.csv")]

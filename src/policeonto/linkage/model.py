@@ -10,8 +10,11 @@ maximisation in two sessions, each blocking on what the other estimates.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +27,7 @@ from policeonto.errors import LinkageModelError, LinkageTrainingError
 from policeonto.linkage.records import EntityKind
 
 __all__ = [
+    "DUCKDB_MEMORY",
     "FAMILY",
     "FORMAT",
     "PERSON_TRAINING",
@@ -44,6 +48,12 @@ FORMAT = 1  # the version of the model file's layout, not of the model
 SEED = 19  # u probabilities are estimated from random pairs drawn with this seed
 
 _MAX_PAIRS = 1_000_000
+
+# DuckDB may hold this share of the machine's memory and writes what does not fit to a folder of its own
+# under the system's temporary folder (removed when the process ends). Its default, 80% and a .tmp folder in
+# the working directory, left too little for the record tables beside it: 1,000,000 people (some 100 million
+# candidate pairs) were killed at 23 GB on a 24 GB machine.
+DUCKDB_MEMORY = "40%"
 
 # The m probability of a disagreement that one person's two records almost never show once typos, variants,
 # nicknames and transposed dates have levels of their own: forenames unalike in every way, or dates of birth
@@ -291,16 +301,24 @@ class LinkageModel:
 
 
 def linker_for(tables: list[pd.DataFrame], aliases: list[str], settings: Any, *, source: Path | None = None) -> Any:
-    """A Splink linker over *tables* (one per graph) on an in-memory DuckDB; Splink's progress notes are
-    not shown (they are not policeonto's output).
+    """A Splink linker over *tables* (one per graph) on an in-memory DuckDB holding at most
+    :data:`DUCKDB_MEMORY` and spilling the rest to disk; Splink's progress notes are not shown (they are
+    not policeonto's output).
 
     Raises:
         LinkageModelError: Splink refuses the settings read from model file *source*.
     """
+    import duckdb
     from splink import DuckDBAPI, Linker
 
+    spill = tempfile.mkdtemp(prefix="policeonto-linkage-")
+    atexit.register(shutil.rmtree, spill, ignore_errors=True)
+    connection = duckdb.connect()
+    connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    connection.execute("SET temp_directory = ?", [spill])
     try:
-        return Linker(tables, settings, DuckDBAPI(), set_up_basic_logging=False, input_table_aliases=aliases)
+        api = DuckDBAPI(connection=connection)
+        return Linker(tables, settings, api, set_up_basic_logging=False, input_table_aliases=aliases)
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         if source is None:
             raise
