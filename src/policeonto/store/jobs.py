@@ -28,6 +28,7 @@ from policeonto.paths import Inputs, input_paths
 from policeonto.rdf_formats import by_name
 from policeonto.scale.executor import Executor
 from policeonto.store.base import Store, check_graph
+from policeonto.store.embedded import EmbeddedStore
 from policeonto.store.entailment import Entailment
 from policeonto.store.reasoning import ensure_ontology, entailment_of, ontology_entailment
 from policeonto.validation import FileReport, validate, validate_stream, validated_run
@@ -109,7 +110,8 @@ def load_inputs(
     tables = [p for p in paths if not is_rdf(p) and not is_records(p)]
     if tables:
         with scratch_directory("policeonto-load-") as folder:
-            publish.mapped_with = ontology_entailment(store) if executor.local else None
+            here = executor.local and isinstance(store, EmbeddedStore)  # a server joins the tables itself
+            publish.mapped_with = ontology_entailment(store) if here else None
             files = _mapped_into(folder, tables, (mapping, catalogue), check, options, executor, publish.mapped_with)
             done += _load_tables(publish, folder, files, graph, check, load_invalid)
     for path in (p for p in paths if is_rdf(p) or is_records(p)):
