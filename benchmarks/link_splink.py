@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from policeonto.linkage.model import linker_for, read_model, train
+from policeonto.linkage.kinds import KINDS
+from policeonto.linkage.model import keyed, linker_for, read_model, train
 from policeonto.linkage.records import pull
 from policeonto.quiet import quieted
 from policeonto.store import EmbeddedStore
@@ -36,10 +37,13 @@ def predict(table_path: Path, model_path: Path, *, retrain: bool, floor: float =
     """The pairs Splink finds at or above *floor* among the records saved in *table_path*, one input table
     per graph, with the model in *model_path* (trained again first when *retrain*)."""
     table = pd.read_pickle(table_path)
-    groups = [group.reset_index(drop=True) for _, group in table.groupby("graph", sort=True)]
-    aliases = [f"graph_{index}" for index in range(len(groups))]
+    groups, aliases, _ = keyed(table)  # the records as policeonto hands them to Splink
+    person = KINDS["person"]
     with quieted("splink"):
-        settings = train("person", groups, aliases).settings if retrain else read_model(model_path, "person").settings
+        if retrain:
+            settings = train("person", groups, aliases, settings=person.settings(), training=person.training).settings
+        else:
+            settings = read_model(model_path, "person").settings
         linker = linker_for(groups, aliases, settings)
         return len(linker.inference.predict(threshold_match_probability=floor).as_pandas_dataframe())
 

@@ -29,7 +29,7 @@ from policeonto.linkage.decisions import (
 from policeonto.linkage.entities import previous_entities, resolved_iris
 from policeonto.linkage.graphs import CLUSTERS_GRAPH, MATCHES_GRAPH, LinkageRun, cluster_graph, match_graph
 from policeonto.linkage.kinds import KINDS
-from policeonto.linkage.model import LinkageModel, linker_for, read_model, train, write_model
+from policeonto.linkage.model import LinkageModel, keyed, linker_for, read_model, train, unkeyed, write_model
 from policeonto.linkage.pairs import Evidence, Match, matches
 from policeonto.linkage.records import EntityKind
 from policeonto.quiet import quieted
@@ -129,8 +129,7 @@ def link(
     read = () if decisions is None else read_decisions(decisions, present)
     every = merge(stored_decisions(store, kind.graphs.decisions), read)
     applying = tuple(d for d in every if d.first in present and d.second in present)
-    groups = [group.reset_index(drop=True) for _, group in table.groupby("graph", sort=True)]
-    aliases = [f"graph_{index}" for index in range(len(groups))]
+    groups, aliases, iris = keyed(table)
     trained = retrain or model_path is None or not model_path.exists()
     model: LinkageModel | None = None
     found: tuple[Match, ...] = ()
@@ -143,7 +142,7 @@ def link(
             )
             linker = linker_for(groups, aliases, model.settings, source=None if trained else model_path)
             predictions = linker.inference.predict(threshold_match_probability=floor).as_pandas_dataframe()
-            found = matches(predictions, model.settings)
+            found = matches(unkeyed(predictions, iris), model.settings)
         elif not trained:
             model = read_model(model_path, entity)  # type: ignore[arg-type]
     if model is not None and trained and model_path is not None:
