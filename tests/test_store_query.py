@@ -22,6 +22,19 @@ EXAMPLES = ROOT / "examples"
 FORCES = [*sorted((EXAMPLES / "force-a").glob("*.csv")), EXAMPLES / "force-b" / "export.json"]
 QUERIES = sorted((EXAMPLES / "queries").glob("*.rq"))
 UNION = {"use_default_graph_as_union": True}
+EVENTS_BY_CLASS_LOOKING_UP_EVENT = """PREFIX pole: <https://w3id.org/policeonto/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?class (COUNT(DISTINCT ?event) AS ?events)
+WHERE {
+  ?event a pole:Event ;
+         a ?class .
+  GRAPH <https://w3id.org/policeonto/graph/ontology> { ?class rdfs:subClassOf pole:Event }
+  FILTER(?class != pole:Event)
+}
+GROUP BY ?class
+ORDER BY DESC(?events) ?class"""
+EVENTS_BY_CLASS = {"Crime": 600, "StopAndSearch": 200, "Communication": 150, "PhoneCall": 150}
+EVENTS_BY_CLASS |= {"IntelligenceReport": 23, "Warrant": 15}
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +98,28 @@ def test_graph_queries_still_see_each_dataset_graph(location: Path) -> None:
     for graph, count in graphs.items():
         assert count == sum(1 for _ in raw.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
     assert any(g.endswith("/entailed") for g in graphs) and len(graphs) >= 4  # datasets, entailments, ontology
+
+
+@pytest.fixture(scope="module")
+def replaced(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same store with every dataset loaded again over itself: each graph held by a version."""
+    folder = tmp_path_factory.mktemp("replaced") / "store"
+    with EmbeddedStore(folder) as store:
+        load_inputs(store, FORCES, load_invalid=True)
+        load_inputs(store, FORCES, load_invalid=True)
+        assert store._names.versions
+    return folder
+
+
+@pytest.mark.parametrize("which", ["loaded", "replaced"])
+def test_events_by_class_counts_each_class_as_looking_up_every_event_type_did(
+    location: Path, replaced: Path, which: str
+) -> None:
+    """The example reads the classes from the ontology's closure and leaves out the lookup of each node's
+    Event type (the store holds what the ontology entails): the same rows as the query that looked it up."""
+    text = (EXAMPLES / "queries" / "events-by-class.rq").read_text(encoding="utf-8")
+    with EmbeddedStore(location if which == "loaded" else replaced, read_only=True) as store:
+        answered = store.query(text).rows
+        assert answered == store.query(EVENTS_BY_CLASS_LOOKING_UP_EVENT).rows
+    by_class = {c[1:-1].removeprefix("https://w3id.org/policeonto/"): int(n.split('"')[1]) for c, n in answered}
+    assert by_class == EVENTS_BY_CLASS

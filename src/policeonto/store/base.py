@@ -141,9 +141,11 @@ class Store(Protocol):
         syntax: RdfSyntax,
         update: str | None = None,
         entail: Entailment | None = None,
+        entailed: Path | None = None,
     ) -> int:
         """Replace named graph *graph* with the triples of *path*, all or nothing, with what they entail by
-        *entail* in ``<graph>/entailed``; *update* (SPARQL Update, run against the staged graph ``?staged``
+        *entail* in ``<graph>/entailed`` (a store may take them from *entailed*, N-Triples of what *path*
+        entails by *entail*, where given); *update* (SPARQL Update, run against the staged graph ``?staged``
         before it is published) may add more. Return the number
         of triples the graph then holds. Every triple of the file goes into *graph*, whatever graph an
         N-Quads, TriG or JSON-LD file puts it in: a load writes no other graph. *graph* must pass

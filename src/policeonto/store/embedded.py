@@ -25,6 +25,7 @@ __all__ = ["LOCK_FILE", "EmbeddedStore", "query_dataset"]
 _JOURNAL = ox.NamedNode(f"{STAGING}journal")  # graphs being loaded for the first time
 _LOADING = ox.NamedNode("https://w3id.org/policeonto/loading")
 LOCK_FILE = folder.LOCK_FILE
+_Entailing = tuple[Entailment | None, Path | None]  # the tables, and the file of what they entail if written
 
 
 class EmbeddedStore(ClosedOnExit):
@@ -143,13 +144,15 @@ class EmbeddedStore(ClosedOnExit):
         syntax: RdfSyntax,
         update: str | None = None,
         entail: Entailment | None = None,
+        entailed: Path | None = None,
     ) -> int:
         """Replace named graph *graph* with the triples of *path*, all or nothing, and return how many it
         then holds. Every triple of the file, in its default graph or in any graph it names (N-Quads, TriG,
         JSON-LD), goes into *graph*: a load writes no other graph but ``<graph>/entailed``, where *entail*
-        puts what the triples entail (bulk-loaded, read from the loaded graph's indexes). *update* (SPARQL
-        Update, run against the staged graph ``?staged`` before it is published) is the slower way to add
-        entailments; it reaches nothing outside.
+        puts what the triples entail, bulk-loaded: from *entailed* (N-Triples of what *path* entails by
+        *entail*, as the mapping pipeline writes them) when given, else read from the loaded graph's indexes.
+        *update* (SPARQL Update, run against the staged graph ``?staged`` before it is published) is the
+        slower way to add entailments; it reaches nothing outside.
 
         Raises:
             OptionError: *graph* is not an absolute IRI, or is a staging or entailed graph.
@@ -161,14 +164,18 @@ class EmbeddedStore(ClosedOnExit):
             check_reach(update, store=self.location)
         try:
             if graph in self._names.versions or self._store.contains_named_graph(target):
-                stored = self._replace(path, graph, syntax, update, entail)
+                stored = self._replace(path, graph, syntax, update, (entail, entailed))
             else:
-                self._add(path, target, syntax, update, entail)
+                self._add(path, target, syntax, update, (entail, entailed))
                 stored = graph
         finally:
             self._refresh()
         self._store.flush()
-        count = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{stored}> {{ ?s ?p ?o }} }}")
+        return self._count(stored)
+
+    def _count(self, graph: str) -> int:
+        """How many triples *graph* holds."""
+        count = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         return int(next(iter(count))[0].value)  # type: ignore[call-overload]
 
     def _bulk_load(self, path: Path, syntax: RdfSyntax, target: ox.NamedNode) -> None:
@@ -179,17 +186,19 @@ class EmbeddedStore(ClosedOnExit):
         else:
             self._store.bulk_load(path=str(path), format=by_name(syntax).oxigraph, to_graph=target)
 
-    def _entail(self, source: ox.NamedNode, graph: str, entail: Entailment | None) -> ox.NamedNode:
-        """Bulk-load what *source* entails into a new companion graph of *graph*, and return it."""
+    def _entail(self, source: ox.NamedNode, graph: str, entail: _Entailing) -> ox.NamedNode:
+        """Bulk-load what *source* entails into a new companion graph of *graph*, and return it: the file of
+        what it entails when given, else what the store's indexes of *source* entail."""
         target = ox.NamedNode(Entailment.entailed_graph(graph))
         self._store.remove_graph(target)
-        if entail is not None:
-            self._store.bulk_extend(entailed_quads(self._store, source, target, entail))
+        table, entailed = entail
+        if table is not None and entailed is not None:
+            self._store.bulk_load(path=str(entailed), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+        elif table is not None:
+            self._store.bulk_extend(entailed_quads(self._store, source, target, table))
         return target
 
-    def _add(
-        self, path: Path, target: ox.NamedNode, syntax: RdfSyntax, update: str | None, entail: Entailment | None
-    ) -> None:
+    def _add(self, path: Path, target: ox.NamedNode, syntax: RdfSyntax, update: str | None, entail: _Entailing) -> None:
         """A new graph: bulk-loaded straight under its name, with a journal entry while it is incomplete, so a
         failed load removes it here and a killed one when the store is next opened."""
         entry = ox.Quad(target, _LOADING, ox.Literal("true"), _JOURNAL)
@@ -197,7 +206,7 @@ class EmbeddedStore(ClosedOnExit):
         complete = False
         try:
             self._bulk_load(path, syntax, target)
-            if entail is not None:
+            if entail[0] is not None:
                 self._entail(target, target.value, entail)
             if update:
                 self._update(update.replace("?staged", f"<{target.value}>"))
@@ -214,7 +223,7 @@ class EmbeddedStore(ClosedOnExit):
                 self._store.remove_graph(ox.NamedNode(f"{target.value}{ENTAILED}"))
             self._store.remove_graph(_JOURNAL)  # not left named, empty: a query need hide nothing
 
-    def _replace(self, path: Path, graph: str, syntax: RdfSyntax, update: str | None, entail: Entailment | None) -> str:
+    def _replace(self, path: Path, graph: str, syntax: RdfSyntax, update: str | None, entail: _Entailing) -> str:
         """An existing graph: bulk-loaded under a new version name with its entailments beside it, the
         pointer switched to it in one atomic step, then the old version deleted; return the version.
         Until the switch, the new version is garbage a killed load leaves (no pointer names it); after it, the
@@ -225,7 +234,7 @@ class EmbeddedStore(ClosedOnExit):
             # the bulk loader is fast and not atomic; what it writes stays invisible until the switch
             self._bulk_load(path, syntax, ox.NamedNode(version))
             self._store.add_graph(ox.NamedNode(version))  # an empty file still makes the graph, empty
-            if entail is not None:
+            if entail[0] is not None:
                 self._entail(ox.NamedNode(version), version, entail)
             if update:
                 names = GraphNames(versions={graph: version, Entailment.entailed_graph(graph): f"{version}{ENTAILED}"})

@@ -21,14 +21,16 @@ from policeonto.mapping import (
     map_stream,
     writing_datasets,
 )
-from policeonto.mapping.writing import dataset_file
+from policeonto.mapping.entailing import Entailer
+from policeonto.mapping.writing import dataset_file, entailed_file
 from policeonto.output import scratch_directory
 from policeonto.paths import Inputs, input_paths
 from policeonto.rdf_formats import by_name
 from policeonto.scale.executor import Executor
 from policeonto.store.base import Store, check_graph
+from policeonto.store.embedded import EmbeddedStore
 from policeonto.store.entailment import Entailment
-from policeonto.store.reasoning import ensure_ontology, entailment_of
+from policeonto.store.reasoning import ensure_ontology, entailment_of, ontology_entailment
 from policeonto.validation import FileReport, validate, validate_stream, validated_run
 from policeonto.validation.rdf_input import is_rdf, rdf_format_of, safe_rdf_bytes, screen_terms
 
@@ -108,7 +110,9 @@ def load_inputs(
     tables = [p for p in paths if not is_rdf(p) and not is_records(p)]
     if tables:
         with scratch_directory("policeonto-load-") as folder:
-            files = _mapped_into(folder, tables, (mapping, catalogue), check, options, executor)
+            here = executor.local and isinstance(store, EmbeddedStore)  # a server joins the tables itself
+            publish.mapped_with = ontology_entailment(store) if here else None
+            files = _mapped_into(folder, tables, (mapping, catalogue), check, options, executor, publish.mapped_with)
             done += _load_tables(publish, folder, files, graph, check, load_invalid)
     for path in (p for p in paths if is_rdf(p) or is_records(p)):
         with scratch_directory("policeonto-load-") as folder:
@@ -152,20 +156,25 @@ def _prepared(path: Path, folder: Path, options: MapOptions) -> tuple[Path, str]
 class _Publisher:
     """Loads a dataset's file into its graph with its entailments, unless the graph is one to keep. The
     ontology goes into the store before the first graph does, so an input refused or invalid costs no
-    ontology load and leaves the store untouched."""
+    ontology load and leaves the store untouched. What a mapped dataset entails was written beside it by the
+    mapping pipeline, by the tables *mapped_with*: the store bulk-loads that file, and reads nothing back,
+    when they are the tables of the ontology in the store."""
 
     store: Store
     kept: set[str]
     entail: Entailment | None = None  # read from the ontology graph once it is in the store
+    mapped_with: Entailment | None = None  # the tables the mapping pipeline wrote entailments by
 
-    def __call__(self, path: Path, graph: str, syntax: str) -> tuple[int, bool]:
+    def __call__(self, path: Path, graph: str, syntax: str, entailed: Path | None = None) -> tuple[int, bool]:
         if graph in self.kept:
             count = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
             return int(count.values("n").pop()), True
         if self.entail is None:
             ensure_ontology(self.store)
             self.entail = entailment_of(self.store)
-        return self.store.load(path, graph=graph, syntax=syntax, entail=self.entail), False
+        if self.mapped_with != self.entail or (entailed is not None and not entailed.is_file()):
+            entailed = None  # written by other tables, or not written: read from the store
+        return self.store.load(path, graph=graph, syntax=syntax, entail=self.entail, entailed=entailed), False
 
 
 def _mapped_into(
@@ -175,9 +184,11 @@ def _mapped_into(
     check: bool,
     options: MapOptions,
     executor: Executor,
+    entail: Entailment | None = None,
 ) -> list[FileReport]:
     """Validate (when *check*) and map the source exports, each dataset written to a file of its own in
-    *folder*: in one pass in this process, or as tasks of the Dask cluster of *executor*."""
+    *folder*: in one pass in this process, with what it entails by *entail* beside it (given), or as tasks of
+    the Dask cluster of *executor*."""
     mapping, catalogue = mappings
     if not executor.local:
         from policeonto.scale.mapping import map_on_cluster
@@ -186,7 +197,10 @@ def _mapped_into(
             tables, executor, mapping=mapping, catalogue=catalogue, options=options, folder=folder, validate=check
         )
         return validated_run(run.mapped, run.checked).files if run.checked is not None else _unchecked(run.mapped)
-    events = writing_datasets(map_stream(tables, mapping=mapping, catalogue=catalogue, options=options), folder)
+    entailer = Entailer(entail.superclasses, entail.superproperties) if entail is not None else None
+    events = writing_datasets(
+        map_stream(tables, mapping=mapping, catalogue=catalogue, options=options), folder, entailer
+    )
     if check:
         return validate_stream(events, keep_findings=options.keep_findings).files
     return _unchecked(map_result(events, keep_findings=options.keep_findings))
@@ -212,7 +226,8 @@ def _load_tables(
             done.append(LoadedGraph(entry.file, "", 0, valid, count, loaded=False, reason=reason))
             continue
         name = graph or entry.dataset
-        triples, kept = publish(dataset_file(folder, entry.dataset), name, "nt")
+        entailed = entailed_file(folder, entry.dataset)
+        triples, kept = publish(dataset_file(folder, entry.dataset), name, "nt", entailed)
         done.append(LoadedGraph(entry.file, name, triples, valid, count, loaded=True, kept=kept))
     return done
 

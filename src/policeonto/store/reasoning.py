@@ -21,7 +21,7 @@ from policeonto.store.triples import triples_of
 from policeonto.terms import literal
 from policeonto.vocab import ARTEFACTS, POLE, artefact_path, schema_view
 
-__all__ = ["ONTOLOGY_GRAPH", "ensure_ontology", "entailment_of"]
+__all__ = ["ONTOLOGY_GRAPH", "ensure_ontology", "entailment_of", "ontology_entailment"]
 
 
 #: The artefacts the store's ontology graph holds: the ontology, its code lists and alignments as written,
@@ -31,9 +31,7 @@ _ONTOLOGY_PARTS = ("owl", "codelists", "alignments", "entailed")
 
 def ensure_ontology(store: Store) -> bool:
     """Load the entailed ontology into *store* unless this version is there already; True if loaded."""
-    version = f"<{ONTOLOGY_GRAPH}> <{POLE.ontology_version}> {literal(_version())}"
-    present = store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ {version} }} }}")
-    if present.boolean:
+    if _holds_ontology(store):
         return False
     with scratch_directory("policeonto-ontology-") as folder:
         path = folder / "ontology.nt"
@@ -60,6 +58,25 @@ def entailment_of(store: Store) -> Entailment:
             table.setdefault(plain(str(sub)), []).append(plain(str(sup)))
         tables.append({sub: tuple(sorted(supers)) for sub, supers in sorted(table.items())})
     return Entailment(superclasses=tables[0], superproperties=tables[1])
+
+
+def ontology_entailment(store: Store) -> Entailment:
+    """The class and property tables of this version of the ontology, as :func:`entailment_of` reads them
+    from a store holding it: from *store* if it does, else from the ontology loaded in memory (*store* is left
+    untouched). The mapping pipeline writes what a dataset entails by them before the store is written."""
+    if _holds_ontology(store):
+        return entailment_of(store)
+    from policeonto.store.embedded import EmbeddedStore
+
+    with EmbeddedStore() as memory:
+        ensure_ontology(memory)
+        return entailment_of(memory)
+
+
+def _holds_ontology(store: Store) -> bool:
+    """Whether *store* holds this version of the ontology."""
+    version = f"<{ONTOLOGY_GRAPH}> <{POLE.ontology_version}> {literal(_version())}"
+    return store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ {version} }} }}").boolean is True
 
 
 def _version() -> str:

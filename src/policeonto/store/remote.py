@@ -131,9 +131,11 @@ class RemoteStore(ClosedOnExit):
         syntax: RdfSyntax,
         update: str | None = None,
         entail: Entailment | None = None,
+        entailed: Path | None = None,
     ) -> int:
         """Stage *path* in a graph of its own (HTTP PUT), then publish it over *graph* with one update
-        (the entailments of *update*, then those of *entail*, sent as tables, then ``MOVE``). A failure at
+        (the entailments of *update*, then those of *entail*, sent as tables and joined where the data is, so
+        *entailed* is not sent; then ``MOVE``). A failure at
         any point leaves *graph* as it was or fully loaded, never partial. Every triple of the file, in its
         default graph or in any graph it names (N-Quads, TriG, JSON-LD: sent as N-Triples), goes into
         *graph*, as in the embedded store.
