@@ -102,11 +102,21 @@ def test_entailed_lines_of_a_batch_and_of_provenance() -> None:
 def test_tables_other_than_the_stores_are_not_trusted(mapped: tuple[Path, list[str]], tmp_path: Path) -> None:
     folder, datasets = mapped
     read_back = _load(folder, datasets[:1], written=False)
+    # What other tables entailed: a type no table of the store's gives, which would show if the file were used.
+    other = tmp_path / "other.entailed.nt"
+    other.write_text("<https://ex.org/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://ex.org/Y> .\n")
     with EmbeddedStore() as store:
         publish = _Publisher(store, kept=set(), mapped_with=Entailment(superclasses={}))
-        publish(dataset_file(folder, datasets[0]), datasets[0], "nt", entailed_file(folder, datasets[0]))
+        publish(dataset_file(folder, datasets[0]), datasets[0], "nt", other)
         assert _quads(store) == read_back
         assert publish.mapped_with != publish.entail
+    with EmbeddedStore() as store:  # the same file, under the store's own tables, is what is loaded
+        ensure_ontology(store)
+        publish = _Publisher(store, kept=set(), mapped_with=entailment_of(store))
+        publish(dataset_file(folder, datasets[0]), datasets[0], "nt", other)
+        assert ("<https://ex.org/x>", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "<https://ex.org/Y>") in {
+            q[:3] for q in _quads(store)
+        }
 
 
 def test_load_writes_the_pipelines_entailments(tmp_path: Path) -> None:
