@@ -133,6 +133,35 @@ def test_a_syntax_error_in_a_later_block_names_its_line(extension: str, tmp_path
     assert caught.value.line == 27
 
 
+@pytest.mark.parametrize(
+    "line",
+    [f"<{EX}s> <{EX}p> .", f"<{EX}s> .", f'<{EX}s> <{EX}p> "a" "b" .', f"<{EX}s> <{EX}p>  <{EX}o> ."],
+)
+def test_a_line_that_is_not_one_triple_is_a_syntax_error(line: str, tmp_path: Path) -> None:
+    """A line with no object, no predicate or two objects is refused with its number, in the block the
+    vectorised split reads, never taken for a triple missing a term or for a literal holding quotes."""
+    lines = [f'<{EX}s{i}> <{EX}p> "{i}" .' for i in range(30)]
+    lines[17] = line
+    path = tmp_path / "short.nt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if "  " in line:  # two spaces: valid N-Triples the split hands to the full parser
+        assert len(read_streamed(path, by_name("nt"), Limits())) == 30
+        return
+    with pytest.raises(InstanceDataError, match="not valid nt") as caught:
+        read_streamed(path, by_name("nt"), Limits())
+    assert caught.value.line == 18
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\r"])
+def test_lines_ended_by_carriage_returns_are_every_one_read(end: str, tmp_path: Path) -> None:
+    """N-Triples lines may end in CR LF or in CR alone: each triple is read, none is lost in another's line."""
+    lines = [f'<{EX}s{i}> <{EX}p> "{i}" .' for i in range(30)]
+    path = tmp_path / "cr.nt"
+    path.write_bytes(end.join(lines).encode("utf-8") + end.encode("utf-8"))
+    table = read_streamed(path, by_name("nt"), Limits(), block=200).decoded()
+    assert sorted(table.pairs(f"<{EX}p>")["o"].to_list()) == sorted(f'"{i}"' for i in range(30))
+
+
 @pytest.mark.parametrize("extension", ["nt", "nq", "ttl"])
 def test_a_literal_over_the_field_limit_in_a_later_block_is_refused(extension: str, tmp_path: Path) -> None:
     lines = [f'<{EX}s{i}> <{EX}p> "{"y" * 90}"@en .' for i in range(30)]

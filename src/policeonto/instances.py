@@ -15,19 +15,20 @@ import json
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
-from linkml_runtime.dumpers import rdflib_dumper
-from linkml_runtime.loaders import json_loader, yaml_loader
 from rdflib import RDF, XSD, Graph, Literal
 
-from policeonto.datamodel import RecordSet
 from policeonto.errors import InstanceDataError, UnsafeInputError, shorten
 from policeonto.limits import Limits, number_error, read_bounded
 from policeonto.quiet import RDFLIB_LITERALS, quieted
 from policeonto.records_bounds import check_values
 from policeonto.safety import load_yaml
 from policeonto.vocab import POLE, schema_view
+
+if TYPE_CHECKING:  # LinkML's runtime and the generated classes take most of a second to import
+    from policeonto.datamodel import RecordSet
 
 __all__ = ["canonical_decimal", "is_records", "load_records", "read_records", "records_to_graph"]
 
@@ -54,6 +55,10 @@ def load_records(path: Path | str, *, limits: Limits = Limits()) -> RecordSet:
             reads or a lone UTF-16 surrogate, or does not fit the schema; the error names the file and, for
             syntax errors, the line and column.
     """
+    from linkml_runtime.loaders import json_loader, yaml_loader
+
+    from policeonto.datamodel import RecordSet
+
     path = Path(path)
     data = _parse(path, read_bounded(path, limits))
     check_values(data, path, limits)
@@ -185,6 +190,8 @@ def read_records(path: Path | str, *, limits: Limits = Limits()) -> Graph:
 def records_to_graph(records: RecordSet) -> Graph:
     """Return the records as an RDF graph, without the RecordSet bundle node."""
     # The dumper logs a warning for every string format without an XSD datatype; they are plain strings.
+    from linkml_runtime.dumpers import rdflib_dumper
+
     with quieted("linkml_runtime.dumpers.rdflib_dumper", RDFLIB_LITERALS):
         graph = rdflib_dumper.as_rdf_graph(records, schemaview=schema_view())
     for bundle in list(graph.subjects(RDF.type, POLE.RecordSet)):

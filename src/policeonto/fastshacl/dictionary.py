@@ -1,8 +1,10 @@
 """RDF terms dictionary-encoded: each distinct N-Triples term kept once and numbered by a 32-bit code.
 
-A :class:`Dictionary` numbers terms a block at a time (new ones after those it has seen), finding each
-by its 64-bit hash in a few sorted runs that are merged as they grow (so finding a block's terms costs
-a binary search, not a pass over every term seen); :meth:`Dictionary.terms` freezes it into
+A block of terms is first keyed (:func:`keyed`: its distinct terms with their hashes, and where each of its
+terms is among them), which needs no dictionary and so may run beside the numbering of another block. A
+:class:`Dictionary` numbers keyed blocks one at a time (new ones after those it has seen), finding each
+by its 64-bit hash in a few runs that are merged as they grow (so finding a block's terms costs a hash
+join with each, a few in all, not one per block seen); :meth:`Dictionary.terms` freezes it into
 :class:`Terms`, which a :class:`~policeonto.fastshacl.TripleTable` carries when its columns hold codes:
 the engine then joins and counts on the codes and decodes only the terms it must read as text or report.
 
@@ -25,13 +27,14 @@ independent 64-bit hash, and a term found by its first hash must agree on the se
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from policeonto.errors import InstanceDataError
 
-__all__ = ["CODE", "Dictionary", "Terms"]
+__all__ = ["CODE", "Dictionary", "Keyed", "Terms", "keyed"]
 
 #: The type of a term's code.
 CODE = pl.UInt32
@@ -47,6 +50,30 @@ def _collision(source: Path | str) -> InstanceDataError:
     return InstanceDataError("two distinct terms share a 64-bit hash; the file cannot be read encoded", path=source)
 
 
+@dataclass(frozen=True)
+class Keyed:
+    """A block of terms ready to be numbered: its *distinct* terms (``term``, ``h``, ``check``) and, for each
+    term of the block in order, the row of *distinct* that holds it (*at*)."""
+
+    distinct: pl.DataFrame
+    at: pl.Series
+
+
+def keyed(terms: pl.Series, *, source: Path | str = "<terms>") -> Keyed:
+    """*terms* keyed for :meth:`Dictionary.number` (found by hash join, in the order of *terms*).
+
+    Raises:
+        InstanceDataError: two distinct terms of *terms* share a 64-bit hash.
+    """
+    frame = _keyed(terms)
+    distinct = frame.filter(pl.col("h").is_first_distinct())
+    first = distinct.select("h", first="check").with_row_index("at")
+    found = frame.select("h", "check").join(first, on="h", how="left", maintain_order="left")
+    if (found["check"] != found["first"]).any():
+        raise _collision(source)
+    return Keyed(distinct, found["at"].cast(CODE))
+
+
 def _find(runs: list[pl.DataFrame], keyed: pl.DataFrame, source: Path | str) -> pl.Series:
     """The code of each row of *keyed* found in *runs* (null where none has it).
 
@@ -54,13 +81,11 @@ def _find(runs: list[pl.DataFrame], keyed: pl.DataFrame, source: Path | str) -> 
         InstanceDataError: a row found by its hash disagrees on its second hash (two terms, one hash).
     """
     found = pl.Series("code", [None] * keyed.height, dtype=CODE)
-    h, check = keyed["h"], keyed["check"]
-    for run in runs:
-        at = run["h"].search_sorted(h).clip(upper_bound=run.height - 1)
-        hit = run["h"].gather(at) == h
-        if (hit & (run["check"].gather(at) != check)).any():
+    for run in runs:  # each hash once in a run: a left join keeps the rows of *keyed*, in order
+        hit = keyed.select("h", "check").join(run, on="h", how="left", suffix="_run", maintain_order="left")
+        if (hit["check_run"] != hit["check"]).any():  # null (not in the run) is not a difference
             raise _collision(source)
-        found = found.fill_null(_where(hit, run["code"].gather(at)))
+        found = found.fill_null(hit["code"])
     return found
 
 
@@ -77,7 +102,7 @@ class Dictionary:
     def __init__(self, *, source: Path | str = "<terms>") -> None:
         self._source = source
         self._values: list[pl.Series] = []
-        self._runs: list[pl.DataFrame] = []  # each sorted on h, the larger first
+        self._runs: list[pl.DataFrame] = []  # the larger first
         self._size = 0
 
     def codes(self, terms: pl.Series) -> pl.Series:
@@ -86,8 +111,16 @@ class Dictionary:
         Raises:
             InstanceDataError: two distinct terms share a 64-bit hash.
         """
-        keyed = _keyed(terms)
-        distinct = keyed.filter(pl.col("h").is_first_distinct())
+        block = keyed(terms, source=self._source)
+        return self.number(block.distinct).gather(block.at).alias(terms.name)
+
+    def number(self, distinct: pl.DataFrame) -> pl.Series:
+        """The code of each of the *distinct* terms of a :class:`Keyed` block, in order, new terms numbered
+        after those seen before.
+
+        Raises:
+            InstanceDataError: a term has the 64-bit hash of another it is not.
+        """
         code = _find(self._runs, distinct, self._source)
         new = distinct.filter(code.is_null())
         if new.height:
@@ -96,18 +129,14 @@ class Dictionary:
             self._size += new.height
             # copied out of the block: a slice of a string column would keep the whole block's text alive
             self._values.append(pl.Series("term", new["term"].to_list(), dtype=pl.String))
-            self._add(new.select("h", "check", code=numbered).sort("h"))
-        mapping = distinct.select("h", "check", code=code).sort("h")
-        at = mapping["h"].search_sorted(keyed["h"])
-        if (mapping["check"].gather(at) != keyed["check"]).any():  # two terms of the block, one hash
-            raise _collision(self._source)
-        return mapping["code"].gather(at).alias(terms.name)
+            self._add(new.select("h", "check", code=numbered))
+        return code
 
     def _add(self, run: pl.DataFrame) -> None:
         self._runs.append(run)
         while len(self._runs) > 1 and self._runs[-2].height <= 2 * self._runs[-1].height:
             last = self._runs.pop()
-            self._runs[-1] = pl.concat([self._runs[-1], last]).sort("h")
+            self._runs[-1] = pl.concat([self._runs[-1], last], rechunk=True)
 
     def terms(self) -> Terms:
         """The terms numbered so far, frozen."""

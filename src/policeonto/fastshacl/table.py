@@ -254,15 +254,19 @@ def _union(frames: list[pl.DataFrame], *, disjoint: bool) -> pl.DataFrame:
 
 def parse_ntriples(data: bytes) -> pl.DataFrame | None:
     """Split N-Triples into ``s``, ``p``, ``o`` vectorised; None if any line needs a full parser (other
-    whitespace than single spaces, escapes beyond the canonical ones, comments, a syntax error) or the data
-    is not UTF-8."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    whitespace than single spaces, escapes beyond the canonical ones, comments, a syntax error such as a
+    line with no object) or the data is not UTF-8.
+
+    >>> parse_ntriples(b'<http://ex/a> <http://ex/p> "x y" .\\n').rows()
+    [('<http://ex/a>', '<http://ex/p>', '"x y"')]
+    >>> parse_ntriples(b'<http://ex/a> <http://ex/p> .\\n') is None
+    True
+    """
+    if b"\\" in data and re.search(rb"\\[uUtbf']", data):
         return None
-    if re.search(r"\\[uUtbf']", text):
+    lines = _split_lines(data)
+    if lines is None:
         return None
-    lines = pl.Series("line", [text], dtype=pl.String).str.split("\n").explode().str.strip_suffix("\r")
     lines = lines.filter(lines.str.len_bytes() > 0)
     frame = (
         lines.to_frame()
@@ -275,15 +279,42 @@ def parse_ntriples(data: bytes) -> pl.DataFrame | None:
             "end",
         )
     )
-    s, p, o = pl.col("s"), pl.col("p"), pl.col("o")
+    if frame.is_empty():
+        return frame.drop("end")
     iri = lambda c: c.str.starts_with("<") & c.str.ends_with(">") & ~c.str.contains(_NOT_IN_IRI)  # noqa: E731
     blank = lambda c: c.str.starts_with("_:") & ~c.str.contains(" ", literal=True)  # noqa: E731
-    literal = o.str.starts_with('"') & (o.str.ends_with('"') | o.str.contains(_LITERAL_END))
-    well_formed = pl.col("end") & (iri(s) | blank(s)) & iri(p) & (iri(o) | blank(o) | literal)
-    if frame.is_empty() or not frame.select(well_formed.all()).item():
-        return None if not frame.is_empty() else frame.drop("end")
+    literal = lambda c: c.str.starts_with('"') & c.str.contains(_LITERAL)  # noqa: E731
+    checks = {"s": lambda c: iri(c) | blank(c), "p": iri, "o": lambda c: iri(c) | blank(c) | literal(c)}
+    if not frame["end"].all():
+        return None
+    for column, check in checks.items():  # each distinct term once: a subject or a code comes many times
+        if not frame[column].unique().to_frame().select(check(pl.col(column)).fill_null(False).all()).item():
+            return None
     return frame.drop("end")
 
 
+def _split_lines(data: bytes) -> pl.Series | None:
+    """The lines of *data* (by the CSV reader, which splits in parallel, unless a line may end in a carriage
+    return or a literal holds a NUL, the byte it splits fields on); None if it is not UTF-8 or a line ends in
+    a carriage return alone (the full parser reads that)."""
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return None  # a line ended by a carriage return alone
+    if b"\r" in data or b"\x00" in data:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return pl.Series("line", [text], dtype=pl.String).str.split("\n").explode().str.strip_suffix("\r")
+    try:
+        read = pl.read_csv(
+            data, has_header=False, separator="\x00", quote_char=None, schema={"line": pl.String}, raise_if_empty=False
+        )
+    except pl.exceptions.ComputeError:  # not UTF-8
+        return None
+    return read["line"]
+
+
 _NOT_IN_IRI = r'.[<>"{}|^`\\\x00-\x20].'
-_LITERAL_END = r'"(\^\^<[^<>"{}|^`\\\x00-\x20]*>|@[A-Za-z]+(-[A-Za-z0-9]+)*)$'
+#: A literal as canonical N-Triples writes it: no quote, backslash or line break but escaped (a block with the
+#: other escapes goes to the full parser), then a datatype or a language tag, or neither.
+_LITERAL = r'^"(?:[^"\\\r\n]|\\[nr"\\])*"(?:\^\^<[^<>"{}|^`\\\x00-\x20]*>|@[A-Za-z]+(?:-[A-Za-z0-9]+)*)?$'

@@ -10,10 +10,10 @@ the IRIs the ontology and shapes use.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import polars as pl
-from linkml_runtime.utils.schemaview import SchemaView
 from pyoxigraph import NamedNode
 
 from policeonto.errors import MappingSpecError
@@ -21,6 +21,9 @@ from policeonto.mapping.checks import LABEL
 from policeonto.mapping.expressions import compile_expression, names_in
 from policeonto.mapping.spec import CONTEXT_NAMES, Mapping
 from policeonto.terms import ESCAPES, RDF_TYPE, XSD, XSD_STRING
+
+if TYPE_CHECKING:
+    from linkml_runtime.utils.schemaview import SchemaView
 
 __all__ = ["Derivation", "compile_plan", "enum_codes", "iri", "literal"]
 

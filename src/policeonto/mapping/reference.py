@@ -14,9 +14,8 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from linkml_runtime.utils.schemaview import SchemaView
 from rdflib import XSD, Graph, Literal
 
 from policeonto.instances import records_to_graph
@@ -26,6 +25,9 @@ from policeonto.mapping.recognition import recognise
 from policeonto.mapping.reference_functions import EXTENSION_FUNCTIONS
 from policeonto.mapping.spec import Mapping, SourceColumn, list_mappings
 from policeonto.vocab import schema_view
+
+if TYPE_CHECKING:
+    from linkml_runtime.utils.schemaview import SchemaView
 
 __all__ = ["reference_graph", "without_string_datatype"]
 

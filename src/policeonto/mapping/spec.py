@@ -39,10 +39,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from linkml_runtime.utils.schemaview import SchemaView
 
 from policeonto.errors import CrosswalkError, InstanceDataError, MappingSpecError, UnsafeInputError, shorten
 from policeonto.limits import Limits, read_bounded
@@ -51,6 +50,9 @@ from policeonto.mapping.crosswalk import Crosswalk, read_crosswalk
 from policeonto.mapping.expressions import check_expression
 from policeonto.mapping.patterns import Pattern, check_date_format, compile_pattern
 from policeonto.safety import inside, load_yaml
+
+if TYPE_CHECKING:
+    from linkml_runtime.utils.schemaview import SchemaView
 
 __all__ = [
     "CONTEXT_NAMES",
@@ -151,6 +153,8 @@ class Mapping:
 
     def source_view(self) -> SchemaView:
         """A new LinkML view of the source schema, its imports found where the mapping found them."""
+        from linkml_runtime.utils.schemaview import SchemaView  # most of a second to import: only when asked for
+
         return SchemaView(str(self.source_schema), importmap=dict(self.imports))
 
 
@@ -472,6 +476,8 @@ def _references(slot: Any, schema_path: Path) -> tuple[tuple[tuple[str | None, s
 
 @cache
 def _view(schema_path: Path, imports: ImportMap = ()) -> SchemaView:
+    from linkml_runtime.utils.schemaview import SchemaView
+
     return SchemaView(str(schema_path), importmap=dict(imports))
 
 

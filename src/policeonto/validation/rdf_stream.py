@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -32,7 +33,7 @@ import pyoxigraph as ox
 
 from policeonto.errors import InstanceDataError, shorten
 from policeonto.fastshacl import TripleTable, parse_ntriples
-from policeonto.fastshacl.dictionary import Dictionary
+from policeonto.fastshacl.dictionary import Dictionary, keyed
 from policeonto.limits import Limits, read_blocks
 from policeonto.rdf_formats import Syntax
 from policeonto.terms import blank, iri, literal
@@ -61,21 +62,42 @@ def read_streamed(
             (with the line where the parser says).
     """
     encoded = _Encoded(path)
-    for frame in _frames(path, syntax, limits, block, batch):
-        check_terms(frame, path, limits)
-        encoded.add(frame)
+    for part in _blocks(path, syntax, limits, block, batch):
+        encoded.add(part)
     return encoded.table()
 
 
-def _frames(path: Path, syntax: Syntax, limits: Limits, block: int, batch: int) -> Iterator[pl.DataFrame]:
-    """Frames of ``s``, ``p``, ``o`` terms, a block of the file at a time."""
+@dataclass(frozen=True)
+class _Block:
+    """A block's triples checked and keyed, ready to be numbered: its distinct terms (as
+    :func:`~policeonto.fastshacl.dictionary.keyed` gives them) and, under each predicate, the rows of its
+    triples' subjects ``s`` and objects ``o`` among them."""
+
+    distinct: pl.DataFrame
+    by_predicate: dict[str, pl.DataFrame]
+
+
+def _block(frame: pl.DataFrame, path: Path, limits: Limits) -> _Block:
+    """The triples of *frame* checked against the limits and keyed (work that needs no dictionary, so that
+    the parsing threads do it beside the numbering of an earlier block)."""
+    check_terms(frame, path, limits)
+    n = frame.height
+    terms = keyed(pl.concat([frame["s"], frame["o"]]), source=path)
+    rows = pl.DataFrame({"p": frame["p"], "s": terms.at.slice(0, n), "o": terms.at.slice(n, n)})
+    parts = rows.partition_by("p", as_dict=True, include_key=False) if n else {}
+    return _Block(terms.distinct, {str(p): part for (p,), part in parts.items()})
+
+
+def _blocks(path: Path, syntax: Syntax, limits: Limits, block: int, batch: int) -> Iterator[_Block]:
+    """The file's triples a block at a time, checked and keyed."""
     blocks = read_blocks(path, limits, size=block)
     if syntax.name not in _LINES:  # Oxigraph reads the stream, holding a batch of quads at a time
-        yield from parse_quads(_Stream(blocks), syntax, path, batch=batch)
+        for frame in parse_quads(_Stream(blocks), syntax, path, batch=batch):
+            yield _block(frame, path, limits)
         return
     lines = _lines(blocks, path, limits)
     with ThreadPoolExecutor(max_workers=_PARSERS) as pool:  # polars and Oxigraph parse without the GIL
-        parsing: deque[Future[pl.DataFrame]] = deque()
+        parsing: deque[Future[_Block]] = deque()
         while True:
             try:
                 first, data = next(lines)
@@ -85,18 +107,20 @@ def _frames(path: Path, syntax: Syntax, limits: Limits, block: int, batch: int) 
                 for earlier in parsing:  # an error in an earlier block is the one to report
                     earlier.result()
                 raise
-            parsing.append(pool.submit(_parse_lines, data, syntax, path, first))
+            parsing.append(pool.submit(_parse_lines, data, syntax, path, first, limits))
             if len(parsing) > _PARSERS:
                 yield parsing.popleft().result()
         while parsing:
             yield parsing.popleft().result()
 
 
-def _parse_lines(block: bytes, syntax: Syntax, path: Path, first: int) -> pl.DataFrame:
-    """The triples of a block of whole lines starting at line *first*: split vectorised when it is canonical
-    N-Triples, otherwise through Oxigraph's parser."""
+def _parse_lines(block: bytes, syntax: Syntax, path: Path, first: int, limits: Limits) -> _Block:
+    """The triples of a block of whole lines starting at line *first*, checked and keyed: split vectorised
+    when it is canonical N-Triples, otherwise through Oxigraph's parser."""
     frame = parse_ntriples(block) if syntax.name == "nt" else None
-    return frame if frame is not None else pl.concat(list(parse_quads(block, syntax, path, first_line=first)))
+    if frame is None:
+        frame = pl.concat(list(parse_quads(block, syntax, path, first_line=first)))
+    return _block(frame, path, limits)
 
 
 def _lines(blocks: Iterable[bytes], path: Path, limits: Limits) -> Iterator[tuple[int, bytes]]:
@@ -118,7 +142,14 @@ def _lines(blocks: Iterable[bytes], path: Path, limits: Limits) -> Iterator[tupl
 
 
 def _check_lines(block: bytes, path: Path, limits: Limits, first: int) -> None:
-    if len(block) > limits.line_size and max(map(len, block.split(b"\n"))) > limits.line_size:
+    """Refuse a line of *block* over ``limits.line_size``. Such a line spans a whole window of half the limit
+    (windows aligned on multiples of it), so the block is split into lines only when a window holds no
+    line end."""
+    half = max(limits.line_size // 2, 1)
+    windows = range(0, len(block), half)
+    if len(block) <= limits.line_size or all(block.find(b"\n", at, at + half) >= 0 for at in windows):
+        return
+    if max(map(len, block.split(b"\n"))) > limits.line_size:
         lengths = [len(line) for line in block.split(b"\n")]
         raise _long(path, limits, first + next(i for i, n in enumerate(lengths) if n > limits.line_size))
 
@@ -193,6 +224,9 @@ def _term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
 def check_terms(frame: pl.DataFrame, path: Path, limits: Limits) -> None:
     """Refuse an IRI longer than ``limits.iri_size`` bytes, or a literal whose lexical form is larger than
     ``limits.field_size`` bytes."""
+    longest = frame.select(pl.col("s", "p", "o").str.len_bytes().max()).row(0)
+    if max((n or 0) for n in longest) <= min(limits.iri_size + 2, limits.field_size):  # no term near a limit
+        return
     for column in ("s", "p", "o"):
         long = pl.col(column).str.starts_with("<") & (pl.col(column).str.len_bytes() > limits.iri_size + 2)
         for value in frame.filter(long).head(1)[column]:
@@ -214,14 +248,13 @@ class _Encoded:
         self.dictionary = Dictionary(source=path)
         self.by_predicate: dict[str, list[pl.DataFrame]] = {}
 
-    def add(self, frame: pl.DataFrame) -> None:
-        if frame.is_empty():
+    def add(self, block: _Block) -> None:
+        if not block.by_predicate:
             return
-        n = frame.height
-        codes = self.dictionary.codes(pl.concat([frame["s"], frame["o"]]))
-        coded = pl.DataFrame({"p": frame["p"], "s": codes.slice(0, n), "o": codes.slice(n, n)})
-        for (predicate,), part in coded.partition_by("p", as_dict=True, include_key=False).items():
-            self.by_predicate.setdefault(str(predicate), []).append(part)
+        codes = self.dictionary.number(block.distinct)
+        for predicate, rows in block.by_predicate.items():
+            part = pl.DataFrame({"s": codes.gather(rows["s"]), "o": codes.gather(rows["o"])})
+            self.by_predicate.setdefault(predicate, []).append(part)
 
     def table(self) -> TripleTable:
         """The triples, distinct under each predicate, with their dictionary."""
