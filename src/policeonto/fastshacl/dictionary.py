@@ -3,8 +3,8 @@
 A block of terms is first keyed (:func:`keyed`: its distinct terms with their hashes, and where each of its
 terms is among them), which needs no dictionary and so may run beside the numbering of another block. A
 :class:`Dictionary` numbers keyed blocks one at a time (new ones after those it has seen), finding each
-by its 64-bit hash in a few runs that are merged as they grow (so finding a block's terms costs a hash
-join with each, a few in all, not one per block seen); :meth:`Dictionary.terms` freezes it into
+by its 64-bit hash in a few sorted runs that are merged as they grow (so finding a block's terms costs
+a binary search in each, not a pass over every term seen); :meth:`Dictionary.terms` freezes it into
 :class:`Terms`, which a :class:`~policeonto.fastshacl.TripleTable` carries when its columns hold codes:
 the engine then joins and counts on the codes and decodes only the terms it must read as text or report.
 
@@ -81,11 +81,13 @@ def _find(runs: list[pl.DataFrame], keyed: pl.DataFrame, source: Path | str) -> 
         InstanceDataError: a row found by its hash disagrees on its second hash (two terms, one hash).
     """
     found = pl.Series("code", [None] * keyed.height, dtype=CODE)
-    for run in runs:  # each hash once in a run: a left join keeps the rows of *keyed*, in order
-        hit = keyed.select("h", "check").join(run, on="h", how="left", suffix="_run", maintain_order="left")
-        if (hit["check_run"] != hit["check"]).any():  # null (not in the run) is not a difference
+    h, check = keyed["h"], keyed["check"]
+    for run in runs:  # a binary search: a hash join would hash the whole run again for every block
+        at = run["h"].search_sorted(h).clip(upper_bound=run.height - 1)
+        hit = run["h"].gather(at) == h
+        if (hit & (run["check"].gather(at) != check)).any():
             raise _collision(source)
-        found = found.fill_null(hit["code"])
+        found = found.fill_null(_where(hit, run["code"].gather(at)))
     return found
 
 
@@ -102,7 +104,7 @@ class Dictionary:
     def __init__(self, *, source: Path | str = "<terms>") -> None:
         self._source = source
         self._values: list[pl.Series] = []
-        self._runs: list[pl.DataFrame] = []  # the larger first
+        self._runs: list[pl.DataFrame] = []  # each sorted on h, the larger first
         self._size = 0
 
     def codes(self, terms: pl.Series) -> pl.Series:
@@ -129,14 +131,14 @@ class Dictionary:
             self._size += new.height
             # copied out of the block: a slice of a string column would keep the whole block's text alive
             self._values.append(pl.Series("term", new["term"].to_list(), dtype=pl.String))
-            self._add(new.select("h", "check", code=numbered))
+            self._add(new.select("h", "check", code=numbered).sort("h"))
         return code
 
     def _add(self, run: pl.DataFrame) -> None:
         self._runs.append(run)
         while len(self._runs) > 1 and self._runs[-2].height <= 2 * self._runs[-1].height:
             last = self._runs.pop()
-            self._runs[-1] = pl.concat([self._runs[-1], last], rechunk=True)
+            self._runs[-1] = pl.concat([self._runs[-1], last]).sort("h")
 
     def terms(self) -> Terms:
         """The terms numbered so far, frozen."""
