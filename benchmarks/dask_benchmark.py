@@ -58,21 +58,23 @@ def month(folder: Path, forces: int, street: int, searches: int, outcomes: int) 
     return files
 
 
-def _timed(files: list[Path], executor: Executor, what: str, folder: Path) -> tuple[float, object]:
-    started = time.perf_counter()
+def _timed(files: list[Path], executor: Executor, what: str, folder: Path) -> tuple[float, float, object]:
+    """The wall seconds of the run, the CPU seconds of this process (the client) in them, and what it made."""
+    started, cpu = time.perf_counter(), time.process_time()
     if what == "map":
         written = folder / "national.nt"
         with written.open("wb") as out:
             result = map_files(files, out, executor=executor)
-        taken = time.perf_counter() - started
+        taken, cpu = time.perf_counter() - started, time.process_time() - cpu
         digest = hashlib.sha256()  # the bytes but for the run's start time, without holding gigabytes
         with written.open("rb") as lines:
             for line in lines:
                 digest.update(_WHEN.sub(b"", line))
         written.unlink()
-        return taken, (digest.hexdigest(), result.rows_read, result.rows_rejected)
+        return taken, cpu, (digest.hexdigest(), result.rows_read, result.rows_rejected)
     report = validate(files, executor=executor)
-    return time.perf_counter() - started, ([f.as_dict() for f in report.findings], report.rows, report.triples)
+    taken, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return taken, cpu, ([f.as_dict() for f in report.findings], report.rows, report.triples)
 
 
 def _computing(stream: list[dict]) -> float:
@@ -88,10 +90,14 @@ def _estimate(what: str, per_worker: float, client_share: float, workers: int) -
     bound = "the client's CPU" if client > computing else "the workers"
     print(
         f"  estimate, {what}: 15 years of national data ({total / 1e6:,.0f}M rows): a worker computes "
-        f"{per_worker:,.0f} rows/s, so {workers} workers {computing / 3600:.2f} h; the client's process spends "
-        f"{client_share * 1e6:,.0f} CPU s per million rows, {client / 3600:.2f} h in all; at least "
-        f"{max(computing, client) / 3600:.2f} h, bound by {bound} (one worker: {total / per_worker / 86400:.1f} days)"
+        f"{per_worker:,.0f} rows/s, so {workers} workers {_duration(computing)}; the client's process spends "
+        f"{client_share * 1e6:,.0f} CPU s per million rows, {_duration(client)} in all; at least "
+        f"{_duration(max(computing, client))}, bound by {bound} (one worker: {_duration(total / per_worker)})"
     )
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:,.0f} min" if seconds < 7200 else f"{seconds / 3600:,.1f} h"
 
 
 def main() -> None:
@@ -110,17 +116,15 @@ def main() -> None:
     load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     print(f"{len(files)} files, {rows:,} rows ({size:.1f} MB); {load}", flush=True)
     for what in args.what.split(","):
-        seconds, expected = _timed(files, Executor(), what, args.out)
+        seconds, _, expected = _timed(files, Executor(), what, args.out)
         print(f"{what}: 1 process {seconds:.1f} s, {rows / seconds:,.0f} rows/s", flush=True)
         for workers in (1, 2):
             with (
                 LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster,
                 Client(cluster) as watcher,
+                get_task_stream(client=watcher) as stream,
             ):
-                started = time.process_time()
-                with get_task_stream(client=watcher) as stream:
-                    taken, got = _timed(files, Executor(scheduler=cluster.scheduler_address), what, args.out)
-                client = time.process_time() - started
+                taken, client, got = _timed(files, Executor(scheduler=cluster.scheduler_address), what, args.out)
             assert got == expected, f"{what} on {workers} workers differs from one process"
             busy = _computing(stream.data)
             print(
