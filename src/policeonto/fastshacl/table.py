@@ -281,8 +281,8 @@ def parse_ntriples(data: bytes) -> pl.DataFrame | None:
     )
     if frame.is_empty():
         return frame.drop("end")
-    iri = lambda c: c.str.starts_with("<") & c.str.ends_with(">") & ~c.str.contains(_NOT_IN_IRI)  # noqa: E731
-    blank = lambda c: c.str.starts_with("_:") & ~c.str.contains(" ", literal=True)  # noqa: E731
+    iri = lambda c: c.str.contains(_IRI) & ~c.str.contains(_NOT_IN_IRI)  # noqa: E731
+    blank = lambda c: c.str.contains(_BLANK)  # noqa: E731
     literal = lambda c: c.str.starts_with('"') & c.str.contains(_LITERAL)  # noqa: E731
     checks = {"s": lambda c: iri(c) | blank(c), "p": iri, "o": lambda c: iri(c) | blank(c) | literal(c)}
     if not frame["end"].all():
@@ -299,7 +299,9 @@ def _split_lines(data: bytes) -> pl.Series | None:
     a carriage return alone (the full parser reads that)."""
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None  # a line ended by a carriage return alone
-    if b"\r" in data or b"\x00" in data:
+    if data[:1] not in (b"<", b"_") or b"\r" in data or b"\x00" in data:
+        # the CSV reader would drop a byte-order mark and unpack compressed bytes: it reads only blocks that
+        # start as a triple does
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -314,7 +316,14 @@ def _split_lines(data: bytes) -> pl.Series | None:
     return read["line"]
 
 
-_NOT_IN_IRI = r'.[<>"{}|^`\\\x00-\x20].'
+_IRI = r"^<[A-Za-z][A-Za-z0-9+.-]*:[^>]*>$"  # an absolute IRI: a scheme first
+#: What an IRI may not hold but at its ends, and a percent not followed by two hex digits (brackets, which only
+#: an IPv6 host may hold, go to the full parser).
+_NOT_IN_IRI = r'.[<>"{}|^`\\\x00-\x20\[\]].|%(?:[0-9A-Fa-f][^0-9A-Fa-f]|[^0-9A-Fa-f])'
+#: A blank node label in ASCII (any other goes to the full parser, which knows the Unicode ranges).
+_BLANK = r"^_:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$"
+_DATATYPE = r'\^\^<[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*>'
+_LANGUAGE = r"@[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*"  # a longer subtag goes to the full parser, which refuses it
 #: A literal as canonical N-Triples writes it: no quote, backslash or line break but escaped (a block with the
 #: other escapes goes to the full parser), then a datatype or a language tag, or neither.
-_LITERAL = r'^"(?:[^"\\\r\n]|\\[nr"\\])*"(?:\^\^<[^<>"{}|^`\\\x00-\x20]*>|@[A-Za-z]+(?:-[A-Za-z0-9]+)*)?$'
+_LITERAL = rf'^"(?:[^"\\\r\n]|\\[nr"\\])*"(?:{_DATATYPE}|{_LANGUAGE})?$'

@@ -131,10 +131,11 @@ def _lines(blocks: Iterable[bytes], path: Path, limits: Limits) -> Iterator[tupl
         data = carry + data
         cut = data.rfind(b"\n") + 1
         block, carry = data[:cut], data[cut:]
+        if block:  # before the unfinished line after it, which comes later in the file
+            _check_lines(block, path, limits, line)
         if len(carry) > limits.line_size:
             raise _long(path, limits, line + block.count(b"\n"))
         if block:
-            _check_lines(block, path, limits, line)
             yield line, block
             line += block.count(b"\n")
     if carry:
