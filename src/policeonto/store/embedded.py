@@ -55,6 +55,7 @@ class EmbeddedStore(ClosedOnExit):
         self._path = path
         self._names = GraphNames()
         self._pointers: dict[str, str] = {}  # the version holding each replaced graph
+        self._loaded = False  # a graph was loaded: compact the store when it is closed
         self._dataset: dict[str, Any] = {"use_default_graph_as_union": True}
         self._lock: BinaryIO | None = None
         if path is not None:
@@ -171,6 +172,7 @@ class EmbeddedStore(ClosedOnExit):
         finally:
             self._refresh()
         self._store.flush()
+        self._loaded = True
         return self._count(stored)
 
     def _count(self, graph: str) -> int:
@@ -316,12 +318,16 @@ class EmbeddedStore(ClosedOnExit):
         return sorted(user for _, user in self._names.shown)
 
     def close(self) -> None:
-        """Flush and release the store and its lock; closing a closed store does nothing."""
+        """Flush and release the store and its lock; closing a closed store does nothing. A store that was
+        loaded is compacted first: the bulk loader leaves its files as it wrote them, and an aggregate over a
+        freshly loaded store of 13.5M quads took 34 s, 5 s once compacted (which took 17 s)."""
         if self._oxigraph is None:
             return
         try:
             if not self.read_only:
                 self._oxigraph.flush()
+                if self._loaded and self._path is not None:
+                    self._oxigraph.optimize()
         finally:
             self._oxigraph = None
             self._unlock()
