@@ -311,7 +311,19 @@ def _swallowed_interrupt() -> None:
     _InterruptedFinaliser()  # collected at once
 
 
+@pytest.fixture
+def default_sigint() -> Iterator[None]:
+    """Ctrl-C handled as in a fresh process: a library run earlier in this process may have left a handler
+    of its own (Spark's context sets one), which :func:`interrupts.handling` rightly leaves in place."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.usefixtures("default_sigint")
 def test_an_interruption_python_swallowed_still_keeps_the_output_out(tmp_path: Path) -> None:
     target = tmp_path / "out.nt"
     target.write_bytes(b"previous\n")
@@ -328,6 +340,7 @@ def test_an_interruption_python_swallowed_still_keeps_the_output_out(tmp_path: P
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.usefixtures("default_sigint")
 def test_a_command_whose_interruption_was_swallowed_exits_130(tmp_path: Path, monkeypatch) -> None:
     import policeonto.mapping.cli_support as cli_support
 
