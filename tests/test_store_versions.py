@@ -274,3 +274,40 @@ def test_a_versions_file_planted_as_a_link_is_refused(tmp_path: Path) -> None:
     (location / VERSIONS_FILE).symlink_to(secret)
     with pytest.raises(StoreError, match="symbolic link"):
         EmbeddedStore(location, read_only=True)
+
+
+class _Watched:
+    """A real Oxigraph store that counts its compactions."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store: ox.Store | None = store
+        self.compacted = 0
+
+    def optimize(self) -> None:
+        self.compacted += 1
+        self.store.optimize()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+
+def test_a_loaded_store_is_compacted_when_it_is_closed_and_keeps_every_quad(tmp_path: Path) -> None:
+    """The bulk loader leaves its files as it wrote them, which slows every index read: closing a store
+    that was loaded compacts it (once); closing one that was only opened, or opened read-only, does not."""
+    location = tmp_path / "store"
+    opened = EmbeddedStore(location)
+    untouched = opened._oxigraph = _Watched(opened._oxigraph)
+    opened.close()
+    untouched.store = None  # the store's files are released with the last reference
+    assert untouched.compacted == 0
+    store = _store(location, _write(tmp_path / "new.nt", "new", 5), _write(tmp_path / "newer.nt", "newer", 7))
+    expected = _answers(store)
+    loaded = store._oxigraph = _Watched(store._oxigraph)
+    store.close()
+    loaded.store = None
+    assert loaded.compacted == 1
+    reader = EmbeddedStore(location, read_only=True)
+    read = reader._oxigraph = _Watched(reader._oxigraph)
+    assert _answers(reader) == expected
+    reader.close()
+    assert read.compacted == 0
