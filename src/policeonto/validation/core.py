@@ -6,7 +6,6 @@ import io
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from policeonto.paths import Inputs, input_paths
 from policeonto.quiet import RDFLIB_LITERALS, quieted
 from policeonto.scale.executor import Executor
 from policeonto.shacl import run_pyshacl
-from policeonto.validation.fast import project_shapes, read_table, violations_of
+from policeonto.validation.fast import project_shapes, read_with_shapes, violations_of
 from policeonto.validation.nodes import dangling_findings
 from policeonto.validation.pipeline import ShapesChecked, validating
 from policeonto.validation.rdf_input import is_rdf, read_rdf
@@ -175,19 +174,14 @@ def _validate_fast(
 ) -> list[Finding]:
     if is_rdf(paths[0]) or is_records(paths[0]):
         (path,) = paths
-        pool = ThreadPoolExecutor(max_workers=1)
-        shapes = pool.submit(project_shapes)  # compiled while the file is read: rdflib parses beside polars
-        try:
-            if is_rdf(path):
-                table = read_table(path, limits=options.limits)
-            else:
-                table = TripleTable.from_graph(read_records(path, limits=options.limits))
-        finally:
-            pool.shutdown(wait=False)
+        if is_rdf(path):
+            table, shapes = read_with_shapes(path, limits=options.limits)
+        else:
+            table, shapes = TripleTable.from_graph(read_records(path, limits=options.limits)), project_shapes()
         report.triples += len(table)
         report.records += table.decode(table.subjects()).str.starts_with("<").sum()
         report.files.append(FileReport(str(path), triples=len(table)))
-        violations = violations_of(table, shapes.result())
+        violations = violations_of(table, shapes)
         report.violations.append(violations)
         return fast_findings(violations, file=str(path))
     mapping, catalogue = mappings

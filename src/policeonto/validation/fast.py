@@ -10,6 +10,7 @@ it, whichever parser read it.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from policeonto.shacl import shapes_graph
 from policeonto.validation.rdf_input import raw_literals, rdf_format_of, read_rdf, safe_rdf_bytes
 from policeonto.validation.rdf_stream import STREAMED, check_terms, parse_quads, read_streamed
 
-__all__ = ["project_shapes", "read_table", "violations_of"]
+__all__ = ["project_shapes", "read_table", "read_with_shapes", "violations_of"]
 
 _SOURCE_ROW = "<https://w3id.org/policeonto/source_row>"
 
@@ -49,6 +50,22 @@ def read_table(path: Path, *, limits: Limits = Limits()) -> TripleTable:
     frame = pl.concat(list(parse_quads(data, syntax, path)))
     check_terms(frame, path, limits)
     return TripleTable.from_frame(frame)
+
+
+def read_with_shapes(path: Path, *, limits: Limits = Limits()) -> tuple[TripleTable, Shapes]:
+    """The RDF file at *path* as :func:`read_table` reads it, and the project's shapes: compiled in a thread
+    while a file read out of core is read (polars and Oxigraph read without the GIL, rdflib parses the
+    shapes beside them); after the file, for the syntaxes rdflib reads (one of them with rdflib's literal
+    normalisation turned off, which the shapes must not see).
+
+    Raises:
+        InstanceDataError: as :func:`read_table`.
+    """
+    if by_name(rdf_format_of(path)).name not in STREAMED:
+        return read_table(path, limits=limits), project_shapes()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        shapes = pool.submit(project_shapes)
+        return read_table(path, limits=limits), shapes.result()
 
 
 def violations_of(table: TripleTable, shapes: Shapes | None = None) -> pl.DataFrame:
