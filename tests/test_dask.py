@@ -280,3 +280,74 @@ def test_an_assessment_on_a_cluster_finds_the_evidence_one_process_finds(cluster
         )
     assert found["cluster"] == found["one"]
     assert found["one"][3] > 0 and found["one"][1]["validated"] > 0
+
+
+def _plan(staged: object) -> object:
+    from policeonto.scale.mapping import TaskPlan
+
+    return TaskPlan(None, None, MapOptions(), True, False, None, staged)  # type: ignore[arg-type]
+
+
+def test_workers_that_see_the_clients_folder_write_the_triples_there(cluster: LocalCluster, tmp_path: Path) -> None:
+    """A worker of a local cluster sees the client's staging folder and writes its task's N-Triples to a file
+    there, not through the cluster; one whose folder of that name is not the client's (its mark holds another
+    token: a worker elsewhere) sends the bytes. Both are the bytes one process writes."""
+    from policeonto.mapping.keys import KeyIndex
+    from policeonto.scale.mapping import Staging, map_task, staging
+
+    street = _street(tmp_path / "2024-01-kent-street.csv", 500, seed=5)
+    expected, _ = _mapped([street])
+    with staging() as staged, Client(cluster.scheduler_address, set_as_default=False) as client:
+        written = client.submit(map_task, [street], KeyIndex(), _plan(staged), pure=False).result()
+        elsewhere = Staging(staged.folder, "0" * 32)
+        sent = client.submit(map_task, [street], KeyIndex(), _plan(elsewhere), pure=False).result()
+        assert isinstance(written.ntriples, Path) and written.ntriples.parent == Path(staged.folder)
+        assert isinstance(sent.ntriples, bytes)
+        assert _WHEN.sub(b"", written.ntriples.read_bytes()) == _WHEN.sub(b"", sent.ntriples) == expected
+        written.discard()
+        assert sorted(p.name for p in Path(staged.folder).iterdir()) == ["run"]
+    assert not Path(staged.folder).exists()
+
+
+def test_a_run_on_a_cluster_writes_a_file_as_one_process_and_leaves_no_staging_folder(
+    cluster: LocalCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mapped on the cluster to a file on disk (the kernel copies each task's file to its end), the output is
+    the one-process run's bytes, and the run's staging folder is gone afterwards."""
+    import tempfile
+
+    files = [_street(tmp_path / f"2024-01-force{n}-street.csv", 800, seed=n) for n in range(3)]
+    expected, _ = _mapped(files)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    written = tmp_path / "out.nt"
+    with written.open("wb") as out:
+        out.write(b"# before\n")
+        map_files(files, out, executor=Executor(scheduler=cluster.scheduler_address))
+        out.write(b"# after\n")
+    assert _WHEN.sub(b"", written.read_bytes()) == b"# before\n" + expected + b"# after\n"
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+@pytest.mark.parametrize("mode", ["wb", "ab", "memory"])
+def test_a_tasks_file_is_appended_whole_after_what_was_buffered(tmp_path: Path, mode: str) -> None:
+    """Copied to a file opened to write or to append (through the kernel) or to one in memory, a task's file
+    lands after what the output buffered before it and before what it writes next, and the output knows where
+    it is."""
+    from policeonto.scale.mapping import _append
+
+    part = tmp_path / "part.nt"
+    part.write_bytes(b"<s> <p> <o> .\n" * 50_000)
+    target = tmp_path / "target.nt"
+    target.write_bytes(b"kept\n")
+    out = io.BytesIO() if mode == "memory" else target.open(mode)  # type: ignore[call-overload]
+    with out:
+        out.write(b"buffered\n")
+        _append(part, out)
+        out.write(b"next\n")
+        where = out.tell()
+        got = out.getvalue() if isinstance(out, io.BytesIO) else None
+    got = got if got is not None else target.read_bytes()
+    kept = b"kept\n" if mode == "ab" else b""
+    assert got == kept + b"buffered\n" + part.read_bytes() + b"next\n"
+    assert where == len(got)

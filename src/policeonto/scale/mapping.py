@@ -21,6 +21,13 @@ their frames travel as Arrow. What depends on more than one file is decided here
 A worker that dies takes its task with it; Dask runs the task again on another worker, and as a task is a
 pure function of its file its result is the same: nothing is lost or counted twice.
 
+The N-Triples do not travel through the cluster when they need not: a worker that sees the client's
+staging folder (:class:`Staging`: a folder in the client's temporary directory, marked with a token of
+the run) writes its task's N-Triples to a file of its own there, and the client copies the file into the
+output and deletes it. Every worker of a local cluster sees it; a worker of a
+cluster elsewhere does not, and sends the bytes, as every worker did before. A worker that dies while
+writing leaves a file no result names, deleted with the folder; the task run again writes a file of its own.
+
 The client takes the tasks' results in order and writes each before taking the next, and has only a few
 tasks more than there are workers submitted at once, so the results waiting to be taken are bounded too.
 """
@@ -28,8 +35,13 @@ tasks more than there are workers submitted at once, so the results waiting to b
 from __future__ import annotations
 
 import io
+import os
+import secrets
+import shutil
+import tempfile
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -50,7 +62,58 @@ from policeonto.validation.pipeline import ShapesChecked, checked, validating_pa
 if TYPE_CHECKING:
     from dask.distributed import Future
 
-__all__ = ["ClusterRun", "TaskDone", "TaskPlan", "map_on_cluster", "map_task"]
+__all__ = ["ClusterRun", "Staging", "TaskDone", "TaskPlan", "map_on_cluster", "map_task"]
+
+_MARK = "run"  # the file in a staging folder that holds the run's token
+
+
+@dataclass(frozen=True)
+class Staging:
+    """A folder where workers write their tasks' N-Triples for the client to take, and the token that tells
+    a worker it is the client's folder (a worker elsewhere may have a folder of the same name)."""
+
+    folder: str
+    token: str
+
+    def seen(self) -> bool:
+        """Whether this process sees the client's folder: its mark holds the token."""
+        try:
+            return (Path(self.folder) / _MARK).read_text(encoding="ascii") == self.token
+        except (OSError, UnicodeDecodeError):
+            return False
+
+
+@contextmanager
+def staging() -> Iterator[Staging]:
+    """A staging folder for a run, in this process's temporary directory, deleted with what is in it on
+    leaving."""
+    folder = tempfile.mkdtemp(prefix="policeonto-run-")
+    try:
+        token = secrets.token_hex(16)
+        (Path(folder) / _MARK).write_text(token, encoding="ascii")
+        yield Staging(folder, token)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _append(path: Path, out: BinaryIO) -> None:
+    """Copy the file at *path* to the end of *out*: in the kernel (``os.sendfile``) where *out* is a file it
+    can write to, else through this process."""
+    with path.open("rb") as part:
+        size, sent = os.fstat(part.fileno()).st_size, 0
+        try:
+            target: int | None = out.fileno()
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            target = None  # not a file
+        if target is not None:
+            out.flush()
+            try:
+                while sent < size and (done := os.sendfile(target, part.fileno(), sent, size - sent)):
+                    sent += done
+            except OSError:
+                pass  # a file sendfile cannot write (opened to append, on some kernels): the rest as bytes
+        part.seek(sent)
+        shutil.copyfileobj(part, out, 1 << 20)
 
 
 @dataclass(frozen=True)
@@ -63,18 +126,37 @@ class TaskPlan:
     write: bool
     validate: bool
     fold: Callable[[Sequence[object]], object] | None = None  # what a task makes of its events, sent back
+    staging: Staging | None = None  # where a worker that sees it writes its N-Triples
 
 
 @dataclass(frozen=True)
 class TaskDone:
-    """What a task sends back: its files' summary, their N-Triples (when written), the keys of the run up
-    to and with its files, and what the shapes found (when validated)."""
+    """What a task sends back: its files' summary, their N-Triples (when written: the bytes, or the file in
+    the staging folder that holds them), the keys of the run up to and with its files, and what the shapes
+    found (when validated)."""
 
     mapped: MapResult
-    ntriples: bytes
+    ntriples: bytes | Path
     keys: KeyIndex
     validated: ValidatedPart | None
     folded: object = None
+
+    def write_to(self, out: BinaryIO) -> None:
+        """Write the task's N-Triples to the end of *out*."""
+        if isinstance(self.ntriples, Path):
+            _append(self.ntriples, out)
+        else:
+            out.write(self.ntriples)
+
+    @property
+    def wrote(self) -> bool:
+        """Whether the task wrote any N-Triples."""
+        return self.ntriples.stat().st_size > 0 if isinstance(self.ntriples, Path) else bool(self.ntriples)
+
+    def discard(self) -> None:
+        """Delete the task's file in the staging folder, if it wrote one."""
+        if isinstance(self.ntriples, Path):
+            self.ntriples.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -89,7 +171,17 @@ class ClusterRun:
 def map_task(what: Sequence[Path] | FilePart, after: KeyIndex, plan: TaskPlan) -> TaskDone:
     """Map the files or the part of a file *what* (after the files whose keys are *after*) as
     :func:`~policeonto.mapping.map_stream` does, on a worker."""
+    if plan.write and plan.staging is not None and plan.staging.seen():
+        path = Path(plan.staging.folder) / f"{uuid.uuid4().hex}.nt"  # a file of this attempt's own
+        with path.open("wb") as out:
+            done = _mapped(what, after, plan, out)
+        return TaskDone(done.mapped, path, done.keys, done.validated, done.folded)
     out = io.BytesIO()
+    done = _mapped(what, after, plan, out)
+    return TaskDone(done.mapped, out.getvalue(), done.keys, done.validated, done.folded)
+
+
+def _mapped(what: Sequence[Path] | FilePart, after: KeyIndex, plan: TaskPlan, out: BinaryIO) -> TaskDone:
     if isinstance(what, FilePart):
         events = map_part(what, mapping=plan.mapping, catalogue=plan.catalogue, options=plan.options, after=after)
     else:
@@ -108,7 +200,7 @@ def map_task(what: Sequence[Path] | FilePart, after: KeyIndex, plan: TaskPlan) -
         else:
             kept.append(event)
     mapped = map_result(kept, keep_findings=plan.options.keep_findings)
-    return TaskDone(mapped, out.getvalue(), keys, validated, plan.fold(kept) if plan.fold is not None else None)
+    return TaskDone(mapped, b"", keys, validated, plan.fold(kept) if plan.fold is not None else None)
 
 
 def _keys_of(done: TaskDone) -> KeyIndex:
@@ -139,10 +231,11 @@ def map_on_cluster(
         MappingInputError: a file cannot be mapped at all; the files before it have been written.
         MappingSpecError, OptionError: as :func:`~policeonto.mapping.map_files`.
     """
-    plan = TaskPlan(mapping, catalogue, options, out is not None or folder is not None, validate, fold)
+    write = out is not None or folder is not None
     planned = pieces(planned_files(inputs, mapping=mapping, catalogue=catalogue), executor.chunk_rows, options)
     run = uuid.uuid4().hex[:12]
-    with dask_client(executor) as client:
+    with staging() as staged, dask_client(executor) as client:  # the cluster stops before the folder goes
+        plan = TaskPlan(mapping, catalogue, options, write, validate, fold, staged if write else None)
         ahead = max(4, 2 * len(client.scheduler_info()["workers"]))  # tasks submitted beyond the one taken
         futures: list[Future | None] = []
         chained: dict[str, Future] = {}
@@ -176,6 +269,7 @@ def map_on_cluster(
                 # mapped apart from a file before it that it depends on: again, after every file before it
                 task = what if isinstance(what, FilePart) else [what]
                 again = f"policeonto-again-{run}-{number}"
+                done.discard()
                 done = client.submit(map_task, task, run_keys, plan, key=again, pure=False).result()
                 own = done.keys.fresh(run_keys)
                 if export is not None:
@@ -184,10 +278,11 @@ def map_on_cluster(
             futures[number] = None
             run_keys = run_keys.joined(own)
             if out is not None:
-                out.write(done.ntriples)
-            if folder is not None and done.ntriples:
+                done.write_to(out)
+            if folder is not None and done.wrote:
                 with dataset_file(folder, done.mapped.files[0].dataset).open("ab") as dataset:
-                    dataset.write(done.ntriples)
+                    done.write_to(dataset)
+            done.discard()
             if isinstance(what, FilePart):
                 parts.append(done.mapped)
                 if what.last:
