@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from dask.distributed import Client, LocalCluster
 
 from policeonto.mapping import map_files
 from policeonto.mapping.events import MapOptions
+from policeonto.scale import mapping as map_task_module
 from policeonto.scale.chunks import file_parts
 from policeonto.scale.executor import Executor
 from policeonto.validation import validate
@@ -313,19 +315,35 @@ def test_a_run_on_a_cluster_writes_a_file_as_one_process_and_leaves_no_staging_f
     cluster: LocalCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Mapped on the cluster to a file on disk (the kernel copies each task's file to its end), the output is
-    the one-process run's bytes, and the run's staging folder is gone afterwards."""
+    the one-process run's bytes; the run's staging folder was beside the output (the file system that has
+    room for it), and is gone afterwards. Mapped to memory, the staging folder is in the temporary
+    directory, and is gone too."""
     import tempfile
 
-    files = [_street(tmp_path / f"2024-01-force{n}-street.csv", 800, seed=n) for n in range(3)]
+    (tmp_path / "in").mkdir()
+    files = [_street(tmp_path / "in" / f"2024-01-force{n}-street.csv", 800, seed=n) for n in range(3)]
     expected, _ = _mapped(files)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    (tmp_path / "tmp").mkdir()
-    written = tmp_path / "out.nt"
+    (tmp_path / "tmp").mkdir(), (tmp_path / "out").mkdir()
+    written, seen = tmp_path / "out" / "out.nt", set[Path]()
+    real = map_task_module.staging
+
+    @contextmanager
+    def watched(near: Path | None = None) -> Iterator[object]:
+        with real(near) as staged:
+            seen.add(Path(staged.folder).parent)
+            yield staged
+
+    monkeypatch.setattr(map_task_module, "staging", watched)
     with written.open("wb") as out:
         out.write(b"# before\n")
         map_files(files, out, executor=Executor(scheduler=cluster.scheduler_address))
         out.write(b"# after\n")
     assert _WHEN.sub(b"", written.read_bytes()) == b"# before\n" + expected + b"# after\n"
+    assert seen == {tmp_path / "out"}
+    assert _mapped(files, Executor(scheduler=cluster.scheduler_address))[0] == expected
+    assert seen == {tmp_path / "out", tmp_path / "tmp"}
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["out.nt"]
     assert list((tmp_path / "tmp").iterdir()) == []
 
 

@@ -22,14 +22,11 @@ A worker that dies takes its task with it; Dask runs the task again on another w
 pure function of its file its result is the same: nothing is lost or counted twice.
 
 The N-Triples do not travel through the cluster when they need not: a worker that sees the client's
-staging folder (:class:`Staging`: a folder in the client's temporary directory, marked with a token of
-the run) writes its task's N-Triples to a file of its own there, and the client copies the file into the
-output and deletes it. Every worker of a local cluster sees it; a worker of a
+staging folder (:class:`Staging`: a folder beside the output, or in the client's temporary directory,
+marked with a token of the run) writes its task's N-Triples to a file of its own there, and the client
+copies the file into the output and deletes it. Every worker of a local cluster sees it; a worker of a
 cluster elsewhere does not, and sends the bytes, as every worker did before. A worker that dies while
 writing leaves a file no result names, deleted with the folder; the task run again writes a file of its own.
-
-The client takes the tasks' results in order and writes each before taking the next, and has only a few
-tasks more than there are workers submitted at once, so the results waiting to be taken are bounded too.
 """
 
 from __future__ import annotations
@@ -84,16 +81,22 @@ class Staging:
 
 
 @contextmanager
-def staging() -> Iterator[Staging]:
-    """A staging folder for a run, in this process's temporary directory, deleted with what is in it on
-    leaving."""
-    folder = tempfile.mkdtemp(prefix="policeonto-run-")
+def staging(near: Path | None = None) -> Iterator[Staging]:
+    """A staging folder for a run, in the folder *near* (where the output goes, which has room for it) or
+    else this process's temporary directory, deleted with what is in it on leaving."""
+    folder = tempfile.mkdtemp(prefix=".policeonto-run-", dir=near)
     try:
         token = secrets.token_hex(16)
         (Path(folder) / _MARK).write_text(token, encoding="ascii")
         yield Staging(folder, token)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _folder_of(out: BinaryIO | None) -> Path | None:
+    """The folder of the file *out* writes to, if it writes to a file on disk."""
+    name = getattr(out, "name", None)
+    return Path(name).parent if isinstance(name, str) and Path(name).is_file() else None
 
 
 def _append(path: Path, out: BinaryIO) -> None:
@@ -234,7 +237,8 @@ def map_on_cluster(
     write = out is not None or folder is not None
     planned = pieces(planned_files(inputs, mapping=mapping, catalogue=catalogue), executor.chunk_rows, options)
     run = uuid.uuid4().hex[:12]
-    with staging() as staged, dask_client(executor) as client:  # the cluster stops before the folder goes
+    # the cluster stops before the staging folder goes
+    with staging(folder or _folder_of(out)) as staged, dask_client(executor) as client:
         plan = TaskPlan(mapping, catalogue, options, write, validate, fold, staged if write else None)
         ahead = max(4, 2 * len(client.scheduler_info()["workers"]))  # tasks submitted beyond the one taken
         futures: list[Future | None] = []
