@@ -369,3 +369,25 @@ def test_a_tasks_file_is_appended_whole_after_what_was_buffered(tmp_path: Path, 
     kept = b"kept\n" if mode == "ab" else b""
     assert got == kept + b"buffered\n" + part.read_bytes() + b"next\n"
     assert where == len(got)
+
+
+def test_each_datasets_file_on_a_cluster_is_the_one_process_writes(cluster: LocalCluster, tmp_path: Path) -> None:
+    """Written dataset by dataset (as ``load`` writes them), a file mapped in three chunks and two mapped
+    whole give each dataset's file the bytes one process writes: a dataset's first task's file is renamed
+    into place, the chunks after it appended."""
+    from policeonto.mapping.stream import map_stream
+    from policeonto.mapping.writing import writing_datasets
+    from policeonto.scale.mapping import map_on_cluster
+
+    files = [_chunked_street(tmp_path / "2024-01-kent-street.csv")]
+    files += [_street(tmp_path / f"2024-01-force{n}-street.csv", 600, seed=n) for n in range(2)]
+    options = MapOptions(batch_rows=300)
+    one, many = tmp_path / "one", tmp_path / "many"
+    one.mkdir(), many.mkdir()
+    for _ in writing_datasets(map_stream(files, options=options), one):
+        pass
+    on_cluster = Executor(scheduler=cluster.scheduler_address, chunk_rows=700)
+    map_on_cluster(files, on_cluster, options=options, folder=many)
+    written = {p.name: _WHEN.sub(b"", p.read_bytes()) for p in sorted(many.iterdir())}
+    assert written == {p.name: _WHEN.sub(b"", p.read_bytes()) for p in sorted(one.iterdir())}
+    assert len(written) == 3 and all(written.values())

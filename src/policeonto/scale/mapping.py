@@ -151,6 +151,18 @@ class TaskDone:
         else:
             out.write(self.ntriples)
 
+    def write_as(self, target: Path) -> None:
+        """Write the task's N-Triples to the end of the file *target*: its file in the staging folder renamed
+        to *target* where there is no such file yet (nothing is copied), else appended."""
+        if isinstance(self.ntriples, Path) and not target.exists():
+            try:
+                os.replace(self.ntriples, target)
+                return
+            except OSError:
+                pass  # another file system: copied
+        with target.open("ab") as out:
+            self.write_to(out)
+
     @property
     def wrote(self) -> bool:
         """Whether the task wrote any N-Triples."""
@@ -284,8 +296,7 @@ def map_on_cluster(
             if out is not None:
                 done.write_to(out)
             if folder is not None and done.wrote:
-                with dataset_file(folder, done.mapped.files[0].dataset).open("ab") as dataset:
-                    done.write_to(dataset)
+                done.write_as(dataset_file(folder, done.mapped.files[0].dataset))
             done.discard()
             if isinstance(what, FilePart):
                 parts.append(done.mapped)
