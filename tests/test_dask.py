@@ -25,6 +25,7 @@ from dask.distributed import Client, LocalCluster
 
 from policeonto.mapping import map_files
 from policeonto.mapping.events import MapOptions
+from policeonto.output import atomic_output
 from policeonto.scale import mapping as map_task_module
 from policeonto.scale.chunks import file_parts
 from policeonto.scale.executor import Executor
@@ -343,7 +344,12 @@ def test_a_run_on_a_cluster_writes_a_file_as_one_process_and_leaves_no_staging_f
     assert seen == {tmp_path / "out"}
     assert _mapped(files, Executor(scheduler=cluster.scheduler_address))[0] == expected
     assert seen == {tmp_path / "out", tmp_path / "tmp"}
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["out.nt"]
+    seen.clear()
+    with atomic_output(tmp_path / "out" / "atomic.nt") as out:  # as the command line writes its output
+        map_files(files, out, executor=Executor(scheduler=cluster.scheduler_address))
+    assert seen == {tmp_path / "out"}
+    assert _WHEN.sub(b"", (tmp_path / "out" / "atomic.nt").read_bytes()) == expected
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["atomic.nt", "out.nt"]
     assert list((tmp_path / "tmp").iterdir()) == []
 
 

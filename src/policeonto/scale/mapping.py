@@ -96,6 +96,11 @@ def staging(near: Path | None = None) -> Iterator[Staging]:
 def _folder_of(out: BinaryIO | None) -> Path | None:
     """The folder of the file *out* writes to, if it writes to a file on disk."""
     name = getattr(out, "name", None)
+    if isinstance(name, int):  # opened from a descriptor, as an atomic output's temporary file is
+        try:
+            name = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            return None
     return Path(name).parent if isinstance(name, str) and Path(name).is_file() else None
 
 
