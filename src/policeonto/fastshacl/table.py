@@ -255,7 +255,7 @@ def _union(frames: list[pl.DataFrame], *, disjoint: bool) -> pl.DataFrame:
 def parse_ntriples(data: bytes) -> pl.DataFrame | None:
     """Split N-Triples into ``s``, ``p``, ``o`` vectorised; None if any line needs a full parser (other
     whitespace than single spaces, escapes beyond the canonical ones, comments, a syntax error such as a
-    line with no object) or the data is not UTF-8.
+    line with no object) or the data is not UTF-8. Language tags are written in lower case.
 
     >>> parse_ntriples(b'<http://ex/a> <http://ex/p> "x y" .\\n').rows()
     [('<http://ex/a>', '<http://ex/p>', '"x y"')]
@@ -288,9 +288,31 @@ def parse_ntriples(data: bytes) -> pl.DataFrame | None:
     if not frame["end"].all():
         return None
     for column, check in checks.items():  # each distinct term once: a subject or a code comes many times
-        if not frame[column].unique().to_frame().select(check(pl.col(column)).fill_null(False).all()).item():
+        distinct = frame[column].unique()
+        if not distinct.to_frame().select(check(pl.col(column)).fill_null(False).all()).item():
             return None
-    return frame.drop("end")
+    return _lower_languages(frame.drop("end"), distinct)  # distinct: the objects, checked last
+
+
+def _lower_languages(frame: pl.DataFrame, objects: pl.Series) -> pl.DataFrame:
+    """*frame* with every language tag of its *objects* (its distinct objects) in lower case, as Oxigraph's
+    parser writes them: a tag is one term whatever its case (``"a"@en-GB`` is ``"a"@en-gb``), so it must have
+    one spelling.
+
+    >>> frame = pl.DataFrame({"s": ["<s>"] * 3, "p": ["<p>"] * 3, "o": ['"a"@en-GB', '"A"', '"a"@en-GB']})
+    >>> _lower_languages(frame, frame["o"].unique())["o"].to_list()
+    ['"a"@en-gb', '"A"', '"a"@en-gb']
+    """
+    upper = objects.filter(objects.str.contains(_UPPER_LANGUAGE))
+    if upper.is_empty():
+        return frame
+    at = upper.str.find(r'"@[A-Za-z0-9-]+$')  # the tag, at the end (a quote in the text is escaped)
+    lowered = pl.DataFrame({"term": upper, "at": at}).select(
+        pl.concat_str(
+            pl.col("term").str.slice(0, pl.col("at")), pl.col("term").str.slice(pl.col("at")).str.to_lowercase()
+        )
+    )
+    return frame.with_columns(pl.col("o").replace(upper, lowered.to_series()))
 
 
 def _split_lines(data: bytes) -> pl.Series | None:
@@ -324,6 +346,7 @@ _NOT_IN_IRI = r'.[<>"{}|^`\\\x00-\x20\[\]].|%(?:[0-9A-Fa-f][^0-9A-Fa-f]|[^0-9A-F
 _BLANK = r"^_:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$"
 _DATATYPE = r'\^\^<[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*>'
 _LANGUAGE = r"@[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*"  # a longer subtag goes to the full parser, which refuses it
+_UPPER_LANGUAGE = r'"@[a-z0-9-]*[A-Z][A-Za-z0-9-]*$'  # a language tag with an upper-case letter
 #: A literal as canonical N-Triples writes it: no quote, backslash or line break but escaped (a block with the
 #: other escapes goes to the full parser), then a datatype or a language tag, or neither.
 _LITERAL = rf'^"(?:[^"\\\r\n]|\\[nr"\\])*"(?:{_DATATYPE}|{_LANGUAGE})?$'
