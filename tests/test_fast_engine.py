@@ -6,6 +6,7 @@ against validating the whole mapped graph at once."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -207,7 +208,8 @@ def test_validation_benchmark_runs(tmp_path: Path) -> None:
     language=st.sampled_from([None, "en", "en-GB", "cy"]),
 )
 def test_ntriples_split_agrees_with_the_full_reader(lexicals: list[str], language: str | None) -> None:
-    """Whatever the vectorised split accepts, it reads as rdflib does; what it cannot, it hands over."""
+    """Whatever the vectorised split accepts, it reads as rdflib does, but that it writes language tags in lower
+    case (one term whatever their case, as Oxigraph's parser writes them); what it cannot, it hands over."""
     from policeonto.fastshacl import parse_ntriples
 
     graph = Graph()
@@ -223,9 +225,11 @@ def test_ntriples_split_agrees_with_the_full_reader(lexicals: list[str], languag
         return
     expected = TripleTable.from_graph(Graph().parse(data=data, format="nt"))
     got = TripleTable.from_frame(frame)
+    lower = lambda row: tuple(re.sub(r'"@[A-Za-z0-9-]+$', lambda m: m[0].lower(), t) for t in row)  # noqa: E731
     assert {p: sorted(f.rows()) for p, f in got.by_predicate.items() if not p.endswith("occurred_at>")} == {
-        p: sorted(f.rows()) for p, f in expected.by_predicate.items() if not p.endswith("occurred_at>")
+        p: sorted(map(lower, f.rows())) for p, f in expected.by_predicate.items() if not p.endswith("occurred_at>")
     }
+    assert not language or all(o.endswith(f'"@{language.lower()}') for o in got.pairs(f"<{POLE}name>")["o"])
     assert got.pairs(f"<{POLE}occurred_at>").height == len(lexicals)
 
 

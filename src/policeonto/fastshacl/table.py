@@ -306,11 +306,9 @@ def _lower_languages(frame: pl.DataFrame, objects: pl.Series) -> pl.DataFrame:
     upper = objects.filter(objects.str.contains(_UPPER_LANGUAGE))
     if upper.is_empty():
         return frame
-    at = upper.str.find(r'"@[A-Za-z0-9-]+$')  # the tag, at the end (a quote in the text is escaped)
-    lowered = pl.DataFrame({"term": upper, "at": at}).select(
-        pl.concat_str(
-            pl.col("term").str.slice(0, pl.col("at")), pl.col("term").str.slice(pl.col("at")).str.to_lowercase()
-        )
+    parts = r'(?s)^(.*")(@[A-Za-z0-9-]+)$'  # the tag, at the end (a quote in the text is escaped)
+    lowered = pl.DataFrame({"term": upper}).select(
+        pl.concat_str(pl.col("term").str.extract(parts, 1), pl.col("term").str.extract(parts, 2).str.to_lowercase())
     )
     return frame.with_columns(pl.col("o").replace(upper, lowered.to_series()))
 
