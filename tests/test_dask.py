@@ -308,7 +308,7 @@ def test_workers_that_see_the_clients_folder_write_the_triples_there(cluster: Lo
         assert isinstance(sent.ntriples, bytes)
         assert _WHEN.sub(b"", written.ntriples.read_bytes()) == _WHEN.sub(b"", sent.ntriples) == expected
         written.discard()
-        assert sorted(p.name for p in Path(staged.folder).iterdir()) == ["run"]
+        assert sorted(p.name for p in Path(staged.folder).iterdir()) == [".lock", "run"]
     assert not Path(staged.folder).exists()
 
 
@@ -397,3 +397,80 @@ def test_each_datasets_file_on_a_cluster_is_the_one_process_writes(cluster: Loca
     written = {p.name: _WHEN.sub(b"", p.read_bytes()) for p in sorted(many.iterdir())}
     assert written == {p.name: _WHEN.sub(b"", p.read_bytes()) for p in sorted(one.iterdir())}
     assert len(written) == 3 and all(written.values())
+
+
+def test_a_compressed_output_gets_the_compressed_bytes(tmp_path: Path) -> None:
+    """A gzip file's descriptor is the compressed file's: a task's file is written through the compressor,
+    not beside it in the kernel."""
+    import gzip
+
+    from policeonto.scale.mapping import _append
+
+    part = tmp_path / "part.nt"
+    part.write_bytes(b"<s> <p> <o> .\n" * 50_000)
+    with gzip.open(tmp_path / "out.nt.gz", "wb") as out:
+        out.write(b"# before\n")
+        _append(part, out)
+        out.write(b"# after\n")
+    assert gzip.decompress((tmp_path / "out.nt.gz").read_bytes()) == b"# before\n" + part.read_bytes() + b"# after\n"
+
+
+def test_a_cluster_maps_to_a_gzip_file_as_one_process(cluster: LocalCluster, tmp_path: Path) -> None:
+    import gzip
+
+    files = [_street(tmp_path / "2024-01-kent-street.csv", 500, seed=5)]
+    expected, _ = _mapped(files)
+    for name, executor in (("one", Executor()), ("cluster", Executor(scheduler=cluster.scheduler_address))):
+        with gzip.open(tmp_path / f"{name}.nt.gz", "wb") as out:
+            map_files(files, out, executor=executor)
+        assert _WHEN.sub(b"", gzip.decompress((tmp_path / f"{name}.nt.gz").read_bytes())) == expected
+
+
+def test_a_worker_that_cannot_write_the_staging_folder_sends_the_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that sees the folder but may not write in it (a read-only view of it, made here by failing
+    the open as a read-only file system fails it) sends the bytes, as a worker elsewhere does."""
+    import errno
+
+    from policeonto.mapping.keys import KeyIndex
+    from policeonto.scale.mapping import map_task, staging
+
+    street = _street(tmp_path / "2024-01-kent-street.csv", 300, seed=5)
+    expected, _ = _mapped([street])
+    real_open = Path.open
+
+    def read_only(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if self.suffix == ".nt" and self.parent.name.startswith(".policeonto-run-") and "w" in mode:
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    with staging(tmp_path) as staged:
+        monkeypatch.setattr(Path, "open", read_only)
+        done = map_task([street], KeyIndex(), _plan(staged))  # type: ignore[arg-type]
+        monkeypatch.undo()
+        assert isinstance(done.ntriples, bytes) and _WHEN.sub(b"", done.ntriples) == expected
+        assert sorted(p.name for p in Path(staged.folder).iterdir()) == [".lock", "run"]
+
+
+def test_a_staging_folder_a_killed_run_left_is_removed_by_the_next(tmp_path: Path) -> None:
+    """A run killed while its staging folder is beside the output leaves it (with what workers wrote); the
+    next run that stages there removes it, and leaves one still in use alone."""
+    from policeonto.scale.mapping import staging
+
+    killed = (
+        "import os, signal, sys; from pathlib import Path; from policeonto.scale.mapping import staging\n"
+        "cm = staging(Path(sys.argv[1])); staged = cm.__enter__()\n"
+        "(Path(staged.folder) / 'task.nt').write_bytes(b'half')\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    subprocess.run([sys.executable, "-c", killed, str(tmp_path)], check=False)
+    (left,) = tmp_path.iterdir()
+    assert left.name.startswith(".policeonto-run-") and (left / "task.nt").exists()
+    with staging(tmp_path) as outer:
+        assert [p.name for p in tmp_path.iterdir()] == [Path(outer.folder).name]
+        with staging(tmp_path) as inner:
+            assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+                [Path(outer.folder).name, Path(inner.folder).name]
+            )
+    assert list(tmp_path.iterdir()) == []

@@ -360,25 +360,27 @@ def _remove_stale_scratch(base: Path) -> None:
     except OSError:
         return
     for entry in entries:
-        if not entry.name.startswith(SCRATCH_PREFIX) or not entry.is_dir(follow_symlinks=False):
+        if not entry.name.removeprefix(".").startswith(SCRATCH_PREFIX) or not entry.is_dir(follow_symlinks=False):
             continue
         if _abandoned(Path(entry.path) / _LOCK_NAME):
             shutil.rmtree(entry.path, ignore_errors=True)
 
 
 @contextmanager
-def scratch_directory(prefix: str) -> Iterator[Path]:
-    """A private temporary directory for intermediate files, removed when the block ends (however it ends).
+def scratch_directory(prefix: str, base: Path | None = None) -> Iterator[Path]:
+    """A private temporary directory for intermediate files, in *base* (the temporary directory if not
+    given), removed when the block ends (however it ends).
 
-    The directory is locked while in use; those that killed runs left behind are removed by the next
-    :func:`scratch_directory`. *prefix* starts with :data:`SCRATCH_PREFIX`.
+    The directory is locked while in use; those that killed runs left behind in *base* are removed by the
+    next :func:`scratch_directory` there. *prefix* starts with :data:`SCRATCH_PREFIX`, or a dot and it (a
+    directory kept out of sight among a user's files).
 
     >>> with scratch_directory("policeonto-example-") as folder:
     ...     _ = (folder / "part.nt").write_text("")
     >>> folder.exists()
     False
     """
-    base = Path(tempfile.gettempdir())
+    base = Path(tempfile.gettempdir()) if base is None else base
     if fcntl is not None:
         _remove_stale_scratch(base)
     folder: Path | None = None

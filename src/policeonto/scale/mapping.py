@@ -35,7 +35,6 @@ import io
 import os
 import secrets
 import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -50,6 +49,7 @@ from policeonto.mapping.keys import KeyIndex
 from policeonto.mapping.spec import MappingChoice
 from policeonto.mapping.stream import map_part, map_stream, planned_files
 from policeonto.mapping.writing import dataset_file, writing_ntriples
+from policeonto.output import scratch_directory
 from policeonto.paths import Inputs
 from policeonto.scale.chunks import pieces, whole_file
 from policeonto.scale.executor import Executor, dask_client
@@ -82,15 +82,16 @@ class Staging:
 
 @contextmanager
 def staging(near: Path | None = None) -> Iterator[Staging]:
-    """A staging folder for a run, in the folder *near* (where the output goes, which has room for it) or
-    else this process's temporary directory, deleted with what is in it on leaving."""
-    folder = tempfile.mkdtemp(prefix=".policeonto-run-", dir=near)
-    try:
+    """A staging folder for a run, in the folder *near* (where the output goes, which has room for it) if
+    this process may write there, else in its temporary directory: a scratch directory
+    (:func:`~policeonto.output.scratch_directory`), removed with what is in it on leaving, or by the next
+    run there if this one is killed."""
+    if near is not None and not os.access(near, os.W_OK | os.X_OK):
+        near = None
+    with scratch_directory(".policeonto-run-", base=near) as folder:
         token = secrets.token_hex(16)
-        (Path(folder) / _MARK).write_text(token, encoding="ascii")
-        yield Staging(folder, token)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        (folder / _MARK).write_text(token, encoding="ascii")
+        yield Staging(str(folder), token)
 
 
 def _folder_of(out: BinaryIO | None) -> Path | None:
@@ -109,10 +110,13 @@ def _append(path: Path, out: BinaryIO) -> None:
     can write to, else through this process."""
     with path.open("rb") as part:
         size, sent = os.fstat(part.fileno()).st_size, 0
-        try:
-            target: int | None = out.fileno()
-        except (AttributeError, OSError, io.UnsupportedOperation):
-            target = None  # not a file
+        target: int | None = None
+        # only a plain file writes to its descriptor what it is given (a gzip file's is the compressed file's)
+        if hasattr(os, "sendfile") and isinstance(out, (io.FileIO, io.BufferedWriter, io.BufferedRandom)):
+            try:
+                target = out.fileno()
+            except (OSError, io.UnsupportedOperation):
+                target = None
         if target is not None:
             out.flush()
             try:
@@ -193,9 +197,14 @@ def map_task(what: Sequence[Path] | FilePart, after: KeyIndex, plan: TaskPlan) -
     :func:`~policeonto.mapping.map_stream` does, on a worker."""
     if plan.write and plan.staging is not None and plan.staging.seen():
         path = Path(plan.staging.folder) / f"{uuid.uuid4().hex}.nt"  # a file of this attempt's own
-        with path.open("wb") as out:
-            done = _mapped(what, after, plan, out)
-        return TaskDone(done.mapped, path, done.keys, done.validated, done.folded)
+        try:
+            staged = path.open("wb")
+        except OSError:
+            staged = None  # seen, but not to be written here (a read-only view of it): the bytes travel
+        if staged is not None:
+            with staged:
+                done = _mapped(what, after, plan, staged)
+            return TaskDone(done.mapped, path, done.keys, done.validated, done.folded)
     out = io.BytesIO()
     done = _mapped(what, after, plan, out)
     return TaskDone(done.mapped, out.getvalue(), done.keys, done.validated, done.folded)
