@@ -2,10 +2,13 @@
 the same records as N-Triples, side by side with pySHACL and Apache Jena SHACL (Debian's
 libapache-jena-java). Prints wall time, peak RSS, records per second and ratios; checks that every engine
 finds the data valid. With ``--before FOLDER`` (a checkout of another revision, such as ``git archive main``
-unpacked), the N-Triples are validated by that revision's code too, in the same run.
+unpacked), the N-Triples are validated by that revision's code too, in the same run. With
+``--other-syntaxes``, the N-Triples are also written as Turtle and as N-Quads and validated from each (Jena
+from the Turtle).
 
     .venv/bin/python benchmarks/validate_benchmark.py --sizes 10000 100000 1000000 --pyshacl-max 100000
     .venv/bin/python benchmarks/validate_benchmark.py --sizes 100000 --pyshacl-max 0 --before /tmp/main
+    .venv/bin/python benchmarks/validate_benchmark.py --sizes 100000 --pyshacl-max 0 --other-syntaxes
 """
 
 from __future__ import annotations
@@ -78,6 +81,21 @@ def count_lines(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b""))
 
 
+def other_syntaxes_of(triples: Path) -> tuple[Path, Path]:
+    """The N-Triples file *triples* as Turtle (Oxigraph's writer: prefixes, each subject's triples together
+    where they follow each other) and as N-Quads (every triple in one named graph), beside it."""
+    import pyoxigraph as ox
+
+    turtle, quads = triples.with_suffix(".ttl"), triples.with_suffix(".nq")
+    prefixes = {"pole": "https://w3id.org/policeonto/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
+    ox.serialize(ox.parse(path=str(triples), format=ox.RdfFormat.N_TRIPLES), str(turtle), ox.RdfFormat.TURTLE,
+                 prefixes=prefixes)  # fmt: skip
+    with triples.open("rb") as lines, quads.open("wb") as out:
+        for line in lines:
+            out.write(line[: line.rindex(b" .")] + b" <https://example.org/graph/searches> .\n")
+    return turtle, quads
+
+
 def run_size(
     rows: int,
     folder: Path,
@@ -87,6 +105,7 @@ def run_size(
     ntriples_max: int,
     classpath: str | None,
     before: Path | None = None,
+    other_syntaxes: bool = False,
 ) -> list[tuple[str, float, int]]:
     here = folder / str(rows)
     here.mkdir()
@@ -102,9 +121,12 @@ def run_size(
 
     validate = [str(BIN / "policeonto"), "validate", "--format", "json"]
     inputs = [("policeonto fast, CSV", source)] + [("policeonto fast, N-Triples", triples)] * (rows <= ntriples_max)
+    if other_syntaxes and rows <= ntriples_max:
+        turtle, quads = other_syntaxes_of(triples)
+        inputs += [("policeonto fast, Turtle", turtle), ("policeonto fast, N-Quads", quads)]
     for name, data in inputs:
         report = here / f"{data.suffix[1:]}.json"
-        bound = ["--limit", "file-size=64G"] if data.suffix == ".nt" else []  # 1M searches: a 5 GB file
+        bound = ["--limit", "file-size=64G"] if data.suffix != ".csv" else []  # 1M searches: a 5 GB file
         record(name, *timed([*validate, *bound, str(data)], out=report))
         assert '"valid": true' in report.read_text(encoding="utf-8")[:200], f"{name}: not valid"
     if before is not None and rows <= ntriples_max:
@@ -117,6 +139,9 @@ def run_size(
         jena = ["java", "-Xmx20g", "-cp", classpath, "shacl.shacl", "validate", "--shapes", str(SHAPES)]
         record("Jena SHACL 4.5.0, N-Triples", *timed([*jena, "--data", str(triples)], out=out))
         assert "sh:conforms  true" in out.read_text(encoding="utf-8"), "Jena: not conforming"
+        if other_syntaxes and rows <= ntriples_max:
+            record("Jena SHACL 4.5.0, Turtle", *timed([*jena, "--data", str(here / "records.ttl")], out=out))
+            assert "sh:conforms  true" in out.read_text(encoding="utf-8"), "Jena: not conforming"
     if rows <= pyshacl_max:
         out = here / "pyshacl.txt"
         pyshacl = [str(BIN / "pyshacl"), "-s", str(SHAPES), "-df", "nt", str(triples)]
@@ -135,6 +160,9 @@ def main() -> None:
     parser.add_argument("--ntriples-max", type=int, default=100_000, help="largest size validated from N-Triples")
     parser.add_argument("--no-jena", action="store_true")
     parser.add_argument("--before", type=Path, help="a checkout of another revision, also run on the N-Triples")
+    parser.add_argument(
+        "--other-syntaxes", action="store_true", help="also validate the N-Triples as Turtle and N-Quads (Jena: Turtle)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="policeonto-validate-bench-") as tmp:
         folder = Path(tmp)
@@ -150,6 +178,7 @@ def main() -> None:
                 ntriples_max=args.ntriples_max,
                 classpath=classpath,
                 before=args.before,
+                other_syntaxes=args.other_syntaxes,
             )
             for rows in args.sizes
         }
@@ -164,6 +193,9 @@ def main() -> None:
                     f"  {rows:>9,}  {peer:<28} {times[peer] / fast_nt:7.1f}x vs N-Triples"
                     f"  {times[peer] / fast_csv:7.1f}x vs CSV"
                 )
+        if "Jena SHACL 4.5.0, Turtle" in times:
+            ratio = times["Jena SHACL 4.5.0, Turtle"] / times["policeonto fast, Turtle"]
+            print(f"  {rows:>9,}  {'Jena SHACL 4.5.0, Turtle':<28} {ratio:7.1f}x vs Turtle")
     print("\nseconds per 100,000 searches (linearity)")
     for rows, results in table.items():
         shown = "  ".join(f"{name}: {seconds / rows * 100_000:.2f}" for name, seconds, _ in results)
