@@ -38,7 +38,7 @@ _SYNTAXES = {"nt": "nt", "nq": "nquads", "ttl": "turtle", "trig": "trig"}
 
 def _graph() -> Graph:
     """Invalid fixtures together, with blank nodes (one valid, one not), and literals with language tags and
-    datatypes, well and ill typed."""
+    datatypes, well and ill typed, and with a tab."""
     graph = Graph()
     for name in _FIXTURES:
         graph.parse(DATA / "invalid" / name, format="turtle")
@@ -51,6 +51,8 @@ def _graph() -> Graph:
     graph.add((place, RDF.type, URIRef(f"{POLE}Location")))
     graph.add((place, URIRef(f"{POLE}latitude"), Literal("91.5", datatype=XSD.decimal)))
     graph.add((person, URIRef(f"{POLE}lives_at"), place))
+    graph.add((person, URIRef(f"{POLE}label"), Literal("Siân\tJones")))  # a tab: Oxigraph writes it escaped
+    graph.add((place, URIRef(f"{POLE}label"), Literal("Siân\tJones", lang="cy")))
     return graph
 
 
@@ -253,3 +255,27 @@ def test_a_language_tag_spelt_two_ways_is_one_term(block: int, escaped: bool, tm
     }
     assert not any("MaxCount" in str(key) for key in fast)
     assert any(key[2] == '"Theft"@en-gb' for key in fast)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 1000])
+def test_a_term_read_in_two_batches_of_turtle_is_one_term(batch: int, tmp_path: Path) -> None:
+    """Turtle's batches are written as N-Triples by Oxigraph and split, or, when a literal holds a character
+    Oxigraph escapes otherwise (a tab), written term by term: a term in batches read each way is one term."""
+    path = tmp_path / "data.ttl"
+    path.write_text(
+        f"@prefix ex: <{EX}> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        'ex:a ex:p "x", "1"^^xsd:integer, "y"@en-GB .\n'
+        'ex:b ex:q "t\\tt" ; ex:p "x", "1"^^xsd:integer, "y"@en-gb .\n'
+        'ex:c ex:q "t\\tt" .\n',
+        encoding="utf-8",
+    )
+    table = read_streamed(path, by_name("ttl"), Limits(), batch=batch)
+    p, q = table.pairs(f"<{EX}p>"), table.pairs(f"<{EX}q>")
+    assert p.height == 6 and p["o"].n_unique() == 3 and q["o"].n_unique() == 1
+    decoded = table.decoded()
+    assert sorted(set(decoded.pairs(f"<{EX}p>")["o"])) == [
+        '"1"^^<http://www.w3.org/2001/XMLSchema#integer>',
+        '"x"',
+        '"y"@en-gb',
+    ]
+    assert decoded.pairs(f"<{EX}q>")["o"].unique().to_list() == ['"t\tt"']

@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import polars as pl
@@ -163,16 +164,16 @@ class _Stream:
     """Blocks of bytes as the binary file object Oxigraph's parser reads."""
 
     def __init__(self, blocks: Iterator[bytes]) -> None:
-        self._blocks, self._left = blocks, b""
+        self._blocks, self._block, self._at = blocks, b"", 0
 
     def read(self, size: int = -1) -> bytes:
-        while not self._left:
+        while self._at >= len(self._block):
             block = next(self._blocks, None)
             if block is None:
                 return b""
-            self._left = block
-        size = len(self._left) if size is None or size < 0 else size
-        out, self._left = self._left[:size], self._left[size:]
+            self._block, self._at = block, 0
+        end = len(self._block) if size is None or size < 0 else min(self._at + size, len(self._block))
+        out, self._at = self._block[self._at : end], end  # what is read is copied, not what is left
         return out
 
 
@@ -185,17 +186,16 @@ def parse_quads(
     Raises:
         InstanceDataError: not valid in its syntax, with the line Oxigraph gives.
     """
-    s: list[str] = []
-    p: list[str] = []
-    o: list[str] = []
+    quads = ox.parse(source, format=syntax.oxigraph, base_iri=path.resolve().as_uri())  # type: ignore[arg-type]
     try:
-        for quad in ox.parse(source, format=syntax.oxigraph, base_iri=path.resolve().as_uri()):  # type: ignore[arg-type]
-            s.append(_term(quad.subject))
-            p.append(_term(quad.predicate))
-            o.append(_term(quad.object))
-            if len(s) >= batch:
-                yield _frame(s, p, o)
-                s, p, o = [], [], []
+        while True:  # Oxigraph writes each batch's triples (of whatever graph) as N-Triples
+            if syntax.name == "ttl":  # no graph but the default: as N-Quads, its lines are N-Triples
+                data = ox.serialize(islice(quads, batch), format=ox.RdfFormat.N_QUADS)
+            else:
+                data = ox.serialize((q.triple for q in islice(quads, batch)), format=ox.RdfFormat.N_TRIPLES)
+            yield _terms(data)  # the last frame empty
+            if not data:
+                break
     except SyntaxError as exc:
         line = exc.lineno + first_line - 1 if isinstance(exc.lineno, int) and exc.lineno > 0 else None
         message = f"not valid {syntax.name}: {shorten(str(exc).splitlines()[0], 300)}"
@@ -204,10 +204,20 @@ def parse_quads(
         raise InstanceDataError(
             "a token (an IRI or literal) is over 16M, the most Oxigraph's parser reads", path=path
         ) from exc
-    yield _frame(s, p, o)
 
 
-def _frame(s: list[str], p: list[str], o: list[str]) -> pl.DataFrame:
+def _terms(data: bytes) -> pl.DataFrame:
+    """The triples of *data* (N-Triples as Oxigraph writes them) as a frame of terms written as
+    :mod:`policeonto.terms` writes them: split vectorised, unless a literal holds a character Oxigraph
+    escapes otherwise (a tab, a control character) or a triple is quoted, when each term is written here.
+    Either way a term has one spelling, whichever batch it is in."""
+    split = parse_ntriples(data)
+    if split is not None:
+        return split
+    triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    s = [_term(triple.subject) for triple in triples]
+    p = [_term(triple.predicate) for triple in triples]
+    o = [_term(triple.object) for triple in triples]
     return pl.DataFrame({"s": s, "p": p, "o": o}, schema=dict.fromkeys("spo", pl.String))
 
 
