@@ -318,7 +318,7 @@ def test_a_run_on_a_cluster_writes_a_file_as_one_process_and_leaves_no_staging_f
     """Mapped on the cluster to a file on disk (the kernel copies each task's file to its end), the output is
     the one-process run's bytes; the run's staging folder was beside the output (the file system that has
     room for it), and is gone afterwards. Mapped to memory, the staging folder is in the temporary
-    directory, and is gone too."""
+    directory, and is gone too. Validating, which writes no N-Triples, makes none."""
     import tempfile
 
     (tmp_path / "in").mkdir()
@@ -350,6 +350,9 @@ def test_a_run_on_a_cluster_writes_a_file_as_one_process_and_leaves_no_staging_f
     assert seen == {tmp_path / "out"}
     assert _WHEN.sub(b"", (tmp_path / "out" / "atomic.nt").read_bytes()) == expected
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["atomic.nt", "out.nt"]
+    seen.clear()
+    validate(files, executor=Executor(scheduler=cluster.scheduler_address))  # writes no N-Triples: no folder
+    assert seen == set()
     assert list((tmp_path / "tmp").iterdir()) == []
 
 

@@ -37,7 +37,7 @@ import secrets
 import shutil
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -263,9 +263,9 @@ def map_on_cluster(
     write = out is not None or folder is not None
     planned = pieces(planned_files(inputs, mapping=mapping, catalogue=catalogue), executor.chunk_rows, options)
     run = uuid.uuid4().hex[:12]
-    # the cluster stops before the staging folder goes
-    with staging(folder or _folder_of(out)) as staged, dask_client(executor) as client:
-        plan = TaskPlan(mapping, catalogue, options, write, validate, fold, staged if write else None)
+    staged: AbstractContextManager[Staging | None] = staging(folder or _folder_of(out)) if write else nullcontext()
+    with staged as staged_at, dask_client(executor) as client:  # the cluster stops before the staging folder goes
+        plan = TaskPlan(mapping, catalogue, options, write, validate, fold, staged_at)
         ahead = max(4, 2 * len(client.scheduler_info()["workers"]))  # tasks submitted beyond the one taken
         futures: list[Future | None] = []
         chained: dict[str, Future] = {}

@@ -189,7 +189,7 @@ def parse_quads(
     quads = ox.parse(source, format=syntax.oxigraph, base_iri=path.resolve().as_uri())  # type: ignore[arg-type]
     try:
         while True:  # Oxigraph writes each batch's triples (of whatever graph) as N-Triples
-            if syntax.name == "ttl":  # no graph but the default: as N-Quads, its lines are N-Triples
+            if not syntax.names_graphs:  # every quad in the default graph: as N-Quads, its lines are N-Triples
                 data = ox.serialize(islice(quads, batch), format=ox.RdfFormat.N_QUADS)
             else:
                 data = ox.serialize((q.triple for q in islice(quads, batch)), format=ox.RdfFormat.N_TRIPLES)
